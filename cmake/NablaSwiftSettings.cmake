@@ -1,0 +1,16 @@
+# Compiler settings shared by every Swift target of the CMake build, so that it
+# compiles the way `swift build -c release` does.
+
+# Nabla.swiftmodule lands here at build time; targets linking Nabla import it from here.
+set(NABLA_SWIFTMODULE_BUILD_DIR "${CMAKE_BINARY_DIR}/swift")
+
+function(nabla_apply_swift_settings target)
+  # Package.swift declares swiftLanguageModes [.v5].
+  target_compile_options(${target} PRIVATE "SHELL:-swift-version 5")
+  if(NOT POLICY CMP0157)
+    # Before CMake 3.29 CMAKE_Swift_COMPILATION_MODE does nothing; CMake then
+    # compiles and links each target in one swiftc call, where -wmo asks for the
+    # same whole-module optimisation.
+    target_compile_options(${target} PRIVATE "$<$<NOT:$<CONFIG:Debug>>:-wmo>")
+  endif()
+endfunction()
