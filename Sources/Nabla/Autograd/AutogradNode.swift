@@ -1,0 +1,190 @@
+import Synchronization
+
+/// One vertex of the autograd graph.
+///
+/// A leaf (a tensor created with `requiresGrad`) holds its accumulated
+/// gradient. An interior node holds the rule that maps the gradient of the
+/// op's result to the gradients of its inputs; the rule and the links to the
+/// inputs are dropped once `backward()` has used them, which frees the graph.
+final class AutogradNode {
+    let isLeaf: Bool
+    /// The name of the op that made this tensor, for error messages.
+    let op: String
+    /// A leaf's accumulated gradient.
+    var grad: Tensor?
+    /// The inputs' nodes; `nil` for an input that needs no gradient.
+    var inputs: [AutogradNode?]
+    /// Maps the gradient of the result to one gradient per input (`nil` where not needed).
+    var backwardRule: ((Tensor) -> [Tensor?])?
+    /// The gradient gathered so far during one backward pass.
+    var pendingGradient: Tensor?
+
+    /// The number of nodes alive now: a training loop must keep it flat.
+    static let liveCount = Atomic<Int>(0)
+
+    init(leafOf op: String = "leaf") {
+        isLeaf = true
+        self.op = op
+        inputs = []
+        AutogradNode.liveCount.add(1, ordering: .relaxed)
+    }
+
+    init(op: String, inputs: [AutogradNode?], backwardRule: @escaping (Tensor) -> [Tensor?]) {
+        isLeaf = false
+        self.op = op
+        self.inputs = inputs
+        self.backwardRule = backwardRule
+        AutogradNode.liveCount.add(1, ordering: .relaxed)
+    }
+
+    deinit { AutogradNode.liveCount.subtract(1, ordering: .relaxed) }
+}
+
+/// Whether ops record the graph; `noGrad` turns it off in a scope.
+enum GradMode {
+    @TaskLocal static var isEnabled = true
+}
+
+/// Runs `body` without recording any op for autograd, as PyTorch's
+/// `torch.no_grad()`. Parameter updates belong here.
+public func noGrad<R>(_ body: () throws -> R) rethrows -> R {
+    try GradMode.$isEnabled.withValue(false, operation: body)
+}
+
+extension Tensor {
+    /// Whether gradients flow to this tensor. Setting it makes a tensor a
+    /// leaf whose `grad` collects gradients, as `requires_grad_()` does.
+    public var requiresGrad: Bool {
+        get { autograd != nil }
+        set {
+            if newValue {
+                if autograd == nil { autograd = AutogradNode() }
+            } else if let node = autograd {
+                guard node.isLeaf else {
+                    fail("requiresGrad: only a leaf can stop requiring grad; this tensor was made by \(node.op) (use detached())")
+                }
+                autograd = nil
+            }
+        }
+    }
+
+    /// A copy of this tensor that requires grad.
+    public func requiringGrad() -> Tensor {
+        var copy = self
+        copy.requiresGrad = true
+        return copy
+    }
+
+    /// The gradient accumulated by `backward()` into a leaf; `nil` until then.
+    public var grad: Tensor? {
+        get { autograd?.grad }
+        nonmutating set {
+            guard let node = autograd, node.isLeaf else {
+                fail("grad: only a leaf that requires grad has a gradient to set")
+            }
+            if let newValue, newValue.shape != shape {
+                fail("grad: a gradient of shape \(describe(newValue.shape)) cannot be assigned to a tensor of shape \(describe(shape))")
+            }
+            node.grad = newValue
+        }
+    }
+
+    /// Forgets the accumulated gradient (PyTorch's `zero_grad(set_to_none=True)`).
+    public func zeroGrad() {
+        if let node = autograd, node.isLeaf { node.grad = nil }
+    }
+
+    /// The same values with no autograd record: gradients stop here.
+    public func detached() -> Tensor {
+        Tensor(storage: storage, shape: shape, strides: strides, offset: offset)
+    }
+
+    /// Attaches to an op's result the rule that sends its gradient back to `inputs`.
+    ///
+    /// Nothing is recorded inside `noGrad` or when no input requires grad. The
+    /// rule receives the result's gradient and, for each input, whether it needs
+    /// one; it returns one gradient per input, `nil` where none is needed, each
+    /// of that input's shape.
+    func recorded(_ op: String, _ inputs: [Tensor], backward: @escaping (_ grad: Tensor, _ needs: [Bool]) -> [Tensor?]) -> Tensor {
+        guard GradMode.isEnabled, inputs.contains(where: { $0.autograd != nil }) else { return self }
+        let nodes = inputs.map(\.autograd)
+        let needs = nodes.map { $0 != nil }
+        var result = self
+        result.autograd = AutogradNode(op: op, inputs: nodes) { grad in backward(grad, needs) }
+        return result
+    }
+
+    /// Computes the gradient of this scalar with respect to every leaf it depends on
+    /// and adds it to their `grad`, then frees the graph.
+    public func backward() {
+        guard scalarCount == 1 else {
+            fail("backward: a gradient can be created implicitly only for a one-element result; this one has shape \(describe(shape)), use backward(gradient:)")
+        }
+        backward(gradient: Tensor.ones(shape))
+    }
+
+    /// Back-propagates `gradient` (of this tensor's shape) to every leaf this tensor depends on.
+    public func backward(gradient: Tensor) {
+        guard let root = autograd else {
+            fail("backward: this tensor does not require grad; create its inputs with requiresGrad: true")
+        }
+        guard gradient.shape == shape else {
+            fail("backward: the gradient has shape \(describe(gradient.shape)) but the tensor has shape \(describe(shape))")
+        }
+        noGrad {
+            if root.isLeaf {
+                root.accumulate(gradient)
+                return
+            }
+            let order = AutogradNode.topologicalOrder(from: root)
+            root.pendingGradient = gradient.detached()
+            for node in order {
+                guard let grad = node.pendingGradient, let rule = node.backwardRule else { continue }
+                let inputs = node.inputs
+                node.pendingGradient = nil
+                node.backwardRule = nil
+                node.inputs = []
+                for (input, inputGrad) in zip(inputs, rule(grad)) {
+                    guard let input, let inputGrad else { continue }
+                    if input.isLeaf {
+                        input.accumulate(inputGrad)
+                    } else if let pending = input.pendingGradient {
+                        input.pendingGradient = pending + inputGrad
+                    } else {
+                        input.pendingGradient = inputGrad
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension AutogradNode {
+    /// Adds `gradient` to a leaf's `grad` in place.
+    func accumulate(_ gradient: Tensor) {
+        if grad == nil {
+            grad = gradient.isContiguous && gradient.storage.count == gradient.scalarCount ? gradient.detached() : gradient.materialized()
+        } else {
+            grad!.addScaled(gradient, by: 1)
+        }
+    }
+
+    /// The interior nodes reachable from `root`, each after every node that feeds it a gradient.
+    static func topologicalOrder(from root: AutogradNode) -> [AutogradNode] {
+        var postOrder: [AutogradNode] = []
+        var visited = Set<ObjectIdentifier>()
+        var stack: [(node: AutogradNode, expanded: Bool)] = [(root, false)]
+        while let (node, expanded) = stack.popLast() {
+            if expanded { postOrder.append(node); continue }
+            guard visited.insert(ObjectIdentifier(node)).inserted else { continue }
+            guard node.backwardRule != nil else {
+                fail("backward: the graph through \(node.op) was already freed by an earlier backward(); recompute the forward pass")
+            }
+            stack.append((node, true))
+            for case let input? in node.inputs where !input.isLeaf && !visited.contains(ObjectIdentifier(input)) {
+                stack.append((input, false))
+            }
+        }
+        return postOrder.reversed()
+    }
+}

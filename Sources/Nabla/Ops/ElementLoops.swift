@@ -1,0 +1,158 @@
+/// The loops behind every elementwise op. An op is applied row by row over a
+/// broadcast output: axes that move in step for every operand are merged
+/// first, so a contiguous or simply broadcast operand becomes one long row
+/// whose inner loop is unit-stride (or a repeated scalar) and vectorizes.
+struct RowWalk {
+    /// Elements per row.
+    let length: Int
+    /// Each operand's stride along the row.
+    let innerStrides: [Int]
+    /// The outer axes and each operand's strides along them.
+    private let outerShape: [Int]
+    private let outerStrides: [[Int]]
+    /// The total number of elements.
+    let count: Int
+
+    /// `strides[k]` are operand k's strides over `shape` (0 on broadcast axes).
+    init(shape: [Int], strides: [[Int]]) {
+        var dims: [Int] = []
+        var merged = [[Int]](repeating: [], count: strides.count)
+        for axis in shape.indices where shape[axis] != 1 {
+            let extent = shape[axis]
+            if !dims.isEmpty, strides.indices.allSatisfy({ merged[$0].last! == strides[$0][axis] * extent }) {
+                dims[dims.count - 1] *= extent
+                for k in strides.indices { merged[k][merged[k].count - 1] = strides[k][axis] }
+            } else {
+                dims.append(extent)
+                for k in strides.indices { merged[k].append(strides[k][axis]) }
+            }
+        }
+        count = shape.reduce(1, *)
+        length = dims.last ?? 1
+        innerStrides = merged.map { $0.last ?? 0 }
+        outerShape = Array(dims.dropLast())
+        outerStrides = merged.map { Array($0.dropLast()) }
+    }
+
+    /// Calls `body(outputStart, offsets)` for each row, where `outputStart` is
+    /// the row's first index in a contiguous output and `offsets[k]` operand k's
+    /// storage offset of that element.
+    @inline(__always)
+    func forEachRow(_ body: (_ outputStart: Int, _ offsets: UnsafeMutablePointer<Int>) -> Void) {
+        guard count > 0 else { return }
+        let operands = innerStrides.count
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: operands + outerShape.count) { scratch in
+            let offsets = scratch.baseAddress!
+            let index = offsets + operands
+            offsets.initialize(repeating: 0, count: operands)
+            index.initialize(repeating: 0, count: outerShape.count)
+            var start = 0
+            while start < count {
+                body(start, offsets)
+                start += length
+                // Advance the outer index like an odometer, moving every operand's offset with it.
+                var axis = outerShape.count - 1
+                while axis >= 0 {
+                    index[axis] += 1
+                    for k in 0..<operands { offsets[k] += outerStrides[k][axis] }
+                    if index[axis] < outerShape[axis] { break }
+                    for k in 0..<operands { offsets[k] -= outerStrides[k][axis] * outerShape[axis] }
+                    index[axis] = 0
+                    axis -= 1
+                }
+            }
+        }
+    }
+}
+
+/// The shape that NumPy broadcasting gives two shapes, or a failure naming `op`.
+func broadcastShape(_ a: [Int], _ b: [Int], op: String) -> [Int] {
+    let rank = max(a.count, b.count)
+    var result = [Int](repeating: 1, count: rank)
+    for i in 0..<rank {
+        let x = i < rank - a.count ? 1 : a[i - (rank - a.count)]
+        let y = i < rank - b.count ? 1 : b[i - (rank - b.count)]
+        guard x == y || x == 1 || y == 1 else {
+            fail("\(op): shapes \(describe(a)) and \(describe(b)) cannot be broadcast together: \(x) != \(y) at axis \(i - rank)")
+        }
+        result[i] = x == 1 ? y : x
+    }
+    return result
+}
+
+extension Tensor {
+    /// This tensor's strides when broadcast to `target` (0 on added or stretched axes).
+    func broadcastStrides(to target: [Int]) -> [Int] {
+        let lead = target.count - rank
+        return target.indices.map { axis in
+            axis < lead || shape[axis - lead] == 1 ? 0 : strides[axis - lead]
+        }
+    }
+}
+
+/// `f` applied to every element of `a`, into a new contiguous tensor.
+@inline(__always)
+func mapElements(_ a: Tensor, _ f: (Float) -> Float) -> Tensor {
+    let result = Tensor(uninitializedShape: a.shape)
+    let walk = RowWalk(shape: a.shape, strides: [a.strides])
+    let x = a.basePointer, out = result.basePointer, n = walk.length, sx = walk.innerStrides[0]
+    withExtendedLifetime(a.storage) {
+        walk.forEachRow { start, offsets in
+            let row = x + offsets[0], o = out + start
+            if sx == 1 {
+                for i in 0..<n { o[i] = f(row[i]) }
+            } else {
+                for i in 0..<n { o[i] = f(row[i * sx]) }
+            }
+        }
+    }
+    return result
+}
+
+/// `f` applied to the broadcast pairs of `a` and `b`, into a new contiguous tensor.
+@inline(__always)
+func mapBroadcast(_ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -> Float) -> Tensor {
+    let shape = a.shape == b.shape ? a.shape : broadcastShape(a.shape, b.shape, op: op)
+    let result = Tensor(uninitializedShape: shape)
+    let walk = RowWalk(shape: shape, strides: [a.broadcastStrides(to: shape), b.broadcastStrides(to: shape)])
+    let pa = a.basePointer, pb = b.basePointer, out = result.basePointer
+    let n = walk.length, sa = walk.innerStrides[0], sb = walk.innerStrides[1]
+    withExtendedLifetime((a.storage, b.storage)) {
+        walk.forEachRow { start, offsets in
+            let x = pa + offsets[0], y = pb + offsets[1], o = out + start
+            if sa == 1 && sb == 1 {
+                for i in 0..<n { o[i] = f(x[i], y[i]) }
+            } else if sa == 1 && sb == 0 {
+                let yv = y[0]
+                for i in 0..<n { o[i] = f(x[i], yv) }
+            } else if sa == 0 && sb == 1 {
+                let xv = x[0]
+                for i in 0..<n { o[i] = f(xv, y[i]) }
+            } else {
+                for i in 0..<n { o[i] = f(x[i * sa], y[i * sb]) }
+            }
+        }
+    }
+    return result
+}
+
+/// `f` applied to the broadcast triples of `a`, `b` and `c`, into a new contiguous tensor.
+@inline(__always)
+func mapBroadcast(_ a: Tensor, _ b: Tensor, _ c: Tensor, op: String, _ f: (Float, Float, Float) -> Float) -> Tensor {
+    let shape = broadcastShape(broadcastShape(a.shape, b.shape, op: op), c.shape, op: op)
+    let result = Tensor(uninitializedShape: shape)
+    let walk = RowWalk(shape: shape, strides: [a.broadcastStrides(to: shape), b.broadcastStrides(to: shape), c.broadcastStrides(to: shape)])
+    let pa = a.basePointer, pb = b.basePointer, pc = c.basePointer, out = result.basePointer
+    let n = walk.length, sa = walk.innerStrides[0], sb = walk.innerStrides[1], sc = walk.innerStrides[2]
+    withExtendedLifetime((a.storage, b.storage, c.storage)) {
+        walk.forEachRow { start, offsets in
+            let x = pa + offsets[0], y = pb + offsets[1], z = pc + offsets[2], o = out + start
+            if sa == 1 && sb == 1 && sc == 1 {
+                for i in 0..<n { o[i] = f(x[i], y[i], z[i]) }
+            } else {
+                for i in 0..<n { o[i] = f(x[i * sa], y[i * sb], z[i * sc]) }
+            }
+        }
+    }
+    return result
+}

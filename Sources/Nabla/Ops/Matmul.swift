@@ -1,0 +1,111 @@
+infix operator • : MultiplicationPrecedence
+
+/// Matrix products on the backend's gemm (and gemv for matrix·vector).
+/// Transposed operands, such as the views in the gradients, reach BLAS as a
+/// transpose flag with their leading dimension; they are never copied.
+extension Tensor {
+    /// `a.matmul(b)`, as Python's `a @ b`.
+    public static func • (a: Tensor, b: Tensor) -> Tensor { a.matmul(b) }
+
+    /// The matrix product with NumPy's `matmul` rules: vector·vector is a dot
+    /// product, a 1-D operand is promoted to a row (left) or column (right)
+    /// matrix and the added axis removed again, and leading batch axes broadcast.
+    public func matmul(_ other: Tensor) -> Tensor {
+        guard rank >= 1, other.rank >= 1 else {
+            fail("matmul: both operands need at least one axis, got \(describe(shape)) and \(describe(other.shape))")
+        }
+        if rank == 1 && other.rank == 1 {
+            guard shape == other.shape else {
+                fail("matmul: vectors \(describe(shape)) and \(describe(other.shape)) cannot be multiplied: \(shape[0]) != \(other.shape[0])")
+            }
+            return unsqueeze(axis: 0).matmul(other.unsqueeze(axis: 1)).reshape([])
+        }
+        if rank == 1 { return unsqueeze(axis: 0).matmul(other).squeeze(axis: -2) }
+        if other.rank == 1 { return matmul(other.unsqueeze(axis: 1)).squeeze(axis: -1) }
+        return matrixProduct(other)
+    }
+
+    /// The product of two operands of rank ≥ 2 (batched, with broadcast batch axes).
+    private func matrixProduct(_ other: Tensor) -> Tensor {
+        let m = shape[rank - 2], k = shape[rank - 1], n = other.shape[other.rank - 1]
+        guard other.shape[other.rank - 2] == k else {
+            fail("matmul: \(describe(shape)) and \(describe(other.shape)) cannot be multiplied: \(k) != \(other.shape[other.rank - 2])")
+        }
+        let batchA = Array(shape.dropLast(2)), batchB = Array(other.shape.dropLast(2))
+        let batch = batchA == batchB ? batchA : broadcastShape(batchA, batchB, op: "matmul")
+        let result = Tensor(uninitializedShape: batch + [m, n])
+        let kernels = Nabla.kernels
+
+        if other.rank == 2 && rank > 2 && isContiguous {
+            // A batch of matrices times one matrix is one tall product.
+            let rows = scalarCount / Swift.max(k, 1)
+            multiply(kernels, detached().reshape([rows, k]), other, into: result.basePointer, m: rows, n: n, k: k)
+        } else {
+            let a = self.matrixOperand(), b = other.matrixOperand()
+            let stridesA = Array(a.broadcastStrides(to: batch + [m, k]).dropLast(2))
+            let stridesB = Array(b.broadcastStrides(to: batch + [k, n]).dropLast(2))
+            for index in 0..<batch.reduce(1, *) {
+                var remainder = index, offsetA = a.offset, offsetB = b.offset
+                for axis in stride(from: batch.count - 1, through: 0, by: -1) {
+                    let position = remainder % batch[axis]
+                    remainder /= batch[axis]
+                    offsetA += position * stridesA[axis]
+                    offsetB += position * stridesB[axis]
+                }
+                multiply(kernels, a.view(shape: [m, k], strides: Array(a.strides.suffix(2)), offset: offsetA),
+                         b.view(shape: [k, n], strides: Array(b.strides.suffix(2)), offset: offsetB),
+                         into: result.basePointer + index * m * n, m: m, n: n, k: k)
+            }
+        }
+
+        let shapeA = shape, shapeB = other.shape
+        let a = detached(), b = other.detached()
+        return result.recorded("matmul", [self, other]) { g, needs in
+            // dA = dC · Bᵀ and dB = Aᵀ · dC: two more products on transposed views.
+            [needs[0] ? g.matmul(b.transposed).summed(toShape: shapeA) : nil,
+             needs[1] ? a.transposed.matmul(g).summed(toShape: shapeB) : nil]
+        }
+    }
+
+    /// This tensor, copied only if its last two axes cannot be handed to BLAS as they are.
+    private func matrixOperand() -> Tensor {
+        blasLayout(rows: shape[rank - 2], columns: shape[rank - 1], rowStride: strides[rank - 2], columnStride: strides[rank - 1]) != nil
+            ? detached() : materialized()
+    }
+}
+
+/// How a strided matrix is passed to BLAS: plain or transposed, with its
+/// leading dimension; `nil` when its strides fit neither.
+private func blasLayout(rows: Int, columns: Int, rowStride: Int, columnStride: Int) -> (transposed: Bool, ld: Int)? {
+    if (columns == 1 || columnStride == 1) && (rows == 1 || rowStride >= Swift.max(columns, 1)) {
+        return (false, rows == 1 ? Swift.max(columns, 1) : rowStride)
+    }
+    if (rows == 1 || rowStride == 1) && (columns == 1 || columnStride >= Swift.max(rows, 1)) {
+        return (true, columns == 1 ? Swift.max(rows, 1) : columnStride)
+    }
+    return nil
+}
+
+/// C (contiguous m×n) = A (m×k) · B (k×n), both BLAS-compatible views.
+/// A matrix times a single column, or a single row times a matrix, is a gemv.
+private func multiply(_ kernels: any Backend, _ a: Tensor, _ b: Tensor, into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) {
+    let la = blasLayout(rows: m, columns: k, rowStride: a.strides[0], columnStride: a.strides[1])!
+    let lb = blasLayout(rows: k, columns: n, rowStride: b.strides[0], columnStride: b.strides[1])!
+    let pa = UnsafePointer(a.basePointer), pb = UnsafePointer(b.basePointer)
+    withExtendedLifetime((a.storage, b.storage)) {
+        if k == 0 {
+            c.update(repeating: 0, count: m * n)
+        } else if n == 1 && m > 1 && b.strides[0] > 0 {
+            // C[m] = A · b: A stored m×k, or k×m when transposed.
+            kernels.gemv(transpose: la.transposed, m: la.transposed ? k : m, n: la.transposed ? m : k, alpha: 1,
+                         a: pa, lda: la.ld, x: pb, incx: b.strides[0], beta: 0, y: c, incy: 1)
+        } else if m == 1 && n > 1 && a.strides[1] > 0 {
+            // C[n] = Bᵀ · a: B stored k×n, or n×k when transposed.
+            kernels.gemv(transpose: !lb.transposed, m: lb.transposed ? n : k, n: lb.transposed ? k : n, alpha: 1,
+                         a: pb, lda: lb.ld, x: pa, incx: a.strides[1], beta: 0, y: c, incy: 1)
+        } else {
+            kernels.gemm(transposeA: la.transposed, transposeB: lb.transposed, m: m, n: n, k: k, alpha: 1,
+                         a: pa, lda: la.ld, b: pb, ldb: lb.ld, beta: 0, c: c, ldc: n)
+        }
+    }
+}

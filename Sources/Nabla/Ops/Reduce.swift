@@ -1,0 +1,146 @@
+/// Reductions over any set of axes (negative axes count from the end).
+/// Sums run on the backend: on BLAS a sum over leading or trailing axes of
+/// contiguous data is one `sgemv` against a vector of ones.
+extension Tensor {
+    /// The sum of all elements, as a rank-0 tensor.
+    public func sum() -> Tensor { sum(axes: Array(0..<rank)) }
+
+    public func sum(axis: Int, keepDims: Bool = false) -> Tensor { sum(axes: [axis], keepDims: keepDims) }
+
+    /// The sums over `axes`; with `keepDims` the reduced axes stay, with extent 1.
+    /// Summation order differs between backends, so results agree to a few ulps
+    /// scaled by the number of terms.
+    public func sum(axes: [Int], keepDims: Bool = false) -> Tensor {
+        let reduced = normalizedAxes(axes, rank: rank, op: "sum")
+        let kept = summedKeepingDims(reduced)
+        let inputShape = shape
+        return kept.droppingAxes(reduced, keepDims: keepDims).recorded("sum", [self]) { g, _ in
+            [g.reshape(kept.shape).expand(to: inputShape)]
+        }
+    }
+
+    /// The mean of all elements; NaN for an empty tensor, as in NumPy.
+    public func mean() -> Tensor { mean(axes: Array(0..<rank)) }
+
+    public func mean(axis: Int, keepDims: Bool = false) -> Tensor { mean(axes: [axis], keepDims: keepDims) }
+
+    /// The means over `axes`: the sum times 1/n, where n is the number of elements reduced.
+    public func mean(axes: [Int], keepDims: Bool = false) -> Tensor {
+        let reduced = normalizedAxes(axes, rank: rank, op: "mean")
+        let count = reduced.reduce(1) { $0 * shape[$1] }
+        return sum(axes: reduced, keepDims: keepDims) * (1 / Float(count))
+    }
+
+    /// The largest element; NaN if any element is NaN.
+    public func max() -> Tensor { max(axes: Array(0..<rank)) }
+    public func max(axis: Int, keepDims: Bool = false) -> Tensor { max(axes: [axis], keepDims: keepDims) }
+    /// The maxima over `axes`. The gradient is shared equally among tied maxima.
+    public func max(axes: [Int], keepDims: Bool = false) -> Tensor {
+        extremum(axes: axes, keepDims: keepDims, op: "max", isBetter: >)
+    }
+
+    /// The smallest element; NaN if any element is NaN.
+    public func min() -> Tensor { min(axes: Array(0..<rank)) }
+    public func min(axis: Int, keepDims: Bool = false) -> Tensor { min(axes: [axis], keepDims: keepDims) }
+    /// The minima over `axes`. The gradient is shared equally among tied minima.
+    public func min(axes: [Int], keepDims: Bool = false) -> Tensor {
+        extremum(axes: axes, keepDims: keepDims, op: "min", isBetter: <)
+    }
+
+    /// The index of the first largest element along `axis` (as a Float, exact below 2²⁴); a NaN counts as largest.
+    public func argmax(axis: Int, keepDims: Bool = false) -> Tensor {
+        let reduced = [normalizedAxis(axis, rank: rank, op: "argmax")]
+        return reduceRows(reduced, op: "argmax") { row, length in
+            var best = 0
+            for i in 1..<length where row[i] > row[best] || (row[i].isNaN && !row[best].isNaN) { best = i }
+            return Float(best)
+        }.droppingAxes(reduced, keepDims: keepDims)
+    }
+
+    /// Sums `gradient`, the gradient of a broadcast result, back to an operand's `target` shape.
+    func summed(toShape target: [Int]) -> Tensor {
+        guard shape != target else { return self }
+        let lead = rank - target.count
+        let axes = (0..<rank).filter { $0 < lead || (target[$0 - lead] == 1 && shape[$0] != 1) }
+        return sum(axes: axes, keepDims: true).reshape(target)
+    }
+
+    private func extremum(axes: [Int], keepDims: Bool, op: String, isBetter: @escaping (Float, Float) -> Bool) -> Tensor {
+        let reduced = normalizedAxes(axes, rank: rank, op: op)
+        let kept = reduceRows(reduced, op: op) { row, length in
+            var best = row[0]
+            for i in 1..<length where isBetter(row[i], best) || row[i].isNaN { best = row[i] }
+            return best
+        }
+        let input = detached(), inputShape = shape
+        return kept.droppingAxes(reduced, keepDims: keepDims).recorded(op, [self]) { g, _ in
+            let winners = input .== kept
+            let share = winners.sum(axes: reduced, keepDims: true)
+            return [g.reshape(kept.shape).expand(to: inputShape) * winners / share]
+        }
+    }
+
+    /// Reduces each row of the `reduced` axes with `body(row, length)`, giving a
+    /// tensor with those axes kept at extent 1. Fails on an empty reduction.
+    private func reduceRows(_ reduced: [Int], op: String, _ body: (UnsafePointer<Float>, Int) -> Float) -> Tensor {
+        let length = reduced.reduce(1) { $0 * shape[$1] }
+        guard length > 0 else { fail("\(op): cannot reduce over an empty axis of a tensor of shape \(describe(shape))") }
+        let keptAxes = (0..<rank).filter { !reduced.contains($0) }
+        let rows = permute(keptAxes + reduced).detached().contiguous()
+        let outputShape = shape.indices.map { reduced.contains($0) ? 1 : shape[$0] }
+        return Tensor(shape: outputShape) { out in
+            rows.withUnsafeBufferPointer { x in
+                for r in out.indices { out[r] = body(x.baseAddress! + r * length, length) }
+            }
+        }
+    }
+
+    /// The sums over `reduced`, keeping those axes at extent 1 (not recorded).
+    private func summedKeepingDims(_ reduced: [Int]) -> Tensor {
+        let outputShape = shape.indices.map { reduced.contains($0) ? 1 : shape[$0] }
+        if scalarCount == 0 { return .zeros(outputShape) }
+        // Merge neighbouring axes of the same kind, skipping extent 1: the
+        // blocks [outer, length, inner] that one backend call can reduce.
+        var source = isContiguous ? detached() : materialized()
+        var blocks = reductionBlocks(source.shape, reduced)
+        if blocks.count > 3 || (blocks.count == 3 && blocks[0].reduced) {
+            let keptAxes = (0..<rank).filter { !reduced.contains($0) }
+            source = source.permute(keptAxes + reduced).detached().materialized()
+            blocks = reductionBlocks(source.shape, Array(keptAxes.count..<rank))
+        }
+        if !blocks.contains(where: { $0.reduced }) { return source.reshape(outputShape) }
+        var outer = 1, length = 1, inner = 1
+        var seenReduced = false
+        for block in blocks {
+            if block.reduced { length = block.extent; seenReduced = true }
+            else if seenReduced { inner = block.extent }
+            else { outer = block.extent }
+        }
+        let result = Tensor(uninitializedShape: outputShape)
+        let kernels = Nabla.kernels
+        let x = UnsafePointer(source.basePointer)
+        withExtendedLifetime(source.storage) {
+            kernels.sum(outer: outer, length: length, inner: inner, x: x, into: result.basePointer)
+        }
+        return result
+    }
+
+    /// Drops the `reduced` axes (all of extent 1 here) unless `keepDims`.
+    private func droppingAxes(_ reduced: [Int], keepDims: Bool) -> Tensor {
+        keepDims ? self : reshape(shape.indices.filter { !reduced.contains($0) }.map { shape[$0] })
+    }
+}
+
+/// Runs of neighbouring axes that are all reduced or all kept, ignoring extent-1 axes.
+private func reductionBlocks(_ shape: [Int], _ reduced: [Int]) -> [(extent: Int, reduced: Bool)] {
+    var blocks: [(extent: Int, reduced: Bool)] = []
+    for axis in shape.indices where shape[axis] != 1 {
+        let isReduced = reduced.contains(axis)
+        if let last = blocks.last, last.reduced == isReduced {
+            blocks[blocks.count - 1].extent *= shape[axis]
+        } else {
+            blocks.append((shape[axis], isReduced))
+        }
+    }
+    return blocks
+}

@@ -1,0 +1,153 @@
+/// An n-dimensional array of `Float` with value semantics, views and reverse-mode autograd.
+///
+/// A tensor is a window (shape, strides, offset) onto a shared storage.
+/// Transposes, permutations, slices, `expand` and reshapes of contiguous data
+/// are views; writing to a tensor whose storage is shared copies it first,
+/// so a tensor behaves like any other Swift value.
+public struct Tensor {
+    var storage: TensorStorage
+    /// The extent of each axis.
+    public private(set) var shape: [Int]
+    /// How many elements one step along each axis moves in storage (0 on an expanded axis).
+    public private(set) var strides: [Int]
+    var offset: Int
+    /// The autograd record: a leaf's gradient, or how this tensor was made.
+    var autograd: AutogradNode?
+
+    init(storage: TensorStorage, shape: [Int], strides: [Int], offset: Int = 0, autograd: AutogradNode? = nil) {
+        self.storage = storage
+        self.shape = shape
+        self.strides = strides
+        self.offset = offset
+        self.autograd = autograd
+    }
+
+    /// A contiguous tensor whose elements are not initialised yet.
+    init(uninitializedShape shape: [Int]) {
+        let count = Tensor.elementCount(shape, op: "Tensor")
+        self.init(storage: TensorStorage(uninitializedCount: count), shape: shape, strides: Tensor.contiguousStrides(shape))
+    }
+
+    /// A tensor of the given shape holding `scalars` in row-major order.
+    public init(shape: [Int], scalars: [Float], requiresGrad: Bool = false) {
+        let count = Tensor.elementCount(shape, op: "Tensor(shape:scalars:)")
+        guard scalars.count == count else {
+            fail("Tensor(shape:scalars:): shape \(describe(shape)) holds \(count) elements but \(scalars.count) scalars were given")
+        }
+        self.init(uninitializedShape: shape)
+        scalars.withUnsafeBufferPointer { storage.pointer.initialize(from: $0.baseAddress!, count: count) }
+        self.requiresGrad = requiresGrad
+    }
+
+    /// A tensor of the given shape whose `count` elements `body` writes, row-major, without an intermediate array.
+    public init(shape: [Int], unsafeUninitializedScalars body: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
+        self.init(uninitializedShape: shape)
+        try body(UnsafeMutableBufferPointer(start: storage.pointer, count: storage.count))
+    }
+
+    /// A rank-0 tensor.
+    public init(_ scalar: Float, requiresGrad: Bool = false) {
+        self.init(shape: [], scalars: [scalar], requiresGrad: requiresGrad)
+    }
+
+    /// A vector.
+    public init(_ values: [Float], requiresGrad: Bool = false) {
+        self.init(shape: [values.count], scalars: values, requiresGrad: requiresGrad)
+    }
+
+    /// A matrix from its rows, which must all have the same length.
+    public init(_ rows: [[Float]], requiresGrad: Bool = false) {
+        let width = rows.first?.count ?? 0
+        if let bad = rows.firstIndex(where: { $0.count != width }) {
+            fail("Tensor(_ rows:): row \(bad) has \(rows[bad].count) elements but row 0 has \(width)")
+        }
+        self.init(shape: [rows.count, width], scalars: rows.flatMap { $0 }, requiresGrad: requiresGrad)
+    }
+
+    /// A rank-3 tensor from nested arrays, which must be rectangular.
+    public init(_ planes: [[[Float]]], requiresGrad: Bool = false) {
+        let matrices = planes.map { Tensor($0) }
+        if let first = matrices.first, let bad = matrices.firstIndex(where: { $0.shape != first.shape }) {
+            fail("Tensor(_ planes:): plane \(bad) has shape \(describe(matrices[bad].shape)) but plane 0 has \(describe(first.shape))")
+        }
+        let planeShape = matrices.first?.shape ?? [0, 0]
+        self.init(shape: [planes.count] + planeShape, scalars: matrices.flatMap { $0.scalars }, requiresGrad: requiresGrad)
+    }
+
+    /// The number of axes.
+    public var rank: Int { shape.count }
+
+    /// The number of elements.
+    public var scalarCount: Int { shape.reduce(1, *) }
+
+    /// The elements in row-major order (a copy; works for views too).
+    public var scalars: [Float] {
+        withUnsafeBufferPointer { Array($0) }
+    }
+
+    /// The value of a one-element tensor.
+    public var item: Float {
+        guard scalarCount == 1 else { fail("item: only a one-element tensor has an item, this one has shape \(describe(shape))") }
+        return storage.pointer[offset]
+    }
+
+    /// Calls `body` with the elements in row-major order, copying only if this tensor is not contiguous.
+    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        let dense = isContiguous ? self : materialized()
+        return try withExtendedLifetime(dense.storage) {
+            try body(UnsafeBufferPointer(start: dense.storage.pointer + dense.offset, count: dense.scalarCount))
+        }
+    }
+
+    /// Whether the elements lie in storage in row-major order with no gaps.
+    var isContiguous: Bool {
+        var expected = 1
+        for axis in stride(from: rank - 1, through: 0, by: -1) where shape[axis] != 1 {
+            if strides[axis] != expected { return false }
+            expected *= shape[axis]
+        }
+        return true
+    }
+
+    /// The address of the first element.
+    var basePointer: UnsafeMutablePointer<Float> { storage.pointer + offset }
+
+    /// Row-major strides for a shape.
+    static func contiguousStrides(_ shape: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: shape.count)
+        var running = 1
+        for axis in stride(from: shape.count - 1, through: 0, by: -1) {
+            strides[axis] = running
+            running *= Swift.max(shape[axis], 1)
+        }
+        return strides
+    }
+
+    /// The element count of a shape, failing on negative extents.
+    static func elementCount(_ shape: [Int], op: String) -> Int {
+        if let bad = shape.first(where: { $0 < 0 }) {
+            fail("\(op): shape \(describe(shape)) has a negative extent \(bad)")
+        }
+        return shape.reduce(1, *)
+    }
+
+    /// A view with another shape and strides onto the same storage, carrying no autograd record.
+    func view(shape: [Int], strides: [Int], offset: Int) -> Tensor {
+        Tensor(storage: storage, shape: shape, strides: strides, offset: offset)
+    }
+
+    /// A contiguous copy of the elements, with no autograd record.
+    func materialized() -> Tensor {
+        mapElements(self) { $0 }
+    }
+
+    /// Makes this tensor's storage its own and contiguous, so that it may be written in place.
+    mutating func makeUniqueAndContiguous() {
+        if !isKnownUniquelyReferenced(&storage) || !isContiguous || offset != 0 || storage.count != scalarCount {
+            let copy = materialized()
+            storage = copy.storage
+            strides = copy.strides
+            offset = 0
+        }
+    }
+}

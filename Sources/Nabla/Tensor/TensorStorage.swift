@@ -1,0 +1,24 @@
+/// The heap buffer behind one or more tensors.
+///
+/// Tensors share a storage until one of them is written to; `Tensor` then
+/// copies it (copy-on-write), so a tensor behaves as a value.
+final class TensorStorage {
+    let pointer: UnsafeMutablePointer<Float>
+    let count: Int
+
+    /// Allocates `count` uninitialised floats, 64-byte aligned so that the
+    /// vector loops and OpenBLAS see cache-line aligned rows.
+    init(uninitializedCount count: Int) {
+        self.count = count
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+    }
+
+    convenience init(repeating value: Float, count: Int) {
+        self.init(uninitializedCount: count)
+        pointer.initialize(repeating: value, count: count)
+    }
+
+    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+}
