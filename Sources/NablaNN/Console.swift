@@ -1,0 +1,40 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where a learner writes its table and progress bar.
+public struct Console {
+    private let stream: UnsafeMutablePointer<FILE>?
+
+    /// Standard output.
+    public static var standardOutput: Console { Console(stream: stdout) }
+    /// Standard error (used when standard output carries JSON for a script).
+    public static var standardError: Console { Console(stream: stderr) }
+    /// Writes nothing.
+    public static var silent: Console { Console(stream: nil) }
+
+    /// Whether the stream is an interactive terminal, where a live progress bar makes sense.
+    public var isTerminal: Bool {
+        guard let stream else { return false }
+        return isatty(fileno(stream)) != 0
+    }
+
+    /// Writes `text` as is and flushes, so progress shows at once.
+    public func write(_ text: String) {
+        guard let stream else { return }
+        fputs(text, stream)
+        fflush(stream)
+    }
+
+    /// Writes `line` and a newline.
+    public func writeLine(_ line: String = "") { write(line + "\n") }
+}
+
+/// The monotonic clock, in seconds, for timing epochs.
+public func monotonicSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
+}

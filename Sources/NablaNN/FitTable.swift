@@ -1,0 +1,79 @@
+/// Prints fastai's training table, one row per epoch:
+///
+///     epoch  train_loss  valid_loss  accuracy  time
+///     0      0.636857    0.503549    0.495584  00:00.04
+///
+/// and, on a terminal, a progress bar over the current epoch's batches that
+/// the next row overwrites.
+struct FitTable {
+    let console: Console
+    let columns: [String]
+    private let showsProgress: Bool
+    private var lastDraw = 0.0
+    private var progressDrawn = false
+
+    init(console: Console, metricNames: [String]) {
+        self.console = console
+        columns = ["epoch", "train_loss", "valid_loss"] + metricNames + ["time"]
+        showsProgress = console.isTerminal
+    }
+
+    private func width(_ column: String) -> Int { max(column.count, 8) + 2 }
+
+    private func padded(_ cells: [String]) -> String {
+        zip(columns, cells).map { column, cell in
+            cell + String(repeating: " ", count: max(width(column) - cell.count, 1))
+        }.joined()
+    }
+
+    func printHeader() { console.writeLine(padded(columns)) }
+
+    /// Redraws the bar, at most every 50 ms (and always for the last batch).
+    mutating func showProgress(batch: Int, of total: Int, phase: String) {
+        guard showsProgress else { return }
+        let now = monotonicSeconds()
+        guard batch == total || now - lastDraw >= 0.05 else { return }
+        lastDraw = now
+        let barWidth = 30
+        let filled = total > 0 ? barWidth * batch / total : barWidth
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: barWidth - filled)
+        console.write("\r\u{1B}[2K|\(bar)| \(batch)/\(total) \(phase) batches")
+        progressDrawn = true
+    }
+
+    mutating func printRow(epoch: Int, trainLoss: Float, validLoss: Float, metrics: [Float], seconds: Double) {
+        if progressDrawn { console.write("\r\u{1B}[2K"); progressDrawn = false }
+        let cells = [String(epoch), format(trainLoss), format(validLoss)] + metrics.map(format) + [formatDuration(seconds)]
+        console.writeLine(padded(cells))
+    }
+
+    /// Six decimals, as fastai prints.
+    private func format(_ value: Float) -> String {
+        guard value.isFinite else { return String(value) }
+        return formatFixed(Double(value), decimals: 6)
+    }
+}
+
+/// `mm:ss.cc`: fastai's `mm:ss`, with hundredths because epochs here take well under a second.
+func formatDuration(_ seconds: Double) -> String {
+    let hundredths = Int((seconds * 100).rounded())
+    let minutes = hundredths / 6000
+    let rest = hundredths % 6000
+    return twoDigits(minutes) + ":" + twoDigits(rest / 100) + "." + twoDigits(rest % 100)
+}
+
+private func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+
+/// `value` with exactly `decimals` digits after the point, without Foundation.
+public func formatFixed(_ value: Double, decimals: Int) -> String {
+    guard value.isFinite else { return String(value) }
+    var scale = 1.0
+    for _ in 0..<decimals { scale *= 10 }
+    let scaled = (abs(value) * scale).rounded()
+    let whole = Int(scaled / scale)
+    let fraction = Int(scaled - Double(whole) * scale)
+    var digits = String(fraction)
+    digits = String(repeating: "0", count: max(decimals - digits.count, 0)) + digits
+    let sign = value < 0 && scaled != 0 ? "-" : ""
+    return decimals > 0 ? "\(sign)\(whole).\(digits)" : "\(sign)\(whole)"
+}

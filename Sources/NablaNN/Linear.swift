@@ -1,0 +1,48 @@
+import Nabla
+
+/// A fully connected layer, `y = x·Wᵀ + b`, like `torch.nn.Linear`.
+///
+/// The weight has PyTorch's layout `[outputs, inputs]`, so checkpoints carry
+/// over to and from PyTorch unchanged.
+public final class Linear: Module {
+    /// `[outputs, inputs]`.
+    public let weight: Parameter
+    /// `[outputs]`, or nil for a layer without bias.
+    public let bias: Parameter?
+
+    /// A layer initialised as PyTorch does: weight and bias drawn from
+    /// U(−1/√inputs, 1/√inputs) (Kaiming-uniform with a = √5), from `generator`.
+    public convenience init(inputs: Int, outputs: Int, bias: Bool = true, generator: inout RandomGenerator) {
+        precondition(inputs > 0 && outputs > 0, "Linear: inputs (\(inputs)) and outputs (\(outputs)) must be positive")
+        let bound = 1 / Float(inputs).squareRoot()
+        let weight = Tensor.uniform([outputs, inputs], low: -bound, high: bound, generator: &generator)
+        let biasValue = bias ? Tensor.uniform([outputs], low: -bound, high: bound, generator: &generator) : nil
+        self.init(weight: weight, bias: biasValue)
+    }
+
+    /// A layer with the given weight `[outputs, inputs]` and bias `[outputs]`.
+    public init(weight: Tensor, bias: Tensor?) {
+        precondition(weight.rank == 2, "Linear: weight must be [outputs, inputs], got \(weight.shape)")
+        if let bias {
+            precondition(bias.shape == [weight.shape[0]],
+                         "Linear: bias must be [\(weight.shape[0])] for weight \(weight.shape), got \(bias.shape)")
+        }
+        self.weight = Parameter(weight)
+        self.bias = bias.map(Parameter.init)
+    }
+
+    public var inputCount: Int { weight.value.shape[1] }
+    public var outputCount: Int { weight.value.shape[0] }
+
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        let product = input.matmul(weight.value.transposed)
+        guard let bias else { return product }
+        return product + bias.value
+    }
+
+    public var namedParameters: [(name: String, parameter: Parameter)] {
+        var named = [(name: "weight", parameter: weight)]
+        if let bias { named.append((name: "bias", parameter: bias)) }
+        return named
+    }
+}
