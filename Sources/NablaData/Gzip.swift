@@ -1,0 +1,93 @@
+import CZlib
+
+/// gzip decompression through zlib, used by every reader that accepts `.gz`.
+enum Gzip {
+    /// True when `bytes` start with the gzip magic number 1f 8b.
+    static func isCompressed(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b
+    }
+
+    /// Returns `bytes` inflated when they are gzip data and unchanged otherwise,
+    /// so callers read "file or file.gz" the same way.
+    static func decompressIfNeeded(_ bytes: [UInt8], source: String) throws -> [UInt8] {
+        isCompressed(bytes) ? try decompress(bytes, source: source) : bytes
+    }
+
+    /// Inflates a whole gzip file (one or more concatenated members) in one pass.
+    ///
+    /// The output buffer starts at the size the gzip trailer declares (capped by
+    /// deflate's maximum ratio, so a lying trailer cannot force a huge allocation)
+    /// and doubles if the trailer was wrong.
+    static func decompress(_ input: [UInt8], source: String) throws -> [UInt8] {
+        // Deflate cannot expand data more than 1032:1.
+        let maximumPlausible = input.count.multipliedReportingOverflow(by: 1032)
+        let ceiling = maximumPlausible.overflow ? Int.max : maximumPlausible.partialValue + 64
+        var capacity = min(max(trailerSize(input), 4096), ceiling)
+        var output = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        defer { output.deallocate() }
+        var produced = 0
+
+        var stream = z_stream()
+        guard nabla_inflateInit2(&stream, 15 + 16) == Z_OK else {
+            throw DataError(path: source, problem: "zlib could not start inflating (out of memory?)")
+        }
+        defer { inflateEnd(&stream) }
+
+        try input.withUnsafeBufferPointer { inputBuffer in
+            var consumed = 0
+            while true {
+                if produced == capacity {
+                    let grown = capacity.multipliedReportingOverflow(by: 2)
+                    guard !grown.overflow else {
+                        throw DataError(path: source, problem: "gzip data expands beyond addressable memory")
+                    }
+                    let bigger = UnsafeMutableRawPointer.allocate(byteCount: grown.partialValue, alignment: 16)
+                    bigger.copyMemory(from: output, byteCount: produced)
+                    output.deallocate()
+                    output = bigger
+                    capacity = grown.partialValue
+                }
+                // zlib counts in UInt32, so feed files above 4 GiB in pieces.
+                let inputChunk = min(inputBuffer.count - consumed, Int(UInt32.max))
+                let outputChunk = min(capacity - produced, Int(UInt32.max))
+                stream.next_in = UnsafeMutablePointer(mutating: inputBuffer.baseAddress! + consumed)
+                stream.avail_in = UInt32(inputChunk)
+                stream.next_out = (output + produced).assumingMemoryBound(to: Bytef.self)
+                stream.avail_out = UInt32(outputChunk)
+                let status = inflate(&stream, Z_NO_FLUSH)
+                consumed += inputChunk - Int(stream.avail_in)
+                produced += outputChunk - Int(stream.avail_out)
+                switch status {
+                case Z_OK:
+                    continue
+                case Z_STREAM_END:
+                    let rest = inputBuffer.count - consumed
+                    if rest == 0 { return }
+                    // Another gzip member follows (what `cat a.gz b.gz` makes).
+                    if rest >= 2 && inputBuffer[consumed] == 0x1f && inputBuffer[consumed + 1] == 0x8b {
+                        inflateReset(&stream)
+                        continue
+                    }
+                    throw DataError(path: source, problem: "\(rest) unexpected bytes after the end of the gzip data")
+                case Z_BUF_ERROR where consumed == inputBuffer.count:
+                    throw DataError(path: source, problem: "truncated gzip data: the compressed stream ends early (\(produced) bytes inflated)")
+                case Z_BUF_ERROR:
+                    continue  // Output buffer was full; grow it on the next turn.
+                case Z_MEM_ERROR:
+                    throw DataError(path: source, problem: "out of memory while inflating gzip data")
+                default:
+                    let reason = stream.msg.map { String(cString: $0) } ?? "error \(status)"
+                    throw DataError(path: source, problem: "corrupt gzip data (zlib: \(reason))")
+                }
+            }
+        }
+        return [UInt8](UnsafeRawBufferPointer(start: output, count: produced))
+    }
+
+    /// The uncompressed size (mod 2^32) that a gzip trailer declares; a hint only.
+    private static func trailerSize(_ bytes: [UInt8]) -> Int {
+        guard bytes.count >= 18 else { return 0 }
+        let n = bytes.count
+        return Int(bytes[n - 4]) | Int(bytes[n - 3]) << 8 | Int(bytes[n - 2]) << 16 | Int(bytes[n - 1]) << 24
+    }
+}

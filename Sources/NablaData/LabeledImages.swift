@@ -1,0 +1,53 @@
+import Nabla
+
+/// Images with one class label each, as the dataset loaders return them.
+public struct LabeledImages {
+    /// Pixels in `[0, 1]`, shape `[N, height, width]`.
+    public var images: Tensor
+    /// Class indices as Float, shape `[N]`; `labels[i]` indexes ``classNames``.
+    public var labels: Tensor
+    /// The name of each class, in label order.
+    public var classNames: [String]
+
+    public init(images: Tensor, labels: Tensor, classNames: [String]) {
+        precondition(images.shape.first == labels.shape.first,
+                     "LabeledImages: \(images.shape.first ?? 0) images but \(labels.shape.first ?? 0) labels")
+        self.images = images
+        self.labels = labels
+        self.classNames = classNames
+    }
+
+    /// The number of images.
+    public var count: Int { labels.shape[0] }
+
+    /// The images of the given classes only, in their original order, relabelled by
+    /// position in `classes`: an image of class `classes[k]` gets label `k`.
+    ///
+    /// For the 3s-versus-7s lesson, `mnist.selectingClasses([7, 3])` keeps the 7s
+    /// (label 0) and the 3s (label 1). ``classNames`` becomes the names of the kept
+    /// classes in the same order.
+    ///
+    /// - Precondition: each entry of `classes` is a valid label, and none repeats.
+    public func selectingClasses(_ classes: [Int]) -> LabeledImages {
+        precondition(Set(classes).count == classes.count, "selectingClasses: \(classes) repeats a class")
+        var newLabel = [Int: Float]()
+        for (position, label) in classes.enumerated() {
+            precondition(label >= 0 && label < classNames.count,
+                         "selectingClasses: class \(label) is not one of the \(classNames.count) classes")
+            newLabel[label] = Float(position)
+        }
+        var rows: [Int] = []
+        var labelsKept: [Float] = []
+        labels.withUnsafeBufferPointer { old in
+            for (row, label) in old.enumerated() {
+                if let index = Int(exactly: label), let mapped = newLabel[index] {
+                    rows.append(row)
+                    labelsKept.append(mapped)
+                }
+            }
+        }
+        return LabeledImages(images: images.gather(rows: rows),
+                             labels: Tensor(shape: [rows.count], scalars: labelsKept),
+                             classNames: classes.map { classNames[$0] })
+    }
+}

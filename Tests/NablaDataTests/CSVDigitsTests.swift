@@ -1,0 +1,88 @@
+import XCTest
+import Nabla
+@testable import NablaData
+
+final class CSVDigitsTests: XCTestCase {
+    func testLabelLastColumnWithImageShape() throws {
+        let path = try makeTemporaryFolder(self) + "/digits.csv"
+        try writeFile(Array("0,51,102,255,3\n255,0, 0 ,0,7\r\n\n".utf8), to: path)
+        let (images, labels) = try CSVDigits.read(at: path, labelColumn: -1, imageShape: [2, 2])
+        XCTAssertEqual(images.shape, [2, 2, 2])
+        XCTAssertEqual(images.scalars, [0, 0.2, 0.4, 1, 1, 0, 0, 0])
+        XCTAssertEqual(labels.scalars, [3, 7])
+    }
+
+    func testHeaderAndLabelFirstColumnGzip() throws {
+        let path = try makeTemporaryFolder(self) + "/train.csv.gz"
+        try writeFile(gzipped(Array("label,pixel0,pixel1,pixel2\n5,1,2.5,1e2\n9,-4,0.25,+3\n".utf8)), to: path)
+        let (images, labels) = try CSVDigits.read(at: path, labelColumn: 0, scale: false)
+        XCTAssertEqual(images.shape, [2, 3])
+        XCTAssertEqual(images.scalars, [1, 2.5, 100, -4, 0.25, 3])
+        XCTAssertEqual(labels.scalars, [5, 9])
+    }
+
+    func testLabelInMiddleColumn() throws {
+        let path = try makeTemporaryFolder(self) + "/middle.csv"
+        try writeFile(Array("1,8,2\n3,6,4".utf8), to: path)
+        let (images, labels) = try CSVDigits.read(at: path, labelColumn: 1, scale: false)
+        XCTAssertEqual(images.scalars, [1, 2, 3, 4])
+        XCTAssertEqual(labels.scalars, [8, 6])
+    }
+
+    func testRowOfWrongWidth() throws {
+        let path = try makeTemporaryFolder(self) + "/ragged.csv"
+        try writeFile(Array("1,2,3,0\n4,5,6,1\n7,8,1\n".utf8), to: path)
+        assertDataError(try CSVDigits.read(at: path, labelColumn: -1), path: path,
+                        mentions: "line 3 has 3 fields, expected 4 like line 1")
+    }
+
+    func testFieldThatIsNotANumber() throws {
+        let path = try makeTemporaryFolder(self) + "/words.csv"
+        try writeFile(Array("1,2,3\n4,five,6\n".utf8), to: path)
+        assertDataError(try CSVDigits.read(at: path, labelColumn: 0), path: path,
+                        mentions: "line 2, field 2: 'five' is not a finite number")
+        // A first line that mixes numbers and words is a bad row, not a header.
+        try writeFile(Array("1,x,3\n4,5,6\n".utf8), to: path)
+        assertDataError(try CSVDigits.read(at: path, labelColumn: 0), path: path, mentions: "line 1, field 2: 'x'")
+        try writeFile(Array("1,nan,3\n".utf8), to: path)
+        assertDataError(try CSVDigits.read(at: path, labelColumn: 0), path: path, mentions: "'nan' is not a finite number")
+        try writeFile(Array("1,,3\n".utf8), to: path)
+        assertDataError(try CSVDigits.read(at: path, labelColumn: 0), path: path, mentions: "line 1, field 2: ''")
+    }
+
+    func testLabelColumnAndShapeMustFit() throws {
+        let path = try makeTemporaryFolder(self) + "/small.csv"
+        try writeFile(Array("1,2,3\n".utf8), to: path)
+        assertDataError(try CSVDigits.read(at: path, labelColumn: 3), path: path,
+                        mentions: "label column 3 is outside rows of 3 fields")
+        assertDataError(try CSVDigits.read(at: path, labelColumn: -4), path: path,
+                        mentions: "label column -4 is outside rows of 3 fields")
+        assertDataError(try CSVDigits.read(at: path, labelColumn: 0, imageShape: [28, 28]), path: path,
+                        mentions: "image shape [28, 28] does not match the 2 pixel columns")
+    }
+
+    func testFileWithoutRows() throws {
+        let path = try makeTemporaryFolder(self) + "/header-only.csv"
+        try writeFile(Array("label,pixel0\n\n".utf8), to: path)
+        assertDataError(try CSVDigits.read(at: path, labelColumn: 0), path: path, mentions: "holds no data rows")
+        try writeFile(Array("7\n".utf8), to: path)
+        assertDataError(try CSVDigits.read(at: path, labelColumn: 0), path: path,
+                        mentions: "line 1 has 1 field; a row needs a label and at least one pixel")
+    }
+
+    func testParseNumberEdgeCases() {
+        func parse(_ text: String) -> Float? {
+            Array(text.utf8).withUnsafeBufferPointer { CSVDigits.parseNumber($0) }
+        }
+        XCTAssertEqual(parse("255"), 255)
+        XCTAssertEqual(parse(" 7 "), 7)
+        XCTAssertEqual(parse("4294967296"), 4294967296)
+        XCTAssertEqual(parse("-0.5"), -0.5)
+        XCTAssertEqual(parse(".5"), 0.5)
+        XCTAssertEqual(parse("5."), 5)
+        XCTAssertEqual(parse("2E-1"), 0.2)
+        for bad in ["", " ", "-", ".", "1e", "1e+", "0x10", "inf", "1,0", "1 2", "\"3\"", "1e999"] {
+            XCTAssertNil(parse(bad), "'\(bad)' should not parse")
+        }
+    }
+}

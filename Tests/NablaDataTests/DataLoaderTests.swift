@@ -1,0 +1,59 @@
+import XCTest
+import Nabla
+@testable import NablaData
+
+final class DataLoaderTests: XCTestCase {
+    /// 10 items: input i is [i, 100 + i], target i is 1000 + i.
+    private let inputs = Tensor(shape: [10, 2], scalars: (0..<10).flatMap { [Float($0), Float(100 + $0)] })
+    private let targets = Tensor(shape: [10], scalars: (0..<10).map { Float(1000 + $0) })
+
+    private func itemOrder(_ batches: [DataLoader.Element]) -> [Int] {
+        batches.flatMap { batch -> [Int] in
+            let x = batch.inputs.scalars, y = batch.targets.scalars
+            XCTAssertEqual(batch.inputs.shape, [y.count, 2])
+            for k in 0..<y.count {
+                XCTAssertEqual(x[2 * k + 1], x[2 * k] + 100, "input row is gathered whole")
+                XCTAssertEqual(y[k], x[2 * k] + 1000, "target matches its input")
+            }
+            return (0..<y.count).map { Int(x[2 * $0]) }
+        }
+    }
+
+    func testInOrderKeepsLastPartialBatch() {
+        let loader = DataLoader(inputs: inputs, targets: targets, batchSize: 4)
+        let batches = Array(loader)
+        XCTAssertEqual(loader.batchCount, 3)
+        XCTAssertEqual(batches.map { $0.targets.shape }, [[4], [4], [2]])
+        XCTAssertEqual(itemOrder(batches), Array(0..<10))
+    }
+
+    func testDropLast() {
+        let loader = DataLoader(inputs: inputs, targets: targets, batchSize: 4, dropLast: true)
+        let batches = Array(loader)
+        XCTAssertEqual(loader.batchCount, 2)
+        XCTAssertEqual(batches.count, 2)
+        XCTAssertEqual(itemOrder(batches), Array(0..<8))
+    }
+
+    func testShuffleVisitsEveryItemOnceAndReshufflesEachEpoch() {
+        let loader = DataLoader(inputs: inputs, targets: targets, batchSize: 3, shuffle: true, seed: 42)
+        let first = itemOrder(Array(loader))
+        let second = itemOrder(Array(loader))
+        XCTAssertEqual(first.sorted(), Array(0..<10))
+        XCTAssertEqual(second.sorted(), Array(0..<10))
+        XCTAssertNotEqual(first, second, "a new epoch uses a new order")
+        XCTAssertNotEqual(first, Array(0..<10))
+        XCTAssertEqual(loader.nextEpoch, 2)
+    }
+
+    func testShuffleIsDeterministicForASeed() {
+        let a = DataLoader(inputs: inputs, targets: targets, batchSize: 3, shuffle: true, seed: 7)
+        let b = DataLoader(inputs: inputs, targets: targets, batchSize: 3, shuffle: true, seed: 7)
+        let c = DataLoader(inputs: inputs, targets: targets, batchSize: 3, shuffle: true, seed: 8)
+        let epochsA = (0..<3).map { _ in itemOrder(Array(a)) }
+        let epochsB = (0..<3).map { _ in itemOrder(Array(b)) }
+        XCTAssertEqual(epochsA, epochsB)
+        XCTAssertEqual(itemOrder(Array(a.epoch(1))), epochsA[1], "epoch(_:) replays an epoch")
+        XCTAssertNotEqual(itemOrder(Array(c)), epochsA[0])
+    }
+}

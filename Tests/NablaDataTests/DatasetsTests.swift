@@ -1,0 +1,86 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import XCTest
+import Nabla
+@testable import NablaData
+
+/// Reads the datasets that scripts/setup.sh installs. The expected sums and pixels
+/// were computed once from the raw files with Python's gzip module, independently of NablaData.
+final class DatasetsTests: XCTestCase {
+    private func imageSum(_ images: Tensor, _ index: Int, pixels: Int = 784) -> Double {
+        images.withUnsafeBufferPointer { all in
+            (0..<pixels).reduce(0.0) { $0 + Double(all[index * pixels + $1]) }
+        }
+    }
+
+    func testFashionMNISTTrain() throws {
+        let train = try Datasets.fashionMNIST(split: .train)
+        XCTAssertEqual(train.images.shape, [60000, 28, 28])
+        XCTAssertEqual(train.labels.shape, [60000])
+        XCTAssertEqual(train.classNames.count, 10)
+        let labels = train.labels.scalars
+        XCTAssertEqual(Array(labels.prefix(10)), [9, 0, 0, 3, 0, 2, 7, 2, 5, 5])
+        XCTAssertEqual(labels.filter { $0 == 4 }.count, 6000)
+        XCTAssertEqual(exactSum(labels), 270000)
+        // Scaled pixels: undo the /255 to compare with the byte sums.
+        XCTAssertEqual(imageSum(train.images, 0) * 255, 76247, accuracy: 0.01)
+        XCTAssertEqual(imageSum(train.images, 59999) * 255, 16684, accuracy: 0.01)
+        let row14 = train.images.withUnsafeBufferPointer { Array($0[(14 * 28)..<(15 * 28)]) }.map { Int(($0 * 255).rounded()) }
+        XCTAssertEqual(row14, [0, 0, 1, 4, 6, 7, 2, 0, 0, 0, 0, 0, 237, 226, 217, 223, 222, 219, 222, 221, 216, 223, 229, 215, 218, 255, 77, 0])
+    }
+
+    func testFashionMNISTTestRawBytes() throws {
+        let folder = "/usr/share/datasets/fashion-mnist"
+        let images = try IDX.readImages(at: folder + "/t10k-images-idx3-ubyte.gz", scale: false)
+        XCTAssertEqual(images.shape, [10000, 28, 28])
+        XCTAssertEqual(exactSum(images.scalars), 573469082)
+        XCTAssertEqual(imageSum(images, 0), 33456)
+        XCTAssertEqual(imageSum(images, 1), 100994)
+        XCTAssertEqual(imageSum(images, 9999), 24390)
+        XCTAssertEqual(images.scalars[20 * 28 + 10], 126)
+
+        let test = try Datasets.fashionMNIST(split: .test)
+        XCTAssertEqual(test.images.shape, [10000, 28, 28])
+        XCTAssertEqual(Array(test.labels.scalars.prefix(10)), [9, 2, 1, 1, 6, 1, 4, 6, 5, 7])
+        XCTAssertEqual(exactSum(test.labels.scalars), 45000)
+    }
+
+    func testMNIST5k() throws {
+        let mnist = try Datasets.mnist5k()
+        XCTAssertEqual(mnist.images.shape, [5000, 28, 28])
+        XCTAssertEqual(mnist.labels.shape, [5000])
+        XCTAssertEqual(mnist.classNames, ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"])
+        let labels = mnist.labels.scalars
+        for digit in 0...9 {
+            XCTAssertEqual(labels.filter { $0 == Float(digit) }.count, 500, "digit \(digit)")
+        }
+        XCTAssertEqual(labels[2500], 5)
+        XCTAssertEqual(labels[4999], 9)
+        XCTAssertEqual(imageSum(mnist.images, 0) * 255, 31095, accuracy: 0.01)
+        XCTAssertEqual(imageSum(mnist.images, 2500) * 255, 27525, accuracy: 0.01)
+        XCTAssertEqual(imageSum(mnist.images, 4999) * 255, 33540, accuracy: 0.01)
+        XCTAssertEqual(mnist.images.scalars.reduce(0.0) { $0 + Double(($1 * 255).rounded()) }, 131267102)
+        let row14 = mnist.images.withUnsafeBufferPointer { Array($0[(14 * 28)..<(15 * 28)]) }.map { Int(($0 * 255).rounded()) }
+        XCTAssertEqual(row14, [0, 0, 0, 0, 0, 0, 0, 198, 253, 190, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 253, 196, 0, 0, 0, 0, 0])
+
+        let threesAndSevens = mnist.selectingClasses([7, 3])
+        XCTAssertEqual(threesAndSevens.count, 1000)
+        XCTAssertEqual(exactSum(threesAndSevens.labels.scalars), 500, "the 500 threes are labelled 1")
+    }
+
+    func testMissingDatasetSaysHowToInstall() throws {
+        let empty = try makeTemporaryFolder(self)
+        let previous = getenv("NABLA_DATA").map { String(cString: $0) }
+        setenv("NABLA_DATA", empty, 1)
+        defer {
+            if let previous { setenv("NABLA_DATA", previous, 1) } else { unsetenv("NABLA_DATA") }
+        }
+        XCTAssertEqual(Datasets.dataFolder(), empty)
+        assertDataError(try Datasets.mnist5k(), path: empty + "/mnist_5k.csv.gz", mentions: "run scripts/setup.sh")
+
+        try FileManager.default.createDirectory(atPath: empty + "/fashion-mnist", withIntermediateDirectories: true)
+        assertDataError(try Datasets.fashionMNIST(split: .train), path: empty + "/fashion-mnist/train-images-idx3-ubyte.gz",
+                        mentions: "run scripts/setup.sh (it installs Debian's dataset-fashion-mnist package)")
+    }
+}

@@ -1,0 +1,143 @@
+import CPNG
+import XCTest
+import Nabla
+@testable import NablaData
+
+/// Encodes 8-bit pixels in a libpng format (such as PNG_FORMAT_RGB) with libpng
+/// itself, to make color test files independently of NablaData's writer.
+func encodePNG(width: Int, height: Int, format: UInt32, pixels: [UInt8]) -> [UInt8] {
+    var image = png_image()
+    image.version = png_uint_32(PNG_IMAGE_VERSION)
+    image.width = png_uint_32(width)
+    image.height = png_uint_32(height)
+    image.format = format
+    let channels = pixels.count / (width * height)
+    var size = 0
+    var png = [UInt8](repeating: 0, count: 1 << 16)
+    let ok = pixels.withUnsafeBytes { source in
+        png.withUnsafeMutableBytes { out in
+            size = out.count
+            return png_image_write_to_memory(&image, out.baseAddress, &size, 0, source.baseAddress, png_int_32(width * channels), nil)
+        }
+    }
+    precondition(ok != 0, "libpng could not encode the test image")
+    return Array(png.prefix(size))
+}
+
+final class PNGImageTests: XCTestCase {
+    func testGrayRoundTripIsExact() throws {
+        let path = try makeTemporaryFolder(self) + "/gray.png"
+        let levels = (0..<(7 * 5)).map { Float(($0 * 37) % 256) / 255 }
+        let image = Tensor(shape: [7, 5], scalars: levels)
+        try PNGImage.write(image, to: path)
+        let back = try PNGImage.read(at: path)
+        XCTAssertEqual(back.shape, [7, 5])
+        XCTAssertEqual(back.scalars, levels)
+        // The file is a real PNG: signature, then an IHDR with width 5, height 7, bit depth 8, gray.
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        XCTAssertEqual(Array(bytes[0..<8]), [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
+        XCTAssertEqual(Array(bytes[12..<26]), Array("IHDR".utf8) + [0, 0, 0, 5, 0, 0, 0, 7, 8, 0])
+    }
+
+    func testWriteClampsAndNormalises() throws {
+        let folder = try makeTemporaryFolder(self)
+        let values = Tensor(shape: [1, 4], scalars: [-1, 0.5, 2, .nan])
+        try PNGImage.write(values, to: folder + "/clamped.png")
+        XCTAssertEqual(try PNGImage.read(at: folder + "/clamped.png").scalars, [0, 128 / 255, 1, 0])
+
+        let weights = Tensor(shape: [2, 2], scalars: [-3, 1, 0, -1])
+        try PNGImage.write(weights, to: folder + "/weights.png", normalization: .minMax)
+        // -3 -> 0, 1 -> 255, 0 -> round(3/4 * 255) = 191, -1 -> round(2/4 * 255) = 128
+        XCTAssertEqual(try PNGImage.read(at: folder + "/weights.png").scalars, [0, 1, 191 / 255, 128 / 255])
+
+        try PNGImage.write(Tensor(shape: [1, 2], scalars: [4, 4]), to: folder + "/flat.png", normalization: .minMax)
+        XCTAssertEqual(try PNGImage.read(at: folder + "/flat.png").scalars, [0, 0])
+    }
+
+    func testWriteReplacesAtomicallyAndRejectsBadShapes() throws {
+        let folder = try makeTemporaryFolder(self)
+        let path = folder + "/image.png"
+        try PNGImage.write(Tensor(shape: [1, 1], scalars: [1]), to: path)
+        try PNGImage.write(Tensor(shape: [1, 2], scalars: [0, 1]), to: path)
+        XCTAssertEqual(try PNGImage.read(at: path).shape, [1, 2])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), ["image.png"], "no temporary file left behind")
+
+        assertDataError(try PNGImage.write(Tensor(shape: [2, 2, 2], scalars: Array(repeating: 0, count: 8)), to: path),
+                        path: path, mentions: "a PNG needs a non-empty tensor of shape [height, width], got [2, 2, 2]")
+        let unwritable = folder + "/no-such-folder/image.png"
+        assertDataError(try PNGImage.write(Tensor(shape: [1, 1], scalars: [1]), to: unwritable),
+                        path: unwritable, mentions: "cannot write")
+    }
+
+    func testColorIsConvertedToGray() throws {
+        let path = try makeTemporaryFolder(self) + "/rgb.png"
+        // gray 100, red, green, blue, white, black
+        let rgb: [UInt8] = [100, 100, 100, 255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255, 0, 0, 0]
+        try writeFile(encodePNG(width: 3, height: 2, format: UInt32(PNG_FORMAT_RGB), pixels: rgb), to: path)
+        let gray = try PNGImage.read(at: path).scalars.map { Int(($0 * 255).rounded()) }
+        XCTAssertEqual(gray[0], 100)
+        XCTAssertEqual(gray[4], 255)
+        XCTAssertEqual(gray[5], 0)
+        // Luminance in linear light with Rec. 709 weights, re-encoded as sRGB:
+        // red 0.2126 -> 127, green 0.7152 -> 220, blue 0.0722 -> 76 (each ±2 levels).
+        XCTAssertEqual(Double(gray[1]), 127, accuracy: 2)
+        XCTAssertEqual(Double(gray[2]), 220, accuracy: 2)
+        XCTAssertEqual(Double(gray[3]), 76, accuracy: 2)
+    }
+
+    func testAlphaIsCompositedOntoBlack() throws {
+        let path = try makeTemporaryFolder(self) + "/rgba.png"
+        // opaque white, transparent white, opaque gray 60
+        let rgba: [UInt8] = [255, 255, 255, 255, 255, 255, 255, 0, 60, 60, 60, 255]
+        try writeFile(encodePNG(width: 3, height: 1, format: UInt32(PNG_FORMAT_RGB) | UInt32(PNG_FORMAT_FLAG_ALPHA), pixels: rgba), to: path)
+        let gray = try PNGImage.read(at: path).scalars.map { Int(($0 * 255).rounded()) }
+        XCTAssertEqual(gray, [255, 0, 60])
+    }
+
+    func testNotAPNG() throws {
+        let path = try makeTemporaryFolder(self) + "/notes.png"
+        try writeFile(Array("just some text".utf8), to: path)
+        assertDataError(try PNGImage.read(at: path), path: path, mentions: "not a PNG file")
+    }
+
+    func testTruncatedPNG() throws {
+        let path = try makeTemporaryFolder(self) + "/cut.png"
+        let whole = try PNGImage.encode(Tensor(shape: [16, 16], scalars: (0..<256).map { Float($0) / 255 }))
+        try writeFile(Array(whole.prefix(whole.count - 30)), to: path)
+        assertDataError(try PNGImage.read(at: path), path: path, mentions: "corrupt PNG: ")
+        try writeFile(Array(whole.prefix(20)), to: path)
+        assertDataError(try PNGImage.read(at: path), path: path, mentions: "corrupt PNG: ")
+    }
+
+    func testCorruptPNG() throws {
+        let path = try makeTemporaryFolder(self) + "/flipped.png"
+        var bytes = try PNGImage.encode(Tensor(shape: [16, 16], scalars: (0..<256).map { Float($0) / 255 }))
+        bytes[bytes.count - 20] ^= 0xff  // inside the image data: its CRC no longer matches
+        try writeFile(bytes, to: path)
+        assertDataError(try PNGImage.read(at: path), path: path, mentions: "corrupt PNG: ")
+    }
+
+    func testHeaderClaimingHugeImageIsRefusedBeforeAllocating() throws {
+        let path = try makeTemporaryFolder(self) + "/liar.png"
+        var bytes = try PNGImage.encode(Tensor(shape: [2, 2], scalars: [0, 1, 1, 0]))
+        // IHDR width and height (bytes 16..<24) become 100000 × 100000; fix the IHDR CRC so
+        // libpng accepts the header and only the size check can stop it.
+        let side: [UInt8] = [0x00, 0x01, 0x86, 0xa0]
+        bytes.replaceSubrange(16..<24, with: side + side)
+        let crc = crc32(Array(bytes[12..<29]))
+        bytes.replaceSubrange(29..<33, with: [UInt8(crc >> 24), UInt8((crc >> 16) & 0xff), UInt8((crc >> 8) & 0xff), UInt8(crc & 0xff)])
+        try writeFile(bytes, to: path)
+        assertDataError(try PNGImage.read(at: path), path: path,
+                        mentions: "corrupt PNG: the header declares 100000×100000 pixels, more than \(bytes.count) bytes of PNG data can hold")
+    }
+}
+
+/// CRC-32 as PNG chunks use it (the bitwise textbook form; test files are tiny).
+func crc32(_ bytes: [UInt8]) -> UInt32 {
+    var crc: UInt32 = 0xffff_ffff
+    for byte in bytes {
+        crc ^= UInt32(byte)
+        for _ in 0..<8 { crc = (crc >> 1) ^ (crc & 1 == 1 ? 0xedb8_8320 : 0) }
+    }
+    return ~crc
+}
