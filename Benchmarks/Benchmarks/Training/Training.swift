@@ -1,0 +1,8 @@
+// `swift package benchmark --target Training`: the training workloads of NablaBenchKit,
+// each on the BLAS and the reference backend (see NablaBenchSuites).
+import Benchmark
+import NablaBenchSuites
+
+let benchmarks: @Sendable () -> Void = {
+    registerBenchmarks(.training)
+}

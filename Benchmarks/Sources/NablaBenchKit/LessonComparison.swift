@@ -1,0 +1,93 @@
+import Foundation
+
+/// One engine's run of the whole lesson (pixel similarity, linear model, net)
+/// as its own process: the best of several runs for each time.
+public struct LessonRun: Codable {
+    public let engine: String
+    public let threads: Int
+    /// Wall time of the whole process, start-up and data loading included.
+    public let processSeconds: Double
+    public let peakResidentMiB: Double
+    /// Training time of the linear model (20 epochs) and of the net (40 epochs).
+    public let linearSeconds: Double
+    public let netSeconds: Double
+    public let linearAccuracy: Double
+    public let netAccuracy: Double
+}
+
+/// Nabla's lesson against PyTorch's on the same data, recipe and thread count.
+public struct LessonComparison: Codable {
+    public let nabla: LessonRun?
+    public let pytorch: LessonRun?
+    /// Why a side is missing, when one is.
+    public let notes: [String]
+
+    /// Nabla's time over PyTorch's: linear model, net, whole lesson.
+    public var ratios: (linear: Double, net: Double, whole: Double)? {
+        guard let nabla, let pytorch else { return nil }
+        return (nabla.linearSeconds / pytorch.linearSeconds, nabla.netSeconds / pytorch.netSeconds,
+                nabla.processSeconds / pytorch.processSeconds)
+    }
+
+    /// Runs `nabla lesson` and `pytorch/lesson.py` `repeats` times each at `threads` threads.
+    public static func measure(nablaExecutable: String?, python: String, pytorchScript: String,
+                               threads: Int, repeats: Int, log: (String) -> Void) -> LessonComparison {
+        var notes: [String] = []
+        var nabla: LessonRun?
+        if let nablaExecutable {
+            log("lesson: \(nablaExecutable) lesson --threads \(threads), \(repeats)×")
+            let pictures = FileManager.default.temporaryDirectory.appendingPathComponent("nabla-bench-lesson-\(getpid())").path
+            try? FileManager.default.createDirectory(atPath: pictures, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: pictures) }
+            do {
+                nabla = try bestRun(engine: "nabla", threads: threads, repeats: repeats,
+                                    command: [nablaExecutable, "lesson", "--json", "--threads", "\(threads)", "--image-directory", pictures],
+                                    trainSecondsKey: "train_seconds")
+            } catch { notes.append("Nabla's lesson failed: \(error)") }
+        } else {
+            notes.append("Nabla's lesson skipped: no `nabla` executable (build it with `swift build -c release --package-path Benchmarks --product nabla` or pass --nabla)")
+        }
+        var pytorch: LessonRun?
+        if (try? runChildProcess([python, "-c", "import torch"]))?.status == 0 {
+            log("lesson: \(python) \(pytorchScript) --threads \(threads), \(repeats)×")
+            do {
+                pytorch = try bestRun(engine: "pytorch", threads: threads, repeats: repeats,
+                                      command: [python, pytorchScript, "--threads", "\(threads)"],
+                                      trainSecondsKey: "train_seconds")
+            } catch { notes.append("PyTorch's lesson failed: \(error)") }
+        } else {
+            notes.append("PyTorch comparison skipped: `\(python) -c 'import torch'` fails (pip install torch to enable it)")
+        }
+        return LessonComparison(nabla: nabla, pytorch: pytorch, notes: notes)
+    }
+
+    /// Runs `command` `repeats` times; each time is the best over the runs, the peak memory the highest.
+    private static func bestRun(engine: String, threads: Int, repeats: Int, command: [String],
+                                trainSecondsKey: String) throws -> LessonRun {
+        var runs: [LessonRun] = []
+        for _ in 0..<max(1, repeats) {
+            let result = try runChildProcess(command)
+            guard result.status == 0 else {
+                throw ChildProcessError(command: command, problem: "exited with status \(result.status): \(result.standardError.suffix(2000))")
+            }
+            guard let json = result.standardOutput.split(separator: "\n").last.flatMap({ line in
+                      try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] }),
+                  let linear = json["linear"] as? [String: Any], let net = json["mlp"] as? [String: Any],
+                  let linearSeconds = linear[trainSecondsKey] as? Double, let netSeconds = net[trainSecondsKey] as? Double
+            else {
+                throw ChildProcessError(command: command, problem: "printed no JSON with linear.\(trainSecondsKey) and mlp.\(trainSecondsKey): \(result.standardOutput.suffix(2000))")
+            }
+            var name = engine
+            if let version = json["torch_version"] as? String { name += " \(version)" }
+            runs.append(LessonRun(
+                engine: name, threads: threads, processSeconds: result.wallSeconds, peakResidentMiB: result.peakResidentMiB,
+                linearSeconds: linearSeconds, netSeconds: netSeconds,
+                linearAccuracy: linear["accuracy"] as? Double ?? .nan, netAccuracy: net["accuracy"] as? Double ?? .nan))
+        }
+        return LessonRun(
+            engine: runs[0].engine, threads: threads,
+            processSeconds: runs.map(\.processSeconds).min()!, peakResidentMiB: runs.map(\.peakResidentMiB).max()!,
+            linearSeconds: runs.map(\.linearSeconds).min()!, netSeconds: runs.map(\.netSeconds).min()!,
+            linearAccuracy: runs[0].linearAccuracy, netAccuracy: runs[0].netAccuracy)
+    }
+}

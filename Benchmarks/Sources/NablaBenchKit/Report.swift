@@ -1,0 +1,81 @@
+import Foundation
+
+/// One line of the runner's table: a workload at one thread count on both
+/// backends, against a direct CBLAS call and the machine's limit.
+public struct ResultRow: Codable {
+    public let threads: Int
+    public let kind: WorkloadKind
+    public let op: String
+    public let shape: String
+    public let unit: WorkloadUnit
+    public let blas: Double
+    public let reference: Double
+    public let blasSeconds: Double
+    public let referenceSeconds: Double
+    /// Reference time over BLAS time.
+    public let speedup: Double
+    /// The direct call's routine and figure, for products.
+    public let directRoutine: String?
+    public let direct: Double?
+    /// Nabla's BLAS path as a percentage of the direct call's speed.
+    public let percentOfDirect: Double?
+    /// "fp32 peak" or "read bandwidth": what `percentOfLimit` measures against.
+    public let limit: String?
+    public let percentOfLimit: Double?
+
+    public init(threads: Int, workload: Workload, blasSeconds: Double, referenceSeconds: Double,
+                directSeconds: Double?, directRoutine: String?, limits: MachineLimits) {
+        self.threads = threads
+        kind = workload.kind; op = workload.op; shape = workload.shape; unit = workload.unit
+        blas = workload.figure(seconds: blasSeconds)
+        reference = workload.figure(seconds: referenceSeconds)
+        self.blasSeconds = blasSeconds
+        self.referenceSeconds = referenceSeconds
+        speedup = referenceSeconds / blasSeconds
+        self.directRoutine = directRoutine
+        direct = directSeconds.map { workload.figure(seconds: $0) }
+        percentOfDirect = directSeconds.map { 100 * $0 / blasSeconds }
+        let fraction = workload.fractionOfLimit(seconds: blasSeconds, limits: limits)
+        limit = fraction == nil ? nil : workload.memoryBound ? "read bandwidth" : "fp32 peak"
+        percentOfLimit = fraction.map { 100 * $0 }
+    }
+}
+
+/// A target from the benchmark issue, checked against this run's figures.
+public struct TargetCheck: Codable {
+    public let target: String
+    public let measured: String
+    public let met: Bool
+}
+
+/// Everything one run of the runner measured: what the table and the JSON show.
+public struct BenchReport: Codable {
+    public let date: String
+    public let quick: Bool
+    public let cpu: String
+    public let logicalCPUs: Int
+    public let openBLAS: OpenBLASInfo
+    /// OPENBLAS_CORETYPE as set in the environment, if it is.
+    public let openBLASCoreTypeVariable: String?
+    public let limits: [MachineLimits]
+    public let rows: [ResultRow]
+    public let lesson: LessonComparison?
+    public let targets: [TargetCheck]
+    public let seconds: Double
+
+    public init(date: String, quick: Bool, cpu: String, logicalCPUs: Int, openBLAS: OpenBLASInfo,
+                openBLASCoreTypeVariable: String?, limits: [MachineLimits], rows: [ResultRow],
+                lesson: LessonComparison?, targets: [TargetCheck], seconds: Double) {
+        self.date = date; self.quick = quick; self.cpu = cpu; self.logicalCPUs = logicalCPUs
+        self.openBLAS = openBLAS; self.openBLASCoreTypeVariable = openBLASCoreTypeVariable
+        self.limits = limits; self.rows = rows; self.lesson = lesson; self.targets = targets; self.seconds = seconds
+    }
+
+    /// Writes the report as pretty JSON, atomically (temporary file, then rename).
+    public func writeJSON(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}

@@ -1,0 +1,94 @@
+extension BenchReport {
+    /// The report as text: the machine, one table, the lesson against PyTorch, the targets.
+    public var text: String {
+        var lines: [String] = []
+        lines.append("Nabla benchmarks, \(date)\(quick ? " (quick)" : "")")
+        lines.append("CPU: \(cpu), \(logicalCPUs) logical CPUs")
+        lines.append("OpenBLAS: core \(openBLAS.coreName)\(openBLASCoreTypeVariable.map { " (OPENBLAS_CORETYPE=\($0))" } ?? ""), default threads \(openBLAS.defaultThreads); \(openBLAS.config)")
+        for limit in limits {
+            let avx512 = limit.avx512PeakGFLOPS.map { ", AVX-512 \(formatFixed($0, 1))" } ?? ""
+            lines.append("Limits at \(limit.threads) thread\(limit.threads == 1 ? "" : "s"): fp32 FMA peak AVX2 \(formatFixed(limit.avx2PeakGFLOPS, 1))\(avx512) GFLOP/s; read bandwidth \(formatFixed(limit.readBandwidthGBs, 1)) GB/s")
+        }
+        lines.append("")
+        lines.append("Figures are the best of interleaved rounds. speedup = reference time / BLAS time; % direct = direct CBLAS time / Nabla BLAS time;")
+        lines.append("% limit = BLAS figure / the fp32 peak (compute-bound) or the read bandwidth (memory-bound, marked b) at that thread count.")
+        lines.append(renderTable(headers: Self.tableHeaders, rows: tableRows, leftAligned: [1, 2, 3]))
+
+        if let lesson {
+            lines.append("")
+            lines.append("The whole lesson (similarity, linear model 20 epochs, net 40 epochs) as separate processes:")
+            let runs = [lesson.nabla, lesson.pytorch].compactMap { $0 }
+            if !runs.isEmpty {
+                lines.append(renderTable(
+                    headers: ["engine", "threads", "linear s", "net s", "process s", "peak RSS MiB", "linear acc", "net acc"],
+                    rows: runs.map { run in
+                        [run.engine, "\(run.threads)", formatFixed(run.linearSeconds, 3), formatFixed(run.netSeconds, 3),
+                         formatFixed(run.processSeconds, 3), formatFixed(run.peakResidentMiB, 0),
+                         formatFixed(run.linearAccuracy, 4), formatFixed(run.netAccuracy, 4)]
+                    },
+                    leftAligned: [0]))
+            }
+            if let ratios = lesson.ratios {
+                lines.append("Nabla / PyTorch time: linear model \(formatFixed(ratios.linear, 3))×, net \(formatFixed(ratios.net, 3))×, whole lesson \(formatFixed(ratios.whole, 3))×")
+            }
+            lines += lesson.notes
+        }
+
+        if !targets.isEmpty {
+            lines.append("")
+            lines.append("Targets:")
+            for check in targets {
+                lines.append("  [\(check.met ? "met" : "MISSED")] \(check.target): \(check.measured)")
+            }
+        }
+        lines.append("")
+        lines.append("Measured in \(formatFixed(seconds, 1)) s.")
+        return lines.joined(separator: "\n")
+    }
+
+    /// The table alone in Markdown, for the README.
+    public var markdownTable: String {
+        renderTable(headers: Self.tableHeaders, rows: tableRows, leftAligned: [1, 2, 3], markdown: true)
+    }
+
+    static let tableHeaders = ["thr", "op", "shape", "unit", "BLAS", "reference", "speedup", "direct", "% direct", "% limit"]
+
+    var tableRows: [[String]] {
+        rows.map { row -> [String] in
+            [
+                "\(row.threads)", row.op, row.shape, row.unit.rawValue,
+                formatFigure(row.blas, row.unit), formatFigure(row.reference, row.unit),
+                "×" + formatFixed(row.speedup, row.speedup < 10 ? 2 : 1),
+                row.direct.map { formatFigure($0, row.unit) } ?? "",
+                row.percentOfDirect.map(formatPercent) ?? "",
+                row.percentOfLimit.map { formatPercent($0) + (row.limit == "read bandwidth" ? " b" : "") } ?? "",
+            ]
+        }
+    }
+}
+
+func formatFigure(_ value: Double, _ unit: WorkloadUnit) -> String {
+    switch unit {
+    case .gflops, .gbs: return formatFixed(value, value < 10 ? 2 : 1)
+    case .milliseconds: return formatFixed(value, 3)
+    case .microseconds: return formatFixed(value, 2)
+    }
+}
+
+/// A plain-text (or Markdown) table with a header rule; columns not in `leftAligned` are right-aligned.
+func renderTable(headers: [String], rows: [[String]], leftAligned: Set<Int>, markdown: Bool = false) -> String {
+    let widths = headers.indices.map { column in
+        ([headers[column]] + rows.map { $0[column] }).map(\.count).max() ?? 0
+    }
+    func line(_ cells: [String]) -> String {
+        cells.enumerated().map { column, cell in
+            let padding = String(repeating: " ", count: widths[column] - cell.count)
+            return leftAligned.contains(column) ? cell + padding : padding + cell
+        }.joined(separator: markdown ? " | " : "  ")
+    }
+    let rule = markdown
+        ? widths.indices.map { String(repeating: "-", count: max(widths[$0] - 1, 1)) + (leftAligned.contains($0) ? "-" : ":") }.joined(separator: " | ")
+        : widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
+    let text = [line(headers), rule] + rows.map(line)
+    return (markdown ? text.map { "| \($0) |" } : text).joined(separator: "\n")
+}

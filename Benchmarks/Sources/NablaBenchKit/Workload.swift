@@ -1,0 +1,101 @@
+import Nabla
+
+/// The families of benchmarked operations, one package-benchmark suite each.
+public enum WorkloadKind: String, Codable, CaseIterable, Sendable {
+    case product, reduction, elementwise, training, autograd
+}
+
+/// How a workload's speed is best stated.
+public enum WorkloadUnit: String, Codable, Sendable {
+    /// GFLOP/s: products.
+    case gflops = "GFLOP/s"
+    /// GB/s of the bytes the op must move: reductions and elementwise ops.
+    case gbs = "GB/s"
+    /// Milliseconds per call: training steps.
+    case milliseconds = "ms"
+    /// Microseconds per call: tiny ops, where overhead is the story.
+    case microseconds = "µs"
+}
+
+/// One operation on one shape, runnable on either backend.
+public struct Workload {
+    public let kind: WorkloadKind
+    public let op: String
+    public let shape: String
+    public let unit: WorkloadUnit
+    /// FLOPs per call (2·m·n·k for a product), 0 where not counted.
+    public let flops: Double
+    /// The bytes a call must move at least: each input read once, each output written once.
+    public let bytes: Double
+    /// Whether memory bandwidth rather than arithmetic bounds the op, which
+    /// decides whether it is compared with the bandwidth or with the FMA peak.
+    public let memoryBound: Bool
+    /// Builds the inputs (once, shared by both backends) and returns the call to time.
+    public let prepare: () -> PreparedWorkload
+
+    public init(kind: WorkloadKind, op: String, shape: String, unit: WorkloadUnit, flops: Double = 0,
+                bytes: Double = 0, memoryBound: Bool, prepare: @escaping () -> PreparedWorkload) {
+        self.kind = kind; self.op = op; self.shape = shape; self.unit = unit
+        self.flops = flops; self.bytes = bytes; self.memoryBound = memoryBound; self.prepare = prepare
+    }
+
+    /// The figure in `unit` for a call taking `seconds`.
+    public func figure(seconds: Double) -> Double {
+        switch unit {
+        case .gflops: return flops / seconds * 1e-9
+        case .gbs: return bytes / seconds * 1e-9
+        case .milliseconds: return seconds * 1e3
+        case .microseconds: return seconds * 1e6
+        }
+    }
+
+    /// The fraction of the machine's limit a call taking `seconds` reaches:
+    /// of the read bandwidth for memory-bound ops, of the FMA peak for the
+    /// others; nil where neither applies.
+    public func fractionOfLimit(seconds: Double, limits: MachineLimits) -> Double? {
+        if memoryBound {
+            return bytes > 0 && limits.readBandwidthGBs > 0 ? bytes / seconds * 1e-9 / limits.readBandwidthGBs : nil
+        }
+        return flops > 0 && limits.peakGFLOPS > 0 ? flops / seconds * 1e-9 / limits.peakGFLOPS : nil
+    }
+
+    /// A readable name for logs and package-benchmark.
+    public var name: String { "\(op) \(shape)" }
+}
+
+/// A workload with its inputs built.
+public struct PreparedWorkload {
+    /// One call, on whichever backend is current.
+    public let call: () -> Void
+    /// The same product done by a direct CBLAS call, for products.
+    public let direct: DirectBLASProduct?
+
+    public init(call: @escaping () -> Void, direct: DirectBLASProduct? = nil) {
+        self.call = call
+        self.direct = direct
+    }
+}
+
+/// Keeps a result alive so that the work producing it cannot be skipped.
+@inline(never)
+public func keep<T>(_ value: T) {
+    withExtendedLifetime(value) {}
+}
+
+/// `[a, b, c]` as `a×b×c`.
+func shapeText(_ shape: [Int]) -> String {
+    shape.map(String.init).joined(separator: "×")
+}
+
+extension Workload {
+    /// The workloads of one kind; `quick` keeps the few that show the most in little time.
+    public static func catalog(_ kind: WorkloadKind, quick: Bool) -> [Workload] {
+        switch kind {
+        case .product: return products(quick: quick)
+        case .reduction: return reductions(quick: quick)
+        case .elementwise: return elementwise(quick: quick)
+        case .training: return training(quick: quick)
+        case .autograd: return autograd(quick: quick)
+        }
+    }
+}

