@@ -14,8 +14,9 @@ final class AutogradNode {
     var grad: Tensor?
     /// The inputs' nodes; `nil` for an input that needs no gradient.
     var inputs: [AutogradNode?]
-    /// Maps the gradient of the result to one gradient per input (`nil` where not needed).
-    var backwardRule: ((Tensor) -> [Tensor?])?
+    /// Maps the gradient of the result, and which inputs need a gradient, to
+    /// one gradient per input (`nil` where not needed).
+    var backwardRule: ((Tensor, [Bool]) -> [Tensor?])?
     /// The gradient gathered so far during one backward pass.
     var pendingGradient: Tensor?
 
@@ -29,7 +30,7 @@ final class AutogradNode {
         AutogradNode.liveCount.add(1, ordering: .relaxed)
     }
 
-    init(op: String, inputs: [AutogradNode?], backwardRule: @escaping (Tensor) -> [Tensor?]) {
+    init(op: String, inputs: [AutogradNode?], backwardRule: @escaping (Tensor, [Bool]) -> [Tensor?]) {
         isLeaf = false
         self.op = op
         self.inputs = inputs
@@ -107,10 +108,8 @@ extension Tensor {
     /// of that input's shape.
     func recorded(_ op: String, _ inputs: [Tensor], backward: @escaping (_ grad: Tensor, _ needs: [Bool]) -> [Tensor?]) -> Tensor {
         guard GradMode.isEnabled, inputs.contains(where: { $0.autograd != nil }) else { return self }
-        let nodes = inputs.map(\.autograd)
-        let needs = nodes.map { $0 != nil }
         var result = self
-        result.autograd = AutogradNode(op: op, inputs: nodes) { grad in backward(grad, needs) }
+        result.autograd = AutogradNode(op: op, inputs: inputs.map(\.autograd), backwardRule: backward)
         return result
     }
 
@@ -144,7 +143,7 @@ extension Tensor {
                 node.pendingGradient = nil
                 node.backwardRule = nil
                 node.inputs = []
-                for (input, inputGrad) in zip(inputs, rule(grad)) {
+                for (input, inputGrad) in zip(inputs, rule(grad, inputs.map { $0 != nil })) {
                     guard let input, let inputGrad else { continue }
                     if input.isLeaf {
                         input.accumulate(inputGrad)

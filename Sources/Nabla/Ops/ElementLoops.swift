@@ -94,6 +94,14 @@ extension Tensor {
 @inline(__always)
 func mapElements(_ a: Tensor, _ f: (Float) -> Float) -> Tensor {
     let result = Tensor(uninitializedShape: a.shape)
+    if a.isContiguous {
+        // The common case needs no row walk: one unit-stride loop.
+        let x = a.basePointer, out = result.basePointer
+        withExtendedLifetime(a.storage) {
+            for i in 0..<result.storage.count { out[i] = f(x[i]) }
+        }
+        return result
+    }
     let walk = RowWalk(shape: a.shape, strides: [a.strides])
     let x = a.basePointer, out = result.basePointer, n = walk.length, sx = walk.innerStrides[0]
     withExtendedLifetime(a.storage) {
@@ -114,6 +122,20 @@ func mapElements(_ a: Tensor, _ f: (Float) -> Float) -> Tensor {
 func mapBroadcast(_ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -> Float) -> Tensor {
     let shape = a.shape == b.shape ? a.shape : broadcastShape(a.shape, b.shape, op: op)
     let result = Tensor(uninitializedShape: shape)
+    let count = result.storage.count
+    if a.isContiguous && (b.isContiguous || b.scalarCount == 1) && a.shape == shape {
+        // Same-shape dense operands, or a dense one and a scalar: one loop, no row walk.
+        let x = a.basePointer, y = b.basePointer, out = result.basePointer
+        withExtendedLifetime((a.storage, b.storage)) {
+            if b.scalarCount == 1 {
+                let yv = y[0]
+                for i in 0..<count { out[i] = f(x[i], yv) }
+            } else {
+                for i in 0..<count { out[i] = f(x[i], y[i]) }
+            }
+        }
+        return result
+    }
     let walk = RowWalk(shape: shape, strides: [a.broadcastStrides(to: shape), b.broadcastStrides(to: shape)])
     let pa = a.basePointer, pb = b.basePointer, out = result.basePointer
     let n = walk.length, sa = walk.innerStrides[0], sb = walk.innerStrides[1]
