@@ -123,7 +123,7 @@ func mapBroadcast(_ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -> F
     let shape = a.shape == b.shape ? a.shape : broadcastShape(a.shape, b.shape, op: op)
     let result = Tensor(uninitializedShape: shape)
     let count = result.storage.count
-    if a.isContiguous && (b.isContiguous || b.scalarCount == 1) && a.shape == shape {
+    if a.isContiguous && a.shape == shape && ((b.isContiguous && b.shape == shape) || b.scalarCount == 1) {
         // Same-shape dense operands, or a dense one and a scalar: one loop, no row walk.
         let x = a.basePointer, y = b.basePointer, out = result.basePointer
         withExtendedLifetime((a.storage, b.storage)) {
