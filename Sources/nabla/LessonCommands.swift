@@ -1,0 +1,131 @@
+import ArgumentParser
+import Nabla
+import NablaNN
+
+/// `nabla similarity`: the pixel-similarity baseline.
+struct SimilarityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "similarity",
+        abstract: "Pixel similarity: mean images, their distances, and the baseline's validation accuracy.")
+
+    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var runOptions: RunOptions
+
+    @Option(help: ArgumentHelp("The folder for the mean images' PNG files.", valueName: "folder"))
+    var imageDirectory: String = "."
+
+    func run() throws {
+        let start = monotonicSeconds()
+        try runOptions.run {
+            let console = runOptions.console
+            let data = try LessonData.load(dataOptions, console: console)
+            var report = try Similarity.run(data, console: console, imageDirectory: imageDirectory)
+            report.add("load_seconds", data.loadSeconds)
+            finish(&report, start: start, json: runOptions.json)
+        }
+    }
+}
+
+/// `nabla train`: the linear model or the net, with the table.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train the book's linear model or its 784-30-1 net with SGD and print fastai's table.")
+
+    @Option(help: "linear (lr 1, 20 epochs) or mlp (lr 0.1, 40 epochs).")
+    var model: ModelKind = .linear
+
+    @Option(help: "Epochs (default: 20 for linear, 40 for mlp).")
+    var epochs: Int?
+
+    @Option(name: .customLong("lr"), help: "Learning rate (default: 1 for linear, 0.1 for mlp).")
+    var learningRate: Float?
+
+    @Option(help: "Images per batch.")
+    var batchSize: Int = 256
+
+    @Option(help: "The seed of the initial weights and of the shuffling.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Stop when the validation loss has not improved for this many epochs.")
+    var patience: Int?
+
+    @Option(help: ArgumentHelp("Save the trained parameters to this safetensors file.", valueName: "file"))
+    var save: String?
+
+    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var runOptions: RunOptions
+
+    func validate() throws {
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
+            throw ValidationError("--lr must be a positive number, got \(learningRate)")
+        }
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        if let patience, patience < 1 { throw ValidationError("--patience must be at least 1, got \(patience)") }
+    }
+
+    var settings: TrainingSettings {
+        TrainingSettings(model: model, epochs: epochs ?? model.defaultEpochs,
+                         learningRate: learningRate ?? model.defaultLearningRate,
+                         batchSize: batchSize, seed: seed, savePath: save, earlyStoppingPatience: patience)
+    }
+
+    func run() throws {
+        let start = monotonicSeconds()
+        try runOptions.run {
+            let console = runOptions.console
+            let data = try LessonData.load(dataOptions, console: console)
+            var report = try Training.run(settings, data: data, console: console).report
+            report.add("load_seconds", data.loadSeconds)
+            finish(&report, start: start, json: runOptions.json)
+        }
+    }
+}
+
+/// `nabla lesson`: the whole chapter on one load of the data.
+struct LessonCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lesson",
+        abstract: "The whole chapter: pixel similarity, then the linear model, then the 784-30-1 net.")
+
+    @Option(help: "The seed of the initial weights and of the shuffling.")
+    var seed: UInt64 = 42
+
+    @Option(help: ArgumentHelp("The folder for the mean images' PNG files.", valueName: "folder"))
+    var imageDirectory: String = "."
+
+    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var runOptions: RunOptions
+
+    func run() throws {
+        let start = monotonicSeconds()
+        try runOptions.run {
+            let console = runOptions.console
+            let data = try LessonData.load(dataOptions, console: console)
+            var report = JSONReport()
+            report.add("similarity", try Similarity.run(data, console: console, imageDirectory: imageDirectory))
+            for kind in ModelKind.allCases {
+                console.writeLine()
+                let settings = TrainingSettings(model: kind, epochs: kind.defaultEpochs, learningRate: kind.defaultLearningRate,
+                                                batchSize: 256, seed: seed, savePath: nil, earlyStoppingPatience: nil)
+                let (modelReport, _) = try Training.run(settings, data: data, console: console)
+                report.add(kind.rawValue, modelReport)
+            }
+            report.add("load_seconds", data.loadSeconds)
+            console.writeLine()
+            finish(&report, start: start, json: runOptions.json)
+        }
+    }
+}
+
+/// Adds the total wall time and prints the JSON object (with `--json`) or the total.
+private func finish(_ report: inout JSONReport, start: Double, json: Bool) {
+    let seconds = monotonicSeconds() - start
+    report.add("seconds", seconds)
+    if json {
+        Console.standardOutput.writeLine(report.text)
+    } else {
+        Console.standardOutput.writeLine("Wall time \(formatFixed(seconds, decimals: 3)) s from start, loading the data included.")
+    }
+}

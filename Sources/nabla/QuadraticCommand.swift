@@ -1,0 +1,63 @@
+import ArgumentParser
+import Nabla
+import NablaNN
+
+/// The book's gradient walk-through on f(x) = x²: autograd's derivative at a
+/// point and for a vector, then gradient descent printed step by step.
+struct QuadraticCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quadratic",
+        abstract: "The book's gradient walk-through on f(x) = x², step by step."
+    )
+
+    @Option(help: "Where gradient descent starts.")
+    var start: Float = 3
+
+    @Option(name: .customLong("lr"), help: "The learning rate of gradient descent.")
+    var learningRate: Float = 0.1
+
+    @Option(help: "The number of gradient descent steps.")
+    var steps: Int = 10
+
+    func validate() throws {
+        guard steps >= 0 else { throw ValidationError("--steps must not be negative, got \(steps)") }
+        guard learningRate.isFinite, start.isFinite else { throw ValidationError("--lr and --start must be finite numbers") }
+    }
+
+    func run() {
+        let console = Console.standardOutput
+        func f(_ x: Tensor) -> Tensor { x.square() }
+
+        console.writeLine("f(x) = x², so f'(x) = 2x.")
+        let xt = Tensor(3, requiresGrad: true)
+        let yt = f(xt)
+        yt.backward()
+        console.writeLine("xt = \(xt.item)   yt = f(xt) = \(yt.item)   after yt.backward(): xt.grad = \(xt.grad!.item)  (2 × 3)")
+
+        let vector = Tensor([3, 4, 10], requiresGrad: true)
+        let total = f(vector).sum()
+        total.backward()
+        console.writeLine("xt = \(vector.scalars)   f(xt).sum() = \(total.item)   xt.grad = \(vector.grad!.scalars)  (2 × xt)")
+
+        console.writeLine()
+        console.writeLine("Gradient descent from x = \(start) with learning rate \(learningRate): x ← x − lr · f'(x)")
+        console.writeLine("step  x           f(x)        f'(x)")
+        var x = Tensor(start, requiresGrad: true)
+        for step in 0...steps {
+            let y = f(x)
+            y.backward()
+            let gradient = x.grad!
+            console.writeLine(column(String(step), 6) + column(fixed(x.item), 12) + column(fixed(y.item), 12) + fixed(gradient.item))
+            guard step < steps else { break }
+            noGrad { x.addScaled(gradient, by: -learningRate) }
+            x.grad = nil
+        }
+        console.writeLine("Each step multiplies x by 1 − 2·lr = \(1 - 2 * learningRate), so x walks down the parabola to its minimum at 0.")
+    }
+
+    private func fixed(_ value: Float) -> String { formatFixed(Double(value), decimals: 6) }
+
+    private func column(_ text: String, _ width: Int) -> String {
+        text + String(repeating: " ", count: max(width - text.count, 1))
+    }
+}

@@ -1,0 +1,73 @@
+import Nabla
+import NablaData
+import NablaNN
+
+/// The book's first model, pixel similarity: the mean image of each class,
+/// and an image belongs to the class whose mean is nearer in mean absolute distance.
+enum Similarity {
+    /// `mean(|a − b|)` over the last two axes: one distance per image for a stack.
+    static func distance(_ images: Tensor, _ mean: Tensor) -> Tensor {
+        (images - mean).abs().mean(axes: [-1, -2])
+    }
+
+    /// 1 where an image is nearer the positive class's mean, else 0.
+    static func isPositive(_ images: Tensor, positiveMean: Tensor, negativeMean: Tensor) -> Tensor {
+        distance(images, positiveMean) .< distance(images, negativeMean)
+    }
+
+    /// Runs the section, printing to `console`, and returns its figures.
+    static func run(_ data: LessonData, console: Console, imageDirectory: String) throws -> JSONReport {
+        let start = monotonicSeconds()
+        let (p, n) = (data.positiveName, data.negativeName)
+        console.writeLine("== Pixel similarity: the mean \(p) and the mean \(n) ==")
+        let positiveMean = data.trainPositive.mean(axis: 0)
+        let negativeMean = data.trainNegative.mean(axis: 0)
+        console.writeLine("Stacked \(data.trainPositive.shape[0]) training \(p)s \(data.trainPositive.shape) and \(data.trainNegative.shape[0]) training \(n)s \(data.trainNegative.shape).")
+
+        let (height, width) = (positiveMean.shape[0], positiveMean.shape[1])
+        let rows = min(4, height)..<min(15, height)
+        let columns = min(4, width)..<min(22, width)
+        console.writeLine("The mean \(p), rows \(rows.lowerBound)–\(rows.upperBound - 1) and columns \(columns.lowerBound)–\(columns.upperBound - 1), as 0–255 gray levels:")
+        printHeatMap(positiveMean[rows, columns], to: console)
+
+        let positivePath = imageDirectory + "/mean\(fileSafe(p)).png"
+        let negativePath = imageDirectory + "/mean\(fileSafe(n)).png"
+        try PNGImage.write(positiveMean, to: positivePath)
+        try PNGImage.write(negativeMean, to: negativePath)
+        console.writeLine("Wrote \(positivePath) and \(negativePath) (\(height)×\(width) grayscale).")
+
+        let sample = data.trainPositive[1]
+        console.writeLine("Distances of one training \(p) (image 1) to each mean:")
+        console.writeLine("               L1 (mean |a−b|)  RMSE (√mean (a−b)²)")
+        for (name, mean) in [(p, positiveMean), (n, negativeMean)] {
+            let l1 = formatFixed(Double(l1Loss(sample, mean).item), decimals: 4)
+            let rmse = formatFixed(Double(rmseLoss(sample, mean).item), decimals: 4)
+            console.writeLine("  to mean \(name)" + String(repeating: " ", count: max(6 - name.count, 1)) + l1 + String(repeating: " ", count: 11) + rmse)
+        }
+
+        let positiveRight = isPositive(data.validPositive, positiveMean: positiveMean, negativeMean: negativeMean).sum().item
+        let negativeWrong = isPositive(data.validNegative, positiveMean: positiveMean, negativeMean: negativeMean).sum().item
+        let positiveCount = Float(data.validPositive.shape[0])
+        let negativeCount = Float(data.validNegative.shape[0])
+        let accuracyPositive = positiveRight / positiveCount
+        let accuracyNegative = (negativeCount - negativeWrong) / negativeCount
+        let accuracy = (positiveRight + negativeCount - negativeWrong) / (positiveCount + negativeCount)
+        let seconds = monotonicSeconds() - start
+        console.writeLine("Validation accuracy: \(p)s \(fourDecimals(accuracyPositive)) of \(Int(positiveCount)), \(n)s \(fourDecimals(accuracyNegative)) of \(Int(negativeCount)), overall \(fourDecimals(accuracy)) (\(formatFixed(seconds, decimals: 3)) s)")
+
+        var report = JSONReport()
+        report.add("accuracy", accuracy)
+        report.add("accuracy\(p)", accuracyPositive)
+        report.add("accuracy\(n)", accuracyNegative)
+        report.add("valid_images", Int(positiveCount + negativeCount))
+        report.add("similarity_seconds", seconds)
+        return report
+    }
+
+    private static func fileSafe(_ name: String) -> String {
+        String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+    }
+}
+
+/// A fraction with four decimals, as the book rounds accuracies.
+func fourDecimals(_ fraction: Float) -> String { formatFixed(Double(fraction), decimals: 4) }

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Nabla
+import NablaData
+import NablaNN
+
+/// The two models of the chapter.
+enum ModelKind: String, ExpressibleByArgument, CaseIterable {
+    /// `x·w + b` with w and b drawn from randn, trained by plain SGD (lr 1, 20 epochs).
+    case linear
+    /// Linear(784, 30) → ReLU → Linear(30, 1), PyTorch's initialisation (lr 0.1, 40 epochs).
+    case mlp
+
+    var defaultEpochs: Int { self == .linear ? 20 : 40 }
+    var defaultLearningRate: Float { self == .linear ? 1 : 0.1 }
+
+    var summary: String {
+        switch self {
+        case .linear: return "the linear model x·w + b (w, b from randn), mnistLoss, plain SGD"
+        case .mlp: return "the net Linear(784, 30) → ReLU → Linear(30, 1), mnistLoss, SGD"
+        }
+    }
+
+    /// A freshly initialised model for images of `inputs` pixels.
+    func makeModel(inputs: Int, generator: inout RandomGenerator) -> any Module {
+        switch self {
+        case .linear:
+            // The book's init_params: torch.randn(size) * 1.0 for the weights, then for the bias.
+            let weight = Tensor.randn([1, inputs], generator: &generator)
+            let bias = Tensor.randn([1], generator: &generator)
+            return Linear(weight: weight, bias: bias)
+        case .mlp:
+            return Sequential(
+                Linear(inputs: inputs, outputs: 30, generator: &generator),
+                ReLU(),
+                Linear(inputs: 30, outputs: 1, generator: &generator))
+        }
+    }
+}
+
+/// The training recipe of one run.
+struct TrainingSettings {
+    var model: ModelKind
+    var epochs: Int
+    var learningRate: Float
+    var batchSize: Int
+    var seed: UInt64
+    var savePath: String?
+    var earlyStoppingPatience: Int?
+}
+
+enum Training {
+    /// Trains one model on `data`, printing the table, and returns its figures.
+    /// `model` receives the trained model (for tests and checkpoints).
+    static func run(_ settings: TrainingSettings, data: LessonData, console: Console) throws -> (report: JSONReport, model: any Module) {
+        let start = monotonicSeconds()
+        var generator = RandomGenerator(seed: settings.seed)
+        let (trainInputs, trainTargets) = data.trainingSet
+        let (validInputs, validTargets) = data.validationSet
+        let model = settings.model.makeModel(inputs: trainInputs.shape[1], generator: &generator)
+        let train = batches(trainInputs, trainTargets, batchSize: settings.batchSize, shuffleSeed: generator.next())
+        let valid = batches(validInputs, validTargets, batchSize: settings.batchSize, shuffleSeed: nil)
+
+        console.writeLine("== Training \(settings.model.summary) ==")
+        console.writeLine("\(settings.epochs) epochs, learning rate \(settings.learningRate), batch size \(settings.batchSize), seed \(settings.seed), \(model.parameterCount) parameters, backend \(Nabla.backend.rawValue)")
+        let learner = Learner(
+            model: model, train: train, valid: valid, loss: mnistLoss,
+            optimizer: SGD(model.parameters, learningRate: settings.learningRate),
+            metrics: [.accuracy],
+            earlyStopping: settings.earlyStoppingPatience.map { EarlyStopping(patience: $0) },
+            console: console)
+        let trainStart = monotonicSeconds()
+        let fit = try learner.fit(epochs: settings.epochs)
+        let trainSeconds = monotonicSeconds() - trainStart
+
+        if let savePath = settings.savePath {
+            try model.save(to: savePath, metadata: ["format": "pt", "model": settings.model.rawValue])
+            console.writeLine("Saved the parameters to \(savePath) (safetensors).")
+        }
+        let last = fit.epochs.last
+        let accuracy = last?.metrics.first ?? .nan
+        let seconds = monotonicSeconds() - start
+        console.writeLine("Final validation accuracy \(fourDecimals(accuracy)) after \(fit.epochs.count) epochs\(fit.stoppedEarly ? " (stopped early)" : ""); training \(formatFixed(trainSeconds, decimals: 3)) s, \(formatFixed(seconds, decimals: 3)) s in all.")
+
+        var report = JSONReport()
+        report.add("model", settings.model.rawValue)
+        report.add("accuracy", accuracy)
+        report.add("train_loss", last?.trainLoss ?? .nan)
+        report.add("valid_loss", last?.validLoss ?? .nan)
+        report.add("epochs", fit.epochs.count)
+        report.add("learning_rate", settings.learningRate)
+        report.add("batch_size", settings.batchSize)
+        report.add("seed", Int(settings.seed))
+        report.add("train_seconds", trainSeconds)
+        report.add("model_seconds", seconds)
+        return (report, model)
+    }
+
+    /// Batches of `inputs` and `targets` in a fresh order each epoch when
+    /// `shuffleSeed` is given, in stored order otherwise.
+    static func batches(_ inputs: Tensor, _ targets: Tensor, batchSize: Int, shuffleSeed: UInt64?) -> BatchSource {
+        let loader = DataLoader(inputs: inputs, targets: targets, batchSize: batchSize, shuffle: shuffleSeed != nil, seed: shuffleSeed ?? 0)
+        return BatchSource(batchCount: loader.batchCount) {
+            var epoch = loader.makeIterator()
+            return AnyIterator { epoch.next().map { ($0.inputs, $0.targets) } }
+        }
+    }
+}
