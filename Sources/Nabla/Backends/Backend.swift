@@ -39,6 +39,19 @@ public protocol Backend: Sendable {
 
     /// Sums the middle axis of a contiguous `[outer, length, inner]` block into `[outer, inner]`.
     func sum(outer: Int, length: Int, inner: Int, x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>)
+
+    /// LU factorisation with partial pivoting, P·A = L·U, of an n×n row-major
+    /// matrix in place (LAPACK's getrf); `pivots` are 1-based row swaps.
+    /// Returns 0, or i > 0 when U[i−1, i−1] is exactly zero (A is singular).
+    func luFactor(n: Int, a: UnsafeMutablePointer<Float>, lda: Int, pivots: UnsafeMutablePointer<Int32>) -> Int
+
+    /// Solves A·X = B from `luFactor`'s output (getrs); B is n×rhs row-major and becomes X.
+    func luSolve(n: Int, rhs: Int, lu: UnsafePointer<Float>, lda: Int, pivots: UnsafePointer<Int32>,
+                 b: UnsafeMutablePointer<Float>, ldb: Int)
+
+    /// The lower-triangular L with A = L·Lᵀ, written over A's lower triangle (potrf).
+    /// Returns 0, or i > 0 when the leading minor of order i is not positive definite.
+    func choleskyFactor(n: Int, a: UnsafeMutablePointer<Float>, lda: Int) -> Int
 }
 
 extension BackendKind {
