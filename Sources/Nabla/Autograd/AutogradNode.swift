@@ -19,6 +19,12 @@ final class AutogradNode {
     var backwardRule: ((Tensor, [Bool]) -> [Tensor?])?
     /// The gradient gathered so far during one backward pass.
     var pendingGradient: Tensor?
+    /// The backward pass that last visited this node (cheaper than a set of visited nodes).
+    var visitedInPass = 0
+
+    /// Numbers the backward passes.
+    private static let passCounter = Atomic<Int>(0)
+    static func nextPass() -> Int { passCounter.add(1, ordering: .relaxed).newValue }
 
     /// The number of nodes alive now: a training loop must keep it flat.
     static let liveCount = Atomic<Int>(0)
@@ -171,16 +177,17 @@ extension AutogradNode {
     /// The interior nodes reachable from `root`, each after every node that feeds it a gradient.
     static func topologicalOrder(from root: AutogradNode) -> [AutogradNode] {
         var postOrder: [AutogradNode] = []
-        var visited = Set<ObjectIdentifier>()
+        let pass = nextPass()
         var stack: [(node: AutogradNode, expanded: Bool)] = [(root, false)]
         while let (node, expanded) = stack.popLast() {
             if expanded { postOrder.append(node); continue }
-            guard visited.insert(ObjectIdentifier(node)).inserted else { continue }
+            guard node.visitedInPass != pass else { continue }
+            node.visitedInPass = pass
             guard node.backwardRule != nil else {
                 fail("backward: the graph through \(node.op) was already freed by an earlier backward(); recompute the forward pass")
             }
             stack.append((node, true))
-            for case let input? in node.inputs where !input.isLeaf && !visited.contains(ObjectIdentifier(input)) {
+            for case let input? in node.inputs where !input.isLeaf && input.visitedInPass != pass {
                 stack.append((input, false))
             }
         }

@@ -7,31 +7,38 @@ struct RowWalk {
     let length: Int
     /// Each operand's stride along the row.
     let innerStrides: [Int]
-    /// The outer axes and each operand's strides along them.
+    /// The outer axes, and operand k's stride along outer axis i at `outerStrides[k * outerShape.count + i]`.
     private let outerShape: [Int]
-    private let outerStrides: [[Int]]
+    private let outerStrides: [Int]
     /// The total number of elements.
     let count: Int
 
     /// `strides[k]` are operand k's strides over `shape` (0 on broadcast axes).
     init(shape: [Int], strides: [[Int]]) {
+        let operands = strides.count
         var dims: [Int] = []
-        var merged = [[Int]](repeating: [], count: strides.count)
+        var merged: [Int] = []   // axis-major: merged[axis * operands + k]
         for axis in shape.indices where shape[axis] != 1 {
             let extent = shape[axis]
-            if !dims.isEmpty, strides.indices.allSatisfy({ merged[$0].last! == strides[$0][axis] * extent }) {
+            let last = merged.count - operands
+            if !dims.isEmpty, (0..<operands).allSatisfy({ merged[last + $0] == strides[$0][axis] * extent }) {
                 dims[dims.count - 1] *= extent
-                for k in strides.indices { merged[k][merged[k].count - 1] = strides[k][axis] }
+                for k in 0..<operands { merged[last + k] = strides[k][axis] }
             } else {
                 dims.append(extent)
-                for k in strides.indices { merged[k].append(strides[k][axis]) }
+                for k in 0..<operands { merged.append(strides[k][axis]) }
             }
         }
         count = shape.reduce(1, *)
         length = dims.last ?? 1
-        innerStrides = merged.map { $0.last ?? 0 }
-        outerShape = Array(dims.dropLast())
-        outerStrides = merged.map { Array($0.dropLast()) }
+        let outerRank = Swift.max(dims.count - 1, 0)
+        innerStrides = dims.isEmpty ? [Int](repeating: 0, count: operands) : Array(merged[(outerRank * operands)...])
+        outerShape = Array(dims.prefix(outerRank))
+        var outer = [Int](repeating: 0, count: operands * outerRank)
+        for axis in 0..<outerRank {
+            for k in 0..<operands { outer[k * outerRank + axis] = merged[axis * operands + k] }
+        }
+        outerStrides = outer
     }
 
     /// Calls `body(outputStart, offsets)` for each row, where `outputStart` is
@@ -40,23 +47,23 @@ struct RowWalk {
     @inline(__always)
     func forEachRow(_ body: (_ outputStart: Int, _ offsets: UnsafeMutablePointer<Int>) -> Void) {
         guard count > 0 else { return }
-        let operands = innerStrides.count
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: operands + outerShape.count) { scratch in
+        let operands = innerStrides.count, outerRank = outerShape.count
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: operands + outerRank) { scratch in
             let offsets = scratch.baseAddress!
             let index = offsets + operands
             offsets.initialize(repeating: 0, count: operands)
-            index.initialize(repeating: 0, count: outerShape.count)
+            index.initialize(repeating: 0, count: outerRank)
             var start = 0
             while start < count {
                 body(start, offsets)
                 start += length
                 // Advance the outer index like an odometer, moving every operand's offset with it.
-                var axis = outerShape.count - 1
+                var axis = outerRank - 1
                 while axis >= 0 {
                     index[axis] += 1
-                    for k in 0..<operands { offsets[k] += outerStrides[k][axis] }
+                    for k in 0..<operands { offsets[k] += outerStrides[k * outerRank + axis] }
                     if index[axis] < outerShape[axis] { break }
-                    for k in 0..<operands { offsets[k] -= outerStrides[k][axis] * outerShape[axis] }
+                    for k in 0..<operands { offsets[k] -= outerStrides[k * outerRank + axis] * outerShape[axis] }
                     index[axis] = 0
                     axis -= 1
                 }
@@ -81,6 +88,11 @@ func broadcastShape(_ a: [Int], _ b: [Int], op: String) -> [Int] {
 }
 
 extension Tensor {
+    /// Whether every element is the one stored value: a single element, or one stretched by `expand`.
+    var isUniform: Bool {
+        zip(shape, strides).allSatisfy { $0.0 == 1 || $0.1 == 0 } && scalarCount > 0
+    }
+
     /// This tensor's strides when broadcast to `target` (0 on added or stretched axes).
     func broadcastStrides(to target: [Int]) -> [Int] {
         let lead = target.count - rank
@@ -123,15 +135,23 @@ func mapBroadcast(_ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -> F
     let shape = a.shape == b.shape ? a.shape : broadcastShape(a.shape, b.shape, op: op)
     let result = Tensor(uninitializedShape: shape)
     let count = result.storage.count
-    if a.isContiguous && a.shape == shape && ((b.isContiguous && b.shape == shape) || b.scalarCount == 1) {
-        // Same-shape dense operands, or a dense one and a scalar: one loop, no row walk.
+    let denseA = a.shape == shape && a.isContiguous, denseB = b.shape == shape && b.isContiguous
+    if (denseA || a.isUniform) && (denseB || b.isUniform) {
+        // Dense operands of the output's shape, or one value repeated (a scalar,
+        // or an expanded one such as the gradient of a sum): one loop, no row walk.
         let x = a.basePointer, y = b.basePointer, out = result.basePointer
         withExtendedLifetime((a.storage, b.storage)) {
-            if b.scalarCount == 1 {
+            switch (denseA, denseB) {
+            case (true, true):
+                for i in 0..<count { out[i] = f(x[i], y[i]) }
+            case (true, false):
                 let yv = y[0]
                 for i in 0..<count { out[i] = f(x[i], yv) }
-            } else {
-                for i in 0..<count { out[i] = f(x[i], y[i]) }
+            case (false, true):
+                let xv = x[0]
+                for i in 0..<count { out[i] = f(xv, y[i]) }
+            case (false, false):
+                out.initialize(repeating: f(x[0], y[0]), count: count)
             }
         }
         return result

@@ -89,6 +89,7 @@ private func blasLayout(rows: Int, columns: Int, rowStride: Int, columnStride: I
 /// C (contiguous m×n) = A (m×k) · B (k×n), both BLAS-compatible views.
 /// A matrix times a single column, or a single row times a matrix, is a gemv.
 private func multiply(_ kernels: any Backend, _ a: Tensor, _ b: Tensor, into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) {
+    guard m > 0 && n > 0 else { return }
     let la = blasLayout(rows: m, columns: k, rowStride: a.strides[0], columnStride: a.strides[1])!
     let lb = blasLayout(rows: k, columns: n, rowStride: b.strides[0], columnStride: b.strides[1])!
     let pa = UnsafePointer(a.basePointer), pb = UnsafePointer(b.basePointer)

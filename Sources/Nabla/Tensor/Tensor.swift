@@ -114,6 +114,9 @@ public struct Tensor {
 
     /// Row-major strides for a shape.
     static func contiguousStrides(_ shape: [Int]) -> [Int] {
+        // Scalars and vectors are the most frequent small tensors: share their strides.
+        if shape.count == 0 { return [] }
+        if shape.count == 1 { return vectorStrides }
         var strides = [Int](repeating: 1, count: shape.count)
         var running = 1
         for axis in stride(from: shape.count - 1, through: 0, by: -1) {
@@ -122,6 +125,8 @@ public struct Tensor {
         }
         return strides
     }
+
+    private static let vectorStrides = [1]
 
     /// The element count of a shape, failing on negative extents.
     static func elementCount(_ shape: [Int], op: String) -> Int {

@@ -25,10 +25,12 @@ func normalizedAxis(_ axis: Int, rank: Int, op: String) -> Int {
 
 /// Resolves a list of axes: negative ones counted from the end, each at most once.
 func normalizedAxes(_ axes: [Int], rank: Int, op: String) -> [Int] {
-    var seen = Set<Int>()
+    var resolved: [Int] = []
+    resolved.reserveCapacity(axes.count)
     for axis in axes {
-        let resolved = normalizedAxis(axis, rank: rank, op: op)
-        guard seen.insert(resolved).inserted else { fail("\(op): axis \(axis) appears more than once in \(axes)") }
+        let r = normalizedAxis(axis, rank: rank, op: op)
+        guard !resolved.contains(r) else { fail("\(op): axis \(axis) appears more than once in \(axes)") }
+        resolved.append(r)
     }
-    return seen.sorted()
+    return resolved.sorted()
 }

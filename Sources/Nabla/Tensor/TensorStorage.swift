@@ -6,12 +6,13 @@ final class TensorStorage {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
 
-    /// Allocates `count` uninitialised floats, 64-byte aligned so that the
-    /// vector loops and OpenBLAS see cache-line aligned rows.
+    /// Allocates `count` uninitialised floats. Large buffers are 64-byte
+    /// aligned so that the vector loops and OpenBLAS see cache-line aligned
+    /// rows; small ones take malloc's alignment, which is much cheaper to get.
     init(uninitializedCount count: Int) {
         self.count = count
         let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: count >= 1024 ? 64 : 16)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
