@@ -19,7 +19,7 @@ struct SimilarityCommand: ParsableCommand {
         try runOptions.run {
             let console = runOptions.console
             let data = try LessonData.load(dataOptions, console: console)
-            var report = try Similarity.run(data, console: console, imageDirectory: imageDirectory)
+            var report = try Similarity.run(data, console: console, imageDirectory: imageDirectory).report
             report.add("load_seconds", data.loadSeconds)
             finish(&report, start: start, json: runOptions.json)
         }
@@ -104,16 +104,23 @@ struct LessonCommand: ParsableCommand {
             let console = runOptions.console
             let data = try LessonData.load(dataOptions, console: console)
             var report = JSONReport()
-            report.add("similarity", try Similarity.run(data, console: console, imageDirectory: imageDirectory))
+            let similarity = try Similarity.run(data, console: console, imageDirectory: imageDirectory)
+            report.add("similarity", similarity.report)
+            var summary = [("pixel similarity", similarity, "")]
             for kind in ModelKind.allCases {
                 console.writeLine()
                 let settings = TrainingSettings(model: kind, epochs: kind.defaultEpochs, learningRate: kind.defaultLearningRate,
                                                 batchSize: 256, seed: seed, savePath: nil, earlyStoppingPatience: nil)
-                let (modelReport, _) = try Training.run(settings, data: data, console: console)
-                report.add(kind.rawValue, modelReport)
+                let result = try Training.run(settings, data: data, console: console)
+                report.add(kind.rawValue, result.report)
+                summary.append((kind.title, result, "\(settings.epochs) epochs in "))
             }
             report.add("load_seconds", data.loadSeconds)
             console.writeLine()
+            console.writeLine("== Summary: validation accuracy on \(data.validImages.shape[0]) images (\(data.positiveName)s vs \(data.negativeName)s) ==")
+            for (name, result, what) in summary {
+                console.writeLine(padded(name, 18) + fourDecimals(result.accuracy) + "  (\(what)\(formatFixed(result.seconds, decimals: 3)) s)")
+            }
             finish(&report, start: start, json: runOptions.json)
         }
     }

@@ -50,11 +50,15 @@ struct LessonData {
         var split: String
 
         if let root = options.data {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: root, isDirectory: &isFolder), isFolder.boolValue else {
+                throw DataError(path: root, problem: "no such folder; --data takes a folder with train/<class> and valid/<class> PNG folders (fastai's MNIST_SAMPLE layout) or MNIST IDX files")
+            }
             if isIDXFolder(root) {
                 train = try IDX.labeledImages(root, prefix: "train")
                 valid = try IDX.labeledImages(root, prefix: "t10k")
                 pair = try classIndices(requested, names: train.classNames, source: root)
-                source = "MNIST IDX files in \(root)"
+                source = "IDX files in \(root)"
                 split = "train-* files train, t10k-* files validate"
             } else {
                 let names = requested.map { [$0.positive, $0.negative] } ?? ["3", "7"]
@@ -131,7 +135,8 @@ struct LessonData {
         func index(_ name: String) throws -> Int {
             if let found = names.firstIndex(where: { $0.lowercased() == name.lowercased() }) { return found }
             if let number = Int(name), names.indices.contains(number) { return number }
-            throw DataError(path: source, problem: "has no class '\(name)'; its classes are \(names.enumerated().map { "\($0.offset) \($0.element)" }.joined(separator: ", "))")
+            let listed = names.enumerated().map { $0.element == String($0.offset) ? $0.element : "\($0.offset) \($0.element)" }
+            throw DataError(path: source, problem: "has no class '\(name)'; its classes are \(listed.joined(separator: ", "))")
         }
         let positive = try index(requested?.positive ?? "3")
         let negative = try index(requested?.negative ?? "7")

@@ -13,10 +13,14 @@ enum ModelKind: String, ExpressibleByArgument, CaseIterable {
     var defaultEpochs: Int { self == .linear ? 20 : 40 }
     var defaultLearningRate: Float { self == .linear ? 1 : 0.1 }
 
-    var summary: String {
+    /// The name the lesson's summary uses.
+    var title: String { self == .linear ? "linear model" : "neural net" }
+
+    /// What the model is, for images of `inputs` pixels.
+    func summary(inputs: Int) -> String {
         switch self {
         case .linear: return "the linear model x·w + b (w, b from randn), mnistLoss, plain SGD"
-        case .mlp: return "the net Linear(784, 30) → ReLU → Linear(30, 1), mnistLoss, SGD"
+        case .mlp: return "the net Linear(\(inputs), 30) → ReLU → Linear(30, 1), mnistLoss, SGD"
         }
     }
 
@@ -49,9 +53,9 @@ struct TrainingSettings {
 }
 
 enum Training {
-    /// Trains one model on `data`, printing the table, and returns its figures.
-    /// `model` receives the trained model (for tests and checkpoints).
-    static func run(_ settings: TrainingSettings, data: LessonData, console: Console) throws -> (report: JSONReport, model: any Module) {
+    /// Trains one model on `data`, printing the table, and returns its figures;
+    /// with `savePath` set, saves the trained parameters there.
+    static func run(_ settings: TrainingSettings, data: LessonData, console: Console) throws -> StageResult {
         let start = monotonicSeconds()
         var generator = RandomGenerator(seed: settings.seed)
         let (trainInputs, trainTargets) = data.trainingSet
@@ -60,7 +64,7 @@ enum Training {
         let train = batches(trainInputs, trainTargets, batchSize: settings.batchSize, shuffleSeed: generator.next())
         let valid = batches(validInputs, validTargets, batchSize: settings.batchSize, shuffleSeed: nil)
 
-        console.writeLine("== Training \(settings.model.summary) ==")
+        console.writeLine("== Training \(settings.model.summary(inputs: trainInputs.shape[1])) ==")
         console.writeLine("\(settings.epochs) epochs, learning rate \(settings.learningRate), batch size \(settings.batchSize), seed \(settings.seed), \(model.parameterCount) parameters, backend \(Nabla.backend.rawValue)")
         let learner = Learner(
             model: model, train: train, valid: valid, loss: mnistLoss,
@@ -91,8 +95,8 @@ enum Training {
         report.add("batch_size", settings.batchSize)
         report.add("seed", Int(settings.seed))
         report.add("train_seconds", trainSeconds)
-        report.add("model_seconds", seconds)
-        return (report, model)
+        report.add("stage_seconds", seconds)
+        return StageResult(report: report, accuracy: accuracy, seconds: trainSeconds)
     }
 
     /// Batches of `inputs` and `targets` in a fresh order each epoch when
