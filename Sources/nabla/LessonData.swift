@@ -84,6 +84,9 @@ struct LessonData {
 
         let (trainImages, trainPositives) = try twoClassStack(train, pair, source: source, part: "training")
         let (validImages, validPositives) = try twoClassStack(valid, pair, source: source, part: "validation")
+        guard trainImages.shape.dropFirst() == validImages.shape.dropFirst() else {
+            throw DataError(path: source, problem: "training images are \(Array(trainImages.shape.dropFirst())) but validation images are \(Array(validImages.shape.dropFirst())); both sets need one image size")
+        }
         let positiveName = train.classNames[pair.positive]
         let negativeName = train.classNames[pair.negative]
         split += "; \(trainPositives) \(positiveName)s + \(trainImages.shape[0] - trainPositives) \(negativeName)s train, "

@@ -37,8 +37,10 @@ enum Similarity {
         try PNGImage.write(negativeMean, to: negativePath)
         console.writeLine("Wrote \(positivePath) and \(negativePath) (\(height)×\(width) grayscale).")
 
-        let sample = data.trainPositive[1]
-        console.writeLine("Distances of one training \(p) (image 1) to each mean:")
+        // The book's sample is the second training image (stacked_threes[1]).
+        let sampleIndex = min(1, data.trainPositiveCount - 1)
+        let sample = data.trainPositive[sampleIndex]
+        console.writeLine("Distances of one training \(p) (image \(sampleIndex)) to each mean:")
         let nameWidth = max(p.count, n.count)
         console.writeLine(padded("", 9 + nameWidth) + "L1 (mean |a−b|)  RMSE (√mean (a−b)²)")
         for (name, mean) in [(p, positiveMean), (n, negativeMean)] {
