@@ -34,12 +34,14 @@
 func referenceGemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-    precondition(m >= 0 && n >= 0 && k >= 0, "referenceGemm: negative size m=\(m) n=\(n) k=\(k)")
-    precondition(lda >= max(1, transposeA ? m : k),
-                 "referenceGemm: lda=\(lda) too small for \(transposeA ? "transposed " : "")A with m=\(m) k=\(k)")
-    precondition(ldb >= max(1, transposeB ? k : n),
-                 "referenceGemm: ldb=\(ldb) too small for \(transposeB ? "transposed " : "")B with k=\(k) n=\(n)")
-    precondition(ldc >= max(1, n), "referenceGemm: ldc=\(ldc) too small for n=\(n)")
+    guard m >= 0 && n >= 0 && k >= 0 else { fail("gemm: negative size m=\(m) n=\(n) k=\(k)") }
+    guard lda >= max(1, transposeA ? m : k) else {
+        fail("gemm: lda=\(lda) too small for \(transposeA ? "transposed " : "")A with m=\(m) k=\(k)")
+    }
+    guard ldb >= max(1, transposeB ? k : n) else {
+        fail("gemm: ldb=\(ldb) too small for \(transposeB ? "transposed " : "")B with k=\(k) n=\(n)")
+    }
+    guard ldc >= max(1, n) else { fail("gemm: ldc=\(ldc) too small for n=\(n)") }
     ReferenceGemmKernel.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                                  a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
 }
