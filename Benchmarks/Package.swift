@@ -5,7 +5,7 @@
 import PackageDescription
 
 /// package-benchmark discovers suites in Benchmarks/<Name>/<Name>.swift.
-let suites = ["Products", "Reductions", "Elementwise", "Training", "Autograd"]
+let suites = ["Products", "Reductions", "Elementwise", "Training", "Autograd", "LinearAlgebra"]
 
 let package = Package(
     name: "NablaBenchmarks",

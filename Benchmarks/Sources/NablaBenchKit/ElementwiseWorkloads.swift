@@ -23,10 +23,11 @@ extension Workload {
                           _ combine: @escaping (Tensor, Tensor) -> Tensor) -> Workload {
         let outputCount = Double(leftShape.reduce(1, *))
         let rightCount = Double(rightShape.reduce(1, *))
+        let bytes = 4 * (2 * outputCount + rightCount)
         return Workload(kind: .elementwise, op: "broadcast \(op)",
                         shape: "\(shapeText(leftShape)) \(op == "add" ? "+" : "*") \(shapeText(rightShape))",
-                        unit: .gbs, flops: outputCount, bytes: 4 * (2 * outputCount + rightCount),
-                        memoryBound: true) {
+                        unit: .gbs, flops: outputCount, bytes: bytes,
+                        limit: exceedsCaches(bytes: bytes) ? .readBandwidth : nil) {
             var generator = RandomGenerator(seed: 5)
             let left = Tensor.rand(leftShape, generator: &generator)
             let right = Tensor.rand(rightShape, generator: &generator)

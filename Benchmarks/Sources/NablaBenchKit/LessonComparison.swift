@@ -8,9 +8,16 @@ public struct LessonRun: Codable {
     /// Wall time of the whole process, start-up and data loading included.
     public let processSeconds: Double
     public let peakResidentMiB: Double
-    /// Training time of the linear model (20 epochs) and of the net (40 epochs).
-    public let linearSeconds: Double
-    public let netSeconds: Double
+    /// Training time of the linear model (20 epochs) and of the net (40 epochs)
+    /// in the steady state: for PyTorch, in a process that trained each model
+    /// once before (its first optimizer step alone costs over a second of
+    /// one-time initialisation); Nabla has no such warm-up, so its times come
+    /// from the same process as `processSeconds`.
+    public var linearSeconds: Double
+    public var netSeconds: Double
+    /// The same in a fresh process, as the lesson experiences them.
+    public let firstLinearSeconds: Double
+    public let firstNetSeconds: Double
     public let linearAccuracy: Double
     public let netAccuracy: Double
 }
@@ -29,7 +36,8 @@ public struct LessonComparison: Codable {
                 nabla.processSeconds / pytorch.processSeconds)
     }
 
-    /// Runs `nabla lesson` and `pytorch/lesson.py` `repeats` times each at `threads` threads.
+    /// Runs `nabla lesson` and `pytorch/lesson.py` `repeats` times each at `threads`
+    /// threads (PyTorch's twice as often: cold for the process, warmed up for the training times).
     public static func measure(nablaExecutable: String?, python: String, pytorchScript: String,
                                threads: Int, repeats: Int, log: (String) -> Void) -> LessonComparison {
         var notes: [String] = []
@@ -41,8 +49,7 @@ public struct LessonComparison: Codable {
             defer { try? FileManager.default.removeItem(atPath: pictures) }
             do {
                 nabla = try bestRun(engine: "nabla", threads: threads, repeats: repeats,
-                                    command: [nablaExecutable, "lesson", "--json", "--threads", "\(threads)", "--image-directory", pictures],
-                                    trainSecondsKey: "train_seconds")
+                                    command: [nablaExecutable, "lesson", "--json", "--threads", "\(threads)", "--image-directory", pictures])
             } catch { notes.append("Nabla's lesson failed: \(error)") }
         } else {
             notes.append("Nabla's lesson skipped: no `nabla` executable (build it with `swift build -c release --package-path Benchmarks --product nabla` or pass --nabla)")
@@ -51,9 +58,12 @@ public struct LessonComparison: Codable {
         if (try? runChildProcess([python, "-c", "import torch"]))?.status == 0 {
             log("lesson: \(python) \(pytorchScript) --threads \(threads), \(repeats)×")
             do {
-                pytorch = try bestRun(engine: "pytorch", threads: threads, repeats: repeats,
-                                      command: [python, pytorchScript, "--threads", "\(threads)"],
-                                      trainSecondsKey: "train_seconds")
+                let command = [python, pytorchScript, "--threads", "\(threads)"]
+                var run = try bestRun(engine: "pytorch", threads: threads, repeats: repeats, command: command)
+                let warm = try bestRun(engine: "pytorch", threads: threads, repeats: repeats, command: command + ["--warm-up"])
+                run.linearSeconds = warm.linearSeconds
+                run.netSeconds = warm.netSeconds
+                pytorch = run
             } catch { notes.append("PyTorch's lesson failed: \(error)") }
         } else {
             notes.append("PyTorch comparison skipped: `\(python) -c 'import torch'` fails (pip install torch to enable it)")
@@ -62,8 +72,8 @@ public struct LessonComparison: Codable {
     }
 
     /// Runs `command` `repeats` times; each time is the best over the runs, the peak memory the highest.
-    private static func bestRun(engine: String, threads: Int, repeats: Int, command: [String],
-                                trainSecondsKey: String) throws -> LessonRun {
+    private static func bestRun(engine: String, threads: Int, repeats: Int, command: [String]) throws -> LessonRun {
+        let trainSecondsKey = "train_seconds"
         var runs: [LessonRun] = []
         for _ in 0..<max(1, repeats) {
             let result = try runChildProcess(command)
@@ -82,12 +92,14 @@ public struct LessonComparison: Codable {
             runs.append(LessonRun(
                 engine: name, threads: threads, processSeconds: result.wallSeconds, peakResidentMiB: result.peakResidentMiB,
                 linearSeconds: linearSeconds, netSeconds: netSeconds,
+                firstLinearSeconds: linearSeconds, firstNetSeconds: netSeconds,
                 linearAccuracy: linear["accuracy"] as? Double ?? .nan, netAccuracy: net["accuracy"] as? Double ?? .nan))
         }
         return LessonRun(
             engine: runs[0].engine, threads: threads,
             processSeconds: runs.map(\.processSeconds).min()!, peakResidentMiB: runs.map(\.peakResidentMiB).max()!,
             linearSeconds: runs.map(\.linearSeconds).min()!, netSeconds: runs.map(\.netSeconds).min()!,
+            firstLinearSeconds: runs.map(\.firstLinearSeconds).min()!, firstNetSeconds: runs.map(\.firstNetSeconds).min()!,
             linearAccuracy: runs[0].linearAccuracy, netAccuracy: runs[0].netAccuracy)
     }
 }

@@ -8,8 +8,12 @@ public struct MachineLimits: Codable, Sendable {
     public let avx2PeakGFLOPS: Double
     /// GFLOP/s of 512-bit FMA chains, or nil when the CPU lacks AVX-512F.
     public let avx512PeakGFLOPS: Double?
-    /// GB/s of a streaming read (summing a buffer far larger than the caches).
+    /// GB/s of a streaming read (summing a buffer far larger than the caches)
+    /// from transparent huge pages: the memory limit.
     public let readBandwidthGBs: Double
+    /// The same read from ordinary 4 KiB pages, as malloc returns them: what a
+    /// kernel reading a plain heap buffer can reach.
+    public let readBandwidthSmallPagesGBs: Double
 
     /// The highest fp32 rate the cores reach: the limit a kernel is compared against.
     public var peakGFLOPS: Double { max(avx2PeakGFLOPS, avx512PeakGFLOPS ?? 0) }
@@ -20,11 +24,14 @@ public struct MachineLimits: Codable, Sendable {
         let avx512 = nabla_cpu_supports(NablaISA_AVX512F) != 0
             ? nabla_fma_peak_gflops(NablaISA_AVX512F, Int32(threads), seconds) : nil
         // 256 MiB per thread: far beyond any L3, so it measures DRAM.
-        let bandwidth = nabla_read_bandwidth_gbs(256 << 20, Int32(threads), quick ? 3 : 6)
+        func bandwidth(hugePages: Bool) -> Double {
+            nabla_read_bandwidth_gbs(256 << 20, Int32(threads), quick ? 3 : 6, hugePages ? 1 : 0)
+        }
         return MachineLimits(
             threads: threads,
             avx2PeakGFLOPS: nabla_fma_peak_gflops(NablaISA_AVX2_FMA, Int32(threads), seconds),
             avx512PeakGFLOPS: avx512,
-            readBandwidthGBs: bandwidth)
+            readBandwidthGBs: bandwidth(hugePages: true),
+            readBandwidthSmallPagesGBs: bandwidth(hugePages: false))
     }
 }

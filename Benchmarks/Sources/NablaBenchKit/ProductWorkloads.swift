@@ -26,12 +26,12 @@ extension Workload {
         let leftText = transposeLeft ? "(\(k)×\(m))ᵀ" : "\(m)×\(k)"
         let rightText = vector ? "\(k)" : transposeRight ? "(\(n)×\(k))ᵀ" : "\(k)×\(n)"
         let (m64, n64, k64) = (Double(m), Double(n), Double(k))
-        // A matrix–vector product reads its matrix once and is bound by memory.
-        let memoryBound = n == 1
+        let bytes = 4 * (m64 * k64 + k64 * n64 + m64 * n64)
+        // A matrix–vector product reads its matrix once: bound by memory when that is beyond the caches.
+        let limit: WorkloadLimit = n == 1 && exceedsCaches(bytes: bytes) ? .readBandwidth : .fmaPeak
         return Workload(
             kind: .product, op: op, shape: "\(leftText)·\(rightText)", unit: .gflops,
-            flops: 2 * m64 * n64 * k64, bytes: 4 * (m64 * k64 + k64 * n64 + m64 * n64),
-            memoryBound: memoryBound
+            flops: 2 * m64 * n64 * k64, bytes: bytes, limit: limit
         ) {
             var generator = RandomGenerator(seed: UInt64(m * 7919 + n * 104_729 + k))
             let leftStorage = Tensor.rand(transposeLeft ? [k, m] : [m, k], generator: &generator)

@@ -21,8 +21,9 @@ extension Workload {
     static func reduction(op: String, shape: [Int], outputCount: Int, _ input: LazyTensor,
                           _ reduce: @escaping (Tensor) -> Tensor) -> Workload {
         let count = Double(shape.reduce(1, *))
-        return Workload(kind: .reduction, op: op, shape: shapeText(shape), unit: .gbs,
-                        flops: count, bytes: 4 * (count + Double(outputCount)), memoryBound: true) {
+        let bytes = 4 * (count + Double(outputCount))
+        return Workload(kind: .reduction, op: op, shape: shapeText(shape), unit: .gbs, flops: count, bytes: bytes,
+                        limit: exceedsCaches(bytes: bytes) ? .readBandwidth : nil) {
             let x = input.value
             return PreparedWorkload(call: { keep(reduce(x)) })
         }

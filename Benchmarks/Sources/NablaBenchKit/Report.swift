@@ -19,8 +19,8 @@ public struct ResultRow: Codable {
     public let direct: Double?
     /// Nabla's BLAS path as a percentage of the direct call's speed.
     public let percentOfDirect: Double?
-    /// "fp32 peak" or "read bandwidth": what `percentOfLimit` measures against.
-    public let limit: String?
+    /// What `percentOfLimit` measures against.
+    public let limit: WorkloadLimit?
     public let percentOfLimit: Double?
 
     public init(threads: Int, workload: Workload, blasSeconds: Double, referenceSeconds: Double,
@@ -35,9 +35,8 @@ public struct ResultRow: Codable {
         self.directRoutine = directRoutine
         direct = directSeconds.map { workload.figure(seconds: $0) }
         percentOfDirect = directSeconds.map { 100 * $0 / blasSeconds }
-        let fraction = workload.fractionOfLimit(seconds: blasSeconds, limits: limits)
-        limit = fraction == nil ? nil : workload.memoryBound ? "read bandwidth" : "fp32 peak"
-        percentOfLimit = fraction.map { 100 * $0 }
+        limit = workload.limit
+        percentOfLimit = workload.fractionOfLimit(seconds: blasSeconds, limits: limits).map { 100 * $0 }
     }
 }
 

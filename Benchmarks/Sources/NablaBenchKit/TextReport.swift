@@ -7,22 +7,25 @@ extension BenchReport {
         lines.append("OpenBLAS: core \(openBLAS.coreName)\(openBLASCoreTypeVariable.map { " (OPENBLAS_CORETYPE=\($0))" } ?? ""), default threads \(openBLAS.defaultThreads); \(openBLAS.config)")
         for limit in limits {
             let avx512 = limit.avx512PeakGFLOPS.map { ", AVX-512 \(formatFixed($0, 1))" } ?? ""
-            lines.append("Limits at \(limit.threads) thread\(limit.threads == 1 ? "" : "s"): fp32 FMA peak AVX2 \(formatFixed(limit.avx2PeakGFLOPS, 1))\(avx512) GFLOP/s; read bandwidth \(formatFixed(limit.readBandwidthGBs, 1)) GB/s")
+            lines.append("Limits at \(limit.threads) thread\(limit.threads == 1 ? "" : "s"): fp32 FMA peak AVX2 \(formatFixed(limit.avx2PeakGFLOPS, 1))\(avx512) GFLOP/s; read bandwidth \(formatFixed(limit.readBandwidthGBs, 1)) GB/s (huge pages), \(formatFixed(limit.readBandwidthSmallPagesGBs, 1)) GB/s (4 KiB pages)")
         }
         lines.append("")
         lines.append("Figures are the best of interleaved rounds. speedup = reference time / BLAS time; % direct = direct CBLAS time / Nabla BLAS time;")
-        lines.append("% limit = BLAS figure / the fp32 peak (compute-bound) or the read bandwidth (memory-bound, marked b) at that thread count.")
+        lines.append("% limit = BLAS figure / the fp32 peak (compute-bound) or the huge-page read bandwidth (memory-bound beyond the caches, marked b) at that thread count.")
         lines.append(renderTable(headers: Self.tableHeaders, rows: tableRows, leftAligned: [1, 2, 3]))
 
         if let lesson {
             lines.append("")
-            lines.append("The whole lesson (similarity, linear model 20 epochs, net 40 epochs) as separate processes:")
+            lines.append("The whole lesson (similarity, linear model 20 epochs, net 40 epochs) as separate processes, best of runs;")
+            lines.append("training times in the steady state (PyTorch warmed up in a second process), first-run times in brackets:")
             let runs = [lesson.nabla, lesson.pytorch].compactMap { $0 }
             if !runs.isEmpty {
                 lines.append(renderTable(
                     headers: ["engine", "threads", "linear s", "net s", "process s", "peak RSS MiB", "linear acc", "net acc"],
                     rows: runs.map { run in
-                        [run.engine, "\(run.threads)", formatFixed(run.linearSeconds, 3), formatFixed(run.netSeconds, 3),
+                        [run.engine, "\(run.threads)",
+                         "\(formatFixed(run.linearSeconds, 3)) (\(formatFixed(run.firstLinearSeconds, 3)))",
+                         "\(formatFixed(run.netSeconds, 3)) (\(formatFixed(run.firstNetSeconds, 3)))",
                          formatFixed(run.processSeconds, 3), formatFixed(run.peakResidentMiB, 0),
                          formatFixed(run.linearAccuracy, 4), formatFixed(run.netAccuracy, 4)]
                     },
@@ -61,7 +64,7 @@ extension BenchReport {
                 "×" + formatFixed(row.speedup, row.speedup < 10 ? 2 : 1),
                 row.direct.map { formatFigure($0, row.unit) } ?? "",
                 row.percentOfDirect.map(formatPercent) ?? "",
-                row.percentOfLimit.map { formatPercent($0) + (row.limit == "read bandwidth" ? " b" : "") } ?? "",
+                row.percentOfLimit.map { formatPercent($0) + (row.limit == .readBandwidth ? " b" : "") } ?? "",
             ]
         }
     }

@@ -17,7 +17,7 @@ extension Workload {
         let layerFLOPs = zip(layers, layers.dropFirst()).map { Double(2 * batch * $0 * $1) }.reduce(0, +)
         // Forward, then two products per layer backward (the first layer's input gradient is skipped).
         return Workload(kind: .training, op: op, shape: "batch \(batch), " + layers.map(String.init).joined(separator: "→"),
-                        unit: .milliseconds, flops: 3 * layerFLOPs, memoryBound: false) {
+                        unit: .milliseconds, flops: 3 * layerFLOPs, limit: .fmaPeak) {
             var generator = RandomGenerator(seed: 11)
             let images = Tensor.rand([batch, layers[0]], generator: &generator)
             let targets = Tensor.rand([batch, 1], generator: &generator) .> 0.5

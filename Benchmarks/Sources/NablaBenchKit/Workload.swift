@@ -2,7 +2,7 @@ import Nabla
 
 /// The families of benchmarked operations, one package-benchmark suite each.
 public enum WorkloadKind: String, Codable, CaseIterable, Sendable {
-    case product, reduction, elementwise, training, autograd
+    case product, reduction, elementwise, training, autograd, linalg
 }
 
 /// How a workload's speed is best stated.
@@ -17,6 +17,14 @@ public enum WorkloadUnit: String, Codable, Sendable {
     case microseconds = "µs"
 }
 
+/// The machine limit a workload is measured against.
+public enum WorkloadLimit: String, Codable, Sendable {
+    /// The fp32 FMA peak: compute-bound work.
+    case fmaPeak = "fp32 peak"
+    /// The streaming-read bandwidth: memory-bound work on data far larger than the caches.
+    case readBandwidth = "read bandwidth"
+}
+
 /// One operation on one shape, runnable on either backend.
 public struct Workload {
     public let kind: WorkloadKind
@@ -27,16 +35,16 @@ public struct Workload {
     public let flops: Double
     /// The bytes a call must move at least: each input read once, each output written once.
     public let bytes: Double
-    /// Whether memory bandwidth rather than arithmetic bounds the op, which
-    /// decides whether it is compared with the bandwidth or with the FMA peak.
-    public let memoryBound: Bool
+    /// What bounds the op, if the comparison means something: nil for
+    /// memory-bound work that fits in the caches.
+    public let limit: WorkloadLimit?
     /// Builds the inputs (once, shared by both backends) and returns the call to time.
     public let prepare: () -> PreparedWorkload
 
     public init(kind: WorkloadKind, op: String, shape: String, unit: WorkloadUnit, flops: Double = 0,
-                bytes: Double = 0, memoryBound: Bool, prepare: @escaping () -> PreparedWorkload) {
+                bytes: Double = 0, limit: WorkloadLimit?, prepare: @escaping () -> PreparedWorkload) {
         self.kind = kind; self.op = op; self.shape = shape; self.unit = unit
-        self.flops = flops; self.bytes = bytes; self.memoryBound = memoryBound; self.prepare = prepare
+        self.flops = flops; self.bytes = bytes; self.limit = limit; self.prepare = prepare
     }
 
     /// The figure in `unit` for a call taking `seconds`.
@@ -49,15 +57,17 @@ public struct Workload {
         }
     }
 
-    /// The fraction of the machine's limit a call taking `seconds` reaches:
-    /// of the read bandwidth for memory-bound ops, of the FMA peak for the
-    /// others; nil where neither applies.
+    /// The fraction of the machine's `limit` that a call taking `seconds` reaches.
     public func fractionOfLimit(seconds: Double, limits: MachineLimits) -> Double? {
-        if memoryBound {
-            return bytes > 0 && limits.readBandwidthGBs > 0 ? bytes / seconds * 1e-9 / limits.readBandwidthGBs : nil
+        switch limit {
+        case .readBandwidth?: return bytes / seconds * 1e-9 / limits.readBandwidthGBs
+        case .fmaPeak?: return flops / seconds * 1e-9 / limits.peakGFLOPS
+        case nil: return nil
         }
-        return flops > 0 && limits.peakGFLOPS > 0 ? flops / seconds * 1e-9 / limits.peakGFLOPS : nil
     }
+
+    /// Memory traffic this large does not fit in the caches (32 MiB of L3 and more on current CPUs).
+    static func exceedsCaches(bytes: Double) -> Bool { bytes >= 48 * 1024 * 1024 }
 
     /// A readable name for logs and package-benchmark.
     public var name: String { "\(op) \(shape)" }
@@ -96,6 +106,7 @@ extension Workload {
         case .elementwise: return elementwise(quick: quick)
         case .training: return training(quick: quick)
         case .autograd: return autograd(quick: quick)
+        case .linalg: return linalg(quick: quick)
         }
     }
 }

@@ -135,22 +135,23 @@ struct NablaBench: ParsableCommand {
     }
 
     /// The `nabla` executable: --nabla, else the one next to this executable,
-    /// built there (same configuration and build folder) when missing.
+    /// brought up to date by `swift build` in the same configuration and build
+    /// folder (a no-op when nothing changed), so the lesson never runs a stale binary.
     private func locateNablaExecutable() -> String? {
         if let nabla { return nabla }
-        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        let folder = binary.deletingLastPathComponent()
+        let folder = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         let candidate = folder.appendingPathComponent("nabla").path
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         let configuration = folder.lastPathComponent
-        guard configuration == "release" || configuration == "debug" else { return nil }
+        guard configuration == "release" || configuration == "debug" else {
+            return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
+        }
         // <scratch>/<triple>/<configuration>/nabla-bench
         let scratch = folder.deletingLastPathComponent().deletingLastPathComponent().path
         log("building `nabla` for the lesson comparison (swift build -c \(configuration) --product nabla)")
         let build = try? runChildProcess(["swift", "build", "-c", configuration, "--package-path", Self.packageFolder,
                                           "--scratch-path", scratch, "--product", "nabla"])
         guard build?.status == 0, FileManager.default.isExecutableFile(atPath: candidate) else {
-            log("could not build `nabla`: \(build?.standardError.suffix(1000) ?? "swift not found")")
+            log("could not build `nabla`: \(build.map { String($0.standardError.suffix(1000)) } ?? "swift not found")")
             return nil
         }
         return candidate

@@ -22,8 +22,9 @@ int nabla_cpu_supports(NablaISA isa);
 double nabla_fma_peak_gflops(NablaISA isa, int threads, double seconds);
 
 /// GB/s (1e9 bytes) of summing a `bytes`-sized float buffer per thread on
-/// `threads` threads at once, best of `repeats` passes. Returns 0 when the
-/// buffers cannot be allocated.
-double nabla_read_bandwidth_gbs(size_t bytes, int threads, int repeats);
+/// `threads` threads at once, best of `repeats` passes; the buffers are
+/// advised to use transparent huge pages when `huge_pages` is nonzero.
+/// Returns 0 when the buffers cannot be allocated.
+double nabla_read_bandwidth_gbs(size_t bytes, int threads, int repeats, int huge_pages);
 
 #endif
