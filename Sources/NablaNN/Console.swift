@@ -8,6 +8,9 @@ import Darwin
 public struct Console {
     private let stream: UnsafeMutablePointer<FILE>?
 
+    /// A console on an open C stream (standard output, standard error, or a file), or silent for nil.
+    public init(stream: UnsafeMutablePointer<FILE>?) { self.stream = stream }
+
     /// Standard output.
     public static var standardOutput: Console { Console(stream: stdout) }
     /// Standard error (used when standard output carries JSON for a script).

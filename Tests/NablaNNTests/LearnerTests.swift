@@ -106,3 +106,32 @@ final class LearnerTests: XCTestCase {
         XCTAssertEqual(formatFixed(-1.25, decimals: 1), "-1.3")
     }
 }
+
+final class FitTableTests: XCTestCase {
+    func testTableIsPlainLinesWhenNotATerminal() throws {
+        let file = try XCTUnwrap(tmpfile())
+        defer { fclose(file) }
+        // y = 2x on four points; a single linear weight learns it.
+        let inputs = Tensor([[1], [2], [3], [4]]), targets = Tensor([[2], [4], [6], [8]])
+        let model = Linear(weight: Tensor([[0]]), bias: nil)
+        let learner = Learner(model: model, train: BatchSource([(inputs, targets)]), valid: BatchSource([(inputs, targets)]),
+                              loss: mseLoss, optimizer: SGD(model.parameters, learningRate: 0.02),
+                              metrics: [Metric(name: "mae") { l1Loss($0, $1).item }], console: Console(stream: file))
+        let fit = try learner.fit(epochs: 3)
+        rewind(file)
+        var text = ""
+        var buffer = [CChar](repeating: 0, count: 512)
+        while fgets(&buffer, Int32(buffer.count), file) != nil { text += String(cString: buffer) }
+        let lines = text.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 4, text)
+        XCTAssertEqual(lines[0].split(separator: " "), ["epoch", "train_loss", "valid_loss", "mae", "time"])
+        XCTAssertFalse(text.contains("\r") || text.contains("\u{1B}"), "no progress bar off a terminal")
+        // The loss is (w − 2)²·mean(x²) = 7.5(w − 2)², its gradient 15(w − 2): each step
+        // multiplies w − 2 by 1 − 0.02·15 = 0.7. Epoch 0 trains at w = 0 (loss 30), then w = 0.6.
+        XCTAssertTrue(lines[1].hasPrefix("0         30.000000   "), lines[1])
+        let validLoss = Float(lines[1].split(separator: " ")[2])!
+        XCTAssertEqual(validLoss, 7.5 * 1.4 * 1.4, accuracy: 1e-4, "validated after the step to w = 0.6")
+        XCTAssertEqual(fit.epochs[0].validLoss, validLoss, accuracy: 1e-5)
+        XCTAssertEqual(model.weight.value.item, 2 - 2 * 0.7 * 0.7 * 0.7, accuracy: 1e-5, "three steps of ×0.7")
+    }
+}
