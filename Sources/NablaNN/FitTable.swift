@@ -18,7 +18,7 @@ struct FitTable {
         showsProgress = console.isTerminal
     }
 
-    private func width(_ column: String) -> Int { max(column.count, 8) + 2 }
+    private func width(_ column: String) -> Int { max(column.count, 9) + 2 }
 
     private func padded(_ cells: [String]) -> String {
         zip(columns, cells).map { column, cell in
@@ -54,15 +54,19 @@ struct FitTable {
     }
 }
 
-/// `mm:ss.cc`: fastai's `mm:ss`, with hundredths because epochs here take well under a second.
+/// `mm:ss.mmm`: fastai's `mm:ss`, with milliseconds because epochs here take well under a second.
 func formatDuration(_ seconds: Double) -> String {
-    let hundredths = Int((seconds * 100).rounded())
-    let minutes = hundredths / 6000
-    let rest = hundredths % 6000
-    return twoDigits(minutes) + ":" + twoDigits(rest / 100) + "." + twoDigits(rest % 100)
+    let milliseconds = Int((seconds * 1000).rounded())
+    let minutes = milliseconds / 60_000
+    let rest = milliseconds % 60_000
+    return digits(minutes, 2) + ":" + digits(rest / 1000, 2) + "." + digits(rest % 1000, 3)
 }
 
-private func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+/// `value` with leading zeros up to `width` digits.
+private func digits(_ value: Int, _ width: Int) -> String {
+    let text = String(value)
+    return String(repeating: "0", count: max(width - text.count, 0)) + text
+}
 
 /// `value` with exactly `decimals` digits after the point, without Foundation.
 public func formatFixed(_ value: Double, decimals: Int) -> String {

@@ -119,7 +119,7 @@ struct LessonCommand: ParsableCommand {
             console.writeLine()
             console.writeLine("== Summary: validation accuracy on \(data.validImages.shape[0]) images (\(data.positiveName)s vs \(data.negativeName)s) ==")
             for (name, result, what) in summary {
-                console.writeLine(padded(name, 18) + fourDecimals(result.accuracy) + "  (\(what)\(formatFixed(result.seconds, decimals: 3)) s)")
+                console.writeLine(padded(name, 18) + fourDecimals(result.accuracy) + "  (\(what)\(formatSeconds(result.seconds)))")
             }
             finish(&report, start: start, json: runOptions.json)
         }
@@ -133,6 +133,13 @@ private func finish(_ report: inout JSONReport, start: Double, json: Bool) {
     if json {
         Console.standardOutput.writeLine(report.text)
     } else {
-        Console.standardOutput.writeLine("Wall time \(formatFixed(seconds, decimals: 3)) s from start, loading the data included.")
+        Console.standardOutput.writeLine("Wall time \(formatSeconds(seconds)) from start, loading the data included.")
     }
+}
+
+/// What one stage of the lesson reports: its JSON figures, and the two the summary shows.
+struct StageResult {
+    var report: JSONReport
+    let accuracy: Float
+    let seconds: Double
 }

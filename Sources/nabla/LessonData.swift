@@ -96,7 +96,7 @@ struct LessonData {
             trainImages: trainImages, trainPositiveCount: trainPositives,
             validImages: validImages, validPositiveCount: validPositives,
             description: "\(source): \(split)", loadSeconds: monotonicSeconds() - start)
-        console.writeLine("Data: \(data.description) (loaded in \(formatFixed(data.loadSeconds, decimals: 3)) s).")
+        console.writeLine("Data: \(data.description) (loaded in \(formatSeconds(data.loadSeconds))).")
         return data
     }
 

@@ -47,7 +47,7 @@ struct QuadraticCommand: ParsableCommand {
             let y = f(x)
             y.backward()
             let gradient = x.grad!
-            console.writeLine(column(String(step), 6) + column(fixed(x.item), 12) + column(fixed(y.item), 12) + fixed(gradient.item))
+            console.writeLine(padded(String(step), 6) + padded(fixed(x.item), 12) + padded(fixed(y.item), 12) + fixed(gradient.item))
             guard step < steps else { break }
             noGrad { x.addScaled(gradient, by: -learningRate) }
             x.grad = nil
@@ -56,8 +56,4 @@ struct QuadraticCommand: ParsableCommand {
     }
 
     private func fixed(_ value: Float) -> String { formatFixed(Double(value), decimals: 6) }
-
-    private func column(_ text: String, _ width: Int) -> String {
-        text + String(repeating: " ", count: max(width - text.count, 1))
-    }
 }

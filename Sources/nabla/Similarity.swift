@@ -41,12 +41,12 @@ enum Similarity {
         let sampleIndex = min(1, data.trainPositiveCount - 1)
         let sample = data.trainPositive[sampleIndex]
         console.writeLine("Distances of one training \(p) (image \(sampleIndex)) to each mean:")
-        let nameWidth = max(p.count, n.count)
-        console.writeLine(padded("", 9 + nameWidth) + "L1 (mean |a−b|)  RMSE (√mean (a−b)²)")
+        let labelWidth = "  to mean ".count + max(p.count, n.count) + 2
+        console.writeLine(padded("", labelWidth) + "L1 (mean |a−b|)  RMSE (√mean (a−b)²)")
         for (name, mean) in [(p, positiveMean), (n, negativeMean)] {
             let l1 = formatFixed(Double(l1Loss(sample, mean).item), decimals: 4)
             let rmse = formatFixed(Double(rmseLoss(sample, mean).item), decimals: 4)
-            console.writeLine(padded("  to mean \(name)", 9 + nameWidth) + padded(l1, 17) + rmse)
+            console.writeLine(padded("  to mean \(name)", labelWidth) + padded(l1, 17) + rmse)
         }
 
         let validationStart = monotonicSeconds()
@@ -59,7 +59,7 @@ enum Similarity {
         let accuracy = (positiveRight + negativeCount - negativeWrong) / (positiveCount + negativeCount)
         // The model's own time: the means ("training") and classifying the validation set, without printing and PNGs.
         let modelSeconds = meanSeconds + monotonicSeconds() - validationStart
-        console.writeLine("Validation accuracy: \(p)s \(fourDecimals(accuracyPositive)) of \(Int(positiveCount)), \(n)s \(fourDecimals(accuracyNegative)) of \(Int(negativeCount)), overall \(fourDecimals(accuracy)) (means and classification \(formatFixed(modelSeconds, decimals: 4)) s)")
+        console.writeLine("Validation accuracy: \(p)s \(fourDecimals(accuracyPositive)) of \(Int(positiveCount)), \(n)s \(fourDecimals(accuracyNegative)) of \(Int(negativeCount)), overall \(fourDecimals(accuracy)) (means and classification in \(formatSeconds(modelSeconds)))")
 
         var report = JSONReport()
         report.add("accuracy", accuracy)
@@ -75,18 +75,3 @@ enum Similarity {
         String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
     }
 }
-
-/// What one stage of the lesson reports: its JSON figures, and the two the summary shows.
-struct StageResult {
-    var report: JSONReport
-    let accuracy: Float
-    let seconds: Double
-}
-
-/// `text` followed by spaces up to `width` characters (at least one space).
-func padded(_ text: String, _ width: Int) -> String {
-    text + String(repeating: " ", count: max(width - text.count, 1))
-}
-
-/// A fraction with four decimals, as the book rounds accuracies.
-func fourDecimals(_ fraction: Float) -> String { formatFixed(Double(fraction), decimals: 4) }

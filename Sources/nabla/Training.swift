@@ -83,7 +83,7 @@ enum Training {
         let last = fit.epochs.last
         let accuracy = last?.metrics.first ?? .nan
         let seconds = monotonicSeconds() - start
-        console.writeLine("Final validation accuracy \(fourDecimals(accuracy)) after \(fit.epochs.count) epochs\(fit.stoppedEarly ? " (stopped early)" : ""); training \(formatFixed(trainSeconds, decimals: 3)) s, \(formatFixed(seconds, decimals: 3)) s in all.")
+        console.writeLine("Final validation accuracy \(fourDecimals(accuracy)) after \(fit.epochs.count) epochs\(fit.stoppedEarly ? " (stopped early)" : ""); training \(formatSeconds(trainSeconds)), \(formatSeconds(seconds)) with setup.")
 
         var report = JSONReport()
         report.add("model", settings.model.rawValue)

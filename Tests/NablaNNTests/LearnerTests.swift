@@ -99,8 +99,8 @@ final class LearnerTests: XCTestCase {
     }
 
     func testDurationFormat() {
-        XCTAssertEqual(formatDuration(0.044), "00:00.04")
-        XCTAssertEqual(formatDuration(75.5), "01:15.50")
+        XCTAssertEqual(formatDuration(0.0444), "00:00.044")
+        XCTAssertEqual(formatDuration(75.5), "01:15.500")
         XCTAssertEqual(formatFixed(0.9650, decimals: 4), "0.9650")
         XCTAssertEqual(formatFixed(-0.00001, decimals: 3), "0.000")
         XCTAssertEqual(formatFixed(-1.25, decimals: 1), "-1.3")
@@ -128,7 +128,7 @@ final class FitTableTests: XCTestCase {
         XCTAssertFalse(text.contains("\r") || text.contains("\u{1B}"), "no progress bar off a terminal")
         // The loss is (w − 2)²·mean(x²) = 7.5(w − 2)², its gradient 15(w − 2): each step
         // multiplies w − 2 by 1 − 0.02·15 = 0.7. Epoch 0 trains at w = 0 (loss 30), then w = 0.6.
-        XCTAssertTrue(lines[1].hasPrefix("0         30.000000   "), lines[1])
+        XCTAssertTrue(lines[1].hasPrefix("0          30.000000   "), lines[1])
         let validLoss = Float(lines[1].split(separator: " ")[2])!
         XCTAssertEqual(validLoss, 7.5 * 1.4 * 1.4, accuracy: 1e-4, "validated after the step to w = 0.6")
         XCTAssertEqual(fit.epochs[0].validLoss, validLoss, accuracy: 1e-5)
