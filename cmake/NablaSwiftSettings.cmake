@@ -10,7 +10,10 @@ function(nabla_apply_swift_settings target)
   if(NOT POLICY CMP0157)
     # Before CMake 3.29 CMAKE_Swift_COMPILATION_MODE does nothing; CMake then
     # compiles and links each target in one swiftc call, where -wmo asks for the
-    # same whole-module optimisation.
-    target_compile_options(${target} PRIVATE "$<$<NOT:$<CONFIG:Debug>>:-wmo>")
+    # same whole-module optimisation. -num-threads makes it still write one
+    # object per source, the outputs Ninja checks; without it every build
+    # would recompile the module.
+    target_compile_options(${target} PRIVATE
+      "$<$<NOT:$<CONFIG:Debug>>:-wmo;SHELL:-num-threads ${CMAKE_Swift_NUM_THREADS}>")
   endif()
 endfunction()
