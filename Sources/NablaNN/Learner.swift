@@ -15,9 +15,20 @@ public struct BatchSource {
         self.makePass = makePass
     }
 
-    /// A source that iterates `batches` anew every epoch.
-    public init<S: Sequence>(_ batches: S) where S.Element == (Tensor, Tensor) {
-        self.init(batchCount: batches.underestimatedCount) { AnyIterator(batches.makeIterator()) }
+    /// A source that iterates `batches` anew every epoch; `batchCount` defaults to
+    /// the sequence's `underestimatedCount` (exact for arrays).
+    public init<S: Sequence>(_ batches: S, batchCount: Int? = nil) where S.Element == (Tensor, Tensor) {
+        self.init(batchCount: batchCount ?? batches.underestimatedCount) { AnyIterator(batches.makeIterator()) }
+    }
+
+    /// A source over a loader of `(inputs:, targets:)` batches, such as NablaData's
+    /// `DataLoader` (`BatchSource(loader, batchCount: loader.batchCount)`), which
+    /// starts its next epoch, reshuffled, each time it is iterated.
+    public init<S: Sequence>(_ batches: S, batchCount: Int? = nil) where S.Element == (inputs: Tensor, targets: Tensor) {
+        self.init(batchCount: batchCount ?? batches.underestimatedCount) {
+            var iterator = batches.makeIterator()
+            return AnyIterator { iterator.next().map { ($0.inputs, $0.targets) } }
+        }
     }
 
     func pass() -> AnyIterator<(Tensor, Tensor)> { makePass() }

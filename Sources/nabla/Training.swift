@@ -103,9 +103,6 @@ enum Training {
     /// `shuffleSeed` is given, in stored order otherwise.
     static func batches(_ inputs: Tensor, _ targets: Tensor, batchSize: Int, shuffleSeed: UInt64?) -> BatchSource {
         let loader = DataLoader(inputs: inputs, targets: targets, batchSize: batchSize, shuffle: shuffleSeed != nil, seed: shuffleSeed ?? 0)
-        return BatchSource(batchCount: loader.batchCount) {
-            var epoch = loader.makeIterator()
-            return AnyIterator { epoch.next().map { ($0.inputs, $0.targets) } }
-        }
+        return BatchSource(loader, batchCount: loader.batchCount)
     }
 }

@@ -17,13 +17,8 @@ final class LearnerTests: XCTestCase {
         let (validInputs, validTargets) = data.validationSet
         let train = DataLoader(inputs: trainInputs, targets: trainTargets, batchSize: 256, shuffle: true, seed: seed)
         let valid = DataLoader(inputs: validInputs, targets: validTargets, batchSize: 256)
-        func source(_ loader: DataLoader) -> BatchSource {
-            BatchSource(batchCount: loader.batchCount) {
-                var epoch = loader.makeIterator()
-                return AnyIterator { epoch.next().map { ($0.inputs, $0.targets) } }
-            }
-        }
-        return Learner(model: model, train: source(train), valid: source(valid), loss: loss,
+        return Learner(model: model, train: BatchSource(train, batchCount: train.batchCount),
+                       valid: BatchSource(valid, batchCount: valid.batchCount), loss: loss,
                        optimizer: SGD(model.parameters, learningRate: learningRate), console: .silent)
     }
 
