@@ -14,6 +14,8 @@ struct JSONReport {
 
     mutating func add(_ key: String, _ value: Int) { fields.append((key, "\(value)")) }
 
+    mutating func add(_ key: String, _ value: UInt64) { fields.append((key, "\(value)")) }
+
     mutating func add(_ key: String, _ value: String) { fields.append((key, quoted(value))) }
 
     mutating func add(_ key: String, _ value: JSONReport) { fields.append((key, value.text)) }

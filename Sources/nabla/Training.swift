@@ -93,7 +93,7 @@ enum Training {
         report.add("epochs", fit.epochs.count)
         report.add("learning_rate", settings.learningRate)
         report.add("batch_size", settings.batchSize)
-        report.add("seed", Int(settings.seed))
+        report.add("seed", settings.seed)
         report.add("train_seconds", trainSeconds)
         report.add("stage_seconds", seconds)
         return StageResult(report: report, accuracy: accuracy, seconds: trainSeconds)
