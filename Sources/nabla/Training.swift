@@ -100,9 +100,17 @@ enum Training {
     }
 
     /// Batches of `inputs` and `targets` in a fresh order each epoch when
-    /// `shuffleSeed` is given, in stored order otherwise.
+    /// `shuffleSeed` is given; otherwise consecutive slices in stored order,
+    /// which are views, so the validation pass copies nothing.
     static func batches(_ inputs: Tensor, _ targets: Tensor, batchSize: Int, shuffleSeed: UInt64?) -> BatchSource {
-        let loader = DataLoader(inputs: inputs, targets: targets, batchSize: batchSize, shuffle: shuffleSeed != nil, seed: shuffleSeed ?? 0)
+        guard let shuffleSeed else {
+            let count = inputs.shape[0]
+            return BatchSource(stride(from: 0, to: count, by: batchSize).map { start in
+                let rows = start..<min(start + batchSize, count)
+                return (inputs[rows], targets[rows])
+            })
+        }
+        let loader = DataLoader(inputs: inputs, targets: targets, batchSize: batchSize, shuffle: true, seed: shuffleSeed)
         return BatchSource(loader, batchCount: loader.batchCount)
     }
 }
