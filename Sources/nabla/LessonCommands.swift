@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Nabla
 import NablaNN
@@ -13,6 +14,8 @@ struct SimilarityCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("The folder for the mean images' PNG files.", valueName: "folder"))
     var imageDirectory: String = "."
+
+    func validate() throws { try requireFolder(imageDirectory, for: "--image-directory") }
 
     func run() throws {
         let start = monotonicSeconds()
@@ -63,6 +66,7 @@ struct TrainCommand: ParsableCommand {
         }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         if let patience, patience < 1 { throw ValidationError("--patience must be at least 1, got \(patience)") }
+        if let save { try requireFolder(parentFolder(of: save), for: "--save \(save)") }
     }
 
     var settings: TrainingSettings {
@@ -98,6 +102,8 @@ struct LessonCommand: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var runOptions: RunOptions
 
+    func validate() throws { try requireFolder(imageDirectory, for: "--image-directory") }
+
     func run() throws {
         let start = monotonicSeconds()
         try runOptions.run {
@@ -124,6 +130,20 @@ struct LessonCommand: ParsableCommand {
             finish(&report, start: start, json: runOptions.json)
         }
     }
+}
+
+/// Refuses, before any work, an output folder that does not exist.
+private func requireFolder(_ path: String, for option: String) throws {
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
+        throw ValidationError("\(option): the folder \(path) does not exist")
+    }
+}
+
+/// The folder that holds `path` (`.` for a bare file name).
+private func parentFolder(of path: String) -> String {
+    let parent = (path as NSString).deletingLastPathComponent
+    return parent.isEmpty ? "." : parent
 }
 
 /// Adds the total wall time and prints the JSON object (with `--json`) or the total.
