@@ -65,7 +65,7 @@ final class CheckpointTests: XCTestCase {
         let bytes = FileManager.default.contents(atPath: path)!
         for keep in [bytes.count - 4, 200, 12, 5] {
             let cut = folder + "/cut\(keep).safetensors"
-            FileManager.default.createFile(atPath: cut, contents: bytes.prefix(keep))
+            XCTAssertTrue(FileManager.default.createFile(atPath: cut, contents: bytes.prefix(keep)))
             let text = message { try net(seed: 2).load(from: cut) }
             assertContains(text, cut)
             XCTAssertTrue(text.contains("truncated") || text.contains("too short"), text)
@@ -94,7 +94,7 @@ final class CheckpointTests: XCTestCase {
         let path = try temporaryFolder(self) + "/hand.safetensors"
         var bytes = withUnsafeBytes(of: (lengthOverride ?? UInt64(header.utf8.count)).littleEndian, Array.init)
         bytes += Array(header.utf8) + Array(repeating: 0, count: dataBytes)
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
         return path
     }
 
