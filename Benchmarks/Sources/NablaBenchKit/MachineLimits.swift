@@ -25,7 +25,7 @@ public struct MachineLimits: Codable, Sendable {
             ? nabla_fma_peak_gflops(NablaISA_AVX512F, Int32(threads), seconds) : nil
         // 256 MiB per thread: far beyond any L3, so it measures DRAM.
         func bandwidth(hugePages: Bool) -> Double {
-            nabla_read_bandwidth_gbs(256 << 20, Int32(threads), quick ? 3 : 6, hugePages ? 1 : 0)
+            nabla_read_bandwidth_gbs(256 << 20, Int32(threads), quick ? 8 : 20, hugePages ? 1 : 0)
         }
         return MachineLimits(
             threads: threads,

@@ -61,13 +61,16 @@ public struct BenchReport: Codable {
     public let lesson: LessonComparison?
     public let targets: [TargetCheck]
     public let seconds: Double
+    /// The one-minute load average when the run started and when it ended.
+    public let loadAverage: [Double]
 
     public init(date: String, quick: Bool, cpu: String, logicalCPUs: Int, openBLAS: OpenBLASInfo,
                 openBLASCoreTypeVariable: String?, limits: [MachineLimits], rows: [ResultRow],
-                lesson: LessonComparison?, targets: [TargetCheck], seconds: Double) {
+                lesson: LessonComparison?, targets: [TargetCheck], seconds: Double, loadAverage: [Double]) {
         self.date = date; self.quick = quick; self.cpu = cpu; self.logicalCPUs = logicalCPUs
         self.openBLAS = openBLAS; self.openBLASCoreTypeVariable = openBLASCoreTypeVariable
         self.limits = limits; self.rows = rows; self.lesson = lesson; self.targets = targets; self.seconds = seconds
+        self.loadAverage = loadAverage
     }
 
     /// Writes the report as pretty JSON, atomically (temporary file, then rename).

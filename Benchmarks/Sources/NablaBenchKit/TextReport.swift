@@ -45,7 +45,8 @@ extension BenchReport {
             }
         }
         lines.append("")
-        lines.append("Measured in \(formatFixed(seconds, 1)) s.")
+        let load = loadAverage.map { formatFixed($0, 2) }.joined(separator: " → ")
+        lines.append("Measured in \(formatFixed(seconds, 1)) s; one-minute load average \(load) on \(logicalCPUs) CPUs\(loadAverage.contains { $0 > Double(logicalCPUs) / 2 } ? " (a busy machine: figures are lower bounds, ratios noisier)" : "").")
         return lines.joined(separator: "\n")
     }
 

@@ -15,9 +15,10 @@ public func monotonicSeconds() -> Double {
 ///
 /// Variants are timed in interleaved rounds (A B C, A B C, …) so that load
 /// from other processes hits them alike and their ratio stays meaningful.
-/// Each round times a batch of calls lasting about 10 ms, so the clock's
-/// resolution does not matter; the best round is kept, as `timeit` advises,
-/// because interference only ever adds time.
+/// Each round times a batch of calls lasting about 2 ms: long against the
+/// clock's resolution, short enough that on a busy machine many rounds run
+/// undisturbed. The best round is kept, as `timeit` advises, because
+/// interference only ever adds time.
 ///
 /// - Parameters:
 ///   - variants: Closures doing one call each; each is called once untimed first.
@@ -28,9 +29,9 @@ public func bestSecondsPerCall(_ variants: [() -> Void], budget: Double) -> [Dou
         call()
         return max(monotonicSeconds() - start, 1e-9)
     }
-    let batchSizes = firstCall.map { max(1, Int(0.01 / $0)) }
+    let batchSizes = firstCall.map { max(1, Int(0.002 / $0)) }
     let slowestBatch = zip(firstCall, batchSizes).map { $0 * Double($1) }.max() ?? 0
-    let rounds = max(2, min(20, Int(budget / max(slowestBatch, 1e-9))))
+    let rounds = max(3, min(300, Int(budget / max(slowestBatch, 1e-9))))
     var best = Array(repeating: Double.infinity, count: variants.count)
     for _ in 0..<rounds {
         for (index, call) in variants.enumerated() {

@@ -79,6 +79,7 @@ struct NablaBench: ParsableCommand {
 
     func run() throws {
         let start = monotonicSeconds()
+        let startLoad = oneMinuteLoadAverage()
         let openBLAS = OpenBLASInfo.current()
         let threadCounts = try threadCounts()
         let budget = budget ?? (quick ? 0.04 : 0.3)
@@ -120,7 +121,8 @@ struct NablaBench: ParsableCommand {
             openBLASCoreTypeVariable: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"],
             limits: limits, rows: table, lesson: lesson,
             targets: checkTargets(rows: table, limits: limits, lesson: lesson),
-            seconds: monotonicSeconds() - start)
+            seconds: monotonicSeconds() - start,
+            loadAverage: [startLoad, oneMinuteLoadAverage()].compactMap { $0 })
         print(report.text)
         if markdown {
             print("")
