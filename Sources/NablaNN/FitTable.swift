@@ -41,8 +41,13 @@ struct FitTable {
         progressDrawn = true
     }
 
-    mutating func printRow(epoch: Int, trainLoss: Float, validLoss: Float, metrics: [Float], seconds: Double) {
+    /// Erases the progress bar, if one is drawn, so that the next line starts clean.
+    mutating func clearProgress() {
         if progressDrawn { console.write("\r\u{1B}[2K"); progressDrawn = false }
+    }
+
+    mutating func printRow(epoch: Int, trainLoss: Float, validLoss: Float, metrics: [Float], seconds: Double) {
+        clearProgress()
         let cells = [String(epoch), format(trainLoss), format(validLoss)] + metrics.map(format) + [formatDuration(seconds)]
         console.writeLine(padded(cells))
     }

@@ -157,6 +157,7 @@ public final class Learner {
             // step below finds the weights uniquely referenced and updates them in place.
             let batchLoss = computeLossAndGradients(input, target)
             guard batchLoss.isFinite else {
+                table.clearProgress()
                 throw TrainingError.nonFiniteLoss(epoch: epoch, batch: batchIndex, loss: batchLoss,
                                                   learningRate: optimizer.learningRate)
             }
