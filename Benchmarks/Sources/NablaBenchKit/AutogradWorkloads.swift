@@ -11,7 +11,7 @@ extension Workload {
     }
 
     static func tinyExpression(op: String, recordsGraph: Bool) -> Workload {
-        Workload(kind: .autograd, op: op, shape: "(a*b+a).sum(), a,b: [4]", unit: .microseconds,
+        Workload(kind: .autograd, op: op, shape: "(a·b+a).sum(), a, b: [4]", unit: .microseconds,
                  limit: nil) {
             let a = Tensor([1, 2, 3, 4]).requiringGrad()
             let b = Tensor([5, 6, 7, 8]).requiringGrad()

@@ -1,23 +1,34 @@
 extension BenchReport {
-    /// The report as text: the machine, one table, the lesson against PyTorch, the targets.
-    public var text: String {
+    /// The report as plain text: the machine, one table, the lesson against PyTorch, the targets.
+    public var text: String { rendered(markdown: false) }
+
+    /// The same report in Markdown, for the README's results section.
+    public var markdown: String { rendered(markdown: true) }
+
+    private func rendered(markdown: Bool) -> String {
         var lines: [String] = []
+        // Markdown: header facts as a list, paragraphs separated by blank lines.
+        let item = markdown ? "- " : ""
+        let paragraphBreak: [String] = markdown ? [""] : []
         lines.append("Nabla benchmarks, \(date)\(quick ? " (quick)" : "")")
-        lines.append("CPU: \(cpu), \(logicalCPUs) logical CPUs")
-        lines.append("OpenBLAS: core \(openBLAS.coreName)\(openBLASCoreTypeVariable.map { " (OPENBLAS_CORETYPE=\($0))" } ?? ""), default threads \(openBLAS.defaultThreads); \(openBLAS.config)")
+        lines += paragraphBreak
+        lines.append("\(item)CPU: \(cpu), \(logicalCPUs) logical CPUs")
+        lines.append("\(item)OpenBLAS: core \(openBLAS.coreName)\(openBLASCoreTypeVariable.map { " (OPENBLAS_CORETYPE=\($0))" } ?? ""), default threads \(openBLAS.defaultThreads); \(openBLAS.config)")
         for limit in limits {
             let avx512 = limit.avx512PeakGFLOPS.map { ", AVX-512 \(formatFixed($0, 1))" } ?? ""
-            lines.append("Limits at \(limit.threads) thread\(limit.threads == 1 ? "" : "s"): fp32 FMA peak AVX2 \(formatFixed(limit.avx2PeakGFLOPS, 1))\(avx512) GFLOP/s; read bandwidth \(formatFixed(limit.readBandwidthGBs, 1)) GB/s (huge pages), \(formatFixed(limit.readBandwidthSmallPagesGBs, 1)) GB/s (4 KiB pages)")
+            lines.append("\(item)Limits at \(limit.threads) thread\(limit.threads == 1 ? "" : "s"): fp32 FMA peak AVX2 \(formatFixed(limit.avx2PeakGFLOPS, 1))\(avx512) GFLOP/s; read bandwidth \(formatFixed(limit.readBandwidthGBs, 1)) GB/s (huge pages), \(formatFixed(limit.readBandwidthSmallPagesGBs, 1)) GB/s (4 KiB pages)")
         }
         lines.append("")
         lines.append("Figures are the best of interleaved rounds. speedup = reference time / BLAS time; % direct = direct CBLAS time / Nabla BLAS time;")
         lines.append("% limit = BLAS figure / the fp32 peak (compute-bound) or the huge-page read bandwidth (memory-bound beyond the caches, marked b) at that thread count.")
-        lines.append(renderTable(headers: Self.tableHeaders, rows: tableRows, leftAligned: [1, 2, 3]))
+        lines += paragraphBreak
+        lines.append(renderTable(headers: Self.tableHeaders, rows: tableRows, leftAligned: [1, 2, 3], markdown: markdown))
 
         if let lesson {
             lines.append("")
             lines.append("The whole lesson (similarity, linear model 20 epochs, net 40 epochs) as separate processes, best of runs;")
             lines.append("training times in the steady state (PyTorch warmed up in a second process), first-run times in brackets:")
+            lines += paragraphBreak
             let runs = [lesson.nabla, lesson.pytorch].compactMap { $0 }
             if !runs.isEmpty {
                 lines.append(renderTable(
@@ -29,30 +40,27 @@ extension BenchReport {
                          formatFixed(run.processSeconds, 3), formatFixed(run.peakResidentMiB, 0),
                          formatFixed(run.linearAccuracy, 4), formatFixed(run.netAccuracy, 4)]
                     },
-                    leftAligned: [0]))
+                    leftAligned: [0], markdown: markdown))
+                lines += paragraphBreak
             }
             if let ratios = lesson.ratios {
                 lines.append("Nabla / PyTorch time: linear model \(formatFixed(ratios.linear, 3))×, net \(formatFixed(ratios.net, 3))×, whole lesson \(formatFixed(ratios.whole, 3))×")
             }
-            lines += lesson.notes
+            lines += lesson.notes.map { item + $0 }
         }
 
         if !targets.isEmpty {
             lines.append("")
             lines.append("Targets:")
+            lines += paragraphBreak
             for check in targets {
-                lines.append("  [\(check.met ? "met" : "MISSED")] \(check.target): \(check.measured)")
+                lines.append("\(markdown ? "- " : "  ")[\(check.met ? "met" : "MISSED")] \(check.target): \(check.measured)")
             }
         }
         lines.append("")
         let load = loadAverage.map { formatFixed($0, 2) }.joined(separator: " → ")
-        lines.append("Measured in \(formatFixed(seconds, 1)) s; one-minute load average \(load) on \(logicalCPUs) CPUs\(loadAverage.contains { $0 > Double(logicalCPUs) / 2 } ? " (a busy machine: figures are lower bounds, ratios noisier)" : "").")
+        lines.append("Measured in \(formatFixed(seconds, 1)) s; one-minute load average \(load) on \(logicalCPUs) CPUs\(loadAverage.contains { $0 > Double(logicalCPUs) } ? " (a busy machine: figures are lower bounds, ratios noisier)" : "").")
         return lines.joined(separator: "\n")
-    }
-
-    /// The table alone in Markdown, for the README.
-    public var markdownTable: String {
-        renderTable(headers: Self.tableHeaders, rows: tableRows, leftAligned: [1, 2, 3], markdown: true)
     }
 
     static let tableHeaders = ["thr", "op", "shape", "unit", "BLAS", "reference", "speedup", "direct", "% direct", "% limit"]

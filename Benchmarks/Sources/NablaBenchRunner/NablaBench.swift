@@ -44,7 +44,7 @@ struct NablaBench: ParsableCommand {
     @Option(help: "Runs of each lesson; each time reported is the best (default 3, quick 1).")
     var lessonRuns: Int?
 
-    @Flag(help: "Also print the table as Markdown (for the README).")
+    @Flag(help: "Print the report as Markdown (for the README's results section) instead of plain text.")
     var markdown = false
 
     mutating func validate() throws {
@@ -123,11 +123,7 @@ struct NablaBench: ParsableCommand {
             targets: checkTargets(rows: table, limits: limits, lesson: lesson),
             seconds: monotonicSeconds() - start,
             loadAverage: [startLoad, oneMinuteLoadAverage()].compactMap { $0 })
-        print(report.text)
-        if markdown {
-            print("")
-            print(report.markdownTable)
-        }
+        print(markdown ? report.markdown : report.text)
         try report.writeJSON(to: json)
         print("JSON report: \(json)")
     }
