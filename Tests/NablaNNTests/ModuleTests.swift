@@ -13,6 +13,36 @@ final class ModuleTests: XCTestCase {
         }
     }
 
+    func testLinearTakesVectorsAndBatchesOfBatches() {
+        let layer = Linear(weight: Tensor([[1, 2, 3], [-1, 0, 2]]), bias: Tensor([0.5, -1]))
+        let vector = layer(Tensor([1, 1, 1]))
+        XCTAssertEqual(vector.shape, [2])
+        assertClose(vector.scalars, [6.5, 0])
+        let stacked = layer(Tensor([[[1, 1, 1], [2, 0, -1]], [[0, 0, 0], [1, 0, 0]]]))
+        XCTAssertEqual(stacked.shape, [2, 2, 2])
+        assertClose(stacked.scalars, [6.5, 0, -0.5, -5, 0.5, -1, 1.5, -2])
+    }
+
+    func testLinearGradientsMatchFiniteDifferences() {
+        var generator = RandomGenerator(seed: 11)
+        let input = Tensor.rand([5, 4], generator: &generator)
+        let weight = Tensor.rand([3, 4], generator: &generator), bias = Tensor.rand([3], generator: &generator)
+        forEachBackend { kind in
+            let layer = Linear(weight: weight, bias: bias)
+            // The input's gradient against finite differences...
+            let result = gradientCheck([input]) { layer($0[0]).square() }
+            XCTAssertTrue(result.passed, "on \(kind): \(result)")
+            // ...and the parameters' against the plain formula x·Wᵀ + b.
+            layer.weight.value.grad = nil
+            layer.bias!.value.grad = nil
+            layer(input).square().sum().backward()
+            let w = weight.requiringGrad(), b = bias.requiringGrad()
+            (input.matmul(w.transposed) + b).square().sum().backward()
+            assertClose(layer.weight.grad!.scalars, w.grad!.scalars, tolerance: 1e-5, "weight on \(kind)")
+            assertClose(layer.bias!.grad!.scalars, b.grad!.scalars, tolerance: 1e-5, "bias on \(kind)")
+        }
+    }
+
     func testLinearGradientsMatchHandComputation() {
         let layer = Linear(weight: Tensor([[1, 2], [3, 4]]), bias: Tensor([0, 0]))
         let input = Tensor([[1, -1], [2, 3]])
