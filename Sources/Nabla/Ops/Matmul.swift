@@ -62,9 +62,17 @@ extension Tensor {
         let a = detached(), b = other.detached()
         return result.recorded("matmul", [self, other]) { g, needs in
             // dA = dC · Bᵀ and dB = Aᵀ · dC: two more products on transposed views.
-            [needs[0] ? g.matmul(b.transposed).summed(toShape: shapeA) : nil,
-             needs[1] ? a.transposed.matmul(g).summed(toShape: shapeB) : nil]
+            // An operand that is itself a transposed matrix (x • Wᵀ in a linear
+            // layer) gets its gradient as the transpose of (dC)ᵀ · A, which lands in
+            // W's own row-major layout, so accumulating it needs no copy.
+            [needs[0] ? (a.isTransposedMatrix ? (b.matmul(g.transposed)).transposed : g.matmul(b.transposed)).summed(toShape: shapeA) : nil,
+             needs[1] ? (b.isTransposedMatrix ? (g.transposed.matmul(a)).transposed : a.transposed.matmul(g)).summed(toShape: shapeB) : nil]
         }
+    }
+
+    /// Whether this is a 2-D transposed view of a row-major matrix (column-major strides).
+    private var isTransposedMatrix: Bool {
+        rank == 2 && shape[0] > 1 && shape[1] > 1 && strides[0] == 1 && strides[1] == shape[0]
     }
 
     /// This tensor, copied only if its last two axes cannot be handed to BLAS as they are.
