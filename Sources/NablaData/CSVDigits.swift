@@ -111,7 +111,7 @@ public enum CSVDigits {
             let start = position
             while position < text.count && text[position] != UInt8(ascii: "\n") { position += 1 }
             let line = UnsafeBufferPointer(rebasing: text[start..<position])
-            position += 1
+            if position < text.count { position += 1 }  // Step over the newline, if any.
             lineNumber += 1
             return line
         }

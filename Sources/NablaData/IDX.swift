@@ -86,18 +86,24 @@ public enum IDX {
         }
         let shape = (0..<rank).map { Int(bigEndianUInt32(bytes, at: 4 + 4 * $0)) }
         let payload = bytes.count - headerSize
-        // Multiply with overflow checks: the dimensions come from untrusted bytes.
+        // Multiply with overflow checks: the dimensions come from untrusted bytes. Zero
+        // extents count as 1 for the overflow test, so that [0, 2^32, 2^32] (no data, but
+        // a shape no tensor can describe) is refused as well.
         var declared = 1
+        var extentProduct = 1
         var overflowed = false
         for dimension in shape {
-            let product = declared.multipliedReportingOverflow(by: dimension)
+            let product = extentProduct.multipliedReportingOverflow(by: max(dimension, 1))
             if product.overflow { overflowed = true; break }
-            declared = product.partialValue
+            extentProduct = product.partialValue
+            declared *= dimension
         }
         let dims = shape.map(String.init).joined(separator: "×")
-        if overflowed || declared > payload {
-            let declaredText = overflowed ? "more than 2^63" : String(declared)
-            throw DataError(path: source, problem: "truncated: the header declares \(dims) = \(declaredText) bytes of data but only \(payload) follow")
+        if overflowed {
+            throw DataError(path: source, problem: "dimensions \(dims) are too large for any file (their extents multiply past 2^63); the file holds \(payload) bytes of data")
+        }
+        if declared > payload {
+            throw DataError(path: source, problem: "truncated: the header declares \(dims) = \(declared) bytes of data but only \(payload) follow")
         }
         if declared < payload {
             throw DataError(path: source, problem: "dimensions \(dims) = \(declared) bytes disagree with the file size: \(payload - declared) extra bytes follow the data")

@@ -21,6 +21,13 @@ final class CSVDigitsTests: XCTestCase {
         XCTAssertEqual(labels.scalars, [5, 9])
     }
 
+    func testSingleRowWithoutFinalNewline() throws {
+        // Found by the fuzzer: a last line without "\n" once stepped past the end.
+        let (images, labels) = try CSVDigits.decode(Array("\t\t\t2,2".utf8), source: "tabs", labelColumn: -1, scale: false)
+        XCTAssertEqual(images.scalars, [2])
+        XCTAssertEqual(labels.scalars, [2])
+    }
+
     func testLabelInMiddleColumn() throws {
         let path = try makeTemporaryFolder(self) + "/middle.csv"
         try writeFile(Array("1,8,2\n3,6,4".utf8), to: path)

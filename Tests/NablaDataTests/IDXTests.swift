@@ -76,7 +76,11 @@ final class IDXTests: XCTestCase {
     func testHugeDimensionsDoNotOverflowOrAllocate() throws {
         let path = try makeTemporaryFolder(self) + "/huge-idx3-ubyte"
         try writeFile(idxBytes(dimensions: [0xffff_ffff, 0xffff_ffff, 0xffff_ffff], payload: [1, 2, 3]), to: path)
-        assertDataError(try IDX.readImages(at: path), path: path, mentions: "more than 2^63 bytes of data but only 3 follow")
+        assertDataError(try IDX.readImages(at: path), path: path,
+                        mentions: "dimensions 4294967295×4294967295×4294967295 are too large for any file")
+        // No data at all, but extents that no tensor shape can hold (found by the fuzzer).
+        try writeFile(idxBytes(dimensions: [0, 0xf900_0000, 0xffff_ffff], payload: []), to: path)
+        assertDataError(try IDX.readImages(at: path), path: path, mentions: "are too large for any file")
     }
 
     func testLabelCountDiffersFromImageCount() throws {

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Builds NablaData's libFuzzer targets (the Fuzz/ package, with AddressSanitizer)
+# and runs each for a bounded time, starting from the seed files in Fuzz/Seeds.
+# Exits 1 if any target crashes, hangs, runs out of memory or leaks; the input
+# that did it is kept in .build-fuzz/artifacts/<target>/ and its path printed.
+#   bash scripts/fuzz.sh                 (60 s per target)
+#   FUZZ_SECONDS=10 bash scripts/fuzz.sh
+#   bash scripts/fuzz.sh FuzzPNG         (one target)
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+scratch="$repo/.build-fuzz"
+seconds="${FUZZ_SECONDS:-60}"
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzIDX FuzzCSV FuzzPNG)
+# lld, because gold fails on some sanitizer links; both come with the toolchain or Debian.
+flags=(-Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld)
+
+echo "fuzz: building ${targets[*]} (scratch $scratch)"
+for target in "${targets[@]}"; do
+  swift build --package-path "$repo/Fuzz" --scratch-path "$scratch" --product "$target" "${flags[@]}"
+done
+bin="$(swift build --package-path "$repo/Fuzz" --scratch-path "$scratch" --show-bin-path "${flags[@]}")"
+
+# Let libFuzzer and ASan report a crash themselves instead of Swift's backtracer.
+export SWIFT_BACKTRACE=enable=no
+passed=0 failed=0
+for target in "${targets[@]}"; do
+  seeds="$repo/Fuzz/Seeds/$(echo "${target#Fuzz}" | tr '[:upper:]' '[:lower:]')"
+  corpus="$(mktemp -d)"
+  artifacts="$scratch/artifacts/$target"
+  mkdir -p "$artifacts"
+  log="$artifacts/fuzz.log"
+  echo "fuzz: running $target for ${seconds}s (seeds $seeds)"
+  # -timeout turns an input that runs 10 s into a failure, so a hang cannot pass.
+  if "$bin/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+       -artifact_prefix="$artifacts/" -print_final_stats=1 "$corpus" "$seeds" >"$log" 2>&1; then
+    echo "fuzz: $target ok: $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') inputs, no crash"
+    passed=$(( passed + 1 ))
+  else
+    echo "fuzz: $target FAILED; last lines of $log:" >&2
+    tail -n 40 "$log" >&2
+    ls "$artifacts"/crash-* "$artifacts"/timeout-* "$artifacts"/oom-* "$artifacts"/leak-* 2>/dev/null >&2 || true
+    failed=$(( failed + 1 ))
+  fi
+  rm -rf "$corpus"
+done
+echo "fuzz: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
