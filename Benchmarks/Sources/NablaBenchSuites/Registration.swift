@@ -11,8 +11,15 @@ import NablaBenchKit
 /// times are not) and, for products, reductions and elementwise ops, its
 /// speed in MFLOP/s or MB/s as a custom metric. `NABLA_BENCH_QUICK=1` selects
 /// the runner's quick workload set.
+///
+/// Each suite also runs an empty call, "harness baseline": the mallocs and
+/// time that package-benchmark itself adds to every iteration, to subtract.
 public func registerBenchmarks(_ kind: WorkloadKind) {
     let quick = ProcessInfo.processInfo.environment["NABLA_BENCH_QUICK"] == "1"
+    let baseline = Workload(kind: kind, op: "harness baseline", shape: "empty call", unit: .microseconds, limit: nil) {
+        PreparedWorkload(call: {})
+    }
+    register(baseline, variant: "no work", threads: 1) { prepared in prepared.call() }
     let defaultThreads = Nabla.threadCount
     let threadCounts = [.product, .training].contains(kind) && defaultThreads > 1 ? [1, defaultThreads] : [1]
     for workload in Workload.catalog(kind, quick: quick) {
@@ -38,7 +45,7 @@ private func register(_ workload: Workload, variant: String, threads: Int,
     case .gbs: .custom("MB/s", polarity: .prefersLarger, useScalingFactor: false)
     case .milliseconds, .microseconds: nil
     }
-    let metrics: [BenchmarkMetric] = [.wallClock, .throughput, .mallocCountTotal, .memoryLeaked, .peakMemoryResident]
+    let metrics: [BenchmarkMetric] = [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident]
         + (speed.map { [$0] } ?? [])
     Benchmark(
         "\(workload.name) [\(variant)]",
