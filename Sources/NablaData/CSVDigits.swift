@@ -79,8 +79,7 @@ public enum CSVDigits {
                         throw DataError(path: source, problem: "label column \(labelColumn) is outside rows of \(width) fields")
                     }
                     if let imageShape {
-                        let count = imageShape.reduce(1) { $0.multipliedReportingOverflow(by: max($1, 0)).partialValue }
-                        guard imageShape.allSatisfy({ $0 > 0 }) && count == width - 1 else {
+                        guard shape(imageShape, holdsExactly: width - 1) else {
                             throw DataError(path: source, problem: "image shape \(imageShape) does not match the \(width - 1) pixel columns of each row")
                         }
                     }
@@ -103,6 +102,17 @@ public enum CSVDigits {
             }
             let shape = [labels.count] + (imageShape ?? [width - 1])
             return (Tensor(shape: shape, scalars: pixels), Tensor(shape: [labels.count], scalars: labels))
+        }
+
+        /// Whether `shape` has positive extents whose product is `count`, checked
+        /// without overflow (every partial product stays at most `count` squared).
+        func shape(_ shape: [Int], holdsExactly count: Int) -> Bool {
+            var product = 1
+            for extent in shape {
+                guard extent > 0 && extent <= count && product <= count else { return false }
+                product *= extent
+            }
+            return product == count
         }
 
         /// The next line without its `\n`, or nil at the end of the text.

@@ -11,11 +11,14 @@ public struct DataError: Error, CustomStringConvertible, LocalizedError {
     /// What is wrong with it, in words.
     public let problem: String
 
+    /// An error about the file or folder at `path`.
     public init(path: String, problem: String) {
         self.path = path
         self.problem = problem
     }
 
+    /// `"<path>: <problem>"`.
     public var description: String { "\(path): \(problem)" }
+    /// The same text as ``description``, for `localizedDescription`.
     public var errorDescription: String? { description }
 }

@@ -9,13 +9,20 @@ import Nabla
 /// The last, partial batch is kept unless `dropLast` is set. Each batch is gathered
 /// straight into one contiguous tensor.
 public final class DataLoader: Sequence {
+    /// One batch: inputs `[B, …]` and targets `[B, …]` of the same `B` items.
     public typealias Element = (inputs: Tensor, targets: Tensor)
 
+    /// All inputs, items along axis 0 (stored contiguous).
     public let inputs: Tensor
+    /// All targets, items along axis 0 (stored contiguous).
     public let targets: Tensor
+    /// Items per batch.
     public let batchSize: Int
+    /// Whether each epoch visits the items in a new random order.
     public let shuffle: Bool
+    /// Whether the last batch is skipped when it is partial.
     public let dropLast: Bool
+    /// The seed from which every epoch's order is derived.
     public let seed: UInt64
     /// The epoch that the next iteration will produce (starts at 0).
     public private(set) var nextEpoch = 0
@@ -73,12 +80,15 @@ public final class DataLoader: Sequence {
         /// The item indices of this epoch, in visiting order.
         public let order: [Int]
 
+        /// Iterates the batches of this epoch.
         public func makeIterator() -> Iterator { Iterator(epoch: self) }
 
+        /// Gathers one batch per call to `next()`.
         public struct Iterator: IteratorProtocol {
             let epoch: Epoch
             var batch = 0
 
+            /// The next batch, or nil after the epoch's last one.
             public mutating func next() -> DataLoader.Element? {
                 let loader = epoch.loader
                 guard batch < loader.batchCount else { return nil }

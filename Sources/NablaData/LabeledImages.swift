@@ -9,6 +9,7 @@ public struct LabeledImages {
     /// The name of each class, in label order.
     public var classNames: [String]
 
+    /// - Precondition: `images` and `labels` hold the same number of items along axis 0.
     public init(images: Tensor, labels: Tensor, classNames: [String]) {
         precondition(images.shape.first == labels.shape.first,
                      "LabeledImages: \(images.shape.first ?? 0) images but \(labels.shape.first ?? 0) labels")
