@@ -29,7 +29,7 @@ struct NablaBench: ParsableCommand {
     @Option(help: ArgumentHelp("Workload kinds to run, comma-separated: \(WorkloadKind.allCases.map(\.rawValue).joined(separator: ",")) (default: all).", valueName: "list"))
     var kinds: String?
 
-    @Option(help: "Seconds to spend measuring each variant of each workload (default 0.3, quick 0.04).")
+    @Option(help: "Seconds to spend measuring each variant of each workload (default 0.3, quick 0.08).")
     var budget: Double?
 
     @Flag(help: "Skip the whole-lesson comparison with PyTorch.")
@@ -82,7 +82,7 @@ struct NablaBench: ParsableCommand {
         let startLoad = oneMinuteLoadAverage()
         let openBLAS = OpenBLASInfo.current()
         let threadCounts = try threadCounts()
-        let budget = budget ?? (quick ? 0.04 : 0.3)
+        let budget = budget ?? (quick ? 0.08 : 0.3)
         let workloads = try selectedKinds().flatMap { Workload.catalog($0, quick: quick) }
         var limits: [MachineLimits] = []
         for threadCount in threadCounts {
