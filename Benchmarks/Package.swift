@@ -36,6 +36,7 @@ let package = Package(
             name: "NablaBenchSuites",
             dependencies: ["NablaBenchKit", .product(name: "Benchmark", package: "benchmark")]
         ),
+        .testTarget(name: "NablaBenchKitTests", dependencies: ["NablaBenchKit"]),
         .executableTarget(
             name: "NablaBenchRunner",
             dependencies: [

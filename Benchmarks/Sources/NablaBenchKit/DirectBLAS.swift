@@ -7,7 +7,10 @@ public final class DirectBLASProduct {
     public let m: Int, n: Int, k: Int
     /// Whether the left operand is stored as `[k, m]` (used transposed), and the right as `[n, k]`.
     public let transposeLeft: Bool, transposeRight: Bool
-    private var left: [Float], right: [Float], output: [Float]
+    /// The operands as stored (row-major, `[m, k]` or `[k, m]`, `[k, n]` or `[n, k]`),
+    /// uniform in [0, 1), and the last result `[m, n]`.
+    public let left: [Float], right: [Float]
+    public private(set) var output: [Float]
 
     /// `[m, k] · [k, n]`; when `n == 1` and the right operand is not transposed
     /// it is a matrix–vector product, done with `cblas_sgemv` as a caller would.
@@ -19,6 +22,10 @@ public final class DirectBLASProduct {
         right = (0..<k * n).map { _ in generator.nextFloat() }
         output = Array(repeating: 0, count: m * n)
     }
+
+    /// The shapes the operands are stored in.
+    public var leftShape: [Int] { transposeLeft ? [k, m] : [m, k] }
+    public var rightShape: [Int] { transposeRight ? [n, k] : [k, n] }
 
     /// Runs the product once.
     public func run() {

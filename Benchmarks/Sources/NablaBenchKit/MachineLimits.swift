@@ -15,8 +15,21 @@ public struct MachineLimits: Codable, Sendable {
     /// kernel reading a plain heap buffer can reach.
     public let readBandwidthSmallPagesGBs: Double
 
+    public init(threads: Int, avx2PeakGFLOPS: Double, avx512PeakGFLOPS: Double?,
+                readBandwidthGBs: Double, readBandwidthSmallPagesGBs: Double) {
+        self.threads = threads
+        self.avx2PeakGFLOPS = avx2PeakGFLOPS
+        self.avx512PeakGFLOPS = avx512PeakGFLOPS
+        self.readBandwidthGBs = readBandwidthGBs
+        self.readBandwidthSmallPagesGBs = readBandwidthSmallPagesGBs
+    }
+
     /// The highest fp32 rate the cores reach: the limit a kernel is compared against.
     public var peakGFLOPS: Double { max(avx2PeakGFLOPS, avx512PeakGFLOPS ?? 0) }
+
+    /// Whether the probes were compiled with optimization: in a debug build
+    /// they run far below the machine's limits, and so does Nabla.
+    public static var probesAreOptimized: Bool { nabla_machine_limits_optimized() != 0 }
 
     /// Measures on `threads` threads at once; `quick` shortens each loop.
     public static func measure(threads: Int, quick: Bool) -> MachineLimits {

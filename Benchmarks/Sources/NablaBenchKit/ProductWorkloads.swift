@@ -33,14 +33,14 @@ extension Workload {
             kind: .product, op: op, shape: "\(leftText)·\(rightText)", unit: .gflops,
             flops: 2 * m64 * n64 * k64, bytes: bytes, limit: limit
         ) {
-            var generator = RandomGenerator(seed: UInt64(m * 7919 + n * 104_729 + k))
-            let leftStorage = Tensor.rand(transposeLeft ? [k, m] : [m, k], generator: &generator)
-            let rightStorage = Tensor.rand(vector ? [k] : transposeRight ? [n, k] : [k, n], generator: &generator)
+            // Nabla multiplies the very buffers the direct call does.
+            let direct = DirectBLASProduct(m: m, n: n, k: k, transposeLeft: transposeLeft, transposeRight: transposeRight)
+            let leftStorage = Tensor(shape: direct.leftShape, scalars: direct.left)
+            let rightStorage = Tensor(shape: vector ? [k] : direct.rightShape, scalars: direct.right)
             let left = transposeLeft ? leftStorage.transposed : leftStorage
             let right = transposeRight ? rightStorage.transposed : rightStorage
-            return PreparedWorkload(
-                call: { keep(left • right) },
-                direct: DirectBLASProduct(m: m, n: n, k: k, transposeLeft: transposeLeft, transposeRight: transposeRight))
+            return PreparedWorkload(call: { keep(left • right) }, direct: direct,
+                                    product: { left • right })
         }
     }
 }

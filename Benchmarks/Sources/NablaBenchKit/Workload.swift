@@ -79,10 +79,13 @@ public struct PreparedWorkload {
     public let call: () -> Void
     /// The same product done by a direct CBLAS call, for products.
     public let direct: DirectBLASProduct?
+    /// For products, Nabla's result of `call`, to check it against `direct`.
+    public let product: (() -> Tensor)?
 
-    public init(call: @escaping () -> Void, direct: DirectBLASProduct? = nil) {
+    public init(call: @escaping () -> Void, direct: DirectBLASProduct? = nil, product: (() -> Tensor)? = nil) {
         self.call = call
         self.direct = direct
+        self.product = product
     }
 }
 

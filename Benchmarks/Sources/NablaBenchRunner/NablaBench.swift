@@ -78,6 +78,9 @@ struct NablaBench: ParsableCommand {
     }
 
     func run() throws {
+        #if DEBUG
+        log("warning: this is a debug build; its figures are far below what Nabla does. Use `swift run -c release`.")
+        #endif
         let start = monotonicSeconds()
         let startLoad = oneMinuteLoadAverage()
         let openBLAS = OpenBLASInfo.current()

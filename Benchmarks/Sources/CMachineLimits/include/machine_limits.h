@@ -13,6 +13,10 @@ typedef enum {
     NablaISA_AVX512F = 1,
 } NablaISA;
 
+/// 1 when this code was compiled with optimization (a release build); the
+/// loops of a debug build run an order of magnitude below the machine's limits.
+int nabla_machine_limits_optimized(void);
+
 /// 1 when the running CPU supports `isa` (cpuid, via __builtin_cpu_supports).
 int nabla_cpu_supports(NablaISA isa);
 

@@ -1,0 +1,35 @@
+import NablaBenchKit
+import XCTest
+
+final class MeasurementTests: XCTestCase {
+    func testBestTimesRankASlowerCallSlower() {
+        let times = bestSecondsPerCall([{ usleep(2000) }, { keep(0) }], budget: 0.05)
+        XCTAssertEqual(times.count, 2)
+        XCTAssertGreaterThanOrEqual(times[0], 0.002)
+        XCTAssertLessThan(times[1], times[0] / 10)
+    }
+
+    func testMachineLimitsArePlausible() {
+        let limits = MachineLimits.measure(threads: 1, quick: true)
+        // Any x86-64 CPU with AVX2 and FMA does more than 10 GFLOP/s and reads faster than 1 GB/s
+        // (a tenth of that when the probes are built without optimization, as in debug);
+        // none yet reaches 1 TFLOP/s on one core.
+        let floor = MachineLimits.probesAreOptimized ? 1.0 : 0.1
+        XCTAssertGreaterThan(limits.avx2PeakGFLOPS, 10 * floor)
+        XCTAssertLessThan(limits.avx2PeakGFLOPS, 1000)
+        XCTAssertGreaterThan(limits.readBandwidthGBs, floor)
+        XCTAssertGreaterThan(limits.readBandwidthSmallPagesGBs, floor)
+    }
+
+    func testChildProcessReportsStatusOutputAndMemory() throws {
+        let result = try runChildProcess(["/bin/sh", "-c", "echo out; echo err >&2; exit 3"])
+        XCTAssertEqual(result.status, 3)
+        XCTAssertEqual(result.standardOutput, "out\n")
+        XCTAssertEqual(result.standardError, "err\n")
+        XCTAssertGreaterThan(result.wallSeconds, 0)
+
+        XCTAssertThrowsError(try runChildProcess(["/nonexistent/program"])) { error in
+            XCTAssertTrue("\(error)".contains("/nonexistent/program"), "\(error)")
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import NablaBenchKit
+import XCTest
+
+final class ReportTests: XCTestCase {
+    private let limits = MachineLimits(threads: 1, avx2PeakGFLOPS: 100, avx512PeakGFLOPS: nil,
+                                       readBandwidthGBs: 40, readBandwidthSmallPagesGBs: 30)
+
+    func testFiguresAndPercentagesFollowTheWorkloadsUnitAndLimit() {
+        let gemm = Workload(kind: .product, op: "gemm", shape: "256×256·256×256", unit: .gflops,
+                            flops: 2e9, bytes: 0, limit: .fmaPeak) { PreparedWorkload(call: {}) }
+        let row = ResultRow(threads: 1, workload: gemm, blasSeconds: 0.04, referenceSeconds: 0.1,
+                            directSeconds: 0.038, directRoutine: "cblas_sgemm", limits: limits)
+        XCTAssertEqual(row.blas, 50, accuracy: 1e-9)          // 2 GFLOP in 40 ms
+        XCTAssertEqual(row.reference, 20, accuracy: 1e-9)
+        XCTAssertEqual(row.speedup, 2.5, accuracy: 1e-9)
+        XCTAssertEqual(row.percentOfDirect!, 95, accuracy: 1e-9)
+        XCTAssertEqual(row.percentOfLimit!, 50, accuracy: 1e-9) // 50 of 100 GFLOP/s
+
+        let sum = Workload(kind: .reduction, op: "sum", shape: "60000×28×28", unit: .gbs,
+                           flops: 0, bytes: 4e9, limit: .readBandwidth) { PreparedWorkload(call: {}) }
+        let reduction = ResultRow(threads: 1, workload: sum, blasSeconds: 0.2, referenceSeconds: 0.1,
+                                  directSeconds: nil, directRoutine: nil, limits: limits)
+        XCTAssertEqual(reduction.blas, 20, accuracy: 1e-9)
+        XCTAssertEqual(reduction.percentOfLimit!, 50, accuracy: 1e-9) // 20 of 40 GB/s
+        XCTAssertNil(reduction.percentOfDirect)
+    }
+
+    func testTargetsAreMetOrMissedByTheIssuesThresholds() {
+        func gemmRow(_ n: Int, percentOfDirect: Double) -> ResultRow {
+            let workload = Workload(kind: .product, op: "gemm", shape: "\(n)×\(n)·\(n)×\(n)", unit: .gflops,
+                                    flops: 1e9, limit: .fmaPeak) { PreparedWorkload(call: {}) }
+            return ResultRow(threads: 1, workload: workload, blasSeconds: 0.01, referenceSeconds: 0.05,
+                             directSeconds: 0.01 * percentOfDirect / 100, directRoutine: "cblas_sgemm", limits: limits)
+        }
+        // n = 64 is below the n ≥ 256 target and must not count.
+        let met = checkTargets(rows: [gemmRow(64, percentOfDirect: 50), gemmRow(256, percentOfDirect: 96)], limits: [limits], lesson: nil)
+        XCTAssertEqual(met.count, 1)
+        XCTAssertTrue(met[0].met, met[0].measured)
+        let missed = checkTargets(rows: [gemmRow(256, percentOfDirect: 94), gemmRow(1024, percentOfDirect: 99)], limits: [limits], lesson: nil)
+        XCTAssertFalse(missed[0].met)
+        XCTAssertTrue(missed[0].measured.hasPrefix("lowest 94%"), missed[0].measured)
+    }
+
+    func testFixedFormatting() {
+        XCTAssertEqual(formatFixed(3.14159, 2), "3.14")
+        XCTAssertEqual(formatFixed(0.0005, 3), "0.001")
+        XCTAssertEqual(formatFixed(-2.5, 1), "-2.5")
+        XCTAssertEqual(formatFixed(99.96, 1), "100.0")
+        XCTAssertEqual(formatFixed(7, 0), "7")
+        XCTAssertEqual(formatFixed(-0.0001, 2), "0.00")
+    }
+}
