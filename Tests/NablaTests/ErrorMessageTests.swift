@@ -60,6 +60,7 @@ final class ErrorMessageTests: XCTestCase {
         assertFails("Tensor(_ rows:): row 1 has 1 elements but row 0 has 2") { _ = Tensor([[1, 2], [3]]) }
         assertFails("item: only a one-element tensor has an item, this one has shape [2]") { _ = Tensor([1, 2]).item }
         assertFails("full: shape [-1] has a negative extent -1") { _ = Tensor.zeros([-1]) }
+        assertFails("full: shape [0, 4294967296, 4294967296] has too many elements to address") { _ = Tensor.zeros([0, 1 << 32, 1 << 32]) }
     }
 
     func testAutogradErrors() {

@@ -133,6 +133,16 @@ public struct Tensor {
         if let bad = shape.first(where: { $0 < 0 }) {
             fail("\(op): shape \(describe(shape)) has a negative extent \(bad)")
         }
+        // Every partial product must fit too: the strides are partial products,
+        // and an empty axis does not make [0, 2³², 2³²] any more addressable.
+        var count = 1
+        for extent in shape.reversed() {
+            let (product, overflow) = count.multipliedReportingOverflow(by: Swift.max(extent, 1))
+            guard !overflow, product <= Int.max / MemoryLayout<Float>.stride else {
+                fail("\(op): shape \(describe(shape)) has too many elements to address")
+            }
+            count = product
+        }
         return shape.reduce(1, *)
     }
 
