@@ -11,8 +11,10 @@ public struct BLASBackend: Backend {
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0, n > 0 else { return }
-        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    blasInt(m), blasInt(n), blasInt(k), alpha, a, blasInt(lda), b, blasInt(ldb), beta, c, blasInt(ldc))
+        onOneThreadIfSmall(work: m * n * k, threshold: 1 << 25) {
+            cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                        blasInt(m), blasInt(n), blasInt(k), alpha, a, blasInt(lda), b, blasInt(ldb), beta, c, blasInt(ldc))
+        }
     }
 
     public func gemv(transpose: Bool, m: Int, n: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
@@ -23,8 +25,10 @@ public struct BLASBackend: Backend {
             for i in 0..<length { y[i * incy] = beta == 0 ? 0 : beta * y[i * incy] }
             return
         }
-        cblas_sgemv(CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, blasInt(m), blasInt(n), alpha,
-                    a, blasInt(lda), x, blasInt(incx), beta, y, blasInt(incy))
+        onOneThreadIfSmall(work: m * n, threshold: 1 << 22) {
+            cblas_sgemv(CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, blasInt(m), blasInt(n), alpha,
+                        a, blasInt(lda), x, blasInt(incx), beta, y, blasInt(incy))
+        }
     }
 
     public func axpy(count: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
@@ -52,6 +56,19 @@ public struct BLASBackend: Backend {
                      x: ones, incx: 1, beta: 0, y: y + o * inner, incy: 1)
             }
         }
+    }
+
+    /// Runs `body` with OpenBLAS limited to one thread when `work` is below
+    /// `threshold`: on a loaded machine with few cores, waking a second thread
+    /// for a small product costs more than it saves (the lesson's 256×784·784×30
+    /// runs about 1.5× faster on one thread here). Setting the count is a store,
+    /// a few nanoseconds; OpenBLAS's own cut-off is far lower.
+    private func onOneThreadIfSmall(work: Int, threshold: Int, _ body: () -> Void) {
+        let configured = openblas_get_num_threads()
+        guard work < threshold && configured > 1 else { return body() }
+        openblas_set_num_threads(1)
+        body()
+        openblas_set_num_threads(configured)
     }
 
     private func blasInt(_ value: Int) -> Int32 {
