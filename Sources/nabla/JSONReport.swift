@@ -1,3 +1,5 @@
+import Foundation
+
 /// A flat JSON object built in insertion order, for `--json` output that
 /// scripts read: numbers, strings and nested reports.
 struct JSONReport {
@@ -25,17 +27,8 @@ struct JSONReport {
     }
 }
 
+/// `text` as a JSON string literal, escaped by Foundation's encoder.
 private func quoted(_ text: String) -> String {
-    var escaped = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": escaped += "\\\""
-        case "\\": escaped += "\\\\"
-        case "\n": escaped += "\\n"
-        case "\t": escaped += "\\t"
-        case _ where scalar.value < 0x20: escaped += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
-        default: escaped.unicodeScalars.append(scalar)
-        }
-    }
-    return escaped + "\""
+    // Encoding a String cannot fail.
+    String(decoding: try! JSONEncoder().encode(text), as: UTF8.self)
 }

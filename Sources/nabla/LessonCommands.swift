@@ -18,13 +18,8 @@ struct SimilarityCommand: ParsableCommand {
     func validate() throws { try requireFolder(imageDirectory, for: "--image-directory") }
 
     func run() throws {
-        let start = monotonicSeconds()
-        try runOptions.run {
-            let console = runOptions.console
-            let data = try LessonData.load(dataOptions, console: console)
-            var report = try Similarity.run(data, console: console, imageDirectory: imageDirectory).report
-            report.add("load_seconds", data.loadSeconds)
-            finish(&report, start: start, json: runOptions.json)
+        try runOnLessonData(dataOptions, runOptions) { data, console in
+            try Similarity.run(data, console: console, imageDirectory: imageDirectory).report
         }
     }
 }
@@ -76,13 +71,8 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let start = monotonicSeconds()
-        try runOptions.run {
-            let console = runOptions.console
-            let data = try LessonData.load(dataOptions, console: console)
-            var report = try Training.run(settings, data: data, console: console).report
-            report.add("load_seconds", data.loadSeconds)
-            finish(&report, start: start, json: runOptions.json)
+        try runOnLessonData(dataOptions, runOptions) { data, console in
+            try Training.run(settings, data: data, console: console).report
         }
     }
 }
@@ -105,10 +95,7 @@ struct LessonCommand: ParsableCommand {
     func validate() throws { try requireFolder(imageDirectory, for: "--image-directory") }
 
     func run() throws {
-        let start = monotonicSeconds()
-        try runOptions.run {
-            let console = runOptions.console
-            let data = try LessonData.load(dataOptions, console: console)
+        try runOnLessonData(dataOptions, runOptions) { data, console in
             var report = JSONReport()
             let similarity = try Similarity.run(data, console: console, imageDirectory: imageDirectory)
             report.add("similarity", similarity.report)
@@ -121,13 +108,12 @@ struct LessonCommand: ParsableCommand {
                 report.add(kind.rawValue, result.report)
                 summary.append((kind.title, result, "\(settings.epochs) epochs in "))
             }
-            report.add("load_seconds", data.loadSeconds)
             console.writeLine()
             console.writeLine("== Summary: validation accuracy on \(data.validImages.shape[0]) images (\(data.positiveName)s vs \(data.negativeName)s) ==")
             for (name, result, what) in summary {
                 console.writeLine(padded(name, 18) + fourDecimals(result.accuracy) + "  (\(what)\(formatSeconds(result.seconds)))")
             }
-            finish(&report, start: start, json: runOptions.json)
+            return report
         }
     }
 }
@@ -146,14 +132,22 @@ private func parentFolder(of path: String) -> String {
     return parent.isEmpty ? "." : parent
 }
 
-/// Adds the total wall time and prints the JSON object (with `--json`) or the total.
-private func finish(_ report: inout JSONReport, start: Double, json: Bool) {
-    let seconds = monotonicSeconds() - start
-    report.add("seconds", seconds)
-    if json {
-        Console.standardOutput.writeLine(report.text)
-    } else {
-        Console.standardOutput.writeLine("Wall time \(formatSeconds(seconds)) from start, loading the data included.")
+/// Loads the lesson's data, runs `stage` on it, then adds the load and total
+/// wall times to its report and prints the JSON object (with `--json`) or the total.
+private func runOnLessonData(_ dataOptions: DataOptions, _ runOptions: RunOptions,
+                             _ stage: (LessonData, Console) throws -> JSONReport) throws {
+    let start = monotonicSeconds()
+    try runOptions.run {
+        let data = try LessonData.load(dataOptions, console: runOptions.console)
+        var report = try stage(data, runOptions.console)
+        report.add("load_seconds", data.loadSeconds)
+        let seconds = monotonicSeconds() - start
+        report.add("seconds", seconds)
+        if runOptions.json {
+            Console.standardOutput.writeLine(report.text)
+        } else {
+            Console.standardOutput.writeLine("Wall time \(formatSeconds(seconds)) from start, loading the data included.")
+        }
     }
 }
 
