@@ -11,7 +11,9 @@ public func monotonicSeconds() -> Double {
     return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
 }
 
-/// The best (smallest) seconds per call of each variant.
+/// The best (smallest) seconds per call of each variant; a variant makes the
+/// given number of calls, so per-batch setup (such as choosing the backend)
+/// stays out of the per-call time.
 ///
 /// Variants are timed in interleaved rounds (A B C, A B C, …) so that load
 /// from other processes hits them alike and their ratio stays meaningful.
@@ -21,12 +23,12 @@ public func monotonicSeconds() -> Double {
 /// interference only ever adds time.
 ///
 /// - Parameters:
-///   - variants: Closures doing one call each; each is called once untimed first.
+///   - variants: Closures making `calls` calls each; each makes one untimed call first.
 ///   - budget: Roughly the seconds to spend on each variant.
-public func bestSecondsPerCall(_ variants: [() -> Void], budget: Double) -> [Double] {
-    let firstCall = variants.map { call -> Double in
+public func bestSecondsPerCall(_ variants: [(_ calls: Int) -> Void], budget: Double) -> [Double] {
+    let firstCall = variants.map { run -> Double in
         let start = monotonicSeconds()
-        call()
+        run(1)
         return max(monotonicSeconds() - start, 1e-9)
     }
     let batchSizes = firstCall.map { max(1, Int(0.002 / $0)) }
@@ -34,9 +36,9 @@ public func bestSecondsPerCall(_ variants: [() -> Void], budget: Double) -> [Dou
     let rounds = max(3, min(300, Int(budget / max(slowestBatch, 1e-9))))
     var best = Array(repeating: Double.infinity, count: variants.count)
     for _ in 0..<rounds {
-        for (index, call) in variants.enumerated() {
+        for (index, run) in variants.enumerated() {
             let start = monotonicSeconds()
-            for _ in 0..<batchSizes[index] { call() }
+            run(batchSizes[index])
             best[index] = min(best[index], (monotonicSeconds() - start) / Double(batchSizes[index]))
         }
     }

@@ -96,11 +96,10 @@ struct NablaBench: ParsableCommand {
         var rows: [(order: Int, row: ResultRow)] = []
         for (index, workload) in workloads.enumerated() {
             let ready = workload.prepare()
-            var variants: [() -> Void] = [
-                { withBackend(.blas, ready.call) },
-                { withBackend(.reference, ready.call) },
-            ]
-            if let direct = ready.direct { variants.append(direct.run) }
+            var variants: [(Int) -> Void] = [BackendKind.blas, .reference].map { backend in
+                { calls in withBackend(backend) { for _ in 0..<calls { ready.call() } } }
+            }
+            if let direct = ready.direct { variants.append { calls in for _ in 0..<calls { direct.run() } } }
             for (threadCount, limit) in zip(threadCounts, limits) {
                 log("\(threadCount) thread(s): \(workload.name)")
                 Nabla.setThreadCount(threadCount)

@@ -12,14 +12,15 @@ import NablaBenchKit
 /// speed in MFLOP/s or MB/s as a custom metric. `NABLA_BENCH_QUICK=1` selects
 /// the runner's quick workload set.
 ///
-/// Each suite also runs an empty call, "harness baseline": the mallocs and
-/// time that package-benchmark itself adds to every iteration, to subtract.
+/// Each suite also runs an empty call under `withBackend`, "harness baseline":
+/// the mallocs and time that package-benchmark and the backend scope add to
+/// every iteration, to subtract from the others.
 public func registerBenchmarks(_ kind: WorkloadKind) {
     let quick = ProcessInfo.processInfo.environment["NABLA_BENCH_QUICK"] == "1"
     let baseline = Workload(kind: kind, op: "harness baseline", shape: "empty call", unit: .microseconds, limit: nil) {
         PreparedWorkload(call: {})
     }
-    register(baseline, variant: "no work", threads: 1) { prepared in prepared.call() }
+    register(baseline, variant: "no work", threads: 1) { prepared in withBackend(.blas, prepared.call) }
     let defaultThreads = Nabla.threadCount
     let threadCounts = [.product, .training].contains(kind) && defaultThreads > 1 ? [1, defaultThreads] : [1]
     for workload in Workload.catalog(kind, quick: quick) {

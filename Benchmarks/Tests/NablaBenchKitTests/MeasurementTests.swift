@@ -3,10 +3,14 @@ import XCTest
 
 final class MeasurementTests: XCTestCase {
     func testBestTimesRankASlowerCallSlower() {
-        let times = bestSecondsPerCall([{ usleep(2000) }, { keep(0) }], budget: 0.05)
+        var calls = [0, 0]
+        let times = bestSecondsPerCall([{ n in calls[0] += n; for _ in 0..<n { usleep(2000) } },
+                                        { n in calls[1] += n; for _ in 0..<n { keep(n) } }], budget: 0.05)
         XCTAssertEqual(times.count, 2)
         XCTAssertGreaterThanOrEqual(times[0], 0.002)
         XCTAssertLessThan(times[1], times[0] / 10)
+        // The fast call runs in batches of many calls, the slow one in small batches.
+        XCTAssertGreaterThan(calls[1], 10 * calls[0])
     }
 
     func testMachineLimitsArePlausible() {
