@@ -14,10 +14,13 @@ extension Workload {
 
     static func trainingStep(op: String, layers: [Int], learningRate: Float) -> Workload {
         let batch = 256
-        let layerFLOPs = zip(layers, layers.dropFirst()).map { Double(2 * batch * $0 * $1) }.reduce(0, +)
-        // Forward, then two products per layer backward (the first layer's input gradient is skipped).
+        // Per layer: the forward product and the weight gradient's, plus the input
+        // gradient's for every layer but the first (the images need none).
+        let productFLOPs = zip(layers, layers.dropFirst()).enumerated().map { index, size in
+            Double(index == 0 ? 2 : 3) * Double(2 * batch * size.0 * size.1)
+        }.reduce(0, +)
         return Workload(kind: .training, op: op, shape: "batch \(batch), " + layers.map(String.init).joined(separator: "→"),
-                        unit: .milliseconds, flops: 3 * layerFLOPs, limit: .fmaPeak) {
+                        unit: .milliseconds, flops: productFLOPs, limit: .fmaPeak) {
             var generator = RandomGenerator(seed: 11)
             let images = Tensor.rand([batch, layers[0]], generator: &generator)
             let targets = Tensor.rand([batch, 1], generator: &generator) .> 0.5
