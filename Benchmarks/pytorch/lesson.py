@@ -29,6 +29,7 @@ import argparse
 import gzip
 import json
 import os
+import sys
 import time
 
 START = time.perf_counter()
@@ -49,13 +50,19 @@ def data_file():
 
 def load(path, positive, negative):
     """(train_x [N,784], train_y [N,1], valid_x, valid_y, train images of each class)."""
+    if not os.path.isfile(path):
+        sys.exit(f"lesson.py: {path} is missing; scripts/setup.sh installs it (or pass --data)")
     with gzip.open(path, "rb") as f:
         # Every field is an integer 0-255: numpy's C parser reads them fastest as bytes.
         rows = np.loadtxt(f, delimiter=",", dtype=np.uint8)
+    if rows.ndim != 2 or rows.shape[1] != 785:
+        sys.exit(f"lesson.py: {path} has rows of {rows.shape[-1]} fields, expected 784 pixels and a label")
     pixels, labels = rows[:, :784].astype(np.float32) / 255, rows[:, 784]
     parts = {}
     for name, digit in (("pos", positive), ("neg", negative)):
         images = torch.from_numpy(pixels[labels == digit].copy()).view(-1, 28, 28)
+        if len(images) < 2:
+            sys.exit(f"lesson.py: {path} has {len(images)} images of digit {digit}; the split needs at least 2")
         cut = int(round(len(images) * TRAIN_FRACTION))
         parts[name] = (images[:cut], images[cut:])
 
@@ -161,7 +168,10 @@ def main():
     parser.add_argument("--warm-up", action="store_true", help="train each model once untimed before the timed lesson")
     arguments = parser.parse_args()
     torch.set_num_threads(arguments.threads)
-    positive, negative = (int(c) for c in arguments.classes.split(","))
+    try:
+        positive, negative = (int(c) for c in arguments.classes.split(","))
+    except ValueError:
+        parser.error(f"--classes takes two digits separated by a comma, such as 3,7; got {arguments.classes!r}")
 
     (train, valid, parts), load_seconds = timed(load, arguments.data, positive, negative)
     if arguments.warm_up:
