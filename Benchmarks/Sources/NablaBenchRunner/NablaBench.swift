@@ -127,7 +127,7 @@ struct NablaBench: ParsableCommand {
             loadAverage: [startLoad, oneMinuteLoadAverage()].compactMap { $0 })
         print(markdown ? report.markdown : report.text)
         try report.writeJSON(to: json)
-        print("JSON report: \(json)")
+        log("JSON report written to \(json)")
     }
 
     private func log(_ message: String) {
