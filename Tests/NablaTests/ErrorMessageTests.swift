@@ -61,6 +61,8 @@ final class ErrorMessageTests: XCTestCase {
         assertFails("item: only a one-element tensor has an item, this one has shape [2]") { _ = Tensor([1, 2]).item }
         assertFails("full: shape [-1] has a negative extent -1") { _ = Tensor.zeros([-1]) }
         assertFails("full: shape [0, 4294967296, 4294967296] has too many elements to address") { _ = Tensor.zeros([0, 1 << 32, 1 << 32]) }
+        assertFails("full: shape [4294967296, 1073741824] has too many elements to address") { _ = Tensor.zeros([1 << 32, 1 << 30]) }
+        XCTAssertEqual(Tensor.zeros([0, 1 << 31, 1 << 31]).shape, [0, 1 << 31, 1 << 31])
     }
 
     func testAutogradErrors() {

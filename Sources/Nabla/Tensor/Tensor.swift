@@ -133,17 +133,20 @@ public struct Tensor {
         if let bad = shape.first(where: { $0 < 0 }) {
             fail("\(op): shape \(describe(shape)) has a negative extent \(bad)")
         }
-        // Every partial product must fit too: the strides are partial products,
-        // and an empty axis does not make [0, 2³², 2³²] any more addressable.
-        var count = 1
+        // The strides are products of the extents (an empty axis counting as 1),
+        // so those must fit in an Int even when the tensor holds nothing, and the
+        // bytes of a non-empty one must be addressable.
+        var strideProduct = 1
         for extent in shape.reversed() {
-            let (product, overflow) = count.multipliedReportingOverflow(by: Swift.max(extent, 1))
-            guard !overflow, product <= Int.max / MemoryLayout<Float>.stride else {
-                fail("\(op): shape \(describe(shape)) has too many elements to address")
-            }
-            count = product
+            let (product, overflow) = strideProduct.multipliedReportingOverflow(by: Swift.max(extent, 1))
+            guard !overflow else { fail("\(op): shape \(describe(shape)) has too many elements to address") }
+            strideProduct = product
         }
-        return shape.reduce(1, *)
+        let count = shape.reduce(1, *)
+        guard count <= Int.max / MemoryLayout<Float>.stride else {
+            fail("\(op): shape \(describe(shape)) has too many elements to address")
+        }
+        return count
     }
 
     /// A view with another shape and strides onto the same storage, carrying no autograd record.
