@@ -78,6 +78,20 @@ final class ReduceTests: XCTestCase {
         }
     }
 
+    /// Long reductions cross the pieces the BLAS backend splits them into (2048 for rows, 65536 for columns).
+    func testLongReductionsAgainstDoubleSums() {
+        let x = randomTensor([70_001, 3], seed: 4)
+        let values = x.scalars
+        var columns = [Double](repeating: 0, count: 3)
+        for (i, v) in values.enumerated() { columns[i % 3] += Double(v) }
+        let total = columns.reduce(0, +)
+        forEachBackend { kind in
+            assertClose(x.sum(axis: 0).scalars, columns.map(Float.init), tolerance: 1e-3, "\(kind) columns")
+            XCTAssertEqual(Double(x.sum().item), total, accuracy: 0.05, "\(kind) all")
+            XCTAssertEqual(Double(x.reshape([-1]).sum().item), total, accuracy: 0.05, "\(kind) vector")
+        }
+    }
+
     func testMaxPropagatesNaN() {
         XCTAssertTrue(Tensor([1, .nan, 3]).max().item.isNaN)
         XCTAssertEqual(Tensor([1, .nan, 3]).argmax(axis: 0).item, 1)
