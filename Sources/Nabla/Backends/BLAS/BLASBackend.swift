@@ -11,7 +11,7 @@ public struct BLASBackend: Backend {
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0, n > 0 else { return }
-        onOneThreadIfSmall(work: m * n * k, threshold: 1 << 25) {
+        onOneThreadIfSmall(work: m * n * k, threshold: BLASBackend.productThreshold) {
             cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                         blasInt(m), blasInt(n), blasInt(k), alpha, a, blasInt(lda), b, blasInt(ldb), beta, c, blasInt(ldc))
         }
@@ -73,12 +73,15 @@ public struct BLASBackend: Backend {
         }
     }
 
+    /// Products (and factorisations) of fewer multiply-adds than this run on one thread.
+    static let productThreshold = 1 << 25
+
     /// Runs `body` with OpenBLAS limited to one thread when `work` is below
     /// `threshold`: on a loaded machine with few cores, waking a second thread
     /// for a small product costs more than it saves (the lesson's 256×784·784×30
     /// runs about 1.5× faster on one thread here). Setting the count is a store,
     /// a few nanoseconds; OpenBLAS's own cut-off is far lower.
-    private func onOneThreadIfSmall(work: Int, threshold: Int, _ body: () -> Void) {
+    func onOneThreadIfSmall(work: Int, threshold: Int, _ body: () -> Void) {
         let configured = openblas_get_num_threads()
         guard work < threshold && configured > 1 else { return body() }
         openblas_set_num_threads(1)
