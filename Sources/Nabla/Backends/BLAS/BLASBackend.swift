@@ -11,7 +11,7 @@ public struct BLASBackend: Backend {
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0, n > 0 else { return }
-        onOneThreadIfSmall(work: m * n * k, threshold: BLASBackend.productThreshold) {
+        onOneThreadIf(Swift.min(m, n, k) < 64 || m * n * k < BLASBackend.productThreshold) {
             cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                         blasInt(m), blasInt(n), blasInt(k), alpha, a, blasInt(lda), b, blasInt(ldb), beta, c, blasInt(ldc))
         }
@@ -25,7 +25,7 @@ public struct BLASBackend: Backend {
             for i in 0..<length { y[i * incy] = beta == 0 ? 0 : beta * y[i * incy] }
             return
         }
-        onOneThreadIfSmall(work: m * n, threshold: 1 << 22) {
+        onOneThreadIf(m * n < 1 << 18) {
             cblas_sgemv(CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, blasInt(m), blasInt(n), alpha,
                         a, blasInt(lda), x, blasInt(incx), beta, y, blasInt(incy))
         }
@@ -74,16 +74,17 @@ public struct BLASBackend: Backend {
     }
 
     /// Products (and factorisations) of fewer multiply-adds than this run on one thread.
-    static let productThreshold = 1 << 25
+    static let productThreshold = 1 << 21
 
-    /// Runs `body` with OpenBLAS limited to one thread when `work` is below
-    /// `threshold`: on a loaded machine with few cores, waking a second thread
-    /// for a small product costs more than it saves (the lesson's 256×784·784×30
-    /// runs about 1.5× faster on one thread here). Setting the count is a store,
-    /// a few nanoseconds; OpenBLAS's own cut-off is far lower.
-    func onOneThreadIfSmall(work: Int, threshold: Int, _ body: () -> Void) {
+    /// Runs `body` with OpenBLAS limited to one thread when `small`: with few
+    /// cores, waking a second thread for a small or skinny product costs more
+    /// than it saves (measured here: the lesson's 256×784·784×30 and its
+    /// gradient products, whose smallest side is 30, run about 1.8× faster on
+    /// one thread; squares from 128 and matrix·vector from 2¹⁸ multiply-adds
+    /// gain from two). Setting the count is a store, a few nanoseconds.
+    func onOneThreadIf(_ small: Bool, _ body: () -> Void) {
         let configured = openblas_get_num_threads()
-        guard work < threshold && configured > 1 else { return body() }
+        guard small && configured > 1 else { return body() }
         openblas_set_num_threads(1)
         body()
         openblas_set_num_threads(configured)

@@ -5,7 +5,7 @@ extension BLASBackend {
     public func luFactor(n: Int, a: UnsafeMutablePointer<Float>, lda: Int, pivots: UnsafeMutablePointer<Int32>) -> Int {
         guard n > 0 else { return 0 }
         var info: Int32 = 0
-        onOneThreadIfSmall(work: n * n * n, threshold: BLASBackend.productThreshold) {
+        onOneThreadIf(n * n * n < BLASBackend.productThreshold) {
             info = LAPACKE_sgetrf(LAPACK_ROW_MAJOR, Int32(n), Int32(n), a, Int32(lda), pivots)
         }
         return Int(info)
@@ -16,7 +16,7 @@ extension BLASBackend {
         guard n > 0, rhs > 0 else { return }
         // getrs only reads the factors; LAPACKE's prototype is not const-qualified.
         var info: Int32 = 0
-        onOneThreadIfSmall(work: n * n * rhs, threshold: BLASBackend.productThreshold) {
+        onOneThreadIf(n * n * rhs < BLASBackend.productThreshold) {
             info = LAPACKE_sgetrs(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "N")), Int32(n), Int32(rhs),
                                   UnsafeMutablePointer(mutating: lu), Int32(lda), pivots, b, Int32(ldb))
         }
@@ -26,7 +26,7 @@ extension BLASBackend {
     public func choleskyFactor(n: Int, a: UnsafeMutablePointer<Float>, lda: Int) -> Int {
         guard n > 0 else { return 0 }
         var info: Int32 = 0
-        onOneThreadIfSmall(work: n * n * n, threshold: BLASBackend.productThreshold) {
+        onOneThreadIf(n * n * n < BLASBackend.productThreshold) {
             info = LAPACKE_spotrf(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "L")), Int32(n), a, Int32(lda))
         }
         return Int(info)
