@@ -25,7 +25,7 @@ public struct BLASBackend: Backend {
             for i in 0..<length { y[i * incy] = beta == 0 ? 0 : beta * y[i * incy] }
             return
         }
-        onOneThreadIf(m * n < 1 << 18) {
+        onOneThreadIf(m * n < 1 << 17) {
             cblas_sgemv(CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, blasInt(m), blasInt(n), alpha,
                         a, blasInt(lda), x, blasInt(incx), beta, y, blasInt(incy))
         }
@@ -80,7 +80,7 @@ public struct BLASBackend: Backend {
     /// cores, waking a second thread for a small or skinny product costs more
     /// than it saves (measured here: the lesson's 256×784·784×30 and its
     /// gradient products, whose smallest side is 30, run about 1.8× faster on
-    /// one thread; squares from 128 and matrix·vector from 2¹⁸ multiply-adds
+    /// one thread; squares from 128 and matrix·vector from 2¹⁷ multiply-adds
     /// gain from two). Setting the count is a store, a few nanoseconds.
     func onOneThreadIf(_ small: Bool, _ body: () -> Void) {
         let configured = openblas_get_num_threads()
