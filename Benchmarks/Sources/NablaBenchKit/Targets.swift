@@ -37,6 +37,16 @@ public func checkTargets(rows: [ResultRow], limits: [MachineLimits], lesson: Les
             met: reference1024.reference >= 20))
     }
 
+    // The autograd issue's per-op overhead aims, on one thread.
+    for (op, bound) in [("a + b (records graph)", 1.0), ("(a * b).sum().backward()", 5.0)] {
+        if let row = rows.first(where: { $0.threads == 1 && $0.op == op }) {
+            checks.append(TargetCheck(
+                target: "\(op) on 4-element tensors under \(formatFixed(bound, 0)) µs",
+                measured: "\(formatFixed(row.blas, 2)) µs (BLAS backend), \(formatFixed(row.reference, 2)) µs (reference)",
+                met: row.blas < bound))
+        }
+    }
+
     if let ratios = lesson?.ratios {
         for (name, ratio, bound) in [("linear model", ratios.linear, 0.25), ("net", ratios.net, 0.5), ("whole lesson", ratios.whole, 0.5)] {
             checks.append(TargetCheck(
