@@ -66,7 +66,7 @@ public struct LessonComparison: Codable {
                 pytorch = run
             } catch { notes.append("PyTorch's lesson failed: \(error)") }
         } else {
-            notes.append("PyTorch comparison skipped: `\(python) -c 'import torch'` fails (pip install torch to enable it)")
+            notes.append("PyTorch comparison skipped: `\(python) -c 'import torch'` fails (pip install 'torch==2.13.0+cpu' to enable it)")
         }
         return LessonComparison(nabla: nabla, pytorch: pytorch, notes: notes)
     }
