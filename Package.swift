@@ -36,7 +36,7 @@ let package = Package(
         ),
         .target(name: "Nabla", dependencies: ["COpenBLAS", "CLAPACKE"]),
         .target(name: "NablaData", dependencies: ["Nabla", "CPNG", "CZlib"]),
-        .target(name: "NablaNN", dependencies: ["Nabla"]),
+        .target(name: "NablaNN", dependencies: ["Nabla", "NablaData"]),
         .executableTarget(
             name: "nabla",
             dependencies: [

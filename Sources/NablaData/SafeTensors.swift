@@ -1,0 +1,145 @@
+import Foundation
+import Nabla
+
+/// Reads and writes the safetensors format of Hugging Face and PyTorch
+/// (`safetensors.torch.save_file` / `load_file`), for `F32` tensors:
+///
+///     8 bytes   little-endian UInt64 N, the header's length
+///     N bytes   JSON: {"name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, ...,
+///                      "__metadata__": {"key": "value"}}, padded with spaces to a multiple of 8
+///     the rest  the tensors' little-endian bytes; offsets count from here
+public enum SafeTensors {
+    /// Headers beyond this size are refused before parsing (the reference implementation's limit).
+    static let maximumHeaderLength = 100_000_000
+
+    /// Writes `tensors` in the given order, atomically: a temporary file in the
+    /// same folder, then a rename, so a reader never sees a half-written file.
+    public static func write(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:],
+                             to path: String) throws {
+        var names = Set<String>()
+        for (name, _) in tensors {
+            guard name != "__metadata__", names.insert(name).inserted else {
+                throw DataError(path: path, problem: "tensor name \"\(name)\" is reserved or appears twice")
+            }
+        }
+        var entries: [String] = []
+        if !metadata.isEmpty {
+            let pairs = metadata.sorted { $0.key < $1.key }.map { "\(jsonString($0.key)):\(jsonString($0.value))" }
+            entries.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
+        }
+        var offset = 0
+        for (name, tensor) in tensors {
+            let byteCount = tensor.scalarCount * MemoryLayout<Float>.size
+            let shape = tensor.shape.map(String.init).joined(separator: ",")
+            entries.append("\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + byteCount)]}")
+            offset += byteCount
+        }
+        var header = Array(("{" + entries.joined(separator: ",") + "}").utf8)
+        header += Array(repeating: UInt8(ascii: " "), count: (8 - header.count % 8) % 8)
+
+        var file = [UInt8]()
+        file.reserveCapacity(8 + header.count + offset)
+        withUnsafeBytes(of: UInt64(header.count).littleEndian) { file.append(contentsOf: $0) }
+        file.append(contentsOf: header)
+        for (_, tensor) in tensors {
+            tensor.withUnsafeBufferPointer { scalars in
+                // Float's in-memory bytes are little-endian on every platform Swift runs on here.
+                file.append(contentsOf: UnsafeRawBufferPointer(scalars))
+            }
+        }
+        try file.withUnsafeBytes { try writeFileAtomically($0, to: path) }
+    }
+
+    /// Reads every tensor, in the order of their data, after checking the
+    /// whole file: header length against file size, the JSON, each dtype
+    /// (`F32` only), that shape × 4 bytes equals the byte range, and that the
+    /// ranges lie inside the data, do not overlap and cover it exactly.
+    public static func read(from path: String) throws -> [(name: String, tensor: Tensor)] {
+        let bytes = try readFileBytes(path)
+        func failure(_ problem: String) -> DataError { DataError(path: path, problem: problem) }
+
+        guard bytes.count >= 8 else {
+            throw failure("not a safetensors file: \(bytes.count) bytes is too short for the 8-byte header length (truncated?)")
+        }
+        let declared = bytes.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard declared <= UInt64(maximumHeaderLength) else {
+            throw failure("not a safetensors file: the header length \(declared) is larger than the limit \(maximumHeaderLength)")
+        }
+        let headerLength = Int(declared)
+        guard 8 + headerLength <= bytes.count else {
+            throw failure("truncated: the header declares \(headerLength) bytes of JSON but the file has only \(bytes.count - 8) after the length")
+        }
+        let headerBytes = bytes[8..<(8 + headerLength)]
+        guard let json = try? JSONSerialization.jsonObject(with: Data(headerBytes)), let header = json as? [String: Any] else {
+            throw failure("not a safetensors file: the \(headerLength)-byte header is not a JSON object")
+        }
+
+        let dataStart = 8 + headerLength
+        let dataLength = bytes.count - dataStart
+        var entries: [(name: String, shape: [Int], begin: Int, end: Int)] = []
+        for (name, value) in header where name != "__metadata__" {
+            func bad(_ problem: String) -> DataError { failure("tensor \"\(name)\": \(problem)") }
+            guard let info = value as? [String: Any] else { throw bad("its header entry is not a JSON object") }
+            guard let dtype = info["dtype"] as? String else { throw bad("has no dtype") }
+            guard dtype == "F32" else { throw bad("has dtype \(dtype); only F32 is supported") }
+            guard let shape = integers(info["shape"]), shape.allSatisfy({ $0 >= 0 }) else {
+                throw bad("shape is not a list of non-negative integers")
+            }
+            guard let offsets = integers(info["data_offsets"]), offsets.count == 2 else {
+                throw bad("data_offsets is not a pair of integers")
+            }
+            let (begin, end) = (offsets[0], offsets[1])
+            guard 0 <= begin, begin <= end, end <= dataLength else {
+                throw bad("data_offsets [\(begin), \(end)] lie outside the \(dataLength) bytes of data (truncated file?)")
+            }
+            let (count, overflow) = shape.reduce((1, false)) { partial, extent in
+                let product = partial.0.multipliedReportingOverflow(by: extent)
+                return (product.partialValue, partial.1 || product.overflow)
+            }
+            guard !overflow, count * 4 == end - begin else {
+                throw bad("shape \(shape) needs \(overflow ? "too many" : String(count * 4)) bytes of F32 but data_offsets [\(begin), \(end)] hold \(end - begin)")
+            }
+            entries.append((name, shape, begin, end))
+        }
+        entries.sort { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }
+        var covered = 0
+        for entry in entries {
+            guard entry.begin == covered else {
+                throw failure(entry.begin < covered
+                    ? "tensor \"\(entry.name)\": data_offsets [\(entry.begin), \(entry.end)] overlap the previous tensor's data, which ends at \(covered)"
+                    : "tensor \"\(entry.name)\": data_offsets [\(entry.begin), \(entry.end)] leave a gap after byte \(covered)")
+            }
+            covered = entry.end
+        }
+        guard covered == dataLength else {
+            throw failure("the tensors' data ends at byte \(covered) but the file has \(dataLength) bytes of data")
+        }
+
+        return bytes.withUnsafeBytes { raw in
+            entries.map { entry in
+                let tensor = Tensor(shape: entry.shape) { scalars in
+                    UnsafeMutableRawBufferPointer(scalars).copyMemory(
+                        from: UnsafeRawBufferPointer(rebasing: raw[(dataStart + entry.begin)..<(dataStart + entry.end)]))
+                }
+                return (entry.name, tensor)
+            }
+        }
+    }
+
+    /// A JSON array of integers as `[Int]`, or nil (JSON numbers arrive as NSNumber, so check they are whole).
+    private static func integers(_ value: Any?) -> [Int]? {
+        guard let array = value as? [Any] else { return nil }
+        var result: [Int] = []
+        for element in array {
+            guard let number = element as? NSNumber, let integer = Int(exactly: number.doubleValue) else { return nil }
+            result.append(integer)
+        }
+        return result
+    }
+
+    /// `text` as a JSON string literal, escaped by Foundation's encoder.
+    private static func jsonString(_ text: String) -> String {
+        // Encoding a String cannot fail.
+        String(decoding: try! JSONEncoder().encode(text), as: UTF8.self)
+    }
+}
