@@ -47,6 +47,8 @@ let package = Package(
         .testTarget(name: "NablaTests", dependencies: ["Nabla"]),
         .testTarget(name: "NablaDataTests", dependencies: ["NablaData"]),
         .testTarget(name: "NablaNNTests", dependencies: ["NablaNN", "NablaData"]),
+        // Runs the built `nabla` executable as a separate process.
+        .testTarget(name: "nablaTests", dependencies: ["nabla"]),
     ],
     swiftLanguageModes: [.v5]
 )

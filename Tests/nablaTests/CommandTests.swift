@@ -1,0 +1,77 @@
+import Foundation
+import XCTest
+
+/// The `nabla` command run as a user runs it: a separate process, its standard
+/// output and error read back. SwiftPM builds the executable beside the test binary.
+final class CommandTests: XCTestCase {
+    private final class Collected: @unchecked Sendable { var data = Data() }
+
+    private struct Run {
+        let status: Int32
+        let output: String
+        let error: String
+    }
+
+    private func nabla(_ arguments: [String]) throws -> Run {
+        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = products.appendingPathComponent("nabla")
+        process.arguments = arguments
+        process.currentDirectoryURL = FileManager.default.temporaryDirectory
+        let output = Pipe(), error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        // Drain both pipes before waiting, so a full pipe cannot block the child.
+        let errorData = Collected()
+        let reader = Thread { errorData.data = error.fileHandleForReading.readDataToEndOfFile() }
+        reader.start()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !reader.isFinished { usleep(1000) }
+        return Run(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+                   error: String(decoding: errorData.data, as: UTF8.self))
+    }
+
+    private func jsonObject(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> [String: Any] {
+        let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        XCTAssertNotNil(object, "standard output is not one JSON object: \(text)", file: file, line: line)
+        return object ?? [:]
+    }
+
+    func testSimilarityJSONHasTheDocumentedKeys() throws {
+        let run = try nabla(["similarity", "--json", "--image-directory", NSTemporaryDirectory()])
+        XCTAssertEqual(run.status, 0, run.error)
+        let report = jsonObject(run.output)
+        for key in ["accuracy", "accuracy3", "accuracy7", "seconds", "train_seconds"] {
+            XCTAssertNotNil(report[key] as? Double, "missing \(key) in \(run.output)")
+        }
+        // The installed digits: pixel similarity is right on 193 of the 200 validation images.
+        XCTAssertEqual(report["accuracy"] as? Double ?? 0, 0.965, accuracy: 1e-9)
+        XCTAssertTrue(run.error.contains("Pixel similarity"), "the human-readable report goes to standard error")
+    }
+
+    func testTrainJSONAndSavedCheckpoint() throws {
+        let checkpoint = NSTemporaryDirectory() + "nabla-command-\(UUID().uuidString).safetensors"
+        defer { try? FileManager.default.removeItem(atPath: checkpoint) }
+        let run = try nabla(["train", "--model", "mlp", "--epochs", "5", "--json", "--save", checkpoint])
+        XCTAssertEqual(run.status, 0, run.error)
+        let report = jsonObject(run.output)
+        XCTAssertEqual(report["epochs"] as? Int, 5)
+        XCTAssertGreaterThan(report["accuracy"] as? Double ?? 0, 0.9)
+        XCTAssertLessThanOrEqual(report["train_seconds"] as? Double ?? .infinity, report["seconds"] as? Double ?? 0)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: checkpoint))
+    }
+
+    func testBadInputGetsAClearErrorAndFailingStatus() throws {
+        let missing = try nabla(["train", "--data", "/no/such/folder"])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.error.contains("/no/such/folder: no such folder"), missing.error)
+        let badOption = try nabla(["train", "--epochs", "0"])
+        XCTAssertNotEqual(badOption.status, 0)
+        XCTAssertTrue(badOption.error.contains("--epochs must be at least 1"), badOption.error)
+        let badClasses = try nabla(["similarity", "--classes", "3,x"])
+        XCTAssertNotEqual(badClasses.status, 0)
+        XCTAssertTrue(badClasses.error.contains("has no class 'x'"), badClasses.error)
+    }
+}
