@@ -5,7 +5,7 @@ import NablaNN
 
 /// The two models of the chapter.
 enum ModelKind: String, ExpressibleByArgument, CaseIterable {
-    /// `x·w + b` with w and b drawn from randn, trained by plain SGD (lr 1, 20 epochs).
+    /// `x·w + b` with w and b drawn from randn, trained by the plain step written out (lr 1, 20 epochs).
     case linear
     /// Linear(784, 30) → ReLU → Linear(30, 1), PyTorch's initialisation (lr 0.1, 40 epochs).
     case mlp
@@ -19,8 +19,17 @@ enum ModelKind: String, ExpressibleByArgument, CaseIterable {
     /// What the model is, for images of `inputs` pixels.
     func summary(inputs: Int) -> String {
         switch self {
-        case .linear: return "the linear model x·w + b (w, b from randn), mnistLoss, plain SGD"
+        case .linear: return "the linear model x·w + b (w, b from randn), mnistLoss, BasicOptim (p -= lr · grad)"
         case .mlp: return "the net Linear(\(inputs), 30) → ReLU → Linear(30, 1), mnistLoss, SGD"
+        }
+    }
+
+    /// The book's optimizer for this model: its own `BasicOptim`, the plain
+    /// step written out, for the linear model; `SGD` for the net.
+    func makeOptimizer(_ parameters: [Parameter], learningRate: Float) -> any Optimizer {
+        switch self {
+        case .linear: return BasicOptim(parameters, learningRate: learningRate)
+        case .mlp: return SGD(parameters, learningRate: learningRate)
         }
     }
 
@@ -38,6 +47,31 @@ enum ModelKind: String, ExpressibleByArgument, CaseIterable {
                 ReLU(),
                 Linear(inputs: 30, outputs: 1, generator: &generator))
         }
+    }
+}
+
+/// The book's `BasicOptim`, kept as the lesson writes it before it switches to
+/// `SGD`: for every parameter `p -= lr * p.grad`, then forget the gradients.
+/// (`SGD` with momentum and weight decay at 0 computes the same thing.)
+final class BasicOptim: Optimizer {
+    let parameters: [Parameter]
+    var learningRate: Float
+
+    init(_ parameters: [Parameter], learningRate: Float) {
+        self.parameters = parameters
+        self.learningRate = learningRate
+    }
+
+    func step() {
+        noGrad {
+            for p in parameters {
+                if let grad = p.grad { p.value.addScaled(grad, by: -learningRate) }
+            }
+        }
+    }
+
+    func zeroGrad() {
+        for p in parameters { p.value.grad = nil }
     }
 }
 
@@ -68,7 +102,7 @@ enum Training {
         console.writeLine("\(settings.epochs) epochs, learning rate \(settings.learningRate), batch size \(settings.batchSize), seed \(settings.seed), \(model.parameterCount) parameters, backend \(Nabla.backend.rawValue)")
         let learner = Learner(
             model: model, train: train, valid: valid, loss: mnistLoss,
-            optimizer: SGD(model.parameters, learningRate: settings.learningRate),
+            optimizer: settings.model.makeOptimizer(model.parameters, learningRate: settings.learningRate),
             metrics: [.accuracy],
             earlyStopping: settings.earlyStoppingPatience.map { EarlyStopping(patience: $0) },
             console: console)
