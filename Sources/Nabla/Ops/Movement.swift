@@ -130,8 +130,7 @@ extension Tensor {
         return result.recorded("gather", [self]) { g, _ in
             // Rows picked more than once receive the sum of their gradients.
             let scattered = Tensor.zeros(inputShape)
-            let dense = g.contiguous()
-            dense.withUnsafeBufferPointer { source in
+            g.withUnsafeBufferPointer { source in
                 for (i, row) in indices.enumerated() {
                     let target = scattered.basePointer + row * rowLength, from = source.baseAddress! + i * rowLength
                     for j in 0..<rowLength { target[j] += from[j] }

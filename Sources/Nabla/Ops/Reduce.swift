@@ -86,7 +86,9 @@ extension Tensor {
         let length = reduced.reduce(1) { $0 * shape[$1] }
         guard length > 0 else { fail("\(op): cannot reduce over an empty axis of a tensor of shape \(describe(shape))") }
         let keptAxes = (0..<rank).filter { !reduced.contains($0) }
-        let rows = permute(keptAxes + reduced).detached().contiguous()
+        // Detached first, so the permutation records no throwaway graph node;
+        // withUnsafeBufferPointer copies only if the reduced axes are not already last.
+        let rows = detached().permute(keptAxes + reduced)
         let outputShape = shape.indices.map { reduced.contains($0) ? 1 : shape[$0] }
         return Tensor(shape: outputShape) { out in
             rows.withUnsafeBufferPointer { x in

@@ -79,7 +79,7 @@ public struct BLASBackend: Backend {
     /// Runs `body` with OpenBLAS limited to one thread when `small`: with few
     /// cores, waking a second thread for a small or skinny product costs more
     /// than it saves (measured here: the lesson's 256×784·784×30 and its
-    /// gradient products, whose smallest side is 30, run about 1.8× faster on
+    /// gradient products, whose smallest side is 30, ran 1.5–2× faster on
     /// one thread; squares from 128 and matrix·vector from 2¹⁷ multiply-adds
     /// gain from two). Setting the count is a store, a few nanoseconds.
     func onOneThreadIf(_ small: Bool, _ body: () -> Void) {
