@@ -44,7 +44,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "NablaTests", dependencies: ["Nabla"]),
+        .testTarget(name: "NablaTests", dependencies: ["Nabla"], exclude: ["Fixtures"]),
         .testTarget(name: "NablaDataTests", dependencies: ["NablaData"]),
         .testTarget(name: "NablaNNTests", dependencies: ["NablaNN", "NablaData"]),
         // Runs the built `nabla` executable as a separate process.
