@@ -46,7 +46,7 @@ let package = Package(
         ),
         .testTarget(name: "NablaTests", dependencies: ["Nabla"], exclude: ["Fixtures"]),
         .testTarget(name: "NablaDataTests", dependencies: ["NablaData"]),
-        .testTarget(name: "NablaNNTests", dependencies: ["NablaNN", "NablaData"]),
+        .testTarget(name: "NablaNNTests", dependencies: ["NablaNN", "NablaData"], exclude: ["Fixtures"]),
         // Runs the built `nabla` executable as a separate process.
         .testTarget(name: "nablaTests", dependencies: ["nabla"]),
     ],
