@@ -33,16 +33,23 @@ extension PartialRangeThrough: TensorIndex where Bound == Int {
 extension Tensor {
     /// Position `index` of the first axis (negative counts from the end), as a view without that axis.
     public subscript(_ index: Int) -> Tensor {
-        self[[index as TensorIndex]]
+        get { self[[index as TensorIndex]] }
+        set { assign(newValue, at: [index]) }
     }
 
     /// A view picking along the leading axes, as NumPy's basic indexing:
     /// `t[4..<15, 4..<22]`, `t[0, 2...]`. An `Int` removes its axis; ranges must lie within the axis.
     public subscript(_ indices: TensorIndex...) -> Tensor {
-        self[indices]
+        get { self[indices] }
+        set { assign(newValue, at: indices) }
     }
 
     public subscript(_ indices: [TensorIndex]) -> Tensor {
+        get { picking(indices) }
+        set { assign(newValue, at: indices) }
+    }
+
+    private func picking(_ indices: [TensorIndex]) -> Tensor {
         guard indices.count <= rank else {
             fail("subscript: \(indices.count) indices given for a tensor of shape \(describe(shape))")
         }
