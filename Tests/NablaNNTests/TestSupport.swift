@@ -50,11 +50,3 @@ struct DigitsSplit {
     var validationSet: (Tensor, Tensor) { Self.flattened(valid3, valid7) }
 }
 
-/// Asserts that `body` stops with a programmer error whose message contains `expected`.
-func assertFails(_ expected: String, file: StaticString = #filePath, line: UInt = #line, _ body: @escaping () -> Void) {
-    guard let message = Nabla.failureMessage(of: body) else {
-        XCTFail("expected a failure containing \"\(expected)\", but the code completed", file: file, line: line)
-        return
-    }
-    XCTAssertTrue(message.contains(expected), "message \"\(message)\" does not contain \"\(expected)\"", file: file, line: line)
-}
