@@ -28,9 +28,8 @@ public final class Adam: MomentumOptimizer {
 
     public init(_ parameters: [Parameter], learningRate: Float = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
-        precondition(learningRate >= 0 && epsilon >= 0 && weightDecay >= 0,
-                     "Adam: learning rate (\(learningRate)), epsilon (\(epsilon)) and weight decay (\(weightDecay)) must not be negative")
-        precondition((0..<1).contains(beta1) && (0..<1).contains(beta2), "Adam: betas (\(beta1), \(beta2)) must lie in [0, 1)")
+        guard learningRate >= 0 && epsilon >= 0 && weightDecay >= 0 else { Nabla.fail("Adam: learning rate (\(learningRate)), epsilon (\(epsilon)) and weight decay (\(weightDecay)) must not be negative") }
+        guard (0..<1).contains(beta1) && (0..<1).contains(beta2) else { Nabla.fail("Adam: betas (\(beta1), \(beta2)) must lie in [0, 1)") }
         self.parameters = parameters
         self.learningRate = learningRate
         self.beta1 = beta1

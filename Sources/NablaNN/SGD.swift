@@ -36,8 +36,12 @@ public final class SGD: MomentumOptimizer {
 
     public init(_ parameters: [Parameter], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
                 nesterov: Bool = false, weightDecay: Float = 0) {
-        precondition(momentum >= 0 && weightDecay >= 0, "SGD: momentum (\(momentum)) and weight decay (\(weightDecay)) must not be negative")
-        precondition(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov momentum requires a momentum and zero dampening")
+        guard momentum >= 0 && weightDecay >= 0 else {
+            Nabla.fail("SGD: momentum (\(momentum)) and weight decay (\(weightDecay)) must not be negative")
+        }
+        guard !nesterov || (momentum > 0 && dampening == 0) else {
+            Nabla.fail("SGD: Nesterov momentum requires a momentum and zero dampening")
+        }
         self.parameters = parameters
         self.learningRate = learningRate
         self.momentum = momentum
