@@ -5,7 +5,8 @@ import Foundation
 public enum Schedule {
     /// `SchedCos`: from `start` to `end` along half a cosine, flat at both ends.
     public static func cosine(from start: Float, to end: Float, at position: Double) -> Float {
-        start + Float((1 + cos(Double.pi * (1 - position))) / 2) * (end - start)
+        // In Double, as fastai's Python floats: the last steps of a one-cycle are 10⁵ times smaller than its peak.
+        Float(Double(start) + (1 + cos(Double.pi * (1 - position))) / 2 * (Double(end) - Double(start)))
     }
 
     /// `combined_cos`: a cosine from `start` to `middle` over the first `split` of
