@@ -27,6 +27,12 @@ apt_packages() {
   done <"$scripts/apt-packages.txt"
 }
 
+# .ci/run and scripts/fresh-machine-check.sh ask for the list this way.
+if [ "${1:-}" = --list-apt-packages ]; then
+  apt_packages
+  exit 0
+fi
+
 install_system_packages() {
   local packages missing=() p status
   mapfile -t packages < <(apt_packages)
