@@ -131,5 +131,8 @@ for i in "${!commands[@]}"; do
   if [ "${statuses[$i]}" -eq 0 ]; then result=passed; else result="FAILED (status ${statuses[$i]})"; failed=1; fi
   echo "  $result in ${durations[$i]} s: ${commands[$i]}"
   echo "    last line: ${last_lines[$i]}"
+  # swift test ends with Swift Testing's line; XCTest's count comes before it.
+  summary="$(grep -E '^[[:space:]]*Executed [0-9]+ tests?,' "$logs/command-$((i + 1)).log" | tail -n 1 || true)"
+  [ -z "$summary" ] || [ "$summary" = "${last_lines[$i]}" ] || echo "    XCTest:   ${summary#"${summary%%[![:space:]]*}"}"
 done
 exit "$failed"

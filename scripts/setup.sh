@@ -45,8 +45,10 @@ install_system_packages() {
     return
   fi
   echo "setup: installing ${missing[*]}"
-  "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  "${sudo[@]}" apt-get update -qq ||
+    fail "apt-get update failed (its message above); check the network and /etc/apt/sources.list, then run setup again"
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+    fail "apt-get install ${missing[*]} failed (its message above); install them by hand or fix apt, then run setup again"
 }
 
 # What the build looks for, asked the way the build asks.
