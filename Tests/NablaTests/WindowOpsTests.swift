@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import NablaTestSupport
 @testable import Nabla
 
 /// conv2d, unfold/fold, pooling, batch norm and dropout: hand values, gradient
