@@ -49,3 +49,4 @@ struct DigitsSplit {
     var trainingSet: (Tensor, Tensor) { Self.flattened(train3, train7) }
     var validationSet: (Tensor, Tensor) { Self.flattened(valid3, valid7) }
 }
+
