@@ -1,4 +1,5 @@
 import XCTest
+import NablaTestSupport
 @testable import Nabla
 
 /// One test per bug of issue 10; each failed (or stopped the process) before its fix.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Nabla
+import NablaTestSupport
 
 /// Every programmer error stops with a message that names the op and the shapes at fault.
 final class ErrorMessageTests: XCTestCase {

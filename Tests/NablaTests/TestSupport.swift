@@ -34,20 +34,6 @@ func randomTensor(_ shape: [Int], seed: UInt64) -> Tensor {
     return Tensor.randn(shape, generator: &generator)
 }
 
-/// The message of the programmer error that `body` stops with, or nil if it completes.
-func failureMessage(of body: @escaping () -> Void) -> String? {
-    Nabla.failureMessage(of: body)
-}
-
-/// Asserts that `body` stops with a message containing `expected`.
-func assertFails(_ expected: String, file: StaticString = #filePath, line: UInt = #line, _ body: @escaping () -> Void) {
-    guard let message = failureMessage(of: body) else {
-        XCTFail("expected a failure containing \"\(expected)\", but the code completed", file: file, line: line)
-        return
-    }
-    XCTAssertTrue(message.contains(expected), "message \"\(message)\" does not contain \"\(expected)\"", file: file, line: line)
-}
-
 /// Row-major multi-index iteration, for the naive reference computations in tests.
 func forEachIndex(_ shape: [Int], _ body: ([Int]) -> Void) {
     let count = shape.reduce(1, *)

@@ -95,14 +95,16 @@ extension PartialRangeThrough: TensorIndex where Bound == Int {
 extension Tensor {
     /// Position `index` of the first axis (negative counts from the end), as a view without that axis.
     public subscript(_ index: Int) -> Tensor {
-        self[[index as TensorIndex]]
+        get { self[[index as TensorIndex]] }
+        set { assign(newValue, at: [index]) }
     }
 
     /// A view picking along the leading axes, as NumPy's basic indexing:
     /// `t[4..<15, 4..<22]`, `t[0, 2...]`, `t[.every(3)]`, `t[.ellipsis, 0]`.
     /// An `Int` removes its axis; ranges and strides keep it, clamped as Python slices.
     public subscript(_ indices: TensorIndex...) -> Tensor {
-        self[indices]
+        get { self[indices] }
+        set { assign(newValue, at: indices) }
     }
 
     /// `x[..., i, j]`: the ellipsis stands for the leading whole axes, as in NumPy.
@@ -111,6 +113,11 @@ extension Tensor {
     }
 
     public subscript(_ indices: [TensorIndex]) -> Tensor {
+        get { picking(indices) }
+        set { assign(newValue, at: indices) }
+    }
+
+    private func picking(_ indices: [TensorIndex]) -> Tensor {
         let ellipses = indices.indices.filter { indices[$0] is TensorEllipsis }
         guard ellipses.count <= 1 else { fail("subscript: an index can only have a single ellipsis, got \(ellipses.count)") }
         let picked = indices.count - ellipses.count
