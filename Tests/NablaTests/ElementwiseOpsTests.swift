@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import NablaTestSupport
 @testable import Nabla
 
 /// The elementwise ops of issue 10, by hand, at their edges, and by finite differences on both backends.

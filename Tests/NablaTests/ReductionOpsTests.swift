@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import NablaTestSupport
 @testable import Nabla
 
 /// The reductions of issue 10: variance, std, prod, cumsum, arg-extrema, max/min with indices, norms, all/any.

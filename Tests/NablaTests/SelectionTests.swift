@@ -1,4 +1,5 @@
 import XCTest
+import NablaTestSupport
 @testable import Nabla
 
 /// Movement and selection ops of issue 10, and the subscript getters (steps, ellipsis, Python bounds).
