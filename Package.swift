@@ -46,7 +46,7 @@ let package = Package(
         ),
         // The tests' helper that observes a programmer error's message without stopping.
         .target(name: "NablaTestSupport", dependencies: ["Nabla"], path: "Tests/NablaTestSupport"),
-        .testTarget(name: "NablaTests", dependencies: ["Nabla", "NablaTestSupport"]),
+        .testTarget(name: "NablaTests", dependencies: ["Nabla", "NablaTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "NablaDataTests", dependencies: ["NablaData", "NablaTestSupport"]),
         .testTarget(name: "NablaNNTests", dependencies: ["NablaNN", "NablaData", "NablaTestSupport"]),
         // Runs the built `nabla` executable as a separate process.

@@ -19,6 +19,13 @@ public final class Parameter {
     public var grad: Tensor? { value.grad }
 }
 
+/// State a module keeps that is not trained by gradients but belongs in its
+/// checkpoint, PyTorch's buffers (batch norm's running statistics).
+public final class Buffer {
+    public var value: Tensor
+    public init(_ value: Tensor) { self.value = value.detached() }
+}
+
 /// A layer or model: a function of one tensor with named parameters.
 ///
 /// Models are callable, `model(x)`, and where a function `(Tensor) -> Tensor` is
@@ -45,9 +52,27 @@ public protocol Module: AnyObject, CustomStringConvertible {
     /// This module's line in a printout, without its children: by default the type's
     /// name and `()`; ``Linear`` says `Linear(inputs: 784, outputs: 30, bias: true)`.
     var summary: String { get }
+
+    /// The buffers with PyTorch `state_dict` names (`"1.running_mean"`...); none by default.
+    var namedBuffers: [(name: String, buffer: Buffer)] { get }
+
+    /// Switches training behaviour (dropout, batch statistics) on or off, in this
+    /// module and the modules it contains; see `train()` and `eval()`.
+    func setTraining(_ training: Bool)
 }
 
 extension Module {
+    public var namedBuffers: [(name: String, buffer: Buffer)] { [] }
+
+    /// Modules without training behaviour ignore the mode.
+    public func setTraining(_ training: Bool) {}
+
+    /// Training mode, as PyTorch's `model.train()`: dropout drops, batch norm uses and updates batch statistics.
+    public func train() { setTraining(true) }
+
+    /// Evaluation mode, as PyTorch's `model.eval()`: dropout is the identity, batch norm uses its running statistics.
+    public func eval() { setTraining(false) }
+
     /// The parameters in registration order, for an optimizer.
     public var parameters: [Parameter] { namedParameters.map(\.parameter) }
 
@@ -114,6 +139,16 @@ public final class Sequential: Module {
         layers.enumerated().flatMap { index, layer in
             layer.namedParameters.map { (name: "\(index).\($0.name)", parameter: $0.parameter) }
         }
+    }
+
+    public var namedBuffers: [(name: String, buffer: Buffer)] {
+        layers.enumerated().flatMap { index, layer in
+            layer.namedBuffers.map { (name: "\(index).\($0.name)", buffer: $0.buffer) }
+        }
+    }
+
+    public func setTraining(_ training: Bool) {
+        for layer in layers { layer.setTraining(training) }
     }
 }
 

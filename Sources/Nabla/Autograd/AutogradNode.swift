@@ -51,7 +51,22 @@ final class AutogradNode {
         AutogradNode.liveCount.add(1, ordering: .relaxed)
     }
 
-    deinit { AutogradNode.liveCount.subtract(1, ordering: .relaxed) }
+    /// Releases the graph behind this node with a loop instead of recursion, so that
+    /// dropping a chain of any depth without `backward()` cannot overflow the stack:
+    /// each input this node held the last reference to is emptied (its inputs and
+    /// rule, whose captures may hold further nodes) before it is freed.
+    deinit {
+        AutogradNode.liveCount.subtract(1, ordering: .relaxed)
+        var pending = inputs.compactMap { $0 }
+        inputs = []
+        backwardRule = nil
+        while var node = pending.popLast() {
+            guard isKnownUniquelyReferenced(&node) else { continue }
+            pending += node.inputs.compactMap { $0 }
+            node.inputs = []
+            node.backwardRule = nil
+        }
+    }
 }
 
 /// Whether ops record the graph; `noGrad` turns it off in a scope.
