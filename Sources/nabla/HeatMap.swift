@@ -5,14 +5,15 @@ import NablaNN
 /// backgrounds, as the book does with pandas' `background_gradient('Greys')`:
 /// 0 is white, 255 black. Without a terminal it prints the numbers only.
 func printHeatMap(_ values: Tensor, to console: Console) {
-    precondition(values.rank == 2, "printHeatMap: expected a matrix, got shape \(values.shape)")
+    guard values.rank == 2 else { Nabla.fail("printHeatMap: expected a matrix, got shape \(values.shape)") }
     let (rows, columns) = (values.shape[0], values.shape[1])
     let scalars = values.scalars
     let shaded = console.isTerminal
     for row in 0..<rows {
         var line = ""
         for column in 0..<columns {
-            let level = Int((min(max(scalars[row * columns + column], 0), 1) * 255).rounded())
+            let value = scalars[row * columns + column]
+            let level = value.isNaN ? 0 : Int((min(max(value, 0), 1) * 255).rounded())
             let number = String(level)
             let cell = String(repeating: " ", count: 4 - number.count) + number
             if shaded {

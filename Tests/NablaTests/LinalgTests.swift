@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Nabla
+import NablaTestSupport
 
 final class LinalgTests: XCTestCase {
     let a = Tensor([[4, 3], [6, 3]])
