@@ -1,5 +1,6 @@
 import XCTest
 @testable import Nabla
+import NablaTestSupport
 
 /// QR, SVD, eigh, lstsq, pinv and the norms: identities on random, ill-conditioned
 /// and rank-deficient matrices, each backend against the other, and NumPy's values.

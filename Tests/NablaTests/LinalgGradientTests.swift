@@ -1,5 +1,6 @@
 import XCTest
 @testable import Nabla
+import NablaTestSupport
 
 /// Finite-difference checks of the decompositions' gradients on both backends.
 /// Singular and eigenvectors are unique only up to sign, so the checked functions
