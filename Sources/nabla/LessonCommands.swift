@@ -79,7 +79,7 @@ struct TrainCommand: ParsableCommand {
 struct LessonCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lesson",
-        abstract: "The whole chapter: pixel similarity, then the linear model, then the 784-30-1 net.")
+        abstract: "The whole chapter: pixel similarity, the linear model, the 784-30-1 net, then two closed-form baselines (least squares, eigen-digits).")
 
     @Option(parsing: .unconditional, help: "The seed of the initial weights and of the shuffling.")
     var seed: UInt64 = 42
@@ -106,6 +106,14 @@ struct LessonCommand: ParsableCommand {
                 report.add(kind.rawValue, result.report)
                 summary.append((kind.title, result, "\(settings.epochs) epochs in "))
             }
+            console.writeLine()
+            let leastSquares = try ClosedFormBaselines.leastSquares(data, console: console)
+            report.add("least_squares", leastSquares.report)
+            summary.append(("least squares", leastSquares, "closed form in "))
+            console.writeLine()
+            let eigenDigits = try ClosedFormBaselines.eigenDigits(data, console: console, imageDirectory: imageDirectory)
+            report.add("eigen_digits", eigenDigits.result.report)
+            summary.append(("eigen-digits k=\(eigenDigits.components)", eigenDigits.result, "nearest mean in "))
             console.writeLine()
             console.writeLine("== Summary: validation accuracy on \(data.validImages.shape[0]) images (\(data.positiveName)s vs \(data.negativeName)s) ==")
             for (name, result, what) in summary {
