@@ -1,7 +1,12 @@
 import Nabla
 
 /// Updates parameters from their gradients.
+///
+/// A learner makes its optimizer from the type (`SGD.self`) with
+/// `init(_:learningRate:)`, at the first `fit`, as fastai's `opt_func`.
 public protocol Optimizer: AnyObject {
+    /// An optimizer of `parameters` with its default hyperparameters.
+    init(_ parameters: [Parameter], learningRate: Float)
     /// The step size.
     var learningRate: Float { get set }
     /// Applies one update from the current gradients.
@@ -33,6 +38,11 @@ public final class SGD: MomentumOptimizer {
     public var nesterov: Bool
     public var weightDecay: Float
     private var velocities: [Tensor?]
+
+    /// Plain SGD, the book's step.
+    public convenience init(_ parameters: [Parameter], learningRate: Float) {
+        self.init(parameters, learningRate: learningRate, momentum: 0, weightDecay: 0)
+    }
 
     public init(_ parameters: [Parameter], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
                 nesterov: Bool = false, weightDecay: Float = 0) {
