@@ -29,6 +29,11 @@ final class ReductionOpsTests: XCTestCase {
             XCTAssertEqual(x.prod(axis: 0).scalars, [2, 0, -6, 32])
             XCTAssertEqual(x.prod().item, 0)
             XCTAssertEqual(Tensor.zeros([0]).prod().item, 1)
+            // A long lane (the eight-way vector loop and its tail) against a product in Double.
+            let lane = randomTensor([3, 37], seed: 34) * 0.1 + 1
+            let exact = (0..<3).map { r in Float(lane[r].scalars.reduce(1.0) { $0 * Double($1) }) }
+            assertClose(lane.prod(axis: 1).scalars, exact, tolerance: 1e-5)
+            assertClose(lane.cumsum(axis: 1)[0..., 36].scalars, lane.sum(axis: 1).scalars, tolerance: 1e-5)
             XCTAssertEqual(x.cumsum(axis: 1).scalars, [1, 3, 6, 10, 2, 2, 0, 8])
             XCTAssertEqual(x.cumsum(axis: 0).scalars, [1, 2, 3, 4, 3, 2, 1, 12])
             XCTAssertEqual(x.transposed.cumsum(axis: -1).scalars, [1, 3, 2, 2, 3, 1, 4, 12])

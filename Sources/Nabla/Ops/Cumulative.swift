@@ -17,6 +17,19 @@ extension Tensor {
         let result = Tensor(uninitializedShape: shape)
         let x = source.basePointer, out = result.basePointer
         withExtendedLifetime(source.storage) {
+            if inner == 1 {
+                // Lanes along the last axis: one running total each (a prefix sum is sequential).
+                for o in 0..<outer {
+                    let lane = x + o * length, target = out + o * length
+                    var total: Float = 0
+                    for step in 0..<length {
+                        let l = fromEnd ? length - 1 - step : step
+                        total += lane[l]
+                        target[l] = total
+                    }
+                }
+                return
+            }
             for o in 0..<outer {
                 var previous: UnsafeMutablePointer<Float>? = nil
                 for step in 0..<length {

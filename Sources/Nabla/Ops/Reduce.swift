@@ -89,6 +89,11 @@ extension Tensor {
         let kept = Tensor(shape: shape.indices.map { $0 == resolved ? 1 : shape[$0] }) { out in
             let x = source.basePointer
             withExtendedLifetime(source.storage) {
+                if inner == 1 {
+                    // A lane per output: eight partial products in flight so the loop vectorizes.
+                    for o in 0..<outer { out[o] = contiguousProduct(x + o * length, count: length) }
+                    return
+                }
                 for o in 0..<outer {
                     let row = out.baseAddress! + o * inner
                     row.update(repeating: 1, count: inner)
@@ -268,4 +273,18 @@ private func reductionBlocks(_ shape: [Int], _ reduced: [Int]) -> [(extent: Int,
         }
     }
     return blocks
+}
+
+/// The product of `count` contiguous floats, with eight partial products in flight.
+private func contiguousProduct(_ x: UnsafePointer<Float>, count: Int) -> Float {
+    var partial = SIMD8<Float>(repeating: 1)
+    var i = 0
+    while i + 8 <= count {
+        partial *= UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+        i += 8
+    }
+    var total: Float = 1
+    for lane in 0..<8 { total *= partial[lane] }
+    while i < count { total *= x[i]; i += 1 }
+    return total
 }
