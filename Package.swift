@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "Nabla", targets: ["Nabla"]),
         .library(name: "NablaNN", targets: ["NablaNN"]),
         .library(name: "NablaData", targets: ["NablaData"]),
+        .library(name: "NablaPlot", targets: ["NablaPlot"]),
         .executable(name: "nabla", targets: ["nabla"]),
     ],
     dependencies: [
@@ -34,19 +35,26 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CCairo",
+            pkgConfig: "cairo",
+            providers: [.apt(["libcairo2-dev"])]
+        ),
         .target(name: "Nabla", dependencies: ["COpenBLAS", "CLAPACKE"]),
         .target(name: "NablaData", dependencies: ["Nabla", "CPNG", "CZlib"]),
         .target(name: "NablaNN", dependencies: ["Nabla", "NablaData"]),
+        .target(name: "NablaPlot", dependencies: ["Nabla", "NablaData", "NablaNN", "CCairo"]),
         .executableTarget(
             name: "nabla",
             dependencies: [
-                "Nabla", "NablaNN", "NablaData",
+                "Nabla", "NablaNN", "NablaData", "NablaPlot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "NablaTests", dependencies: ["Nabla"]),
         .testTarget(name: "NablaDataTests", dependencies: ["NablaData"]),
         .testTarget(name: "NablaNNTests", dependencies: ["NablaNN", "NablaData"]),
+        .testTarget(name: "NablaPlotTests", dependencies: ["NablaPlot", "CCairo"]),
         // Runs the built `nabla` executable as a separate process.
         .testTarget(name: "nablaTests", dependencies: ["nabla"]),
     ],

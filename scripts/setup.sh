@@ -3,7 +3,7 @@
 # already present are left alone, and each step says what it did.
 set -euo pipefail
 
-packages=(libopenblas-dev liblapacke-dev libpng-dev zlib1g-dev pkg-config cmake ninja-build dataset-fashion-mnist)
+packages=(libopenblas-dev liblapacke-dev libpng-dev zlib1g-dev libcairo2-dev fonts-dejavu-core pkg-config cmake ninja-build dataset-fashion-mnist)
 
 if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi
 

@@ -35,7 +35,9 @@ func readFileBytes(_ path: String) throws -> [UInt8] {
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder,
 /// then a rename, so readers never see a half-written file.
-func writeFileAtomically(_ bytes: UnsafeRawBufferPointer, to path: String) throws {
+///
+/// - Throws: ``DataError`` naming `path` when the file cannot be written.
+public func writeFileAtomically(_ bytes: UnsafeRawBufferPointer, to path: String) throws {
     do {
         try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
     } catch {
