@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "NablaNNTests", dependencies: ["NablaNN", "NablaData"]),
         .testTarget(name: "NablaPlotTests", dependencies: ["NablaPlot", "CCairo"]),
         // Runs the built `nabla` executable as a separate process.
-        .testTarget(name: "nablaTests", dependencies: ["nabla"]),
+        .testTarget(name: "nablaTests", dependencies: ["nabla", "NablaPlot"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -30,10 +30,10 @@ extension Plot {
         return (x.scalars.map(Double.init), y.scalars.map(Double.init))
     }
 
-    /// The training and validation losses of a fit against the epoch (1, 2, …), as fastai's `recorder.plot_loss()`.
+    /// The training and validation losses of a fit against the epoch (0, 1, …, as the table numbers them), as fastai's `recorder.plot_loss()`.
     public static func losses(of fit: FitResult, title: String = "Loss") -> Plot {
         var plot = Plot(title: title, xLabel: "epoch", yLabel: "loss")
-        let epochs = fit.epochs.map { Double($0.epoch + 1) }
+        let epochs = fit.epochs.map { Double($0.epoch) }
         plot.line(x: epochs, y: fit.epochs.map { Double($0.trainLoss) }, label: "train_loss")
         plot.line(x: epochs, y: fit.epochs.map { Double($0.validLoss) }, label: "valid_loss")
         return plot
@@ -43,7 +43,7 @@ extension Plot {
     /// `plt.plot(L(learn.recorder.values).itemgot(2))`.
     public static func metric(_ index: Int = 0, of fit: FitResult, name: String = "accuracy", title: String? = nil) -> Plot {
         var plot = Plot(title: title ?? name.prefix(1).uppercased() + name.dropFirst(), xLabel: "epoch", yLabel: name)
-        plot.line(x: fit.epochs.map { Double($0.epoch + 1) }, y: fit.epochs.map { record in
+        plot.line(x: fit.epochs.map { Double($0.epoch) }, y: fit.epochs.map { record in
             precondition(index < record.metrics.count, "Plot.metric: the fit recorded \(record.metrics.count) metrics, asked for metric \(index)")
             return Double(record.metrics[index])
         }, label: name)

@@ -42,17 +42,27 @@ struct QuadraticCommand: ParsableCommand {
         console.writeLine()
         console.writeLine("Gradient descent from x = \(start) with learning rate \(learningRate): x ← x − lr · f'(x)")
         console.writeLine("step  x           f(x)        f'(x)")
+        for (step, point) in Self.gradientWalk(start: start, learningRate: learningRate, steps: steps).enumerated() {
+            console.writeLine(padded(String(step), 6) + padded(fixed(point.x), 12) + padded(fixed(point.y), 12) + fixed(point.gradient))
+        }
+        console.writeLine("Each step multiplies x by 1 − 2·lr = \(1 - 2 * learningRate), so x walks down the parabola to its minimum at 0.")
+    }
+
+    /// Gradient descent on f(x) = x² with autograd's derivative: x, f(x) and f'(x) before each of
+    /// `steps` steps x ← x − lr · f'(x), and after the last.
+    static func gradientWalk(start: Float, learningRate: Float, steps: Int) -> [(x: Float, y: Float, gradient: Float)] {
+        var walk: [(x: Float, y: Float, gradient: Float)] = []
         var x = Tensor(start, requiresGrad: true)
         for step in 0...steps {
-            let y = f(x)
+            let y = x.square()
             y.backward()
             let gradient = x.grad!
-            console.writeLine(padded(String(step), 6) + padded(fixed(x.item), 12) + padded(fixed(y.item), 12) + fixed(gradient.item))
+            walk.append((x.item, y.item, gradient.item))
             guard step < steps else { break }
             noGrad { x.addScaled(gradient, by: -learningRate) }
             x.grad = nil
         }
-        console.writeLine("Each step multiplies x by 1 − 2·lr = \(1 - 2 * learningRate), so x walks down the parabola to its minimum at 0.")
+        return walk
     }
 
     private func fixed(_ value: Float) -> String { formatFixed(Double(value), decimals: 6) }

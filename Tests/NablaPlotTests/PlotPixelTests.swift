@@ -170,7 +170,7 @@ final class PlotPixelTests: XCTestCase {
                               optimizer: SGD(model.parameters, learningRate: 0.5), console: .silent).fit(epochs: 3)
         let losses = Plot.losses(of: fit)
         XCTAssertEqual(losses.series.map(\.label), ["train_loss", "valid_loss"])
-        XCTAssertEqual(losses.series[0].x, [1, 2, 3])
+        XCTAssertEqual(losses.series[0].x, [0, 1, 2])
         XCTAssertEqual(losses.series[1].y, fit.epochs.map { Double($0.validLoss) })
         let accuracy = Plot.metric(of: fit)
         XCTAssertEqual(accuracy.yLabel, "accuracy")
