@@ -51,9 +51,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "NablaTests", dependencies: ["Nabla"]),
-        .testTarget(name: "NablaDataTests", dependencies: ["NablaData"]),
-        .testTarget(name: "NablaNNTests", dependencies: ["NablaNN", "NablaData"]),
+        // The tests' helper that observes a programmer error's message without stopping.
+        .target(name: "NablaTestSupport", dependencies: ["Nabla"], path: "Tests/NablaTestSupport"),
+        .testTarget(name: "NablaTests", dependencies: ["Nabla", "NablaTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "NablaDataTests", dependencies: ["NablaData", "NablaTestSupport"]),
+        .testTarget(name: "NablaNNTests", dependencies: ["NablaNN", "NablaData", "NablaTestSupport"]),
         .testTarget(name: "NablaPlotTests", dependencies: ["NablaPlot", "CCairo"]),
         // Runs the built `nabla` executable as a separate process.
         .testTarget(name: "nablaTests", dependencies: ["nabla", "NablaPlot"]),

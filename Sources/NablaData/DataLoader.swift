@@ -34,14 +34,16 @@ public final class DataLoader: Sequence {
     ///   - shuffle: Whether each epoch visits the items in a new random order.
     ///   - dropLast: Whether to skip the last batch when it has fewer than `batchSize` items.
     ///   - seed: The seed of the shuffling.
-    /// - Precondition: `inputs` and `targets` have rank ≥ 1 and the same length along axis 0, and `batchSize > 0`.
+    /// Fails unless `inputs` and `targets` have rank ≥ 1 and the same length along axis 0, and `batchSize > 0`.
     public init(inputs: Tensor, targets: Tensor, batchSize: Int, shuffle: Bool = false,
                 dropLast: Bool = false, seed: UInt64 = 0) {
-        precondition(!inputs.shape.isEmpty && !targets.shape.isEmpty,
-                     "DataLoader: inputs \(inputs.shape) and targets \(targets.shape) need an item axis")
-        precondition(inputs.shape[0] == targets.shape[0],
-                     "DataLoader: inputs \(inputs.shape) and targets \(targets.shape) hold different numbers of items")
-        precondition(batchSize > 0, "DataLoader: batch size must be positive, got \(batchSize)")
+        guard !inputs.shape.isEmpty && !targets.shape.isEmpty else {
+            Nabla.fail("DataLoader: inputs \(inputs.shape) and targets \(targets.shape) need an item axis")
+        }
+        guard inputs.shape[0] == targets.shape[0] else {
+            Nabla.fail("DataLoader: inputs \(inputs.shape) and targets \(targets.shape) hold different numbers of items")
+        }
+        guard batchSize > 0 else { Nabla.fail("DataLoader: batch size must be positive, got \(batchSize)") }
         // Contiguous once here, so gathering a batch never re-materialises a view.
         self.inputs = inputs.contiguous()
         self.targets = targets.contiguous()

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Prints fastai's training table, one row per epoch:
 ///
 ///     epoch  train_loss  valid_loss  accuracy  time
@@ -52,15 +58,14 @@ struct FitTable {
         console.writeLine(padded(cells))
     }
 
-    /// Six decimals, as fastai prints.
-    private func format(_ value: Float) -> String {
-        guard value.isFinite else { return String(value) }
-        return formatFixed(Double(value), decimals: 6)
-    }
+    /// Six decimals, as fastai prints (scientific notation for huge losses).
+    private func format(_ value: Float) -> String { formatFixed(Double(value), decimals: 6) }
 }
 
 /// `mm:ss.mmm`: fastai's `mm:ss`, with milliseconds because epochs here take well under a second.
+/// A duration too long (or not finite) to print that way is given in seconds by ``formatFixed(_:decimals:)``.
 func formatDuration(_ seconds: Double) -> String {
+    guard seconds.isFinite, abs(seconds) < 1e9 else { return formatFixed(seconds, decimals: 0) + " s" }
     let milliseconds = Int((seconds * 1000).rounded())
     let minutes = milliseconds / 60_000
     let rest = milliseconds % 60_000
@@ -74,15 +79,35 @@ private func digits(_ value: Int, _ width: Int) -> String {
 }
 
 /// `value` with exactly `decimals` digits after the point, without Foundation.
+///
+/// Any `Double` prints: `nan`, `inf` and `-inf` as such, and magnitudes of 1e15
+/// and more, whose digits a fixed layout would only pad, in scientific notation
+/// with `decimals` digits after the point (`1.000000e+30`).
 public func formatFixed(_ value: Double, decimals: Int) -> String {
     guard value.isFinite else { return String(value) }
+    let decimals = min(max(decimals, 0), 17)
     var scale = 1.0
     for _ in 0..<decimals { scale *= 10 }
     let scaled = (abs(value) * scale).rounded()
+    guard abs(value) < 1e15, scaled < 0x1p62 else { return formatScientific(value, decimals: decimals) }
     let whole = Int(scaled / scale)
     let fraction = Int(scaled - Double(whole) * scale)
     var digits = String(fraction)
     digits = String(repeating: "0", count: max(decimals - digits.count, 0)) + digits
     let sign = value < 0 && scaled != 0 ? "-" : ""
     return decimals > 0 ? "\(sign)\(whole).\(digits)" : "\(sign)\(whole)"
+}
+
+/// A finite `value` as `d.ddde±xx`, with `decimals` digits after the point.
+private func formatScientific(_ value: Double, decimals: Int) -> String {
+    var exponent = Int(log10(abs(value)).rounded(.down))
+    var mantissa = value / pow(10, Double(exponent))
+    // Rounding may carry the mantissa to 10 (9.9999995 → 10.000000): renormalise.
+    var text = formatFixed(mantissa, decimals: decimals)
+    if abs((Double(text) ?? mantissa)) >= 10 {
+        exponent += 1
+        mantissa /= 10
+        text = formatFixed(mantissa, decimals: decimals)
+    }
+    return text + (exponent < 0 ? "e-" : "e+") + digits(abs(exponent), 2)
 }

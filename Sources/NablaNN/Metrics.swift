@@ -21,3 +21,20 @@ public struct Metric {
     /// fastai's `batch_accuracy`, shown as `accuracy`.
     public static let accuracy = Metric(name: "accuracy", batchAccuracy)
 }
+
+/// The fraction of samples whose largest logit (or probability) is the target
+/// class: `mean(argmax(prediction, axis 1) == target)`, as fastai's `accuracy`.
+/// `prediction` is `[N, C]`; `target` holds `N` class indices as integral Floats.
+/// Ties go to the first largest class, as `argmax`'s.
+public func accuracy(_ prediction: Tensor, _ target: Tensor) -> Float {
+    guard prediction.rank == 2, target.shape == [prediction.shape[0]] else {
+        fail("accuracy", "prediction of shape \(prediction.shape) and target of shape \(target.shape) do not fit: expected [N, C] and [N]")
+    }
+    _ = target.integerIndices(extent: prediction.shape[1], op: "accuracy", what: "class index")
+    return (prediction.argmax(axis: 1) .== target).mean().item
+}
+
+extension Metric {
+    /// Multi-class `accuracy` (argmax against class indices), shown as `accuracy`.
+    public static let multiClassAccuracy = Metric(name: "accuracy", NablaNN.accuracy)
+}

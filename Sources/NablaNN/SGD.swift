@@ -26,7 +26,9 @@ public final class SGD: Optimizer {
     private var velocities: [Tensor?]
 
     public init(_ parameters: [Parameter], learningRate: Float, momentum: Float = 0, weightDecay: Float = 0) {
-        precondition(momentum >= 0 && weightDecay >= 0, "SGD: momentum (\(momentum)) and weight decay (\(weightDecay)) must not be negative")
+        guard momentum >= 0 && weightDecay >= 0 else {
+            Nabla.fail("SGD: momentum (\(momentum)) and weight decay (\(weightDecay)) must not be negative")
+        }
         self.parameters = parameters
         self.learningRate = learningRate
         self.momentum = momentum

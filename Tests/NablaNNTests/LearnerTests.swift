@@ -3,11 +3,12 @@ import Nabla
 import NablaData
 @testable import NablaNN
 
-/// The chapter's models trained on the installed MNIST 5k digits (400 3s and
-/// 400 7s train, 100 of each validate), with the book's recipes. The
-/// thresholds come from PyTorch 2.13 running the same recipes on the same
-/// split (Benchmarks/pytorch/lesson.py): over seeds 1–20 it reaches a median
-/// of 0.94 (linear) and 0.97 (net), and pixel similarity scores 193/200.
+/// The chapter's models trained on the book's data, MNIST's 3s and 7s (6,131
+/// and 6,265 from the training set train, 1,010 and 1,028 from the test set
+/// validate), with the book's recipes. The book reports pixel similarity 0.9168
+/// of 3s and 0.9854 of 7s, about 0.97 for the linear model and 0.98 for the
+/// net; PyTorch 2.13 running the same recipes on the same data
+/// (Benchmarks/pytorch/lesson.py, seed 42) reaches 0.971 and 0.982.
 final class LearnerTests: XCTestCase {
     private static let data = Result { try DigitsSplit.load() }
 
@@ -22,14 +23,15 @@ final class LearnerTests: XCTestCase {
                        optimizer: SGD(model.parameters, learningRate: learningRate), console: .silent)
     }
 
-    func testPixelSimilarityMatchesPyTorch() throws {
+    func testPixelSimilarityMatchesTheBook() throws {
         let data = try Self.data.get()
         let mean3 = data.train3.mean(axis: 0), mean7 = data.train7.mean(axis: 0)
         func isThree(_ images: Tensor) -> Tensor {
             (images - mean3).abs().mean(axes: [-1, -2]) .< (images - mean7).abs().mean(axes: [-1, -2])
         }
-        let threesRight = isThree(data.valid3).sum().item, sevensRight = 100 - isThree(data.valid7).sum().item
-        XCTAssertEqual(threesRight + sevensRight, 193, "PyTorch's 0.965 on the same split")
+        let threesRight = isThree(data.valid3).sum().item, sevensRight = 1028 - isThree(data.valid7).sum().item
+        XCTAssertEqual(threesRight, 926, "the book's 0.9168 of 1,010 3s")
+        XCTAssertEqual(sevensRight, 1013, "the book's 0.9854 of 1,028 7s")
         // The book's distances of a sample 3: nearer the mean 3 in both L1 and RMSE.
         let sample = data.train3[1]
         XCTAssertLessThan(l1Loss(sample, mean3).item, l1Loss(sample, mean7).item)
@@ -43,7 +45,7 @@ final class LearnerTests: XCTestCase {
         let fit = try learner(model, learningRate: 1, seed: generator.next(), data: data).fit(epochs: 20)
         XCTAssertEqual(fit.epochs.count, 20)
         let accuracy = fit.epochs.last!.metrics[0]
-        XCTAssertGreaterThanOrEqual(accuracy, 0.93)
+        XCTAssertGreaterThanOrEqual(accuracy, 0.965)
         XCTAssertLessThan(fit.epochs.last!.validLoss, fit.epochs.first!.validLoss, "validation loss falls")
     }
 
@@ -54,8 +56,8 @@ final class LearnerTests: XCTestCase {
                                Linear(inputs: 30, outputs: 1, generator: &generator))
         let learner = learner(model, learningRate: 0.1, seed: generator.next(), data: data)
         let fit = try learner.fit(epochs: 40)
-        XCTAssertGreaterThanOrEqual(fit.epochs.last!.metrics[0], 0.96)
-        XCTAssertLessThan(fit.epochs.last!.trainLoss, 0.06)
+        XCTAssertGreaterThanOrEqual(fit.epochs.last!.metrics[0], 0.975)
+        XCTAssertLessThan(fit.epochs.last!.trainLoss, 0.025)
 
         // A checkpoint of the trained net gives a fresh net the same predictions and validation figures.
         let path = try temporaryFolder(self) + "/net.safetensors"

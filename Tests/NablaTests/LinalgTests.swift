@@ -1,5 +1,6 @@
 import XCTest
 @testable import Nabla
+import NablaTestSupport
 
 final class LinalgTests: XCTestCase {
     let a = Tensor([[4, 3], [6, 3]])

@@ -34,7 +34,8 @@ extension Tensor {
     /// The largest element; NaN if any element is NaN.
     public func max() -> Tensor { max(axes: Array(0..<rank)) }
     public func max(axis: Int, keepDims: Bool = false) -> Tensor { max(axes: [axis], keepDims: keepDims) }
-    /// The maxima over `axes`. The gradient is shared equally among tied maxima.
+    /// The maxima over `axes` (PyTorch's `amax`). The gradient is shared equally
+    /// among tied maxima, or among the NaNs where the maximum is NaN.
     public func max(axes: [Int], keepDims: Bool = false) -> Tensor {
         extremum(axes: axes, keepDims: keepDims, op: "max", isBetter: >)
     }
@@ -42,7 +43,8 @@ extension Tensor {
     /// The smallest element; NaN if any element is NaN.
     public func min() -> Tensor { min(axes: Array(0..<rank)) }
     public func min(axis: Int, keepDims: Bool = false) -> Tensor { min(axes: [axis], keepDims: keepDims) }
-    /// The minima over `axes`. The gradient is shared equally among tied minima.
+    /// The minima over `axes` (PyTorch's `amin`). The gradient is shared equally
+    /// among tied minima, or among the NaNs where the minimum is NaN.
     public func min(axes: [Int], keepDims: Bool = false) -> Tensor {
         extremum(axes: axes, keepDims: keepDims, op: "min", isBetter: <)
     }
@@ -74,7 +76,8 @@ extension Tensor {
         }
         let input = detached(), inputShape = shape
         return kept.droppingAxes(reduced, keepDims: keepDims).recorded(op, [self]) { g, _ in
-            let winners = input .== kept
+            // A NaN result came from the NaN elements, so they share its gradient (as PyTorch's).
+            let winners = mapBroadcast(input, kept, op: op) { $0 == $1 || ($0.isNaN && $1.isNaN) ? 1 : 0 }
             let share = winners.sum(axes: reduced, keepDims: true)
             return [g.reshape(kept.shape).expand(to: inputShape) * winners / share]
         }
@@ -82,7 +85,7 @@ extension Tensor {
 
     /// Reduces each row of the `reduced` axes with `body(row, length)`, giving a
     /// tensor with those axes kept at extent 1. Fails on an empty reduction.
-    private func reduceRows(_ reduced: [Int], op: String, _ body: (UnsafePointer<Float>, Int) -> Float) -> Tensor {
+    func reduceRows(_ reduced: [Int], op: String, _ body: (UnsafePointer<Float>, Int) -> Float) -> Tensor {
         let length = reduced.reduce(1) { $0 * shape[$1] }
         guard length > 0 else { fail("\(op): cannot reduce over an empty axis of a tensor of shape \(describe(shape))") }
         let keptAxes = (0..<rank).filter { !reduced.contains($0) }
@@ -128,7 +131,7 @@ extension Tensor {
     }
 
     /// Drops the `reduced` axes (all of extent 1 here) unless `keepDims`.
-    private func droppingAxes(_ reduced: [Int], keepDims: Bool) -> Tensor {
+    func droppingAxes(_ reduced: [Int], keepDims: Bool) -> Tensor {
         keepDims ? self : reshape(shape.indices.filter { !reduced.contains($0) }.map { shape[$0] })
     }
 }

@@ -4,6 +4,24 @@
 /// Transposes, permutations, slices, `expand` and reshapes of contiguous data
 /// are views; writing to a tensor whose storage is shared copies it first,
 /// so a tensor behaves like any other Swift value.
+///
+/// ## Leaves have an identity
+///
+/// The one exception is a leaf that requires grad (a parameter), which behaves
+/// like PyTorch's: every copy of it (`var p = w`, an element of `[w, b]`, a
+/// `for var p in params` loop variable) is the same leaf. They share the
+/// gradient, and an in-place update of any of them inside `noGrad`
+/// (`p -= p.grad! * lr`, `p.addScaled(_:by:)`, `p[0] = 1`) changes the values
+/// of all of them. So the book's loop trains as written:
+///
+///     for var p in params { noGrad { p -= p.grad! * lr } }
+///
+/// Setting `requiresGrad` gives the leaf storage of its own, so an ordinary
+/// tensor it was made from never changes. Tensors that view a leaf's values
+/// without being the leaf (`detached()`, slices, transposes) see its later
+/// updates, as PyTorch's views and `detach()` do (writing to them copies them
+/// first); keep a snapshot with `clone()`. Assigning a new value (`p = p - 1`)
+/// rebinds the copy `p` only, as it does in Python.
 public struct Tensor {
     var storage: TensorStorage
     /// The extent of each axis.
@@ -160,7 +178,9 @@ public struct Tensor {
     }
 
     /// Makes this tensor's storage its own and contiguous, so that it may be written in place.
+    /// A leaf that requires grad already is: it writes the values all its copies share.
     mutating func makeUniqueAndContiguous() {
+        if let node = autograd, node.isLeaf, node.values === storage { return }
         if !isKnownUniquelyReferenced(&storage) || !isContiguous || offset != 0 || storage.count != scalarCount {
             let copy = materialized()
             storage = copy.storage
