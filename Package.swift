@@ -56,9 +56,16 @@ let package = Package(
         .testTarget(name: "NablaTests", dependencies: ["Nabla", "NablaTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "NablaDataTests", dependencies: ["NablaData", "NablaTestSupport"]),
         .testTarget(name: "NablaNNTests", dependencies: ["NablaNN", "NablaData", "NablaTestSupport"]),
-        .testTarget(name: "NablaPlotTests", dependencies: ["NablaPlot", "CCairo"]),
+        .testTarget(name: "NablaPlotTests", dependencies: ["NablaPlot", "NablaTestSupport"]),
         // Runs the built `nabla` executable as a separate process.
         .testTarget(name: "nablaTests", dependencies: ["nabla", "NablaPlot"]),
     ],
     swiftLanguageModes: [.v5]
 )
+
+// The documentation build (`NABLA_DOCS=1 swift package generate-documentation`, see the
+// README) needs swift-docc-plugin; everyone else, a package that depends on Nabla
+// included, never resolves it.
+if Context.environment["NABLA_DOCS"] != nil {
+    package.dependencies.append(.package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"))
+}

@@ -1,3 +1,4 @@
+import Nabla
 import CCairo
 
 /// The pixels of a rendered picture or a decoded PNG, 8-bit RGB on white, for checking what a picture shows.
@@ -54,7 +55,7 @@ public struct Bitmap {
 
     /// The colour at column `x`, row `y` (0, 0 is the top left).
     public subscript(x: Int, y: Int) -> Color {
-        precondition(x >= 0 && x < width && y >= 0 && y < height,
+        require(x >= 0 && x < width && y >= 0 && y < height,
                      "Bitmap: pixel (\(x), \(y)) is outside the \(width)×\(height) picture")
         let i = (y * width + x) * 3
         return Color(red: Double(rgb[i]) / 255, green: Double(rgb[i + 1]) / 255, blue: Double(rgb[i + 2]) / 255)

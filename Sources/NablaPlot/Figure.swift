@@ -1,3 +1,4 @@
+import Nabla
 import Foundation
 import NablaData
 
@@ -19,8 +20,8 @@ public struct Figure {
 
     public init(_ panels: [any Panel], columns: Int? = nil, title: String = "",
                 panelWidth: Double = 480, panelHeight: Double = 360) {
-        precondition(!panels.isEmpty, "Figure: needs at least one panel")
-        precondition(panelWidth >= 16 && panelHeight >= 16 && panelWidth <= 8192 && panelHeight <= 8192,
+        require(!panels.isEmpty, "Figure: needs at least one panel")
+        require(panelWidth >= 16 && panelHeight >= 16 && panelWidth <= 8192 && panelHeight <= 8192,
                      "Figure: panel size \(panelWidth)×\(panelHeight) is outside 16...8192 pixels")
         self.panels = panels
         self.columns = min(max(columns ?? panels.count, 1), panels.count)
@@ -42,8 +43,9 @@ public struct Figure {
 
     /// The pixel where data point (x, y) of the ``Plot`` in panel `index` is drawn.
     public func pixel(x: Double, y: Double, inPanel index: Int = 0) -> Point {
+        require(panels.indices.contains(index), "Figure.pixel: no panel \(index) in a figure of \(panels.count)")
         guard let plot = panels[index] as? Plot else {
-            preconditionFailure("Figure.pixel: panel \(index) is a \(type(of: panels[index])), not a Plot")
+            Nabla.fail("Figure.pixel: panel \(index) is not a Plot but \(type(of: panels[index]))")
         }
         return plot.pixel(x: x, y: y, in: frame(ofPanel: index))
     }

@@ -31,8 +31,8 @@ public struct HeatMap: Panel {
     public init(_ matrix: Tensor, title: String = "", xLabel: String = "", yLabel: String = "",
                 colorMap: ColorMap = .greys, range: ClosedRange<Float>? = nil, showsValues: Bool = false,
                 decimals: Int? = nil, colorBarLabel: String = "") {
-        precondition(matrix.rank == 2, "HeatMap: expected a matrix [rows, columns], got shape \(matrix.shape)")
-        precondition(matrix.scalarCount > 0, "HeatMap: the matrix of shape \(matrix.shape) is empty")
+        require(matrix.rank == 2, "HeatMap: expected a matrix [rows, columns], got shape \(matrix.shape)")
+        require(matrix.scalarCount > 0, "HeatMap: the matrix of shape \(matrix.shape) is empty")
         rows = matrix.shape[0]
         columns = matrix.shape[1]
         values = matrix.scalars

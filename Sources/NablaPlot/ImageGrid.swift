@@ -26,16 +26,16 @@ public struct ImageGrid: Panel {
     /// values outside `range` (default 0...1, the pixels NablaData loads) are clamped.
     public init(_ batch: Tensor, captions: [String] = [], columns: Int? = nil, title: String = "",
                 colorMap: ColorMap = .greys, range: ClosedRange<Float> = 0...1) {
-        precondition(batch.rank == 2 || batch.rank == 3,
+        require(batch.rank == 2 || batch.rank == 3,
                      "ImageGrid: expected images of shape [N, H, W] or one image [H, W], got \(batch.shape)")
         let stack = batch.rank == 2 ? batch.reshape([1] + batch.shape) : batch
         let (count, height, width) = (stack.shape[0], stack.shape[1], stack.shape[2])
-        precondition(height > 0 && width > 0, "ImageGrid: images of shape \(batch.shape) have no pixels")
+        require(height > 0 && width > 0, "ImageGrid: images of shape \(batch.shape) have no pixels")
         let scalars = stack.scalars
         images = (0..<count).map { Array(scalars[($0 * height * width)..<(($0 + 1) * height * width)]) }
         imageHeight = height
         imageWidth = width
-        precondition(captions.count <= count, "ImageGrid: \(captions.count) captions for \(count) images")
+        require(captions.count <= count, "ImageGrid: \(captions.count) captions for \(count) images")
         self.captions = captions
         self.columns = columns
         self.title = title

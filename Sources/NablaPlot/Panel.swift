@@ -1,3 +1,5 @@
+import Nabla
+
 /// Something a ``Figure`` lays out in one cell of its grid: a ``Plot``, an ``ImageGrid`` or a ``HeatMap``.
 public protocol Panel {
     /// Records the panel's drawing into `frame`.
@@ -33,4 +35,9 @@ extension Panel {
     public func write(to path: String, width: Double = 480, height: Double = 360, scale: Double = 1) throws {
         try figure(width: width, height: height).write(to: path, scale: scale)
     }
+}
+
+/// Stops with `message` when `condition` is false, through `Nabla.fail`, so that release builds keep the message.
+func require(_ condition: Bool, _ message: @autoclosure () -> String) {
+    if !condition { Nabla.fail(message()) }
 }

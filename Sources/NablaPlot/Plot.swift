@@ -1,3 +1,4 @@
+import Nabla
 /// How a series is drawn.
 public enum SeriesStyle: Equatable, Sendable {
     /// Points joined by a line `width` pixels wide, dashed when `dashed`.
@@ -20,7 +21,7 @@ public struct Series {
 
     /// Non-finite points are skipped (a line breaks there).
     public init(x: [Double], y: [Double], label: String? = nil, color: Color? = nil, style: SeriesStyle = .line()) {
-        precondition(x.count == y.count, "Series: \(x.count) x values but \(y.count) y values")
+        require(x.count == y.count, "Series: \(x.count) x values but \(y.count) y values")
         self.x = x; self.y = y; self.label = label; self.color = color; self.style = style
     }
 }
@@ -78,7 +79,7 @@ public struct Plot: Panel {
     /// Adds `f` sampled at `samples` evenly spaced points of `range`, as fastai's `plot_function`.
     public mutating func function(over range: ClosedRange<Double>, samples: Int = 200, label: String? = nil,
                                   color: Color? = nil, _ f: (Double) -> Double) {
-        precondition(samples >= 2, "Plot.function: needs at least 2 samples, got \(samples)")
+        require(samples >= 2, "Plot.function: needs at least 2 samples, got \(samples)")
         let x = (0..<samples).map { range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / Double(samples - 1) }
         line(x: x, y: x.map(f), label: label, color: color)
     }

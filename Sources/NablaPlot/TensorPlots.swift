@@ -19,13 +19,13 @@ extension Plot {
     /// `f` receives every x at once as a tensor of shape `[samples]`.
     public mutating func function(over range: ClosedRange<Double>, samples: Int = 200, label: String? = nil,
                                   color: Color? = nil, tensor f: (Tensor) -> Tensor) {
-        precondition(samples >= 2, "Plot.function: needs at least 2 samples, got \(samples)")
+        require(samples >= 2, "Plot.function: needs at least 2 samples, got \(samples)")
         let x = Tensor((0..<samples).map { Float(range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / Double(samples - 1)) })
         line(x, noGrad { f(x) }, label: label, color: color)
     }
 
     private static func pairs(_ x: Tensor, _ y: Tensor, _ op: String) -> ([Double], [Double]) {
-        precondition(x.scalarCount == y.scalarCount,
+        require(x.scalarCount == y.scalarCount,
                      "Plot.\(op): x of shape \(x.shape) and y of shape \(y.shape) have different numbers of elements")
         return (x.scalars.map(Double.init), y.scalars.map(Double.init))
     }
@@ -44,7 +44,7 @@ extension Plot {
     public static func metric(_ index: Int = 0, of fit: FitResult, name: String = "accuracy", title: String? = nil) -> Plot {
         var plot = Plot(title: title ?? name.prefix(1).uppercased() + name.dropFirst(), xLabel: "epoch", yLabel: name)
         plot.line(x: fit.epochs.map { Double($0.epoch) }, y: fit.epochs.map { record in
-            precondition(index < record.metrics.count, "Plot.metric: the fit recorded \(record.metrics.count) metrics, asked for metric \(index)")
+            require(index < record.metrics.count, "Plot.metric: the fit recorded \(record.metrics.count) metrics, asked for metric \(index)")
             return Double(record.metrics[index])
         }, label: name)
         plot.legend = .lowerRight

@@ -101,6 +101,7 @@ struct LessonPictures {
         let (p, n) = (data.positiveName, data.negativeName)
         let shown = Array(wrong.prefix(24))
         let title = "The net's mistakes (label → prediction): \(wrong.count) of \(targets.shape[0]) validation images"
+            + (shown.count < wrong.count ? ", the first \(shown.count)" : "")
         guard !shown.isEmpty else { console.writeLine("The net classifies every validation image correctly."); return }
         let images = Tensor.stack(shown.map { data.validImages[$0] })
         let captions = shown.map { "\(targets.scalars[$0] == 1 ? p : n) → \(predicted.scalars[$0] == 1 ? p : n)" }
@@ -111,6 +112,6 @@ struct LessonPictures {
     /// Names each file written.
     func reportWritten() {
         console.writeLine("Pictures in \(folder):")
-        for (file, title) in written { console.writeLine("  \(padded(file, 30)) \(title)") }
+        for (file, title) in written { console.writeLine("  \(padded(file, 32)) \(title)") }
     }
 }
