@@ -98,6 +98,32 @@ final class ReductionOpsTests: XCTestCase {
         }
     }
 
+    /// PyTorch's single-axis ops take axis 0 or −1 on a scalar and treat it as one element.
+    func testScalarsAsOneElementLanes() {
+        forEachBackend { _ in
+            let s = Tensor(-3)
+            XCTAssertEqual(s.softmax().item, 1)
+            XCTAssertEqual(s.logSoftmax(axis: 0).item, 0)
+            XCTAssertEqual(s.logsumexp(axis: -1).item, -3)
+            XCTAssertEqual(s.sum(axis: 0).item, -3)
+            XCTAssertEqual(s.max(axis: 0, keepDims: true).shape, [])
+            XCTAssertEqual(s.argmax(axis: 0).item, 0)
+            XCTAssertEqual(s.maxWithIndices(axis: -1).values.item, -3)
+            XCTAssertEqual(s.prod(axis: 0).item, -3)
+            XCTAssertEqual(s.cumsum(axis: 0).item, -3)
+            XCTAssertEqual(s.all(axis: 0).item, 1)
+            XCTAssertEqual(s.norm(axes: [0]).item, 3)
+            XCTAssertTrue(s.variance(axis: 0).item.isNaN)
+            XCTAssertEqual(s.sort().values.item, -3)
+            XCTAssertEqual(s.topk(1).indices.item, 0)
+            let leaf = Tensor(2, requiresGrad: true)
+            (leaf.logsumexp(axis: 0) + leaf.prod(axis: 0) + leaf.sum(axis: 0)).backward()
+            XCTAssertEqual(leaf.grad?.item, 3)
+        }
+        assertFails("softmax: axis 1 is out of range for a scalar (expected -1 or 0)") { _ = Tensor(1).softmax(axis: 1) }
+        assertFails("sum: axis 1 is out of range for a tensor of rank 0") { _ = Tensor(1).sum(axis: 1) }
+    }
+
     func testGradients() {
         let a = randomTensor([3, 4], seed: 31), positive = randomTensor([3, 4], seed: 32).abs() + 0.5
         forEachBackend { kind in

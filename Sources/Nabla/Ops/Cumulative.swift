@@ -3,7 +3,7 @@ extension Tensor {
     /// The running sums along `axis`, `out[i] = x[0] + … + x[i]` (PyTorch's
     /// `cumsum(dim)`). The gradient is the running sum of g taken from the end.
     public func cumsum(axis: Int) -> Tensor {
-        guard rank > 0 else { return reshape([1]).cumsum(axis: 0).reshape([]) }
+        guard rank > 0 else { return asOneElementVector(axis: axis, op: "cumsum") { $0.cumsum(axis: 0) } }
         let resolved = normalizedAxis(axis, rank: rank, op: "cumsum")
         return runningSum(resolved, fromEnd: false).recorded("cumsum", [self]) { g, _ in
             [g.runningSum(resolved, fromEnd: true)]

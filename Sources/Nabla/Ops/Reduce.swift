@@ -84,6 +84,7 @@ extension Tensor {
     /// element is the product of the others in its lane, computed from prefix and
     /// suffix products, so it is exact where elements are 0 (no division).
     public func prod(axis: Int, keepDims: Bool = false) -> Tensor {
+        guard rank > 0 else { return asOneElementVector(axis: axis, op: "prod") { $0.prod(axis: 0) } }
         let resolved = normalizedAxis(axis, rank: rank, op: "prod")
         let (source, outer, length, inner) = axisBlock(resolved)
         let kept = Tensor(shape: shape.indices.map { $0 == resolved ? 1 : shape[$0] }) { out in
@@ -160,6 +161,7 @@ extension Tensor {
     }
 
     private func indexOfExtremum(axis: Int, keepDims: Bool, op: String, isBetter: @escaping (Float, Float) -> Bool) -> Tensor {
+        guard rank > 0 else { return asOneElementVector(axis: axis, op: op) { $0.indexOfExtremum(axis: 0, keepDims: false, op: op, isBetter: isBetter) } }
         let reduced = [normalizedAxis(axis, rank: rank, op: op)]
         return reduceRows(reduced, op: op) { row, length in
             var best = 0
@@ -170,6 +172,7 @@ extension Tensor {
 
     /// The elements at `indices` (kept at extent 1 along `axis`), with those indices.
     private func valuesAt(_ indices: Tensor, axis: Int, keepDims: Bool) -> (values: Tensor, indices: Tensor) {
+        guard rank > 0 else { return (self, indices) }
         let resolved = normalizedAxis(axis, rank: rank, op: "max")
         let values = gather(axis: resolved, indices: indices)
         return keepDims ? (values, indices) : (values.squeeze(axis: resolved), indices.squeeze(axis: resolved))
@@ -177,6 +180,7 @@ extension Tensor {
 
     private func logicalReduction(axis: Int, keepDims: Bool, op: String, empty: Float,
                                   _ body: (UnsafePointer<Float>, Int) -> Float) -> Tensor {
+        guard rank > 0 else { return asOneElementVector(axis: axis, op: op) { $0.logicalReduction(axis: 0, keepDims: false, op: op, empty: empty, body) } }
         let reduced = [normalizedAxis(axis, rank: rank, op: op)]
         let kept = shape[reduced[0]] == 0
             ? Tensor.full(shape.indices.map { reduced.contains($0) ? 1 : shape[$0] }, empty)
