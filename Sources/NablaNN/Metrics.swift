@@ -33,7 +33,7 @@ public let batchAccuracy = Metric(name: "batch_accuracy") { prediction, target i
 /// Ties go to the first largest class, as `argmax`'s.
 public func accuracy(_ prediction: Tensor, _ target: Tensor) -> Float {
     guard prediction.rank == 2, target.shape == [prediction.shape[0]] else {
-        fail("accuracy", "prediction of shape \(prediction.shape) and target of shape \(target.shape) do not fit: expected [N, C] and [N]")
+        Nabla.fail("accuracy: prediction of shape \(prediction.shape) and target of shape \(target.shape) do not fit: expected [N, C] and [N]")
     }
     _ = target.integerIndices(extent: prediction.shape[1], op: "accuracy", what: "class index")
     return (prediction.argmax(axis: 1) .== target).mean().item

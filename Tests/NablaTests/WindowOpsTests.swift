@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import NablaTestSupport
 @testable import Nabla
 import NablaTestSupport
 
