@@ -27,6 +27,12 @@ apt_packages() {
   done <"$scripts/apt-packages.txt"
 }
 
+# .ci/run and scripts/fresh-machine-check.sh ask for the list this way.
+if [ "${1:-}" = --list-apt-packages ]; then
+  apt_packages
+  exit 0
+fi
+
 install_system_packages() {
   local packages missing=() p status
   mapfile -t packages < <(apt_packages)
@@ -39,8 +45,10 @@ install_system_packages() {
     return
   fi
   echo "setup: installing ${missing[*]}"
-  "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  "${sudo[@]}" apt-get update -qq ||
+    fail "apt-get update failed (its message above); check the network and /etc/apt/sources.list, then run setup again"
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+    fail "apt-get install ${missing[*]} failed (its message above); install them by hand or fix apt, then run setup again"
 }
 
 # What the build looks for, asked the way the build asks.
