@@ -186,16 +186,15 @@ final class ChapterFourTests: XCTestCase {
             Linear(inputs: 28 * 28, outputs: 30, generator: &generator),
             ReLU(),
             Linear(inputs: 30, outputs: 1, generator: &generator))
-        let learn = Learner(model: simpleNet, train: BatchSource(dl, batchCount: dl.batchCount),
-                            valid: BatchSource(validDl, batchCount: validDl.batchCount), loss: mnistLoss,
-                            optimizer: SGD(simpleNet.parameters, learningRate: 0.1), metrics: [.accuracy],
-                            console: .silent)
-        let fit = try learn.fit(epochs: 40)
-        XCTAssertGreaterThan(fit.epochs.last!.metrics[0], 0.97)
+        let dls = DataLoaders(dl, validDl)
+        let learn = Learner(dls, simpleNet, optimizer: SGD.self, loss: mnistLoss, metrics: [.accuracy], console: .silent)
+        try learn.fit(40, lr: 0.1)
+        let accuracies = learn.recorder.values.map { $0[2] }
+        XCTAssertGreaterThan(accuracies.last!, 0.97)
 
         let pictures = try folder()
-        try Plot.metric(of: fit).write(to: pictures + "/accuracy.png")
-        try Plot.losses(of: fit).write(to: pictures + "/losses.png")
+        try Plot.values("accuracy", of: learn.recorder).write(to: pictures + "/accuracy.png")
+        try Plot.losses(of: learn.recorder).write(to: pictures + "/losses.png")
         var relu = Plot(title: "ReLU")
         relu.function(over: -2...2, tensor: { $0.relu() })
         var sigmoid = Plot(title: "sigmoid")

@@ -75,10 +75,10 @@ final class PlotExamplesTests: XCTestCase {
             let targets = (inputs.sum(axis: 1, keepDims: true) .> 2)
             let model = Linear(inputs: 4, outputs: 1, generator: &generator)
             let batches = BatchSource([(inputs, targets)])
-            let learner = Learner(model: model, train: batches, valid: batches, loss: mnistLoss,
-                                  optimizer: SGD(model.parameters, learningRate: 1), console: .silent)
-            let fit = try learner.fit(epochs: 10)
-            let figure = Figure([Plot.losses(of: fit), Plot.metric(of: fit)], columns: 2, title: "Training")
+            let learn = Learner(DataLoaders(batches, batches), model, loss: mnistLoss, metrics: [.accuracy], console: .silent)
+            try learn.fit(10, lr: 1)
+            let figure = Figure([Plot.losses(of: learn.recorder), Plot.values("accuracy", of: learn.recorder)],
+                                columns: 2, title: "Training")
             try figure.write(to: "training.png", scale: 2)
             Console.silent.show(figure, width: 72, height: 12)
         }
