@@ -26,6 +26,11 @@ public final class Adam: MomentumOptimizer {
     private var secondMoments: [[Float]]
     private var steps: [Int]
 
+    /// Adam with PyTorch's defaults, the form `Learner(optimizer: Adam.self)` creates.
+    public convenience init(_ parameters: [Parameter], learningRate: Float) {
+        self.init(parameters, learningRate: learningRate, beta1: 0.9)
+    }
+
     public init(_ parameters: [Parameter], learningRate: Float = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
         guard learningRate >= 0 && epsilon >= 0 && weightDecay >= 0 else { Nabla.fail("Adam: learning rate (\(learningRate)), epsilon (\(epsilon)) and weight decay (\(weightDecay)) must not be negative") }
