@@ -5,6 +5,14 @@ import NablaNN
 // The code of the article "Coming from PyTorch" (Sources/Nabla/Nabla.docc/ComingFromPyTorch.md).
 
 final class ComingFromPyTorchTests: XCTestCase {
+    /// The example on Nabla's landing page.
+    func testFirstProgram() {
+        let x = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
+        let w = Tensor(shape: [3, 1], scalars: [1, 0, -1])
+        print(x.matmul(w).scalars)
+        XCTAssertEqual(x.matmul(w).scalars, [-2, -2])
+    }
+
     func testNames() {
         var generator = RandomGenerator(seed: 0)
         let x = Tensor([[1, 2, 3], [4, 5, 6]])
@@ -59,6 +67,7 @@ final class ComingFromPyTorchTests: XCTestCase {
         let y = noGrad { w * 2 }
         XCTAssertFalse(y.requiresGrad)
         XCTAssertFalse(w.detached().requiresGrad)
+        XCTAssertTrue(Tensor([1, 2]).requiringGrad().requiresGrad)
     }
 
     func testBackendsAndThreads() {
