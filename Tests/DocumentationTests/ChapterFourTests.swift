@@ -120,14 +120,20 @@ final class ChapterFourTests: XCTestCase {
         try plot.write(to: try folder() + "/speed.png")
     }
 
-    func testLinearModelFromScratch() throws {
+    /// The book's `train_x`, `train_y` and their validation twins: flattened images, targets 1 for a 3.
+    private func flattenedSets() throws -> (trainX: Tensor, trainY: Tensor, validX: Tensor, validY: Tensor) {
         let (threes, sevens, valid3, valid7) = try Self.digits.get()
         let trainX = Tensor.cat([threes, sevens]).reshape([-1, 28 * 28])
         let trainY = Tensor(Array(repeating: 1, count: threes.shape[0]) + Array(repeating: 0, count: sevens.shape[0])).unsqueeze(axis: 1)
-        XCTAssertEqual(trainX.shape, [12396, 784])
-        XCTAssertEqual(trainY.shape, [12396, 1])
         let validX = Tensor.cat([valid3, valid7]).reshape([-1, 28 * 28])
         let validY = Tensor(Array(repeating: 1, count: valid3.shape[0]) + Array(repeating: 0, count: valid7.shape[0])).unsqueeze(axis: 1)
+        return (trainX, trainY, validX, validY)
+    }
+
+    func testLinearModelFromScratch() throws {
+        let (trainX, trainY, validX, validY) = try flattenedSets()
+        XCTAssertEqual(trainX.shape, [12396, 784])
+        XCTAssertEqual(trainY.shape, [12396, 1])
 
         var generator = RandomGenerator(seed: 42)
         let weights = initParams([28 * 28, 1], generator: &generator)
@@ -164,11 +170,7 @@ final class ChapterFourTests: XCTestCase {
     }
 
     func testLearnerTrainsTheNet() throws {
-        let (threes, sevens, valid3, valid7) = try Self.digits.get()
-        let trainX = Tensor.cat([threes, sevens]).reshape([-1, 28 * 28])
-        let trainY = Tensor(Array(repeating: 1, count: threes.shape[0]) + Array(repeating: 0, count: sevens.shape[0])).unsqueeze(axis: 1)
-        let validX = Tensor.cat([valid3, valid7]).reshape([-1, 28 * 28])
-        let validY = Tensor(Array(repeating: 1, count: valid3.shape[0]) + Array(repeating: 0, count: valid7.shape[0])).unsqueeze(axis: 1)
+        let (trainX, trainY, validX, validY) = try flattenedSets()
         var generator = RandomGenerator(seed: 42)
         let dl = DataLoader(inputs: trainX, targets: trainY, batchSize: 256, shuffle: true, seed: 1)
         let validDl = DataLoader(inputs: validX, targets: validY, batchSize: 256)
