@@ -57,6 +57,8 @@ let package = Package(
         .testTarget(name: "NablaDataTests", dependencies: ["NablaData", "NablaTestSupport"]),
         .testTarget(name: "NablaNNTests", dependencies: ["NablaNN", "NablaData", "NablaTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "NablaPlotTests", dependencies: ["NablaPlot", "NablaTestSupport"]),
+        // The code the DocC articles show, run; ArticleCodeTests checks the pages against it.
+        .testTarget(name: "DocumentationTests", dependencies: ["Nabla", "NablaNN", "NablaData", "NablaPlot"]),
         // Runs the built `nabla` executable as a separate process.
         .testTarget(name: "nablaTests", dependencies: ["nabla", "NablaPlot"]),
     ],
