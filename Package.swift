@@ -47,6 +47,8 @@ let package = Package(
         .testTarget(name: "NablaTests", dependencies: ["Nabla"]),
         .testTarget(name: "NablaDataTests", dependencies: ["NablaData"]),
         .testTarget(name: "NablaNNTests", dependencies: ["NablaNN", "NablaData"]),
+        // Every op against PyTorch in float64 (torch_oracle.py, run in the torch venv that setup installs).
+        .testTarget(name: "NablaDifferentialTests", dependencies: ["Nabla", "NablaNN"], exclude: ["torch_oracle.py"]),
         // Runs the built `nabla` executable as a separate process.
         .testTarget(name: "nablaTests", dependencies: ["nabla"]),
     ],
