@@ -122,8 +122,13 @@ func readFileBytes(_ path: String, limits: DataLimits = .default,
 /// for the instant between link and rename) is removed by the next write of the
 /// same target.
 ///
-/// - Parameter unnamedFirst: false skips `O_TMPFILE`, so tests can exercise the fallback.
-func writeFileAtomically(_ bytes: UnsafeRawBufferPointer, to path: String, unnamedFirst: Bool = true) throws {
+/// - Throws: ``DataError`` naming `path` when the file cannot be written.
+public func writeFileAtomically(_ bytes: UnsafeRawBufferPointer, to path: String) throws {
+    try writeFileAtomically(bytes, to: path, unnamedFirst: true)
+}
+
+/// ``writeFileAtomically(_:to:)``; `unnamedFirst: false` skips `O_TMPFILE`, so tests can exercise the fallback.
+func writeFileAtomically(_ bytes: UnsafeRawBufferPointer, to path: String, unnamedFirst: Bool) throws {
     func failure(_ what: String) -> DataError {
         DataError(path: path, problem: "cannot write: \(what): \(systemErrorMessage())")
     }

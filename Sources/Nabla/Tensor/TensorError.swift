@@ -57,7 +57,9 @@ func normalizedAxis(_ axis: Int, rank: Int, op: String) -> Int {
 }
 
 /// Resolves a list of axes: negative ones counted from the end, each at most once.
+/// A scalar has no axes to reduce, but accepts axis 0 (or −1) for one, as PyTorch's ops do.
 func normalizedAxes(_ axes: [Int], rank: Int, op: String) -> [Int] {
+    if rank == 0 && axes.count <= 1 && axes.allSatisfy({ $0 == 0 || $0 == -1 }) { return [] }
     var resolved: [Int] = []
     resolved.reserveCapacity(axes.count)
     for axis in axes {
@@ -66,4 +68,18 @@ func normalizedAxes(_ axes: [Int], rank: Int, op: String) -> [Int] {
         resolved.append(r)
     }
     return resolved.sorted()
+}
+
+extension Tensor {
+    /// `body` applied to this scalar seen as a one-element vector along axis 0, the
+    /// result back as a scalar: PyTorch's single-axis ops accept axis 0 or −1 on a scalar.
+    func asOneElementVector(axis: Int, op: String, _ body: (Tensor) -> Tensor) -> Tensor {
+        checkScalarAxis(axis, op: op)
+        return body(reshape([1])).reshape([])
+    }
+
+    /// Fails unless `axis` is 0 or −1, the axes a scalar accepts.
+    func checkScalarAxis(_ axis: Int, op: String) {
+        guard axis == 0 || axis == -1 else { fail("\(op): axis \(axis) is out of range for a scalar (expected -1 or 0)") }
+    }
 }
