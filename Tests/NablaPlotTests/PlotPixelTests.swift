@@ -166,8 +166,8 @@ final class PlotPixelTests: XCTestCase {
         var generator = RandomGenerator(seed: 1)
         let model = Linear(inputs: 2, outputs: 1, generator: &generator)
         let batches = BatchSource([(inputs, targets)])
-        let fit = try Learner(DataLoaders(batches, batches), model, optimizer: SGD.self, loss: mnistLoss,
-                              metrics: [.accuracy], console: .silent).fit(3, lr: 0.5)
+        let fit = try Learner(DataLoaders(batches, batches), model, loss: mnistLoss,
+                              metrics: [batchAccuracy], console: .silent).fit(3, lr: 0.5)
         let losses = Plot.losses(of: fit)
         XCTAssertEqual(losses.series.map(\.label), ["train_loss", "valid_loss"])
         XCTAssertEqual(losses.series[0].x, [0, 1, 2])
