@@ -153,3 +153,23 @@ final class FastaiShapeTests: XCTestCase {
         XCTAssertNotEqual(Tensor.randn([3]).scalars, a.scalars, "the global generator moves on")
     }
 }
+
+/// A parameter keeps its identity through every update NablaNN makes, as in PyTorch.
+final class ParameterIdentityTests: XCTestCase {
+    func testCopiesOfAParameterFollowOptimizersAndCheckpoints() throws {
+        let model = Linear(weight: Tensor([[1, 2]]), bias: Tensor([0.5]))
+        let weights = model.weight.value  // the book's `w, b = linear_model.parameters()`
+        for optimizer in [SGD(model.parameters, learningRate: 0.1), Adam(model.parameters, learningRate: 0.1)] as [any Optimizer] {
+            mseLoss(model(Tensor([[1, 1]])), Tensor([[0]])).backward()
+            optimizer.step()
+            optimizer.zeroGrad()
+            XCTAssertEqual(weights.scalars, model.weight.value.scalars, "\(type(of: optimizer))")
+            XCTAssertTrue(model.weight.value.requiresGrad)
+        }
+        let path = try temporaryFolder(self) + "/linear.safetensors"
+        try Linear(weight: Tensor([[7, 8]]), bias: Tensor([9])).save(to: path)
+        try model.load(from: path)
+        XCTAssertEqual(weights.scalars, [7, 8], "loading copies into the parameter, as load_state_dict does")
+        XCTAssertTrue(model.weight.value.requiresGrad)
+    }
+}
