@@ -136,6 +136,7 @@ final class FastaiShapeTests: XCTestCase {
         assertFails("Learner.fit: epochs must be at least 1, got 0") { _ = try? self.tinyLearner().fit(0) }
         assertFails("Learner.fit: the learning rate must be finite and positive, got inf") { _ = try? self.tinyLearner().fit(1, lr: .infinity) }
         assertFails("EarlyStopping: patience must be at least 1, got 0") { _ = EarlyStopping(patience: 0) }
+        assertFails("DivergenceWarning: epochs must be at least 1, got 0") { _ = DivergenceWarning(epochs: 0) }
         assertFails("Dataset: inputs of shape [2] and targets of shape [3] must hold the same number of items along axis 0") {
             _ = Dataset(Tensor([1, 2]), Tensor([1, 2, 3]))
         }
