@@ -27,6 +27,12 @@ apt_packages() {
   done <"$scripts/apt-packages.txt"
 }
 
+# .ci/run and scripts/fresh-machine-check.sh ask for the list this way.
+if [ "${1:-}" = --list-apt-packages ]; then
+  apt_packages
+  exit 0
+fi
+
 install_system_packages() {
   local packages missing=() p status
   mapfile -t packages < <(apt_packages)
@@ -39,15 +45,17 @@ install_system_packages() {
     return
   fi
   echo "setup: installing ${missing[*]}"
-  "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  "${sudo[@]}" apt-get update -qq ||
+    fail "apt-get update failed (its message above); check the network and /etc/apt/sources.list, then run setup again"
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+    fail "apt-get install ${missing[*]} failed (its message above); install them by hand or fix apt, then run setup again"
 }
 
 # What the build looks for, asked the way the build asks.
 check_system_libraries() {
   local module package
   command -v pkg-config >/dev/null || fail "pkg-config is not on PATH after installing pkg-config; run 'apt-get install pkg-config'"
-  for module in openblas:libopenblas-dev lapacke:liblapacke-dev libpng:libpng-dev zlib:zlib1g-dev; do
+  for module in openblas:libopenblas-dev lapacke:liblapacke-dev libpng:libpng-dev zlib:zlib1g-dev cairo:libcairo2-dev; do
     package="${module#*:}" module="${module%%:*}"
     pkg-config --exists "$module" ||
       fail "pkg-config finds no '$module' (it looked for $module.pc in $(pkg-config --variable pc_path pkg-config)); install $package ('apt-get install $package') and run setup again"
@@ -55,7 +63,7 @@ check_system_libraries() {
   for tool in cmake ninja; do
     command -v "$tool" >/dev/null || fail "$tool is not on PATH; install it ('apt-get install ${tool/ninja/ninja-build}') and run setup again"
   done
-  echo "setup: pkg-config finds openblas, lapacke, libpng and zlib; cmake and ninja are on PATH"
+  echo "setup: pkg-config finds openblas, lapacke, libpng, zlib and cairo; cmake and ninja are on PATH"
 }
 
 # Fashion-MNIST comes from the apt package dataset-fashion-mnist; Datasets.swift looks here.

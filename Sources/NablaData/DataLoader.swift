@@ -33,10 +33,11 @@ public final class DataLoader: Sequence {
     ///   - batchSize: Items per batch, at least 1.
     ///   - shuffle: Whether each epoch visits the items in a new random order.
     ///   - dropLast: Whether to skip the last batch when it has fewer than `batchSize` items.
-    ///   - seed: The seed of the shuffling.
+    ///   - seed: The seed of the shuffling; by default one drawn from the global generator
+    ///     (``Nabla/manualSeed(_:)``), as PyTorch's loader draws from `torch.manual_seed`'s.
     /// Fails unless `inputs` and `targets` have rank ≥ 1 and the same length along axis 0, and `batchSize > 0`.
     public init(inputs: Tensor, targets: Tensor, batchSize: Int, shuffle: Bool = false,
-                dropLast: Bool = false, seed: UInt64 = 0) {
+                dropLast: Bool = false, seed: UInt64? = nil) {
         guard !inputs.shape.isEmpty && !targets.shape.isEmpty else {
             Nabla.fail("DataLoader: inputs \(inputs.shape) and targets \(targets.shape) need an item axis")
         }
@@ -50,7 +51,7 @@ public final class DataLoader: Sequence {
         self.batchSize = batchSize
         self.shuffle = shuffle
         self.dropLast = dropLast
-        self.seed = seed
+        self.seed = seed ?? Nabla.withGlobalGenerator { $0.next() }
     }
 
     /// The number of items.

@@ -11,8 +11,9 @@ public final class Conv2d: Module {
     /// (Kaiming-uniform with a = √5), fanIn = inChannels·kH·kW, drawn from `generator`.
     public convenience init(inChannels: Int, outChannels: Int, kernelSize: Size2D, stride: Size2D = 1, padding: Size2D = 0,
                             dilation: Size2D = 1, bias: Bool = true, generator: inout RandomGenerator) {
-        precondition(inChannels > 0 && outChannels > 0 && kernelSize.height > 0 && kernelSize.width > 0,
-                     "Conv2d: channels (\(inChannels), \(outChannels)) and kernel size \(kernelSize) must be positive")
+        guard inChannels > 0 && outChannels > 0 && kernelSize.height > 0 && kernelSize.width > 0 else {
+            Nabla.fail("Conv2d: channels (\(inChannels), \(outChannels)) and kernel size \(kernelSize) must be positive")
+        }
         let bound = 1 / Float(inChannels * kernelSize.height * kernelSize.width).squareRoot()
         let weight = Tensor.uniform([outChannels, inChannels, kernelSize.height, kernelSize.width], low: -bound, high: bound, generator: &generator)
         let biasValue = bias ? Tensor.uniform([outChannels], low: -bound, high: bound, generator: &generator) : nil
@@ -20,8 +21,8 @@ public final class Conv2d: Module {
     }
 
     public init(weight: Tensor, bias: Tensor?, stride: Size2D = 1, padding: Size2D = 0, dilation: Size2D = 1) {
-        precondition(weight.rank == 4, "Conv2d: weight must be [out, in, kH, kW], got \(weight.shape)")
-        if let bias { precondition(bias.shape == [weight.shape[0]], "Conv2d: bias must be [\(weight.shape[0])], got \(bias.shape)") }
+        guard weight.rank == 4 else { Nabla.fail("Conv2d: weight must be [out, in, kH, kW], got \(weight.shape)") }
+        if let bias, bias.shape != [weight.shape[0]] { Nabla.fail("Conv2d: bias must be [\(weight.shape[0])], got \(bias.shape)") }
         self.weight = Parameter(weight)
         self.bias = bias.map(Parameter.init)
         self.stride = stride

@@ -9,20 +9,26 @@ import Darwin
 ///     epoch  train_loss  valid_loss  accuracy  time
 ///     0      0.636857    0.503549    0.495584  00:00.04
 ///
-/// and, on a terminal, a progress bar over the current epoch's batches that
-/// the next row overwrites.
-struct FitTable {
+/// and, on a terminal, a progress bar over the current pass's batches that the
+/// next row overwrites, with fastai's percentage, rate and time left:
+///
+///     |█████████████·················|  45% 12/26 train batches, 850.2 batches/s, 00:00.016 left
+///
+/// The learner installs one on its console for every fit.
+public final class ProgressTable: Callback {
     let console: Console
-    let columns: [String]
+    private var columns: [String] = []
     private let showsProgress: Bool
     private var lastDraw = 0.0
+    private var passStart = 0.0
     private var progressDrawn = false
 
-    init(console: Console, metricNames: [String]) {
+    public init(console: Console) {
         self.console = console
-        columns = ["epoch", "train_loss", "valid_loss"] + metricNames + ["time"]
         showsProgress = console.isTerminal
     }
+
+    public var order: Int { -10 }
 
     private func width(_ column: String) -> Int { max(column.count, 9) + 2 }
 
@@ -32,34 +38,59 @@ struct FitTable {
         }.joined()
     }
 
-    func printHeader() { console.writeLine(padded(columns)) }
+    public func beforeFit(_ learner: Learner) {
+        columns = ["epoch"] + learner.recorder.names + ["time"]
+        console.writeLine(padded(columns))
+    }
+
+    public func beforeEpoch(_ learner: Learner) { passStart = monotonicSeconds() }
+    public func beforeValidate(_ learner: Learner) { passStart = monotonicSeconds() }
 
     /// Redraws the bar, at most every 50 ms (and always for the last batch).
-    mutating func showProgress(batch: Int, of total: Int, phase: String) {
+    public func afterBatch(_ learner: Learner) {
         guard showsProgress else { return }
+        let total = learner.isTraining ? learner.dls.train.batchCount : learner.dls.valid.batchCount
+        let done = learner.batchIndex + 1
         let now = monotonicSeconds()
-        guard batch == total || now - lastDraw >= 0.05 else { return }
+        guard done == total || now - lastDraw >= 0.05 else { return }
         lastDraw = now
-        let barWidth = 30
-        let filled = total > 0 ? barWidth * batch / total : barWidth
-        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: barWidth - filled)
-        console.write("\r\u{1B}[2K|\(bar)| \(batch)/\(total) \(phase) batches")
+        console.write("\r\u{1B}[2K" + progressLine(done: done, total: total, seconds: now - passStart,
+                                                      phase: learner.isTraining ? "train" : "valid"))
         progressDrawn = true
     }
 
-    /// Erases the progress bar, if one is drawn, so that the next line starts clean.
-    mutating func clearProgress() {
-        if progressDrawn { console.write("\r\u{1B}[2K"); progressDrawn = false }
+    public func afterEpoch(_ learner: Learner) {
+        guard let record = learner.recorder.epochs.last else { return }
+        clearProgress()
+        let cells = [String(record.epoch), format(record.trainLoss), format(record.validLoss)]
+            + record.metrics.map(format) + [formatDuration(record.seconds)]
+        console.writeLine(padded(cells))
     }
 
-    mutating func printRow(epoch: Int, trainLoss: Float, validLoss: Float, metrics: [Float], seconds: Double) {
-        clearProgress()
-        let cells = [String(epoch), format(trainLoss), format(validLoss)] + metrics.map(format) + [formatDuration(seconds)]
-        console.writeLine(padded(cells))
+    public func afterFit(_ learner: Learner) { clearProgress() }
+
+    /// Erases the progress bar, if one is drawn, so that the next line starts clean.
+    private func clearProgress() {
+        if progressDrawn { console.write("\r\u{1B}[2K"); progressDrawn = false }
     }
 
     /// Six decimals, as fastai prints (scientific notation for huge losses).
     private func format(_ value: Float) -> String { formatFixed(Double(value), decimals: 6) }
+}
+
+/// One state of the progress bar: `done` of `total` batches after `seconds`.
+func progressLine(done: Int, total: Int, seconds: Double, phase: String) -> String {
+    let barWidth = 30
+    let fraction = total > 0 ? min(Double(done) / Double(total), 1) : 1
+    let filled = Int(Double(barWidth) * fraction)
+    let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: barWidth - filled)
+    let percent = String(Int((fraction * 100).rounded(.down)))
+    var line = "|\(bar)| " + String(repeating: " ", count: 3 - percent.count) + percent + "% \(done)/\(total) \(phase) batches"
+    if seconds > 0, done > 0 {
+        let rate = Double(done) / seconds
+        line += ", " + formatFixed(rate, decimals: 1) + " batches/s, " + formatDuration(Double(total - done) / rate) + " left"
+    }
+    return line
 }
 
 /// `mm:ss.mmm`: fastai's `mm:ss`, with milliseconds because epochs here take well under a second.

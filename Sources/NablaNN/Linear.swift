@@ -13,11 +13,24 @@ public final class Linear: Module {
     /// A layer initialised as PyTorch does: weight and bias drawn from
     /// U(−1/√inputs, 1/√inputs) (Kaiming-uniform with a = √5), from `generator`.
     public convenience init(inputs: Int, outputs: Int, bias: Bool = true, generator: inout RandomGenerator) {
+        let (weight, biasValue) = Linear.initialValues(inputs: inputs, outputs: outputs, bias: bias, generator: &generator)
+        self.init(weight: weight, bias: biasValue)
+    }
+
+    /// A layer initialised as PyTorch does, from the global generator (``Nabla/manualSeed(_:)``).
+    public convenience init(inputs: Int, outputs: Int, bias: Bool = true) {
+        let (weight, biasValue) = Nabla.withGlobalGenerator {
+            Linear.initialValues(inputs: inputs, outputs: outputs, bias: bias, generator: &$0)
+        }
+        self.init(weight: weight, bias: biasValue)
+    }
+
+    private static func initialValues(inputs: Int, outputs: Int, bias: Bool,
+                                      generator: inout RandomGenerator) -> (weight: Tensor, bias: Tensor?) {
         guard inputs > 0 && outputs > 0 else { Nabla.fail("Linear: inputs (\(inputs)) and outputs (\(outputs)) must be positive") }
         let bound = 1 / Float(inputs).squareRoot()
         let weight = Tensor.uniform([outputs, inputs], low: -bound, high: bound, generator: &generator)
-        let biasValue = bias ? Tensor.uniform([outputs], low: -bound, high: bound, generator: &generator) : nil
-        self.init(weight: weight, bias: biasValue)
+        return (weight, bias ? Tensor.uniform([outputs], low: -bound, high: bound, generator: &generator) : nil)
     }
 
     /// A layer with the given weight `[outputs, inputs]` and bias `[outputs]`.

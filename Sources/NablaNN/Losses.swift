@@ -44,7 +44,7 @@ public enum Reduction: String, Sendable {
 /// Fails unless `prediction` and `target` have the same shape, as PyTorch's binary losses require.
 private func checkSameShape(_ prediction: Tensor, _ target: Tensor, op: String) {
     guard prediction.shape == target.shape else {
-        fail(op, "target of shape \(target.shape) does not match the input of shape \(prediction.shape); they must be the same")
+        Nabla.fail("\(op): target of shape \(target.shape) does not match the input of shape \(prediction.shape); they must be the same")
     }
 }
 
@@ -79,7 +79,7 @@ public func binaryCrossEntropy(_ probability: Tensor, _ target: Tensor, reductio
     checkSameShape(probability, target, op: "binaryCrossEntropy")
     let p = probability.detached(), y = target.detached()
     if let bad = p.scalars.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
-        fail("binaryCrossEntropy", "input \(p.scalars[bad]) at position \(bad) is not a probability; all elements must lie in [0, 1] (use binaryCrossEntropyWithLogits on logits)")
+        Nabla.fail("binaryCrossEntropy: input \(p.scalars[bad]) at position \(bad) is not a probability; all elements must lie in [0, 1] (use binaryCrossEntropyWithLogits on logits)")
     }
     let (logP, logNotP) = noGrad { (p.log().clamp(min: -100), (1 - p).log().clamp(min: -100)) }
     let losses = noGrad { -(y * logP + (1 - y) * logNotP) }
@@ -109,11 +109,16 @@ public func crossEntropy(_ logits: Tensor, _ target: Tensor) -> Tensor {
     crossEntropy(logits, target, reduction: .mean)
 }
 
-/// Cross-entropy of unnormalised logits against class indices, `nllLoss(logSoftmax(logits))`
-/// over the class axis (axis 1, or 0 for a single sample `[C]`), as PyTorch's
-/// `F.cross_entropy`. `target` holds class indices as integral Floats, of the
-/// logits' shape without the class axis. Stable for any finite logits.
+/// Cross-entropy of unnormalised logits, over the class axis (axis 1, or 0 for
+/// a single sample `[C]`), as PyTorch's `F.cross_entropy`, stable for any finite
+/// logits. `target` is either class indices as integral Floats, of the logits'
+/// shape without the class axis (`nllLoss(logSoftmax(logits))`), or class
+/// probabilities of the logits' own shape (`−Σ target · logSoftmax(logits)` per sample).
 public func crossEntropy(_ logits: Tensor, _ target: Tensor, reduction: Reduction) -> Tensor {
+    if logits.rank >= 1 && target.shape == logits.shape {
+        let classAxis = logits.rank == 1 ? 0 : 1
+        return reduction.apply(-(target * logits.logSoftmax(axis: classAxis)).sum(axis: classAxis))
+    }
     let classAxis = classAxis(of: logits, target, op: "crossEntropy")
     _ = target.integerIndices(extent: logits.shape[classAxis], op: "crossEntropy", what: "class index")
     return nllLoss(logits.logSoftmax(axis: classAxis), target, reduction: reduction)
@@ -121,17 +126,12 @@ public func crossEntropy(_ logits: Tensor, _ target: Tensor, reduction: Reductio
 
 /// The class axis of a classifier's output, checking that `target` has the output's shape without it.
 private func classAxis(of input: Tensor, _ target: Tensor, op: String) -> Int {
-    guard input.rank >= 1 else { fail(op, "the input needs a class axis, got a scalar") }
+    guard input.rank >= 1 else { Nabla.fail("\(op): the input needs a class axis, got a scalar") }
     let axis = input.rank == 1 ? 0 : 1
     var expected = input.shape
     expected.remove(at: axis)
     guard target.shape == expected else {
-        fail(op, "target of shape \(target.shape) does not fit the input of shape \(input.shape): expected \(expected) (class indices, without the class axis \(axis))")
+        Nabla.fail("\(op): target of shape \(target.shape) does not fit the input of shape \(input.shape): expected \(expected) (class indices, without the class axis \(axis))\(op == "crossEntropy" ? " or \(input.shape) (class probabilities)" : "")")
     }
     return axis
-}
-
-/// Stops with a programmer error naming `op`, through the handler Nabla's own ops use.
-func fail(_ op: String, _ message: String) -> Never {
-    Nabla.failureHandler("\(op): \(message)")
 }

@@ -9,7 +9,7 @@ public final class Dropout: Module {
     private var generator: RandomGenerator
 
     public init(probability: Float = 0.5, seed: UInt64 = 0) {
-        precondition(probability >= 0 && probability <= 1, "Dropout: probability has to be between 0 and 1, but got \(probability)")
+        guard probability >= 0 && probability <= 1 else { Nabla.fail("Dropout: probability has to be between 0 and 1, but got \(probability)") }
         self.probability = probability
         generator = RandomGenerator(seed: seed)
     }
@@ -38,7 +38,7 @@ public final class BatchNorm2d: Module {
     public private(set) var isTraining = true
 
     public init(features: Int, epsilon: Float = 1e-5, momentum: Float = 0.1) {
-        precondition(features > 0, "BatchNorm2d: features must be positive, got \(features)")
+        guard features > 0 else { Nabla.fail("BatchNorm2d: features must be positive, got \(features)") }
         weight = Parameter(Tensor.ones([features]))
         bias = Parameter(Tensor.zeros([features]))
         runningMean = Buffer(Tensor.zeros([features]))

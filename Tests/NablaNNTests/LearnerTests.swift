@@ -18,9 +18,10 @@ final class LearnerTests: XCTestCase {
         let (validInputs, validTargets) = data.validationSet
         let train = DataLoader(inputs: trainInputs, targets: trainTargets, batchSize: 256, shuffle: true, seed: seed)
         let valid = DataLoader(inputs: validInputs, targets: validTargets, batchSize: 256)
-        return Learner(model: model, train: BatchSource(train, batchCount: train.batchCount),
-                       valid: BatchSource(valid, batchCount: valid.batchCount), loss: loss,
-                       optimizer: SGD(model.parameters, learningRate: learningRate), console: .silent)
+        let learner = Learner(DataLoaders(train, valid), model, optimizer: SGD.self, loss: loss,
+                              metrics: [batchAccuracy], console: .silent)
+        learner.learningRate = learningRate
+        return learner
     }
 
     func testPixelSimilarityMatchesTheBook() throws {
@@ -42,7 +43,7 @@ final class LearnerTests: XCTestCase {
         let data = try Self.data.get()
         var generator = RandomGenerator(seed: 42)
         let model = Linear(weight: Tensor.randn([1, 784], generator: &generator), bias: Tensor.randn([1], generator: &generator))
-        let fit = try learner(model, learningRate: 1, seed: generator.next(), data: data).fit(epochs: 20)
+        let fit = try learner(model, learningRate: 1, seed: generator.next(), data: data).fit(20)
         XCTAssertEqual(fit.epochs.count, 20)
         let accuracy = fit.epochs.last!.metrics[0]
         XCTAssertGreaterThanOrEqual(accuracy, 0.965)
@@ -55,7 +56,7 @@ final class LearnerTests: XCTestCase {
         let model = Sequential(Linear(inputs: 784, outputs: 30, generator: &generator), ReLU(),
                                Linear(inputs: 30, outputs: 1, generator: &generator))
         let learner = learner(model, learningRate: 0.1, seed: generator.next(), data: data)
-        let fit = try learner.fit(epochs: 40)
+        let fit = try learner.fit(40)
         XCTAssertGreaterThanOrEqual(fit.epochs.last!.metrics[0], 0.975)
         XCTAssertLessThan(fit.epochs.last!.trainLoss, 0.025)
 
@@ -75,7 +76,7 @@ final class LearnerTests: XCTestCase {
         let model = Linear(weight: Tensor.zeros([1, 784]), bias: Tensor.zeros([1]))
         // Squared error with a huge learning rate overflows to infinity within a few steps.
         let learner = learner(model, learningRate: 1e6, seed: 1, data: data, loss: mseLoss)
-        XCTAssertThrowsError(try learner.fit(epochs: 10)) { error in
+        XCTAssertThrowsError(try learner.fit(10)) { error in
             let text = String(describing: error)
             XCTAssertTrue(text.contains("training stopped: the loss became"), text)
             XCTAssertTrue(text.contains("learning rate 1000000.0"), text)
@@ -89,8 +90,7 @@ final class LearnerTests: XCTestCase {
         // A learning rate this small leaves the loss flat after the first epoch, so the patience runs out.
         let model = Linear(weight: Tensor.zeros([1, 784]), bias: Tensor.zeros([1]))
         let learner = learner(model, learningRate: 0, seed: 1, data: data)
-        learner.earlyStopping = EarlyStopping(patience: 2)
-        let fit = try learner.fit(epochs: 10)
+        let fit = try learner.fit(10, callbacks: [EarlyStopping(patience: 2)])
         XCTAssertTrue(fit.stoppedEarly)
         XCTAssertEqual(fit.epochs.count, 3, "the first epoch sets the best loss, two more without improvement stop")
     }
@@ -111,10 +111,9 @@ final class FitTableTests: XCTestCase {
         // y = 2x on four points; a single linear weight learns it.
         let inputs = Tensor([[1], [2], [3], [4]]), targets = Tensor([[2], [4], [6], [8]])
         let model = Linear(weight: Tensor([[0]]), bias: nil)
-        let learner = Learner(model: model, train: BatchSource([(inputs, targets)]), valid: BatchSource([(inputs, targets)]),
-                              loss: mseLoss, optimizer: SGD(model.parameters, learningRate: 0.02),
-                              metrics: [Metric(name: "mae") { l1Loss($0, $1).item }], console: Console(stream: file))
-        let fit = try learner.fit(epochs: 3)
+        let learner = Learner(DataLoaders(BatchSource([(inputs, targets)]), BatchSource([(inputs, targets)])), model,
+                              loss: mseLoss, metrics: [Metric(name: "mae") { l1Loss($0, $1).item }], console: Console(stream: file))
+        let fit = try learner.fit(3, lr: 0.02)
         rewind(file)
         var text = ""
         var buffer = [CChar](repeating: 0, count: 512)

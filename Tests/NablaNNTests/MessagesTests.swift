@@ -16,6 +16,17 @@ final class NablaNNMessagesTests: XCTestCase {
         }
     }
 
+    func testConvolutionAndRegularizationLayersCheckTheirSizes() {
+        assertFails("Conv2d: channels (0, 2) and kernel size") {
+            var generator = RandomGenerator(seed: 0)
+            _ = Conv2d(inChannels: 0, outChannels: 2, kernelSize: 3, generator: &generator)
+        }
+        assertFails("Conv2d: weight must be [out, in, kH, kW], got [2, 3]") { _ = Conv2d(weight: Tensor.zeros([2, 3]), bias: nil) }
+        assertFails("Conv2d: bias must be [2], got [3]") { _ = Conv2d(weight: Tensor.zeros([2, 1, 3, 3]), bias: Tensor.zeros([3])) }
+        assertFails("Dropout: probability has to be between 0 and 1, but got 1.5") { _ = Dropout(probability: 1.5) }
+        assertFails("BatchNorm2d: features must be positive, got 0") { _ = BatchNorm2d(features: 0) }
+    }
+
     func testSGDChecksItsHyperparameters() {
         assertFails("SGD: momentum (-1.0) and weight decay (0.0) must not be negative") {
             _ = SGD([], learningRate: 0.1, momentum: -1)

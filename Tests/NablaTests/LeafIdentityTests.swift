@@ -101,6 +101,17 @@ final class SubscriptAssignmentTests: XCTestCase {
         }
     }
 
+    func testAssignsThroughEllipsesAndSteps() {
+        forEachBackend { kind in
+            var t = Tensor.zeros([2, 2, 3])
+            t[..., 1] = Tensor(5)
+            t[0, .ellipsis, 2] = Tensor([7, 8])
+            t[1, 0..., .every(2)] = Tensor([[1, 2], [3, 4]])
+            XCTAssertEqual(t.scalars, [0, 5, 7, 0, 5, 8,
+                                       1, 5, 2, 3, 5, 4], "\(kind)")
+        }
+    }
+
     func testCompoundAssignmentThroughASubscript() {
         var w = Tensor([[1, 2], [3, 4]], requiresGrad: true)
         noGrad { w[0] *= 1.5 }
@@ -166,5 +177,31 @@ final class AutogradMessagesTests: XCTestCase {
     func testPrintedTensorsSurviveAnyValue() {
         XCTAssertEqual(Tensor([1e30, .infinity, -.infinity, .nan]).description,
                        "tensor([1.0000e+30,        inf,       -inf,        nan], shape: [4])")
+    }
+}
+
+final class TorchSpellingTests: XCTestCase {
+    func testTorchNamesMeanWhatTheySayInTorch() {
+        forEachBackend { kind in
+            let m = Tensor([[1, 2, 3], [4, 5, 6]])
+            XCTAssertEqual(m.T.shape, [3, 2])
+            XCTAssertEqual(m.T.scalars, [1, 4, 2, 5, 3, 6], "\(kind)")
+            XCTAssertEqual(Tensor([1, 2]).T.scalars, [1, 2], "a vector is its own transpose")
+            XCTAssertEqual(m.ndim, 2)
+            XCTAssertEqual(m.numel, 6)
+            XCTAssertEqual(m.view(3, 2).shape, [3, 2])
+            XCTAssertEqual(m.view([-1]).scalars, m.scalars)
+            XCTAssertEqual((m ** 2).scalars, [1, 4, 9, 16, 25, 36], "\(kind)")
+            let doubledSquares: Tensor = 2 * m ** 2
+            XCTAssertEqual(doubledSquares.scalars, [2, 8, 18, 32, 50, 72], "** binds tighter than *")
+            XCTAssertEqual((-m ** 2).scalars, (m ** 2).scalars, "a prefix minus binds tighter, as the docs say")
+        }
+        assertFails("T: a tensor of shape [1, 2, 3] has 3 axes; .T is for matrices") { _ = Tensor.zeros([1, 2, 3]).T }
+    }
+
+    func testGradientFlowsThroughPower() {
+        let x = Tensor([1, 2, 3], requiresGrad: true)
+        (x ** 3).sum().backward()
+        XCTAssertEqual(x.grad?.scalars, [3, 12, 27])
     }
 }

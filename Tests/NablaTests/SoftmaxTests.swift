@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import NablaTestSupport
 @testable import Nabla
 
 final class SoftmaxTests: XCTestCase {

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import NablaTestSupport
 @testable import Nabla
+import NablaTestSupport
 
 /// conv2d, unfold/fold, pooling, batch norm and dropout: hand values, gradient
 /// checks and PyTorch's float64 results (Fixtures/window_ops_reference.json), on both backends.

@@ -4,7 +4,11 @@ import XCTest
 /// The `nabla` command run as a user runs it: a separate process, its standard
 /// output and error read back. SwiftPM builds the executable beside the test binary.
 final class CommandTests: XCTestCase {
-    private final class Collected: @unchecked Sendable { var data = Data() }
+    /// What the reader thread collected; `done` orders its write before the test's read.
+    private final class Collected: @unchecked Sendable {
+        var data = Data()
+        let done = DispatchSemaphore(value: 0)
+    }
 
     private struct Run {
         let status: Int32
@@ -25,11 +29,14 @@ final class CommandTests: XCTestCase {
         try process.run()
         // Drain both pipes before waiting, so a full pipe cannot block the child.
         let errorData = Collected()
-        let reader = Thread { errorData.data = error.fileHandleForReading.readDataToEndOfFile() }
+        let reader = Thread {
+            errorData.data = error.fileHandleForReading.readDataToEndOfFile()
+            errorData.done.signal()
+        }
         reader.start()
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        while !reader.isFinished { usleep(1000) }
+        errorData.done.wait()
         return Run(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
                    error: String(decoding: errorData.data, as: UTF8.self))
     }
@@ -89,5 +96,48 @@ final class CommandTests: XCTestCase {
             XCTAssertTrue(run.error.contains("\(empty)/mnist/train-images.idx3-ubyte: MNIST is not installed; run scripts/setup.sh"),
                           "\(command): \(run.error)")
         }
+    }
+
+    /// Runs `arguments` and asserts that they fail at once, before any data is loaded, with `message` on standard error.
+    private func assertRefused(_ arguments: [String], _ message: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let run = try nabla(arguments)
+        XCTAssertNotEqual(run.status, 0, "\(arguments)", file: file, line: line)
+        XCTAssertTrue(run.error.contains(message), "\(arguments): \(run.error)", file: file, line: line)
+        XCTAssertFalse(run.output.contains("=="), "\(arguments) did work before refusing: \(run.output)", file: file, line: line)
+        XCTAssertFalse(run.error.contains("NSCocoaErrorDomain"), run.error, file: file, line: line)
+    }
+
+    func testEveryNumberIsCheckedBeforeWork() throws {
+        for lr in ["0", "-1", "inf", "nan"] {
+            try assertRefused(["train", "--lr", lr], "--lr must be a finite positive number")
+            try assertRefused(["quadratic", "--lr", lr], "--lr must be a finite positive number")
+        }
+        try assertRefused(["train", "--epochs", "-1"], "--epochs must be at least 1, got -1")
+        try assertRefused(["train", "--batch-size", "-5"], "--batch-size must be at least 1, got -5")
+        try assertRefused(["quadratic", "--steps", "-2"], "--steps must not be negative, got -2")
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        try assertRefused(["train", "--threads", String(cores + 1)],
+                          "--threads \(cores + 1) is more than the \(cores) cores of this machine")
+    }
+
+    func testOutputPathsAreCheckedBeforeWork() throws {
+        // /proc takes no new files, even from root, so the check cannot be fooled by permissions.
+        try assertRefused(["train", "--save", "/proc/model.safetensors"], "--save /proc/model.safetensors: cannot write in the folder /proc")
+        try assertRefused(["train", "--save", "/no/such/folder/model.safetensors"],
+                          "--save /no/such/folder/model.safetensors: the folder /no/such/folder does not exist")
+        try assertRefused(["train", "--save", NSTemporaryDirectory()], "is a folder; give a file name such as")
+        try assertRefused(["similarity", "--image-directory", "/proc"], "--image-directory /proc: cannot write in the folder /proc")
+        try assertRefused(["lesson", "--image-directory", "/no/such/folder"], "--image-directory /no/such/folder: the folder /no/such/folder does not exist")
+    }
+
+    func testADivergingWalkIsWarnedAboutAndPrinted() throws {
+        let run = try nabla(["quadratic", "--lr", "1e9", "--steps", "6"])
+        XCTAssertEqual(run.status, 0, run.error)
+        XCTAssertTrue(run.output.contains("3.600000e+19"), "a huge value prints in scientific notation: \(run.output)")
+        XCTAssertTrue(run.output.contains("warning: f(x) has grown for 3 steps in a row; the learning rate 1e+09 is too high"), run.output)
+        XCTAssertTrue(run.output.contains("stopped: f(x) is no longer a finite number"), run.output)
+        let negativeStart = try nabla(["quadratic", "--start", "-3", "--steps", "1"])
+        XCTAssertEqual(negativeStart.status, 0, "a negative number is a value, not an option: \(negativeStart.error)")
+        XCTAssertTrue(negativeStart.output.contains("from x = -3.0"), negativeStart.output)
     }
 }

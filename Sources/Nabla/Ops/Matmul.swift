@@ -121,3 +121,30 @@ private func multiply(_ kernels: any Backend, _ a: Tensor, _ b: Tensor, into c: 
         }
     }
 }
+
+/// Vector products.
+extension Tensor {
+    /// The dot product of two vectors of one length (PyTorch's `dot`), on the
+    /// backend's dot kernel (strided views are not copied). The gradients are g·b and g·a.
+    public func dot(_ other: Tensor) -> Tensor {
+        guard rank == 1, other.rank == 1, shape == other.shape else {
+            fail("dot: needs two vectors of one length, got \(describe(shape)) and \(describe(other.shape))")
+        }
+        let a = strides[0] > 0 ? detached() : materialized(), b = other.strides[0] > 0 ? other.detached() : other.materialized()
+        let kernels = Nabla.kernels
+        let value = withExtendedLifetime((a.storage, b.storage)) {
+            shape[0] == 0 ? 0 : kernels.dot(count: shape[0], x: a.basePointer, incx: a.strides[0], y: b.basePointer, incy: b.strides[0])
+        }
+        return Tensor(value).recorded("dot", [self, other]) { g, needs in
+            [needs[0] ? g * b : nil, needs[1] ? g * a : nil]
+        }
+    }
+
+    /// The outer product `a[i]·b[j]` of two vectors (PyTorch's `outer`), as a broadcast product.
+    public func outer(_ other: Tensor) -> Tensor {
+        guard rank == 1, other.rank == 1 else {
+            fail("outer: needs two vectors, got \(describe(shape)) and \(describe(other.shape))")
+        }
+        return unsqueeze(axis: 1) * other.unsqueeze(axis: 0)
+    }
+}

@@ -49,14 +49,143 @@ extension Tensor {
         extremum(axes: axes, keepDims: keepDims, op: "min", isBetter: <)
     }
 
-    /// The index of the first largest element along `axis` (as a Float, exact below 2²⁴); a NaN counts as largest.
+    /// The index of the first largest element along `axis` (as a Float, exact below 2²⁴); a NaN counts as largest, as in PyTorch.
     public func argmax(axis: Int, keepDims: Bool = false) -> Tensor {
-        let reduced = [normalizedAxis(axis, rank: rank, op: "argmax")]
-        return reduceRows(reduced, op: "argmax") { row, length in
+        indexOfExtremum(axis: axis, keepDims: keepDims, op: "argmax", isBetter: >)
+    }
+
+    /// The index of the first smallest element along `axis` (as a Float); a NaN counts as smallest, as in PyTorch.
+    public func argmin(axis: Int, keepDims: Bool = false) -> Tensor {
+        indexOfExtremum(axis: axis, keepDims: keepDims, op: "argmin", isBetter: <)
+    }
+
+    /// The row-major index of the first largest element, as a rank-0 tensor (PyTorch's `argmax()`).
+    public func argmax() -> Tensor { reshape([-1]).argmax(axis: 0) }
+
+    /// The row-major index of the first smallest element, as a rank-0 tensor (PyTorch's `argmin()`).
+    public func argmin() -> Tensor { reshape([-1]).argmin(axis: 0) }
+
+    /// The maxima along `axis` and the index of each (the first, or the first NaN),
+    /// as PyTorch's `max(x, dim)`. The gradient goes to that one element only.
+    public func maxWithIndices(axis: Int, keepDims: Bool = false) -> (values: Tensor, indices: Tensor) {
+        valuesAt(argmax(axis: axis, keepDims: true), axis: axis, keepDims: keepDims)
+    }
+
+    /// The minima along `axis` and the index of each (the first, or the first NaN),
+    /// as PyTorch's `min(x, dim)`. The gradient goes to that one element only.
+    public func minWithIndices(axis: Int, keepDims: Bool = false) -> (values: Tensor, indices: Tensor) {
+        valuesAt(argmin(axis: axis, keepDims: true), axis: axis, keepDims: keepDims)
+    }
+
+    /// The product of all elements, as a rank-0 tensor; 1 for an empty tensor.
+    public func prod() -> Tensor { reshape([-1]).prod(axis: 0) }
+
+    /// The products along `axis` (PyTorch's `prod(dim)`). The gradient of each
+    /// element is the product of the others in its lane, computed from prefix and
+    /// suffix products, so it is exact where elements are 0 (no division).
+    public func prod(axis: Int, keepDims: Bool = false) -> Tensor {
+        guard rank > 0 else { return asOneElementVector(axis: axis, op: "prod") { $0.prod(axis: 0) } }
+        let resolved = normalizedAxis(axis, rank: rank, op: "prod")
+        let (source, outer, length, inner) = axisBlock(resolved)
+        let kept = Tensor(shape: shape.indices.map { $0 == resolved ? 1 : shape[$0] }) { out in
+            let x = source.basePointer
+            withExtendedLifetime(source.storage) {
+                if inner == 1 {
+                    // A lane per output: eight partial products in flight so the loop vectorizes.
+                    for o in 0..<outer { out[o] = contiguousProduct(x + o * length, count: length) }
+                    return
+                }
+                for o in 0..<outer {
+                    let row = out.baseAddress! + o * inner
+                    row.update(repeating: 1, count: inner)
+                    for l in 0..<length {
+                        let lane = x + (o * length + l) * inner
+                        for i in 0..<inner { row[i] *= lane[i] }
+                    }
+                }
+            }
+        }
+        let inputShape = shape
+        return kept.droppingAxes([resolved], keepDims: keepDims).recorded("prod", [self]) { g, _ in
+            let upstream = g.reshape(kept.shape).contiguous()
+            let gradient = Tensor(uninitializedShape: inputShape)
+            let x = source.basePointer, gp = upstream.basePointer, out = gradient.basePointer
+            withExtendedLifetime((source.storage, upstream.storage)) {
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: Swift.max(inner, 1)) { running in
+                    let r = running.baseAddress!
+                    for o in 0..<outer {
+                        // out = (product of the lane before l) · (product after l) · g.
+                        r.update(repeating: 1, count: inner)
+                        for l in 0..<length {
+                            let lane = x + (o * length + l) * inner, target = out + (o * length + l) * inner
+                            for i in 0..<inner { target[i] = r[i]; r[i] *= lane[i] }
+                        }
+                        r.update(from: gp + o * inner, count: inner)
+                        for l in stride(from: length - 1, through: 0, by: -1) {
+                            let lane = x + (o * length + l) * inner, target = out + (o * length + l) * inner
+                            for i in 0..<inner { target[i] *= r[i]; r[i] *= lane[i] }
+                        }
+                    }
+                }
+            }
+            return [gradient]
+        }
+    }
+
+    /// 1 if every element is non-zero (NaN counts as non-zero), else 0; 1 for an empty tensor (PyTorch's `all`).
+    public func all() -> Tensor { reshape([-1]).all(axis: 0) }
+
+    /// Whether every element along `axis` is non-zero, as 1 or 0.
+    public func all(axis: Int, keepDims: Bool = false) -> Tensor {
+        logicalReduction(axis: axis, keepDims: keepDims, op: "all", empty: 1) { row, length in
+            for i in 0..<length where row[i] == 0 { return 0 }
+            return 1
+        }
+    }
+
+    /// 1 if any element is non-zero (NaN counts as non-zero), else 0; 0 for an empty tensor (PyTorch's `any`).
+    public func any() -> Tensor { reshape([-1]).any(axis: 0) }
+
+    /// Whether any element along `axis` is non-zero, as 1 or 0.
+    public func any(axis: Int, keepDims: Bool = false) -> Tensor {
+        logicalReduction(axis: axis, keepDims: keepDims, op: "any", empty: 0) { row, length in
+            for i in 0..<length where row[i] != 0 { return 1 }
+            return 0
+        }
+    }
+
+    /// This tensor as a contiguous `[outer, length, inner]` block around `axis` (not recorded).
+    func axisBlock(_ axis: Int) -> (source: Tensor, outer: Int, length: Int, inner: Int) {
+        let source = isContiguous ? detached() : materialized()
+        return (source, shape[..<axis].reduce(1, *), shape[axis], shape[(axis + 1)...].reduce(1, *))
+    }
+
+    private func indexOfExtremum(axis: Int, keepDims: Bool, op: String, isBetter: @escaping (Float, Float) -> Bool) -> Tensor {
+        guard rank > 0 else { return asOneElementVector(axis: axis, op: op) { $0.indexOfExtremum(axis: 0, keepDims: false, op: op, isBetter: isBetter) } }
+        let reduced = [normalizedAxis(axis, rank: rank, op: op)]
+        return reduceRows(reduced, op: op) { row, length in
             var best = 0
-            for i in 1..<length where row[i] > row[best] || (row[i].isNaN && !row[best].isNaN) { best = i }
+            for i in 1..<length where !row[best].isNaN && (isBetter(row[i], row[best]) || row[i].isNaN) { best = i }
             return Float(best)
         }.droppingAxes(reduced, keepDims: keepDims)
+    }
+
+    /// The elements at `indices` (kept at extent 1 along `axis`), with those indices.
+    private func valuesAt(_ indices: Tensor, axis: Int, keepDims: Bool) -> (values: Tensor, indices: Tensor) {
+        guard rank > 0 else { return (self, indices) }
+        let resolved = normalizedAxis(axis, rank: rank, op: "max")
+        let values = gather(axis: resolved, indices: indices)
+        return keepDims ? (values, indices) : (values.squeeze(axis: resolved), indices.squeeze(axis: resolved))
+    }
+
+    private func logicalReduction(axis: Int, keepDims: Bool, op: String, empty: Float,
+                                  _ body: (UnsafePointer<Float>, Int) -> Float) -> Tensor {
+        guard rank > 0 else { return asOneElementVector(axis: axis, op: op) { $0.logicalReduction(axis: 0, keepDims: false, op: op, empty: empty, body) } }
+        let reduced = [normalizedAxis(axis, rank: rank, op: op)]
+        let kept = shape[reduced[0]] == 0
+            ? Tensor.full(shape.indices.map { reduced.contains($0) ? 1 : shape[$0] }, empty)
+            : reduceRows(reduced, op: op, body)
+        return kept.droppingAxes(reduced, keepDims: keepDims)
     }
 
     /// Sums `gradient`, the gradient of a broadcast result, back to an operand's `target` shape.
@@ -148,4 +277,18 @@ private func reductionBlocks(_ shape: [Int], _ reduced: [Int]) -> [(extent: Int,
         }
     }
     return blocks
+}
+
+/// The product of `count` contiguous floats, with eight partial products in flight.
+private func contiguousProduct(_ x: UnsafePointer<Float>, count: Int) -> Float {
+    var partial = SIMD8<Float>(repeating: 1)
+    var i = 0
+    while i + 8 <= count {
+        partial *= UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+        i += 8
+    }
+    var total: Float = 1
+    for lane in 0..<8 { total *= partial[lane] }
+    while i < count { total *= x[i]; i += 1 }
+    return total
 }

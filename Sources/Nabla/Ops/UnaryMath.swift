@@ -83,9 +83,9 @@ extension Tensor {
         }
     }
 
-    /// −1, 0 or 1 by the sign of x (0 for ±0, NaN for NaN, as PyTorch's). The gradient is 0.
+    /// −1, 0 or 1 by the sign of x; 0 for ±0 and for NaN, as PyTorch 2's (NumPy gives NaN). The gradient is 0.
     public func sign() -> Tensor {
-        unary("sign", { $0 > 0 ? 1 : ($0 < 0 ? -1 : ($0.isNaN ? .nan : 0)) }) { g, _, _ in Tensor.zeros(g.shape) }
+        unary("sign", { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }) { g, _, _ in Tensor.zeros(g.shape) }
     }
 
     public func sin() -> Tensor {

@@ -151,20 +151,27 @@ public struct Tensor {
         if let bad = shape.first(where: { $0 < 0 }) {
             fail("\(op): shape \(describe(shape)) has a negative extent \(bad)")
         }
-        // The strides are products of the extents (an empty axis counting as 1),
-        // so those must fit in an Int even when the tensor holds nothing, and the
-        // bytes of a non-empty one must be addressable.
-        var strideProduct = 1
-        for extent in shape.reversed() {
-            let (product, overflow) = strideProduct.multipliedReportingOverflow(by: Swift.max(extent, 1))
-            guard !overflow else { fail("\(op): shape \(describe(shape)) has too many elements to address") }
-            strideProduct = product
-        }
-        let count = shape.reduce(1, *)
-        guard count <= Int.max / MemoryLayout<Float>.stride else {
+        guard let count = elementCount(ofShape: shape) else {
             fail("\(op): shape \(describe(shape)) has too many elements to address")
         }
         return count
+    }
+
+    /// The number of elements a tensor of `shape` holds, or nil when no tensor can
+    /// have that shape: a negative extent, or extents whose product (an empty axis
+    /// counting as 1, since strides are such products) or byte count passes `Int.max`.
+    /// `[2^62, 0, 4]` holds nothing but is refused. Readers of untrusted shapes check
+    /// with it and throw, instead of letting `Tensor(shape:)` stop the process.
+    public static func elementCount(ofShape shape: [Int]) -> Int? {
+        guard shape.allSatisfy({ $0 >= 0 }) else { return nil }
+        var strideProduct = 1
+        for extent in shape {
+            let (product, overflow) = strideProduct.multipliedReportingOverflow(by: Swift.max(extent, 1))
+            guard !overflow else { return nil }
+            strideProduct = product
+        }
+        let count = shape.contains(0) ? 0 : strideProduct
+        return count <= Int.max / MemoryLayout<Float>.stride ? count : nil
     }
 
     /// A view with another shape and strides onto the same storage, carrying no autograd record.
