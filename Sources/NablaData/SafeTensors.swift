@@ -57,7 +57,9 @@ public enum SafeTensors {
     /// that the ranges lie inside the data, do not overlap and cover it exactly.
     /// The header is read first and the data only once all of that holds.
     ///
-    /// - Parameter limits: The largest file read (``DataLimits/maximumFileBytes``).
+    /// - Parameters:
+    ///   - path: The safetensors file.
+    ///   - limits: The largest file read (``DataLimits/maximumFileBytes``).
     public static func read(from path: String, limits: DataLimits = .default) throws -> [(name: String, tensor: Tensor)] {
         try withRegularFile(path) { fd, fileSize in
             try parse(fileSize: fileSize, path: path, limits: limits) { count, offset in
