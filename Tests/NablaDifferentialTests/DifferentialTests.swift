@@ -12,7 +12,7 @@ import Nabla
 /// test, unless `NABLA_NO_TORCH=1` says it cannot be installed on this machine.
 final class DifferentialTests: XCTestCase {
     static var table: [DifferentialOp] {
-        ElementwiseTable.ops + ReductionTable.ops + MovementTable.ops + MatmulTable.ops + LinalgTable.ops + LossTable.ops
+        ElementwiseTable.ops + ReductionTable.ops + MovementTable.ops + MatmulTable.ops + LinalgTable.ops + DecompositionTable.ops + LossTable.ops
     }
 
     func testEveryOpAgreesWithPyTorch() throws {
