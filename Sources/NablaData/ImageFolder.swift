@@ -89,10 +89,10 @@ public enum ImageFolder {
         return images
     }
 
-    /// The size a PNG file's header declares, from its first 24 bytes.
+    /// The size a PNG file's header declares, from its first 26 bytes.
     private static func headerSize(_ file: String, limits: DataLimits) throws -> (height: Int, width: Int) {
         try withRegularFile(file) { fd, size in
-            try readBytes(fd, count: 24, at: 0, path: file).withUnsafeBytes {
+            try readBytes(fd, count: 26, at: 0, path: file).withUnsafeBytes {
                 try PNGImage.dimensions($0, source: file, limits: limits, fileSize: size)
             }
         }
