@@ -22,19 +22,22 @@ public enum CSVDigits {
     ///   - imageShape: The shape of one image, such as `[28, 28]`; its element count must
     ///     equal the number of pixel columns. `nil` keeps each image as a flat row.
     ///   - scale: When true, each pixel value `v` becomes `v / 255`.
+    ///   - limits: The file size and (inflated) text size allowed; ``DataLimits/default`` unless raised.
     /// - Returns: images `[N] + imageShape` (or `[N, pixelColumns]`) and labels `[N]`.
     /// - Throws: ``DataError`` naming the file and line for an unreadable file,
     ///   a row of the wrong width, a field that is not a number, or a label column
     ///   or image shape that does not fit the rows.
     public static func read(at path: String, labelColumn: Int, imageShape: [Int]? = nil,
-                            scale: Bool = true) throws -> (images: Tensor, labels: Tensor) {
-        try decode(readFileBytes(path), source: path, labelColumn: labelColumn, imageShape: imageShape, scale: scale)
+                            scale: Bool = true, limits: DataLimits = .default) throws -> (images: Tensor, labels: Tensor) {
+        try decode(readFileBytes(path, limits: limits), source: path, labelColumn: labelColumn, imageShape: imageShape,
+                   scale: scale, limits: limits)
     }
 
     /// Decodes CSV bytes already in memory (gzip or raw); `source` names them in errors.
     public static func decode(_ fileBytes: [UInt8], source: String, labelColumn: Int,
-                              imageShape: [Int]? = nil, scale: Bool = true) throws -> (images: Tensor, labels: Tensor) {
-        let bytes = try Gzip.decompressIfNeeded(fileBytes, source: source)
+                              imageShape: [Int]? = nil, scale: Bool = true,
+                              limits: DataLimits = .default) throws -> (images: Tensor, labels: Tensor) {
+        let bytes = try Gzip.decompressIfNeeded(fileBytes, source: source, maximumBytes: limits.maximumDataBytes)
         return try bytes.withUnsafeBufferPointer { text in
             var parser = Parser(text: text, source: source)
             return try parser.parse(labelColumn: labelColumn, imageShape: imageShape, scale: scale)
@@ -84,6 +87,7 @@ public enum CSVDigits {
                         }
                     }
                     let estimatedRows = estimateRemainingRows(width: width)
+                    try ensureAllocatable(estimatedRows * width * MemoryLayout<Float>.stride, for: source, "the rows' values")
                     pixels.reserveCapacity(estimatedRows * (width - 1))
                     labels.reserveCapacity(estimatedRows)
                 }

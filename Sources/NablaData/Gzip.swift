@@ -8,21 +8,31 @@ enum Gzip {
     }
 
     /// Returns `bytes` inflated when they are gzip data and unchanged otherwise,
-    /// so callers read "file or file.gz" the same way.
-    static func decompressIfNeeded(_ bytes: [UInt8], source: String) throws -> [UInt8] {
-        isCompressed(bytes) ? try decompress(bytes, source: source) : bytes
+    /// so callers read "file or file.gz" the same way; either way at most
+    /// `maximumBytes` come back, else a ``DataError`` naming the limit.
+    static func decompressIfNeeded(_ bytes: [UInt8], source: String, maximumBytes: Int) throws -> [UInt8] {
+        let data = isCompressed(bytes) ? try inflate(bytes, source: source, maximumBytes: maximumBytes) : (bytes: bytes, complete: true)
+        guard data.complete && data.bytes.count <= maximumBytes else {
+            throw DataError(path: source, problem: "holds more than \(maximumBytes) bytes of data, the limit (DataLimits.maximumDataBytes)")
+        }
+        return data.bytes
     }
 
-    /// Inflates a whole gzip file (one or more concatenated members) in one pass.
+    /// Inflates a gzip file (one or more concatenated members), producing at most
+    /// `maximumBytes`: `complete` is false when the data goes on past them.
     ///
-    /// The output buffer starts at the size the gzip trailer declares (capped by
-    /// deflate's maximum ratio, so a lying trailer cannot force a huge allocation)
-    /// and doubles if the trailer was wrong.
-    static func decompress(_ input: [UInt8], source: String) throws -> [UInt8] {
+    /// Memory stays proportional to what is inflated, never to what a header or
+    /// trailer claims: the output buffer starts at the size the gzip trailer declares
+    /// (capped by deflate's maximum ratio and by `maximumBytes`) and doubles, up to
+    /// that cap, if the trailer was wrong.
+    static func inflate(_ input: [UInt8], source: String, maximumBytes: Int) throws -> (bytes: [UInt8], complete: Bool) {
         // Deflate cannot expand data more than 1032:1.
         let maximumPlausible = input.count.multipliedReportingOverflow(by: 1032)
-        let ceiling = maximumPlausible.overflow ? Int.max : maximumPlausible.partialValue + 64
+        let plausible = maximumPlausible.overflow ? Int.max : maximumPlausible.partialValue + 64
+        // One byte beyond the limit tells "exactly the limit" from "more".
+        let ceiling = min(plausible, maximumBytes == Int.max ? Int.max : maximumBytes + 1)
         var capacity = min(max(trailerSize(input), 4096), ceiling)
+        try ensureAllocatable(capacity, for: source, "the inflated data")
         var output = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         defer { output.deallocate() }
         var produced = 0
@@ -33,19 +43,18 @@ enum Gzip {
         }
         defer { inflateEnd(&stream) }
 
-        try input.withUnsafeBufferPointer { inputBuffer in
+        let complete = try input.withUnsafeBufferPointer { inputBuffer -> Bool in
             var consumed = 0
             while true {
                 if produced == capacity {
-                    let grown = capacity.multipliedReportingOverflow(by: 2)
-                    guard !grown.overflow else {
-                        throw DataError(path: source, problem: "gzip data expands beyond addressable memory")
-                    }
-                    let bigger = UnsafeMutableRawPointer.allocate(byteCount: grown.partialValue, alignment: 16)
+                    if capacity == ceiling { return false }
+                    let grown = min(capacity.multipliedReportingOverflow(by: 2).overflow ? Int.max : capacity * 2, ceiling)
+                    try ensureAllocatable(grown, for: source, "the inflated data")
+                    let bigger = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 16)
                     bigger.copyMemory(from: output, byteCount: produced)
                     output.deallocate()
                     output = bigger
-                    capacity = grown.partialValue
+                    capacity = grown
                 }
                 // zlib counts in UInt32, so feed files above 4 GiB in pieces.
                 let inputChunk = min(inputBuffer.count - consumed, Int(UInt32.max))
@@ -54,7 +63,7 @@ enum Gzip {
                 stream.avail_in = UInt32(inputChunk)
                 stream.next_out = (output + produced).assumingMemoryBound(to: Bytef.self)
                 stream.avail_out = UInt32(outputChunk)
-                let status = inflate(&stream, Z_NO_FLUSH)
+                let status = CZlib.inflate(&stream, Z_NO_FLUSH)
                 consumed += inputChunk - Int(stream.avail_in)
                 produced += outputChunk - Int(stream.avail_out)
                 switch status {
@@ -62,7 +71,7 @@ enum Gzip {
                     continue
                 case Z_STREAM_END:
                     let rest = inputBuffer.count - consumed
-                    if rest == 0 { return }
+                    if rest == 0 { return true }
                     // Another gzip member follows (what `cat a.gz b.gz` makes).
                     if rest >= 2 && inputBuffer[consumed] == 0x1f && inputBuffer[consumed + 1] == 0x8b {
                         inflateReset(&stream)
@@ -81,7 +90,7 @@ enum Gzip {
                 }
             }
         }
-        return [UInt8](UnsafeRawBufferPointer(start: output, count: produced))
+        return ([UInt8](UnsafeRawBufferPointer(start: output, count: min(produced, maximumBytes))), complete && produced <= maximumBytes)
     }
 
     /// The uncompressed size (mod 2^32) that a gzip trailer declares; a hint only.

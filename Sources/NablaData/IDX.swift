@@ -18,23 +18,24 @@ public enum IDX {
     ///     when false, the raw values `0...255` as Float.
     /// - Throws: ``DataError`` naming the file when it cannot be read, is not an
     ///   IDX ubyte image file, or its dimensions disagree with its size.
-    public static func readImages(at path: String, scale: Bool = true) throws -> Tensor {
-        try decodeImages(readFileBytes(path), source: path, scale: scale)
+    ///   - limits: The file size and data size allowed (``DataLimits/default`` unless raised).
+    public static func readImages(at path: String, scale: Bool = true, limits: DataLimits = .default) throws -> Tensor {
+        try decodeImages(readFileBytes(path, limits: limits), source: path, scale: scale, limits: limits)
     }
 
     /// Reads an IDX label file (`.gz` or raw) into a tensor of shape `[N]`
     /// holding the byte labels as Float (for example `0...9`).
-    public static func readLabels(at path: String) throws -> Tensor {
-        try decodeLabels(readFileBytes(path), source: path)
+    public static func readLabels(at path: String, limits: DataLimits = .default) throws -> Tensor {
+        try decodeLabels(readFileBytes(path, limits: limits), source: path, limits: limits)
     }
 
     /// Reads a matching image file and label file and checks that they hold the same number of items.
     ///
     /// - Returns: images `[N, rows, columns]` (scaled like ``readImages(at:scale:)``) and labels `[N]`.
     public static func readLabeledImages(images imagesPath: String, labels labelsPath: String,
-                                         scale: Bool = true) throws -> (images: Tensor, labels: Tensor) {
-        let images = try readImages(at: imagesPath, scale: scale)
-        let labels = try readLabels(at: labelsPath)
+                                         scale: Bool = true, limits: DataLimits = .default) throws -> (images: Tensor, labels: Tensor) {
+        let images = try readImages(at: imagesPath, scale: scale, limits: limits)
+        let labels = try readLabels(at: labelsPath, limits: limits)
         guard images.shape[0] == labels.shape[0] else {
             throw DataError(path: labelsPath, problem: "holds \(labels.shape[0]) labels but \(imagesPath) holds \(images.shape[0]) images")
         }
@@ -42,27 +43,42 @@ public enum IDX {
     }
 
     /// Decodes IDX image bytes already in memory (gzip or raw); `source` names them in errors.
-    public static func decodeImages(_ bytes: [UInt8], source: String, scale: Bool = true) throws -> Tensor {
-        try decode(bytes, source: source, rank: 3, scale: scale)
+    public static func decodeImages(_ bytes: [UInt8], source: String, scale: Bool = true,
+                                    limits: DataLimits = .default) throws -> Tensor {
+        try decode(bytes, source: source, rank: 3, scale: scale, limits: limits)
     }
 
     /// Decodes IDX label bytes already in memory (gzip or raw); `source` names them in errors.
-    public static func decodeLabels(_ bytes: [UInt8], source: String) throws -> Tensor {
-        try decode(bytes, source: source, rank: 1, scale: false)
+    public static func decodeLabels(_ bytes: [UInt8], source: String, limits: DataLimits = .default) throws -> Tensor {
+        try decode(bytes, source: source, rank: 1, scale: false, limits: limits)
     }
 
-    private static func decode(_ fileBytes: [UInt8], source: String, rank: Int, scale: Bool) throws -> Tensor {
-        let bytes = try Gzip.decompressIfNeeded(fileBytes, source: source)
-        let shape = try header(bytes, source: source, rank: rank)
+    /// Checks the header first (inflating only its bytes when the file is gzip data),
+    /// then inflates no further than the payload it declares, so a small file that
+    /// inflates to gigabytes costs no more than its header admits.
+    private static func decode(_ fileBytes: [UInt8], source: String, rank: Int, scale: Bool, limits: DataLimits) throws -> Tensor {
         let headerSize = 4 + 4 * rank
+        var bytes = fileBytes
+        var payload = fileBytes.count - headerSize
+        if Gzip.isCompressed(fileBytes) {
+            let head = try Gzip.inflate(fileBytes, source: source, maximumBytes: headerSize).bytes
+            let declared = try declaredPayload(head, source: source, rank: rank, limits: limits)
+            let inflated = try Gzip.inflate(fileBytes, source: source, maximumBytes: headerSize + declared)
+            bytes = inflated.bytes
+            // One byte more than declared stands for "extra bytes follow".
+            payload = inflated.complete ? bytes.count - headerSize : declared + 1
+        }
+        let declared = try declaredPayload(bytes, source: source, rank: rank, limits: limits)
+        let shape = try header(bytes, source: source, rank: rank, declared: declared, payload: payload)
+        try ensureAllocatable(declared * MemoryLayout<Float>.stride, for: source, "a tensor of \(shape)")
         return bytes.withUnsafeBufferPointer { all in
             tensorFromPixels(UnsafeBufferPointer(rebasing: all[headerSize...]), shape: shape, scale: scale)
         }
     }
 
-    /// Validates the magic number and dimensions of an IDX ubyte file of the given
-    /// rank and returns its shape; the payload must be exactly as long as declared.
-    private static func header(_ bytes: [UInt8], source: String, rank: Int) throws -> [Int] {
+    /// Validates the magic number and dimensions of an IDX ubyte header of the given
+    /// rank and returns the payload size they declare, at most `limits.maximumDataBytes`.
+    private static func declaredPayload(_ bytes: [UInt8], source: String, rank: Int, limits: DataLimits) throws -> Int {
         let what = rank == 3 ? "image" : "label"
         let expectedMagic = UInt32(0x0800) | UInt32(rank)
         guard bytes.count >= 4 else {
@@ -84,31 +100,35 @@ public enum IDX {
         guard bytes.count >= headerSize else {
             throw DataError(path: source, problem: "truncated: \(bytes.count) bytes is too short for the \(headerSize)-byte header of an IDX \(what) file")
         }
-        let shape = (0..<rank).map { Int(bigEndianUInt32(bytes, at: 4 + 4 * $0)) }
-        let payload = bytes.count - headerSize
-        // Multiply with overflow checks: the dimensions come from untrusted bytes. Zero
-        // extents count as 1 for the overflow test, so that [0, 2^32, 2^32] (no data, but
-        // a shape no tensor can describe) is refused as well.
-        var declared = 1
-        var extentProduct = 1
-        var overflowed = false
-        for dimension in shape {
-            let product = extentProduct.multipliedReportingOverflow(by: max(dimension, 1))
-            if product.overflow { overflowed = true; break }
-            extentProduct = product.partialValue
-            declared *= dimension
-        }
+        let shape = dimensions(bytes, rank: rank)
         let dims = shape.map(String.init).joined(separator: "×")
-        if overflowed {
-            throw DataError(path: source, problem: "dimensions \(dims) are too large for any file (their extents multiply past 2^63); the file holds \(payload) bytes of data")
+        // The dimensions come from untrusted bytes: Tensor's own rule refuses, without
+        // overflowing, a shape such as [0, 2^32, 2^32] that holds nothing but no tensor can describe.
+        guard let declared = Tensor.elementCount(ofShape: shape) else {
+            throw DataError(path: source, problem: "dimensions \(dims) are too large for any file (their extents multiply past 2^63)")
         }
+        guard declared <= limits.maximumDataBytes else {
+            throw DataError(path: source, problem: "dimensions \(dims) declare \(declared) bytes of data, more than the limit of \(limits.maximumDataBytes) (DataLimits.maximumDataBytes)")
+        }
+        return declared
+    }
+
+    /// The shape of a validated header; the payload must be exactly as long as declared.
+    private static func header(_ bytes: [UInt8], source: String, rank: Int, declared: Int, payload: Int) throws -> [Int] {
+        let shape = dimensions(bytes, rank: rank)
+        let dims = shape.map(String.init).joined(separator: "×")
         if declared > payload {
             throw DataError(path: source, problem: "truncated: the header declares \(dims) = \(declared) bytes of data but only \(payload) follow")
         }
         if declared < payload {
-            throw DataError(path: source, problem: "dimensions \(dims) = \(declared) bytes disagree with the file size: \(payload - declared) extra bytes follow the data")
+            let extra = payload == declared + 1 && bytes.count == 4 + 4 * rank + declared ? "more" : String(payload - declared)
+            throw DataError(path: source, problem: "dimensions \(dims) = \(declared) bytes disagree with the file size: \(extra) extra bytes follow the data")
         }
         return shape
+    }
+
+    private static func dimensions(_ bytes: [UInt8], rank: Int) -> [Int] {
+        (0..<rank).map { Int(bigEndianUInt32(bytes, at: 4 + 4 * $0)) }
     }
 
     private static func bigEndianUInt32(_ bytes: [UInt8], at offset: Int) -> UInt32 {

@@ -24,7 +24,9 @@ public enum ImageFolder {
     /// - Throws: ``DataError`` naming the folder or file at fault: a missing folder, an
     ///   empty class folder, a file that is not a PNG or is corrupt, or an image whose
     ///   size differs from the first one.
-    public static func load(root: String, split: String? = nil, classes: [String]? = nil) throws -> LabeledImages {
+    ///   - limits: The file size and image size allowed; ``DataLimits/default`` unless raised.
+    public static func load(root: String, split: String? = nil, classes: [String]? = nil,
+                            limits: DataLimits = .default) throws -> LabeledImages {
         let splitFolder = split.map { (root as NSString).appendingPathComponent($0) } ?? root
         let classNames = try classes ?? visibleEntries(of: splitFolder).filter { isFolder((splitFolder as NSString).appendingPathComponent($0)) }
         guard !classNames.isEmpty else {
@@ -39,36 +41,41 @@ public enum ImageFolder {
             files += names.map { (classFolder as NSString).appendingPathComponent($0) }
             labels += Array(repeating: Float(label), count: names.count)
         }
-        let images = try decodeAll(files)
+        let images = try decodeAll(files, limits: limits)
         return LabeledImages(images: images, labels: Tensor(shape: [labels.count], scalars: labels), classNames: classNames)
     }
 
-    /// Decodes `files` into one `[N, height, width]` tensor; the first file fixes the size.
-    private static func decodeAll(_ files: [String]) throws -> Tensor {
-        var firstGray: [UInt8] = []
-        let first = try readFileBytes(files[0]).withUnsafeBytes {
-            try PNGImage.decodeGray($0, source: files[0], into: &firstGray)
+    /// Decodes `files` into one `[N, height, width]` tensor, after checking from each
+    /// file's header that all have the first one's size.
+    private static func decodeAll(_ files: [String], limits: DataLimits) throws -> Tensor {
+        let first = try headerSize(files[0], limits: limits)
+        for file in files.dropFirst() {
+            let size = try headerSize(file, limits: limits)
+            guard size == first else { throw sizeMismatch(file, size, first: files[0], first) }
         }
         let pixelsPerImage = first.height * first.width
+        let (total, overflow) = files.count.multipliedReportingOverflow(by: pixelsPerImage * MemoryLayout<Float>.stride)
+        guard !overflow else { throw DataError(path: files[0], problem: "\(files.count) images of \(first.height)×\(first.width) are too many to hold") }
+        try ensureAllocatable(total, for: files[0], "\(files.count) images of \(first.height)×\(first.width)")
         let workerCount = 2
         let errors = ErrorSlots(count: workerCount)
         let images = Tensor(shape: [files.count, first.height, first.width]) { scalars in
             guard let base = scalars.baseAddress else { return }
-            // Each worker takes a contiguous block of files and reuses one gray buffer.
+            // Each worker takes a contiguous block of files and reuses one sample buffer.
             DispatchQueue.concurrentPerform(iterations: workerCount) { worker in
                 let start = files.count * worker / workerCount
                 let end = files.count * (worker + 1) / workerCount
-                var gray: [UInt8] = []
+                var scratch: [UInt8] = []
                 for index in start..<end {
                     do {
-                        let size = try readFileBytes(files[index]).withUnsafeBytes {
-                            try PNGImage.decodeGray($0, source: files[index], into: &gray)
-                        }
-                        guard size == first else {
-                            throw DataError(path: files[index], problem: "image is \(size.height)×\(size.width) pixels but \(files[0]) is \(first.height)×\(first.width); all images must have the same size")
-                        }
-                        gray.withUnsafeBufferPointer {
-                            convertPixels($0.baseAddress!, to: base + index * pixelsPerImage, count: pixelsPerImage, scale: true)
+                        // The file may have changed since its header was read: check again.
+                        _ = try readFileBytes(files[index], limits: limits).withUnsafeBytes { bytes in
+                            try PNGImage.decodeGray(bytes, source: files[index], limits: limits, scratch: &scratch) { height, width in
+                                guard (height, width) == first else {
+                                    throw sizeMismatch(files[index], (height, width), first: files[0], first)
+                                }
+                                return base + index * pixelsPerImage
+                            }
                         }
                     } catch {
                         errors.set(error, at: worker)
@@ -80,6 +87,20 @@ public enum ImageFolder {
         // Report the error of the earliest failing block, so the message does not depend on timing.
         if let error = errors.first { throw error }
         return images
+    }
+
+    /// The size a PNG file's header declares, from its first 24 bytes.
+    private static func headerSize(_ file: String, limits: DataLimits) throws -> (height: Int, width: Int) {
+        try withRegularFile(file) { fd, size in
+            try readBytes(fd, count: 24, at: 0, path: file).withUnsafeBytes {
+                try PNGImage.dimensions($0, source: file, limits: limits, fileSize: size)
+            }
+        }
+    }
+
+    private static func sizeMismatch(_ file: String, _ size: (height: Int, width: Int),
+                                     first: String, _ firstSize: (height: Int, width: Int)) -> DataError {
+        DataError(path: file, problem: "image is \(size.height)×\(size.width) pixels but \(first) is \(firstSize.height)×\(firstSize.width); all images must have the same size")
     }
 
     /// Non-hidden entries of a folder, sorted by name.

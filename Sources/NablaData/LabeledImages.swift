@@ -9,10 +9,11 @@ public struct LabeledImages {
     /// The name of each class, in label order.
     public var classNames: [String]
 
-    /// - Precondition: `images` and `labels` hold the same number of items along axis 0.
+    /// Fails unless `images` and `labels` hold the same number of items along axis 0.
     public init(images: Tensor, labels: Tensor, classNames: [String]) {
-        precondition(images.shape.first == labels.shape.first,
-                     "LabeledImages: \(images.shape.first ?? 0) images but \(labels.shape.first ?? 0) labels")
+        guard images.rank >= 1, labels.rank >= 1, images.shape[0] == labels.shape[0] else {
+            Nabla.fail("LabeledImages: images of shape \(images.shape) and labels of shape \(labels.shape) must hold the same number of items along axis 0")
+        }
         self.images = images
         self.labels = labels
         self.classNames = classNames
@@ -28,13 +29,14 @@ public struct LabeledImages {
     /// (label 0) and the 3s (label 1). ``classNames`` becomes the names of the kept
     /// classes in the same order.
     ///
-    /// - Precondition: each entry of `classes` is a valid label, and none repeats.
+    /// Fails unless each entry of `classes` is a valid label and none repeats.
     public func selectingClasses(_ classes: [Int]) -> LabeledImages {
-        precondition(Set(classes).count == classes.count, "selectingClasses: \(classes) repeats a class")
+        guard Set(classes).count == classes.count else { Nabla.fail("selectingClasses: \(classes) repeats a class") }
         var newLabel = [Int: Float]()
         for (position, label) in classes.enumerated() {
-            precondition(label >= 0 && label < classNames.count,
-                         "selectingClasses: class \(label) is not one of the \(classNames.count) classes")
+            guard label >= 0 && label < classNames.count else {
+                Nabla.fail("selectingClasses: class \(label) is not one of the \(classNames.count) classes (0..<\(classNames.count))")
+            }
             newLabel[label] = Float(position)
         }
         var rows: [Int] = []

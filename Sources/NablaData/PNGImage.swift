@@ -1,13 +1,22 @@
 import CPNG
 import Nabla
 
-/// Grayscale PNG reading and writing through libpng's simplified API.
+/// Grayscale PNG reading and writing through libpng.
 ///
-/// Reading accepts any PNG that libpng reads (8- or 16-bit, gray, RGB, palette,
-/// with or without alpha) and lets libpng convert it to 8-bit gray: color is
-/// reduced to luminance, and transparent pixels are composited onto black (the
-/// MNIST background). Pixel `p` becomes `Float(p) / 255`, so an 8-bit grayscale
-/// file round-trips exactly through ``write(_:to:normalization:)``.
+/// Reading accepts any PNG (1- to 16-bit; gray, gray with alpha, RGB, RGBA, palette)
+/// and decodes the values the file stores, with no gamma or colour-space conversion,
+/// the way Pillow's `Image.open(path).convert("L")` does:
+/// - gray samples are taken as they are: `v / 255` for 8-bit (and lower depths,
+///   scaled up to 8 bits as the PNG specification says), `v / 65535` for 16-bit;
+/// - colour becomes `L = (19595 R + 38470 G + 7471 B + 32768) >> 16` (ITU-R 601-2
+///   luma with Pillow's rounding), then `L / 255` or `L / 65535`; a palette colour
+///   is looked up first;
+/// - alpha, and a tRNS transparent colour, are dropped: a pixel's stored colour is
+///   kept whatever its opacity (Pillow's `convert("L")` on `LA`, `RGBA` and `P`).
+///
+/// So an 8-bit grayscale file round-trips exactly through ``write(_:to:normalization:)``.
+/// An image above ``DataLimits/maximumImagePixels`` is refused before any pixel is
+/// decoded, as is one whose header promises more pixels than its bytes can hold.
 public enum PNGImage {
     /// How ``write(_:to:normalization:)`` maps tensor values onto the 0...255 gray levels.
     public enum Normalization: Sendable {
@@ -24,16 +33,25 @@ public enum PNGImage {
     ///
     /// - Throws: ``DataError`` naming the file when it cannot be read, is not a PNG,
     ///   or is corrupt or truncated (with libpng's own description).
-    public static func read(at path: String) throws -> Tensor {
-        try decode(readFileBytes(path), source: path)
+    public static func read(at path: String, limits: DataLimits = .default) throws -> Tensor {
+        try decode(readFileBytes(path, limits: limits, signatures: [signature], format: "a PNG file"),
+                   source: path, limits: limits)
     }
 
     /// Decodes PNG bytes already in memory; `source` names them in errors.
-    public static func decode(_ bytes: [UInt8], source: String) throws -> Tensor {
-        var gray: [UInt8] = []
-        let size = try bytes.withUnsafeBytes { try decodeGray($0, source: source, into: &gray) }
-        return gray.withUnsafeBufferPointer {
-            tensorFromPixels($0, shape: [size.height, size.width], scale: true)
+    public static func decode(_ bytes: [UInt8], source: String, limits: DataLimits = .default) throws -> Tensor {
+        try bytes.withUnsafeBytes { raw in
+            let size = try dimensions(raw, source: source, limits: limits)
+            try ensureAllocatable(size.height * size.width * MemoryLayout<Float>.stride, for: source, "a \(size.height)×\(size.width) image")
+            var scratch: [UInt8] = []
+            return try Tensor(shape: [size.height, size.width]) { scalars in
+                _ = try decodeGray(raw, source: source, limits: limits, scratch: &scratch) { height, width in
+                    guard (height, width) == size else {
+                        throw DataError(path: source, problem: "corrupt PNG: libpng reads \(height)×\(width) pixels, the header says \(size.height)×\(size.width)")
+                    }
+                    return scalars.baseAddress!
+                }
+            }
         }
     }
 
@@ -99,50 +117,106 @@ public enum PNGImage {
         }
     }
 
-    /// Decodes PNG bytes to 8-bit gray levels in `gray` (resized to height × width).
-    ///
-    /// Shared by ``decode(_:source:)`` and ``ImageFolder``, which reuses one `gray`
-    /// buffer per worker.
-    static func decodeGray(_ bytes: UnsafeRawBufferPointer, source: String,
-                           into gray: inout [UInt8]) throws -> (height: Int, width: Int) {
-        let signature: [UInt8] = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
-        guard bytes.count >= 8, zip(bytes.prefix(8), signature).allSatisfy({ $0 == $1 }) else {
+    /// The 8 bytes every PNG file starts with.
+    static let signature: [UInt8] = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
+
+    /// The height and width that a PNG's first chunk (IHDR) declares, checked against
+    /// `limits` and against what `bytes.count` bytes can hold; reads only the first
+    /// 24 bytes, so a caller can check many files' sizes before decoding any.
+    static func dimensions(_ bytes: UnsafeRawBufferPointer, source: String, limits: DataLimits,
+                           fileSize: Int? = nil) throws -> (height: Int, width: Int) {
+        guard bytes.count >= 8, bytes.prefix(8).elementsEqual(signature) else {
             throw DataError(path: source, problem: "not a PNG file (its first bytes are not the PNG signature)")
         }
-        var image = png_image()
-        image.version = png_uint_32(PNG_IMAGE_VERSION)
-        guard png_image_begin_read_from_memory(&image, bytes.baseAddress, bytes.count) != 0 else {
-            throw DataError(path: source, problem: "corrupt PNG: \(message(of: image))")
+        guard bytes.count >= 24, bytes[12..<16].elementsEqual(Array("IHDR".utf8)) else {
+            throw DataError(path: source, problem: "corrupt PNG: the file does not start with an IHDR chunk")
         }
-        let width = Int(image.width), height = Int(image.height)
+        func word(_ at: Int) -> Int { (0..<4).reduce(0) { $0 << 8 | Int(bytes[at + $1]) } }
+        let width = word(16), height = word(20)
+        let pixels = width * height  // Each is below 2^32, so this cannot overflow.
+        guard pixels <= limits.maximumImagePixels else {
+            throw DataError(path: source, problem: "the image is \(width)×\(height) = \(pixels) pixels, more than the limit of \(limits.maximumImagePixels) (DataLimits.maximumImagePixels)")
+        }
         // Deflate expands at most 1032:1 and a 1-bit image packs 8 pixels per byte, so
         // a header that promises more pixels than that is lying; refusing it keeps a
         // tiny corrupt file from forcing a huge allocation.
-        let pixelLimit = bytes.count.multipliedReportingOverflow(by: 8 * 1100).partialValue
-        guard width.multipliedReportingOverflow(by: height).partialValue <= pixelLimit else {
-            png_image_free(&image)
-            throw DataError(path: source, problem: "corrupt PNG: the header declares \(width)×\(height) pixels, more than \(bytes.count) bytes of PNG data can hold")
-        }
-        image.format = png_uint_32(PNG_FORMAT_GRAY)
-        if gray.count != width * height {
-            gray = [UInt8](repeating: 0, count: width * height)
-        }
-        var black = png_color(red: 0, green: 0, blue: 0)
-        let finished = gray.withUnsafeMutableBytes { out in
-            png_image_finish_read(&image, &black, out.baseAddress, png_int_32(width), nil)
-        }
-        guard finished != 0 else {
-            png_image_free(&image)
-            throw DataError(path: source, problem: "corrupt PNG: \(message(of: image))")
+        let byteCount = fileSize ?? bytes.count
+        guard pixels <= byteCount * 8 * 1100 else {
+            throw DataError(path: source, problem: "corrupt PNG: the header declares \(width)×\(height) pixels, more than \(byteCount) bytes of PNG data can hold")
         }
         return (height, width)
     }
 
+    /// Decodes PNG bytes to gray values in `[0, 1]` (see the type's documentation for
+    /// the rule), written to the pointer that `destination` returns for the image's
+    /// height and width; `scratch` holds the decoded samples and can be reused.
+    ///
+    /// Shared by ``decode(_:source:limits:)`` and ``ImageFolder``, which decodes
+    /// straight into its stack of images.
+    static func decodeGray(_ bytes: UnsafeRawBufferPointer, source: String, limits: DataLimits,
+                           scratch: inout [UInt8],
+                           into destination: (_ height: Int, _ width: Int) throws -> UnsafeMutablePointer<Float>) throws -> (height: Int, width: Int) {
+        let size = try dimensions(bytes, source: source, limits: limits)
+        var input = nabla_png_source()
+        input.data = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        input.size = bytes.count
+        var layout = nabla_png_layout()
+        let bound = UInt32(clamping: limits.maximumImagePixels)
+        guard nabla_png_decode(&input, bound, bound, &layout, nil, 0) != 0 else {
+            throw DataError(path: source, problem: "corrupt PNG: \(message(of: input))")
+        }
+        guard Int(layout.height) == size.height, Int(layout.width) == size.width else {
+            throw DataError(path: source, problem: "corrupt PNG: libpng reads \(layout.height)×\(layout.width) pixels, the header says \(size.height)×\(size.width)")
+        }
+        let sampleCount = layout.row_bytes * Int(layout.height)
+        try ensureAllocatable(sampleCount, for: source, "the decoded samples")
+        if scratch.count != sampleCount { scratch = [UInt8](repeating: 0, count: sampleCount) }
+        let decoded = scratch.withUnsafeMutableBytes { samples in
+            nabla_png_decode(&input, bound, bound, &layout, samples.baseAddress!.assumingMemoryBound(to: UInt8.self), sampleCount)
+        }
+        guard decoded != 0 else { throw DataError(path: source, problem: "corrupt PNG: \(message(of: input))") }
+        let output = try destination(size.height, size.width)
+        scratch.withUnsafeBytes { samples in
+            if layout.bit_depth == 16 {
+                grayLevels(samples.bindMemory(to: UInt16.self), channels: Int(layout.channels), scale: 65535, into: output)
+            } else {
+                grayLevels(samples.bindMemory(to: UInt8.self), channels: Int(layout.channels), scale: 255, into: output)
+            }
+        }
+        return size
+    }
+
+    /// Stored samples (1 to 4 channels per pixel) to gray values divided by `scale`:
+    /// gray as it is, colour by Pillow's integer luma, alpha dropped. One loop per
+    /// channel count, with no branch inside, so each vectorizes.
+    private static func grayLevels<Sample: FixedWidthInteger>(_ samples: UnsafeBufferPointer<Sample>, channels: Int, scale: Float,
+                                                             into output: UnsafeMutablePointer<Float>) {
+        let count = samples.count / channels
+        let s = samples.baseAddress!
+        switch channels {
+        case 1, 2:
+            for i in 0..<count { output[i] = Float(s[i * channels]) / scale }
+        default:
+            for i in 0..<count {
+                let rgb = s + i * channels
+                let luma = (UInt64(rgb[0]) * 19595 + UInt64(rgb[1]) * 38470 + UInt64(rgb[2]) * 7471 + 0x8000) >> 16
+                output[i] = Float(luma) / scale
+            }
+        }
+    }
+
     /// libpng's error or warning text from a `png_image`.
     private static func message(of image: png_image) -> String {
-        withUnsafeBytes(of: image.message) { raw in
-            let text = raw.prefix { $0 != 0 }
-            return text.isEmpty ? "unknown libpng error" : String(decoding: text, as: UTF8.self)
-        }
+        withUnsafeBytes(of: image.message) { text(of: $0) }
+    }
+
+    /// The error text the decoding shim recorded.
+    private static func message(of source: nabla_png_source) -> String {
+        withUnsafeBytes(of: source.message) { text(of: $0) }
+    }
+
+    private static func text(of raw: UnsafeRawBufferPointer) -> String {
+        let text = raw.prefix { $0 != 0 }
+        return text.isEmpty ? "unknown libpng error" : String(decoding: text, as: UTF8.self)
     }
 }

@@ -15,7 +15,9 @@ func convertPixels(_ source: UnsafePointer<UInt8>, to destination: UnsafeMutable
 /// A tensor of the given shape made from 8-bit pixels, without an intermediate `[Float]`.
 func tensorFromPixels(_ pixels: UnsafeBufferPointer<UInt8>, shape: [Int], scale: Bool) -> Tensor {
     Tensor(shape: shape) { scalars in
-        precondition(scalars.count == pixels.count, "pixel count \(pixels.count) does not fill shape \(shape)")
+        guard scalars.count == pixels.count else {
+            Nabla.fail("tensorFromPixels: \(pixels.count) pixels do not fill shape \(shape) (\(scalars.count) elements)")
+        }
         if pixels.count > 0 {
             convertPixels(pixels.baseAddress!, to: scalars.baseAddress!, count: pixels.count, scale: scale)
         }

@@ -51,31 +51,44 @@ public enum SafeTensors {
     }
 
     /// Reads every tensor, in the order of their data, after checking the
-    /// whole file: header length against file size, the JSON, each dtype
-    /// (`F32` only), that shape × 4 bytes equals the byte range, and that the
-    /// ranges lie inside the data, do not overlap and cover it exactly.
-    public static func read(from path: String) throws -> [(name: String, tensor: Tensor)] {
-        let bytes = try readFileBytes(path)
+    /// whole file: header length against file size (and against the 100 MB limit
+    /// of the reference implementation), the JSON, each dtype (`F32` only), that
+    /// each shape is one a tensor can have and × 4 bytes equals its byte range, and
+    /// that the ranges lie inside the data, do not overlap and cover it exactly.
+    /// The header is read first and the data only once all of that holds.
+    ///
+    /// - Parameter limits: The largest file read (``DataLimits/maximumFileBytes``).
+    public static func read(from path: String, limits: DataLimits = .default) throws -> [(name: String, tensor: Tensor)] {
+        try withRegularFile(path) { fd, fileSize in
+            try read(fd, fileSize: fileSize, path: path, limits: limits)
+        }
+    }
+
+    private static func read(_ fd: Int32, fileSize: Int, path: String, limits: DataLimits) throws -> [(name: String, tensor: Tensor)] {
         func failure(_ problem: String) -> DataError { DataError(path: path, problem: problem) }
 
-        guard bytes.count >= 8 else {
-            throw failure("not a safetensors file: \(bytes.count) bytes is too short for the 8-byte header length (truncated?)")
+        guard fileSize <= limits.maximumFileBytes else {
+            throw failure("is \(fileSize) bytes, larger than the limit of \(limits.maximumFileBytes) bytes (DataLimits.maximumFileBytes)")
         }
-        let declared = bytes.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        let lengthBytes = try readBytes(fd, count: 8, at: 0, path: path)
+        guard lengthBytes.count == 8 else {
+            throw failure("not a safetensors file: \(lengthBytes.count) bytes is too short for the 8-byte header length (truncated?)")
+        }
+        let declared = lengthBytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         guard declared <= UInt64(maximumHeaderLength) else {
             throw failure("not a safetensors file: the header length \(declared) is larger than the limit \(maximumHeaderLength)")
         }
         let headerLength = Int(declared)
-        guard 8 + headerLength <= bytes.count else {
-            throw failure("truncated: the header declares \(headerLength) bytes of JSON but the file has only \(bytes.count - 8) after the length")
+        guard 8 + headerLength <= fileSize else {
+            throw failure("truncated: the header declares \(headerLength) bytes of JSON but the file has only \(fileSize - 8) after the length")
         }
-        let headerBytes = bytes[8..<(8 + headerLength)]
+        let headerBytes = try readBytes(fd, count: headerLength, at: 8, path: path)
         guard let json = try? JSONSerialization.jsonObject(with: Data(headerBytes)), let header = json as? [String: Any] else {
             throw failure("not a safetensors file: the \(headerLength)-byte header is not a JSON object")
         }
 
         let dataStart = 8 + headerLength
-        let dataLength = bytes.count - dataStart
+        let dataLength = fileSize - dataStart
         var entries: [(name: String, shape: [Int], begin: Int, end: Int)] = []
         for (name, value) in header where name != "__metadata__" {
             func bad(_ problem: String) -> DataError { failure("tensor \"\(name)\": \(problem)") }
@@ -92,12 +105,11 @@ public enum SafeTensors {
             guard 0 <= begin, begin <= end, end <= dataLength else {
                 throw bad("data_offsets [\(begin), \(end)] lie outside the \(dataLength) bytes of data (truncated file?)")
             }
-            let (count, overflow) = shape.reduce((1, false)) { partial, extent in
-                let product = partial.0.multipliedReportingOverflow(by: extent)
-                return (product.partialValue, partial.1 || product.overflow)
+            guard let count = Tensor.elementCount(ofShape: shape) else {
+                throw bad("shape \(shape) is too large for any tensor (its extents, an empty one counting as 1, multiply past 2^63)")
             }
-            guard !overflow, count * 4 == end - begin else {
-                throw bad("shape \(shape) needs \(overflow ? "too many" : String(count * 4)) bytes of F32 but data_offsets [\(begin), \(end)] hold \(end - begin)")
+            guard count * 4 == end - begin else {
+                throw bad("shape \(shape) needs \(count * 4) bytes of F32 but data_offsets [\(begin), \(end)] hold \(end - begin)")
             }
             entries.append((name, shape, begin, end))
         }
@@ -115,11 +127,13 @@ public enum SafeTensors {
             throw failure("the tensors' data ends at byte \(covered) but the file has \(dataLength) bytes of data")
         }
 
-        return bytes.withUnsafeBytes { raw in
+        let data = try readBytes(fd, count: dataLength, at: dataStart, path: path)
+        guard data.count == dataLength else { throw failure("truncated: the file shrank while it was read") }
+        return data.withUnsafeBytes { raw in
             entries.map { entry in
                 let tensor = Tensor(shape: entry.shape) { scalars in
                     UnsafeMutableRawBufferPointer(scalars).copyMemory(
-                        from: UnsafeRawBufferPointer(rebasing: raw[(dataStart + entry.begin)..<(dataStart + entry.end)]))
+                        from: UnsafeRawBufferPointer(rebasing: raw[entry.begin..<entry.end]))
                 }
                 return (entry.name, tensor)
             }

@@ -3,10 +3,17 @@ import NablaData
 
 /// Checkpoints: a model's parameters in the safetensors format (see `SafeTensors` in NablaData).
 extension Module {
-    /// Saves the parameters under their `namedParameters` names as a safetensors
+    /// Saves the parameters and buffers under their `state_dict` names as a safetensors
     /// file that `safetensors.torch.load_file` reads (and `load_state_dict` accepts).
     public func save(to path: String, metadata: [String: String] = [:]) throws {
-        try SafeTensors.write(namedParameters.map { ($0.name, $0.parameter.value) }, metadata: metadata, to: path)
+        try SafeTensors.write(namedState.map { ($0.name, $0.value) }, metadata: metadata, to: path)
+    }
+
+    /// Every tensor of the `state_dict`, parameters then buffers, with a way to replace it.
+    private var namedState: [(name: String, value: Tensor, assign: (Tensor) -> Void)] {
+        namedParameters.map { name, parameter in
+            (name, parameter.value, { parameter.value = $0; parameter.value.requiresGrad = true })
+        } + namedBuffers.map { name, buffer in (name, buffer.value, { buffer.value = $0 }) }
     }
 
     /// Replaces the parameters with those of a safetensors file. Nothing is
@@ -15,12 +22,12 @@ extension Module {
     public func load(from path: String) throws {
         let stored = try SafeTensors.read(from: path)
         let storedByName = Dictionary(stored.map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first })
-        let named = namedParameters
+        let named = namedState
         var differences: [String] = []
-        for (name, parameter) in named {
-            guard let tensor = storedByName[name] else { differences.append("missing tensor \"\(name)\" \(parameter.value.shape)"); continue }
-            if tensor.shape != parameter.value.shape {
-                differences.append("tensor \"\(name)\" has shape \(tensor.shape) but the model's is \(parameter.value.shape)")
+        for (name, value, _) in named {
+            guard let tensor = storedByName[name] else { differences.append("missing tensor \"\(name)\" \(value.shape)"); continue }
+            if tensor.shape != value.shape {
+                differences.append("tensor \"\(name)\" has shape \(tensor.shape) but the model's is \(value.shape)")
             }
         }
         let expected = Set(named.map(\.name))
@@ -30,9 +37,6 @@ extension Module {
         guard differences.isEmpty else {
             throw DataError(path: path, problem: "does not fit the model: " + differences.joined(separator: "; "))
         }
-        for (name, parameter) in named {
-            parameter.value = storedByName[name]!
-            parameter.value.requiresGrad = true
-        }
+        for (name, _, assign) in named { assign(storedByName[name]!) }
     }
 }

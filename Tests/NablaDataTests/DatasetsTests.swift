@@ -6,7 +6,7 @@ import Nabla
 @testable import NablaData
 
 /// Reads the datasets that scripts/setup.sh installs. The expected sums and pixels
-/// were computed once from the raw files with Python's gzip module, independently of NablaData.
+/// were computed once from the raw files with Python (gzip, numpy), independently of NablaData.
 final class DatasetsTests: XCTestCase {
     private func imageSum(_ images: Tensor, _ index: Int, pixels: Int = 784) -> Double {
         images.withUnsafeBufferPointer { all in
@@ -46,27 +46,37 @@ final class DatasetsTests: XCTestCase {
         XCTAssertEqual(exactSum(test.labels.scalars), 45000)
     }
 
-    func testMNIST5k() throws {
-        let mnist = try Datasets.mnist5k()
-        XCTAssertEqual(mnist.images.shape, [5000, 28, 28])
-        XCTAssertEqual(mnist.labels.shape, [5000])
-        XCTAssertEqual(mnist.classNames, ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"])
-        let labels = mnist.labels.scalars
-        for digit in 0...9 {
-            XCTAssertEqual(labels.filter { $0 == Float(digit) }.count, 500, "digit \(digit)")
-        }
-        XCTAssertEqual(labels[2500], 5)
-        XCTAssertEqual(labels[4999], 9)
-        XCTAssertEqual(imageSum(mnist.images, 0) * 255, 31095, accuracy: 0.01)
-        XCTAssertEqual(imageSum(mnist.images, 2500) * 255, 27525, accuracy: 0.01)
-        XCTAssertEqual(imageSum(mnist.images, 4999) * 255, 33540, accuracy: 0.01)
-        XCTAssertEqual(mnist.images.scalars.reduce(0.0) { $0 + Double(($1 * 255).rounded()) }, 131267102)
-        let row14 = mnist.images.withUnsafeBufferPointer { Array($0[(14 * 28)..<(15 * 28)]) }.map { Int(($0 * 255).rounded()) }
-        XCTAssertEqual(row14, [0, 0, 0, 0, 0, 0, 0, 198, 253, 190, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 253, 196, 0, 0, 0, 0, 0])
+    func testMNISTTrain() throws {
+        let train = try Datasets.mnist(split: .train)
+        XCTAssertEqual(train.images.shape, [60000, 28, 28])
+        XCTAssertEqual(train.labels.shape, [60000])
+        XCTAssertEqual(train.classNames, ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"])
+        let labels = train.labels.scalars
+        XCTAssertEqual(Array(labels.prefix(10)), [5, 0, 4, 1, 9, 2, 1, 3, 1, 4])
+        let counts = (0...9).map { digit in labels.filter { $0 == Float(digit) }.count }
+        XCTAssertEqual(counts, [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949])
+        XCTAssertEqual(exactSum(labels), 267236)
+        XCTAssertEqual(imageSum(train.images, 0) * 255, 27525, accuracy: 0.01)
+        XCTAssertEqual(imageSum(train.images, 59999) * 255, 20920, accuracy: 0.01)
+        let row14 = train.images.withUnsafeBufferPointer { Array($0[(14 * 28)..<(15 * 28)]) }.map { Int(($0 * 255).rounded()) }
+        XCTAssertEqual(row14, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 81, 240, 253, 253, 119, 25, 0, 0, 0, 0, 0, 0, 0, 0, 0])
 
-        let threesAndSevens = mnist.selectingClasses([7, 3])
-        XCTAssertEqual(threesAndSevens.count, 1000)
-        XCTAssertEqual(exactSum(threesAndSevens.labels.scalars), 500, "the 500 threes are labelled 1")
+        // The book's MNIST_SAMPLE trains on exactly these: 6,131 3s and 6,265 7s.
+        let threesAndSevens = train.selectingClasses([7, 3])
+        XCTAssertEqual(threesAndSevens.count, 12396)
+        XCTAssertEqual(exactSum(threesAndSevens.labels.scalars), 6131, "the threes are labelled 1")
+    }
+
+    func testMNISTTest() throws {
+        let test = try Datasets.mnist(split: .test)
+        XCTAssertEqual(test.images.shape, [10000, 28, 28])
+        let labels = test.labels.scalars
+        XCTAssertEqual(Array(labels.prefix(10)), [7, 2, 1, 0, 4, 1, 4, 9, 5, 9])
+        let counts = (0...9).map { digit in labels.filter { $0 == Float(digit) }.count }
+        XCTAssertEqual(counts, [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009], "the book validates on its 1,010 3s and 1,028 7s")
+        XCTAssertEqual(imageSum(test.images, 0) * 255, 18454, accuracy: 0.01)
+        XCTAssertEqual(imageSum(test.images, 9999) * 255, 41833, accuracy: 0.01)
+        XCTAssertEqual(test.images.scalars.reduce(0.0) { $0 + Double(($1 * 255).rounded()) }, 264923200)
     }
 
     func testMissingDatasetSaysHowToInstall() throws {
@@ -77,7 +87,11 @@ final class DatasetsTests: XCTestCase {
             if let previous { setenv("NABLA_DATA", previous, 1) } else { unsetenv("NABLA_DATA") }
         }
         XCTAssertEqual(Datasets.dataFolder(), empty)
-        assertDataError(try Datasets.mnist5k(), path: empty + "/mnist_5k.csv.gz", mentions: "run scripts/setup.sh")
+        assertDataError(try Datasets.mnist(split: .train), path: empty + "/mnist/train-images.idx3-ubyte",
+                        mentions: "MNIST is not installed; run scripts/setup.sh")
+        try writeFile(idxBytes(dimensions: [1, 28, 28], payload: Array(repeating: 0, count: 784)), to: empty + "/mnist/t10k-images.idx3-ubyte")
+        assertDataError(try Datasets.mnist(split: .test), path: empty + "/mnist/t10k-labels.idx1-ubyte",
+                        mentions: "MNIST is not installed; run scripts/setup.sh")
 
         try FileManager.default.createDirectory(atPath: empty + "/fashion-mnist", withIntermediateDirectories: true)
         assertDataError(try Datasets.fashionMNIST(split: .train), path: empty + "/fashion-mnist/train-images-idx3-ubyte.gz",

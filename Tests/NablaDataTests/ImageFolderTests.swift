@@ -91,4 +91,23 @@ final class ImageFolderTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: emptySplit, withIntermediateDirectories: true)
         assertDataError(try ImageFolder.load(root: root, split: "empty"), path: emptySplit, mentions: "holds no class folders")
     }
+
+    /// One large first image among small ones: every size is checked from the files'
+    /// headers before the stack is allocated. 40 × 13000² floats (27 GB) used to be
+    /// requested from the first file alone, and the process aborted.
+    func testLargeFirstImageIsRefusedBeforeAllocatingTheStack() throws {
+        let root = try makeTemporaryFolder(self)
+        let side = 13000
+        let row = [UInt8](repeating: 0, count: 1 + (side + 7) / 8)  // filter byte + 1-bit pixels
+        var raw: [UInt8] = []
+        raw.reserveCapacity(row.count * side)
+        for _ in 0..<side { raw += row }
+        var large = PNGImage.signature
+        large += chunk("IHDR", bigEndian(UInt32(side)) + bigEndian(UInt32(side)) + [1, 0, 0, 0, 0])
+        large += chunk("IDAT", try zlibCompressed(raw)) + chunk("IEND", [])
+        try writeFile(large, to: root + "/train/3/000.png")
+        for i in 1..<40 { try writeImage(root + "/train/3/\(String(100 + i)).png", level: i, height: 28, width: 28) }
+        assertDataError(try ImageFolder.load(root: root, split: "train"), path: root + "/train/3/101.png",
+                        mentions: "image is 28×28 pixels but \(root)/train/3/000.png is 13000×13000; all images must have the same size")
+    }
 }

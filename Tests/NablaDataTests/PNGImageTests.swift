@@ -1,4 +1,6 @@
 import CPNG
+import CZlib
+import Foundation
 import XCTest
 import Nabla
 @testable import NablaData
@@ -69,29 +71,22 @@ final class PNGImageTests: XCTestCase {
                         path: unwritable, mentions: "cannot write")
     }
 
-    func testColorIsConvertedToGray() throws {
-        let path = try makeTemporaryFolder(self) + "/rgb.png"
-        // gray 100, red, green, blue, white, black
-        let rgb: [UInt8] = [100, 100, 100, 255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255, 0, 0, 0]
-        try writeFile(encodePNG(width: 3, height: 2, format: UInt32(PNG_FORMAT_RGB), pixels: rgb), to: path)
-        let gray = try PNGImage.read(at: path).scalars.map { Int(($0 * 255).rounded()) }
-        XCTAssertEqual(gray[0], 100)
-        XCTAssertEqual(gray[4], 255)
-        XCTAssertEqual(gray[5], 0)
-        // Luminance in linear light with Rec. 709 weights, re-encoded as sRGB:
-        // red 0.2126 -> 127, green 0.7152 -> 220, blue 0.0722 -> 76 (each ±2 levels).
-        XCTAssertEqual(Double(gray[1]), 127, accuracy: 2)
-        XCTAssertEqual(Double(gray[2]), 220, accuracy: 2)
-        XCTAssertEqual(Double(gray[3]), 76, accuracy: 2)
-    }
-
-    func testAlphaIsCompositedOntoBlack() throws {
-        let path = try makeTemporaryFolder(self) + "/rgba.png"
-        // opaque white, transparent white, opaque gray 60
-        let rgba: [UInt8] = [255, 255, 255, 255, 255, 255, 255, 0, 60, 60, 60, 255]
-        try writeFile(encodePNG(width: 3, height: 1, format: UInt32(PNG_FORMAT_RGB) | UInt32(PNG_FORMAT_FLAG_ALPHA), pixels: rgba), to: path)
-        let gray = try PNGImage.read(at: path).scalars.map { Int(($0 * 255).rounded()) }
-        XCTAssertEqual(gray, [255, 0, 60])
+    /// Every kind of PNG decodes to the stored values, as Pillow reads them: 16-bit
+    /// gray over 65535 (a gAMA chunk changes nothing), colour by Pillow's luma, alpha
+    /// and tRNS dropped. libpng's simplified API read 32768 as 0.729 and RGBA gray 128
+    /// with alpha 128 as 0.733, working in linear light.
+    func testEveryKindOfPNGDecodesAsPillowReadsIt() throws {
+        XCTAssertEqual(pillowPNGCases.count, 8)
+        for testCase in pillowPNGCases {
+            let bytes = [UInt8](Data(base64Encoded: testCase.base64)!)
+            let image = try PNGImage.decode(bytes, source: testCase.name)
+            XCTAssertEqual(image.shape, [testCase.height, testCase.width], testCase.name)
+            XCTAssertEqual(image.scalars, testCase.levels.map { Float($0) / testCase.scale }, testCase.name)
+        }
+        let gray16 = try PNGImage.decode([UInt8](Data(base64Encoded: pillowPNGCases[0].base64)!), source: "gray16")
+        XCTAssertEqual(gray16.scalars[3], 32768 / 65535)
+        let rgba = try PNGImage.decode([UInt8](Data(base64Encoded: pillowPNGCases[5].base64)!), source: "rgba")
+        XCTAssertEqual(rgba.scalars[0], 128 / 255)
     }
 
     func testNotAPNG() throws {
@@ -128,7 +123,28 @@ final class PNGImageTests: XCTestCase {
         bytes.replaceSubrange(29..<33, with: [UInt8(crc >> 24), UInt8((crc >> 16) & 0xff), UInt8((crc >> 8) & 0xff), UInt8(crc & 0xff)])
         try writeFile(bytes, to: path)
         assertDataError(try PNGImage.read(at: path), path: path,
+                        mentions: "the image is 100000×100000 = 10000000000 pixels, more than the limit of 178956970 (DataLimits.maximumImagePixels)")
+        // A caller may raise the limit; the header still cannot promise more than its bytes hold.
+        let raised = DataLimits(maximumImagePixels: 1 << 40)
+        assertDataError(try PNGImage.read(at: path, limits: raised), path: path,
                         mentions: "corrupt PNG: the header declares 100000×100000 pixels, more than \(bytes.count) bytes of PNG data can hold")
+    }
+
+    /// A 109 KB bomb declaring 30000×30000 used to take 4.3 GB: over the default
+    /// pixel limit it is refused from its header alone.
+    func testDecompressionBombIsRefusedByThePixelLimit() throws {
+        let side = 30000
+        let row = [UInt8](repeating: 0, count: side / 8 + 1)  // filter byte + 1-bit pixels
+        var raw: [UInt8] = []
+        raw.reserveCapacity(row.count * side)
+        for _ in 0..<side { raw += row }
+        let idat = try zlibCompressed(raw)
+        var png = PNGImage.signature
+        png += chunk("IHDR", bigEndian(UInt32(side)) + bigEndian(UInt32(side)) + [1, 0, 0, 0, 0])
+        png += chunk("IDAT", idat) + chunk("IEND", [])
+        XCTAssertLessThan(png.count, 200_000)
+        assertDataError(try PNGImage.decode(png, source: "bomb.png"), path: "bomb.png",
+                        mentions: "the image is 30000×30000 = 900000000 pixels, more than the limit")
     }
 }
 
@@ -140,4 +156,23 @@ func crc32(_ bytes: [UInt8]) -> UInt32 {
         for _ in 0..<8 { crc = (crc >> 1) ^ (crc & 1 == 1 ? 0xedb8_8320 : 0) }
     }
     return ~crc
+}
+
+func bigEndian(_ value: UInt32) -> [UInt8] {
+    [UInt8(value >> 24), UInt8((value >> 16) & 0xff), UInt8((value >> 8) & 0xff), UInt8(value & 0xff)]
+}
+
+/// A PNG chunk: length, type, data, CRC of type and data.
+func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+    let body = Array(type.utf8) + data
+    return bigEndian(UInt32(data.count)) + body + bigEndian(crc32(body))
+}
+
+/// zlib-compressed bytes (a PNG's IDAT payload), made with zlib's one-shot compress.
+func zlibCompressed(_ bytes: [UInt8]) throws -> [UInt8] {
+    var size = compressBound(uLong(bytes.count))
+    var out = [UInt8](repeating: 0, count: Int(size))
+    let status = compress2(&out, &size, bytes, uLong(bytes.count), 9)
+    XCTAssertEqual(status, Z_OK)
+    return Array(out.prefix(Int(size)))
 }

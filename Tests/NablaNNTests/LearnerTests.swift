@@ -3,11 +3,12 @@ import Nabla
 import NablaData
 @testable import NablaNN
 
-/// The chapter's models trained on the installed MNIST 5k digits (400 3s and
-/// 400 7s train, 100 of each validate), with the book's recipes. The
-/// thresholds come from PyTorch 2.13 running the same recipes on the same
-/// split (Benchmarks/pytorch/lesson.py): over seeds 1–20 it reaches a median
-/// of 0.94 (linear) and 0.97 (net), and pixel similarity scores 193/200.
+/// The chapter's models trained on the book's data, MNIST's 3s and 7s (6,131
+/// and 6,265 from the training set train, 1,010 and 1,028 from the test set
+/// validate), with the book's recipes. The book reports pixel similarity 0.9168
+/// of 3s and 0.9854 of 7s, about 0.97 for the linear model and 0.98 for the
+/// net; PyTorch 2.13 running the same recipes on the same data
+/// (Benchmarks/pytorch/lesson.py, seed 42) reaches 0.971 and 0.982.
 final class LearnerTests: XCTestCase {
     private static let data = Result { try DigitsSplit.load() }
 
@@ -17,19 +18,21 @@ final class LearnerTests: XCTestCase {
         let (validInputs, validTargets) = data.validationSet
         let train = DataLoader(inputs: trainInputs, targets: trainTargets, batchSize: 256, shuffle: true, seed: seed)
         let valid = DataLoader(inputs: validInputs, targets: validTargets, batchSize: 256)
-        return Learner(model: model, train: BatchSource(train, batchCount: train.batchCount),
-                       valid: BatchSource(valid, batchCount: valid.batchCount), loss: loss,
-                       optimizer: SGD(model.parameters, learningRate: learningRate), console: .silent)
+        let learner = Learner(DataLoaders(train, valid), model, optimizer: SGD.self, loss: loss,
+                              metrics: [batchAccuracy], console: .silent)
+        learner.learningRate = learningRate
+        return learner
     }
 
-    func testPixelSimilarityMatchesPyTorch() throws {
+    func testPixelSimilarityMatchesTheBook() throws {
         let data = try Self.data.get()
         let mean3 = data.train3.mean(axis: 0), mean7 = data.train7.mean(axis: 0)
         func isThree(_ images: Tensor) -> Tensor {
             (images - mean3).abs().mean(axes: [-1, -2]) .< (images - mean7).abs().mean(axes: [-1, -2])
         }
-        let threesRight = isThree(data.valid3).sum().item, sevensRight = 100 - isThree(data.valid7).sum().item
-        XCTAssertEqual(threesRight + sevensRight, 193, "PyTorch's 0.965 on the same split")
+        let threesRight = isThree(data.valid3).sum().item, sevensRight = 1028 - isThree(data.valid7).sum().item
+        XCTAssertEqual(threesRight, 926, "the book's 0.9168 of 1,010 3s")
+        XCTAssertEqual(sevensRight, 1013, "the book's 0.9854 of 1,028 7s")
         // The book's distances of a sample 3: nearer the mean 3 in both L1 and RMSE.
         let sample = data.train3[1]
         XCTAssertLessThan(l1Loss(sample, mean3).item, l1Loss(sample, mean7).item)
@@ -40,10 +43,10 @@ final class LearnerTests: XCTestCase {
         let data = try Self.data.get()
         var generator = RandomGenerator(seed: 42)
         let model = Linear(weight: Tensor.randn([1, 784], generator: &generator), bias: Tensor.randn([1], generator: &generator))
-        let fit = try learner(model, learningRate: 1, seed: generator.next(), data: data).fit(epochs: 20)
+        let fit = try learner(model, learningRate: 1, seed: generator.next(), data: data).fit(20)
         XCTAssertEqual(fit.epochs.count, 20)
         let accuracy = fit.epochs.last!.metrics[0]
-        XCTAssertGreaterThanOrEqual(accuracy, 0.93)
+        XCTAssertGreaterThanOrEqual(accuracy, 0.965)
         XCTAssertLessThan(fit.epochs.last!.validLoss, fit.epochs.first!.validLoss, "validation loss falls")
     }
 
@@ -53,9 +56,9 @@ final class LearnerTests: XCTestCase {
         let model = Sequential(Linear(inputs: 784, outputs: 30, generator: &generator), ReLU(),
                                Linear(inputs: 30, outputs: 1, generator: &generator))
         let learner = learner(model, learningRate: 0.1, seed: generator.next(), data: data)
-        let fit = try learner.fit(epochs: 40)
-        XCTAssertGreaterThanOrEqual(fit.epochs.last!.metrics[0], 0.96)
-        XCTAssertLessThan(fit.epochs.last!.trainLoss, 0.06)
+        let fit = try learner.fit(40)
+        XCTAssertGreaterThanOrEqual(fit.epochs.last!.metrics[0], 0.975)
+        XCTAssertLessThan(fit.epochs.last!.trainLoss, 0.025)
 
         // A checkpoint of the trained net gives a fresh net the same predictions and validation figures.
         let path = try temporaryFolder(self) + "/net.safetensors"
@@ -73,7 +76,7 @@ final class LearnerTests: XCTestCase {
         let model = Linear(weight: Tensor.zeros([1, 784]), bias: Tensor.zeros([1]))
         // Squared error with a huge learning rate overflows to infinity within a few steps.
         let learner = learner(model, learningRate: 1e6, seed: 1, data: data, loss: mseLoss)
-        XCTAssertThrowsError(try learner.fit(epochs: 10)) { error in
+        XCTAssertThrowsError(try learner.fit(10)) { error in
             let text = String(describing: error)
             XCTAssertTrue(text.contains("training stopped: the loss became"), text)
             XCTAssertTrue(text.contains("learning rate 1000000.0"), text)
@@ -87,8 +90,7 @@ final class LearnerTests: XCTestCase {
         // A learning rate this small leaves the loss flat after the first epoch, so the patience runs out.
         let model = Linear(weight: Tensor.zeros([1, 784]), bias: Tensor.zeros([1]))
         let learner = learner(model, learningRate: 0, seed: 1, data: data)
-        learner.earlyStopping = EarlyStopping(patience: 2)
-        let fit = try learner.fit(epochs: 10)
+        let fit = try learner.fit(10, callbacks: [EarlyStopping(patience: 2)])
         XCTAssertTrue(fit.stoppedEarly)
         XCTAssertEqual(fit.epochs.count, 3, "the first epoch sets the best loss, two more without improvement stop")
     }
@@ -109,10 +111,9 @@ final class FitTableTests: XCTestCase {
         // y = 2x on four points; a single linear weight learns it.
         let inputs = Tensor([[1], [2], [3], [4]]), targets = Tensor([[2], [4], [6], [8]])
         let model = Linear(weight: Tensor([[0]]), bias: nil)
-        let learner = Learner(model: model, train: BatchSource([(inputs, targets)]), valid: BatchSource([(inputs, targets)]),
-                              loss: mseLoss, optimizer: SGD(model.parameters, learningRate: 0.02),
-                              metrics: [Metric(name: "mae") { l1Loss($0, $1).item }], console: Console(stream: file))
-        let fit = try learner.fit(epochs: 3)
+        let learner = Learner(DataLoaders(BatchSource([(inputs, targets)]), BatchSource([(inputs, targets)])), model,
+                              loss: mseLoss, metrics: [Metric(name: "mae") { l1Loss($0, $1).item }], console: Console(stream: file))
+        let fit = try learner.fit(3, lr: 0.02)
         rewind(file)
         var text = ""
         var buffer = [CChar](repeating: 0, count: 512)

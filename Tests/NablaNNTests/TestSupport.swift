@@ -26,22 +26,16 @@ func temporaryFolder(_ testCase: XCTestCase) throws -> String {
     return path
 }
 
-/// The lesson's data as `nabla` builds it by default: the 3s and 7s of the
-/// installed MNIST 5k digits, the first 80% of each class (file order) to
-/// train, the rest to validate; 3s have target 1.
+/// The lesson's data as `nabla` builds it by default, the book's MNIST_SAMPLE:
+/// the 3s and 7s of MNIST's training set train (6,131 and 6,265), those of its
+/// test set validate (1,010 and 1,028); 3s have target 1.
 struct DigitsSplit {
     let train3, train7, valid3, valid7: Tensor  // [n, 28, 28]
 
     static func load() throws -> DigitsSplit {
-        let digits = try Datasets.mnist5k()
-        func split(_ digit: Int) -> (Tensor, Tensor) {
-            let images = digits.selectingClasses([digit]).images
-            let cut = Int((Double(images.shape[0]) * 0.8).rounded())
-            return (images[0..<cut], images[cut...])
-        }
-        let (train3, valid3) = split(3)
-        let (train7, valid7) = split(7)
-        return DigitsSplit(train3: train3, train7: train7, valid3: valid3, valid7: valid7)
+        let train = try Datasets.mnist(split: .train), test = try Datasets.mnist(split: .test)
+        return DigitsSplit(train3: train.selectingClasses([3]).images, train7: train.selectingClasses([7]).images,
+                           valid3: test.selectingClasses([3]).images, valid7: test.selectingClasses([7]).images)
     }
 
     /// `[N, 784]` inputs, 3s first, and `[N, 1]` targets.
@@ -55,3 +49,4 @@ struct DigitsSplit {
     var trainingSet: (Tensor, Tensor) { Self.flattened(train3, train7) }
     var validationSet: (Tensor, Tensor) { Self.flattened(valid3, valid7) }
 }
+

@@ -156,5 +156,17 @@ final class AutogradTests: XCTestCase {
         for _ in 0..<10_000 { step() }
         XCTAssertEqual(AutogradNode.liveCount.load(ordering: .relaxed), before)
     }
-}
 
+    /// Dropping a graph without backward() frees it with a loop: a million ops deep
+    /// used to overflow the stack in recursive deinits (40,000 were enough).
+    func testDroppingAMillionOpChainFreesItWithoutRecursion() {
+        let before = AutogradNode.liveCount.load(ordering: .relaxed)
+        do {
+            let x = Tensor(1, requiresGrad: true)
+            var y = x
+            for _ in 0..<1_000_000 { y = y + 1 }
+            XCTAssertEqual(y.item, 1_000_001)
+        }
+        XCTAssertEqual(AutogradNode.liveCount.load(ordering: .relaxed), before)
+    }
+}

@@ -3,15 +3,20 @@ import Synchronization
 /// One vertex of the autograd graph.
 ///
 /// A leaf (a tensor created with `requiresGrad`) holds its accumulated
-/// gradient. An interior node holds the rule that maps the gradient of the
+/// gradient and names the storage of its values, which every copy of the
+/// leaf shares and writes in place (see ``Tensor``'s "Leaves have an identity"). An interior node holds the rule that maps the gradient of the
 /// op's result to the gradients of its inputs; the rule and the links to the
 /// inputs are dropped once `backward()` has used them, which frees the graph.
 final class AutogradNode {
     let isLeaf: Bool
     /// The name of the op that made this tensor, for error messages.
     let op: String
-    /// A leaf's accumulated gradient.
+    /// A leaf's accumulated gradient, or an interior node's after `retainGrad()`.
     var grad: Tensor?
+    /// A leaf's values: in-place updates of any copy of the leaf write here.
+    let values: TensorStorage?
+    /// Whether `backward()` keeps this interior node's gradient in `grad`.
+    var retainsGrad = false
     /// The inputs' nodes; `nil` for an input that needs no gradient.
     var inputs: [AutogradNode?]
     /// Maps the gradient of the result, and which inputs need a gradient, to
@@ -29,9 +34,10 @@ final class AutogradNode {
     /// The number of nodes alive now: a training loop must keep it flat.
     static let liveCount = Atomic<Int>(0)
 
-    init(leafOf op: String = "leaf") {
+    init(leafWith values: TensorStorage) {
         isLeaf = true
-        self.op = op
+        op = "leaf"
+        self.values = values
         inputs = []
         AutogradNode.liveCount.add(1, ordering: .relaxed)
     }
@@ -39,12 +45,28 @@ final class AutogradNode {
     init(op: String, inputs: [AutogradNode?], backwardRule: @escaping (Tensor, [Bool]) -> [Tensor?]) {
         isLeaf = false
         self.op = op
+        values = nil
         self.inputs = inputs
         self.backwardRule = backwardRule
         AutogradNode.liveCount.add(1, ordering: .relaxed)
     }
 
-    deinit { AutogradNode.liveCount.subtract(1, ordering: .relaxed) }
+    /// Releases the graph behind this node with a loop instead of recursion, so that
+    /// dropping a chain of any depth without `backward()` cannot overflow the stack:
+    /// each input this node held the last reference to is emptied (its inputs and
+    /// rule, whose captures may hold further nodes) before it is freed.
+    deinit {
+        AutogradNode.liveCount.subtract(1, ordering: .relaxed)
+        var pending = inputs.compactMap { $0 }
+        inputs = []
+        backwardRule = nil
+        while var node = pending.popLast() {
+            guard isKnownUniquelyReferenced(&node) else { continue }
+            pending += node.inputs.compactMap { $0 }
+            node.inputs = []
+            node.backwardRule = nil
+        }
+    }
 }
 
 /// Whether ops record the graph; `noGrad` turns it off in a scope.
@@ -65,7 +87,12 @@ extension Tensor {
         get { autograd != nil }
         set {
             if newValue {
-                if autograd == nil { autograd = AutogradNode() }
+                // The leaf's values must be its own, so that writing them in place
+                // changes no tensor that only shared the storage before.
+                if autograd == nil {
+                    makeUniqueAndContiguous()
+                    autograd = AutogradNode(leafWith: storage)
+                }
             } else if let node = autograd {
                 guard node.isLeaf else {
                     fail("requiresGrad: only a leaf can stop requiring grad; this tensor was made by \(node.op) (use detached())")
@@ -83,8 +110,20 @@ extension Tensor {
     }
 
     /// The gradient accumulated by `backward()` into a leaf; `nil` until then.
+    ///
+    /// Reading it fails, naming the problem, on a tensor that does not require
+    /// grad (it never gets one) and on an interior result that did not call
+    /// ``retainGrad()`` (backward does not keep those), where PyTorch warns and returns `None`.
     public var grad: Tensor? {
-        get { autograd?.grad }
+        get {
+            guard let node = autograd else {
+                fail("grad: this tensor does not require grad, so backward() never gives it a gradient; create it with requiresGrad: true (or set requiresGrad = true) before computing with it")
+            }
+            guard node.isLeaf || node.retainsGrad else {
+                fail("grad: this tensor was made by \(node.op), it is not a leaf, so backward() does not keep its gradient; call retainGrad() on it before backward(), or read the grad of the leaves it was computed from")
+            }
+            return node.grad
+        }
         nonmutating set {
             guard let node = autograd, node.isLeaf else {
                 fail("grad: only a leaf that requires grad has a gradient to set")
@@ -94,6 +133,15 @@ extension Tensor {
             }
             node.grad = newValue
         }
+    }
+
+    /// Makes `backward()` keep this interior result's gradient in ``grad``, as PyTorch's
+    /// `retain_grad()`; on a leaf it does nothing (a leaf always keeps its gradient).
+    public func retainGrad() {
+        guard let node = autograd else {
+            fail("retainGrad: this tensor does not require grad, so it gets no gradient to retain; create its inputs with requiresGrad: true")
+        }
+        if !node.isLeaf { node.retainsGrad = true }
     }
 
     /// Forgets the accumulated gradient (PyTorch's `zero_grad(set_to_none=True)`).
@@ -145,6 +193,7 @@ extension Tensor {
             root.pendingGradient = gradient.detached()
             for node in order {
                 guard let grad = node.pendingGradient, let rule = node.backwardRule else { continue }
+                if node.retainsGrad { node.accumulate(grad) }
                 let inputs = node.inputs
                 node.pendingGradient = nil
                 node.backwardRule = nil

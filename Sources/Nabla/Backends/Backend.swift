@@ -52,6 +52,51 @@ public protocol Backend: Sendable {
     /// The lower-triangular L with A = L·Lᵀ, written over A's lower triangle (potrf).
     /// Returns 0, or i > 0 when the leading minor of order i is not positive definite.
     func choleskyFactor(n: Int, a: UnsafeMutablePointer<Float>, lda: Int) -> Int
+
+    // The factorisations below work on a batch of `batch` matrices stored one
+    // after another, each contiguous and row-major; a batched call sizes its
+    // workspace once. They return the first matrix that failed, if any.
+
+    /// Householder QR (geqrf) of each m×n matrix in place: R on and above the
+    /// diagonal, the reflectors' vectors (unit leading entry implied) below it,
+    /// their scalars in `tau` (min(m, n) per matrix). A reflector with τ = 0 is the identity.
+    func qrFactor(batch: Int, m: Int, n: Int, a: UnsafeMutablePointer<Float>, tau: UnsafeMutablePointer<Float>)
+
+    /// The first `columns` columns of Q = H₀·H₁⋯H₍reflectors−1₎ (orgqr), written over each
+    /// m×columns matrix whose first `reflectors` columns hold `qrFactor`'s vectors.
+    func qrFormQ(batch: Int, m: Int, columns: Int, reflectors: Int, a: UnsafeMutablePointer<Float>, tau: UnsafePointer<Float>)
+
+    /// The singular value decomposition A = U·diag(S)·Vᵀ (gesdd) of each m×n matrix,
+    /// which it destroys. S (min(m, n) per matrix) descends; with `.thin` U is m×k and Vᵀ
+    /// k×n (k = min(m, n)), with `.full` m×m and n×n, with `.none` they are not touched.
+    /// Fails with info > 0 when the iteration does not converge.
+    func singularValueDecomposition(batch: Int, m: Int, n: Int, vectors: SVDVectors, a: UnsafeMutablePointer<Float>,
+                                    s: UnsafeMutablePointer<Float>, u: UnsafeMutablePointer<Float>?,
+                                    vt: UnsafeMutablePointer<Float>?) -> FactorizationFailure?
+
+    /// The eigenvalues, ascending, of each symmetric n×n matrix (syevd; its lower
+    /// triangle is read) into `w`; with `vectors` the matrix becomes V, whose column i
+    /// is the unit eigenvector of w[i]. Fails with info > 0 when it does not converge.
+    func symmetricEigen(batch: Int, n: Int, vectors: Bool, a: UnsafeMutablePointer<Float>,
+                        w: UnsafeMutablePointer<Float>) -> FactorizationFailure?
+
+    /// The minimum-norm least-squares solution of A·X = B (gelsd) for each m×n A, which
+    /// it destroys. Each B is max(m, n)×rhs and its first n rows become X. Singular values
+    /// at most `rcond`·σ₁ count as zero; S gets min(m, n) values and `rank` one per matrix.
+    func leastSquares(batch: Int, m: Int, n: Int, rhs: Int, a: UnsafeMutablePointer<Float>,
+                      b: UnsafeMutablePointer<Float>, rcond: Float, s: UnsafeMutablePointer<Float>,
+                      rank: UnsafeMutablePointer<Int>) -> FactorizationFailure?
+}
+
+/// Which singular vectors `singularValueDecomposition` computes.
+public enum SVDVectors: Sendable {
+    case none, thin, full
+}
+
+/// The matrix of a batch on which a factorisation failed, and LAPACK's `info` for it.
+public struct FactorizationFailure: Equatable, Sendable {
+    public let matrix: Int
+    public let info: Int
 }
 
 extension BackendKind {
@@ -89,8 +134,11 @@ public enum Nabla {
     static var kernels: any Backend { backend.implementation }
 
     /// Called with the message of a programmer error; it must not return.
-    /// The default prints the message and stops the process.
+    /// The default flushes standard output, so that what the program printed
+    /// before is not lost when it goes to a file or a pipe, then prints the
+    /// message and stops the process.
     nonisolated(unsafe) public static var failureHandler: (String) -> Never = { message in
+        fflush(stdout)
         fatalError(message)
     }
 }

@@ -1,115 +1,239 @@
-/// A matrix that a factorisation cannot handle; a property of the data, so it is thrown.
+import Foundation
+
+/// A matrix that a factorisation cannot handle: a property of the data, so it
+/// is thrown. Shape mismatches and other programmer errors stop with `fail`.
+/// `matrix` is the position of the failing matrix in a batch (0 for one
+/// matrix), `shape` the input's whole shape and `info` LAPACK's report.
 public enum LinalgError: Error, Equatable, CustomStringConvertible {
-    /// U[pivot−1, pivot−1] of the LU factorisation is exactly zero.
-    case singular(op: String, pivot: Int)
-    /// The leading minor of this order is not positive definite.
-    case notPositiveDefinite(op: String, minor: Int)
+    /// U[info−1, info−1] of the LU factorisation (getrf) is exactly zero.
+    case singular(op: String, shape: [Int], matrix: Int, info: Int)
+    /// The leading minor of order `info` is not positive definite (potrf).
+    case notPositiveDefinite(op: String, shape: [Int], matrix: Int, info: Int)
+    /// The SVD or eigen iteration did not converge (gesdd, syevd or gelsd's info > 0).
+    case noConvergence(op: String, shape: [Int], matrix: Int, info: Int)
+    /// The matrix holds a NaN or an infinity, on which no iteration can converge.
+    case notFinite(op: String, shape: [Int], matrix: Int)
 
     public var description: String {
         switch self {
-        case .singular(let op, let pivot):
-            return "\(op): the matrix is singular (U[\(pivot - 1), \(pivot - 1)] of its LU factorisation is zero)"
-        case .notPositiveDefinite(let op, let minor):
-            return "\(op): the matrix is not positive definite (its leading minor of order \(minor) is not)"
+        case .singular(let op, let shape, let matrix, let info):
+            return "\(op): \(Self.which(shape, matrix)) is singular (LAPACK getrf info \(info): U[\(info - 1), \(info - 1)] of its LU factorisation is zero)"
+        case .notPositiveDefinite(let op, let shape, let matrix, let info):
+            return "\(op): \(Self.which(shape, matrix)) is not positive definite (LAPACK potrf info \(info): its leading minor of order \(info) is not)"
+        case .noConvergence(let op, let shape, let matrix, let info):
+            return "\(op): the iteration did not converge on \(Self.which(shape, matrix)) (LAPACK info \(info))"
+        case .notFinite(let op, let shape, let matrix):
+            return "\(op): \(Self.which(shape, matrix)) contains NaN or infinity"
         }
+    }
+
+    private static func which(_ shape: [Int], _ matrix: Int) -> String {
+        shape.count > 2 ? "matrix \(matrix) of the batch of shape \(describe(shape))" : "the matrix of shape \(describe(shape))"
     }
 }
 
-/// Dense linear algebra on square Float32 matrices: LAPACKE on the BLAS
-/// backend, the same unblocked algorithms in Swift on the reference backend.
-/// Results carry Float32 rounding amplified by the condition number of A.
+/// Dense linear algebra on Float32 matrices, named as `torch.linalg` names it:
+/// LAPACKE on the BLAS backend, unblocked algorithms in Swift on the reference
+/// backend. Every routine takes a batch `[..., m, n]` and loops over it, one
+/// LAPACK call per matrix (one workspace query per call). Results carry
+/// Float32 rounding amplified by the condition number of A.
 public enum Linalg {
-    /// X with A·X = B (LU with partial pivoting); B is a vector [n] or a matrix [n, k].
+    /// X with A·X = B (LU with partial pivoting). A is [..., n, n]; B is [..., n, k],
+    /// or a vector [..., n] (then X is too); batch axes broadcast.
     /// Differentiable in A and B: dB = A⁻ᵀ·G, dA = −dB·Xᵀ.
     public static func solve(_ a: Tensor, _ b: Tensor) throws -> Tensor {
         let n = squareSize(a, op: "solve")
-        guard (b.rank == 1 || b.rank == 2) && b.shape[0] == n else {
+        let isVector = b.rank == 1 || (b.rank == a.rank - 1 && b.shape == Array(a.shape.dropLast()))
+        let columns = isVector ? b.unsqueeze(axis: -1) : b
+        guard columns.rank >= 2, columns.shape[columns.rank - 2] == n else {
             fail("solve: A of shape \(describe(a.shape)) and B of shape \(describe(b.shape)) do not fit: B needs \(n) rows")
         }
-        let (lu, pivots) = try factorLU(a, op: "solve")
-        let columns = b.rank == 2 ? b.shape[1] : 1
-        let x = b.detached().materialized()
-        let kernels = Nabla.kernels
-        pivots.withUnsafeBufferPointer { p in
-            kernels.luSolve(n: n, rhs: columns, lu: lu.basePointer, lda: n, pivots: p.baseAddress!, b: x.basePointer, ldb: columns)
-        }
-        let matrix = a.detached()
-        return x.recorded("solve", [a, b]) { g, needs in
-            guard let gradB = try? solve(matrix.transposed, g) else {
-                fail("solve: the transposed matrix is singular, so the gradient is undefined")
-            }
-            let gradA: Tensor? = needs[0]
-                ? (x.rank == 1 ? -(gradB.unsqueeze(axis: 1) • x.unsqueeze(axis: 0)) : -(gradB • x.transposed))
-                : nil
-            return [gradA, needs[1] ? gradB : nil]
-        }
+        let batch = batchShape(a, columns, given: b, op: "solve")
+        let x = try solveBatch(a.expand(to: batch + [n, n]), columns.expand(to: batch + [n, columns.shape.last!]), op: "solve")
+        return isVector ? x.squeeze(axis: -1) : x
     }
 
-    /// A⁻¹, computed as the solution of A·X = I. Differentiable.
+    /// A⁻¹ for A [..., n, n], the solution of A·X = I. Differentiable.
     public static func inverse(_ a: Tensor) throws -> Tensor {
         let n = squareSize(a, op: "inverse")
-        do {
-            return try solve(a, Tensor.eye(n))
-        } catch LinalgError.singular(_, let pivot) {
-            throw LinalgError.singular(op: "inverse", pivot: pivot)
-        }
+        return try solveBatch(a, Tensor.eye(n).expand(to: a.shape), op: "inverse")
     }
 
-    /// det(A): the product of U's diagonal with the sign of the row swaps; 0 for a
-    /// singular matrix. Differentiable where A is invertible: d det = det·A⁻ᵀ.
+    /// det(A) for A [..., n, n]: the product of U's diagonal with the sign of the
+    /// row swaps; 0 for a singular matrix. Differentiable where A is invertible:
+    /// d det = det·A⁻ᵀ.
     public static func determinant(_ a: Tensor) -> Tensor {
-        _ = squareSize(a, op: "determinant")
-        let value: Float
-        if let (lu, pivots) = try? factorLU(a, op: "determinant") {
-            let n = a.shape[0]
-            let diagonal = lu.scalars
-            var product: Float = 1
-            for i in 0..<n {
-                product *= diagonal[i * n + i]
-                if Int(pivots[i]) != i + 1 { product = -product }
-            }
-            value = product
-        } else {
-            value = 0
+        let factors = luDiagonals(a, op: "determinant")
+        let values = Tensor(shape: factors.batch) { out in
+            for (i, (sign, diagonal)) in factors.matrices.enumerated() { out[i] = diagonal.reduce(sign, *) }
         }
         let matrix = a.detached()
-        return Tensor(value).recorded("determinant", [a]) { g, _ in
+        return values.recorded("determinant", [a]) { g, _ in
             guard let inverse = try? inverse(matrix) else {
-                fail("determinant: the matrix is singular, so the gradient is undefined")
+                fail("determinant: the matrix of shape \(describe(matrix.shape)) is singular, so the gradient is undefined")
             }
-            return [g * value * inverse.transposed]
+            return [(g * values).unsqueeze(axis: -1).unsqueeze(axis: -1) * inverse.transposed]
         }
     }
 
-    /// The lower-triangular L with A = L·Lᵀ for a symmetric positive-definite A
-    /// (only A's lower triangle is read). Not differentiable.
+    /// The sign of det(A) (±1, or 0 when A is singular) and log |det(A)| (−∞ then),
+    /// which stays finite where det itself over- or underflows. The logarithm is
+    /// differentiable where A is invertible: d log|det| = A⁻ᵀ.
+    public static func slogdet(_ a: Tensor) -> (sign: Tensor, logAbsDeterminant: Tensor) {
+        let factors = luDiagonals(a, op: "slogdet")
+        var signs: [Float] = [], logs: [Float] = []
+        for (sign, diagonal) in factors.matrices {
+            // The sum in Double, so long diagonals lose nothing to rounding.
+            let total = diagonal.reduce(0.0) { $0 + Foundation.log(Double(Swift.abs($1))) }
+            signs.append(diagonal.contains(0) ? 0 : diagonal.reduce(sign) { $0 * ($1 < 0 ? -1 : 1) })
+            logs.append(Float(total))
+        }
+        let matrix = a.detached()
+        let logAbs = Tensor(shape: factors.batch, scalars: logs).recorded("slogdet", [a]) { g, _ in
+            guard let inverse = try? inverse(matrix) else {
+                fail("slogdet: the matrix of shape \(describe(matrix.shape)) is singular, so the gradient is undefined")
+            }
+            return [g.unsqueeze(axis: -1).unsqueeze(axis: -1) * inverse.transposed]
+        }
+        return (Tensor(shape: factors.batch, scalars: signs), logAbs)
+    }
+
+    /// The lower-triangular L with A = L·Lᵀ for symmetric positive-definite A [..., n, n]
+    /// (only A's lower triangle is read). Differentiable, with PyTorch's symmetric
+    /// gradient: dA = ½·L⁻ᵀ·(Φ + Φᵀ)·L⁻¹ with Φ = tril(Lᵀ·G), its diagonal halved.
     public static func cholesky(_ a: Tensor) throws -> Tensor {
         let n = squareSize(a, op: "cholesky")
-        guard !a.requiresGrad else {
-            fail("cholesky: gradients are not implemented; pass a.detached() or call it inside noGrad { }")
-        }
         let factor = a.materialized()
-        let info = Nabla.kernels.choleskyFactor(n: n, a: factor.basePointer, lda: n)
-        guard info == 0 else { throw LinalgError.notPositiveDefinite(op: "cholesky", minor: info) }
+        let kernels = Nabla.kernels
+        for index in 0..<batchCount(a) {
+            let info = kernels.choleskyFactor(n: n, a: factor.basePointer + index * n * n, lda: n)
+            guard info == 0 else { throw LinalgError.notPositiveDefinite(op: "cholesky", shape: a.shape, matrix: index, info: info) }
+        }
         // Keep the lower triangle: the upper one still holds A.
-        return factor * Tensor.generated([n, n]) { $0 % n <= $0 / n ? 1 : 0 }
-    }
-
-    private static func squareSize(_ a: Tensor, op: String) -> Int {
-        guard a.rank == 2, a.shape[0] == a.shape[1] else {
-            fail("\(op): needs a square matrix, got shape \(describe(a.shape))")
+        let l = factor * lowerTriangle(n, includingDiagonal: true)
+        return l.recorded("cholesky", [a]) { g, _ in
+            let phi = (l.transposed • g) * lowerTriangle(n, includingDiagonal: true)
+            let symmetric = 0.5 * (phi + (phi * lowerTriangle(n, includingDiagonal: false)).transposed)
+            return [solveTransposedBothSides(l, symmetric, op: "cholesky")]
         }
-        return a.shape[0]
     }
 
-    private static func factorLU(_ a: Tensor, op: String) throws -> (lu: Tensor, pivots: [Int32]) {
-        let n = a.shape[0]
+    // MARK: Shared pieces
+
+    /// n for a square matrix or batch of them [..., n, n], else a clear failure.
+    static func squareSize(_ a: Tensor, op: String) -> Int {
+        guard a.rank >= 2, a.shape[a.rank - 1] == a.shape[a.rank - 2] else {
+            fail("\(op): needs a square matrix or a batch of them [..., n, n], got shape \(describe(a.shape))")
+        }
+        return a.shape[a.rank - 1]
+    }
+
+    /// (batch shape, m, n) of a matrix or batch [..., m, n], else a clear failure.
+    static func matrixShape(_ a: Tensor, op: String) -> (batch: [Int], m: Int, n: Int) {
+        guard a.rank >= 2 else { fail("\(op): needs a matrix or a batch of them [..., m, n], got shape \(describe(a.shape))") }
+        return (Array(a.shape.dropLast(2)), a.shape[a.rank - 2], a.shape[a.rank - 1])
+    }
+
+    /// 1 below the diagonal (and on it, if `includingDiagonal`), 0 elsewhere: the mask of tril.
+    static func lowerTriangle(_ n: Int, includingDiagonal: Bool) -> Tensor {
+        Tensor.generated([n, n]) { $0 / n - $0 % n >= (includingDiagonal ? 0 : 1) ? 1 : 0 }
+    }
+
+    /// Throws `notFinite` for the first matrix of the batch `a` that holds a NaN or an
+    /// infinity: the iterative factorisations would otherwise fail with a misleading info.
+    static func requireFinite(_ a: Tensor, op: String) throws {
+        let size = a.shape.suffix(2).reduce(1, *)
+        if let bad = a.scalars.firstIndex(where: { !$0.isFinite }) {
+            throw LinalgError.notFinite(op: op, shape: a.shape, matrix: bad / Swift.max(size, 1))
+        }
+    }
+
+    /// The broadcast batch shape of A [..., m, n] and B [..., m, k] (B as the user gave it in `given`).
+    static func batchShape(_ a: Tensor, _ b: Tensor, given: Tensor, op: String) -> [Int] {
+        let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
+        let rank = Swift.max(batchA.count, batchB.count)
+        let paddedA = [Int](repeating: 1, count: rank - batchA.count) + batchA
+        let paddedB = [Int](repeating: 1, count: rank - batchB.count) + batchB
+        guard zip(paddedA, paddedB).allSatisfy({ $0 == $1 || $0 == 1 || $1 == 1 }) else {
+            fail("\(op): the batch axes of A of shape \(describe(a.shape)) and B of shape \(describe(given.shape)) cannot be broadcast together")
+        }
+        return zip(paddedA, paddedB).map { Swift.max($0, $1) }
+    }
+
+    /// The number of matrices in a batch [..., m, n].
+    static func batchCount(_ a: Tensor) -> Int { a.shape.dropLast(2).reduce(1, *) }
+
+    /// [..., k] → [..., k, k] with the vector on the diagonal.
+    static func diagonalMatrix(_ v: Tensor) -> Tensor {
+        v.unsqueeze(axis: -1) * Tensor.eye(v.shape.last!)
+    }
+
+    /// X = L⁻ᵀ·S·L⁻¹ for a lower-triangular L, by two solves: Y = L⁻ᵀ·S, X = (L⁻ᵀ·Yᵀ)ᵀ.
+    static func solveTransposedBothSides(_ l: Tensor, _ s: Tensor, op: String) -> Tensor {
+        guard let y = try? solve(l.transposed, s), let x = try? solve(l.transposed, y.transposed) else {
+            fail("\(op): the factor is singular, so the gradient is undefined")
+        }
+        return x.transposed
+    }
+
+    /// The outputs of one factorisation, recorded as one autograd node with one rule:
+    /// they become views into one flat tensor, so `backward` receives the gradients
+    /// of all of them together (zeros for outputs the loss did not use).
+    static func recordedTogether(_ op: String, _ outputs: [Tensor], inputs: [Tensor],
+                                 backward: @escaping (_ grads: [Tensor], _ needs: [Bool]) -> [Tensor?]) -> [Tensor] {
+        guard GradMode.isEnabled, inputs.contains(where: { $0.autograd != nil }) else { return outputs }
+        let shapes = outputs.map(\.shape)
+        var ranges: [Range<Int>] = []
+        for output in outputs { ranges.append((ranges.last?.upperBound ?? 0)..<((ranges.last?.upperBound ?? 0) + output.scalarCount)) }
+        let packed = Tensor.cat(outputs.map { $0.reshape([-1]) }).recorded(op, inputs) { g, needs in
+            backward(zip(ranges, shapes).map { g[$0].reshape($1) }, needs)
+        }
+        return zip(ranges, shapes).map { packed[$0].reshape($1) }
+    }
+
+    /// Whether every element is zero: an output the loss did not use.
+    static func isZero(_ t: Tensor) -> Bool { t.scalars.allSatisfy { $0 == 0 } }
+
+    /// X with A·X = B for A [b..., n, n] and B [b..., n, k] of the same batch, recorded.
+    private static func solveBatch(_ a: Tensor, _ b: Tensor, op: String) throws -> Tensor {
+        let n = a.shape[a.rank - 1], columns = b.shape[b.rank - 1]
+        let lu = a.materialized(), x = b.materialized()
+        let kernels = Nabla.kernels
+        var pivots = [Int32](repeating: 0, count: Swift.max(n, 1))
+        for index in 0..<batchCount(a) {
+            let matrix = lu.basePointer + index * n * n
+            let info = pivots.withUnsafeMutableBufferPointer { p in kernels.luFactor(n: n, a: matrix, lda: n, pivots: p.baseAddress!) }
+            guard info == 0 else { throw LinalgError.singular(op: op, shape: a.shape, matrix: index, info: info) }
+            pivots.withUnsafeBufferPointer { p in
+                kernels.luSolve(n: n, rhs: columns, lu: matrix, lda: n, pivots: p.baseAddress!, b: x.basePointer + index * n * columns, ldb: columns)
+            }
+        }
+        let matrix = a.detached()
+        return x.recorded(op, [a, b]) { g, needs in
+            guard let gradB = try? solveBatch(matrix.transposed, g, op: op) else {
+                fail("\(op): the transposed matrix is singular, so the gradient is undefined")
+            }
+            return [needs[0] ? -(gradB • x.transposed) : nil, needs[1] ? gradB : nil]
+        }
+    }
+
+    /// The batch shape and, per matrix, the sign of the row swaps and U's diagonal
+    /// (LU of each matrix; a singular one has a zero on the diagonal).
+    private static func luDiagonals(_ a: Tensor, op: String) -> (batch: [Int], matrices: [(sign: Float, diagonal: [Float])]) {
+        let n = squareSize(a, op: op)
         let lu = a.materialized()
-        var pivots = [Int32](repeating: 0, count: n)
-        let info = pivots.withUnsafeMutableBufferPointer { p in
-            Nabla.kernels.luFactor(n: n, a: lu.basePointer, lda: n, pivots: p.baseAddress!)
+        let kernels = Nabla.kernels
+        var pivots = [Int32](repeating: 0, count: Swift.max(n, 1))
+        var matrices: [(Float, [Float])] = []
+        for index in 0..<batchCount(a) {
+            let matrix = lu.basePointer + index * n * n
+            let info = pivots.withUnsafeMutableBufferPointer { p in kernels.luFactor(n: n, a: matrix, lda: n, pivots: p.baseAddress!) }
+            var sign: Float = 1
+            for i in 0..<n where Int(pivots[i]) != i + 1 { sign = -sign }
+            var diagonal = (0..<n).map { matrix[$0 * n + $0] }
+            if info != 0 { diagonal[info - 1] = 0 }
+            matrices.append((sign, diagonal))
         }
-        guard info == 0 else { throw LinalgError.singular(op: op, pivot: info) }
-        return (lu, pivots)
+        return (Array(a.shape.dropLast(2)), matrices)
     }
 }

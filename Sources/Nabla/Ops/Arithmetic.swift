@@ -83,18 +83,18 @@ extension Tensor {
         }
     }
 
-    /// Replaces this tensor by `body(self)`, keeping its identity as a leaf.
+    /// Replaces this tensor by `body(self)`; a leaf that requires grad keeps its
+    /// identity and takes the new values into the storage all its copies share.
     /// The new value must keep this tensor's shape.
     private mutating func update(_ op: String, _ body: (Tensor) -> Tensor) {
         checkInPlaceUpdate(op)
-        let node = autograd
         let updated = body(self)
         guard updated.shape == shape else {
             fail("\(op): the result has shape \(describe(updated.shape)) but the tensor updated in place has shape \(describe(shape))")
         }
-        if node?.isLeaf == true {
-            self = updated.detached()
-            autograd = node
+        if let node = autograd, node.isLeaf {
+            makeUniqueAndContiguous()
+            assign(from: updated)
         } else {
             self = updated
         }
@@ -102,7 +102,7 @@ extension Tensor {
 
     /// An in-place change to a leaf that requires grad would corrupt its
     /// gradient, as PyTorch warns; such updates belong in `noGrad`.
-    private func checkInPlaceUpdate(_ op: String) {
+    func checkInPlaceUpdate(_ op: String) {
         if let node = autograd, node.isLeaf, GradMode.isEnabled {
             fail("\(op): a leaf tensor that requires grad cannot be changed in place while gradients are recorded; update it inside noGrad { }")
         }

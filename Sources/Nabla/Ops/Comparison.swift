@@ -20,6 +20,14 @@ extension Tensor {
     public static func .> (a: Tensor, b: Float) -> Tensor { mapElements(a) { $0 > b ? 1 : 0 } }
     public static func .>= (a: Tensor, b: Float) -> Tensor { mapElements(a) { $0 >= b ? 1 : 0 } }
 
+    /// A scalar on the left compares with every element: `0 .< x` is `x .> 0`.
+    public static func .== (a: Float, b: Tensor) -> Tensor { b .== a }
+    public static func .!= (a: Float, b: Tensor) -> Tensor { b .!= a }
+    public static func .< (a: Float, b: Tensor) -> Tensor { b .> a }
+    public static func .<= (a: Float, b: Tensor) -> Tensor { b .>= a }
+    public static func .> (a: Float, b: Tensor) -> Tensor { b .< a }
+    public static func .>= (a: Float, b: Tensor) -> Tensor { b .<= a }
+
     /// Element by element, `a` where `condition` is non-zero and `b` elsewhere
     /// (`torch.where`); the three shapes broadcast together.
     public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {

@@ -37,9 +37,10 @@ extension Tensor {
         let kernels = Nabla.kernels
 
         if other.rank == 2 && rank > 2 && isContiguous {
-            // A batch of matrices times one matrix is one tall product.
-            let rows = scalarCount / Swift.max(k, 1)
-            multiply(kernels, detached().reshape([rows, k]), other, into: result.basePointer, m: rows, n: n, k: k)
+            // A batch of matrices times one matrix is one tall product. The row
+            // count comes from the shape, not scalarCount / k, which is 0 when k is.
+            let rows = batch.reduce(m, *)
+            multiply(kernels, detached().reshape([rows, k]), other.matrixOperand(), into: result.basePointer, m: rows, n: n, k: k)
         } else {
             let a = self.matrixOperand(), b = other.matrixOperand()
             let stridesA = Array(a.broadcastStrides(to: batch + [m, k]).dropLast(2))
@@ -98,13 +99,15 @@ private func blasLayout(rows: Int, columns: Int, rowStride: Int, columnStride: I
 /// A matrix times a single column, or a single row times a matrix, is a gemv.
 private func multiply(_ kernels: any Backend, _ a: Tensor, _ b: Tensor, into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) {
     guard m > 0 && n > 0 else { return }
-    let la = blasLayout(rows: m, columns: k, rowStride: a.strides[0], columnStride: a.strides[1])!
-    let lb = blasLayout(rows: k, columns: n, rowStride: b.strides[0], columnStride: b.strides[1])!
+    // An empty inner dimension: every element is an empty sum, whatever the operands' strides.
+    guard k > 0 else { return c.update(repeating: 0, count: m * n) }
+    guard let la = blasLayout(rows: m, columns: k, rowStride: a.strides[0], columnStride: a.strides[1]),
+          let lb = blasLayout(rows: k, columns: n, rowStride: b.strides[0], columnStride: b.strides[1]) else {
+        fail("matmul: internal error, operands of strides \(describe(a.strides)) and \(describe(b.strides)) reached BLAS without a copy")
+    }
     let pa = UnsafePointer(a.basePointer), pb = UnsafePointer(b.basePointer)
     withExtendedLifetime((a.storage, b.storage)) {
-        if k == 0 {
-            c.update(repeating: 0, count: m * n)
-        } else if n == 1 && m > 1 && b.strides[0] > 0 {
+        if n == 1 && m > 1 && b.strides[0] > 0 {
             // C[m] = A · b: A stored m×k, or k×m when transposed.
             kernels.gemv(transpose: la.transposed, m: la.transposed ? k : m, n: la.transposed ? m : k, alpha: 1,
                          a: pa, lda: la.ld, x: pb, incx: b.strides[0], beta: 0, y: c, incy: 1)
@@ -116,5 +119,32 @@ private func multiply(_ kernels: any Backend, _ a: Tensor, _ b: Tensor, into c: 
             kernels.gemm(transposeA: la.transposed, transposeB: lb.transposed, m: m, n: n, k: k, alpha: 1,
                          a: pa, lda: la.ld, b: pb, ldb: lb.ld, beta: 0, c: c, ldc: n)
         }
+    }
+}
+
+/// Vector products.
+extension Tensor {
+    /// The dot product of two vectors of one length (PyTorch's `dot`), on the
+    /// backend's dot kernel (strided views are not copied). The gradients are g·b and g·a.
+    public func dot(_ other: Tensor) -> Tensor {
+        guard rank == 1, other.rank == 1, shape == other.shape else {
+            fail("dot: needs two vectors of one length, got \(describe(shape)) and \(describe(other.shape))")
+        }
+        let a = strides[0] > 0 ? detached() : materialized(), b = other.strides[0] > 0 ? other.detached() : other.materialized()
+        let kernels = Nabla.kernels
+        let value = withExtendedLifetime((a.storage, b.storage)) {
+            shape[0] == 0 ? 0 : kernels.dot(count: shape[0], x: a.basePointer, incx: a.strides[0], y: b.basePointer, incy: b.strides[0])
+        }
+        return Tensor(value).recorded("dot", [self, other]) { g, needs in
+            [needs[0] ? g * b : nil, needs[1] ? g * a : nil]
+        }
+    }
+
+    /// The outer product `a[i]·b[j]` of two vectors (PyTorch's `outer`), as a broadcast product.
+    public func outer(_ other: Tensor) -> Tensor {
+        guard rank == 1, other.rank == 1 else {
+            fail("outer: needs two vectors, got \(describe(shape)) and \(describe(other.shape))")
+        }
+        return unsqueeze(axis: 1) * other.unsqueeze(axis: 0)
     }
 }

@@ -40,12 +40,10 @@ extension Tensor {
         return reshape(Array(shape[..<start]) + [merged] + Array(shape[(end + 1)...]))
     }
 
-    /// This tensor without `axis`, which must have extent 1.
+    /// This tensor without `axis` if its extent is 1; unchanged otherwise, as PyTorch's `squeeze(dim)`.
     public func squeeze(axis: Int) -> Tensor {
         let resolved = normalizedAxis(axis, rank: rank, op: "squeeze")
-        guard shape[resolved] == 1 else {
-            fail("squeeze: axis \(axis) has extent \(shape[resolved]), not 1, in a tensor of shape \(describe(shape))")
-        }
+        guard shape[resolved] == 1 else { return self }
         var newShape = shape
         newShape.remove(at: resolved)
         return reshape(newShape)
@@ -89,8 +87,14 @@ extension Tensor {
     }
 
     /// This tensor broadcast to `target` without copying: extent-1 axes are
-    /// stretched (stride 0) and new axes added in front.
-    public func expand(to target: [Int]) -> Tensor {
+    /// stretched (stride 0) and new axes added in front. An extent of −1 keeps
+    /// this tensor's extent on that axis, as in PyTorch (not on a new axis).
+    public func expand(to requested: [Int]) -> Tensor {
+        let lead = requested.count - rank
+        if let bad = requested.indices.first(where: { requested[$0] < -1 || (requested[$0] == -1 && $0 < lead) }) {
+            fail("expand: extent \(requested[bad]) at axis \(bad) of \(describe(requested)) is invalid for a tensor of shape \(describe(shape))")
+        }
+        let target = requested.indices.map { requested[$0] == -1 ? shape[$0 - lead] : requested[$0] }
         guard target != shape else { return self }
         guard target.count >= rank,
               zip(shape, target.suffix(rank)).allSatisfy({ $0 == $1 || $0 == 1 }) else {

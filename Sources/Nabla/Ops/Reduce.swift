@@ -34,7 +34,8 @@ extension Tensor {
     /// The largest element; NaN if any element is NaN.
     public func max() -> Tensor { max(axes: Array(0..<rank)) }
     public func max(axis: Int, keepDims: Bool = false) -> Tensor { max(axes: [axis], keepDims: keepDims) }
-    /// The maxima over `axes`. The gradient is shared equally among tied maxima.
+    /// The maxima over `axes` (PyTorch's `amax`). The gradient is shared equally
+    /// among tied maxima, or among the NaNs where the maximum is NaN.
     public func max(axes: [Int], keepDims: Bool = false) -> Tensor {
         extremum(axes: axes, keepDims: keepDims, op: "max", isBetter: >)
     }
@@ -42,19 +43,140 @@ extension Tensor {
     /// The smallest element; NaN if any element is NaN.
     public func min() -> Tensor { min(axes: Array(0..<rank)) }
     public func min(axis: Int, keepDims: Bool = false) -> Tensor { min(axes: [axis], keepDims: keepDims) }
-    /// The minima over `axes`. The gradient is shared equally among tied minima.
+    /// The minima over `axes` (PyTorch's `amin`). The gradient is shared equally
+    /// among tied minima, or among the NaNs where the minimum is NaN.
     public func min(axes: [Int], keepDims: Bool = false) -> Tensor {
         extremum(axes: axes, keepDims: keepDims, op: "min", isBetter: <)
     }
 
-    /// The index of the first largest element along `axis` (as a Float, exact below 2²⁴); a NaN counts as largest.
+    /// The index of the first largest element along `axis` (as a Float, exact below 2²⁴); a NaN counts as largest, as in PyTorch.
     public func argmax(axis: Int, keepDims: Bool = false) -> Tensor {
-        let reduced = [normalizedAxis(axis, rank: rank, op: "argmax")]
-        return reduceRows(reduced, op: "argmax") { row, length in
+        indexOfExtremum(axis: axis, keepDims: keepDims, op: "argmax", isBetter: >)
+    }
+
+    /// The index of the first smallest element along `axis` (as a Float); a NaN counts as smallest, as in PyTorch.
+    public func argmin(axis: Int, keepDims: Bool = false) -> Tensor {
+        indexOfExtremum(axis: axis, keepDims: keepDims, op: "argmin", isBetter: <)
+    }
+
+    /// The row-major index of the first largest element, as a rank-0 tensor (PyTorch's `argmax()`).
+    public func argmax() -> Tensor { reshape([-1]).argmax(axis: 0) }
+
+    /// The row-major index of the first smallest element, as a rank-0 tensor (PyTorch's `argmin()`).
+    public func argmin() -> Tensor { reshape([-1]).argmin(axis: 0) }
+
+    /// The maxima along `axis` and the index of each (the first, or the first NaN),
+    /// as PyTorch's `max(x, dim)`. The gradient goes to that one element only.
+    public func maxWithIndices(axis: Int, keepDims: Bool = false) -> (values: Tensor, indices: Tensor) {
+        valuesAt(argmax(axis: axis, keepDims: true), axis: axis, keepDims: keepDims)
+    }
+
+    /// The minima along `axis` and the index of each (the first, or the first NaN),
+    /// as PyTorch's `min(x, dim)`. The gradient goes to that one element only.
+    public func minWithIndices(axis: Int, keepDims: Bool = false) -> (values: Tensor, indices: Tensor) {
+        valuesAt(argmin(axis: axis, keepDims: true), axis: axis, keepDims: keepDims)
+    }
+
+    /// The product of all elements, as a rank-0 tensor; 1 for an empty tensor.
+    public func prod() -> Tensor { reshape([-1]).prod(axis: 0) }
+
+    /// The products along `axis` (PyTorch's `prod(dim)`). The gradient of each
+    /// element is the product of the others in its lane, computed from prefix and
+    /// suffix products, so it is exact where elements are 0 (no division).
+    public func prod(axis: Int, keepDims: Bool = false) -> Tensor {
+        let resolved = normalizedAxis(axis, rank: rank, op: "prod")
+        let (source, outer, length, inner) = axisBlock(resolved)
+        let kept = Tensor(shape: shape.indices.map { $0 == resolved ? 1 : shape[$0] }) { out in
+            let x = source.basePointer
+            withExtendedLifetime(source.storage) {
+                for o in 0..<outer {
+                    let row = out.baseAddress! + o * inner
+                    row.update(repeating: 1, count: inner)
+                    for l in 0..<length {
+                        let lane = x + (o * length + l) * inner
+                        for i in 0..<inner { row[i] *= lane[i] }
+                    }
+                }
+            }
+        }
+        let inputShape = shape
+        return kept.droppingAxes([resolved], keepDims: keepDims).recorded("prod", [self]) { g, _ in
+            let upstream = g.reshape(kept.shape).contiguous()
+            let gradient = Tensor(uninitializedShape: inputShape)
+            let x = source.basePointer, gp = upstream.basePointer, out = gradient.basePointer
+            withExtendedLifetime((source.storage, upstream.storage)) {
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: Swift.max(inner, 1)) { running in
+                    let r = running.baseAddress!
+                    for o in 0..<outer {
+                        // out = (product of the lane before l) · (product after l) · g.
+                        r.update(repeating: 1, count: inner)
+                        for l in 0..<length {
+                            let lane = x + (o * length + l) * inner, target = out + (o * length + l) * inner
+                            for i in 0..<inner { target[i] = r[i]; r[i] *= lane[i] }
+                        }
+                        r.update(from: gp + o * inner, count: inner)
+                        for l in stride(from: length - 1, through: 0, by: -1) {
+                            let lane = x + (o * length + l) * inner, target = out + (o * length + l) * inner
+                            for i in 0..<inner { target[i] *= r[i]; r[i] *= lane[i] }
+                        }
+                    }
+                }
+            }
+            return [gradient]
+        }
+    }
+
+    /// 1 if every element is non-zero (NaN counts as non-zero), else 0; 1 for an empty tensor (PyTorch's `all`).
+    public func all() -> Tensor { reshape([-1]).all(axis: 0) }
+
+    /// Whether every element along `axis` is non-zero, as 1 or 0.
+    public func all(axis: Int, keepDims: Bool = false) -> Tensor {
+        logicalReduction(axis: axis, keepDims: keepDims, op: "all", empty: 1) { row, length in
+            for i in 0..<length where row[i] == 0 { return 0 }
+            return 1
+        }
+    }
+
+    /// 1 if any element is non-zero (NaN counts as non-zero), else 0; 0 for an empty tensor (PyTorch's `any`).
+    public func any() -> Tensor { reshape([-1]).any(axis: 0) }
+
+    /// Whether any element along `axis` is non-zero, as 1 or 0.
+    public func any(axis: Int, keepDims: Bool = false) -> Tensor {
+        logicalReduction(axis: axis, keepDims: keepDims, op: "any", empty: 0) { row, length in
+            for i in 0..<length where row[i] != 0 { return 1 }
+            return 0
+        }
+    }
+
+    /// This tensor as a contiguous `[outer, length, inner]` block around `axis` (not recorded).
+    func axisBlock(_ axis: Int) -> (source: Tensor, outer: Int, length: Int, inner: Int) {
+        let source = isContiguous ? detached() : materialized()
+        return (source, shape[..<axis].reduce(1, *), shape[axis], shape[(axis + 1)...].reduce(1, *))
+    }
+
+    private func indexOfExtremum(axis: Int, keepDims: Bool, op: String, isBetter: @escaping (Float, Float) -> Bool) -> Tensor {
+        let reduced = [normalizedAxis(axis, rank: rank, op: op)]
+        return reduceRows(reduced, op: op) { row, length in
             var best = 0
-            for i in 1..<length where row[i] > row[best] || (row[i].isNaN && !row[best].isNaN) { best = i }
+            for i in 1..<length where !row[best].isNaN && (isBetter(row[i], row[best]) || row[i].isNaN) { best = i }
             return Float(best)
         }.droppingAxes(reduced, keepDims: keepDims)
+    }
+
+    /// The elements at `indices` (kept at extent 1 along `axis`), with those indices.
+    private func valuesAt(_ indices: Tensor, axis: Int, keepDims: Bool) -> (values: Tensor, indices: Tensor) {
+        let resolved = normalizedAxis(axis, rank: rank, op: "max")
+        let values = gather(axis: resolved, indices: indices)
+        return keepDims ? (values, indices) : (values.squeeze(axis: resolved), indices.squeeze(axis: resolved))
+    }
+
+    private func logicalReduction(axis: Int, keepDims: Bool, op: String, empty: Float,
+                                  _ body: (UnsafePointer<Float>, Int) -> Float) -> Tensor {
+        let reduced = [normalizedAxis(axis, rank: rank, op: op)]
+        let kept = shape[reduced[0]] == 0
+            ? Tensor.full(shape.indices.map { reduced.contains($0) ? 1 : shape[$0] }, empty)
+            : reduceRows(reduced, op: op, body)
+        return kept.droppingAxes(reduced, keepDims: keepDims)
     }
 
     /// Sums `gradient`, the gradient of a broadcast result, back to an operand's `target` shape.
@@ -74,7 +196,8 @@ extension Tensor {
         }
         let input = detached(), inputShape = shape
         return kept.droppingAxes(reduced, keepDims: keepDims).recorded(op, [self]) { g, _ in
-            let winners = input .== kept
+            // A NaN result came from the NaN elements, so they share its gradient (as PyTorch's).
+            let winners = mapBroadcast(input, kept, op: op) { $0 == $1 || ($0.isNaN && $1.isNaN) ? 1 : 0 }
             let share = winners.sum(axes: reduced, keepDims: true)
             return [g.reshape(kept.shape).expand(to: inputShape) * winners / share]
         }
@@ -82,7 +205,7 @@ extension Tensor {
 
     /// Reduces each row of the `reduced` axes with `body(row, length)`, giving a
     /// tensor with those axes kept at extent 1. Fails on an empty reduction.
-    private func reduceRows(_ reduced: [Int], op: String, _ body: (UnsafePointer<Float>, Int) -> Float) -> Tensor {
+    func reduceRows(_ reduced: [Int], op: String, _ body: (UnsafePointer<Float>, Int) -> Float) -> Tensor {
         let length = reduced.reduce(1) { $0 * shape[$1] }
         guard length > 0 else { fail("\(op): cannot reduce over an empty axis of a tensor of shape \(describe(shape))") }
         let keptAxes = (0..<rank).filter { !reduced.contains($0) }
@@ -128,7 +251,7 @@ extension Tensor {
     }
 
     /// Drops the `reduced` axes (all of extent 1 here) unless `keepDims`.
-    private func droppingAxes(_ reduced: [Int], keepDims: Bool) -> Tensor {
+    func droppingAxes(_ reduced: [Int], keepDims: Bool) -> Tensor {
         keepDims ? self : reshape(shape.indices.filter { !reduced.contains($0) }.map { shape[$0] })
     }
 }

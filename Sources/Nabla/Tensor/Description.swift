@@ -3,15 +3,18 @@ import Foundation
 extension Tensor: CustomStringConvertible {
     /// The values laid out like PyTorch's `tensor([[1., 2.], [3., 4.]])`, with
     /// the shape; axes longer than six are summarised with `...` once the tensor
-    /// holds more than 1000 elements.
+    /// holds more than 1000 elements. As in PyTorch, a leaf that requires grad adds
+    /// `requiresGrad: true` and a result that autograd records adds the op that
+    /// made it (PyTorch's `grad_fn`): `gradFn: mul`.
     public var description: String {
         let values = scalars
         let summarise = values.count > 1000
         let format = ScalarFormat(values)
         var text = "tensor("
         render(values, axis: 0, offset: 0, indent: 7, summarise: summarise, format: format, into: &text)
-        text += ", shape: \(describe(shape)))"
-        return text
+        text += ", shape: \(describe(shape))"
+        if let node = autograd { text += node.isLeaf ? ", requiresGrad: true" : ", gradFn: \(node.op)" }
+        return text + ")"
     }
 
     private func render(_ values: [Float], axis: Int, offset: Int, indent: Int, summarise: Bool, format: ScalarFormat, into text: inout String) {

@@ -4,6 +4,24 @@
 /// Transposes, permutations, slices, `expand` and reshapes of contiguous data
 /// are views; writing to a tensor whose storage is shared copies it first,
 /// so a tensor behaves like any other Swift value.
+///
+/// ## Leaves have an identity
+///
+/// The one exception is a leaf that requires grad (a parameter), which behaves
+/// like PyTorch's: every copy of it (`var p = w`, an element of `[w, b]`, a
+/// `for var p in params` loop variable) is the same leaf. They share the
+/// gradient, and an in-place update of any of them inside `noGrad`
+/// (`p -= p.grad! * lr`, `p.addScaled(_:by:)`, `p[0] = 1`) changes the values
+/// of all of them. So the book's loop trains as written:
+///
+///     for var p in params { noGrad { p -= p.grad! * lr } }
+///
+/// Setting `requiresGrad` gives the leaf storage of its own, so an ordinary
+/// tensor it was made from never changes. Tensors that view a leaf's values
+/// without being the leaf (`detached()`, slices, transposes) see its later
+/// updates, as PyTorch's views and `detach()` do (writing to them copies them
+/// first); keep a snapshot with `clone()`. Assigning a new value (`p = p - 1`)
+/// rebinds the copy `p` only, as it does in Python.
 public struct Tensor {
     var storage: TensorStorage
     /// The extent of each axis.
@@ -133,20 +151,27 @@ public struct Tensor {
         if let bad = shape.first(where: { $0 < 0 }) {
             fail("\(op): shape \(describe(shape)) has a negative extent \(bad)")
         }
-        // The strides are products of the extents (an empty axis counting as 1),
-        // so those must fit in an Int even when the tensor holds nothing, and the
-        // bytes of a non-empty one must be addressable.
-        var strideProduct = 1
-        for extent in shape.reversed() {
-            let (product, overflow) = strideProduct.multipliedReportingOverflow(by: Swift.max(extent, 1))
-            guard !overflow else { fail("\(op): shape \(describe(shape)) has too many elements to address") }
-            strideProduct = product
-        }
-        let count = shape.reduce(1, *)
-        guard count <= Int.max / MemoryLayout<Float>.stride else {
+        guard let count = elementCount(ofShape: shape) else {
             fail("\(op): shape \(describe(shape)) has too many elements to address")
         }
         return count
+    }
+
+    /// The number of elements a tensor of `shape` holds, or nil when no tensor can
+    /// have that shape: a negative extent, or extents whose product (an empty axis
+    /// counting as 1, since strides are such products) or byte count passes `Int.max`.
+    /// `[2^62, 0, 4]` holds nothing but is refused. Readers of untrusted shapes check
+    /// with it and throw, instead of letting `Tensor(shape:)` stop the process.
+    public static func elementCount(ofShape shape: [Int]) -> Int? {
+        guard shape.allSatisfy({ $0 >= 0 }) else { return nil }
+        var strideProduct = 1
+        for extent in shape {
+            let (product, overflow) = strideProduct.multipliedReportingOverflow(by: Swift.max(extent, 1))
+            guard !overflow else { return nil }
+            strideProduct = product
+        }
+        let count = shape.contains(0) ? 0 : strideProduct
+        return count <= Int.max / MemoryLayout<Float>.stride ? count : nil
     }
 
     /// A view with another shape and strides onto the same storage, carrying no autograd record.
@@ -160,7 +185,9 @@ public struct Tensor {
     }
 
     /// Makes this tensor's storage its own and contiguous, so that it may be written in place.
+    /// A leaf that requires grad already is: it writes the values all its copies share.
     mutating func makeUniqueAndContiguous() {
+        if let node = autograd, node.isLeaf, node.values === storage { return }
         if !isKnownUniquelyReferenced(&storage) || !isContiguous || offset != 0 || storage.count != scalarCount {
             let copy = materialized()
             storage = copy.storage

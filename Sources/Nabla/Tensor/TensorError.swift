@@ -9,6 +9,16 @@ func fail(_ message: @autoclosure () -> String) -> Never {
     Nabla.failureHandler(message())
 }
 
+extension Nabla {
+    /// Reports a programmer error and stops, as Nabla's own ops do: NablaNN,
+    /// NablaData and user code call this instead of `precondition`, whose message
+    /// release builds drop. The message goes through ``failureHandler``.
+    @inline(never)
+    public static func fail(_ message: @autoclosure () -> String) -> Never {
+        failureHandler(message())
+    }
+}
+
 /// Formats a shape the way the messages print it: `[2, 3]`.
 func describe(_ shape: [Int]) -> String {
     "[" + shape.map(String.init).joined(separator: ", ") + "]"

@@ -31,6 +31,8 @@ public struct BLASBackend: Backend {
         }
     }
 
+    // axpy and scal work element by element: any thread count gives the same result,
+    // so they need no gate.
     public func axpy(count: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
         cblas_saxpy(blasInt(count), alpha, x, 1, y, 1)
     }
@@ -40,7 +42,10 @@ public struct BLASBackend: Backend {
     }
 
     public func dot(count: Int, x: UnsafePointer<Float>, incx: Int, y: UnsafePointer<Float>, incy: Int) -> Float {
-        cblas_sdot(blasInt(count), x, blasInt(incx), y, blasInt(incy))
+        var result: Float = 0
+        // Through the gate, like every call whose result could depend on the thread count.
+        onOneThreadIf(false) { result = cblas_sdot(blasInt(count), x, blasInt(incx), y, blasInt(incy)) }
+        return result
     }
 
     public func sum(outer: Int, length: Int, inner: Int, x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
@@ -52,6 +57,7 @@ public struct BLASBackend: Backend {
         } else if inner == 1 {
             // Long rows: sdot against ones in cache-sized pieces, which OpenBLAS
             // streams at close to memory bandwidth (its gemv kernel reaches half).
+            // Pieces this short never run threaded, so the thread count cannot change them.
             for o in 0..<outer {
                 let row = x + o * length
                 var total: Float = 0
@@ -81,13 +87,10 @@ public struct BLASBackend: Backend {
     /// than it saves (measured here: the lesson's 256×784·784×30 and its
     /// gradient products, whose smallest side is 30, ran 1.5–2× faster on
     /// one thread; squares from 128 and matrix·vector from 2¹⁷ multiply-adds
-    /// gain from two). Setting the count is a store, a few nanoseconds.
+    /// gain from two). The switch goes through ``ThreadCountGate``, so another
+    /// thread's switch can never change the count under this call.
     func onOneThreadIf(_ small: Bool, _ body: () -> Void) {
-        let configured = openblas_get_num_threads()
-        guard small && configured > 1 else { return body() }
-        openblas_set_num_threads(1)
-        body()
-        openblas_set_num_threads(configured)
+        BLASThreads.gate.run(small: small, body)
     }
 
     private func blasInt(_ value: Int) -> Int32 {

@@ -1,0 +1,159 @@
+import CLAPACKE
+
+/// QR, SVD, symmetric eigen and least squares through LAPACKE's `_work`
+/// entry points with `LAPACK_ROW_MAJOR`: the workspace is sized by one query
+/// per call and reused for every matrix of the batch.
+extension BLASBackend {
+    public func qrFactor(batch: Int, m: Int, n: Int, a: UnsafeMutablePointer<Float>, tau: UnsafeMutablePointer<Float>) {
+        let k = Swift.min(m, n)
+        guard batch > 0, k > 0 else { return }
+        var work = Workspace { lwork, work in
+            LAPACKE_sgeqrf_work(LAPACK_ROW_MAJOR, lapackInt(m), lapackInt(n), a, lapackInt(n), tau, work, lwork)
+        }
+        onOneThreadIf(m * n * k < BLASBackend.productThreshold) {
+            for index in 0..<batch {
+                let info = work.withBuffer { buffer, lwork in
+                    LAPACKE_sgeqrf_work(LAPACK_ROW_MAJOR, lapackInt(m), lapackInt(n), a + index * m * n, lapackInt(n),
+                                        tau + index * k, buffer, lwork)
+                }
+                checkArguments(info, "sgeqrf")
+            }
+        }
+    }
+
+    public func qrFormQ(batch: Int, m: Int, columns: Int, reflectors: Int, a: UnsafeMutablePointer<Float>, tau: UnsafePointer<Float>) {
+        guard batch > 0, m > 0, columns > 0 else { return }
+        var work = Workspace { lwork, work in
+            LAPACKE_sorgqr_work(LAPACK_ROW_MAJOR, lapackInt(m), lapackInt(columns), lapackInt(reflectors), a,
+                                lapackInt(columns), tau, work, lwork)
+        }
+        onOneThreadIf(m * columns * Swift.max(reflectors, 1) < BLASBackend.productThreshold) {
+            for index in 0..<batch {
+                let info = work.withBuffer { buffer, lwork in
+                    LAPACKE_sorgqr_work(LAPACK_ROW_MAJOR, lapackInt(m), lapackInt(columns), lapackInt(reflectors),
+                                        a + index * m * columns, lapackInt(columns), tau + index * reflectors, buffer, lwork)
+                }
+                checkArguments(info, "sorgqr")
+            }
+        }
+    }
+
+    public func singularValueDecomposition(batch: Int, m: Int, n: Int, vectors: SVDVectors, a: UnsafeMutablePointer<Float>,
+                                           s: UnsafeMutablePointer<Float>, u: UnsafeMutablePointer<Float>?,
+                                           vt: UnsafeMutablePointer<Float>?) -> FactorizationFailure? {
+        let k = Swift.min(m, n)
+        guard batch > 0, k > 0 else { return nil }
+        let job: UInt8, uColumns: Int, vtRows: Int
+        switch vectors {
+        case .none: (job, uColumns, vtRows) = (UInt8(ascii: "N"), 1, 1)
+        case .thin: (job, uColumns, vtRows) = (UInt8(ascii: "S"), k, k)
+        case .full: (job, uColumns, vtRows) = (UInt8(ascii: "A"), m, n)
+        }
+        // LAPACKE wants vector arrays even when gesdd does not write them.
+        let placeholder = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+        defer { placeholder.deallocate() }
+        let uBase = u ?? placeholder, vtBase = vt ?? placeholder
+        let uStep = u == nil ? 0 : m * uColumns, vtStep = vt == nil ? 0 : vtRows * n
+        var integers = [Int32](repeating: 0, count: 8 * k)
+        var work = Workspace { lwork, work in
+            LAPACKE_sgesdd_work(LAPACK_ROW_MAJOR, CChar(job), lapackInt(m), lapackInt(n), a, lapackInt(n), s,
+                                uBase, lapackInt(uColumns), vtBase, lapackInt(n), work, lwork, &integers)
+        }
+        var failure: FactorizationFailure?
+        onOneThreadIf(m * n * k < BLASBackend.productThreshold) {
+            for index in 0..<batch where failure == nil {
+                let info = work.withBuffer { buffer, lwork in
+                    LAPACKE_sgesdd_work(LAPACK_ROW_MAJOR, CChar(job), lapackInt(m), lapackInt(n), a + index * m * n, lapackInt(n),
+                                        s + index * k, uBase + index * uStep, lapackInt(uColumns),
+                                        vtBase + index * vtStep, lapackInt(n), buffer, lwork, &integers)
+                }
+                checkArguments(info, "sgesdd")
+                if info > 0 { failure = FactorizationFailure(matrix: index, info: Int(info)) }
+            }
+        }
+        return failure
+    }
+
+    public func symmetricEigen(batch: Int, n: Int, vectors: Bool, a: UnsafeMutablePointer<Float>,
+                               w: UnsafeMutablePointer<Float>) -> FactorizationFailure? {
+        guard batch > 0, n > 0 else { return nil }
+        let job = CChar(UInt8(ascii: vectors ? "V" : "N")), lower = CChar(UInt8(ascii: "L"))
+        // syevd reports both workspace sizes, the real one and the integer one.
+        var realSize: Float = 0, integerSize: Int32 = 0
+        let queried = LAPACKE_ssyevd_work(LAPACK_ROW_MAJOR, job, lower, lapackInt(n), a, lapackInt(n), w,
+                                          &realSize, -1, &integerSize, -1)
+        checkArguments(queried, "ssyevd")
+        var real = [Float](repeating: 0, count: Swift.max(1, Int(realSize)))
+        var integers = [Int32](repeating: 0, count: Swift.max(1, Int(integerSize)))
+        var failure: FactorizationFailure?
+        onOneThreadIf(n * n * n < BLASBackend.productThreshold) {
+            for index in 0..<batch where failure == nil {
+                let info = LAPACKE_ssyevd_work(LAPACK_ROW_MAJOR, job, lower, lapackInt(n), a + index * n * n, lapackInt(n),
+                                               w + index * n, &real, lapackInt(real.count), &integers, lapackInt(integers.count))
+                checkArguments(info, "ssyevd")
+                if info > 0 { failure = FactorizationFailure(matrix: index, info: Int(info)) }
+            }
+        }
+        return failure
+    }
+
+    public func leastSquares(batch: Int, m: Int, n: Int, rhs: Int, a: UnsafeMutablePointer<Float>,
+                             b: UnsafeMutablePointer<Float>, rcond: Float, s: UnsafeMutablePointer<Float>,
+                             rank: UnsafeMutablePointer<Int>) -> FactorizationFailure? {
+        let k = Swift.min(m, n), rows = Swift.max(m, n)
+        guard batch > 0 else { return nil }
+        guard k > 0 else {
+            // An empty A: X is zero and of rank 0, as gelsd would make it.
+            for index in 0..<batch { rank[index] = 0 }
+            b.update(repeating: 0, count: batch * rows * rhs)
+            return nil
+        }
+        var computedRank: Int32 = 0, integerSize: Int32 = 1
+        var work = Workspace { lwork, work in
+            LAPACKE_sgelsd_work(LAPACK_ROW_MAJOR, lapackInt(m), lapackInt(n), lapackInt(rhs), a, lapackInt(n),
+                                b, lapackInt(Swift.max(rhs, 1)), s, rcond, &computedRank, work, lwork, &integerSize)
+        }
+        var integers = [Int32](repeating: 0, count: Swift.max(1, Int(integerSize)))
+        var failure: FactorizationFailure?
+        onOneThreadIf(m * n * k < BLASBackend.productThreshold) {
+            for index in 0..<batch where failure == nil {
+                let info = work.withBuffer { buffer, lwork in
+                    LAPACKE_sgelsd_work(LAPACK_ROW_MAJOR, lapackInt(m), lapackInt(n), lapackInt(rhs), a + index * m * n, lapackInt(n),
+                                        b + index * rows * rhs, lapackInt(Swift.max(rhs, 1)), s + index * k, rcond,
+                                        &computedRank, buffer, lwork, &integers)
+                }
+                checkArguments(info, "sgelsd")
+                if info > 0 { failure = FactorizationFailure(matrix: index, info: Int(info)) }
+                rank[index] = Int(computedRank)
+            }
+        }
+        return failure
+    }
+}
+
+/// A LAPACK workspace sized by one query (`lwork = -1`), then reused.
+private struct Workspace {
+    private var buffer: [Float]
+
+    init(query: (_ lwork: Int32, _ work: UnsafeMutablePointer<Float>) -> Int32) {
+        var size: Float = 0
+        checkArguments(query(-1, &size), "workspace query")
+        // LAPACK reports the size as a Float; round up so a large size is not cut short.
+        buffer = [Float](repeating: 0, count: Swift.max(1, Int(size.nextUp)))
+    }
+
+    mutating func withBuffer(_ body: (UnsafeMutablePointer<Float>, Int32) -> Int32) -> Int32 {
+        let count = lapackInt(buffer.count)
+        return buffer.withUnsafeMutableBufferPointer { body($0.baseAddress!, count) }
+    }
+}
+
+/// A negative info is an argument LAPACKE rejected: a bug in Nabla, never the user's data.
+private func checkArguments(_ info: Int32, _ routine: String) {
+    if info < 0 { fail("\(routine): LAPACKE rejected argument \(-info) (info \(info))") }
+}
+
+private func lapackInt(_ value: Int) -> Int32 {
+    guard value <= Int(Int32.max) else { fail("LAPACK: dimension \(value) exceeds the 32-bit LAPACK interface") }
+    return Int32(value)
+}

@@ -1,0 +1,333 @@
+/// QR, SVD, symmetric eigen and least squares in plain Swift, unblocked:
+/// Householder QR in LAPACK's representation (so `qrFormQ` reads either
+/// backend's factors), one-sided Jacobi SVD (Hestenes), cyclic Jacobi for the
+/// symmetric eigenproblem, and least squares through QR for full-rank A only.
+/// Row-major inner loops run along contiguous rows.
+extension ReferenceBackend {
+    public func qrFactor(batch: Int, m: Int, n: Int, a: UnsafeMutablePointer<Float>, tau: UnsafeMutablePointer<Float>) {
+        let k = Swift.min(m, n)
+        let scratch = Scratch(m + n)
+        for index in 0..<batch {
+            householderQR(m: m, n: n, a: a + index * m * n, tau: tau + index * k, scratch: scratch)
+        }
+    }
+
+    public func qrFormQ(batch: Int, m: Int, columns: Int, reflectors: Int, a: UnsafeMutablePointer<Float>, tau: UnsafePointer<Float>) {
+        let vectors = Scratch(m * reflectors), scratch = Scratch(columns)
+        for index in 0..<batch {
+            let q = a + index * m * columns, taus = tau + index * reflectors
+            // Copy the reflectors out (v[0] = 1 implied), then build Q = H₀⋯H₍r−1₎·I from the last reflector back:
+            // H_j touches rows j..<m, where the columns before j are still zero.
+            for j in 0..<reflectors {
+                let v = vectors.pointer + j * m
+                v[j] = 1
+                for i in (j + 1)..<Swift.max(m, j + 1) { v[i] = q[i * columns + j] }
+            }
+            for i in 0..<m {
+                for c in 0..<columns { q[i * columns + c] = i == c ? 1 : 0 }
+            }
+            for j in stride(from: reflectors - 1, through: 0, by: -1) {
+                applyReflector(vectors.pointer + j * m + j, tau: taus[j], rows: m - j,
+                               to: q + j * columns + j, stride: columns, width: columns - j, scratch: scratch.pointer)
+            }
+        }
+    }
+
+    public func singularValueDecomposition(batch: Int, m: Int, n: Int, vectors: SVDVectors, a: UnsafeMutablePointer<Float>,
+                                           s: UnsafeMutablePointer<Float>, u: UnsafeMutablePointer<Float>?,
+                                           vt: UnsafeMutablePointer<Float>?) -> FactorizationFailure? {
+        let k = Swift.min(m, n)
+        guard k > 0 else { return nil }
+        // Rotate the rows of W: Aᵀ when A is tall (its columns), A itself when wide.
+        // The rows become orthogonal, with norms the singular values; the rotations,
+        // accumulated in Z, give the vectors of the short side.
+        let tall = m >= n, length = tall ? m : n
+        let w = Scratch(k * length), z = Scratch(vectors == .none ? 0 : k * k)
+        let longCount = vectors == .full ? length : k
+        let long = Scratch(longCount * length)
+        for index in 0..<batch {
+            let matrix = a + index * m * n
+            if tall {
+                for i in 0..<m { for j in 0..<n { w.pointer[j * m + i] = matrix[i * n + j] } }
+            } else {
+                w.pointer.update(from: matrix, count: m * n)
+            }
+            if vectors != .none { setIdentity(z.pointer, k) }
+            guard jacobiOrthogonalizeRows(w.pointer, rows: k, length: length, accumulating: vectors == .none ? nil : z.pointer) else {
+                return FactorizationFailure(matrix: index, info: k)
+            }
+            let values = s + index * k
+            for i in 0..<k { values[i] = dot(count: length, x: w.pointer + i * length, incx: 1, y: w.pointer + i * length, incy: 1).squareRoot() }
+            let order = (0..<k).sorted { values[$0] > values[$1] }
+            let sorted = order.map { values[$0] }
+            for i in 0..<k { values[i] = sorted[i] }
+            guard vectors != .none, let u, let vt else { continue }
+
+            // The long side's vectors: normalised rows of W; a zero row and, for full, the rest
+            // of the basis are completed by Gram–Schmidt.
+            var missing: [Int] = []
+            for (position, row) in order.enumerated() {
+                let target = long.pointer + position * length
+                target.update(from: w.pointer + row * length, count: length)
+                if sorted[position] > 0 && sorted[position].isNormal {
+                    let inverse = 1 / sorted[position]
+                    for j in 0..<length { target[j] *= inverse }
+                } else {
+                    missing.append(position)
+                }
+            }
+            missing += Array(k..<longCount)
+            completeOrthonormalRows(long.pointer, count: longCount, length: length, missing: missing)
+
+            let uColumns = vectors == .full ? m : k, vtRows = vectors == .full ? n : k
+            let uOut = u + index * m * uColumns, vtOut = vt + index * vtRows * n
+            if tall {
+                // U's columns are the long vectors; Vᵀ's rows are Z's rows.
+                for i in 0..<m { for c in 0..<uColumns { uOut[i * uColumns + c] = long.pointer[c * length + i] } }
+                for (position, row) in order.enumerated() { (vtOut + position * n).update(from: z.pointer + row * k, count: k) }
+            } else {
+                vtOut.update(from: long.pointer, count: vtRows * n)
+                for i in 0..<m { for (position, row) in order.enumerated() { uOut[i * uColumns + position] = z.pointer[row * k + i] } }
+            }
+        }
+        return nil
+    }
+
+    public func symmetricEigen(batch: Int, n: Int, vectors: Bool, a: UnsafeMutablePointer<Float>,
+                               w: UnsafeMutablePointer<Float>) -> FactorizationFailure? {
+        guard n > 0 else { return nil }
+        let vt = Scratch(n * n)
+        for index in 0..<batch {
+            let matrix = a + index * n * n
+            // Read the lower triangle only, as syevd does.
+            for i in 0..<n { for j in (i + 1)..<Swift.max(n, i + 1) { matrix[i * n + j] = matrix[j * n + i] } }
+            setIdentity(vt.pointer, n)
+            guard jacobiDiagonalize(matrix, n: n, accumulating: vt.pointer) else {
+                return FactorizationFailure(matrix: index, info: n)
+            }
+            let order = (0..<n).sorted { matrix[$0 * n + $0] < matrix[$1 * n + $1] }
+            for (position, i) in order.enumerated() { w[index * n + position] = matrix[i * n + i] }
+            guard vectors else { continue }
+            // Column `position` of V is row `order[position]` of Vᵀ.
+            for (position, row) in order.enumerated() {
+                let source = vt.pointer + row * n
+                for i in 0..<n { matrix[i * n + position] = source[i] }
+            }
+        }
+        return nil
+    }
+
+    public func leastSquares(batch: Int, m: Int, n: Int, rhs: Int, a: UnsafeMutablePointer<Float>,
+                             b: UnsafeMutablePointer<Float>, rcond: Float, s: UnsafeMutablePointer<Float>,
+                             rank: UnsafeMutablePointer<Int>) -> FactorizationFailure? {
+        let k = Swift.min(m, n), rows = Swift.max(m, n)
+        guard k > 0 else {
+            for index in 0..<batch { rank[index] = 0 }
+            b.update(repeating: 0, count: batch * rows * rhs)
+            return nil
+        }
+        let copy = Scratch(m * n), factor = Scratch(m * n), tau = Scratch(k), scratch = Scratch(Swift.max(rhs, m + n))
+        let vector = Scratch(rows)
+        for index in 0..<batch {
+            let matrix = a + index * m * n, x = b + index * rows * rhs, values = s + index * k
+            // The singular values (and so the rank) as gelsd reports them.
+            copy.pointer.update(from: matrix, count: m * n)
+            if let failure = singularValueDecomposition(batch: 1, m: m, n: n, vectors: .none, a: copy.pointer, s: values, u: nil, vt: nil) {
+                return FactorizationFailure(matrix: index, info: failure.info)
+            }
+            let cutoff = (rcond < 0 ? Float.ulpOfOne : rcond) * values[0]
+            rank[index] = (0..<k).filter { values[$0] > cutoff }.count
+            guard rank[index] == k else {
+                fail("lstsq: the reference backend solves full-rank problems only (by Householder QR), but matrix \(index) of the batch, of shape [\(m), \(n)], has rank \(rank[index]) < \(k); use the BLAS backend (LAPACK gelsd) for the minimum-norm solution")
+            }
+            // Tall: A = QR, X = R⁻¹·Qᵀ·B. Wide: Aᵀ = QR, X = Q·R⁻ᵀ·B (the minimum-norm solution).
+            let (factorRows, factorColumns) = m >= n ? (m, n) : (n, m)
+            if m >= n {
+                factor.pointer.update(from: matrix, count: m * n)
+            } else {
+                for i in 0..<m { for j in 0..<n { factor.pointer[j * m + i] = matrix[i * n + j] } }
+            }
+            householderQR(m: factorRows, n: factorColumns, a: factor.pointer, tau: tau.pointer, scratch: Scratch(factorRows + factorColumns))
+            let r = factor.pointer, ldr = factorColumns
+            func reflect(_ j: Int) {
+                vector.pointer[j] = 1
+                for i in (j + 1)..<factorRows { vector.pointer[i] = r[i * ldr + j] }
+                applyReflector(vector.pointer + j, tau: tau.pointer[j], rows: factorRows - j, to: x + j * rhs, stride: rhs,
+                               width: rhs, scratch: scratch.pointer)
+            }
+            if m >= n {
+                for j in 0..<k { reflect(j) }
+                for i in stride(from: k - 1, through: 0, by: -1) {
+                    let row = x + i * rhs
+                    for p in (i + 1)..<k { let f = r[i * ldr + p], source = x + p * rhs; for c in 0..<rhs { row[c] -= f * source[c] } }
+                    let inverse = 1 / r[i * ldr + i]
+                    for c in 0..<rhs { row[c] *= inverse }
+                }
+            } else {
+                for i in 0..<k {
+                    let row = x + i * rhs
+                    for p in 0..<i { let f = r[p * ldr + i], source = x + p * rhs; for c in 0..<rhs { row[c] -= f * source[c] } }
+                    let inverse = 1 / r[i * ldr + i]
+                    for c in 0..<rhs { row[c] *= inverse }
+                }
+                (x + k * rhs).update(repeating: 0, count: (rows - k) * rhs)
+                for j in stride(from: k - 1, through: 0, by: -1) { reflect(j) }
+            }
+        }
+        return nil
+    }
+
+    /// geqrf's unblocked loop (geqr2 with larfg's reflector) on one m×n matrix.
+    private func householderQR(m: Int, n: Int, a: UnsafeMutablePointer<Float>, tau: UnsafeMutablePointer<Float>, scratch: Scratch) {
+        let v = scratch.pointer, w = scratch.pointer + m
+        for j in 0..<Swift.min(m, n) {
+            var tail: Float = 0
+            for i in (j + 1)..<m { tail += a[i * n + j] * a[i * n + j] }
+            let alpha = a[j * n + j]
+            guard tail > 0 else { tau[j] = 0; continue }
+            let beta = -Float(signOf: alpha, magnitudeOf: (alpha * alpha + tail).squareRoot())
+            tau[j] = (beta - alpha) / beta
+            let scale = 1 / (alpha - beta)
+            v[0] = 1
+            for i in (j + 1)..<m {
+                a[i * n + j] *= scale
+                v[i - j] = a[i * n + j]
+            }
+            a[j * n + j] = beta
+            applyReflector(v, tau: tau[j], rows: m - j, to: a + j * n + j + 1, stride: n, width: n - j - 1, scratch: w)
+        }
+    }
+
+    /// B ← (I − τ·v·vᵀ)·B for the `rows`×`width` block B whose rows are `stride` apart; v[0] = 1.
+    private func applyReflector(_ v: UnsafePointer<Float>, tau: Float, rows: Int, to b: UnsafeMutablePointer<Float>,
+                                stride: Int, width: Int, scratch w: UnsafeMutablePointer<Float>) {
+        guard tau != 0, width > 0 else { return }
+        // w = vᵀ·B, accumulated row by row, then B −= τ·v·w.
+        w.update(from: b, count: width)
+        for i in 1..<Swift.max(rows, 1) {
+            let row = b + i * stride, vi = v[i]
+            for c in 0..<width { w[c] += vi * row[c] }
+        }
+        for i in 0..<rows {
+            let row = b + i * stride, factor = tau * v[i]
+            for c in 0..<width { row[c] -= factor * w[c] }
+        }
+    }
+
+    /// One-sided Jacobi: rotates pairs of rows until every pair is orthogonal to
+    /// within √length·ε of the product of their norms (LAPACK gesvj's test).
+    /// The same rotations are applied to the rows of `z`. False if 60 sweeps do not suffice.
+    private func jacobiOrthogonalizeRows(_ w: UnsafeMutablePointer<Float>, rows: Int, length: Int,
+                                         accumulating z: UnsafeMutablePointer<Float>?) -> Bool {
+        let tolerance = 4 * Float(length).squareRoot() * Float.ulpOfOne
+        for _ in 0..<60 {
+            var rotated = false
+            for p in 0..<rows {
+                for q in (p + 1)..<Swift.max(rows, p + 1) {
+                    let wp = w + p * length, wq = w + q * length
+                    let alpha = dot(count: length, x: wp, incx: 1, y: wp, incy: 1)
+                    let beta = dot(count: length, x: wq, incx: 1, y: wq, incy: 1)
+                    let gamma = dot(count: length, x: wp, incx: 1, y: wq, incy: 1)
+                    guard alpha > 0, beta > 0, Swift.abs(gamma) > tolerance * (alpha * beta).squareRoot() else { continue }
+                    rotated = true
+                    let (c, s) = jacobiRotation(zeta: (beta - alpha) / (2 * gamma))
+                    rotate(wp, wq, count: length, c: c, s: s)
+                    if let z { rotate(z + p * rows, z + q * rows, count: rows, c: c, s: s) }
+                }
+            }
+            if !rotated { return true }
+        }
+        return false
+    }
+
+    /// Cyclic two-sided Jacobi on the symmetric n×n `a`, leaving its eigenvalues on the
+    /// diagonal; Vᵀ accumulates in `vt`. Converged when a sweep rotates nothing or the
+    /// off-diagonal mass is below ε·‖A‖_F. False if 60 sweeps do not suffice.
+    private func jacobiDiagonalize(_ a: UnsafeMutablePointer<Float>, n: Int, accumulating vt: UnsafeMutablePointer<Float>) -> Bool {
+        var frobenius: Float = 0
+        for i in 0..<(n * n) { frobenius += a[i] * a[i] }
+        let floor = Float.ulpOfOne * frobenius.squareRoot()
+        for _ in 0..<60 {
+            var rotated = false, offDiagonal: Float = 0
+            for p in 0..<n {
+                for q in (p + 1)..<Swift.max(n, p + 1) {
+                    let apq = a[p * n + q]
+                    offDiagonal += apq * apq
+                    let app = a[p * n + p], aqq = a[q * n + q]
+                    guard Swift.abs(apq) > Float.ulpOfOne * Swift.abs(app * aqq).squareRoot(), Swift.abs(apq) > floor * 1e-3 else { continue }
+                    rotated = true
+                    let (c, s) = jacobiRotation(zeta: (aqq - app) / (2 * apq))
+                    // A ← Jᵀ·A·J: rows p and q, then columns p and q.
+                    rotate(a + p * n, a + q * n, count: n, c: c, s: s)
+                    for i in 0..<n {
+                        let x = a[i * n + p], y = a[i * n + q]
+                        a[i * n + p] = c * x - s * y
+                        a[i * n + q] = s * x + c * y
+                    }
+                    rotate(vt + p * n, vt + q * n, count: n, c: c, s: s)
+                }
+            }
+            if !rotated || offDiagonal.squareRoot() <= floor { return true }
+        }
+        return false
+    }
+
+    /// c and s of the rotation that annihilates the pair, with t = s/c the smaller root of t² + 2ζt − 1 = 0.
+    private func jacobiRotation(zeta: Float) -> (c: Float, s: Float) {
+        let t = Float(signOf: zeta, magnitudeOf: 1) / (Swift.abs(zeta) + (1 + zeta * zeta).squareRoot())
+        let c = 1 / (1 + t * t).squareRoot()
+        return (c, c * t)
+    }
+
+    /// (x, y) ← (c·x − s·y, s·x + c·y), elementwise.
+    private func rotate(_ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, c: Float, s: Float) {
+        for i in 0..<count {
+            let xi = x[i], yi = y[i]
+            x[i] = c * xi - s * yi
+            y[i] = s * xi + c * yi
+        }
+    }
+
+    /// Replaces the `missing` rows of a `count`×`length` matrix whose other rows are
+    /// orthonormal by unit vectors orthogonal to all others (Gram–Schmidt, twice, on e₀, e₁, …).
+    private func completeOrthonormalRows(_ rows: UnsafeMutablePointer<Float>, count: Int, length: Int, missing: [Int]) {
+        var present = (0..<count).filter { !missing.contains($0) }
+        var candidate = 0
+        for target in missing {
+            let row = rows + target * length
+            while candidate < length {
+                row.update(repeating: 0, count: length)
+                row[candidate] = 1
+                candidate += 1
+                for _ in 0..<2 {
+                    for other in present {
+                        let source = rows + other * length
+                        let projection = dot(count: length, x: row, incx: 1, y: source, incy: 1)
+                        for j in 0..<length { row[j] -= projection * source[j] }
+                    }
+                }
+                let norm = dot(count: length, x: row, incx: 1, y: row, incy: 1).squareRoot()
+                if norm > 0.5 {
+                    for j in 0..<length { row[j] /= norm }
+                    break
+                }
+            }
+            present.append(target)
+        }
+    }
+
+    private func setIdentity(_ matrix: UnsafeMutablePointer<Float>, _ n: Int) {
+        matrix.update(repeating: 0, count: n * n)
+        for i in 0..<n { matrix[i * n + i] = 1 }
+    }
+}
+
+/// A zeroed scratch buffer, freed with its owner.
+private final class Scratch {
+    let pointer: UnsafeMutablePointer<Float>
+    init(_ count: Int) {
+        pointer = .allocate(capacity: Swift.max(count, 1))
+        pointer.initialize(repeating: 0, count: Swift.max(count, 1))
+    }
+    deinit { pointer.deallocate() }
+}

@@ -1,0 +1,81 @@
+/// What `Linalg.lstsq` returns, as `torch.linalg.lstsq` with the gelsd driver.
+public struct LeastSquaresSolution {
+    /// X [..., n, k] (or [..., n] for a vector B) minimising ‖A·X − B‖, of least norm.
+    public let solution: Tensor
+    /// The effective rank of each A [...]: its singular values above rcond·σ₁.
+    public let rank: Tensor
+    /// The singular values of each A [..., min(m, n)], descending.
+    public let singularValues: Tensor
+}
+
+extension Linalg {
+    /// The minimum-norm least-squares solution of A·X = B for A [..., m, n] of any
+    /// rank, over- or under-determined (LAPACK gelsd: SVD by divide and conquer).
+    /// B is [..., m, k] or a vector [..., m]; batch axes broadcast. Singular values at
+    /// most `rcond`·σ₁ count as zero; the default rcond is ε·max(m, n), as in NumPy
+    /// and PyTorch. The reference backend solves full-rank A only (Householder QR)
+    /// and stops with a clear message on a rank-deficient one.
+    ///
+    /// Differentiable in A and B where A has full rank, from the derivative of the
+    /// pseudo-inverse: with Y = A⁺ᵀ·G and R = B − A·X,
+    /// dB = Y and dA = −Y·Xᵀ + R·(A⁺·Y)ᵀ + (A⁺ᵀ·X)·((I − A⁺A)·G)ᵀ,
+    /// each A⁺ product being itself a least-squares solve.
+    public static func lstsq(_ a: Tensor, _ b: Tensor, rcond: Float? = nil) throws -> LeastSquaresSolution {
+        let (_, m, n) = matrixShape(a, op: "lstsq")
+        let isVector = b.rank == 1 || (b.rank == a.rank - 1 && b.shape == Array(a.shape.dropLast()))
+        let columns = isVector ? b.unsqueeze(axis: -1) : b
+        guard columns.rank >= 2, columns.shape[columns.rank - 2] == m else {
+            fail("lstsq: A of shape \(describe(a.shape)) and B of shape \(describe(b.shape)) do not fit: B needs \(m) rows")
+        }
+        let batch = batchShape(a, columns, given: b, op: "lstsq")
+        let k = columns.shape.last!
+        let result = try solveLeastSquares(a.expand(to: batch + [m, n]), columns.expand(to: batch + [m, k]),
+                                           rcond: rcond ?? Float.ulpOfOne * Float(Swift.max(m, n)))
+        return LeastSquaresSolution(solution: isVector ? result.solution.squeeze(axis: -1) : result.solution,
+                                    rank: result.rank, singularValues: result.singularValues)
+    }
+
+    /// lstsq for A [b..., m, n] and B [b..., m, k] of the same batch, recorded.
+    private static func solveLeastSquares(_ a: Tensor, _ b: Tensor, rcond: Float) throws -> LeastSquaresSolution {
+        let (batch, m, n) = matrixShape(a, op: "lstsq")
+        let k = b.shape.last!, count = batchCount(a), rows = Swift.max(m, n), smaller = Swift.min(m, n)
+        let work = a.materialized()
+        try requireFinite(work, op: "lstsq")
+        // gelsd wants B with max(m, n) rows; X comes back in the first n.
+        let padded = Tensor.zeros([count, rows, k])
+        padded.slab(axis: 1, start: 0, extent: m).assign(from: b.reshape([count, m, k]))
+        let values = Tensor.zeros(batch + [smaller])
+        var ranks = [Int](repeating: 0, count: count)
+        let failure = ranks.withUnsafeMutableBufferPointer { rank in
+            Nabla.kernels.leastSquares(batch: count, m: m, n: n, rhs: k, a: work.basePointer, b: padded.basePointer,
+                                       rcond: rcond, s: values.basePointer, rank: rank.baseAddress!)
+        }
+        if let failure { throw LinalgError.noConvergence(op: "lstsq", shape: a.shape, matrix: failure.matrix, info: failure.info) }
+        let x = padded.slab(axis: 1, start: 0, extent: n).materialized().reshape(batch + [n, k])
+        let rank = Tensor(shape: batch, scalars: ranks.map(Float.init))
+
+        let matrix = a.detached(), rhs = b.detached()
+        let solution = x.recorded("lstsq", [a, b]) { g, needs in
+            if let deficient = ranks.firstIndex(where: { $0 < smaller }) {
+                fail("lstsq: the gradient needs A of full rank, but matrix \(deficient) of shape \(describe(matrix.shape)) has rank \(ranks[deficient]) < \(smaller)")
+            }
+            func pseudoInverseTimes(_ lhs: Tensor, _ rhs: Tensor) -> Tensor {
+                guard let solved = try? solveLeastSquares(lhs, rhs, rcond: rcond) else {
+                    fail("lstsq: a least-squares solve in the gradient did not converge")
+                }
+                return solved.solution
+            }
+            let y = pseudoInverseTimes(matrix.transposed, g)
+            guard needs[0] else { return [nil, y] }
+            let residual = rhs - matrix • x
+            var gradA = -(y • x.transposed) + residual • pseudoInverseTimes(matrix, y).transposed
+            if m < n {
+                // (I − A⁺A)·G vanishes when A has full column rank.
+                let outside = g - pseudoInverseTimes(matrix, matrix • g)
+                gradA = gradA + pseudoInverseTimes(matrix.transposed, x) • outside.transposed
+            }
+            return [gradA, needs[1] ? y : nil]
+        }
+        return LeastSquaresSolution(solution: solution, rank: rank, singularValues: values)
+    }
+}

@@ -1,0 +1,269 @@
+/// 2-D convolution as im2col + gemm, PyTorch's `conv2d`, `unfold` and `fold`.
+///
+/// Each sample's receptive fields are copied into a column matrix
+/// `[C·kh·kw, outH·outW]` (im2col); the convolution is then one backend gemm
+/// `W[O, C·kh·kw] · columns`, which lands directly in the NCHW output. The
+/// input gradient is the product `Wᵀ · dY` scattered back by col2im, the
+/// weight gradient the product `dY · columnsᵀ`. Both backends run the same
+/// im2col; only the gemm differs.
+
+/// A height and a width (PyTorch's `_size_2_t`): an integer literal means both.
+public struct Size2D: Equatable, ExpressibleByIntegerLiteral, CustomStringConvertible, Sendable {
+    public var height: Int
+    public var width: Int
+
+    public init(_ height: Int, _ width: Int) {
+        self.height = height
+        self.width = width
+    }
+
+    public init(integerLiteral value: Int) { self.init(value, value) }
+
+    public var description: String { "(\(height), \(width))" }
+}
+
+/// Where a sliding window sits: the input plane, the kernel, and the output
+/// positions it produces, validated once for an op.
+struct WindowGeometry {
+    let channels: Int, height: Int, width: Int
+    let kernel: Size2D, stride: Size2D, padding: Size2D, dilation: Size2D
+    let outHeight: Int, outWidth: Int
+
+    /// Checks the sizes the way PyTorch does and names `op` and the shapes at fault.
+    init(op: String, channels: Int, height: Int, width: Int, kernel: Size2D, stride: Size2D, padding: Size2D, dilation: Size2D) {
+        guard kernel.height > 0, kernel.width > 0 else { fail("\(op): kernel size \(kernel) must be positive") }
+        guard stride.height > 0, stride.width > 0 else { fail("\(op): stride \(stride) must be positive") }
+        guard padding.height >= 0, padding.width >= 0 else { fail("\(op): padding \(padding) must not be negative") }
+        guard dilation.height > 0, dilation.width > 0 else { fail("\(op): dilation \(dilation) must be positive") }
+        self.channels = channels
+        self.height = height
+        self.width = width
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        let spanH = dilation.height * (kernel.height - 1) + 1, spanW = dilation.width * (kernel.width - 1) + 1
+        let paddedH = height + 2 * padding.height, paddedW = width + 2 * padding.width
+        guard paddedH >= spanH, paddedW >= spanW else {
+            fail("\(op): the input plane \(height)×\(width) padded by \(padding) is smaller than the kernel \(kernel) dilated by \(dilation)")
+        }
+        outHeight = (paddedH - spanH) / stride.height + 1
+        outWidth = (paddedW - spanW) / stride.width + 1
+    }
+
+    /// Rows of the column matrix: one per channel and kernel position.
+    var columnRows: Int { channels * kernel.height * kernel.width }
+    /// Columns of the column matrix: one per output position.
+    var columnLength: Int { outHeight * outWidth }
+    var planeCount: Int { height * width }
+
+    /// Whether the column matrix is the input itself (a 1×1 kernel, stride 1, no padding).
+    var isIdentity: Bool {
+        kernel == 1 && stride == 1 && padding == 0
+    }
+
+    /// The outputs `lo..<hi` whose input coordinate `o·stride + offset` lies in `0..<extent`.
+    static func validOutputs(offset: Int, stride: Int, outputs: Int, extent: Int) -> Range<Int> {
+        // ceil(−offset / stride) and floor((extent − 1 − offset) / stride) + 1, clamped.
+        let lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride
+        let last = extent - 1 - offset
+        let hi = last < 0 ? 0 : Swift.min(outputs, last / stride + 1)
+        return Swift.min(lo, hi)..<hi
+    }
+
+    /// Visits every row segment that im2col copies: for column-matrix row `row`
+    /// and output row `oy`, `body(destination, source)` gets the output columns
+    /// `valid` to fill from the input row `source` read with the width stride
+    /// (`source[t·stride]` feeds output column `valid.lowerBound + t`); output rows
+    /// that fall in the padding get `source == nil`.
+    @inline(__always)
+    func forEachSegment(_ body: (_ row: Int, _ oy: Int, _ valid: Range<Int>, _ sourceOffset: Int?) -> Void) {
+        for c in 0..<channels {
+            for ki in 0..<kernel.height {
+                let offsetY = ki * dilation.height - padding.height
+                let rows = WindowGeometry.validOutputs(offset: offsetY, stride: stride.height, outputs: outHeight, extent: height)
+                for kj in 0..<kernel.width {
+                    let offsetX = kj * dilation.width - padding.width
+                    let columns = WindowGeometry.validOutputs(offset: offsetX, stride: stride.width, outputs: outWidth, extent: width)
+                    let row = (c * kernel.height + ki) * kernel.width + kj
+                    for oy in 0..<outHeight {
+                        guard rows.contains(oy), !columns.isEmpty else { body(row, oy, 0..<0, nil); continue }
+                        let iy = oy * stride.height + offsetY
+                        body(row, oy, columns, c * planeCount + iy * width + columns.lowerBound * stride.width + offsetX)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Copies one sample's receptive fields `[C, H, W]` into `columns` `[C·kh·kw, outH·outW]`.
+    func im2col(_ image: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>) {
+        let outW = outWidth, step = stride.width, length = columnLength
+        forEachSegment { row, oy, valid, sourceOffset in
+            let destination = columns + row * length + oy * outW
+            guard let sourceOffset else { destination.update(repeating: 0, count: outW); return }
+            destination.update(repeating: 0, count: valid.lowerBound)
+            (destination + valid.upperBound).update(repeating: 0, count: outW - valid.upperBound)
+            let source = image + sourceOffset, target = destination + valid.lowerBound, count = valid.count
+            if step == 1 {
+                for t in 0..<count { target[t] = source[t] }
+            } else {
+                for t in 0..<count { target[t] = source[t * step] }
+            }
+        }
+    }
+
+    /// Adds `columns` `[C·kh·kw, outH·outW]` back onto one sample's `[C, H, W]` (col2im),
+    /// which must be initialised: every input position gets the sum of its copies.
+    func col2im(_ columns: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>) {
+        let outW = outWidth, step = stride.width, length = columnLength
+        forEachSegment { row, oy, valid, sourceOffset in
+            guard let sourceOffset else { return }
+            let source = columns + row * length + oy * outW + valid.lowerBound
+            let target = image + sourceOffset, count = valid.count
+            if step == 1 {
+                for t in 0..<count { target[t] += source[t] }
+            } else {
+                for t in 0..<count { target[t * step] += source[t] }
+            }
+        }
+    }
+}
+
+extension Tensor {
+    /// The 2-D cross-correlation of a batch `[N, C, H, W]` with filters
+    /// `weight` `[O, C, kh, kw]`, plus `bias` `[O]`: PyTorch's `F.conv2d`
+    /// (groups = 1). The result is `[N, O, outH, outW]` with
+    /// `out = ⌊(H + 2·padding − dilation·(kh − 1) − 1) / stride⌋ + 1`.
+    ///
+    /// Numerical contract: each output is a Float dot product of length C·kh·kw
+    /// computed by the backend's gemm, so the backends agree to gemm rounding.
+    public func conv2d(_ weight: Tensor, bias: Tensor? = nil, stride: Size2D = 1, padding: Size2D = 0, dilation: Size2D = 1) -> Tensor {
+        guard rank == 4 else { fail("conv2d: the input must be [N, C, H, W], got \(describe(shape))") }
+        guard weight.rank == 4 else { fail("conv2d: the weight must be [out_channels, in_channels, kH, kW], got \(describe(weight.shape))") }
+        guard weight.shape[1] == shape[1] else {
+            fail("conv2d: the weight \(describe(weight.shape)) expects \(weight.shape[1]) input channels but the input \(describe(shape)) has \(shape[1])")
+        }
+        let outChannels = weight.shape[0]
+        if let bias, bias.shape != [outChannels] {
+            fail("conv2d: the bias must be [\(outChannels)] for the weight \(describe(weight.shape)), got \(describe(bias.shape))")
+        }
+        let geometry = WindowGeometry(op: "conv2d", channels: shape[1], height: shape[2], width: shape[3],
+                                      kernel: Size2D(weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation)
+        let batch = shape[0], rows = geometry.columnRows, length = geometry.columnLength, imageCount = geometry.channels * geometry.planeCount
+        let input = denseDetached(), filters = weight.denseDetached()
+        let result = Tensor(uninitializedShape: [batch, outChannels, geometry.outHeight, geometry.outWidth])
+        let kernels = Nabla.kernels
+        // The weight gradient needs every sample's columns: keep them only then.
+        let keepsColumns = GradMode.isEnabled && weight.autograd != nil && !geometry.isIdentity
+        let columns = geometry.isIdentity ? nil : Tensor(uninitializedShape: keepsColumns ? [batch, rows, length] : [rows, length])
+        withExtendedLifetime((input.storage, filters.storage)) {
+            for n in 0..<batch {
+                let image = UnsafePointer(input.basePointer + n * imageCount)
+                var columnPointer = image
+                if let columns {
+                    let target = columns.basePointer + (keepsColumns ? n * rows * length : 0)
+                    geometry.im2col(image, into: target)
+                    columnPointer = UnsafePointer(target)
+                }
+                kernels.gemm(transposeA: false, transposeB: false, m: outChannels, n: length, k: rows, alpha: 1,
+                             a: filters.basePointer, lda: rows, b: columnPointer, ldb: length,
+                             beta: 0, c: result.basePointer + n * outChannels * length, ldc: length)
+            }
+        }
+        if let bias { result.addChannelBias(bias.denseDetached(), batch: batch, channels: outChannels, plane: length) }
+
+        return result.recorded("conv2d", [self, weight] + (bias.map { [$0] } ?? [])) { g, needs in
+            let gradient = g.denseDetached()
+            var inputGradient: Tensor?, weightGradient: Tensor?
+            withExtendedLifetime(gradient.storage) {
+                if needs[0] {
+                    // dX = col2im(Wᵀ · dY), one sample at a time.
+                    let dx = Tensor.zeros([batch, geometry.channels, geometry.height, geometry.width])
+                    let dColumns = Tensor(uninitializedShape: [rows, length])
+                    for n in 0..<batch {
+                        let target = geometry.isIdentity ? dx.basePointer + n * imageCount : dColumns.basePointer
+                        kernels.gemm(transposeA: true, transposeB: false, m: rows, n: length, k: outChannels, alpha: 1,
+                                     a: filters.basePointer, lda: rows, b: gradient.basePointer + n * outChannels * length, ldb: length,
+                                     beta: 0, c: target, ldc: length)
+                        if !geometry.isIdentity { geometry.col2im(dColumns.basePointer, into: dx.basePointer + n * imageCount) }
+                    }
+                    inputGradient = dx
+                }
+                if needs[1] {
+                    // dW = Σₙ dYₙ · columnsₙᵀ, accumulated in place by gemm's beta.
+                    let dw = Tensor(uninitializedShape: weight.shape)
+                    for n in 0..<batch {
+                        let sampleColumns = geometry.isIdentity ? input.basePointer + n * imageCount : columns!.basePointer + n * rows * length
+                        kernels.gemm(transposeA: false, transposeB: true, m: outChannels, n: rows, k: length, alpha: 1,
+                                     a: gradient.basePointer + n * outChannels * length, lda: length, b: sampleColumns, ldb: length,
+                                     beta: n == 0 ? 0 : 1, c: dw.basePointer, ldc: rows)
+                    }
+                    if batch == 0 { dw.basePointer.update(repeating: 0, count: dw.scalarCount) }
+                    weightGradient = dw
+                }
+            }
+            let biasGradient = needs.count > 2 && needs[2] ? gradient.sum(axes: [0, 2, 3]) : nil
+            return [inputGradient, weightGradient, biasGradient]
+        }
+    }
+
+    /// Sliding local blocks as columns, PyTorch's `F.unfold` (im2col): `[N, C, H, W]`
+    /// becomes `[N, C·kh·kw, L]` with L the number of window positions. Its gradient is ``fold(outputSize:kernelSize:stride:padding:dilation:)``.
+    public func unfold(kernelSize: Size2D, stride: Size2D = 1, padding: Size2D = 0, dilation: Size2D = 1) -> Tensor {
+        guard rank == 4 else { fail("unfold: the input must be [N, C, H, W], got \(describe(shape))") }
+        let geometry = WindowGeometry(op: "unfold", channels: shape[1], height: shape[2], width: shape[3],
+                                      kernel: kernelSize, stride: stride, padding: padding, dilation: dilation)
+        let batch = shape[0], imageCount = geometry.channels * geometry.planeCount, columnCount = geometry.columnRows * geometry.columnLength
+        let input = denseDetached()
+        let result = Tensor(uninitializedShape: [batch, geometry.columnRows, geometry.columnLength])
+        withExtendedLifetime(input.storage) {
+            for n in 0..<batch { geometry.im2col(input.basePointer + n * imageCount, into: result.basePointer + n * columnCount) }
+        }
+        return result.recorded("unfold", [self]) { g, _ in
+            [g.fold(outputSize: Size2D(geometry.height, geometry.width), kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation)]
+        }
+    }
+
+    /// Sums columns `[N, C·kh·kw, L]` back into images `[N, C, H, W]`, PyTorch's
+    /// `F.fold` (col2im): overlapping windows add up. Its gradient is ``unfold(kernelSize:stride:padding:dilation:)``.
+    public func fold(outputSize: Size2D, kernelSize: Size2D, stride: Size2D = 1, padding: Size2D = 0, dilation: Size2D = 1) -> Tensor {
+        guard rank == 3 else { fail("fold: the input must be [N, C·kH·kW, L], got \(describe(shape))") }
+        let kernelArea = kernelSize.height * kernelSize.width
+        guard kernelArea > 0, shape[1] % kernelArea == 0 else {
+            fail("fold: the input's second extent \(shape[1]) is not a multiple of the kernel size \(kernelSize)")
+        }
+        let geometry = WindowGeometry(op: "fold", channels: shape[1] / kernelArea, height: outputSize.height, width: outputSize.width,
+                                      kernel: kernelSize, stride: stride, padding: padding, dilation: dilation)
+        guard shape[2] == geometry.columnLength else {
+            fail("fold: the input \(describe(shape)) has \(shape[2]) blocks but an output of \(outputSize) with kernel \(kernelSize), stride \(stride), padding \(padding), dilation \(dilation) has \(geometry.columnLength)")
+        }
+        let batch = shape[0], imageCount = geometry.channels * geometry.planeCount, columnCount = geometry.columnRows * geometry.columnLength
+        let input = denseDetached()
+        let result = Tensor.zeros([batch, geometry.channels, outputSize.height, outputSize.width])
+        withExtendedLifetime(input.storage) {
+            for n in 0..<batch { geometry.col2im(input.basePointer + n * columnCount, into: result.basePointer + n * imageCount) }
+        }
+        return result.recorded("fold", [self]) { g, _ in
+            [g.unfold(kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation)]
+        }
+    }
+
+    /// This tensor's values, contiguous, without an autograd record.
+    func denseDetached() -> Tensor {
+        isContiguous ? detached() : materialized()
+    }
+
+    /// Adds `bias[c]` to every element of channel c of this contiguous `[N, C, plane]` tensor, in place.
+    func addChannelBias(_ bias: Tensor, batch: Int, channels: Int, plane: Int) {
+        let out = basePointer, b = bias.basePointer
+        withExtendedLifetime(bias.storage) {
+            for n in 0..<batch {
+                for c in 0..<channels {
+                    let row = out + (n * channels + c) * plane, value = b[c]
+                    for i in 0..<plane { row[i] += value }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+/// Batch normalisation over the channel axis of `[N, C, …]`, PyTorch's
+/// `F.batch_norm`: each channel is shifted and scaled to zero mean and unit
+/// variance, then by the affine `weight` and `bias`. Forward and backward are
+/// fused per channel: with x̂ = (x − μ)·σ⁻¹, M values per channel and upstream g,
+///
+///     dx = w·σ⁻¹ · (g − Σg / M − x̂ · Σ(g·x̂) / M)   (batch statistics)
+///     dx = w·σ⁻¹ · g                              (running statistics)
+///     dw = Σ(g·x̂),  db = Σg
+extension Tensor {
+    /// Normalises with the batch's statistics when `training` and updates the
+    /// running ones, as `nn.BatchNorm2d` in `train()` mode does:
+    /// `running = (1 − momentum)·running + momentum·batch`, the variance unbiased
+    /// (×M/(M−1)) there but biased in the normalisation. When not `training` it
+    /// normalises with `runningMean` and `runningVariance` and leaves them alone.
+    public func batchNorm(runningMean: inout Tensor, runningVariance: inout Tensor, weight: Tensor?, bias: Tensor?,
+                          training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5) -> Tensor {
+        let channels = checkBatchNormInput(weight: weight, bias: bias)
+        for (name, stat) in [("runningMean", runningMean), ("runningVariance", runningVariance)] where stat.shape != [channels] {
+            fail("batchNorm: \(name) must be [\(channels)] for the input \(describe(shape)), got \(describe(stat.shape))")
+        }
+        guard training else {
+            return normalized(weight: weight, bias: bias, epsilon: epsilon,
+                              fixed: (mean: runningMean.denseDetached().scalars, variance: runningVariance.denseDetached().scalars))
+        }
+        let (result, mean, variance) = normalizedByBatch(weight: weight, bias: bias, epsilon: epsilon)
+        let count = Float(scalarCount / channels)
+        let unbiased = variance.map { $0 * count / (count - 1) }
+        runningMean = Tensor(shape: [channels], scalars: zip(runningMean.scalars, mean).map { (1 - momentum) * $0 + momentum * $1 })
+        runningVariance = Tensor(shape: [channels], scalars: zip(runningVariance.scalars, unbiased).map { (1 - momentum) * $0 + momentum * $1 })
+        return result
+    }
+
+    /// Normalises with the batch's statistics only (`track_running_stats=False`).
+    public func batchNorm(weight: Tensor?, bias: Tensor?, epsilon: Float = 1e-5) -> Tensor {
+        _ = checkBatchNormInput(weight: weight, bias: bias)
+        return normalizedByBatch(weight: weight, bias: bias, epsilon: epsilon).result
+    }
+
+    /// The channel count, after checking the shapes.
+    private func checkBatchNormInput(weight: Tensor?, bias: Tensor?) -> Int {
+        guard rank >= 2 else { fail("batchNorm: the input must be [N, C, …], got \(describe(shape))") }
+        let channels = shape[1]
+        for (name, parameter) in [("weight", weight), ("bias", bias)] {
+            if let parameter, parameter.shape != [channels] {
+                fail("batchNorm: the \(name) must be [\(channels)] for the input \(describe(shape)), got \(describe(parameter.shape))")
+            }
+        }
+        return channels
+    }
+
+    private func normalizedByBatch(weight: Tensor?, bias: Tensor?, epsilon: Float) -> (result: Tensor, mean: [Float], variance: [Float]) {
+        let channels = shape[1], plane = shape.dropFirst(2).reduce(1, *), batch = shape[0]
+        guard batch * plane > 1 else {
+            fail("batchNorm: expected more than 1 value per channel when training, got input \(describe(shape))")
+        }
+        let input = denseDetached()
+        var mean = [Float](repeating: 0, count: channels), variance = mean
+        withExtendedLifetime(input.storage) {
+            let count = Double(batch * plane)
+            for c in 0..<channels {
+                var total = 0.0
+                for n in 0..<batch { total += Double(rowSum(input.basePointer + (n * channels + c) * plane, plane)) }
+                mean[c] = Float(total / count)
+                var squares = 0.0
+                for n in 0..<batch {
+                    squares += Double(rowSquaredDeviation(input.basePointer + (n * channels + c) * plane, mean: mean[c], plane))
+                }
+                variance[c] = Float(squares / count)
+            }
+        }
+        return (normalized(weight: weight, bias: bias, epsilon: epsilon, batch: (mean, variance)), mean, variance)
+    }
+
+    /// `(x − mean)·(variance + ε)^−½ · weight + bias` per channel, recorded for
+    /// autograd; `batch` statistics depend on x (and get their gradient terms), `fixed` ones do not.
+    private func normalized(weight: Tensor?, bias: Tensor?, epsilon: Float,
+                            batch: (mean: [Float], variance: [Float])? = nil, fixed: (mean: [Float], variance: [Float])? = nil) -> Tensor {
+        let statistics = batch ?? fixed!
+        let channels = shape[1], plane = shape.dropFirst(2).reduce(1, *), batchSize = shape[0]
+        let mean = statistics.mean
+        let inverseDeviation = statistics.variance.map { 1 / ($0 + epsilon).squareRoot() }
+        let weights = weight?.denseDetached().scalars ?? [Float](repeating: 1, count: channels)
+        let biases = bias?.denseDetached().scalars ?? [Float](repeating: 0, count: channels)
+        let scale = (0..<channels).map { weights[$0] * inverseDeviation[$0] }
+        let input = denseDetached()
+        let result = Tensor(uninitializedShape: shape)
+        withExtendedLifetime(input.storage) {
+            for n in 0..<batchSize {
+                for c in 0..<channels {
+                    let offset = (n * channels + c) * plane
+                    let x = input.basePointer + offset, out = result.basePointer + offset
+                    let a = scale[c], b = biases[c] - mean[c] * scale[c]
+                    for i in 0..<plane { out[i] = x[i] * a + b }
+                }
+            }
+        }
+        let usesBatch = batch != nil
+        var inputs = [self]
+        if let weight { inputs.append(weight) }
+        if let bias { inputs.append(bias) }
+        let hasWeight = weight != nil
+        return result.recorded("batchNorm", inputs) { g, needs in
+            let gradient = g.denseDetached()
+            var sumG = [Float](repeating: 0, count: channels), sumGCentered = sumG
+            withExtendedLifetime((gradient.storage, input.storage)) {
+                for c in 0..<channels {
+                    var total = 0.0, centered = 0.0
+                    for n in 0..<batchSize {
+                        let offset = (n * channels + c) * plane
+                        total += Double(rowSum(gradient.basePointer + offset, plane))
+                        centered += Double(rowDotCentered(gradient.basePointer + offset, input.basePointer + offset, mean: mean[c], plane))
+                    }
+                    sumG[c] = Float(total)
+                    sumGCentered[c] = Float(centered)
+                }
+            }
+            var gradients: [Tensor?] = []
+            if needs[0] {
+                // dx = k·g + u·x + v per channel (the batch terms folded into u and v).
+                let dx = Tensor(uninitializedShape: gradient.shape)
+                let count = Float(batchSize * plane)
+                withExtendedLifetime((gradient.storage, input.storage)) {
+                    for c in 0..<channels {
+                        let k = scale[c]
+                        let u = usesBatch ? -k * inverseDeviation[c] * inverseDeviation[c] * sumGCentered[c] / count : 0
+                        let v = usesBatch ? -k * sumG[c] / count - u * mean[c] : 0
+                        for n in 0..<batchSize {
+                            let offset = (n * channels + c) * plane
+                            let gr = gradient.basePointer + offset, x = input.basePointer + offset, out = dx.basePointer + offset
+                            for i in 0..<plane { out[i] = k * gr[i] + u * x[i] + v }
+                        }
+                    }
+                }
+                gradients.append(dx)
+            } else {
+                gradients.append(nil)
+            }
+            if hasWeight {
+                gradients.append(needs[1] ? Tensor(shape: [channels], scalars: (0..<channels).map { sumGCentered[$0] * inverseDeviation[$0] }) : nil)
+            }
+            if needs.count > gradients.count {
+                gradients.append(needs[gradients.count] ? Tensor(shape: [channels], scalars: sumG) : nil)
+            }
+            return gradients
+        }
+    }
+}
+
+/// Σ row[i], with eight lanes in flight so that the loop vectorizes.
+private func rowSum(_ row: UnsafePointer<Float>, _ count: Int) -> Float {
+    var lanes = SIMD8<Float>()
+    var i = 0
+    while i + 8 <= count {
+        lanes += UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self)
+        i += 8
+    }
+    var total = lanes.sum()
+    while i < count { total += row[i]; i += 1 }
+    return total
+}
+
+/// Σ a[i]·(b[i] − mean), vectorized like `rowSum`.
+private func rowDotCentered(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, mean: Float, _ count: Int) -> Float {
+    var lanes = SIMD8<Float>()
+    let center = SIMD8<Float>(repeating: mean)
+    var i = 0
+    while i + 8 <= count {
+        let x = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self) - center
+        lanes += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self) * x
+        i += 8
+    }
+    var total = lanes.sum()
+    while i < count { total += a[i] * (b[i] - mean); i += 1 }
+    return total
+}
+
+/// Σ (row[i] − mean)², the second pass of a two-pass variance.
+private func rowSquaredDeviation(_ row: UnsafePointer<Float>, mean: Float, _ count: Int) -> Float {
+    var lanes = SIMD8<Float>()
+    let center = SIMD8<Float>(repeating: mean)
+    var i = 0
+    while i + 8 <= count {
+        let x = UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self) - center
+        lanes += x * x
+        i += 8
+    }
+    var total = lanes.sum()
+    while i < count { total += (row[i] - mean) * (row[i] - mean); i += 1 }
+    return total
+}

@@ -1,0 +1,165 @@
+/// Pooling over the last two axes of `[N, C, H, W]`, as PyTorch's
+/// `max_pool2d`, `avg_pool2d` and `adaptive_avg_pool2d`. Max pooling keeps the
+/// position of each window's maximum for the backward pass; average pooling's
+/// backward spreads each gradient evenly over its window again.
+
+/// One output position's window along one axis: the input range it reads and
+/// the extent it counts in the average's divisor.
+private struct PoolWindow {
+    let start: Int
+    let end: Int
+    let counted: Int
+}
+
+extension Tensor {
+    /// The maximum over each `kernelSize` window, PyTorch's `F.max_pool2d`;
+    /// `stride` defaults to the kernel size. Padding counts as −∞ and may be at
+    /// most half the kernel. A NaN in a window is its maximum. The gradient goes
+    /// to the (first) position of each window's maximum.
+    public func maxPool2d(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, dilation: Size2D = 1) -> Tensor {
+        let geometry = poolGeometry("maxPool2d", kernelSize: kernelSize, stride: stride ?? kernelSize, padding: padding, dilation: dilation)
+        let planes = shape[0] * shape[1], plane = geometry.planeCount
+        let outH = geometry.outHeight, outW = geometry.outWidth, outPlane = outH * outW
+        let width = geometry.width, height = geometry.height
+        let (kh, kw) = (kernelSize.height, kernelSize.width)
+        let (sh, sw) = (geometry.stride.height, geometry.stride.width)
+        let (dh, dw) = (dilation.height, dilation.width), (ph, pw) = (padding.height, padding.width)
+        let input = denseDetached()
+        let result = Tensor(uninitializedShape: [shape[0], shape[1], outH, outW])
+        // Each output's argmax as a flat index into its input plane.
+        var winners = [Int32](repeating: 0, count: planes * outPlane)
+        winners.withUnsafeMutableBufferPointer { winner in
+            withExtendedLifetime(input.storage) {
+                for p in 0..<planes {
+                    let source = input.basePointer + p * plane, out = result.basePointer + p * outPlane
+                    let chosen = winner.baseAddress! + p * outPlane
+                    for oy in 0..<outH {
+                        for ox in 0..<outW {
+                            var best = -Float.infinity, bestIndex = -1
+                            for ki in 0..<kh {
+                                let iy = oy * sh - ph + ki * dh
+                                guard iy >= 0 && iy < height else { continue }
+                                let row = source + iy * width
+                                for kj in 0..<kw {
+                                    let ix = ox * sw - pw + kj * dw
+                                    guard ix >= 0 && ix < width else { continue }
+                                    let value = row[ix]
+                                    if bestIndex < 0 || value > best || (value.isNaN && !best.isNaN) {
+                                        best = value
+                                        bestIndex = iy * width + ix
+                                    }
+                                }
+                            }
+                            out[oy * outW + ox] = best
+                            chosen[oy * outW + ox] = Int32(bestIndex)
+                        }
+                    }
+                }
+            }
+        }
+        let inputShape = shape
+        return result.recorded("maxPool2d", [self]) { g, _ in
+            let gradient = g.denseDetached()
+            let dx = Tensor.zeros(inputShape)
+            withExtendedLifetime(gradient.storage) {
+                winners.withUnsafeBufferPointer { winner in
+                    for p in 0..<planes {
+                        let target = dx.basePointer + p * plane, source = gradient.basePointer + p * outPlane
+                        let chosen = winner.baseAddress! + p * outPlane
+                        for i in 0..<outPlane { target[Int(chosen[i])] += source[i] }
+                    }
+                }
+            }
+            return [dx]
+        }
+    }
+
+    /// The mean over each `kernelSize` window, PyTorch's `F.avg_pool2d`; `stride`
+    /// defaults to the kernel size. With `countIncludePad` (PyTorch's default)
+    /// the zero padding counts in the divisor, otherwise only the input positions do.
+    public func avgPool2d(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, countIncludePad: Bool = true) -> Tensor {
+        let geometry = poolGeometry("avgPool2d", kernelSize: kernelSize, stride: stride ?? kernelSize, padding: padding, dilation: 1)
+        func windows(outputs: Int, kernel: Int, stride: Int, padding: Int, extent: Int) -> [PoolWindow] {
+            (0..<outputs).map { o in
+                let paddedStart = o * stride - padding, paddedEnd = Swift.min(paddedStart + kernel, extent + padding)
+                let start = Swift.max(paddedStart, 0), end = Swift.min(paddedEnd, extent)
+                return PoolWindow(start: start, end: end, counted: countIncludePad ? paddedEnd - paddedStart : end - start)
+            }
+        }
+        return averagePool(op: "avgPool2d",
+                           rows: windows(outputs: geometry.outHeight, kernel: kernelSize.height, stride: geometry.stride.height,
+                                         padding: padding.height, extent: geometry.height),
+                           columns: windows(outputs: geometry.outWidth, kernel: kernelSize.width, stride: geometry.stride.width,
+                                            padding: padding.width, extent: geometry.width))
+    }
+
+    /// The mean over the windows that divide each plane into `outputSize`
+    /// cells, PyTorch's `F.adaptive_avg_pool2d`: cell i spans
+    /// `⌊i·H/out⌋ ..< ⌈(i+1)·H/out⌉`. `outputSize` 1 is global average pooling.
+    public func adaptiveAvgPool2d(outputSize: Size2D) -> Tensor {
+        guard rank == 4 else { fail("adaptiveAvgPool2d: the input must be [N, C, H, W], got \(describe(shape))") }
+        guard outputSize.height > 0, outputSize.width > 0 else { fail("adaptiveAvgPool2d: output size \(outputSize) must be positive") }
+        func windows(outputs: Int, extent: Int) -> [PoolWindow] {
+            (0..<outputs).map { o in
+                let start = o * extent / outputs, end = ((o + 1) * extent + outputs - 1) / outputs
+                return PoolWindow(start: start, end: end, counted: end - start)
+            }
+        }
+        return averagePool(op: "adaptiveAvgPool2d", rows: windows(outputs: outputSize.height, extent: shape[2]),
+                           columns: windows(outputs: outputSize.width, extent: shape[3]))
+    }
+
+    /// Validates a pooling op's input and sizes.
+    private func poolGeometry(_ op: String, kernelSize: Size2D, stride: Size2D, padding: Size2D, dilation: Size2D) -> WindowGeometry {
+        guard rank == 4 else { fail("\(op): the input must be [N, C, H, W], got \(describe(shape))") }
+        guard padding.height <= kernelSize.height / 2, padding.width <= kernelSize.width / 2 else {
+            fail("\(op): padding \(padding) should be at most half of the kernel size \(kernelSize)")
+        }
+        return WindowGeometry(op: op, channels: shape[1], height: shape[2], width: shape[3],
+                              kernel: kernelSize, stride: stride, padding: padding, dilation: dilation)
+    }
+
+    /// Each output is the sum over its row window × column window divided by
+    /// the product of the windows' counted extents.
+    private func averagePool(op: String, rows: [PoolWindow], columns: [PoolWindow]) -> Tensor {
+        let planes = shape[0] * shape[1], width = shape[3], plane = shape[2] * width
+        let outH = rows.count, outW = columns.count, outPlane = outH * outW
+        let input = denseDetached()
+        let result = Tensor(uninitializedShape: [shape[0], shape[1], outH, outW])
+        withExtendedLifetime(input.storage) {
+            for p in 0..<planes {
+                let source = input.basePointer + p * plane, out = result.basePointer + p * outPlane
+                for (oy, rowWindow) in rows.enumerated() {
+                    for (ox, columnWindow) in columns.enumerated() {
+                        var total: Float = 0
+                        for iy in rowWindow.start..<rowWindow.end {
+                            let row = source + iy * width
+                            for ix in columnWindow.start..<columnWindow.end { total += row[ix] }
+                        }
+                        out[oy * outW + ox] = total / Float(rowWindow.counted * columnWindow.counted)
+                    }
+                }
+            }
+        }
+        let inputShape = shape
+        return result.recorded(op, [self]) { g, _ in
+            let gradient = g.denseDetached()
+            let dx = Tensor.zeros(inputShape)
+            withExtendedLifetime(gradient.storage) {
+                for p in 0..<planes {
+                    let target = dx.basePointer + p * plane, source = gradient.basePointer + p * outPlane
+                    for (oy, rowWindow) in rows.enumerated() {
+                        for (ox, columnWindow) in columns.enumerated() {
+                            let share = source[oy * outW + ox] / Float(rowWindow.counted * columnWindow.counted)
+                            for iy in rowWindow.start..<rowWindow.end {
+                                let row = target + iy * width
+                                for ix in columnWindow.start..<columnWindow.end { row[ix] += share }
+                            }
+                        }
+                    }
+                }
+            }
+            return [dx]
+        }
+    }
+}

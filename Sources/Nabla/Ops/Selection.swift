@@ -1,0 +1,98 @@
+/// Ops that pick elements by index. Nabla tensors hold `Float`, so an index
+/// tensor is a Float tensor of integral values (exact below 2²⁴); every op
+/// that reads one checks each value is an integer within the axis.
+/// Picked elements are copied; the gradient is scattered (added) back to the
+/// positions they came from, so an index picked twice gets both gradients.
+extension Tensor {
+    /// The elements as indices into an axis of `extent`: each must be an integer in
+    /// `0..<extent`, else the op named `op` fails saying which `what` is at fault.
+    public func integerIndices(extent: Int, op: String, what: String = "index") -> [Int] {
+        scalars.enumerated().map { position, value in
+            guard value.rounded() == value else {
+                fail("\(op): \(what) \(value) at position \(position) is not an integer")
+            }
+            guard value >= 0 && value < Float(extent) else {
+                fail("\(op): \(what) \(Int(value)) at position \(position) is out of range for an axis of extent \(extent) (expected 0..<\(extent))")
+            }
+            return Int(value)
+        }
+    }
+
+    /// The slices at `indices` along `axis`, in that order (PyTorch's
+    /// `index_select(dim, index)`); indices may repeat. `indices` is a vector.
+    public func indexSelect(axis: Int, _ indices: Tensor) -> Tensor {
+        guard indices.rank <= 1 else {
+            fail("indexSelect: indices must be a vector, got shape \(describe(indices.shape))")
+        }
+        let resolved = normalizedAxis(axis, rank: rank, op: "indexSelect")
+        return indexSelect(axis: resolved, indices.integerIndices(extent: shape[resolved], op: "indexSelect"))
+    }
+
+    /// The slices at `indices` along `axis`, in that order; indices may repeat.
+    public func indexSelect(axis: Int, _ indices: [Int]) -> Tensor {
+        let resolved = normalizedAxis(axis, rank: rank, op: "indexSelect")
+        if let bad = indices.first(where: { $0 < 0 || $0 >= shape[resolved] }) {
+            fail("indexSelect: index \(bad) is out of range for axis \(axis) of extent \(shape[resolved]) in a tensor of shape \(describe(shape))")
+        }
+        var outputShape = shape
+        outputShape[resolved] = indices.count
+        return picked(alongAxis: resolved, outputShape: outputShape, op: "indexSelect") { _, along in indices[along] }
+    }
+
+    /// `out[i][j][k] = self[index[i][j][k]][j][k]` for `axis` 0, and so on (PyTorch's
+    /// `gather(dim, index)`): `indices` has this tensor's rank, and on every other
+    /// axis an extent no larger than this tensor's. The result has the shape of `indices`.
+    public func gather(axis: Int, indices: Tensor) -> Tensor {
+        let resolved = normalizedAxis(axis, rank: rank, op: "gather")
+        guard indices.rank == rank,
+              indices.shape.indices.allSatisfy({ $0 == resolved || indices.shape[$0] <= shape[$0] }) else {
+            fail("gather: indices of shape \(describe(indices.shape)) do not fit a tensor of shape \(describe(shape)) along axis \(axis) (same rank, no larger extents off the axis)")
+        }
+        let picks = indices.integerIndices(extent: shape[resolved], op: "gather")
+        return picked(alongAxis: resolved, outputShape: indices.shape, op: "gather") { flat, _ in picks[flat] }
+    }
+
+    /// A tensor of `outputShape` whose element at multi-index m is this tensor's
+    /// element at m with position `pick(flat index of m, m[axis])` along `axis`.
+    func picked(alongAxis axis: Int, outputShape: [Int], op: String, _ pick: (_ flat: Int, _ along: Int) -> Int) -> Tensor {
+        let strides = Tensor.contiguousStrides(shape)
+        var positions = [Int](repeating: 0, count: outputShape.reduce(1, *))
+        if !positions.isEmpty {
+            // Walk the output like an odometer, keeping the row-major position of its off-axis part.
+            var index = [Int](repeating: 0, count: outputShape.count)
+            var base = 0
+            for flat in positions.indices {
+                positions[flat] = base + pick(flat, index[axis]) * strides[axis]
+                var d = outputShape.count - 1
+                while d >= 0 {
+                    index[d] += 1
+                    if d != axis { base += strides[d] }
+                    if index[d] < outputShape[d] { break }
+                    if d != axis { base -= strides[d] * outputShape[d] }
+                    index[d] = 0
+                    d -= 1
+                }
+            }
+        }
+        return taken(at: positions, shape: outputShape, op: op)
+    }
+
+    /// The elements at the row-major `positions` of this tensor, as a tensor of `shape`.
+    /// The gradient adds each element's gradient back at its position.
+    func taken(at positions: [Int], shape outputShape: [Int], op: String) -> Tensor {
+        let result = withUnsafeBufferPointer { source in
+            Tensor(shape: outputShape) { out in
+                for (k, position) in positions.enumerated() { out[k] = source[position] }
+            }
+        }
+        let inputShape = shape
+        return result.recorded(op, [self]) { g, _ in
+            let scattered = Tensor.zeros(inputShape)
+            let target = scattered.basePointer
+            g.withUnsafeBufferPointer { gradient in
+                for (k, position) in positions.enumerated() { target[position] += gradient[k] }
+            }
+            return [scattered]
+        }
+    }
+}

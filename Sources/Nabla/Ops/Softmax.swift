@@ -1,0 +1,51 @@
+/// Softmax and its relatives along one axis, numerically stable: the maximum
+/// of each lane is subtracted before `exp`, so no finite input overflows.
+/// A lane holding NaN or +inf gives NaN, as PyTorch's; the sums run on the backend.
+extension Tensor {
+    /// `exp(x) / Σ exp(x)` along `axis` (PyTorch's `softmax(x, dim)`).
+    /// The gradient is `y · (g − Σ g·y)`.
+    public func softmax(axis: Int = -1) -> Tensor {
+        let resolved = normalizedAxis(axis, rank: rank, op: "softmax")
+        let x = detached()
+        let exponentials = (x - x.laneMaximum(resolved, op: "softmax")).exp()
+        let y = exponentials / exponentials.sum(axis: resolved, keepDims: true)
+        return y.recorded("softmax", [self]) { g, _ in
+            [y * (g - (g * y).sum(axis: resolved, keepDims: true))]
+        }
+    }
+
+    /// `x − log Σ exp(x)` along `axis` (PyTorch's `log_softmax(x, dim)`), exact
+    /// where softmax underflows to 0. The gradient is `g − softmax · Σ g`.
+    public func logSoftmax(axis: Int = -1) -> Tensor {
+        let resolved = normalizedAxis(axis, rank: rank, op: "logSoftmax")
+        let x = detached()
+        let shifted = x - x.laneMaximum(resolved, op: "logSoftmax")
+        let y = shifted - shifted.exp().sum(axis: resolved, keepDims: true).log()
+        return y.recorded("logSoftmax", [self]) { g, _ in
+            [g - y.exp() * g.sum(axis: resolved, keepDims: true)]
+        }
+    }
+
+    /// `log Σ exp(x)` over `axis` (PyTorch's `logsumexp`). An infinite maximum
+    /// is not subtracted, so a lane of −inf gives −inf and one holding +inf gives +inf.
+    /// The gradient is `g · exp(x − result)`, the softmax.
+    public func logsumexp(axis: Int, keepDims: Bool = false) -> Tensor {
+        let resolved = normalizedAxis(axis, rank: rank, op: "logsumexp")
+        let x = detached()
+        let maximum = mapElements(x.laneMaximum(resolved, op: "logsumexp")) { $0.isInfinite ? 0 : $0 }
+        let kept = (x - maximum).exp().sum(axis: resolved, keepDims: true).log() + maximum
+        return kept.droppingAxes([resolved], keepDims: keepDims).recorded("logsumexp", [self]) { g, _ in
+            [g.reshape(kept.shape) * (x - kept).exp()]
+        }
+    }
+
+    /// The maximum of each lane along `axis`, kept at extent 1; an empty lane fails naming `op`.
+    private func laneMaximum(_ axis: Int, op: String) -> Tensor {
+        guard shape[axis] > 0 else { return Tensor.zeros(shape.indices.map { $0 == axis ? 1 : shape[$0] }) }
+        return reduceRows([axis], op: op) { row, length in
+            var best = row[0]
+            for i in 1..<length where row[i] > best { best = row[i] }
+            return best
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+
+/// Variance, standard deviation and norms over any set of axes, built on the
+/// backend's sums; each states its gradient beside its forward.
+extension Tensor {
+    /// The variance over all elements, `Σ(x − mean)² / (n − correction)`, as
+    /// PyTorch's `var(correction=1)` (Bessel's correction by default; 0 gives the
+    /// population variance). With n ≤ correction the divisor is 0 and the result inf or NaN, as PyTorch's.
+    public func variance(correction: Int = 1) -> Tensor { variance(axes: Array(0..<rank), correction: correction) }
+
+    public func variance(axis: Int, correction: Int = 1, keepDims: Bool = false) -> Tensor {
+        variance(axes: [axis], correction: correction, keepDims: keepDims)
+    }
+
+    /// The variances over `axes`. The gradient is `2·(x − mean)·g / (n − correction)`.
+    public func variance(axes: [Int], correction: Int = 1, keepDims: Bool = false) -> Tensor {
+        let (reduced, centered, kept, divisor) = centeredSquares(axes, correction: correction, op: "variance")
+        return kept.droppingAxes(reduced, keepDims: keepDims).recorded("variance", [self]) { g, _ in
+            [g.reshape(kept.shape) * centered * (2 / divisor)]
+        }
+    }
+
+    /// The standard deviation over all elements, √variance (PyTorch's `std`, same correction).
+    public func std(correction: Int = 1) -> Tensor { std(axes: Array(0..<rank), correction: correction) }
+
+    public func std(axis: Int, correction: Int = 1, keepDims: Bool = false) -> Tensor {
+        std(axes: [axis], correction: correction, keepDims: keepDims)
+    }
+
+    /// The standard deviations over `axes`. The gradient is `(x − mean)·g / ((n − correction)·std)`,
+    /// and 0 where the deviation is 0, as PyTorch's (not 0/0).
+    public func std(axes: [Int], correction: Int = 1, keepDims: Bool = false) -> Tensor {
+        let (reduced, centered, squares, divisor) = centeredSquares(axes, correction: correction, op: "std")
+        let kept = squares.sqrt()
+        return kept.droppingAxes(reduced, keepDims: keepDims).recorded("std", [self]) { g, _ in
+            let scale = mapBroadcast(g.reshape(kept.shape), kept, op: "std") { g, s in s == 0 ? 0 : g / (divisor * s) }
+            return [scale * centered]
+        }
+    }
+
+    /// The vector p-norm over `axes` (all when `nil`), as `torch.linalg.vector_norm`:
+    /// `(Σ|x|^p)^(1/p)` for p > 0, `max|x|` for p = ∞, `min|x|` for p = −∞ and
+    /// the count of non-zeros for p = 0. Gradients are PyTorch's: 0 where the norm
+    /// is 0 (p = 2 and others), `sign(x)·g` for p = 1, and for p = ±∞ the gradient
+    /// shared among the elements whose |x| ties the norm.
+    public func norm(p: Float = 2, axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
+        let reduced = normalizedAxes(axes ?? Array(0..<rank), rank: rank, op: "norm")
+        guard !p.isNaN else { fail("norm: the order p must be a number, got nan") }
+        let x = detached(), magnitude = x.abs()
+        let kept: Tensor
+        switch p {
+        case .infinity: kept = magnitude.max(axes: reduced, keepDims: true)
+        case -.infinity: kept = magnitude.min(axes: reduced, keepDims: true)
+        case 0: kept = (magnitude .!= 0).sum(axes: reduced, keepDims: true)
+        case 1: kept = magnitude.sum(axes: reduced, keepDims: true)
+        case 2: kept = x.square().sum(axes: reduced, keepDims: true).sqrt()
+        default: kept = magnitude.pow(p).sum(axes: reduced, keepDims: true).pow(1 / p)
+        }
+        return kept.droppingAxes(reduced, keepDims: keepDims).recorded("norm", [self]) { g, _ in
+            let upstream = g.reshape(kept.shape)
+            switch p {
+            case .infinity, -.infinity:
+                let ties = mapBroadcast(magnitude, kept, op: "norm") { $0 == $1 || ($0.isNaN && $1.isNaN) ? 1 : 0 }
+                return [upstream * x.sign() * ties / ties.sum(axes: reduced, keepDims: true)]
+            case 0: return [Tensor.zeros(x.shape)]
+            case 1: return [upstream * x.sign()]
+            case 2: return [x * mapBroadcast(upstream, kept, op: "norm") { g, n in n == 0 ? 0 : g / n }]
+            default:
+                // sign(x)·|x|^(p−1) · g / norm^(p−1), written so that x = 0 gives 0 for p < 1 too.
+                let scaled = mapBroadcast(x, magnitude, op: "norm") { x, m in x == 0 ? 0 : (x > 0 ? 1 : -1) * Foundation.pow(m, p - 1) }
+                return [scaled * mapBroadcast(upstream, kept, op: "norm") { g, n in n == 0 ? 0 : g / Foundation.pow(n, p - 1) }]
+            }
+        }
+    }
+
+    /// The Frobenius norm of each matrix over `axes` (the last two by default), √Σx²,
+    /// as `torch.linalg.matrix_norm(ord='fro')`.
+    public func frobeniusNorm(axes: [Int] = [-2, -1], keepDims: Bool = false) -> Tensor {
+        guard axes.count == 2 else { fail("frobeniusNorm: needs two axes, got \(axes)") }
+        return norm(p: 2, axes: axes, keepDims: keepDims)
+    }
+
+    /// The reduced axes, x − mean (broadcast), Σ(x − mean)² / divisor with the axes kept, and the divisor.
+    private func centeredSquares(_ axes: [Int], correction: Int, op: String) -> ([Int], Tensor, Tensor, Float) {
+        let reduced = normalizedAxes(axes, rank: rank, op: op)
+        let count = reduced.reduce(1) { $0 * shape[$1] }
+        let divisor = Float(Swift.max(0, count - correction))
+        let x = detached()
+        let centered = x - x.mean(axes: reduced, keepDims: true)
+        return (reduced, centered, centered.square().sum(axes: reduced, keepDims: true) / divisor, divisor)
+    }
+}
