@@ -36,7 +36,9 @@ enum ElementwiseTable {
     ]
 
     /// `pow` with a scalar exponent: integer exponents on any sign, others on positive bases.
-    static let powers: [DifferentialOp] = [Float(2), 3, -1, 0, 1, 0.5, 1.5, -2.5].map(power)
+    static let powers: [DifferentialOp] = [Float(2), 3, -1, 0, 1, 0.5, 1.5, -2.5].map(power) + [
+        DifferentialOp("** 3", torch: "a ** 3", ulps: 4, floor: 0, cases: CaseSets.unary()) { x, _ in x[0] ** 3 },
+    ]
 
     private static func power(_ exponent: Float) -> DifferentialOp {
         let integral = exponent == exponent.rounded()

@@ -49,6 +49,19 @@ enum LayersTable {
             DifferentialOp("unfold", torch: "F.unfold(a, ({ints}[0], {ints}[1]), {text})", ulps: 0, gradUlps: 1,
                            length: { _, p in p.ints[0] * p.ints[1] }, cases: convolutions.map { Case($0.label, [$0.operands[0]], $0.params) })
             { x, p in let w = window(p); return x[0].unfold(kernelSize: w.kernel, stride: w.stride, padding: w.padding, dilation: w.dilation) },
+            DifferentialOp("fold", torch: "F.fold(a, ({ints}[8], {ints}[9]), ({ints}[0], {ints}[1]), {text})", ulps: 1, gradUlps: 1,
+                           length: { _, p in p.ints[0] * p.ints[1] }, cases: convolutions.map { c in
+                               // The columns that unfold makes of the case's image, folded back into it.
+                               let image = c.operands[0].shape, w = window(c.params)
+                               let columns = [image[0], image[1] * w.kernel.height * w.kernel.width,
+                                              outputExtent(image[2], w.kernel.height, w.stride.height, w.padding.height, w.dilation.height)
+                                                  * outputExtent(image[3], w.kernel.width, w.stride.width, w.padding.width, w.dilation.width)]
+                               return Case(c.label, [Operand(columns)], Params(ints: c.params.ints + [image[2], image[3]], text: c.params.text))
+                           }) { x, p in
+                let w = window(p)
+                return x[0].fold(outputSize: Size2D(p.ints[8], p.ints[9]), kernelSize: w.kernel, stride: w.stride, padding: w.padding,
+                                 dilation: w.dilation)
+            },
             DifferentialOp("maxPool2d", torch: "F.max_pool2d(a, {text})", ulps: 0, length: { _, p in p.ints[0] * p.ints[1] },
                            cases: pools) { x, p in
                 let w = window(p)
@@ -76,6 +89,11 @@ enum LayersTable {
                            ]) { x, _ in x[0].batchNorm(weight: x[1], bias: x[2]) },
         ]
     }
+}
+
+/// PyTorch's output extent of a sliding window.
+func outputExtent(_ input: Int, _ kernel: Int, _ stride: Int, _ padding: Int, _ dilation: Int) -> Int {
+    (input + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1
 }
 
 enum DecompositionsTable {

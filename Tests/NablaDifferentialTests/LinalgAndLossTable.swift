@@ -33,11 +33,10 @@ enum LinalgTable {
             DifferentialOp("Linalg.determinant", torch: "torch.linalg.det(a)", ulps: 16, normwise: true, length: lengthN,
                            cases: matrices + [Case("singular 3x3: det 0", [Operand([3, 3], .contiguous, .exact([1, 2, 3, 2, 4, 6, 0, 1, 5]), grad: false)])])
             { x, _ in Linalg.determinant(x[0]) },
-            DifferentialOp("Linalg.cholesky", torch: "torch.linalg.cholesky(a)", ulps: 16, normwise: true,
-                           note: "not differentiable in Nabla: compared forward only", length: lengthN,
+            DifferentialOp("Linalg.cholesky", torch: "torch.linalg.cholesky(a)", ulps: 16, normwise: true, length: lengthN,
                            cases: [1, 4, 12].map { n in
-                               Case("SPD \(n)x\(n)", [Operand([n, n], .contiguous, .symmetricPositiveDefinite, grad: false)])
-                           } + [Case("SPD 5x5 transposed", [Operand([5, 5], .transposed, .symmetricPositiveDefinite, grad: false)])])
+                               Case("SPD \(n)x\(n)", [Operand([n, n], .contiguous, .symmetricPositiveDefinite)])
+                           } + [Case("SPD 5x5 transposed", [Operand([5, 5], .transposed, .symmetricPositiveDefinite)])])
             { x, _ in try! Linalg.cholesky(x[0]) },
         ]
     }
