@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "Nabla", targets: ["Nabla"]),
         .library(name: "NablaNN", targets: ["NablaNN"]),
         .library(name: "NablaData", targets: ["NablaData"]),
+        .library(name: "NablaPlot", targets: ["NablaPlot"]),
         .executable(name: "nabla", targets: ["nabla"]),
     ],
     dependencies: [
@@ -34,13 +35,19 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CCairo",
+            pkgConfig: "cairo",
+            providers: [.apt(["libcairo2-dev"])]
+        ),
         .target(name: "Nabla", dependencies: ["COpenBLAS", "CLAPACKE"]),
         .target(name: "NablaData", dependencies: ["Nabla", "CPNG", "CZlib"]),
         .target(name: "NablaNN", dependencies: ["Nabla", "NablaData"]),
+        .target(name: "NablaPlot", dependencies: ["Nabla", "NablaData", "NablaNN", "CCairo"]),
         .executableTarget(
             name: "nabla",
             dependencies: [
-                "Nabla", "NablaNN", "NablaData",
+                "Nabla", "NablaNN", "NablaData", "NablaPlot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -49,8 +56,20 @@ let package = Package(
         .testTarget(name: "NablaTests", dependencies: ["Nabla", "NablaTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "NablaDataTests", dependencies: ["NablaData", "NablaTestSupport"]),
         .testTarget(name: "NablaNNTests", dependencies: ["NablaNN", "NablaData", "NablaTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "NablaPlotTests", dependencies: ["NablaPlot", "NablaTestSupport"]),
+        // The code the DocC articles show, run; ArticleCodeTests checks the pages against it.
+        .testTarget(name: "DocumentationTests", dependencies: ["Nabla", "NablaNN", "NablaData", "NablaPlot"]),
+        // Every op against PyTorch in float64 (torch_oracle.py, run in the torch venv that setup installs).
+        .testTarget(name: "NablaDifferentialTests", dependencies: ["Nabla", "NablaNN", "NablaTestSupport"], exclude: ["torch_oracle.py"]),
         // Runs the built `nabla` executable as a separate process.
-        .testTarget(name: "nablaTests", dependencies: ["nabla"]),
+        .testTarget(name: "nablaTests", dependencies: ["nabla", "NablaPlot"]),
     ],
     swiftLanguageModes: [.v5]
 )
+
+// The documentation build (`NABLA_DOCS=1 swift package generate-documentation`, see the
+// README) needs swift-docc-plugin; everyone else, a package that depends on Nabla
+// included, never resolves it.
+if Context.environment["NABLA_DOCS"] != nil {
+    package.dependencies.append(.package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"))
+}

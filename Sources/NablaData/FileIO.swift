@@ -122,8 +122,13 @@ func readFileBytes(_ path: String, limits: DataLimits = .default,
 /// for the instant between link and rename) is removed by the next write of the
 /// same target.
 ///
-/// - Parameter unnamedFirst: false skips `O_TMPFILE`, so tests can exercise the fallback.
-func writeFileAtomically(_ bytes: UnsafeRawBufferPointer, to path: String, unnamedFirst: Bool = true) throws {
+/// - Throws: ``DataError`` naming `path` when the file cannot be written.
+public func writeFileAtomically(_ bytes: UnsafeRawBufferPointer, to path: String) throws {
+    try writeFileAtomically(bytes, to: path, unnamedFirst: true)
+}
+
+/// ``writeFileAtomically(_:to:)``; `unnamedFirst: false` skips `O_TMPFILE`, so tests can exercise the fallback.
+func writeFileAtomically(_ bytes: UnsafeRawBufferPointer, to path: String, unnamedFirst: Bool) throws {
     func failure(_ what: String) -> DataError {
         DataError(path: path, problem: "cannot write: \(what): \(systemErrorMessage())")
     }
@@ -193,8 +198,10 @@ private func removeAbandonedTemporaries(of name: String, in folderFD: Int32) {
     guard listing >= 0, let folder = fdopendir(listing) else { return }
     defer { closedir(folder) }
     while let entry = readdir(folder) {
-        let entryName = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        // d_name is declared as 256 bytes but the kernel's record may be shorter:
+        // read only up to the terminating NUL.
+        let entryName = withUnsafePointer(to: &entry.pointee.d_name) {
+            $0.withMemoryRebound(to: CChar.self, capacity: 1) { String(cString: $0) }
         }
         guard entryName.hasPrefix(prefix),
               let pid = Int32(entryName.dropFirst(prefix.count).prefix { $0 != "-" }) else { continue }

@@ -84,7 +84,7 @@ struct LessonCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "The seed of the initial weights and of the shuffling.")
     var seed: UInt64 = 42
 
-    @Option(help: ArgumentHelp("The folder for the mean images' PNG files.", valueName: "folder"))
+    @Option(help: ArgumentHelp("The folder for the chapter's pictures (PNG files).", valueName: "folder"))
     var imageDirectory: String = "."
 
     @OptionGroup var dataOptions: DataOptions
@@ -95,8 +95,11 @@ struct LessonCommand: ParsableCommand {
     func run() throws {
         try runOnLessonData(dataOptions, runOptions) { data, console in
             var report = JSONReport()
+            var pictures = LessonPictures(folder: imageDirectory, console: console)
             let similarity = try Similarity.run(data, console: console, imageDirectory: imageDirectory)
             report.add("similarity", similarity.report)
+            try pictures.drawData(data)
+            try pictures.drawCalculus(seed: seed)
             var summary = [("pixel similarity", similarity, "")]
             for kind in ModelKind.allCases {
                 console.writeLine()
@@ -105,15 +108,22 @@ struct LessonCommand: ParsableCommand {
                 let result = try Training.run(settings, data: data, console: console)
                 report.add(kind.rawValue, result.report)
                 summary.append((kind.title, result, "\(settings.epochs) epochs in "))
+                if let (model, fit) = result.trained {
+                    try pictures.drawTraining(kind, fit: fit)
+                    if kind == .mlp { try pictures.drawMistakes(of: model, data: data) }
+                }
             }
             console.writeLine()
             let leastSquares = try ClosedFormBaselines.leastSquares(data, console: console)
             report.add("least_squares", leastSquares.report)
             summary.append(("least squares", leastSquares, "closed form in "))
             console.writeLine()
-            let eigenDigits = try ClosedFormBaselines.eigenDigits(data, console: console, imageDirectory: imageDirectory)
+            let eigenDigits = try ClosedFormBaselines.eigenDigits(data, console: console)
             report.add("eigen_digits", eigenDigits.result.report)
+            try pictures.drawEigenDigits(eigenDigits.pca, height: data.trainImages.shape[1], width: data.trainImages.shape[2])
             summary.append(("eigen-digits k=\(eigenDigits.components)", eigenDigits.result, "nearest mean in "))
+            console.writeLine()
+            pictures.reportWritten()
             console.writeLine()
             console.writeLine("== Summary: validation accuracy on \(data.validImages.shape[0]) images (\(data.positiveName)s vs \(data.negativeName)s) ==")
             for (name, result, what) in summary {
@@ -148,4 +158,6 @@ struct StageResult {
     var report: JSONReport
     let accuracy: Float
     let seconds: Double
+    /// A trained model and its fit, for the lesson's pictures.
+    var trained: (model: any Module, fit: FitResult)? = nil
 }

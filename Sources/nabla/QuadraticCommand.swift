@@ -43,28 +43,38 @@ struct QuadraticCommand: ParsableCommand {
         console.writeLine()
         console.writeLine("Gradient descent from x = \(start) with learning rate \(learningRate): x ← x − lr · f'(x)")
         console.writeLine("step  x           f(x)        f'(x)")
-        var x = Tensor(start, requiresGrad: true)
         var values: [Float] = []
-        for step in 0...steps {
-            let y = f(x)
-            y.backward()
-            let gradient = x.grad!
-            console.writeLine(padded(String(step), 6) + padded(fixed(x.item), 12) + padded(fixed(y.item), 12) + fixed(gradient.item))
-            values.append(y.item)
+        for (step, point) in Self.gradientWalk(start: start, learningRate: learningRate, steps: steps).enumerated() {
+            console.writeLine(padded(String(step), 6) + padded(fixed(point.x), 12) + padded(fixed(point.y), 12) + fixed(point.gradient))
+            values.append(point.y)
             if values.count == 4, zip(values, values.dropFirst()).allSatisfy({ $0 < $1 }) {
                 console.writeLine("warning: f(x) has grown for 3 steps in a row; the learning rate \(learningRate) is too high (above 1 it diverges)")
             }
-            guard y.item.isFinite else {
+            guard point.y.isFinite else {
                 console.writeLine("stopped: f(x) is no longer a finite number")
                 return
             }
-            guard step < steps else { break }
-            noGrad { x -= gradient * learningRate }
-            x.grad = nil
         }
         let factor = 1 - 2 * learningRate
         console.writeLine("Each step multiplies x by 1 − 2·lr = \(factor), so x "
             + (Swift.abs(factor) < 1 ? "walks down the parabola to its minimum at 0." : "moves away from the minimum at 0."))
+    }
+
+    /// Gradient descent on f(x) = x² with autograd's derivative: x, f(x) and f'(x) before each of
+    /// `steps` steps x ← x − lr · f'(x), and after the last; it ends early at a non-finite f(x).
+    static func gradientWalk(start: Float, learningRate: Float, steps: Int) -> [(x: Float, y: Float, gradient: Float)] {
+        var walk: [(x: Float, y: Float, gradient: Float)] = []
+        var x = Tensor(start, requiresGrad: true)
+        for step in 0...steps {
+            let y = x.square()
+            y.backward()
+            let gradient = x.grad!
+            walk.append((x.item, y.item, gradient.item))
+            guard step < steps, y.item.isFinite else { break }
+            noGrad { x.addScaled(gradient, by: -learningRate) }
+            x.grad = nil
+        }
+        return walk
     }
 
     private func fixed(_ value: Float) -> String { formatFixed(Double(value), decimals: 6) }

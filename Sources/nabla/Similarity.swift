@@ -1,6 +1,7 @@
 import Nabla
 import NablaData
 import NablaNN
+import NablaPlot
 
 /// The book's first model, pixel similarity: the mean image of each class,
 /// and an image belongs to the class whose mean is nearer in mean absolute distance.
@@ -29,7 +30,8 @@ enum Similarity {
         let rows = min(4, height)..<min(15, height)
         let columns = min(4, width)..<min(22, width)
         console.writeLine("The mean \(p), rows \(rows.lowerBound)–\(rows.upperBound - 1) and columns \(columns.lowerBound)–\(columns.upperBound - 1), as 0–255 gray levels:")
-        printHeatMap(positiveMean[rows, columns], to: console)
+        // The book's pandas background_gradient('Greys'): the numbers on their shades where the terminal has colour.
+        console.show(HeatMap(positiveMean[rows, columns] * 255, colorMap: .greys, range: 0...255, showsValues: true, decimals: 0))
 
         let positivePath = imageDirectory + "/mean\(fileSafe(p)).png"
         let negativePath = imageDirectory + "/mean\(fileSafe(n)).png"

@@ -123,7 +123,7 @@ enum Training {
         report.add("seed", settings.seed)
         report.add("train_seconds", trainSeconds)
         report.add("stage_seconds", seconds)
-        return StageResult(report: report, accuracy: accuracy, seconds: trainSeconds)
+        return StageResult(report: report, accuracy: accuracy, seconds: trainSeconds, trained: (model, fit))
     }
 
     /// Batches of `inputs` and `targets` in a fresh order each epoch when

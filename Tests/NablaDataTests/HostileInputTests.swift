@@ -71,9 +71,12 @@ final class HostileInputTests: XCTestCase {
         let folder = try makeTemporaryFolder(self)
         let path = folder + "/empty-giant.safetensors"
         let header = #"{"w":{"dtype":"F32","shape":[4611686018427387904,0,4],"data_offsets":[0,0]}}"#
-        try writeFile(withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian, Array.init) + Array(header.utf8), to: path)
+        let bytes = withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian, Array.init) + Array(header.utf8)
+        try writeFile(bytes, to: path)
         assertDataError(try SafeTensors.read(from: path), path: path,
                         mentions: #"tensor "w": shape [4611686018427387904, 0, 4] is too large for any tensor"#)
+        // The in-memory decoder, which the fuzzer drives, checks the same way.
+        assertDataError(try SafeTensors.decode(bytes, source: "in-memory"), path: "in-memory", mentions: "is too large for any tensor")
         XCTAssertNil(Tensor.elementCount(ofShape: [1 << 62, 0, 4]))
         XCTAssertEqual(Tensor.elementCount(ofShape: [1 << 20, 0, 4]), 0)
         XCTAssertEqual(Tensor.elementCount(ofShape: [3, 4]), 12)
@@ -85,5 +88,12 @@ final class HostileInputTests: XCTestCase {
         let path = try makeTemporaryFolder(self) + "/huge-header.safetensors"
         try writeFile(withUnsafeBytes(of: UInt64(100_000_001).littleEndian, Array.init) + Array("{}".utf8), to: path)
         assertDataError(try SafeTensors.read(from: path), path: path, mentions: "the header length 100000001 is larger than the limit 100000000")
+    }
+
+    /// An allocation the machine cannot make is a thrown error naming the file, not an abort.
+    func testImpossibleAllocationThrows() {
+        assertDataError(try ensureAllocatable(1 << 50, for: "huge.idx", "a tensor"), path: "huge.idx",
+                        mentions: "cannot allocate 1125899906842624 bytes for a tensor: out of memory")
+        XCTAssertNoThrow(try ensureAllocatable(1 << 25, for: "small.idx", "a tensor"))
     }
 }

@@ -22,7 +22,7 @@ extension Tensor {
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         mapBroadcast(a, b, op: "div", /).recorded("div", [a, b]) { g, needs in
             [needs[0] ? (g / b).summed(toShape: a.shape) : nil,
-             needs[1] ? mapBroadcast(g, a, b, op: "div") { g, a, b in -g * a / (b * b) }.summed(toShape: b.shape) : nil]
+             needs[1] ? mapBroadcast(g, a, b, op: "div") { g, a, b in -g * (a / b) / b }.summed(toShape: b.shape) : nil]
         }
     }
 
@@ -54,7 +54,7 @@ extension Tensor {
 
     public static func / (a: Float, b: Tensor) -> Tensor {
         mapElements(b) { a / $0 }.recorded("div", [b]) { g, _ in
-            [mapBroadcast(g, b, op: "div") { g, b in -g * a / (b * b) }]
+            [mapBroadcast(g, b, op: "div") { g, b in -g * (a / b) / b }]
         }
     }
 

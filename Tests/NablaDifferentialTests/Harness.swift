@@ -1,0 +1,376 @@
+import Foundation
+import Nabla
+import NablaTestSupport
+
+/// The table of the differential test: every entry is one op, written once in
+/// Swift and once as a torch expression, with the cases it runs on and its
+/// tolerance. The harness makes the inputs, runs each case on both backends,
+/// and `torch_oracle.py` recomputes it in float64 and compares.
+
+/// How an operand is laid out in memory: the op sees `shape` either way, but
+/// the tensor handed to it is a view of a differently shaped base (the leaf
+/// whose gradient is compared), made by recorded ops that torch repeats.
+enum Layout {
+    case contiguous
+    /// The last two axes of a contiguous base swapped (column-major strides).
+    case transposed
+    /// The interior of a base one larger on each side of every axis (offset, row strides wider than the rows).
+    case sliced
+    /// Every other element of a base twice as long on `axis` (stride 2 there).
+    case stepped(axis: Int)
+    /// A base of shape `from`, broadcast to the operand's shape (stride 0 on stretched axes).
+    case expanded(from: [Int])
+
+    static let stepped = Layout.stepped(axis: -1)
+}
+
+/// The values an operand holds (seeded per case).
+enum Values {
+    case normal(scale: Float)
+    case uniform(Float, Float)
+    /// These values first, in row-major order, then standard normal ones.
+    case special([Float])
+    /// Exactly these values (the base's element count must match).
+    case exact([Float])
+    /// Integers 0..<classes, as floats (class indices).
+    case classes(Int)
+    /// 0 and 1 at random.
+    case binary
+    /// M·Mᵀ/n + I for a random n×n M: symmetric positive definite.
+    case symmetricPositiveDefinite
+    /// A random n×n matrix plus n·I, so its condition number stays small.
+    case wellConditioned
+
+    static let normal = Values.normal(scale: 1)
+    static let positive = Values.uniform(0.05, 4)
+}
+
+struct Operand {
+    var shape: [Int]
+    var layout: Layout = .contiguous
+    var values: Values = .normal
+    var requiresGrad = true
+
+    init(_ shape: [Int], _ layout: Layout = .contiguous, _ values: Values = .normal, grad: Bool = true) {
+        self.shape = shape
+        self.layout = layout
+        self.values = values
+        self.requiresGrad = grad
+    }
+}
+
+/// Arguments of an op other than its tensors; the torch template refers to
+/// them as `{axes}`, `{axis}`, `{keep}`, `{scalar}` (`{scalar:int}` as an integer), `{ints}`, `{text}`.
+struct Params {
+    var axes: [Int] = []
+    var keepDims = false
+    var scalar: Float = 0
+    var ints: [Int] = []
+    /// Free text for the torch side (a Python subscript, say).
+    var text = ""
+    /// A subscript's indices, for the Swift side (`text` holds the same subscript in Python).
+    var indices: [TensorIndex] = []
+
+    var axis: Int { axes.first ?? 0 }
+}
+
+struct Case {
+    let label: String
+    let operands: [Operand]
+    var params = Params()
+    /// An open bug (issue and number) that makes this case disagree: it is run and
+    /// compared, and a mismatch is reported as known rather than failing. Remove it with the fix.
+    var known: String? = nil
+    /// An open bug that stops the process in this case, which is therefore not run.
+    var skipped: String? = nil
+
+    init(_ label: String, _ operands: [Operand], _ params: Params = Params(), known: String? = nil, skipped: String? = nil) {
+        self.label = label
+        self.operands = operands
+        self.params = params
+        self.known = known
+        self.skipped = skipped
+    }
+
+    /// This case marked as disagreeing because of `bug`.
+    func known(_ bug: String) -> Case { Case(label, operands, params, known: bug) }
+}
+
+/// One op of the table.
+struct DifferentialOp {
+    let name: String
+    /// A Python expression in the operands a, b, c… and `torch`, `F`, with `{param}` fields.
+    let torch: String
+    /// Tolerance in float32 units of the last place, per unit of reduction length, for the outputs and the gradients
+    /// (by default twice the outputs', and at least 1: gradients of repeated elements are sums).
+    let ulps: Double
+    let gradUlps: Double
+    /// The magnitude below which errors in the outputs count as absolute rather than relative.
+    let floor: Double
+    /// Whether errors are relative to the largest element of each tensor (normwise, as for linear solves).
+    let normwise: Bool
+    /// Where Nabla's convention differs from torch's on purpose, in one line.
+    let note: String?
+    /// How many leading outputs carry a gradient (the rest are indices or masks); `.max` for all.
+    let differentiable: Int
+    /// The longest sum behind one output element or gradient element.
+    let length: (_ shapes: [[Int]], _ params: Params) -> Int
+    let cases: [Case]
+    let nabla: (_ operands: [Tensor], _ params: Params) -> [Tensor]
+
+    init(_ name: String, torch: String, ulps: Double, gradUlps: Double? = nil, floor: Double = 1, normwise: Bool = false,
+         note: String? = nil, differentiable: Int = 1,
+         length: @escaping (_ shapes: [[Int]], _ params: Params) -> Int = { _, _ in 1 },
+         cases: [Case], nabla: @escaping (_ operands: [Tensor], _ params: Params) -> [Tensor]) {
+        self.name = name
+        self.torch = torch
+        self.ulps = ulps
+        self.gradUlps = gradUlps ?? Swift.max(1, 2 * ulps)
+        self.floor = floor
+        self.normwise = normwise
+        self.note = note
+        self.differentiable = differentiable
+        self.length = length
+        self.cases = cases
+        self.nabla = nabla
+    }
+
+    /// An op with one output.
+    init(_ name: String, torch: String, ulps: Double, gradUlps: Double? = nil, floor: Double = 1, normwise: Bool = false,
+         note: String? = nil, differentiable: Int = 1,
+         length: @escaping (_ shapes: [[Int]], _ params: Params) -> Int = { _, _ in 1 },
+         cases: [Case], _ nabla: @escaping (_ operands: [Tensor], _ params: Params) -> Tensor) {
+        self.init(name, torch: torch, ulps: ulps, gradUlps: gradUlps, floor: floor, normwise: normwise, note: note, differentiable: differentiable,
+                  length: length, cases: cases, nabla: { [nabla($0, $1)] })
+    }
+}
+
+// MARK: - Making the operands
+
+/// A base tensor and the view steps that turn it into the operand.
+struct PreparedOperand {
+    let baseShape: [Int]
+    let data: [Float]
+    let requiresGrad: Bool
+    let steps: [ViewStep]
+
+    /// A fresh leaf on the current backend and the operand viewed from it.
+    func make() -> (base: Tensor, operand: Tensor) {
+        let base = Tensor(shape: baseShape, scalars: data, requiresGrad: requiresGrad)
+        return (base, steps.reduce(base) { $1.apply(to: $0) })
+    }
+}
+
+enum ViewStep {
+    case permute([Int])
+    case slice([Range<Int>])
+    case select(axis: Int, index: Int)
+    case reshape([Int])
+    case expand([Int])
+
+    func apply(to t: Tensor) -> Tensor {
+        switch self {
+        case .permute(let axes): return t.permute(axes)
+        case .slice(let ranges): return t[ranges.map { $0 as TensorIndex }]
+        case .select(let axis, let index):
+            return t[(0..<axis).map { (0..<t.shape[$0]) as TensorIndex } + [index]]
+        case .reshape(let shape): return t.reshape(shape)
+        case .expand(let shape): return t.expand(to: shape)
+        }
+    }
+
+    var json: String {
+        switch self {
+        case .permute(let axes): return "[\"permute\",\(axes)]"
+        case .slice(let ranges): return "[\"slice\",[\(ranges.map { "[\($0.lowerBound),\($0.upperBound)]" }.joined(separator: ","))]]"
+        case .select(let axis, let index): return "[\"select\",\(axis),\(index)]"
+        case .reshape(let shape): return "[\"reshape\",\(shape)]"
+        case .expand(let shape): return "[\"expand\",\(shape)]"
+        }
+    }
+}
+
+extension Operand {
+    func prepared(generator: inout RandomGenerator) -> PreparedOperand {
+        let (baseShape, steps) = recipe()
+        return PreparedOperand(baseShape: baseShape, data: values.generate(baseShape, &generator),
+                               requiresGrad: requiresGrad, steps: steps)
+    }
+
+    private func recipe() -> ([Int], [ViewStep]) {
+        let rank = shape.count
+        switch layout {
+        case .contiguous:
+            return (shape, [])
+        case .transposed:
+            precondition(rank >= 2, "a transposed operand needs two axes, got \(shape)")
+            var base = shape
+            base.swapAt(rank - 1, rank - 2)
+            var order = Array(0..<rank)
+            order.swapAt(rank - 1, rank - 2)
+            return (base, [.permute(order)])
+        case .sliced:
+            precondition(rank >= 1, "a sliced operand needs an axis")
+            return (shape.map { $0 + 2 }, [.slice(shape.map { 1..<($0 + 1) })])
+        case .stepped(let axis):
+            precondition(rank >= 1, "a stepped operand needs an axis")
+            let a = axis < 0 ? axis + rank : axis
+            var base = shape, split = shape
+            base[a] *= 2
+            split.insert(2, at: a + 1)
+            return (base, [.reshape(split), .select(axis: a + 1, index: 1)])
+        case .expanded(let from):
+            return (from, [.expand(shape)])
+        }
+    }
+}
+
+extension Values {
+    func generate(_ shape: [Int], _ g: inout RandomGenerator) -> [Float] {
+        let count = shape.reduce(1, *)
+        switch self {
+        case .normal(let scale):
+            return (0..<count).map { _ in g.nextNormal() * scale }
+        case .uniform(let low, let high):
+            return (0..<count).map { _ in low + (high - low) * g.nextFloat() }
+        case .special(let values):
+            return (0..<count).map { i in i < values.count ? values[i] : g.nextNormal() }
+        case .exact(let values):
+            precondition(values.count == count, "exact values: \(values.count) given for shape \(shape)")
+            return values
+        case .classes(let classes):
+            return (0..<count).map { _ in Float(g.next() % UInt64(classes)) }
+        case .binary:
+            return (0..<count).map { _ in Float(g.next() % 2) }
+        case .symmetricPositiveDefinite:
+            let n = shape[0], m = (0..<(n * n)).map { _ in Double(g.nextNormal()) }
+            return (0..<(n * n)).map { e in
+                let i = e / n, j = e % n
+                let product = (0..<n).reduce(0.0) { $0 + m[i * n + $1] * m[j * n + $1] }
+                return Float(product / Double(n) + (i == j ? 1 : 0))
+            }
+        case .wellConditioned:
+            let columns = shape[1]
+            return (0..<count).map { e in g.nextNormal() + (e / columns == e % columns ? Float(columns) : 0) }
+        }
+    }
+}
+
+// MARK: - Running a case
+
+/// FNV-1a, so that a case's seed depends only on its op and label.
+func stableSeed(_ text: String) -> UInt64 {
+    text.utf8.reduce(0xcbf2_9ce4_8422_2325 as UInt64) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+}
+
+/// A case in which Nabla stopped with a programmer error instead of computing.
+struct StoppedCase: Error {
+    let message: String
+}
+
+struct BackendResult {
+    let outputs: [Tensor]
+    let grads: [Tensor?]
+}
+
+extension DifferentialOp {
+    /// Runs `c` on both backends and returns its JSON record for the oracle,
+    /// or the message Nabla stopped with (a programmer error such as a shape it
+    /// refused). Each case runs on a thread of its own, which a stop ends, so
+    /// that one case that stops does not stop the others.
+    func record(_ c: Case) -> Result<String, StoppedCase> {
+        var json: String?
+        var backend = BackendKind.blas
+        let stopped = failureMessage { json = self.unguardedRecord(c) { backend = $0 } }
+        if let json { return .success(json) }
+        return .failure(StoppedCase(message: "\(name) | \(c.label) [\(backend)]: Nabla stopped: \(stopped ?? "?")"))
+    }
+
+    private func unguardedRecord(_ c: Case, starting: (BackendKind) -> Void) -> String {
+        var generator = RandomGenerator(seed: stableSeed(name + "|" + c.label))
+        let operands = c.operands.map { $0.prepared(generator: &generator) }
+        var upstream: [Tensor]?
+        var results: [(BackendKind, BackendResult)] = []
+        for kind in BackendKind.allCases {
+            starting(kind)
+            results.append((kind, withBackend(kind) { run(c, operands, upstream: &upstream, generator: &generator) }))
+        }
+        let shapes = c.operands.map(\.shape)
+        // A gradient element sums over the positions its input was broadcast to,
+        // and over the positions of an expanded view that read it.
+        let outputCount = results[0].1.outputs.first?.scalarCount ?? 1
+        let broadcastFactor = zip(c.operands, operands).map { operand, prepared in
+            let viewCount = Swift.max(1, operand.shape.reduce(1, *))
+            return Swift.max(1, outputCount / viewCount) * Swift.max(1, viewCount / Swift.max(1, prepared.data.count))
+        }.max() ?? 1
+        let reduction = Swift.max(1, length(shapes, c.params))
+        var json = "{\"op\":\(quoted(name)),\"case\":\(quoted(c.label)),\"torch\":\(quoted(torchExpression(c.params)))"
+        json += ",\"ulps\":\(ulps),\"grad_ulps\":\(gradUlps),\"floor\":\(floor),\"normwise\":\(normwise),\"length\":\(reduction)"
+        let differentiableOutputs = Swift.min(differentiable, results[0].1.outputs.count)
+        json += ",\"grad_length\":\(reduction * broadcastFactor),\"differentiable\":\(differentiableOutputs)"
+        json += ",\"note\":" + (note.map(quoted) ?? "null") + ",\"known\":" + (c.known.map(quoted) ?? "null")
+        json += ",\"inputs\":[" + operands.map { o in
+            "{\"shape\":\(o.baseShape),\"data\":\(numbers(o.data)),\"grad\":\(o.requiresGrad),\"view\":[\(o.steps.map(\.json).joined(separator: ","))]}"
+        }.joined(separator: ",") + "]"
+        json += ",\"upstream\":[" + (upstream ?? []).map(tensorJSON).joined(separator: ",") + "]"
+        json += ",\"results\":{" + results.map { kind, result in
+            "\(quoted(kind.rawValue)):{\"outputs\":[\(result.outputs.map(tensorJSON).joined(separator: ","))],"
+                + "\"grads\":[\(result.grads.map { $0.map(tensorJSON) ?? "null" }.joined(separator: ","))]}"
+        }.joined(separator: ",") + "}}"
+        return json
+    }
+
+    /// The forward pass and the gradients of Σ sum(outᵢ · upstreamᵢ) on the current backend.
+    private func run(_ c: Case, _ operands: [PreparedOperand], upstream: inout [Tensor]?,
+                     generator: inout RandomGenerator) -> BackendResult {
+        let made = operands.map { $0.make() }
+        let outputs = nabla(made.map(\.operand), c.params)
+        guard differentiable > 0, operands.contains(where: \.requiresGrad) else {
+            return BackendResult(outputs: outputs.map { $0.detached() }, grads: operands.map { _ in nil })
+        }
+        if upstream == nil {
+            upstream = outputs.prefix(differentiable).map { Tensor.randn($0.shape, generator: &generator) }
+        }
+        let loss = zip(outputs, upstream!).map { ($0 * $1).sum() }.reduce(Tensor(0)) { $0 + $1 }
+        loss.backward()
+        let grads = zip(made, operands).map { made, operand -> Tensor? in
+            operand.requiresGrad ? (made.base.grad ?? Tensor.zeros(operand.baseShape)) : nil
+        }
+        return BackendResult(outputs: outputs.map { $0.detached() }, grads: grads)
+    }
+
+    func torchExpression(_ p: Params) -> String {
+        torch.replacingOccurrences(of: "{axes}", with: "(" + p.axes.map(String.init).joined(separator: ",") + (p.axes.count == 1 ? ",)" : ")"))
+            .replacingOccurrences(of: "{axis}", with: String(p.axis))
+            .replacingOccurrences(of: "{keep}", with: p.keepDims ? "True" : "False")
+            .replacingOccurrences(of: "{scalar}", with: pythonNumber(p.scalar))
+            .replacingOccurrences(of: "{scalar:int}", with: p.scalar.isFinite ? String(Int(p.scalar)) : "")
+            .replacingOccurrences(of: "{ints}", with: "\(p.ints)")
+            .replacingOccurrences(of: "{text}", with: p.text)
+    }
+}
+
+private func quoted(_ s: String) -> String {
+    "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+}
+
+/// A float32 value exactly, as JSON that Python's json module reads (NaN and Infinity included).
+private func jsonNumber(_ x: Float) -> String {
+    if x.isNaN { return "NaN" }
+    if x.isInfinite { return x > 0 ? "Infinity" : "-Infinity" }
+    return Double(x).description
+}
+
+private func pythonNumber(_ x: Float) -> String {
+    if x.isNaN { return "float('nan')" }
+    if x.isInfinite { return x > 0 ? "float('inf')" : "float('-inf')" }
+    return Double(x).description
+}
+
+private func numbers(_ values: [Float]) -> String {
+    "[" + values.map(jsonNumber).joined(separator: ",") + "]"
+}
+
+private func tensorJSON(_ t: Tensor) -> String {
+    "{\"shape\":\(t.shape),\"data\":\(numbers(t.scalars))}"
+}

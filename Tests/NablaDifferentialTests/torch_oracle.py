@@ -1,0 +1,214 @@
+"""PyTorch oracle of Nabla's differential test (DifferentialTests.swift).
+
+Reads the cases that the Swift side wrote: each names a torch expression in
+the inputs a, b, c, …, the inputs (a float32 base tensor and the recipe of
+views that turns it into the operand: permute, slice, select, reshape,
+expand), the upstream gradient of every differentiable output, and what each
+Nabla backend computed: outputs and the gradients of sum(out * upstream) with
+respect to each base. It recomputes all of it in float64 on the same values
+and compares. Exit status 1 and a line per mismatch naming op, case, backend
+and error; a summary line in any case.
+
+Tolerance (stated per op in the Swift table): an element passes when
+|nabla - torch| <= ulps * 2^-24 * length * max(|torch|, floor), where length
+is the case's reduction length (1 for elementwise ops) and floor is 1 for
+gradients (their errors scale with their terms) and stated per op for outputs
+(or the largest magnitude in the tensor, for normwise ops such as solve), plus
+2^-126 for gradual underflow. ulps = 0 means equality with the float64 result
+rounded to float32. NaN must match NaN and infinities must match, except where
+torch's own float32 computation overflows to the same inf or NaN on a finite
+float64 result (an intermediate beyond float32's range).
+"""
+import json
+import math
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+torch.set_num_threads(1)  # tiny tensors; spinning threads only slow a shared machine
+EPS32 = 2.0 ** -24
+TINY32 = 2.0 ** -126
+NAMES = "abcdefgh"
+
+
+def tensor_from(record, dtype=torch.float64):
+    return torch.tensor(record["data"], dtype=dtype).reshape(record["shape"])
+
+
+def apply_view(t, recipe):
+    for step in recipe:
+        kind = step[0]
+        if kind == "permute":
+            t = t.permute(*step[1])
+        elif kind == "slice":
+            t = t[tuple(slice(start, stop) for start, stop in step[1])]
+        elif kind == "select":
+            t = t.select(step[1], step[2])
+        elif kind == "reshape":
+            t = t.reshape(step[1])
+        elif kind == "expand":
+            t = t.expand(*step[1])
+        else:
+            raise ValueError(f"unknown view step {kind}")
+    return t
+
+
+def as_outputs(value):
+    if isinstance(value, torch.Tensor):
+        return [value]
+    if isinstance(value, (tuple, list)):
+        return [v if isinstance(v, torch.Tensor) else torch.tensor(v) for v in value]
+    return [torch.tensor(value, dtype=torch.float64)]
+
+
+def evaluate(case, dtype=torch.float64):
+    bases = []
+    operands = []
+    for spec in case["inputs"]:
+        base = tensor_from(spec, dtype)
+        if spec["grad"]:
+            base.requires_grad_(True)
+        bases.append(base)
+        operands.append(apply_view(base, spec["view"]))
+    scope = {"torch": torch, "F": F, "math": math, "inputs": operands}
+    scope.update(zip(NAMES, operands))
+    outputs = as_outputs(eval(case["torch"], scope))
+    differentiable = case["differentiable"]
+    wanted = [b for b in bases if b.requires_grad]
+    grads = [None] * len(bases)
+    if differentiable and wanted:
+        loss = sum((outputs[i].to(dtype) * tensor_from(case["upstream"][i], dtype)).sum()
+                   for i in range(differentiable))
+        found = torch.autograd.grad(loss, wanted, allow_unused=True)
+        found = iter(found)
+        grads = [next(found) if b.requires_grad else None for b in bases]
+        grads = [torch.zeros_like(b) if b.requires_grad and g is None else g for g, b in zip(grads, bases)]
+    return ([o.detach().to(torch.float64).numpy() for o in outputs],
+            [None if g is None else g.detach().numpy() for g in grads])
+
+
+def where(index):
+    return "[" + ",".join(str(int(i)) for i in index) + "]"
+
+
+def mismatch(expected, actual_record, ulps, length, floor, normwise, float32=None):
+    """None when they agree, else a short description with the worst error.
+
+    `float32` is torch's own float32 result on the same inputs: where float32's
+    range makes it infinite or NaN although the float64 result is finite (an
+    intermediate that overflows), Nabla may give the same.
+    """
+    actual = np.array(actual_record["data"], dtype=np.float64).reshape(actual_record["shape"])
+    if list(actual.shape) != list(expected.shape):
+        return f"shape {list(actual.shape)} != torch {list(expected.shape)}"
+    if expected.size == 0:
+        return None
+    rounded = expected.astype(np.float32).astype(np.float64)
+    excused = np.zeros(expected.shape, dtype=bool)
+    if float32 is not None and float32.shape == expected.shape:
+        artefact = ~np.isfinite(float32) & np.isfinite(rounded)
+        excused = artefact & ((actual == float32) | (np.isnan(actual) & np.isnan(float32)))
+    nan_expected, nan_actual = np.isnan(expected), np.isnan(actual)
+    bad_nan = (nan_expected != nan_actual) & ~excused
+    if bad_nan.any():
+        i = tuple(np.argwhere(bad_nan)[0])
+        return f"at {where(i)}: {float(actual[i])!r} but torch {float(expected[i])!r} (NaN differs)"
+    infinite = ~nan_expected & ~excused & (np.isinf(rounded) | np.isinf(actual))
+    bad_inf = infinite & (actual != rounded)
+    if bad_inf.any():
+        i = tuple(np.argwhere(bad_inf)[0])
+        return f"at {where(i)}: {float(actual[i])!r} but torch {float(expected[i])!r}"
+    finite = ~nan_expected & ~infinite & ~excused
+    if ulps == 0:
+        error = np.abs(actual - rounded)[finite]
+        if (error > 0).any():
+            i = tuple(np.argwhere(finite)[np.argmax(error)])
+            return f"at {where(i)}: {float(actual[i])!r} but torch {float(expected[i])!r} (exact op)"
+        return None
+    magnitude = np.abs(expected[finite])
+    if normwise and magnitude.size:
+        floor = max(floor, float(magnitude.max()))
+    # Below float32's smallest normal number precision is lost to gradual underflow.
+    allowed = EPS32 * length * np.maximum(magnitude, floor) + TINY32
+    units = np.abs(actual - expected)[finite] / allowed
+    worst = int(np.argmax(units)) if units.size else 0
+    if units.size and units[worst] > ulps:
+        i = tuple(np.argwhere(finite)[worst])
+        return (f"at {where(i)}: {float(actual[i])!r} but torch {float(expected[i])!r}, "
+                f"error {units[worst]:.1f} ulps x length {length} (allowed {ulps})")
+    return None
+
+
+def compare(case, expected_outputs, expected_grads, result, float32=None):
+    """The mismatches of one backend's result."""
+    problems = []
+    if len(result["outputs"]) != len(expected_outputs):
+        problems.append(f"{len(result['outputs'])} outputs but torch gives {len(expected_outputs)}")
+    f32_outputs, f32_grads = float32 or ([None] * len(expected_outputs), [None] * len(expected_grads))
+    for i, (expected, actual) in enumerate(zip(expected_outputs, result["outputs"])):
+        problem = mismatch(expected, actual, case["ulps"], case["length"], case["floor"], case["normwise"], f32_outputs[i])
+        if problem:
+            problems.append(f"output {i} {problem}")
+    for i, (expected, actual) in enumerate(zip(expected_grads, result["grads"])):
+        if expected is None:
+            continue
+        if actual is None:
+            problems.append(f"grad of {NAMES[i]}: Nabla computed none")
+            continue
+        # Gradients are sums of products with the upstream values: errors are relative to their terms, about 1.
+        problem = mismatch(expected, actual, case["grad_ulps"], case["grad_length"], 1.0, case["normwise"], f32_grads[i])
+        if problem:
+            problems.append(f"grad of {NAMES[i]} {problem}")
+    return problems
+
+
+def main(path):
+    np.seterr(all="ignore")  # inf - inf and the like are judged, not warned about
+    with open(path) as f:
+        cases = json.load(f)
+    failures, known, fixed, compared, ops, notes = [], [], [], 0, set(), {}
+    for case in cases:
+        ops.add(case["op"])
+        if case["note"]:
+            notes[case["op"]] = case["note"]
+        label = f"{case['op']} | {case['case']}"
+        try:
+            expected_outputs, expected_grads = evaluate(case)
+        except Exception as error:  # a case torch cannot compute is a defect of the table
+            failures.append(f"{label}: torch raised {type(error).__name__}: {error}")
+            continue
+        float32 = None
+        for backend, result in case["results"].items():
+            compared += 1
+            problems = compare(case, expected_outputs, expected_grads, result)
+            if problems:
+                # Judge again, excusing what float32's range does to torch itself.
+                if float32 is None:
+                    float32 = evaluate(case, torch.float32)
+                problems = compare(case, expected_outputs, expected_grads, result, float32)
+            lines = [f"{label} [{backend}]: {problem}" for problem in problems]
+            if case["known"]:
+                known += [f"{line} ({case['known']})" for line in lines]
+                if not problems:
+                    fixed.append(f"{label} [{backend}] agrees now: remove its mark ({case['known']})")
+            else:
+                failures += lines
+    for op, note in sorted(notes.items()):
+        print(f"convention {op}: {note}")
+    for line in known:
+        print("KNOWN " + line)
+    for line in fixed:
+        print("FIXED " + line)
+    for line in failures:
+        print("MISMATCH " + line)
+    failed_cases = len({line.split(" [")[0] for line in failures})
+    print(f"differential: {len(cases)} cases of {len(ops)} ops, {compared} backend runs compared with "
+          f"torch {torch.__version__} in float64; {failed_cases} cases with mismatches, "
+          f"{len({line.split(' [')[0] for line in known})} with known open bugs")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
