@@ -84,7 +84,8 @@ public final class Adam: MomentumOptimizer {
                     }
                 }
             }
-            parameter.value = updated.requiringGrad()
+            // Copied into the parameter's own storage, so every copy of it (the book's `w, b = params`) sees the step.
+            noGrad { parameter.value[.ellipsis] = updated }
         }
     }
 
