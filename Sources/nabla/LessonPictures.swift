@@ -54,7 +54,6 @@ struct LessonPictures {
         let walk = QuadraticCommand.gradientWalk(start: 3, learningRate: 0.1, steps: 10)
         quadratic.add(Series(x: walk.map { Double($0.x) }, y: walk.map { Double($0.y) }, label: "steps from x = 3",
                              color: Color.palette[3], style: .lineAndMarkers(width: 1, radius: 3.5)))
-        quadratic.legend = .upperLeft
         try write(Figure([quadratic]), "quadratic-gradient-descent.png")
         try write(speedFigure(seed: seed), "speed-predictions.png")
 
