@@ -55,7 +55,7 @@ install_system_packages() {
 check_system_libraries() {
   local module package
   command -v pkg-config >/dev/null || fail "pkg-config is not on PATH after installing pkg-config; run 'apt-get install pkg-config'"
-  for module in openblas:libopenblas-dev lapacke:liblapacke-dev libpng:libpng-dev zlib:zlib1g-dev; do
+  for module in openblas:libopenblas-dev lapacke:liblapacke-dev libpng:libpng-dev zlib:zlib1g-dev cairo:libcairo2-dev; do
     package="${module#*:}" module="${module%%:*}"
     pkg-config --exists "$module" ||
       fail "pkg-config finds no '$module' (it looked for $module.pc in $(pkg-config --variable pc_path pkg-config)); install $package ('apt-get install $package') and run setup again"
@@ -63,7 +63,7 @@ check_system_libraries() {
   for tool in cmake ninja; do
     command -v "$tool" >/dev/null || fail "$tool is not on PATH; install it ('apt-get install ${tool/ninja/ninja-build}') and run setup again"
   done
-  echo "setup: pkg-config finds openblas, lapacke, libpng and zlib; cmake and ninja are on PATH"
+  echo "setup: pkg-config finds openblas, lapacke, libpng, zlib and cairo; cmake and ninja are on PATH"
 }
 
 # Fashion-MNIST comes from the apt package dataset-fashion-mnist; Datasets.swift looks here.

@@ -34,7 +34,7 @@ public final class DataLoader: Sequence {
     ///   - shuffle: Whether each epoch visits the items in a new random order.
     ///   - dropLast: Whether to skip the last batch when it has fewer than `batchSize` items.
     ///   - seed: The seed of the shuffling; by default one drawn from the global generator
-    ///     (``Nabla/manualSeed(_:)``), as PyTorch's loader draws from `torch.manual_seed`'s.
+    ///     (`Nabla.manualSeed(_:)`), as PyTorch's loader draws from `torch.manual_seed`'s.
     /// Fails unless `inputs` and `targets` have rank ≥ 1 and the same length along axis 0, and `batchSize > 0`.
     public init(inputs: Tensor, targets: Tensor, batchSize: Int, shuffle: Bool = false,
                 dropLast: Bool = false, seed: UInt64? = nil) {

@@ -16,9 +16,9 @@ public enum IDX {
     ///   - path: The file; gzip data is recognised by its magic number, not its name.
     ///   - scale: When true, pixel `p` becomes `Float(p) / 255`, in `[0, 1]`;
     ///     when false, the raw values `0...255` as Float.
+    ///   - limits: The file size and data size allowed (``DataLimits/default`` unless raised).
     /// - Throws: ``DataError`` naming the file when it cannot be read, is not an
     ///   IDX ubyte image file, or its dimensions disagree with its size.
-    ///   - limits: The file size and data size allowed (``DataLimits/default`` unless raised).
     public static func readImages(at path: String, scale: Bool = true, limits: DataLimits = .default) throws -> Tensor {
         try decodeImages(readFileBytes(path, limits: limits), source: path, scale: scale, limits: limits)
     }
@@ -31,7 +31,7 @@ public enum IDX {
 
     /// Reads a matching image file and label file and checks that they hold the same number of items.
     ///
-    /// - Returns: images `[N, rows, columns]` (scaled like ``readImages(at:scale:)``) and labels `[N]`.
+    /// - Returns: images `[N, rows, columns]` (scaled like ``readImages(at:scale:limits:)``) and labels `[N]`.
     public static func readLabeledImages(images imagesPath: String, labels labelsPath: String,
                                          scale: Bool = true, limits: DataLimits = .default) throws -> (images: Tensor, labels: Tensor) {
         let images = try readImages(at: imagesPath, scale: scale, limits: limits)

@@ -18,13 +18,13 @@ public enum ImageFolder {
     ///     when the class folders are directly in `root`.
     ///   - classes: The class folders to load, in label order; nil loads every
     ///     non-hidden subfolder, sorted by name.
+    ///   - limits: The file size and image size allowed; ``DataLimits/default`` unless raised.
     /// - Returns: images `[N, height, width]` in `[0, 1]`, ordered by class then by
     ///   file name (sorted by Unicode code points, so the order is stable everywhere),
     ///   labels `[N]` holding each image's class index, and the class names.
     /// - Throws: ``DataError`` naming the folder or file at fault: a missing folder, an
     ///   empty class folder, a file that is not a PNG or is corrupt, or an image whose
     ///   size differs from the first one.
-    ///   - limits: The file size and image size allowed; ``DataLimits/default`` unless raised.
     public static func load(root: String, split: String? = nil, classes: [String]? = nil,
                             limits: DataLimits = .default) throws -> LabeledImages {
         let splitFolder = split.map { (root as NSString).appendingPathComponent($0) } ?? root
@@ -89,10 +89,10 @@ public enum ImageFolder {
         return images
     }
 
-    /// The size a PNG file's header declares, from its first 24 bytes.
+    /// The size a PNG file's header declares, from its first 26 bytes.
     private static func headerSize(_ file: String, limits: DataLimits) throws -> (height: Int, width: Int) {
         try withRegularFile(file) { fd, size in
-            try readBytes(fd, count: 24, at: 0, path: file).withUnsafeBytes {
+            try readBytes(fd, count: 26, at: 0, path: file).withUnsafeBytes {
                 try PNGImage.dimensions($0, source: file, limits: limits, fileSize: size)
             }
         }

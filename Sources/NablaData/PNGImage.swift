@@ -121,14 +121,14 @@ public enum PNGImage {
     static let signature: [UInt8] = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
 
     /// The height and width that a PNG's first chunk (IHDR) declares, checked against
-    /// `limits` and against what `bytes.count` bytes can hold; reads only the first
-    /// 24 bytes, so a caller can check many files' sizes before decoding any.
+    /// `limits` and against what `fileSize` (else `bytes.count`) bytes can hold; reads
+    /// only the first 26 bytes, so a caller can check many files' sizes before decoding any.
     static func dimensions(_ bytes: UnsafeRawBufferPointer, source: String, limits: DataLimits,
                            fileSize: Int? = nil) throws -> (height: Int, width: Int) {
         guard bytes.count >= 8, bytes.prefix(8).elementsEqual(signature) else {
             throw DataError(path: source, problem: "not a PNG file (its first bytes are not the PNG signature)")
         }
-        guard bytes.count >= 24, bytes[12..<16].elementsEqual(Array("IHDR".utf8)) else {
+        guard bytes.count >= 26, bytes[12..<16].elementsEqual(Array("IHDR".utf8)) else {
             throw DataError(path: source, problem: "corrupt PNG: the file does not start with an IHDR chunk")
         }
         func word(_ at: Int) -> Int { (0..<4).reduce(0) { $0 << 8 | Int(bytes[at + $1]) } }
@@ -137,11 +137,14 @@ public enum PNGImage {
         guard pixels <= limits.maximumImagePixels else {
             throw DataError(path: source, problem: "the image is \(width)×\(height) = \(pixels) pixels, more than the limit of \(limits.maximumImagePixels) (DataLimits.maximumImagePixels)")
         }
-        // Deflate expands at most 1032:1 and a 1-bit image packs 8 pixels per byte, so
-        // a header that promises more pixels than that is lying; refusing it keeps a
-        // tiny corrupt file from forcing a huge allocation.
+        // Deflate expands at most 1032:1, so a header that promises more raw image
+        // bytes (rows of width × bit depth × channels bits, plus a filter byte) than
+        // that is lying; refusing it keeps a tiny corrupt file from forcing a huge
+        // allocation. Unknown colour types count as 1 channel; libpng refuses them.
         let byteCount = fileSize ?? bytes.count
-        guard pixels <= byteCount * 8 * 1100 else {
+        let channels = [0: 1, 2: 3, 3: 1, 4: 2, 6: 4][Int(bytes[25])] ?? 1
+        let rowBytes = 1 + (width * Int(bytes[24]) * channels + 7) / 8
+        guard height * rowBytes <= byteCount * 1032 + 64 else {
             throw DataError(path: source, problem: "corrupt PNG: the header declares \(width)×\(height) pixels, more than \(byteCount) bytes of PNG data can hold")
         }
         return (height, width)

@@ -57,20 +57,34 @@ public enum SafeTensors {
     /// that the ranges lie inside the data, do not overlap and cover it exactly.
     /// The header is read first and the data only once all of that holds.
     ///
-    /// - Parameter limits: The largest file read (``DataLimits/maximumFileBytes``).
+    /// - Parameters:
+    ///   - path: The safetensors file.
+    ///   - limits: The largest file read (``DataLimits/maximumFileBytes``).
     public static func read(from path: String, limits: DataLimits = .default) throws -> [(name: String, tensor: Tensor)] {
         try withRegularFile(path) { fd, fileSize in
-            try read(fd, fileSize: fileSize, path: path, limits: limits)
+            try parse(fileSize: fileSize, path: path, limits: limits) { count, offset in
+                try readBytes(fd, count: count, at: offset, path: path)
+            }
         }
     }
 
-    private static func read(_ fd: Int32, fileSize: Int, path: String, limits: DataLimits) throws -> [(name: String, tensor: Tensor)] {
+    /// Decodes safetensors bytes already in memory, checked as ``read(from:limits:)``
+    /// checks a file; `source` names them in errors.
+    public static func decode(_ bytes: [UInt8], source: String, limits: DataLimits = .default) throws -> [(name: String, tensor: Tensor)] {
+        try parse(fileSize: bytes.count, path: source, limits: limits) { count, offset in
+            Array(bytes[offset..<min(offset + count, bytes.count)])
+        }
+    }
+
+    /// Checks and decodes a file of `fileSize` bytes whose ranges `bytes(count, offset)` reads.
+    private static func parse(fileSize: Int, path: String, limits: DataLimits,
+                              bytes readRange: (_ count: Int, _ offset: Int) throws -> [UInt8]) throws -> [(name: String, tensor: Tensor)] {
         func failure(_ problem: String) -> DataError { DataError(path: path, problem: problem) }
 
         guard fileSize <= limits.maximumFileBytes else {
             throw failure("is \(fileSize) bytes, larger than the limit of \(limits.maximumFileBytes) bytes (DataLimits.maximumFileBytes)")
         }
-        let lengthBytes = try readBytes(fd, count: 8, at: 0, path: path)
+        let lengthBytes = try readRange(8, 0)
         guard lengthBytes.count == 8 else {
             throw failure("not a safetensors file: \(lengthBytes.count) bytes is too short for the 8-byte header length (truncated?)")
         }
@@ -82,7 +96,7 @@ public enum SafeTensors {
         guard 8 + headerLength <= fileSize else {
             throw failure("truncated: the header declares \(headerLength) bytes of JSON but the file has only \(fileSize - 8) after the length")
         }
-        let headerBytes = try readBytes(fd, count: headerLength, at: 8, path: path)
+        let headerBytes = try readRange(headerLength, 8)
         guard let json = try? JSONSerialization.jsonObject(with: Data(headerBytes)), let header = json as? [String: Any] else {
             throw failure("not a safetensors file: the \(headerLength)-byte header is not a JSON object")
         }
@@ -127,7 +141,7 @@ public enum SafeTensors {
             throw failure("the tensors' data ends at byte \(covered) but the file has \(dataLength) bytes of data")
         }
 
-        let data = try readBytes(fd, count: dataLength, at: dataStart, path: path)
+        let data = try readRange(dataLength, dataStart)
         guard data.count == dataLength else { throw failure("truncated: the file shrank while it was read") }
         return data.withUnsafeBytes { raw in
             entries.map { entry in

@@ -26,7 +26,7 @@ public final class Adam: MomentumOptimizer {
     private var secondMoments: [[Float]]
     private var steps: [Int]
 
-    /// Adam with PyTorch's defaults, the form `Learner(optimizer: Adam.self)` creates.
+    /// Adam with PyTorch's defaults, as a learner makes it from `Adam.self`.
     public convenience init(_ parameters: [Parameter], learningRate: Float) {
         self.init(parameters, learningRate: learningRate, beta1: 0.9)
     }

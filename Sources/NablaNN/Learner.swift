@@ -30,7 +30,7 @@ public struct BatchSource {
         }
     }
 
-    /// A source over a ``DataLoader``, which knows its batch count and starts its
+    /// A source over a `DataLoader`, which knows its batch count and starts its
     /// next epoch, reshuffled, each time it is iterated.
     public init(_ loader: DataLoader) {
         self.init(loader, batchCount: loader.batchCount)

@@ -17,7 +17,7 @@ public final class Linear: Module {
         self.init(weight: weight, bias: biasValue)
     }
 
-    /// A layer initialised as PyTorch does, from the global generator (``Nabla/manualSeed(_:)``).
+    /// A layer initialised as PyTorch does, from the global generator (`Nabla.manualSeed(_:)`).
     public convenience init(inputs: Int, outputs: Int, bias: Bool = true) {
         let (weight, biasValue) = Nabla.withGlobalGenerator {
             Linear.initialValues(inputs: inputs, outputs: outputs, bias: bias, generator: &$0)

@@ -109,11 +109,16 @@ public func crossEntropy(_ logits: Tensor, _ target: Tensor) -> Tensor {
     crossEntropy(logits, target, reduction: .mean)
 }
 
-/// Cross-entropy of unnormalised logits against class indices, `nllLoss(logSoftmax(logits))`
-/// over the class axis (axis 1, or 0 for a single sample `[C]`), as PyTorch's
-/// `F.cross_entropy`. `target` holds class indices as integral Floats, of the
-/// logits' shape without the class axis. Stable for any finite logits.
+/// Cross-entropy of unnormalised logits, over the class axis (axis 1, or 0 for
+/// a single sample `[C]`), as PyTorch's `F.cross_entropy`, stable for any finite
+/// logits. `target` is either class indices as integral Floats, of the logits'
+/// shape without the class axis (`nllLoss(logSoftmax(logits))`), or class
+/// probabilities of the logits' own shape (`−Σ target · logSoftmax(logits)` per sample).
 public func crossEntropy(_ logits: Tensor, _ target: Tensor, reduction: Reduction) -> Tensor {
+    if logits.rank >= 1 && target.shape == logits.shape {
+        let classAxis = logits.rank == 1 ? 0 : 1
+        return reduction.apply(-(target * logits.logSoftmax(axis: classAxis)).sum(axis: classAxis))
+    }
     let classAxis = classAxis(of: logits, target, op: "crossEntropy")
     _ = target.integerIndices(extent: logits.shape[classAxis], op: "crossEntropy", what: "class index")
     return nllLoss(logits.logSoftmax(axis: classAxis), target, reduction: reduction)
@@ -126,7 +131,7 @@ private func classAxis(of input: Tensor, _ target: Tensor, op: String) -> Int {
     var expected = input.shape
     expected.remove(at: axis)
     guard target.shape == expected else {
-        Nabla.fail("\(op): target of shape \(target.shape) does not fit the input of shape \(input.shape): expected \(expected) (class indices, without the class axis \(axis))")
+        Nabla.fail("\(op): target of shape \(target.shape) does not fit the input of shape \(input.shape): expected \(expected) (class indices, without the class axis \(axis))\(op == "crossEntropy" ? " or \(input.shape) (class probabilities)" : "")")
     }
     return axis
 }

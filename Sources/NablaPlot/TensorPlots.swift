@@ -50,4 +50,26 @@ extension Plot {
         plot.legend = .lowerRight
         return plot
     }
+
+    /// fastai's `learn.recorder.plot_loss()`: the loss of every training batch, and the validation
+    /// loss at the end of each epoch, against the number of batches trained.
+    public static func losses(of recorder: Recorder, title: String = "Loss") -> Plot {
+        var plot = Plot(title: title, xLabel: "batches trained", yLabel: "loss")
+        plot.line(x: recorder.losses.indices.map(Double.init), y: recorder.losses.map(Double.init), label: "train", width: 1.5)
+        let perEpoch = Double(recorder.losses.count) / Double(max(recorder.epochs.count, 1))
+        plot.line(x: recorder.epochs.indices.map { Double($0 + 1) * perEpoch }, y: recorder.epochs.map { Double($0.validLoss) },
+                  label: "valid")
+        return plot
+    }
+
+    /// One column of fastai's `learn.recorder.values` (`"train_loss"`, `"valid_loss"` or a metric's name)
+    /// against the epoch, as `plt.plot(L(learn.recorder.values).itemgot(2))`.
+    public static func values(_ name: String, of recorder: Recorder, title: String? = nil) -> Plot {
+        guard let column = recorder.names.firstIndex(of: name) else {
+            Nabla.fail("Plot.values: the recorder has no column \(name); it has \(recorder.names)")
+        }
+        var plot = Plot(title: title ?? name, xLabel: "epoch", yLabel: name)
+        plot.line(x: recorder.epochs.map { Double($0.epoch) }, y: recorder.values.map { Double($0[column]) }, label: name)
+        return plot
+    }
 }

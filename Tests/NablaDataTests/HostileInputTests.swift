@@ -71,9 +71,12 @@ final class HostileInputTests: XCTestCase {
         let folder = try makeTemporaryFolder(self)
         let path = folder + "/empty-giant.safetensors"
         let header = #"{"w":{"dtype":"F32","shape":[4611686018427387904,0,4],"data_offsets":[0,0]}}"#
-        try writeFile(withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian, Array.init) + Array(header.utf8), to: path)
+        let bytes = withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian, Array.init) + Array(header.utf8)
+        try writeFile(bytes, to: path)
         assertDataError(try SafeTensors.read(from: path), path: path,
                         mentions: #"tensor "w": shape [4611686018427387904, 0, 4] is too large for any tensor"#)
+        // The in-memory decoder, which the fuzzer drives, checks the same way.
+        assertDataError(try SafeTensors.decode(bytes, source: "in-memory"), path: "in-memory", mentions: "is too large for any tensor")
         XCTAssertNil(Tensor.elementCount(ofShape: [1 << 62, 0, 4]))
         XCTAssertEqual(Tensor.elementCount(ofShape: [1 << 20, 0, 4]), 0)
         XCTAssertEqual(Tensor.elementCount(ofShape: [3, 4]), 12)

@@ -244,6 +244,10 @@ enum TorchParityTable {
             { x, p in let r = x[0].sort(axis: p.axis); return [r.values, r.indices] },
             DifferentialOp("sort(axis:descending: true)", torch: "tuple(torch.sort(a, dim={axis}, descending=True, stable=True))",
                            ulps: 0, cases: sortCases) { x, p in let r = x[0].sort(axis: p.axis, descending: true); return [r.values, r.indices] },
+            DifferentialOp("argsort(axis:descending:)", torch: "torch.argsort(a, dim={axis}, descending={keep}, stable=True)", ulps: 0,
+                           differentiable: 0, cases: sortCases + sortCases.map { Case($0.label + " descending", $0.operands,
+                                                                                       Params(axes: $0.params.axes, keepDims: true)) })
+            { x, p in x[0].argsort(axis: p.axis, descending: p.keepDims) },
             DifferentialOp("topk", torch: "tuple(torch.topk(a, {scalar:int}, dim={axis}, largest={keep}))", ulps: 0, cases: [
                 Case("[3,5] 2 largest", [Operand([3, 5])], Params(axes: [-1], keepDims: true, scalar: 2)),
                 Case("[4,3] 3 smallest on 0", [Operand([4, 3], .transposed)], Params(axes: [0], keepDims: false, scalar: 3)),

@@ -30,6 +30,14 @@ final class ClassificationLossTests: XCTestCase {
             let spatial = Tensor.stack([logits, logits * 2], axis: 2).transpose(1, 2).transpose(1, 2)
             XCTAssertEqual(crossEntropy(spatial, Tensor.stack([classes, classes], axis: 1), reduction: .none).shape, [4, 2])
         }
+        // Class probabilities as the target: one-hot rows give the index form's losses, soft rows the mixture.
+        let oneHot = Tensor(shape: [4, 3], scalars: (0..<12).map { Float($0 % 3) == classes.scalars[$0 / 3] ? 1 : 0 })
+        assertClose(crossEntropy(logits, oneHot, reduction: .none).scalars, expectedLosses())
+        let soft = Tensor([0.5, 0.5, 0])
+        let row = logits[0].logSoftmax().scalars
+        XCTAssertEqual(crossEntropy(logits[0], soft).item, -(0.5 * row[0] + 0.5 * row[1]), accuracy: 1e-6)
+        let softCheck = gradientCheck([logits]) { crossEntropy($0[0], oneHot * 0.8 + 0.2 / 3) }
+        XCTAssertTrue(softCheck.passed, "\(softCheck)")
         // Huge logits stay finite: log-softmax subtracts the maximum.
         XCTAssertEqual(crossEntropy(Tensor([[1000, 0], [0, -1000]]), Tensor([1, 0]), reduction: .none).scalars, [1000, 0])
     }
@@ -92,7 +100,7 @@ final class ClassificationLossTests: XCTestCase {
             _ = crossEntropy(self.logits, Tensor([0, 1, 2, 3]))
         }
         assertFails("nllLoss: class index -1 at position 0") { _ = nllLoss(self.logits, Tensor([-1, 1, 2, 0])) }
-        assertFails("crossEntropy: target of shape [4, 1] does not fit the input of shape [4, 3]: expected [4]") {
+        assertFails("crossEntropy: target of shape [4, 1] does not fit the input of shape [4, 3]: expected [4] (class indices, without the class axis 1) or [4, 3] (class probabilities)") {
             _ = crossEntropy(self.logits, self.classes.unsqueeze(axis: 1))
         }
         assertFails("accuracy: prediction of shape [3] and target of shape [4] do not fit") { _ = accuracy(Tensor([1, 2, 3]), self.classes) }

@@ -166,8 +166,8 @@ final class PlotPixelTests: XCTestCase {
         var generator = RandomGenerator(seed: 1)
         let model = Linear(inputs: 2, outputs: 1, generator: &generator)
         let batches = BatchSource([(inputs, targets)])
-        let fit = try Learner(DataLoaders(batches, batches), model, loss: mnistLoss,
-                              metrics: [batchAccuracy], console: .silent).fit(3, lr: 0.5)
+        let learner = Learner(DataLoaders(batches, batches), model, loss: mnistLoss, metrics: [.accuracy], console: .silent)
+        let fit = try learner.fit(3, lr: 0.5)
         let losses = Plot.losses(of: fit)
         XCTAssertEqual(losses.series.map(\.label), ["train_loss", "valid_loss"])
         XCTAssertEqual(losses.series[0].x, [0, 1, 2])
@@ -175,6 +175,11 @@ final class PlotPixelTests: XCTestCase {
         let accuracy = Plot.metric(of: fit)
         XCTAssertEqual(accuracy.yLabel, "accuracy")
         XCTAssertEqual(accuracy.series[0].y, fit.epochs.map { Double($0.metrics[0]) })
+
+        let batchLosses = Plot.losses(of: learner.recorder)
+        XCTAssertEqual(batchLosses.series[0].y, learner.recorder.losses.map(Double.init))
+        XCTAssertEqual(batchLosses.series[1].x, [1, 2, 3], "one batch per epoch: valid_loss after each")
+        XCTAssertEqual(Plot.values("accuracy", of: learner.recorder).series[0].y, learner.recorder.values.map { Double($0[2]) })
     }
 }
 

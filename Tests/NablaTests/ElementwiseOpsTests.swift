@@ -31,7 +31,7 @@ final class ElementwiseOpsTests: XCTestCase {
             // softplus: log(1 + eˣ), linear above the threshold, no overflow either way.
             assertClose(Tensor([-2, 0, 2]).softplus().scalars, [0.12692801, 0.69314718, 2.12692801])
             XCTAssertEqual(Tensor([100, -100]).softplus().scalars[0], 100)
-            XCTAssertEqual(Tensor([100, -100]).softplus().scalars[1], Float(Foundation.exp(-100.0)), accuracy: 1e-45)
+            XCTAssertEqual(Tensor([100, -100]).softplus().scalars[1], Float(Foundation.exp(-100.0)), accuracy: Float.leastNonzeroMagnitude * 4)
             assertClose(Tensor([1]).softplus(beta: 2).scalars, [Float(Foundation.log(1 + Foundation.exp(2.0)) / 2)])
         }
     }

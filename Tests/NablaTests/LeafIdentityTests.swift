@@ -101,6 +101,17 @@ final class SubscriptAssignmentTests: XCTestCase {
         }
     }
 
+    func testAssignsThroughEllipsesAndSteps() {
+        forEachBackend { kind in
+            var t = Tensor.zeros([2, 2, 3])
+            t[..., 1] = Tensor(5)
+            t[0, .ellipsis, 2] = Tensor([7, 8])
+            t[1, 0..., .every(2)] = Tensor([[1, 2], [3, 4]])
+            XCTAssertEqual(t.scalars, [0, 5, 7, 0, 5, 8,
+                                       1, 5, 2, 3, 5, 4], "\(kind)")
+        }
+    }
+
     func testCompoundAssignmentThroughASubscript() {
         var w = Tensor([[1, 2], [3, 4]], requiresGrad: true)
         noGrad { w[0] *= 1.5 }

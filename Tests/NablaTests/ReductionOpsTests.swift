@@ -29,6 +29,11 @@ final class ReductionOpsTests: XCTestCase {
             XCTAssertEqual(x.prod(axis: 0).scalars, [2, 0, -6, 32])
             XCTAssertEqual(x.prod().item, 0)
             XCTAssertEqual(Tensor.zeros([0]).prod().item, 1)
+            // A long lane (the eight-way vector loop and its tail) against a product in Double.
+            let lane = randomTensor([3, 37], seed: 34) * 0.1 + 1
+            let exact = (0..<3).map { r in Float(lane[r].scalars.reduce(1.0) { $0 * Double($1) }) }
+            assertClose(lane.prod(axis: 1).scalars, exact, tolerance: 1e-5)
+            assertClose(lane.cumsum(axis: 1)[0..., 36].scalars, lane.sum(axis: 1).scalars, tolerance: 1e-5)
             XCTAssertEqual(x.cumsum(axis: 1).scalars, [1, 3, 6, 10, 2, 2, 0, 8])
             XCTAssertEqual(x.cumsum(axis: 0).scalars, [1, 2, 3, 4, 3, 2, 1, 12])
             XCTAssertEqual(x.transposed.cumsum(axis: -1).scalars, [1, 3, 2, 2, 3, 1, 4, 12])
@@ -91,6 +96,32 @@ final class ReductionOpsTests: XCTestCase {
             XCTAssertEqual(Tensor.zeros([0]).any().item, 0)
             XCTAssertEqual(Tensor.zeros([2, 0]).all(axis: 1, keepDims: true).scalars, [1, 1])
         }
+    }
+
+    /// PyTorch's single-axis ops take axis 0 or −1 on a scalar and treat it as one element.
+    func testScalarsAsOneElementLanes() {
+        forEachBackend { _ in
+            let s = Tensor(-3)
+            XCTAssertEqual(s.softmax().item, 1)
+            XCTAssertEqual(s.logSoftmax(axis: 0).item, 0)
+            XCTAssertEqual(s.logsumexp(axis: -1).item, -3)
+            XCTAssertEqual(s.sum(axis: 0).item, -3)
+            XCTAssertEqual(s.max(axis: 0, keepDims: true).shape, [])
+            XCTAssertEqual(s.argmax(axis: 0).item, 0)
+            XCTAssertEqual(s.maxWithIndices(axis: -1).values.item, -3)
+            XCTAssertEqual(s.prod(axis: 0).item, -3)
+            XCTAssertEqual(s.cumsum(axis: 0).item, -3)
+            XCTAssertEqual(s.all(axis: 0).item, 1)
+            XCTAssertEqual(s.norm(axes: [0]).item, 3)
+            XCTAssertTrue(s.variance(axis: 0).item.isNaN)
+            XCTAssertEqual(s.sort().values.item, -3)
+            XCTAssertEqual(s.topk(1).indices.item, 0)
+            let leaf = Tensor(2, requiresGrad: true)
+            (leaf.logsumexp(axis: 0) + leaf.prod(axis: 0) + leaf.sum(axis: 0)).backward()
+            XCTAssertEqual(leaf.grad?.item, 3)
+        }
+        assertFails("softmax: axis 1 is out of range for a scalar (expected -1 or 0)") { _ = Tensor(1).softmax(axis: 1) }
+        assertFails("sum: axis 1 is out of range for a tensor of rank 0") { _ = Tensor(1).sum(axis: 1) }
     }
 
     func testGradients() {

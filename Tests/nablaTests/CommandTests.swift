@@ -4,7 +4,11 @@ import XCTest
 /// The `nabla` command run as a user runs it: a separate process, its standard
 /// output and error read back. SwiftPM builds the executable beside the test binary.
 final class CommandTests: XCTestCase {
-    private final class Collected: @unchecked Sendable { var data = Data() }
+    /// What the reader thread collected; `done` orders its write before the test's read.
+    private final class Collected: @unchecked Sendable {
+        var data = Data()
+        let done = DispatchSemaphore(value: 0)
+    }
 
     private struct Run {
         let status: Int32
@@ -25,11 +29,14 @@ final class CommandTests: XCTestCase {
         try process.run()
         // Drain both pipes before waiting, so a full pipe cannot block the child.
         let errorData = Collected()
-        let reader = Thread { errorData.data = error.fileHandleForReading.readDataToEndOfFile() }
+        let reader = Thread {
+            errorData.data = error.fileHandleForReading.readDataToEndOfFile()
+            errorData.done.signal()
+        }
         reader.start()
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        while !reader.isFinished { usleep(1000) }
+        errorData.done.wait()
         return Run(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
                    error: String(decoding: errorData.data, as: UTF8.self))
     }

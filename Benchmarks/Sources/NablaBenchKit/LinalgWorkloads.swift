@@ -1,36 +1,70 @@
 import Nabla
 
 extension Workload {
-    /// The linear-algebra routines (LAPACKE on the BLAS backend, unblocked
-    /// Swift on the reference backend) on well-conditioned n×n matrices:
-    /// solve with one and with n right-hand sides, inverse, determinant,
-    /// Cholesky. n = 256 and 1024 (quick: 256).
+    /// The linear-algebra routines (LAPACKE on the BLAS backend, unblocked Swift
+    /// on the reference backend) on well-conditioned matrices: n×n for n = 256 and
+    /// 1024, and a batch of 64 28×28 matrices (quick: 256 and the batch). Each
+    /// carries the NumPy statement that does the same work, timed in the same run.
+    ///
+    /// GFLOP/s use the standard counts for square n×n (Golub & Van Loan, Matrix
+    /// Computations, 4th ed., §§3.2, 5.2, 5.3, 8.3, 8.6): LU 2/3·n³ and 2·n² per
+    /// right-hand side; Cholesky 1/3·n³; Householder QR with Q formed 4/3·n³ + 4/3·n³;
+    /// SVD 21·n³ with U and V (R-SVD), 8/3·n³ for the values alone (bidiagonalisation);
+    /// symmetric eigen 9·n³ with vectors, 4/3·n³ without; least squares by SVD
+    /// (Golub–Reinsch) 4mn² + 8n³ = 12·n³; the pseudo-inverse the SVD plus 2·n³ for V·S⁺·Uᵀ;
+    /// norms, rank and condition number the values' 8/3·n³. A batch counts 64 times one matrix.
     public static func linalg(quick: Bool) -> [Workload] {
-        (quick ? [256] : [256, 1024]).flatMap { n -> [Workload] in
-            let cube = Double(n) * Double(n) * Double(n), square = Double(n) * Double(n)
-            return [
-                // LU is 2/3·n³ FLOPs; each right-hand side adds 2·n² for the two triangular solves.
-                routine(op: "solve", n: n, rhs: "\(n)", flops: 2 / 3 * cube + 2 * square) { a, _ in
-                    try Linalg.solve(a, Tensor.ones([n]))
-                },
-                routine(op: "solve", n: n, rhs: "\(n)×\(n)", flops: 2 / 3 * cube + 2 * cube) { a, _ in
-                    try Linalg.solve(a, a)
-                },
-                routine(op: "inverse", n: n, rhs: nil, flops: 2 / 3 * cube + 2 * cube) { a, _ in try Linalg.inverse(a) },
-                routine(op: "determinant", n: n, rhs: nil, flops: 2 / 3 * cube) { a, _ in Linalg.determinant(a) },
-                routine(op: "cholesky", n: n, rhs: nil, flops: cube / 3) { _, spd in try Linalg.cholesky(spd) },
+        let sizes: [(batch: Int?, n: Int)] = (quick ? [(nil, 256)] : [(nil, 256), (nil, 1024)]) + [(64, 28)]
+        return sizes.flatMap { size -> [Workload] in
+            let n = size.n
+            let cube = Double(n) * Double(n) * Double(n) * Double(size.batch ?? 1), square = cube / Double(n)
+            let ones = Tensor.ones((size.batch.map { [$0] } ?? []) + [n, 1])
+            func routine(_ op: String, flops: Double, numpy: String, _ body: @escaping (Tensor, Tensor) throws -> Tensor) -> Workload {
+                linalgRoutine(op: op, batch: size.batch, n: n, flops: flops, numpy: numpy, body)
+            }
+            var routines: [Workload] = []
+            if size.batch == nil {
+                // The LU and Cholesky rows as before: one right-hand side and n of them.
+                routines += [
+                    linalgRoutine(op: "solve", batch: nil, n: n, rhs: "\(n)", flops: 2 / 3 * cube + 2 * square,
+                                  numpy: "np.linalg.solve(a, b[:, 0])") { a, _ in try Linalg.solve(a, Tensor.ones([n])) },
+                    linalgRoutine(op: "solve", batch: nil, n: n, rhs: "\(n)×\(n)", flops: 2 / 3 * cube + 2 * cube,
+                                  numpy: "np.linalg.solve(a, a)") { a, _ in try Linalg.solve(a, a) },
+                ]
+            }
+            routines += [
+                routine("inverse", flops: 2 / 3 * cube + 2 * cube, numpy: "np.linalg.inv(a)") { a, _ in try Linalg.inverse(a) },
+                routine("determinant", flops: 2 / 3 * cube, numpy: "np.linalg.det(a)") { a, _ in Linalg.determinant(a) },
+                routine("slogdet", flops: 2 / 3 * cube, numpy: "np.linalg.slogdet(a)") { a, _ in Linalg.slogdet(a).logAbsDeterminant },
+                routine("cholesky", flops: cube / 3, numpy: "np.linalg.cholesky(spd)") { _, spd in try Linalg.cholesky(spd) },
+                routine("qr", flops: 8 / 3 * cube, numpy: "np.linalg.qr(a)") { a, _ in Linalg.qr(a).r },
+                routine("svd", flops: 21 * cube, numpy: "np.linalg.svd(a, full_matrices=False)") { a, _ in try Linalg.svd(a, fullMatrices: false).s },
+                routine("svdvals", flops: 8 / 3 * cube, numpy: "np.linalg.svd(a, compute_uv=False)") { a, _ in try Linalg.svdvals(a) },
+                routine("eigh", flops: 9 * cube, numpy: "np.linalg.eigh(spd)") { _, spd in try Linalg.eigh(spd).eigenvalues },
+                routine("eigvalsh", flops: 4 / 3 * cube, numpy: "np.linalg.eigvalsh(spd)") { _, spd in try Linalg.eigvalsh(spd) },
+                // numpy.linalg.lstsq takes one matrix: a batch is a Python loop.
+                routine("lstsq", flops: 12 * cube, numpy: size.batch == nil ? "np.linalg.lstsq(a, b, rcond=None)"
+                            : "[np.linalg.lstsq(x, y, rcond=None) for x, y in zip(a, b)]") { a, _ in try Linalg.lstsq(a, ones).solution },
+                routine("pinv", flops: 23 * cube, numpy: "np.linalg.pinv(a)") { a, _ in try Linalg.pinv(a) },
+                routine("matrixNorm nuclear", flops: 8 / 3 * cube, numpy: "np.linalg.norm(a, 'nuc', axis=(-2, -1))") { a, _ in try Linalg.matrixNorm(a, .nuclear) },
+                routine("matrixRank", flops: 8 / 3 * cube, numpy: "np.linalg.matrix_rank(a)") { a, _ in try Linalg.matrixRank(a) },
+                routine("cond", flops: 8 / 3 * cube, numpy: "np.linalg.cond(a)") { a, _ in try Linalg.cond(a) },
             ]
+            return routines
         }
     }
 
-    /// `body(a, spd)` with `a` diagonally dominant (so LU never meets a zero
-    /// pivot) and `spd` symmetric positive definite.
-    static func routine(op: String, n: Int, rhs: String?, flops: Double,
-                        _ body: @escaping (Tensor, Tensor) throws -> Tensor) -> Workload {
-        Workload(kind: .linalg, op: op, shape: "\(n)×\(n)" + (rhs.map { " · X = \($0)" } ?? ""), unit: .gflops,
-                 flops: flops, limit: .fmaPeak) {
+    /// `body(a, spd)` with `a` diagonally dominant (so LU never meets a zero pivot
+    /// and every factorisation is well conditioned) and `spd` symmetric positive
+    /// definite, n×n or a batch of them. NumPy's statement sees the same kind of
+    /// matrices as `a`, `spd` and a column of ones `b` (the Python side builds its own).
+    static func linalgRoutine(op: String, batch: Int?, n: Int, rhs: String? = nil, flops: Double, numpy: String,
+                              _ body: @escaping (Tensor, Tensor) throws -> Tensor) -> Workload {
+        let shape = (batch.map { [$0] } ?? []) + [n, n]
+        return Workload(kind: .linalg, op: op, shape: shapeText(shape) + (rhs.map { " · X = \($0)" } ?? ""), unit: .gflops,
+                        flops: flops, limit: .fmaPeak, numpy: NumPyStatement(statement: numpy, shape: shape)) {
             var generator = RandomGenerator(seed: UInt64(n))
-            let noise = Tensor.rand([n, n], generator: &generator)
+            let noise = Tensor.rand(shape, generator: &generator)
             let a = noise + Tensor.eye(n) * Float(n)
             let spd = noise • noise.transposed + Tensor.eye(n) * Float(n)
             return PreparedWorkload(call: {

@@ -22,9 +22,13 @@ public struct ResultRow: Codable {
     /// What `percentOfLimit` measures against.
     public let limit: WorkloadLimit?
     public let percentOfLimit: Double?
+    /// NumPy's figure for the same work, and its time as a percentage of Nabla's BLAS time
+    /// (above 100: Nabla is faster).
+    public let numpy: Double?
+    public let percentOfNumPy: Double?
 
     public init(threads: Int, workload: Workload, blasSeconds: Double, referenceSeconds: Double,
-                directSeconds: Double?, directRoutine: String?, limits: MachineLimits) {
+                directSeconds: Double?, directRoutine: String?, limits: MachineLimits, numpySeconds: Double? = nil) {
         self.threads = threads
         kind = workload.kind; op = workload.op; shape = workload.shape; unit = workload.unit
         blas = workload.figure(seconds: blasSeconds)
@@ -37,6 +41,8 @@ public struct ResultRow: Codable {
         percentOfDirect = directSeconds.map { 100 * $0 / blasSeconds }
         limit = workload.limit
         percentOfLimit = workload.fractionOfLimit(seconds: blasSeconds, limits: limits).map { 100 * $0 }
+        numpy = numpySeconds.map { workload.figure(seconds: $0) }
+        percentOfNumPy = numpySeconds.map { 100 * $0 / blasSeconds }
     }
 }
 
@@ -63,14 +69,17 @@ public struct BenchReport: Codable {
     public let seconds: Double
     /// The one-minute load average when the run started and when it ended.
     public let loadAverage: [Double]
+    /// Why a comparison (NumPy's) is missing, when it is.
+    public let notes: [String]
 
     public init(date: String, quick: Bool, cpu: String, logicalCPUs: Int, openBLAS: OpenBLASInfo,
                 openBLASCoreTypeVariable: String?, limits: [MachineLimits], rows: [ResultRow],
-                lesson: LessonComparison?, targets: [TargetCheck], seconds: Double, loadAverage: [Double]) {
+                lesson: LessonComparison?, targets: [TargetCheck], seconds: Double, loadAverage: [Double],
+                notes: [String] = []) {
         self.date = date; self.quick = quick; self.cpu = cpu; self.logicalCPUs = logicalCPUs
         self.openBLAS = openBLAS; self.openBLASCoreTypeVariable = openBLASCoreTypeVariable
         self.limits = limits; self.rows = rows; self.lesson = lesson; self.targets = targets; self.seconds = seconds
-        self.loadAverage = loadAverage
+        self.loadAverage = loadAverage; self.notes = notes
     }
 
     /// Writes the report as pretty JSON, atomically (temporary file, then rename).

@@ -1,3 +1,5 @@
+import NablaNN
+
 /// The targets of the benchmark issue, checked against one run's figures;
 /// a target whose figures the run did not measure is left out.
 public func checkTargets(rows: [ResultRow], limits: [MachineLimits], lesson: LessonComparison?) -> [TargetCheck] {
@@ -57,18 +59,10 @@ public func checkTargets(rows: [ResultRow], limits: [MachineLimits], lesson: Les
     return checks
 }
 
-func formatPercent(_ value: Double) -> String { "\(Int(value.rounded()))%" }
+func formatPercent(_ value: Double) -> String { formatFixed(value, 0) + "%" }
 
-/// `value` with `decimals` digits after the point.
+/// `value` with `decimals` digits after the point: NablaNN's printer, which
+/// takes any Double (inf, NaN, scientific notation for huge magnitudes).
 public func formatFixed(_ value: Double, _ decimals: Int) -> String {
-    guard value.isFinite else { return "\(value)" }
-    var scale = 1.0
-    for _ in 0..<decimals { scale *= 10 }
-    let rounded = (abs(value) * scale).rounded()
-    let whole = Int(rounded / scale)
-    let fraction = Int(rounded - Double(whole) * scale)
-    let sign = value < 0 && rounded > 0 ? "-" : ""
-    guard decimals > 0 else { return "\(sign)\(whole)" }
-    let digits = String(fraction)
-    return "\(sign)\(whole).\(String(repeating: "0", count: decimals - digits.count))\(digits)"
+    NablaNN.formatFixed(value, decimals: decimals)
 }

@@ -21,8 +21,13 @@ extension BenchReport {
         lines.append("")
         lines.append("Figures are the best of interleaved rounds. speedup = reference time / BLAS time; % direct = direct CBLAS time / Nabla BLAS time;")
         lines.append("% limit = BLAS figure / the fp32 peak (compute-bound) or the huge-page read bandwidth (memory-bound beyond the caches, marked b) at that thread count.")
+        lines.append("NumPy = numpy.linalg on the same kind of matrices at the same thread count, timed in the same run; % NumPy = NumPy time / Nabla BLAS time.")
         lines += paragraphBreak
         lines.append(renderTable(headers: Self.tableHeaders, rows: tableRows, leftAligned: [1, 2, 3], markdown: markdown))
+        if !notes.isEmpty {
+            lines += paragraphBreak
+            lines += notes.map { item + $0 }
+        }
 
         if let lesson {
             lines.append("")
@@ -63,7 +68,7 @@ extension BenchReport {
         return lines.joined(separator: "\n")
     }
 
-    static let tableHeaders = ["thr", "op", "shape", "unit", "BLAS", "reference", "speedup", "direct", "% direct", "% limit"]
+    static let tableHeaders = ["thr", "op", "shape", "unit", "BLAS", "reference", "speedup", "direct", "% direct", "% limit", "NumPy", "% NumPy"]
 
     var tableRows: [[String]] {
         rows.map { row -> [String] in
@@ -74,6 +79,8 @@ extension BenchReport {
                 row.direct.map { formatFigure($0, row.unit) } ?? "",
                 row.percentOfDirect.map(formatPercent) ?? "",
                 row.percentOfLimit.map { formatPercent($0) + (row.limit == .readBandwidth ? " b" : "") } ?? "",
+                row.numpy.map { formatFigure($0, row.unit) } ?? "",
+                row.percentOfNumPy.map(formatPercent) ?? "",
             ]
         }
     }

@@ -38,13 +38,16 @@ public struct Workload {
     /// What bounds the op, if the comparison means something: nil for
     /// memory-bound work that fits in the caches.
     public let limit: WorkloadLimit?
+    /// The same work in NumPy, timed in the same run where NumPy is installed.
+    public let numpy: NumPyStatement?
     /// Builds the inputs (once, shared by both backends) and returns the call to time.
     public let prepare: () -> PreparedWorkload
 
     public init(kind: WorkloadKind, op: String, shape: String, unit: WorkloadUnit, flops: Double = 0,
-                bytes: Double = 0, limit: WorkloadLimit?, prepare: @escaping () -> PreparedWorkload) {
+                bytes: Double = 0, limit: WorkloadLimit?, numpy: NumPyStatement? = nil,
+                prepare: @escaping () -> PreparedWorkload) {
         self.kind = kind; self.op = op; self.shape = shape; self.unit = unit
-        self.flops = flops; self.bytes = bytes; self.limit = limit; self.prepare = prepare
+        self.flops = flops; self.bytes = bytes; self.limit = limit; self.numpy = numpy; self.prepare = prepare
     }
 
     /// The figure in `unit` for a call taking `seconds`.

@@ -38,7 +38,7 @@ struct NablaBench: ParsableCommand {
     @Option(help: ArgumentHelp("The `nabla` executable for the lesson (default: next to nabla-bench, built there if missing).", valueName: "path"))
     var nabla: String?
 
-    @Option(help: "The Python interpreter for the PyTorch lesson.")
+    @Option(help: "The Python interpreter for the PyTorch lesson and the NumPy linear algebra.")
     var python: String = "python3"
 
     @Option(help: "Runs of each lesson; each time reported is the best (default 3, quick 1).")
@@ -92,6 +92,15 @@ struct NablaBench: ParsableCommand {
             log("measuring the machine's limits at \(threadCount) thread(s)")
             limits.append(MachineLimits.measure(threads: threadCount, quick: quick))
         }
+        // NumPy first, in its own process, so that its inputs are gone before Nabla's are built.
+        var notes: [String] = []
+        var numpySeconds: [Int: [String: Double]] = [:]
+        for threadCount in threadCounts {
+            log("\(threadCount) thread(s): numpy.linalg")
+            let measured = NumPyComparison.measure(workloads, python: python, script: Self.numpyScript, threads: threadCount, budget: budget)
+            numpySeconds[threadCount] = measured.seconds
+            if let note = measured.note, !notes.contains(note) { notes.append(note) }
+        }
         // Workload by workload, so that only one workload's inputs are alive at a time.
         var rows: [(order: Int, row: ResultRow)] = []
         for (index, workload) in workloads.enumerated() {
@@ -107,7 +116,7 @@ struct NablaBench: ParsableCommand {
                 rows.append((index, ResultRow(
                     threads: threadCount, workload: workload, blasSeconds: seconds[0], referenceSeconds: seconds[1],
                     directSeconds: ready.direct == nil ? nil : seconds[2], directRoutine: ready.direct?.routine,
-                    limits: limit)))
+                    limits: limit, numpySeconds: numpySeconds[threadCount]?[workload.name])))
             }
         }
         Nabla.setThreadCount(openBLAS.defaultThreads)
@@ -124,7 +133,7 @@ struct NablaBench: ParsableCommand {
             limits: limits, rows: table, lesson: lesson,
             targets: checkTargets(rows: table, limits: limits, lesson: lesson),
             seconds: monotonicSeconds() - start,
-            loadAverage: [startLoad, oneMinuteLoadAverage()].compactMap { $0 })
+            loadAverage: [startLoad, oneMinuteLoadAverage()].compactMap { $0 }, notes: notes)
         print(markdown ? report.markdown : report.text)
         try report.writeJSON(to: json)
         log("JSON report written to \(json)")
@@ -162,6 +171,8 @@ struct NablaBench: ParsableCommand {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
     static let pytorchScript = packageFolder + "/pytorch/lesson.py"
+
+    static let numpyScript = packageFolder + "/numpy/linalg.py"
 
     static func timestamp() -> String {
         let formatter = ISO8601DateFormatter()

@@ -133,8 +133,8 @@ public enum Nabla {
 
     static var kernels: any Backend { backend.implementation }
 
-    /// Called with the message of a programmer error; it must not return.
-    /// The default flushes standard output, so that what the program printed
+    /// Called with the message of a programmer error (see ``fail(_:)`` for which
+    /// errors stop and which throw); it must not return. The default flushes standard output, so that what the program printed
     /// before is not lost when it goes to a file or a pipe, then prints the
     /// message and stops the process.
     nonisolated(unsafe) public static var failureHandler: (String) -> Never = { message in

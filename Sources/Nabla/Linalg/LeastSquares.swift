@@ -22,14 +22,8 @@ extension Linalg {
     /// each A⁺ product being itself a least-squares solve.
     public static func lstsq(_ a: Tensor, _ b: Tensor, rcond: Float? = nil) throws -> LeastSquaresSolution {
         let (_, m, n) = matrixShape(a, op: "lstsq")
-        let isVector = b.rank == 1 || (b.rank == a.rank - 1 && b.shape == Array(a.shape.dropLast()))
-        let columns = isVector ? b.unsqueeze(axis: -1) : b
-        guard columns.rank >= 2, columns.shape[columns.rank - 2] == m else {
-            fail("lstsq: A of shape \(describe(a.shape)) and B of shape \(describe(b.shape)) do not fit: B needs \(m) rows")
-        }
-        let batch = batchShape(a, columns, given: b, op: "lstsq")
-        let k = columns.shape.last!
-        let result = try solveLeastSquares(a.expand(to: batch + [m, n]), columns.expand(to: batch + [m, k]),
+        let (columns, isVector, batch) = rightHandSide(a, b, rows: m, op: "lstsq")
+        let result = try solveLeastSquares(a.expand(to: batch + [m, n]), columns,
                                            rcond: rcond ?? Float.ulpOfOne * Float(Swift.max(m, n)))
         return LeastSquaresSolution(solution: isVector ? result.solution.squeeze(axis: -1) : result.solution,
                                     rank: result.rank, singularValues: result.singularValues)

@@ -43,13 +43,8 @@ public enum Linalg {
     /// Differentiable in A and B: dB = A⁻ᵀ·G, dA = −dB·Xᵀ.
     public static func solve(_ a: Tensor, _ b: Tensor) throws -> Tensor {
         let n = squareSize(a, op: "solve")
-        let isVector = b.rank == 1 || (b.rank == a.rank - 1 && b.shape == Array(a.shape.dropLast()))
-        let columns = isVector ? b.unsqueeze(axis: -1) : b
-        guard columns.rank >= 2, columns.shape[columns.rank - 2] == n else {
-            fail("solve: A of shape \(describe(a.shape)) and B of shape \(describe(b.shape)) do not fit: B needs \(n) rows")
-        }
-        let batch = batchShape(a, columns, given: b, op: "solve")
-        let x = try solveBatch(a.expand(to: batch + [n, n]), columns.expand(to: batch + [n, columns.shape.last!]), op: "solve")
+        let (columns, isVector, batch) = rightHandSide(a, b, rows: n, op: "solve")
+        let x = try solveBatch(a.expand(to: batch + [n, n]), columns, op: "solve")
         return isVector ? x.squeeze(axis: -1) : x
     }
 
@@ -148,16 +143,24 @@ public enum Linalg {
         }
     }
 
-    /// The broadcast batch shape of A [..., m, n] and B [..., m, k] (B as the user gave it in `given`).
-    static func batchShape(_ a: Tensor, _ b: Tensor, given: Tensor, op: String) -> [Int] {
-        let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
+    /// B of A·X = B as a batch of matrices [batch..., rows, k] expanded to the batch
+    /// shared with A [..., rows, n]: a vector B [..., rows] (as PyTorch tells it: rank 1,
+    /// or A's shape without its last axis) becomes one column.
+    static func rightHandSide(_ a: Tensor, _ b: Tensor, rows: Int, op: String) -> (columns: Tensor, isVector: Bool, batch: [Int]) {
+        let isVector = b.rank == 1 || (b.rank == a.rank - 1 && b.shape == Array(a.shape.dropLast()))
+        let columns = isVector ? b.unsqueeze(axis: -1) : b
+        guard columns.rank >= 2, columns.shape[columns.rank - 2] == rows else {
+            fail("\(op): A of shape \(describe(a.shape)) and B of shape \(describe(b.shape)) do not fit: B needs \(rows) rows")
+        }
+        let batchA = Array(a.shape.dropLast(2)), batchB = Array(columns.shape.dropLast(2))
         let rank = Swift.max(batchA.count, batchB.count)
         let paddedA = [Int](repeating: 1, count: rank - batchA.count) + batchA
         let paddedB = [Int](repeating: 1, count: rank - batchB.count) + batchB
         guard zip(paddedA, paddedB).allSatisfy({ $0 == $1 || $0 == 1 || $1 == 1 }) else {
-            fail("\(op): the batch axes of A of shape \(describe(a.shape)) and B of shape \(describe(given.shape)) cannot be broadcast together")
+            fail("\(op): the batch axes of A of shape \(describe(a.shape)) and B of shape \(describe(b.shape)) cannot be broadcast together")
         }
-        return zip(paddedA, paddedB).map { Swift.max($0, $1) }
+        let batch = zip(paddedA, paddedB).map { Swift.max($0, $1) }
+        return (columns.expand(to: batch + [rows, columns.shape.last!]), isVector, batch)
     }
 
     /// The number of matrices in a batch [..., m, n].

@@ -6,18 +6,21 @@ extension Tensor {
     /// The larger of each broadcast pair, NaN if either is NaN (PyTorch's `maximum`).
     /// Ties split the gradient in halves, and a NaN pair sends it to both, as PyTorch's.
     public static func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
-        extremum(a, b, op: "maximum") { x, y in x > y }
+        extremum(a, b, op: "maximum", takesLarger: true)
     }
 
     /// The smaller of each broadcast pair, NaN if either is NaN (PyTorch's `minimum`).
     /// Ties split the gradient in halves, and a NaN pair sends it to both, as PyTorch's.
     public static func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
-        extremum(a, b, op: "minimum") { x, y in x < y }
+        extremum(a, b, op: "minimum", takesLarger: false)
     }
 
-    /// `a` where `wins(a, b)`, else `b`, with NaN propagated; the gradient goes to
-    /// the winner, in halves on a tie, to both where a NaN is involved.
-    private static func extremum(_ a: Tensor, _ b: Tensor, op: String, _ wins: @escaping (Float, Float) -> Bool) -> Tensor {
+    /// The larger (or smaller) of each pair, with NaN propagated; the gradient goes
+    /// to the winner, in halves on a tie, to both where a NaN is involved.
+    /// (A flag rather than a comparison closure, so the forward loop stays a plain vector loop.)
+    @inline(__always)
+    private static func extremum(_ a: Tensor, _ b: Tensor, op: String, takesLarger: Bool) -> Tensor {
+        let wins: (Float, Float) -> Bool = { takesLarger ? $0 > $1 : $0 < $1 }
         let x = a.detached(), y = b.detached()
         return mapBroadcast(a, b, op: op) { p, q in p.isNaN || q.isNaN ? .nan : (wins(p, q) ? p : q) }
             .recorded(op, [a, b]) { g, needs in

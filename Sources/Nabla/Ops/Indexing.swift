@@ -109,7 +109,8 @@ extension Tensor {
 
     /// `x[..., i, j]`: the ellipsis stands for the leading whole axes, as in NumPy.
     public subscript(_ ellipsis: UnboundedRange, _ indices: TensorIndex...) -> Tensor {
-        self[[TensorEllipsis()] + indices]
+        get { self[[TensorEllipsis()] + indices] }
+        set { assign(newValue, at: [TensorEllipsis()] + indices) }
     }
 
     public subscript(_ indices: [TensorIndex]) -> Tensor {

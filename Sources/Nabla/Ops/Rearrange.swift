@@ -104,7 +104,10 @@ extension Tensor {
     /// as larger than every number, last ascending and first descending, as in PyTorch.
     /// The gradient goes back to each element's original position.
     public func sort(axis: Int = -1, descending: Bool = false) -> (values: Tensor, indices: Tensor) {
-        guard rank > 0 else { return (self, Tensor(0)) }
+        guard rank > 0 else {
+            checkScalarAxis(axis, op: "sort")
+            return (self, Tensor(0))
+        }
         let resolved = normalizedAxis(axis, rank: rank, op: "sort")
         let before: (Float, Float) -> Bool = descending
             ? { ($0.isNaN && !$1.isNaN) || $0 > $1 }
@@ -130,9 +133,19 @@ extension Tensor {
         return (gather(axis: resolved, indices: indices), indices)
     }
 
+    /// The indices that sort the elements along `axis` (PyTorch's `argsort(dim, descending, stable=True)`).
+    public func argsort(axis: Int = -1, descending: Bool = false) -> Tensor {
+        sort(axis: axis, descending: descending).indices
+    }
+
     /// The `k` largest (or smallest) elements along `axis`, sorted, with their
     /// indices (PyTorch's `topk`); ties in the order they come, NaN as the largest.
     public func topk(_ k: Int, axis: Int = -1, largest: Bool = true) -> (values: Tensor, indices: Tensor) {
+        if rank == 0 {
+            checkScalarAxis(axis, op: "topk")
+            let (values, indices) = reshape([1]).topk(k, axis: 0, largest: largest)
+            return (values.reshape(k == 1 ? [] : [0]), indices.reshape(k == 1 ? [] : [0]))
+        }
         let resolved = normalizedAxis(axis, rank: rank, op: "topk")
         guard k >= 0 && k <= shape[resolved] else {
             fail("topk: k = \(k) is out of range for axis \(axis) of extent \(shape[resolved])")

@@ -36,6 +36,7 @@ extension Tensor {
     public func max(axis: Int, keepDims: Bool = false) -> Tensor { max(axes: [axis], keepDims: keepDims) }
     /// The maxima over `axes` (PyTorch's `amax`). The gradient is shared equally
     /// among tied maxima, or among the NaNs where the maximum is NaN.
+    /// Deliberate difference: where `amax`'s gradient is NaN over a lane holding NaN, this one goes to its NaNs (as `max(dim)` sends it to one).
     public func max(axes: [Int], keepDims: Bool = false) -> Tensor {
         extremum(axes: axes, keepDims: keepDims, op: "max", isBetter: >)
     }
@@ -45,6 +46,7 @@ extension Tensor {
     public func min(axis: Int, keepDims: Bool = false) -> Tensor { min(axes: [axis], keepDims: keepDims) }
     /// The minima over `axes` (PyTorch's `amin`). The gradient is shared equally
     /// among tied minima, or among the NaNs where the minimum is NaN.
+    /// Deliberate difference: where `amin`'s gradient is NaN over a lane holding NaN, this one goes to its NaNs (as `min(dim)` sends it to one).
     public func min(axes: [Int], keepDims: Bool = false) -> Tensor {
         extremum(axes: axes, keepDims: keepDims, op: "min", isBetter: <)
     }
@@ -84,11 +86,17 @@ extension Tensor {
     /// element is the product of the others in its lane, computed from prefix and
     /// suffix products, so it is exact where elements are 0 (no division).
     public func prod(axis: Int, keepDims: Bool = false) -> Tensor {
+        guard rank > 0 else { return asOneElementVector(axis: axis, op: "prod") { $0.prod(axis: 0) } }
         let resolved = normalizedAxis(axis, rank: rank, op: "prod")
         let (source, outer, length, inner) = axisBlock(resolved)
         let kept = Tensor(shape: shape.indices.map { $0 == resolved ? 1 : shape[$0] }) { out in
             let x = source.basePointer
             withExtendedLifetime(source.storage) {
+                if inner == 1 {
+                    // A lane per output: eight partial products in flight so the loop vectorizes.
+                    for o in 0..<outer { out[o] = contiguousProduct(x + o * length, count: length) }
+                    return
+                }
                 for o in 0..<outer {
                     let row = out.baseAddress! + o * inner
                     row.update(repeating: 1, count: inner)
@@ -155,6 +163,7 @@ extension Tensor {
     }
 
     private func indexOfExtremum(axis: Int, keepDims: Bool, op: String, isBetter: @escaping (Float, Float) -> Bool) -> Tensor {
+        guard rank > 0 else { return asOneElementVector(axis: axis, op: op) { $0.indexOfExtremum(axis: 0, keepDims: false, op: op, isBetter: isBetter) } }
         let reduced = [normalizedAxis(axis, rank: rank, op: op)]
         return reduceRows(reduced, op: op) { row, length in
             var best = 0
@@ -165,6 +174,7 @@ extension Tensor {
 
     /// The elements at `indices` (kept at extent 1 along `axis`), with those indices.
     private func valuesAt(_ indices: Tensor, axis: Int, keepDims: Bool) -> (values: Tensor, indices: Tensor) {
+        guard rank > 0 else { return (self, indices) }
         let resolved = normalizedAxis(axis, rank: rank, op: "max")
         let values = gather(axis: resolved, indices: indices)
         return keepDims ? (values, indices) : (values.squeeze(axis: resolved), indices.squeeze(axis: resolved))
@@ -172,6 +182,7 @@ extension Tensor {
 
     private func logicalReduction(axis: Int, keepDims: Bool, op: String, empty: Float,
                                   _ body: (UnsafePointer<Float>, Int) -> Float) -> Tensor {
+        guard rank > 0 else { return asOneElementVector(axis: axis, op: op) { $0.logicalReduction(axis: 0, keepDims: false, op: op, empty: empty, body) } }
         let reduced = [normalizedAxis(axis, rank: rank, op: op)]
         let kept = shape[reduced[0]] == 0
             ? Tensor.full(shape.indices.map { reduced.contains($0) ? 1 : shape[$0] }, empty)
@@ -268,4 +279,18 @@ private func reductionBlocks(_ shape: [Int], _ reduced: [Int]) -> [(extent: Int,
         }
     }
     return blocks
+}
+
+/// The product of `count` contiguous floats, with eight partial products in flight.
+private func contiguousProduct(_ x: UnsafePointer<Float>, count: Int) -> Float {
+    var partial = SIMD8<Float>(repeating: 1)
+    var i = 0
+    while i + 8 <= count {
+        partial *= UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+        i += 8
+    }
+    var total: Float = 1
+    for lane in 0..<8 { total *= partial[lane] }
+    while i < count { total *= x[i]; i += 1 }
+    return total
 }

@@ -5,6 +5,7 @@ extension Tensor {
     /// `exp(x) / Σ exp(x)` along `axis` (PyTorch's `softmax(x, dim)`).
     /// The gradient is `y · (g − Σ g·y)`.
     public func softmax(axis: Int = -1) -> Tensor {
+        guard rank > 0 else { return asOneElementVector(axis: axis, op: "softmax") { $0.softmax(axis: 0) } }
         let resolved = normalizedAxis(axis, rank: rank, op: "softmax")
         let x = detached()
         let exponentials = (x - x.laneMaximum(resolved, op: "softmax")).exp()
@@ -17,6 +18,7 @@ extension Tensor {
     /// `x − log Σ exp(x)` along `axis` (PyTorch's `log_softmax(x, dim)`), exact
     /// where softmax underflows to 0. The gradient is `g − softmax · Σ g`.
     public func logSoftmax(axis: Int = -1) -> Tensor {
+        guard rank > 0 else { return asOneElementVector(axis: axis, op: "logSoftmax") { $0.logSoftmax(axis: 0) } }
         let resolved = normalizedAxis(axis, rank: rank, op: "logSoftmax")
         let x = detached()
         let shifted = x - x.laneMaximum(resolved, op: "logSoftmax")
@@ -30,6 +32,7 @@ extension Tensor {
     /// is not subtracted, so a lane of −inf gives −inf and one holding +inf gives +inf.
     /// The gradient is `g · exp(x − result)`, the softmax.
     public func logsumexp(axis: Int, keepDims: Bool = false) -> Tensor {
+        guard rank > 0 else { return asOneElementVector(axis: axis, op: "logsumexp") { $0.logsumexp(axis: 0) } }
         let resolved = normalizedAxis(axis, rank: rank, op: "logsumexp")
         let x = detached()
         let maximum = mapElements(x.laneMaximum(resolved, op: "logsumexp")) { $0.isInfinite ? 0 : $0 }

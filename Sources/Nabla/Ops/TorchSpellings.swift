@@ -13,7 +13,7 @@ precedencegroup PowerPrecedence {
 infix operator ** : PowerPrecedence
 
 extension Tensor {
-    /// `x ** p`: every element to the power `p`, as ``pow(_:)``.
+    /// `x ** p`: every element to the power `p`, as ``pow(_:)-(Float)``.
     public static func ** (base: Tensor, exponent: Float) -> Tensor { base.pow(exponent) }
 
     /// A matrix's transpose (PyTorch's `x.T`); a vector or a scalar is its own.

@@ -220,18 +220,23 @@ extension ReferenceBackend {
     private func jacobiOrthogonalizeRows(_ w: UnsafeMutablePointer<Float>, rows: Int, length: Int,
                                          accumulating z: UnsafeMutablePointer<Float>?) -> Bool {
         let tolerance = 4 * Float(length).squareRoot() * Float.ulpOfOne
+        var norms = [Float](repeating: 0, count: rows)
         for _ in 0..<60 {
+            // The squared norms, recomputed each sweep and updated through each rotation in between,
+            // so that a pair costs one dot product.
+            for i in 0..<rows { norms[i] = dot(count: length, x: w + i * length, incx: 1, y: w + i * length, incy: 1) }
             var rotated = false
             for p in 0..<rows {
                 for q in (p + 1)..<Swift.max(rows, p + 1) {
                     let wp = w + p * length, wq = w + q * length
-                    let alpha = dot(count: length, x: wp, incx: 1, y: wp, incy: 1)
-                    let beta = dot(count: length, x: wq, incx: 1, y: wq, incy: 1)
+                    let alpha = norms[p], beta = norms[q]
                     let gamma = dot(count: length, x: wp, incx: 1, y: wq, incy: 1)
                     guard alpha > 0, beta > 0, Swift.abs(gamma) > tolerance * (alpha * beta).squareRoot() else { continue }
                     rotated = true
                     let (c, s) = jacobiRotation(zeta: (beta - alpha) / (2 * gamma))
                     rotate(wp, wq, count: length, c: c, s: s)
+                    norms[p] = Swift.max(0, c * c * alpha - 2 * c * s * gamma + s * s * beta)
+                    norms[q] = Swift.max(0, s * s * alpha + 2 * c * s * gamma + c * c * beta)
                     if let z { rotate(z + p * rows, z + q * rows, count: rows, c: c, s: s) }
                 }
             }

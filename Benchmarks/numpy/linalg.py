@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Times numpy.linalg on the benchmark runner's linear-algebra workloads.
+
+    python3 linalg.py JOBS.json BUDGET_SECONDS
+
+JOBS.json lists {"name", "statement", "shape"}: a statement over `a` (uniform
+noise plus n·I, float32, of that shape), `spd` (noise·noiseᵀ + n·I) and `b` (a
+column of ones), as Nabla's workloads build them. Prints {name: seconds per
+call}, each the best of interleaved-free repeated rounds within the budget, as
+the runner times Nabla. The thread count comes from OPENBLAS_NUM_THREADS, set
+by the runner.
+"""
+import json
+import sys
+import time
+
+import numpy as np
+
+
+def inputs(shape):
+    n = shape[-1]
+    rng = np.random.default_rng(n)
+    noise = rng.random(shape, dtype=np.float32)
+    eye = np.eye(n, dtype=np.float32)
+    a = noise + eye * n
+    spd = noise @ np.swapaxes(noise, -1, -2) + eye * n
+    b = np.ones(shape[:-1] + [1], dtype=np.float32)
+    return {"np": np, "a": a, "spd": spd, "b": b}
+
+
+def best_seconds(code, scope, budget):
+    exec(code, scope)  # one untimed call
+    start = time.perf_counter()
+    exec(code, scope)
+    first = max(time.perf_counter() - start, 1e-9)
+    calls = max(1, int(0.002 / first))
+    rounds = max(3, min(300, int(budget / (first * calls))))
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(calls):
+            exec(code, scope)
+        best = min(best, (time.perf_counter() - start) / calls)
+    return best
+
+
+def main():
+    jobs = json.load(open(sys.argv[1]))
+    budget = float(sys.argv[2])
+    results = {}
+    for job in jobs:
+        scope = inputs(job["shape"])
+        results[job["name"]] = best_seconds(compile(job["statement"], "<numpy>", "exec"), scope, budget)
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
