@@ -1,9 +1,7 @@
 import Nabla
 
 /// Convolutions, pooling and batch normalisation (ulps × the length of each
-/// dot product or window), and the decompositions of `Linalg` (normwise).
-/// Singular and eigen vectors are unique up to sign, so they are compared
-/// squared, which also sends a gradient through them.
+/// dot product or window). `Linalg`'s decompositions are in DecompositionTable.
 enum LayersTable {
     struct Window {
         let kernel: Size2D, stride: Size2D, padding: Size2D, dilation: Size2D
@@ -94,63 +92,4 @@ enum LayersTable {
 /// PyTorch's output extent of a sliding window.
 func outputExtent(_ input: Int, _ kernel: Int, _ stride: Int, _ padding: Int, _ dilation: Int) -> Int {
     (input + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1
-}
-
-enum DecompositionsTable {
-    static func matrix(_ shape: [Int], _ layout: Layout = .contiguous, _ values: Values = .normal) -> Operand {
-        Operand(shape, layout, values)
-    }
-
-    static let rectangular: [Case] = [
-        Case("4x3", [matrix([4, 3])]), Case("3x5 transposed", [matrix([3, 5], .transposed)]),
-        Case("[2,4,4] batch", [matrix([2, 4, 4])]), Case("1x1", [matrix([1, 1])]),
-    ]
-    static let symmetric: [Case] = [
-        Case("SPD 4x4", [matrix([4, 4], .contiguous, .symmetricPositiveDefinite)]),
-        Case("SPD 6x6", [matrix([6, 6], .contiguous, .symmetricPositiveDefinite)]),
-    ]
-    static let square: [Case] = [
-        Case("4x4", [matrix([4, 4], .contiguous, .wellConditioned)]), Case("sliced 5x5", [matrix([5, 5], .sliced, .wellConditioned)]),
-        Case("1x1", [matrix([1, 1], .contiguous, .wellConditioned)]),
-    ]
-    static let lengthN: ([[Int]], Params) -> Int = { shapes, _ in shapes[0].suffix(2).max() ?? 1 }
-
-    static func op(_ name: String, _ torch: String, ulps: Double = 64, note: String? = nil, cases: [Case],
-                   _ body: @escaping ([Tensor]) -> [Tensor]) -> DifferentialOp {
-        DifferentialOp(name, torch: torch, ulps: ulps, normwise: true, note: note, differentiable: .max, length: lengthN, cases: cases) { x, _ in body(x) }
-    }
-
-    static var ops: [DifferentialOp] {
-        let upToSign = "vectors are unique up to sign: compared squared"
-        return [
-            op("Linalg.slogdet", "tuple(torch.linalg.slogdet(a))", cases: square + [Case("negative determinant", [
-                matrix([2, 2], .contiguous, .exact([0, 1, 1, 0]))])]) { x in let r = Linalg.slogdet(x[0]); return [r.sign, r.logAbsDeterminant] },
-            op("Linalg.lstsq", "torch.linalg.lstsq(a, b, driver='gelsd').solution", cases: [
-                Case("6x3, [6,2]", [matrix([6, 3]), matrix([6, 2])]), Case("square 4x4, [4]", [matrix([4, 4], .contiguous, .wellConditioned), matrix([4])]),
-                Case("transposed 5x2, sliced [5,3]", [matrix([5, 2], .transposed), matrix([5, 3], .sliced)]),
-            ]) { x in [try! Linalg.lstsq(x[0], x[1]).solution] },
-            op("Linalg.qr", "tuple(torch.linalg.qr(a))", note: "Householder signs as LAPACK's (torch's too)", cases: rectangular.filter {
-                $0.operands[0].shape != [3, 5] }) { x in let r = Linalg.qr(x[0]); return [r.q, r.r] },
-            op("Linalg.svd (fullMatrices: false)", "(lambda r: (r[0] ** 2, r[1], r[2] ** 2))(torch.linalg.svd(a, full_matrices=False))",
-               note: upToSign, cases: rectangular) { x in
-                let r = try! Linalg.svd(x[0], fullMatrices: false)
-                return [r.u.square(), r.s, r.vh.square()]
-            },
-            op("Linalg.svdvals", "torch.linalg.svdvals(a)", cases: rectangular) { x in [try! Linalg.svdvals(x[0])] },
-            op("Linalg.eigh", "(lambda r: (r[0], r[1] ** 2))(torch.linalg.eigh(a))", note: upToSign, cases: symmetric) { x in
-                let r = try! Linalg.eigh(x[0])
-                return [r.eigenvalues, r.eigenvectors.square()]
-            },
-            op("Linalg.eigvalsh", "torch.linalg.eigvalsh(a)", cases: symmetric) { x in [try! Linalg.eigvalsh(x[0])] },
-            op("Linalg.pinv", "torch.linalg.pinv(a)", cases: rectangular) { x in [try! Linalg.pinv(x[0])] },
-            op("Linalg.cond", "torch.linalg.cond(a)", cases: square) { x in [try! Linalg.cond(x[0])] },
-            op("Linalg.vectorNorm(order: 3)", "torch.linalg.vector_norm(a, 3)", ulps: 8, cases: rectangular) { x in
-                [Linalg.vectorNorm(x[0], order: 3)]
-            },
-        ] + [(MatrixNorm.frobenius, "'fro'"), (.nuclear, "'nuc'"), (.one, "1"), (.two, "2"), (.infinity, "float('inf')")].map { kind, python in
-            op("Linalg.matrixNorm(.\(kind))", "torch.linalg.matrix_norm(a, \(python))", cases: rectangular) { x in
-                [try! Linalg.matrixNorm(x[0], kind)]
-            }
-        }
-    }
 }
