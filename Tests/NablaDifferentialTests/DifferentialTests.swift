@@ -56,7 +56,8 @@ final class DifferentialTests: XCTestCase {
         } else {
             let mismatches = text.split(separator: "\n").filter { $0.hasPrefix("MISMATCH") || $0.contains("Error") }
             XCTFail("Nabla disagrees with PyTorch (oracle exit \(process.terminationStatus); cases kept in \(casesFile.path)):\n"
-                    + (mismatches.isEmpty ? text : mismatches.joined(separator: "\n")))
+                    + (mismatches.isEmpty ? text : mismatches.prefix(40).joined(separator: "\n"))
+                    + (mismatches.count > 40 ? "\n… and \(mismatches.count - 40) more lines, printed above" : ""))
         }
     }
 }
