@@ -257,6 +257,19 @@ enum TorchParityTable {
                 Case("[2,3,4][..., 1]", [Operand([2, 3, 4])], Params(text: "..., 1", indices: [TensorEllipsis(), 1])),
                 Case("[2,3,4][0, ..., 1:3]", [Operand([2, 3, 4], .stepped)], Params(text: "0, ..., 1:3", indices: [0, TensorEllipsis(), 1..<3])),
             ]) { x, p in x[0][p.indices] },
+            // torch's `y[i] = b` as an expression: numpy's s_ builds the index from the same text.
+            DifferentialOp("subscript assignment", torch: "(lambda y: (y.__setitem__(np.s_[{text}], b), y)[1])(a.clone())", ulps: 0,
+                           gradUlps: 1, length: { shapes, _ in shapes[0].reduce(1, *) }, cases: [
+                Case("[4,3][1:3, 1] = [2]", [Operand([4, 3]), Operand([2])], Params(text: "1:3, 1", indices: [1..<3, 1])),
+                Case("[4,3][0] = rank 0", [Operand([4, 3], .transposed), Operand([])], Params(text: "0", indices: [0])),
+                Case("[6,3][::2] = [1,3]", [Operand([6, 3]), Operand([1, 3], .sliced)], Params(text: "::2", indices: [TensorSlice(step: 2)])),
+                Case("[2,3,4][..., -1] = transposed [1,3]", [Operand([2, 3, 4], .sliced), Operand([1, 3], .transposed)],
+                     Params(text: "..., -1", indices: [TensorEllipsis(), -1])),
+            ]) { x, p in
+                var y = x[0].clone()
+                y[p.indices] = x[1]
+                return y
+            },
             DifferentialOp("outer", torch: "torch.outer(a, b)", ulps: 1, cases: [
                 c("[3] [4]", [Operand([3]), Operand([4])]), c("stepped [3] expanded [4]", [Operand([3], .stepped), Operand([4], .expanded(from: [1]))]),
                 c("[0] [2]", [Operand([0]), Operand([2])]),
