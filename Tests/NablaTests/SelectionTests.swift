@@ -52,6 +52,7 @@ final class SelectionTests: XCTestCase {
             XCTAssertEqual(Array(values.scalars[0...3]), [1, 1, 2, 3])
             XCTAssertTrue(values.scalars[4].isNaN)
             XCTAssertEqual(x.sort(descending: true).indices.scalars, [2, 0, 4, 1, 3, 0, 3, 4, 2, 1])   // NaN first
+            XCTAssertEqual(x.argsort(axis: 0).scalars, x.sort(axis: 0).indices.scalars)
             XCTAssertEqual(x.sort(axis: 0).indices.scalars, [0, 1, 1, 0, 0, 1, 0, 0, 1, 1])
             let (top, where_) = x.topk(2)
             XCTAssertEqual(where_.scalars, [2, 0, 0, 3])

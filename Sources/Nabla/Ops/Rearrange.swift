@@ -133,6 +133,11 @@ extension Tensor {
         return (gather(axis: resolved, indices: indices), indices)
     }
 
+    /// The indices that sort the elements along `axis` (PyTorch's `argsort(dim, descending, stable=True)`).
+    public func argsort(axis: Int = -1, descending: Bool = false) -> Tensor {
+        sort(axis: axis, descending: descending).indices
+    }
+
     /// The `k` largest (or smallest) elements along `axis`, sorted, with their
     /// indices (PyTorch's `topk`); ties in the order they come, NaN as the largest.
     public func topk(_ k: Int, axis: Int = -1, largest: Bool = true) -> (values: Tensor, indices: Tensor) {

@@ -36,6 +36,7 @@ extension Tensor {
     public func max(axis: Int, keepDims: Bool = false) -> Tensor { max(axes: [axis], keepDims: keepDims) }
     /// The maxima over `axes` (PyTorch's `amax`). The gradient is shared equally
     /// among tied maxima, or among the NaNs where the maximum is NaN.
+    /// Deliberate difference: where `amax`'s gradient is NaN over a lane holding NaN, this one goes to its NaNs (as `max(dim)` sends it to one).
     public func max(axes: [Int], keepDims: Bool = false) -> Tensor {
         extremum(axes: axes, keepDims: keepDims, op: "max", isBetter: >)
     }
@@ -45,6 +46,7 @@ extension Tensor {
     public func min(axis: Int, keepDims: Bool = false) -> Tensor { min(axes: [axis], keepDims: keepDims) }
     /// The minima over `axes` (PyTorch's `amin`). The gradient is shared equally
     /// among tied minima, or among the NaNs where the minimum is NaN.
+    /// Deliberate difference: where `amin`'s gradient is NaN over a lane holding NaN, this one goes to its NaNs (as `min(dim)` sends it to one).
     public func min(axes: [Int], keepDims: Bool = false) -> Tensor {
         extremum(axes: axes, keepDims: keepDims, op: "min", isBetter: <)
     }
