@@ -36,13 +36,15 @@ struct LessonPictures {
 
     /// The first eight principal components of the training images as images
     /// (blue negative, white 0, red positive), with the variance each holds.
+    /// Each component is scaled to its own largest magnitude, as matplotlib draws
+    /// each subplot on its own colour scale, so that every tile shows its pattern.
     mutating func drawEigenDigits(_ pca: PrincipalComponents, height: Int, width: Int) throws {
         let count = min(8, pca.components.shape[1])
-        let tiles = pca.components[0..<pca.components.shape[0], 0..<count].transposed.contiguous().reshape([count, height, width])
-        let extent = max(tiles.abs().max().item, .leastNormalMagnitude)
+        let components = pca.components[0..<pca.components.shape[0], 0..<count].transposed.contiguous().reshape([count, height, width])
+        let tiles = components / components.abs().max(axes: [1, 2], keepDims: true).clamp(min: .leastNormalMagnitude)
         let total = pca.totalVariance
         let captions = (0..<count).map { "PC \($0 + 1): \(formatFixed(Double(100 * pca.variances[$0].item / total), decimals: 1))%" }
-        try write(Figure([ImageGrid(tiles, captions: captions, columns: min(4, count), colorMap: .blueRed, range: -extent...extent)],
+        try write(Figure([ImageGrid(tiles, captions: captions, columns: min(4, count), colorMap: .blueRed, range: -1...1)],
                          title: "Eigen-digits: the first \(count) principal components", panelWidth: 520, panelHeight: 300),
                   "eigen-digits.png")
     }
