@@ -66,7 +66,7 @@ public final class DataLoader: Sequence {
             Nabla.fail("DataLoader: inputs \(inputs.shape) and targets \(targets.shape) need an item axis")
         }
         // Contiguous once here, so gathering a batch never re-materialises a view.
-        self.init(items: .tensor(inputs.contiguous()), itemCount: inputs.shape[0], targets: targets, batchSize: batchSize,
+        self.init(items: .tensor(inputs.contiguous()), named: "inputs", shape: inputs.shape, targets: targets, batchSize: batchSize,
                   shuffle: shuffle, dropLast: dropLast, seed: seed)
     }
 
@@ -75,13 +75,15 @@ public final class DataLoader: Sequence {
     /// the other parameters as ``init(inputs:targets:batchSize:shuffle:dropLast:seed:)``.
     public convenience init(images: ByteImages, targets: Tensor, batchSize: Int, shuffle: Bool = false,
                             dropLast: Bool = false, seed: UInt64? = nil) {
-        self.init(items: .bytes(images), itemCount: images.count, targets: targets, batchSize: batchSize,
+        self.init(items: .bytes(images), named: "images", shape: images.shape, targets: targets, batchSize: batchSize,
                   shuffle: shuffle, dropLast: dropLast, seed: seed)
     }
 
-    private init(items: Items, itemCount: Int, targets: Tensor, batchSize: Int, shuffle: Bool, dropLast: Bool, seed: UInt64?) {
-        guard !targets.shape.isEmpty, itemCount == targets.shape[0] else {
-            Nabla.fail("DataLoader: \(itemCount) inputs and targets \(targets.shape) hold different numbers of items")
+    private init(items: Items, named name: String, shape: [Int], targets: Tensor, batchSize: Int,
+                 shuffle: Bool, dropLast: Bool, seed: UInt64?) {
+        guard !targets.shape.isEmpty else { Nabla.fail("DataLoader: \(name) \(shape) and targets \(targets.shape) need an item axis") }
+        guard shape[0] == targets.shape[0] else {
+            Nabla.fail("DataLoader: \(name) \(shape) and targets \(targets.shape) hold different numbers of items")
         }
         guard batchSize > 0 else { Nabla.fail("DataLoader: batch size must be positive, got \(batchSize)") }
         self.items = items
