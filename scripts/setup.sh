@@ -130,8 +130,36 @@ PY
   echo "setup: installed MNIST (sha256 verified) to $target"
 }
 
+# PyTorch, the differential test's oracle (Tests/NablaDifferentialTests), in a
+# virtual environment outside the clone so that CI does not reinstall it each
+# run. NABLA_NO_TORCH=1 says torch cannot be had here: setup skips it and the
+# test skips loudly; any other failure stops setup.
+torch_venv="${NABLA_TORCH_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/nabla-torch}"
+torch_requirements=("torch==2.13.0+cpu" numpy safetensors)
+
+install_torch() {
+  if [ "${NABLA_NO_TORCH:-}" = 1 ]; then
+    echo "setup: NABLA_NO_TORCH=1: torch not installed; the differential test against PyTorch will be skipped"
+    return
+  fi
+  if [ -x "$torch_venv/bin/python" ] &&
+    "$torch_venv/bin/python" -c 'import numpy, safetensors, torch; assert torch.__version__ == "2.13.0+cpu"' 2>/dev/null; then
+    echo "setup: torch 2.13.0+cpu, numpy and safetensors already in $torch_venv"
+    return
+  fi
+  if [ ! -x "$torch_venv/bin/python" ]; then
+    python3 -m venv "$torch_venv" ||
+      fail "python3 -m venv $torch_venv failed (its message above); install python3-venv, or set NABLA_NO_TORCH=1 to skip the differential test"
+  fi
+  echo "setup: installing ${torch_requirements[*]} into $torch_venv"
+  "$torch_venv/bin/python" -m pip install --quiet --disable-pip-version-check "${torch_requirements[@]}" ||
+    fail "pip could not install ${torch_requirements[*]} into $torch_venv (its message above); set NABLA_NO_TORCH=1 where torch cannot be had"
+  echo "setup: installed torch $("$torch_venv/bin/python" -c 'import torch; print(torch.__version__)') into $torch_venv"
+}
+
 install_system_packages
 check_system_libraries
 check_fashion_mnist
 install_mnist
+install_torch
 echo "setup: done"

@@ -198,8 +198,10 @@ private func removeAbandonedTemporaries(of name: String, in folderFD: Int32) {
     guard listing >= 0, let folder = fdopendir(listing) else { return }
     defer { closedir(folder) }
     while let entry = readdir(folder) {
-        let entryName = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        // d_name is declared as 256 bytes but the kernel's record may be shorter:
+        // read only up to the terminating NUL.
+        let entryName = withUnsafePointer(to: &entry.pointee.d_name) {
+            $0.withMemoryRebound(to: CChar.self, capacity: 1) { String(cString: $0) }
         }
         guard entryName.hasPrefix(prefix),
               let pid = Int32(entryName.dropFirst(prefix.count).prefix { $0 != "-" }) else { continue }

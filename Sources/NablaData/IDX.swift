@@ -83,17 +83,16 @@ public enum IDX {
     private static func payload(_ fileBytes: [UInt8], source: String, rank: Int, limits: DataLimits) throws -> (elements: [UInt8], shape: [Int]) {
         let headerSize = 4 + 4 * rank
         var bytes = fileBytes
-        var payload = fileBytes.count - headerSize
+        var moreFollow = false  // gzip data goes on past the declared payload
         if Gzip.isCompressed(fileBytes) {
             let head = try Gzip.inflate(fileBytes, source: source, maximumBytes: headerSize).bytes
             let declared = try declaredPayload(head, source: source, rank: rank, limits: limits)
             let inflated = try Gzip.inflate(fileBytes, source: source, maximumBytes: headerSize + declared)
             bytes = inflated.bytes
-            // One byte more than declared stands for "extra bytes follow".
-            payload = inflated.complete ? bytes.count - headerSize : declared + 1
+            moreFollow = !inflated.complete
         }
         let declared = try declaredPayload(bytes, source: source, rank: rank, limits: limits)
-        let shape = try header(bytes, source: source, rank: rank, declared: declared, payload: payload)
+        let shape = try header(bytes, source: source, rank: rank, declared: declared, moreFollow: moreFollow)
         bytes.removeFirst(headerSize)  // in place: no second copy of the pixels
         return (bytes, shape)
     }
@@ -136,14 +135,15 @@ public enum IDX {
     }
 
     /// The shape of a validated header; the payload must be exactly as long as declared.
-    private static func header(_ bytes: [UInt8], source: String, rank: Int, declared: Int, payload: Int) throws -> [Int] {
+    private static func header(_ bytes: [UInt8], source: String, rank: Int, declared: Int, moreFollow: Bool) throws -> [Int] {
         let shape = dimensions(bytes, rank: rank)
         let dims = shape.map(String.init).joined(separator: "×")
+        let payload = bytes.count - (4 + 4 * rank)
         if declared > payload {
             throw DataError(path: source, problem: "truncated: the header declares \(dims) = \(declared) bytes of data but only \(payload) follow")
         }
-        if declared < payload {
-            let extra = payload == declared + 1 && bytes.count == 4 + 4 * rank + declared ? "more" : String(payload - declared)
+        if declared < payload || moreFollow {
+            let extra = moreFollow ? "more" : String(payload - declared)
             throw DataError(path: source, problem: "dimensions \(dims) = \(declared) bytes disagree with the file size: \(extra) extra bytes follow the data")
         }
         return shape

@@ -97,26 +97,30 @@ public enum SafeTensors {
             throw failure("truncated: the header declares \(headerLength) bytes of JSON but the file has only \(fileSize - 8) after the length")
         }
         let headerBytes = try readRange(headerLength, 8)
-        guard let json = try? JSONSerialization.jsonObject(with: Data(headerBytes)), let header = json as? [String: Any] else {
-            throw failure("not a safetensors file: the \(headerLength)-byte header is not a JSON object")
+        let header: SafeTensorsHeader
+        do {
+            header = try SafeTensorsHeader(headerBytes)
+        } catch let error as SafeTensorsHeader.SyntaxError {
+            throw failure("not a safetensors file: the \(headerLength)-byte header is not a JSON object: \(error.problem)")
+        } catch let error as SafeTensorsHeader.EntryError {
+            throw failure("tensor \"\(error.name)\": \(error.problem)")
         }
 
         let dataStart = 8 + headerLength
         let dataLength = fileSize - dataStart
         var entries: [(name: String, shape: [Int], begin: Int, end: Int)] = []
-        for (name, value) in header where name != "__metadata__" {
-            func bad(_ problem: String) -> DataError { failure("tensor \"\(name)\": \(problem)") }
-            guard let info = value as? [String: Any] else { throw bad("its header entry is not a JSON object") }
-            guard let dtype = info["dtype"] as? String else { throw bad("has no dtype") }
+        for entry in header.entries {
+            func bad(_ problem: String) -> DataError { failure("tensor \"\(entry.name)\": \(problem)") }
+            guard let dtype = entry.dtype else { throw bad("has no dtype") }
             guard dtype == "F32" else { throw bad("has dtype \(dtype); only F32 is supported") }
-            guard let shape = integers(info["shape"]), shape.allSatisfy({ $0 >= 0 }) else {
-                throw bad("shape is not a list of non-negative integers")
+            guard let shape = entry.shape else {
+                throw bad("shape is not a list of non-negative integers (at most \(SafeTensorsHeader.maximumRank))")
             }
-            guard let offsets = integers(info["data_offsets"]), offsets.count == 2 else {
+            guard let offsets = entry.offsets, offsets.count == 2 else {
                 throw bad("data_offsets is not a pair of integers")
             }
             let (begin, end) = (offsets[0], offsets[1])
-            guard 0 <= begin, begin <= end, end <= dataLength else {
+            guard begin <= end, end <= dataLength else {
                 throw bad("data_offsets [\(begin), \(end)] lie outside the \(dataLength) bytes of data (truncated file?)")
             }
             guard let count = Tensor.elementCount(ofShape: shape) else {
@@ -125,7 +129,7 @@ public enum SafeTensors {
             guard count * 4 == end - begin else {
                 throw bad("shape \(shape) needs \(count * 4) bytes of F32 but data_offsets [\(begin), \(end)] hold \(end - begin)")
             }
-            entries.append((name, shape, begin, end))
+            entries.append((entry.name, shape, begin, end))
         }
         entries.sort { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }
         var covered = 0
@@ -152,17 +156,6 @@ public enum SafeTensors {
                 return (entry.name, tensor)
             }
         }
-    }
-
-    /// A JSON array of integers as `[Int]`, or nil (JSON numbers arrive as NSNumber, so check they are whole).
-    private static func integers(_ value: Any?) -> [Int]? {
-        guard let array = value as? [Any] else { return nil }
-        var result: [Int] = []
-        for element in array {
-            guard let number = element as? NSNumber, let integer = Int(exactly: number.doubleValue) else { return nil }
-            result.append(integer)
-        }
-        return result
     }
 
     /// `text` as a JSON string literal, escaped by Foundation's encoder.

@@ -12,7 +12,8 @@ extension Module {
     /// Every tensor of the `state_dict`, parameters then buffers, with a way to replace it.
     private var namedState: [(name: String, value: Tensor, assign: (Tensor) -> Void)] {
         namedParameters.map { name, parameter in
-            (name, parameter.value, { parameter.value = $0; parameter.value.requiresGrad = true })
+            // Written in place, as PyTorch's load_state_dict copies into the parameters, so copies of the leaf follow.
+            (name, parameter.value, { value in noGrad { parameter.value[.ellipsis] = value } })
         } + namedBuffers.map { name, buffer in (name, buffer.value, { buffer.value = $0 }) }
     }
 

@@ -211,6 +211,11 @@ public final class Learner {
         set { optimizer.learningRate = newValue }
     }
 
+    /// Drops the optimizer and its state (momenta); the next `fit` makes a fresh one.
+    public func resetOptimizer() {
+        createdOptimizer = nil
+    }
+
     /// Ends training: after the current batch, or, from `afterEpoch`, before the
     /// next epoch. `reason` is printed, and kept in ``stopReason``.
     public func requestStop(_ reason: String) {
@@ -264,6 +269,7 @@ public final class Learner {
 
     private func trainOneEpoch(_ callbacks: [any Callback]) throws -> Float {
         isTraining = true
+        model.train()
         var lossSum = 0.0
         var sampleCount = 0
         batchIndex = 0
@@ -315,6 +321,7 @@ public final class Learner {
 
     private func validate(_ callbacks: [any Callback]) throws -> (loss: Float, metrics: [Float]) {
         isTraining = false
+        model.eval()
         try run(callbacks) { try $0.beforeValidate(self) }
         return try noGrad {
             var lossSum = 0.0

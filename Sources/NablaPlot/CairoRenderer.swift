@@ -129,7 +129,7 @@ enum CairoRenderer {
         case .middle: dx = -extents.x_advance / 2
         case .end: dx = -extents.x_advance
         }
-        let dy = style.centeredVertically ? (font.ascent - font.descent) / 2 : 0
+        let dy = style.centeredVertically ? verticalCenterOffset(font) : 0
         cairo_move_to(context, dx, dy)
         setColor(style.color, on: context)
         cairo_show_text(context, string)
@@ -169,6 +169,19 @@ enum CairoRenderer {
             var extents = cairo_text_extents_t()
             cairo_text_extents(context, string, &extents)
             return extents.x_advance
+        }
+    }
+
+    /// How far below a text's vertical centre its baseline lies.
+    private static func verticalCenterOffset(_ font: cairo_font_extents_t) -> Double { (font.ascent - font.descent) / 2 }
+
+    /// ``verticalCenterOffset(_:)`` for `style`, so that the SVG writer places text where Cairo does.
+    static func baselineOffset(_ style: TextStyle) -> Double {
+        measuringContext.withLock { context in
+            selectFont(style, on: context)
+            var font = cairo_font_extents_t()
+            cairo_font_extents(context, &font)
+            return verticalCenterOffset(font)
         }
     }
 

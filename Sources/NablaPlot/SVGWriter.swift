@@ -40,17 +40,21 @@ enum SVGWriter {
                 case .middle: anchor = "middle"
                 case .end: anchor = "end"
                 }
-                var text = "<text x=\"\(number(point.x))\" y=\"\(number(point.y))\" font-size=\"\(number(style.size))\" text-anchor=\"\(anchor)\""
-                if style.centeredVertically { text += " dominant-baseline=\"central\"" }
+                // The baseline where Cairo puts it (the text turns about its anchor point, as in Cairo).
+                let baseline = style.centeredVertically ? CairoRenderer.baselineOffset(style) : 0
+                var text = "<text x=\"\(number(point.x))\" y=\"\(number(point.y + baseline))\" font-size=\"\(number(style.size))\" text-anchor=\"\(anchor)\""
                 if style.bold { text += " font-weight=\"bold\"" }
                 if style.quarterTurns != 0 {
                     text += " transform=\"rotate(\(-90 * style.quarterTurns) \(number(point.x)) \(number(point.y)))\""
                 }
                 out += text + fillAttributes(style.color) + ">" + escaped(string) + "</text>\n"
             case let .image(image, rect):
+                // Embedded at a whole multiple of its size near the size shown, pixels kept sharp, so that
+                // viewers which smooth scaled images (ignoring image-rendering) still show crisp cells.
+                let factor = Double(max(1, min(32, Int(max(rect.width / Double(image.width), rect.height / Double(image.height)).rounded(.up)))))
                 let png = try CairoRenderer.png(
                     [.image(image, in: Rect(x: 0, y: 0, width: Double(image.width), height: Double(image.height)))],
-                    width: Double(image.width), height: Double(image.height), scale: 1)
+                    width: Double(image.width), height: Double(image.height), scale: factor)
                 out += "<image x=\"\(number(rect.x))\" y=\"\(number(rect.y))\" width=\"\(number(rect.width))\" height=\"\(number(rect.height))\" preserveAspectRatio=\"none\" style=\"image-rendering:pixelated\" xlink:href=\"data:image/png;base64,\(Data(png).base64EncodedString())\"/>\n"
             case let .clipped(rect, inner):
                 clipCount += 1

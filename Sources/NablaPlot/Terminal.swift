@@ -80,9 +80,16 @@ private func inkCharacter(_ t: Double) -> Character {
 extension Plot {
     public func terminalLines(width: Int, height: Int, style: TerminalStyle) -> [String] {
         let (xAxis, yAxis) = axes()
-        let top = yAxis.tickLabels([yAxis.upper, (yAxis.upper + yAxis.lower) / 2, yAxis.lower], about: 5)
-        let labelWidth = top.map(\.count).max() ?? 0
-        let columns = max(8, width - labelWidth - 2), rows = max(3, height)
+        let rows = max(3, height)
+        // Nice ticks, as in the picture, about one per three rows, each on the row nearest its value.
+        let yTickCount = max(2, rows / 3)
+        let yTicks = yAxis.ticks(about: yTickCount)
+        var rowLabels = [Int: String]()
+        for (tick, text) in zip(yTicks, yAxis.tickLabels(yTicks, about: yTickCount)) {
+            rowLabels[Int(yAxis.map(tick, from: Double(rows - 1), to: 0).rounded())] = text
+        }
+        let labelWidth = rowLabels.values.map(\.count).max() ?? 0
+        let columns = max(8, width - labelWidth - 2)
         // Dots per cell: braille has 2 × 4; plain text one.
         let (dotsX, dotsY) = style == .color ? (2, 4) : (1, 1)
         let (dotWidth, dotHeight) = (columns * dotsX, rows * dotsY)
@@ -124,9 +131,7 @@ extension Plot {
         var lines: [String] = []
         if !title.isEmpty { lines.append(centered(title, width: width)) }
         for row in 0..<rows {
-            var label = ""
-            if row == 0 { label = top[0] } else if row == rows / 2 { label = top[1] } else if row == rows - 1 { label = top[2] }
-            var line = padLeft(label, labelWidth) + (style == .color ? " ┤" : " |")
+            var line = padLeft(rowLabels[row] ?? "", labelWidth) + (style == .color ? " ┤" : " |")
             for column in 0..<columns {
                 if style == .plain {
                     let index = dots[row * columns + column]
@@ -152,16 +157,18 @@ extension Plot {
         }
         let indent = String(repeating: " ", count: labelWidth + 1)
         lines.append(indent + (style == .color ? "└" + String(repeating: "─", count: columns) : "+" + String(repeating: "-", count: columns)))
-        let xLabels = xAxis.tickLabels([xAxis.lower, (xAxis.lower + xAxis.upper) / 2, xAxis.upper], about: 5)
-        var axisLine = Array(repeating: Character(" "), count: columns + 1)
-        func place(_ text: String, at start: Int) {
-            for (offset, character) in text.enumerated() where start + offset >= 0 && start + offset < axisLine.count {
-                axisLine[start + offset] = character
-            }
+        // x tick labels centred under their columns, about one per 12 columns, none overlapping another.
+        let xTickCount = max(2, columns / 12)
+        let xTicks = xAxis.ticks(about: xTickCount)
+        var axisLine = Array(repeating: Character(" "), count: columns + 2)
+        var free = 0
+        for (tick, text) in zip(xTicks, xAxis.tickLabels(xTicks, about: xTickCount)) {
+            let center = 1 + Int(xAxis.map(tick, from: 0, to: Double(columns - 1)).rounded())
+            let start = min(max(center - text.count / 2, free), axisLine.count - text.count)
+            guard start >= free else { continue }
+            for (offset, character) in text.enumerated() { axisLine[start + offset] = character }
+            free = start + text.count + 1
         }
-        place(xLabels[0], at: 0)
-        place(xLabels[1], at: (columns - xLabels[1].count) / 2)
-        place(xLabels[2], at: columns + 1 - xLabels[2].count)
         lines.append(indent + String(axisLine))
         if !xLabel.isEmpty { lines.append(indent + centered(xLabel, width: columns)) }
         var legendLine = yLabel.isEmpty ? "" : "y: \(yLabel)"

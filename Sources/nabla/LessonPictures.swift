@@ -34,6 +34,19 @@ struct LessonPictures {
                          title: "Pixel similarity: the ideal \(p) and \(n)", panelWidth: 260, panelHeight: 280), "mean-images.png")
     }
 
+    /// The first eight principal components of the training images as images
+    /// (blue negative, white 0, red positive), with the variance each holds.
+    mutating func drawEigenDigits(_ pca: PrincipalComponents, height: Int, width: Int) throws {
+        let count = min(8, pca.components.shape[1])
+        let tiles = pca.components[0..<pca.components.shape[0], 0..<count].transposed.contiguous().reshape([count, height, width])
+        let extent = max(tiles.abs().max().item, .leastNormalMagnitude)
+        let total = pca.totalVariance
+        let captions = (0..<count).map { "PC \($0 + 1): \(formatFixed(Double(100 * pca.variances[$0].item / total), decimals: 1))%" }
+        try write(Figure([ImageGrid(tiles, captions: captions, columns: min(4, count), colorMap: .blueRed, range: -extent...extent)],
+                         title: "Eigen-digits: the first \(count) principal components", panelWidth: 520, panelHeight: 300),
+                  "eigen-digits.png")
+    }
+
     /// The calculus part of the chapter: gradient descent on x², the speed model, and the two activations.
     mutating func drawCalculus(seed: UInt64) throws {
         var quadratic = Plot(title: "Gradient descent on f(x) = x² (lr 0.1)", xLabel: "x", yLabel: "f(x) = x²")
@@ -41,7 +54,6 @@ struct LessonPictures {
         let walk = QuadraticCommand.gradientWalk(start: 3, learningRate: 0.1, steps: 10)
         quadratic.add(Series(x: walk.map { Double($0.x) }, y: walk.map { Double($0.y) }, label: "steps from x = 3",
                              color: Color.palette[3], style: .lineAndMarkers(width: 1, radius: 3.5)))
-        quadratic.legend = .upperLeft
         try write(Figure([quadratic]), "quadratic-gradient-descent.png")
         try write(speedFigure(seed: seed), "speed-predictions.png")
 

@@ -7,4 +7,5 @@ let nablaSubcommands: [any ParsableCommand.Type] = [
     SimilarityCommand.self,
     TrainCommand.self,
     QuadraticCommand.self,
+    DigitsCommand.self,
 ]

@@ -89,4 +89,11 @@ final class HostileInputTests: XCTestCase {
         try writeFile(withUnsafeBytes(of: UInt64(100_000_001).littleEndian, Array.init) + Array("{}".utf8), to: path)
         assertDataError(try SafeTensors.read(from: path), path: path, mentions: "the header length 100000001 is larger than the limit 100000000")
     }
+
+    /// An allocation the machine cannot make is a thrown error naming the file, not an abort.
+    func testImpossibleAllocationThrows() {
+        assertDataError(try ensureAllocatable(1 << 50, for: "huge.idx", "a tensor"), path: "huge.idx",
+                        mentions: "cannot allocate 1125899906842624 bytes for a tensor: out of memory")
+        XCTAssertNoThrow(try ensureAllocatable(1 << 25, for: "small.idx", "a tensor"))
+    }
 }

@@ -82,3 +82,38 @@ final class SafeTensorsTests: XCTestCase {
                         mentions: "tensor name \"x\" is reserved or appears twice")
     }
 }
+
+/// The header parser that replaced JSONSerialization (a 59 MB header took 3.9 GB in it).
+final class SafeTensorsHeaderTests: XCTestCase {
+    func testParsesEntriesSkipsEverythingElse() throws {
+        let json = #" { "__metadata__" : {"format": "pt", "n": [1, {"x": null}, -2.5e3, true]}, "a\u00e9\ud83d\ude00" : {"dtype":"F32","shape":[2, 0],"data_offsets":[0,0],"extra":{"k":[[]]}}, "b":{"shape":[1.5],"dtype":7} } "#
+        let header = try SafeTensorsHeader(Array(json.utf8))
+        XCTAssertEqual(header.entries.map(\.name), ["aé😀", "b"])
+        XCTAssertEqual(header.entries[0].dtype, "F32")
+        XCTAssertEqual(header.entries[0].shape, [2, 0])
+        XCTAssertEqual(header.entries[0].offsets, [0, 0])
+        XCTAssertNil(header.entries[1].dtype)
+        XCTAssertNil(header.entries[1].shape)
+    }
+
+    func testRefusesBadJSONDeepNestingAndDuplicates() {
+        let deep = "{\"__metadata__\":" + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}"
+        let cases = ["", "[]", "{\"a\":{}", "{\"a\" {}}", "{\"a\":{},}", "{\"a\":{}} x", "{\"a\":\"\u{01}\"}", "{\"a\":nul}", deep]
+        for text in cases {
+            XCTAssertThrowsError(try SafeTensorsHeader(Array(text.utf8)), String(text.prefix(20)))
+        }
+        XCTAssertThrowsError(try SafeTensorsHeader(Array(#"{"a":{},"a":{}}"#.utf8))) { error in
+            XCTAssertEqual((error as? SafeTensorsHeader.EntryError)?.problem, "appears twice in the header")
+        }
+    }
+
+    /// Many entries (3 MB of header) parse in one pass, keeping only the entries.
+    func testLargeHeaderIsParsedWithoutBuildingObjects() throws {
+        var json = "{"
+        for i in 0..<50_000 { json += #""t\#(i)":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"# }
+        json += #""last":{"dtype":"F32","shape":[],"data_offsets":[0,4]}}"#
+        let header = try SafeTensorsHeader(Array(json.utf8))
+        XCTAssertEqual(header.entries.count, 50_001)
+        XCTAssertEqual(header.entries.last?.shape, [])
+    }
+}

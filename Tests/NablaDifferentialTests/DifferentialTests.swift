@@ -8,11 +8,12 @@ import Nabla
 /// `torch_oracle.py` recomputes them in torch and fails on any mismatch.
 ///
 /// torch comes from the venv that `scripts/setup.sh` installs
-/// (`~/.cache/nabla-torch`, or `NABLA_TORCH_PYTHON`). A missing torch fails the
+/// (`$NABLA_TORCH_VENV`, else `~/.cache/nabla-torch`). A missing torch fails the
 /// test, unless `NABLA_NO_TORCH=1` says it cannot be installed on this machine.
 final class DifferentialTests: XCTestCase {
     static var table: [DifferentialOp] {
         ElementwiseTable.ops + ReductionTable.ops + MovementTable.ops + MatmulTable.ops + LinalgTable.ops + LossTable.ops
+            + TorchParityTable.ops + LayersTable.ops + DecompositionTable.ops
     }
 
     func testEveryOpAgreesWithPyTorch() throws {
@@ -23,10 +24,10 @@ final class DifferentialTests: XCTestCase {
                   + "Nothing was compared with PyTorch.\n\(banner)")
             throw XCTSkip("NABLA_NO_TORCH=1: the differential test against PyTorch did not run")
         }
-        let python = environment["NABLA_TORCH_PYTHON"]
-            ?? (environment["XDG_CACHE_HOME"] ?? NSHomeDirectory() + "/.cache") + "/nabla-torch/bin/python"
+        let venv = environment["NABLA_TORCH_VENV"] ?? (environment["XDG_CACHE_HOME"] ?? NSHomeDirectory() + "/.cache") + "/nabla-torch"
+        let python = venv + "/bin/python"
         guard FileManager.default.isExecutableFile(atPath: python) else {
-            XCTFail("no torch venv at \(python): run `bash scripts/setup.sh` (or set NABLA_TORCH_PYTHON; NABLA_NO_TORCH=1 skips this test)")
+            XCTFail("no torch venv at \(venv): run `bash scripts/setup.sh`, which installs it (NABLA_NO_TORCH=1 skips this test)")
             return
         }
 

@@ -21,13 +21,13 @@ enum ElementwiseTable {
         DifferentialOp("sigmoid", torch: "torch.sigmoid(a)", ulps: 4,
                        cases: CaseSets.unary(special: CaseSets.largeLogits)) { x, _ in x[0].sigmoid() },
         DifferentialOp("relu", torch: "torch.relu(a)", ulps: 0, cases: CaseSets.unary(special: CaseSets.edges.filter { !$0.isNaN }) + [
-            Case("NaN passes the gradient", [Operand([4], .contiguous, .exact([.nan, 1, -1, 0]))]).known("issue #10 bug 3"),
+            Case("NaN passes the gradient", [Operand([4], .contiguous, .exact([.nan, 1, -1, 0]))]),
         ]) { x, _ in x[0].relu() },
         DifferentialOp("tanh", torch: "torch.tanh(a)", ulps: 4, cases: CaseSets.unary(special: CaseSets.largeLogits)) { x, _ in x[0].tanh() },
         DifferentialOp("clamp(min:max:)", torch: "torch.clamp(a, -0.5, 0.75)", ulps: 0,
                        cases: CaseSets.unary(special: CaseSets.edges + [-0.5, 0.75])) { x, _ in x[0].clamp(min: -0.5, max: 0.75) },
         DifferentialOp("clamp(min:max:) with min > max", torch: "torch.clamp(a, 0.5, -0.25)", ulps: 0,
-                       cases: [Case("gives max", [Operand([2, 3], .contiguous, .special([0.5, -0.25, 0, .nan]))]).known("issue #10 bug 5")])
+                       cases: [Case("gives max", [Operand([2, 3], .contiguous, .special([0.5, -0.25, 0, .nan]))])])
         { x, _ in x[0].clamp(min: 0.5, max: -0.25) },
         DifferentialOp("clamp(min:)", torch: "torch.clamp(a, min=0.25)", ulps: 0,
                        cases: CaseSets.unary(special: CaseSets.edges + [0.25])) { x, _ in x[0].clamp(min: 0.25) },
@@ -36,14 +36,15 @@ enum ElementwiseTable {
     ]
 
     /// `pow` with a scalar exponent: integer exponents on any sign, others on positive bases.
-    static let powers: [DifferentialOp] = [Float(2), 3, -1, 0, 1, 0.5, 1.5, -2.5].map(power)
+    static let powers: [DifferentialOp] = [Float(2), 3, -1, 0, 1, 0.5, 1.5, -2.5].map(power) + [
+        DifferentialOp("** 3", torch: "a ** 3", ulps: 4, floor: 0, cases: CaseSets.unary()) { x, _ in x[0] ** 3 },
+    ]
 
     private static func power(_ exponent: Float) -> DifferentialOp {
         let integral = exponent == exponent.rounded()
         let special: [Float] = [0, 1, -1, 2, .infinity, .nan, 1e-20] + (integral ? [-0.0, -.infinity] : [])
-        let cases = CaseSets.unary(integral ? .normal : .positive, special: special).map { c in
-            Case(c.label, c.operands, Params(scalar: exponent), known: exponent == 0 && c.label == "special values" ? "issue #10 bug 3" : nil)
-        }
+        let cases = CaseSets.unary(integral ? .normal : .positive, special: special)
+            .map { Case($0.label, $0.operands, Params(scalar: exponent)) }
         let note = integral ? nil : "pow(x, 0.5) at -0 and -inf follows C's pow in Nabla, torch's sqrt: not compared"
         return DifferentialOp("pow(\(exponent))", torch: "torch.pow(a, {scalar})", ulps: 4, floor: 0, note: note, cases: cases) { x, p in
             x[0].pow(p.scalar)
@@ -85,10 +86,24 @@ enum ElementwiseTable {
         + comparison(".<", "<", { $0 .< $1 }, { $0 .< $1 }) + comparison(".<=", "<=", { $0 .<= $1 }, { $0 .<= $1 })
         + comparison(".>", ">", { $0 .> $1 }, { $0 .> $1 }) + comparison(".>=", ">=", { $0 .>= $1 }, { $0 .>= $1 })
 
+    /// Comparisons with the scalar on the left (`0 < x`).
+    static let leftScalarComparisons: [DifferentialOp] = [
+        leftScalar(".==", "==") { $0 .== $1 }, leftScalar(".!=", "!=") { $0 .!= $1 },
+        leftScalar(".<", "<") { $0 .< $1 }, leftScalar(".<=", "<=") { $0 .<= $1 },
+        leftScalar(".>", ">") { $0 .> $1 }, leftScalar(".>=", ">=") { $0 .>= $1 },
+    ]
+
+    private static func leftScalar(_ name: String, _ python: String, _ op: @escaping (Float, Tensor) -> Tensor) -> DifferentialOp {
+        DifferentialOp("scalar \(name) tensor", torch: "({scalar} \(python) a).double()", ulps: 0, differentiable: 0,
+                       cases: withScalars(CaseSets.unary(.classes(3), special: comparisonSpecials), [1, 0, .nan])) { x, p in op(p.scalar, x[0]) }
+    }
+
+    private static let comparisonSpecials: [Float] = [0, -0.0, 1, .infinity, -.infinity, .nan]
+
     /// A comparison of two tensors and of a tensor with a scalar.
     private static func comparison(_ name: String, _ python: String, _ op: @escaping (Tensor, Tensor) -> Tensor,
                                    _ scalarOp: @escaping (Tensor, Float) -> Tensor) -> [DifferentialOp] {
-        let special: [Float] = [0, -0.0, 1, .infinity, -.infinity, .nan]
+        let special = comparisonSpecials
         return [
             DifferentialOp(name, torch: "(a \(python) b).double()", ulps: 0, differentiable: 0,
                            cases: CaseSets.binary(.classes(3), .classes(3), special: special)) { x, _ in op(x[0], x[1]) },

@@ -1,5 +1,6 @@
 import Foundation
 import Nabla
+import NablaTestSupport
 
 /// The table of the differential test: every entry is one op, written once in
 /// Swift and once as a torch expression, with the cases it runs on and its
@@ -59,7 +60,7 @@ struct Operand {
 }
 
 /// Arguments of an op other than its tensors; the torch template refers to
-/// them as `{axes}`, `{axis}`, `{keep}`, `{scalar}`, `{ints}`, `{text}`.
+/// them as `{axes}`, `{axis}`, `{keep}`, `{scalar}` (`{scalar:int}` as an integer), `{ints}`, `{text}`.
 struct Params {
     var axes: [Int] = []
     var keepDims = false
@@ -110,7 +111,7 @@ struct DifferentialOp {
     let normwise: Bool
     /// Where Nabla's convention differs from torch's on purpose, in one line.
     let note: String?
-    /// How many leading outputs carry a gradient (the rest are indices or masks).
+    /// How many leading outputs carry a gradient (the rest are indices or masks); `.max` for all.
     let differentiable: Int
     /// The longest sum behind one output element or gradient element.
     let length: (_ shapes: [[Int]], _ params: Params) -> Int
@@ -265,19 +266,6 @@ func stableSeed(_ text: String) -> UInt64 {
 /// A case in which Nabla stopped with a programmer error instead of computing.
 struct StoppedCase: Error {
     let message: String
-
-    /// One case running on its own thread.
-    final class Attempt: @unchecked Sendable {
-        let body: () -> String
-        var json: String?
-        var stopped: String?
-        var backend = BackendKind.blas
-        let done = DispatchSemaphore(value: 0)
-        init(_ body: @escaping () -> String) { self.body = body }
-
-        /// The attempt of the case being recorded (one at a time).
-        nonisolated(unsafe) static var current: Attempt?
-    }
 }
 
 struct BackendResult {
@@ -287,41 +275,24 @@ struct BackendResult {
 
 extension DifferentialOp {
     /// Runs `c` on both backends and returns its JSON record for the oracle,
-    /// or the message Nabla stopped with (a programmer error such as a shape it refused).
+    /// or the message Nabla stopped with (a programmer error such as a shape it
+    /// refused). Each case runs on a thread of its own, which a stop ends, so
+    /// that one case that stops does not stop the others.
     func record(_ c: Case) -> Result<String, StoppedCase> {
-        let attempt = StoppedCase.Attempt { self.unguardedRecord(c) }
-        StoppedCase.Attempt.current = attempt
-        defer { StoppedCase.Attempt.current = nil }
-        let previous = Nabla.failureHandler
-        Nabla.failureHandler = { message in
-            attempt.stopped = message
-            attempt.done.signal()
-            pthread_exit(nil)
-        }
-        defer { Nabla.failureHandler = previous }
-        // On a thread of its own, which the failure handler ends, so that one
-        // case that stops does not stop the others.
-        var thread = pthread_t()
-        let context = Unmanaged.passRetained(attempt).toOpaque()
-        pthread_create(&thread, nil, { context in
-            let attempt = Unmanaged<StoppedCase.Attempt>.fromOpaque(context!).takeRetainedValue()
-            attempt.json = attempt.body()
-            attempt.done.signal()
-            return nil
-        }, context)
-        attempt.done.wait()
-        pthread_join(thread, nil)
-        if let json = attempt.json { return .success(json) }
-        return .failure(StoppedCase(message: "\(name) | \(c.label) [\(attempt.backend)]: Nabla stopped: \(attempt.stopped ?? "?")"))
+        var json: String?
+        var backend = BackendKind.blas
+        let stopped = failureMessage { json = self.unguardedRecord(c) { backend = $0 } }
+        if let json { return .success(json) }
+        return .failure(StoppedCase(message: "\(name) | \(c.label) [\(backend)]: Nabla stopped: \(stopped ?? "?")"))
     }
 
-    private func unguardedRecord(_ c: Case) -> String {
+    private func unguardedRecord(_ c: Case, starting: (BackendKind) -> Void) -> String {
         var generator = RandomGenerator(seed: stableSeed(name + "|" + c.label))
         let operands = c.operands.map { $0.prepared(generator: &generator) }
         var upstream: [Tensor]?
         var results: [(BackendKind, BackendResult)] = []
         for kind in BackendKind.allCases {
-            StoppedCase.Attempt.current?.backend = kind
+            starting(kind)
             results.append((kind, withBackend(kind) { run(c, operands, upstream: &upstream, generator: &generator) }))
         }
         let shapes = c.operands.map(\.shape)
@@ -335,7 +306,8 @@ extension DifferentialOp {
         let reduction = Swift.max(1, length(shapes, c.params))
         var json = "{\"op\":\(quoted(name)),\"case\":\(quoted(c.label)),\"torch\":\(quoted(torchExpression(c.params)))"
         json += ",\"ulps\":\(ulps),\"grad_ulps\":\(gradUlps),\"floor\":\(floor),\"normwise\":\(normwise),\"length\":\(reduction)"
-        json += ",\"grad_length\":\(reduction * broadcastFactor),\"differentiable\":\(differentiable)"
+        let differentiableOutputs = Swift.min(differentiable, results[0].1.outputs.count)
+        json += ",\"grad_length\":\(reduction * broadcastFactor),\"differentiable\":\(differentiableOutputs)"
         json += ",\"note\":" + (note.map(quoted) ?? "null") + ",\"known\":" + (c.known.map(quoted) ?? "null")
         json += ",\"inputs\":[" + operands.map { o in
             "{\"shape\":\(o.baseShape),\"data\":\(numbers(o.data)),\"grad\":\(o.requiresGrad),\"view\":[\(o.steps.map(\.json).joined(separator: ","))]}"
@@ -372,6 +344,7 @@ extension DifferentialOp {
             .replacingOccurrences(of: "{axis}", with: String(p.axis))
             .replacingOccurrences(of: "{keep}", with: p.keepDims ? "True" : "False")
             .replacingOccurrences(of: "{scalar}", with: pythonNumber(p.scalar))
+            .replacingOccurrences(of: "{scalar:int}", with: p.scalar.isFinite ? String(Int(p.scalar)) : "")
             .replacingOccurrences(of: "{ints}", with: "\(p.ints)")
             .replacingOccurrences(of: "{text}", with: p.text)
     }

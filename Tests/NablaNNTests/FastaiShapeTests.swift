@@ -136,6 +136,7 @@ final class FastaiShapeTests: XCTestCase {
         assertFails("Learner.fit: epochs must be at least 1, got 0") { _ = try? self.tinyLearner().fit(0) }
         assertFails("Learner.fit: the learning rate must be finite and positive, got inf") { _ = try? self.tinyLearner().fit(1, lr: .infinity) }
         assertFails("EarlyStopping: patience must be at least 1, got 0") { _ = EarlyStopping(patience: 0) }
+        assertFails("DivergenceWarning: epochs must be at least 1, got 0") { _ = DivergenceWarning(epochs: 0) }
         assertFails("Dataset: inputs of shape [2] and targets of shape [3] must hold the same number of items along axis 0") {
             _ = Dataset(Tensor([1, 2]), Tensor([1, 2, 3]))
         }
@@ -151,5 +152,25 @@ final class FastaiShapeTests: XCTestCase {
         var explicit = RandomGenerator(seed: 7)
         XCTAssertEqual(Tensor.randn([3], generator: &explicit).scalars, a.scalars, "the same stream as an explicit generator")
         XCTAssertNotEqual(Tensor.randn([3]).scalars, a.scalars, "the global generator moves on")
+    }
+}
+
+/// A parameter keeps its identity through every update NablaNN makes, as in PyTorch.
+final class ParameterIdentityTests: XCTestCase {
+    func testCopiesOfAParameterFollowOptimizersAndCheckpoints() throws {
+        let model = Linear(weight: Tensor([[1, 2]]), bias: Tensor([0.5]))
+        let weights = model.weight.value  // the book's `w, b = linear_model.parameters()`
+        for optimizer in [SGD(model.parameters, learningRate: 0.1), Adam(model.parameters, learningRate: 0.1)] as [any Optimizer] {
+            mseLoss(model(Tensor([[1, 1]])), Tensor([[0]])).backward()
+            optimizer.step()
+            optimizer.zeroGrad()
+            XCTAssertEqual(weights.scalars, model.weight.value.scalars, "\(type(of: optimizer))")
+            XCTAssertTrue(model.weight.value.requiresGrad)
+        }
+        let path = try temporaryFolder(self) + "/linear.safetensors"
+        try Linear(weight: Tensor([[7, 8]]), bias: Tensor([9])).save(to: path)
+        try model.load(from: path)
+        XCTAssertEqual(weights.scalars, [7, 8], "loading copies into the parameter, as load_state_dict does")
+        XCTAssertTrue(model.weight.value.requiresGrad)
     }
 }

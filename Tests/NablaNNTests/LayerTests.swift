@@ -8,7 +8,7 @@ final class LayerTests: XCTestCase {
         var generator = RandomGenerator(seed: 1)
         let cnn = DigitModel.cnn.make(generator: &generator)
         XCTAssertEqual(cnn.namedParameters.map(\.name), ["0.weight", "1.weight", "1.bias", "4.weight", "5.weight", "5.bias",
-                                                         "9.weight", "9.bias", "12.weight", "12.bias"])
+                                                         "8.weight", "8.bias", "11.weight", "11.bias"])
         XCTAssertEqual(cnn.namedBuffers.map(\.name), ["1.running_mean", "1.running_var", "1.num_batches_tracked",
                                                       "5.running_mean", "5.running_var", "5.num_batches_tracked"])
         XCTAssertEqual(cnn.parameters.map(\.value.shape), [[16, 1, 3, 3], [16], [16], [32, 16, 3, 3], [32], [32],

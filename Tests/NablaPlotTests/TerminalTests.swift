@@ -1,5 +1,7 @@
+import Foundation
 import XCTest
 import Nabla
+import NablaNN
 @testable import NablaPlot
 
 final class TerminalTests: XCTestCase {
@@ -52,5 +54,19 @@ final class TerminalTests: XCTestCase {
         let lines = grid.terminalLines(width: 20, height: 10, style: .plain)
         // Two pixel rows per line: full ink is "@", a half-inked pair "+".
         XCTAssertEqual(lines, ["@        ", "        +", " a    b  "])
+    }
+
+    func testAConsoleThatIsNoTerminalGetsPlainText() throws {
+        let path = NSTemporaryDirectory() + "terminal-\(UUID().uuidString).txt"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let file = try XCTUnwrap(fopen(path, "w"))
+        let console = Console(stream: file)
+        XCTAssertEqual(TerminalStyle.detect(for: console), .plain)
+        console.show(Figure([diagonal(), diagonal()], title: "two panels"), width: 40, height: 6)
+        fclose(file)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        XCTAssertTrue(text.hasPrefix(centered("two panels", width: 40) + "\n"), text)
+        XCTAssertEqual(text.components(separatedBy: "rising").count - 1, 2, "both panels' titles")
+        XCTAssertFalse(text.contains("\u{1B}"), "no escapes in a file")
     }
 }

@@ -45,7 +45,8 @@ final class LessonPicturesTests: XCTestCase {
     func testTheLessonNamesEachPictureItWrote() throws {
         let output = try Self.output.get()
         for file in ["training-digits.png", "mean-images.png", "quadratic-gradient-descent.png", "speed-predictions.png",
-                     "activations.png", "linear-model-training.png", "neural-net-training.png", "neural-net-mistakes.png"] {
+                     "activations.png", "linear-model-training.png", "neural-net-training.png", "neural-net-mistakes.png",
+                     "eigen-digits.png"] {
             XCTAssertTrue(output.contains("  " + file), "\(file) is not named in the output")
             XCTAssertNoThrow(try picture(file))
         }
@@ -65,6 +66,19 @@ final class LessonPicturesTests: XCTestCase {
         XCTAssertGreaterThan(count(.white, in: means), means.width * means.height / 2)
         XCTAssertGreaterThan(count(Color(gray: 0.6), in: means), 500)
         XCTAssertGreaterThan(count(Color(gray: 0.6), in: means), 2 * count(.black, in: means))
+    }
+
+    func testEigenDigitsAreSignedImagesAndTheSummaryHasBothBaselines() throws {
+        let output = try Self.output.get()
+        // Components are signed: both ends of the blue–red map appear, in every row of tiles.
+        let bitmap = try picture("eigen-digits.png")
+        for half in [0.1...0.55, 0.55...1] {
+            XCTAssertGreaterThan(count(Color(hex: 0x2166ac), in: bitmap, y: half), 50, "negative weights (blue) in rows \(half)")
+            XCTAssertGreaterThan(count(Color(hex: 0xb2182b), in: bitmap, y: half), 50, "positive weights (red) in rows \(half)")
+        }
+        for line in ["least squares     0.9", "eigen-digits k="] {
+            XCTAssertTrue(output.contains(line), "the summary lacks \"\(line)\"")
+        }
     }
 
     func testCurvesAreDrawnInEachPanelInTheirSeriesColours() throws {

@@ -33,6 +33,26 @@ extension Tensor {
                 for p in 0..<planes {
                     let source = input.basePointer + p * plane, out = result.basePointer + p * outPlane
                     let chosen = winner.baseAddress! + p * outPlane
+                    if kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1 {
+                        // The usual 2×2 window, stride 2: two hoisted input rows per output row, no bounds to test.
+                        for oy in 0..<outH {
+                            let top = source + 2 * oy * width, bottom = top + width, topIndex = 2 * oy * width
+                            let outRow = out + oy * outW, chosenRow = chosen + oy * outW
+                            for ox in 0..<outW {
+                                let x = 2 * ox
+                                var best = top[x], bestIndex = topIndex + x
+                                @inline(__always) func consider(_ value: Float, _ index: Int) {
+                                    if value > best || (value.isNaN && !best.isNaN) { best = value; bestIndex = index }
+                                }
+                                consider(top[x + 1], topIndex + x + 1)
+                                consider(bottom[x], topIndex + width + x)
+                                consider(bottom[x + 1], topIndex + width + x + 1)
+                                outRow[ox] = best
+                                chosenRow[ox] = Int32(bestIndex)
+                            }
+                        }
+                        continue
+                    }
                     for oy in 0..<outH {
                         for ox in 0..<outW {
                             var best = -Float.infinity, bestIndex = -1
