@@ -84,7 +84,7 @@ public final class Adam: MomentumOptimizer {
                     }
                 }
             }
-            // Copied into the parameter's own storage, so every copy of it (the book's `w, b = params`) sees the step.
+            // In place, so that every copy of the leaf sees the step (see Tensor's "Leaves have an identity").
             noGrad { parameter.value[.ellipsis] = updated }
         }
     }
