@@ -276,14 +276,13 @@ struct BackendResult {
 extension DifferentialOp {
     /// Runs `c` on both backends and returns its JSON record for the oracle,
     /// or the message Nabla stopped with (a programmer error such as a shape it
-    /// refused). Each case runs on a thread of its own, which a stop ends, so
-    /// that one case that stops does not stop the others.
+    /// refused). Each case runs in a forked copy of the test process (see
+    /// `outcome(of:)`), which a stop ends, so that one case that stops does not
+    /// stop the others; the backend that was running comes back as a note.
     func record(_ c: Case) -> Result<String, StoppedCase> {
-        var json: String?
-        var backend = BackendKind.blas
-        let stopped = failureMessage { json = self.unguardedRecord(c) { backend = $0 } }
-        if let json { return .success(json) }
-        return .failure(StoppedCase(message: "\(name) | \(c.label) [\(backend)]: Nabla stopped: \(stopped ?? "?")"))
+        let run = outcome { note in self.unguardedRecord(c) { note($0.rawValue) } }
+        if let json = run.result { return .success(json) }
+        return .failure(StoppedCase(message: "\(name) | \(c.label) [\(run.note ?? "blas")]: Nabla stopped: \(run.failure ?? "?")"))
     }
 
     private func unguardedRecord(_ c: Case, starting: (BackendKind) -> Void) -> String {
