@@ -68,12 +68,7 @@ public final class DataLoader: Sequence {
 
     /// The batches of a given epoch, without touching ``nextEpoch``.
     public func epoch(_ index: Int) -> Epoch {
-        var order = Array(0..<itemCount)
-        if shuffle {
-            // splitmix64's increment spreads consecutive epochs over unrelated seeds.
-            var generator = RandomGenerator(seed: seed ^ (UInt64(truncatingIfNeeded: index) &* 0x9E37_79B9_7F4A_7C15))
-            order = generator.permutation(itemCount)
-        }
+        let order = shuffle ? DataLoader.shuffledOrder(itemCount: itemCount, seed: seed, epoch: index) : Array(0..<itemCount)
         return Epoch(loader: self, order: order)
     }
 
