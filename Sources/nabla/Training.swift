@@ -1,6 +1,7 @@
 import ArgumentParser
 import Nabla
 import NablaData
+import NablaDistributed
 import NablaNN
 
 /// The two models of the chapter.
@@ -84,26 +85,34 @@ struct TrainingSettings {
 enum Training {
     /// Trains one model on `data`, printing the table, and returns its figures;
     /// with `savePath` set, saves the trained parameters there.
-    static func run(_ settings: TrainingSettings, data: LessonData, console: Console) throws -> StageResult {
+    /// With `parallel`, this is one rank of a data-parallel job: it trains on its
+    /// shard of every global batch of `settings.batchSize`, and only rank 0 saves.
+    static func run(_ settings: TrainingSettings, data: LessonData, console: Console,
+                    parallel: DataParallel? = nil) throws -> StageResult {
         let start = monotonicSeconds()
         var generator = RandomGenerator(seed: settings.seed)
         let (trainInputs, trainTargets) = data.trainingSet
         let (validInputs, validTargets) = data.validationSet
         let model = settings.model.makeModel(inputs: trainInputs.shape[1], generator: &generator)
-        let train = batches(trainInputs, trainTargets, batchSize: settings.batchSize, shuffleSeed: generator.next())
-        let valid = batches(validInputs, validTargets, batchSize: settings.batchSize, shuffleSeed: nil)
+        let shuffleSeed = generator.next()
+        let loaders = parallel?.shard(
+            DataLoader(inputs: trainInputs, targets: trainTargets, batchSize: settings.batchSize, shuffle: true, seed: shuffleSeed),
+            DataLoader(inputs: validInputs, targets: validTargets, batchSize: settings.batchSize))
+            ?? DataLoaders(batches(trainInputs, trainTargets, batchSize: settings.batchSize, shuffleSeed: shuffleSeed),
+                           batches(validInputs, validTargets, batchSize: settings.batchSize, shuffleSeed: nil))
 
         console.writeLine("== Training \(settings.model.summary(inputs: trainInputs.shape[1])) ==")
-        console.writeLine("\(settings.epochs) epochs, learning rate \(settings.learningRate), batch size \(settings.batchSize), seed \(settings.seed), \(model.parameterCount) parameters, backend \(Nabla.backend.rawValue)")
-        var callbacks: [any Callback] = [DivergenceWarning()]
+        console.writeLine("\(settings.epochs) epochs, learning rate \(settings.learningRate), batch size \(settings.batchSize), seed \(settings.seed), \(model.parameterCount) parameters, backend \(Nabla.backend.rawValue)"
+            + (parallel.map { ", data-parallel over \($0.group.size) ranks" } ?? ""))
+        var callbacks: [any Callback] = [DivergenceWarning()] + (parallel.map { [$0] } ?? [])
         if let patience = settings.earlyStoppingPatience { callbacks.append(EarlyStopping(patience: patience)) }
-        let learner = Learner(DataLoaders(train, valid), model, optimizer: settings.model.optimizer, loss: mnistLoss,
+        let learner = Learner(loaders, model, optimizer: settings.model.optimizer, loss: mnistLoss,
                               metrics: [.accuracy], callbacks: callbacks, console: console)
         let trainStart = monotonicSeconds()
         let fit = try learner.fit(settings.epochs, lr: settings.learningRate)
         let trainSeconds = monotonicSeconds() - trainStart
 
-        if let savePath = settings.savePath {
+        if let savePath = settings.savePath, DataParallel.prints(parallel) {
             try model.save(to: savePath, metadata: ["format": "pt", "model": settings.model.rawValue])
             console.writeLine("Saved the parameters to \(savePath) (safetensors).")
         }
@@ -123,6 +132,10 @@ enum Training {
         report.add("seed", settings.seed)
         report.add("train_seconds", trainSeconds)
         report.add("stage_seconds", seconds)
+        if let parallel {
+            report.add("ranks", parallel.group.size)
+            report.add("allreduce_seconds", parallel.allReduceSeconds)
+        }
         return StageResult(report: report, accuracy: accuracy, seconds: trainSeconds, trained: (model, fit))
     }
 

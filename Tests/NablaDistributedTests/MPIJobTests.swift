@@ -17,17 +17,24 @@ final class MPIJobTests: XCTestCase {
 
     /// Runs `mpirun -np ranks <program> arguments`, its standard output and error
     /// merged; a job that outlives `limit` seconds is killed and fails the test.
-    func mpirun(_ ranks: Int, _ program: String, _ arguments: [String], limit: Double = 120) throws -> Job {
+    /// With `ranks` nil, runs the program alone, without mpirun.
+    func mpirun(_ ranks: Int?, _ program: String, _ arguments: [String], limit: Double = 120, mergingErrors: Bool = true) throws -> Job {
         let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let programPath = products.appendingPathComponent(program).path
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/mpirun")
-        process.arguments = Self.localOptions + ["-np", "\(ranks)", products.appendingPathComponent(program).path] + arguments
+        if let ranks {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/mpirun")
+            process.arguments = Self.localOptions + ["-np", "\(ranks)", programPath] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: programPath)
+            process.arguments = arguments
+        }
         var environment = ProcessInfo.processInfo.environment
         environment["OPENBLAS_NUM_THREADS"] = "1"
         process.environment = environment
         let pipe = Pipe()
         process.standardOutput = pipe
-        process.standardError = pipe
+        process.standardError = mergingErrors ? pipe : FileHandle.nullDevice
         let start = Date()
         try process.run()
         let timer = DispatchSource.makeTimerSource()
@@ -38,7 +45,7 @@ final class MPIJobTests: XCTestCase {
         process.waitUntilExit()
         timer.cancel()
         let seconds = -start.timeIntervalSinceNow
-        XCTAssertLessThan(seconds, limit, "mpirun -np \(ranks) \(program) \(arguments) was killed after \(limit) s")
+        XCTAssertLessThan(seconds, limit, "\(program) \(arguments) on \(ranks ?? 1) ranks was killed after \(limit) s")
         return Job(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self), seconds: seconds)
     }
 
@@ -69,5 +76,25 @@ final class MPIJobTests: XCTestCase {
         XCTAssertNotEqual(job.status, 0, job.output)
         XCTAssertLessThan(job.seconds, 20, job.output)
         XCTAssertTrue(job.output.contains("rank 0 of 2: MPI_Allreduce has waited more than 3.0 s for the other ranks"), job.output)
+    }
+
+    /// `mpirun -np 2 nabla train --distributed` on the lesson's data prints one
+    /// report (rank 0's) with the figures of one process on the same batches.
+    func testDistributedTrainCommandGivesTheOneProcessFigures() throws {
+        let arguments = ["train", "--model", "mlp", "--epochs", "1", "--threads", "1", "--json"]
+        let alone = try mpirun(nil, "nabla", arguments, mergingErrors: false)
+        let job = try mpirun(2, "nabla", arguments + ["--distributed"], mergingErrors: false)
+        XCTAssertEqual(alone.status, 0, alone.output)
+        XCTAssertEqual(job.status, 0, job.output)
+        let reports = [alone, job].map { run in
+            run.output.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        }
+        XCTAssertEqual(reports.map(\.count), [1, 1], "one JSON report each, rank 1 silent: \(job.output)")
+        let (one, two) = (reports[0].first ?? [:], reports[1].first ?? [:])
+        XCTAssertEqual(two["ranks"] as? Int, 2)
+        for key in ["accuracy", "train_loss", "valid_loss"] {
+            let expected = one[key] as? Double ?? .nan
+            XCTAssertEqual(two[key] as? Double ?? .nan, expected, accuracy: 1e-5 * max(1, abs(expected)), key)
+        }
     }
 }
