@@ -73,9 +73,8 @@ func makeData(_ count: Int, seed: UInt64) -> (Tensor, Tensor) {
     return (inputs, Tensor(labels))
 }
 
-func makeModel() -> Sequential {
-    // Each rank draws different weights: the broadcast at the start must fix that.
-    var generator = RandomGenerator(seed: 7 + UInt64(rank))
+func makeModel(seed: UInt64) -> Sequential {
+    var generator = RandomGenerator(seed: seed)
     return Sequential(Linear(inputs: 12, outputs: 16, generator: &generator), ReLU(), Linear(inputs: 16, outputs: 3, generator: &generator))
 }
 
@@ -105,7 +104,8 @@ func checkTraining() throws {
 
     let parallel = DataParallel(group), identical = IdenticalParameters()
     let (train, valid) = loaders()
-    let model = makeModel()
+    // Each rank draws different weights: the broadcast at the start must fix that.
+    let model = makeModel(seed: 7 + UInt64(rank))
     let learner = Learner(DataLoaders(parallel.shard(train), parallel.shard(valid, mode: .evaluation)), model,
                           optimizer: optimizer, loss: crossEntropy, metrics: [.multiClassAccuracy],
                           callbacks: [parallel, identical], console: .silent)
@@ -114,7 +114,7 @@ func checkTraining() throws {
     require(identical.steps == steps && parallel.allReduceCount == steps, "\(identical.steps) steps checked, \(parallel.allReduceCount) allreduces, expected \(steps)")
 
     // The reference: one process, rank 0's initial weights, the whole global batches.
-    let reference = Sequential(makeModelOnRankZero())
+    let reference = makeModel(seed: 7)
     let (referenceTrain, referenceValid) = loaders()
     let referenceLearner = Learner(DataLoaders(referenceTrain, referenceValid), reference, optimizer: optimizer,
                                    loss: crossEntropy, metrics: [.multiClassAccuracy], console: .silent)
@@ -128,11 +128,6 @@ func checkTraining() throws {
         require(gap <= 1e-5, "the reduced epoch row \(ours) differs from one process's \(theirs)")
     }
     print("ok training rank \(rank)/\(size): \(steps) steps identical on every rank, final parameters within \(worst) of one process")
-}
-
-func makeModelOnRankZero() -> [any Module] {
-    var generator = RandomGenerator(seed: 7)
-    return [Linear(inputs: 12, outputs: 16, generator: &generator), ReLU(), Linear(inputs: 16, outputs: 3, generator: &generator)]
 }
 
 /// In the middle of a run of allreduces the last rank kills itself with SIGKILL
