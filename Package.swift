@@ -68,7 +68,7 @@ let package = Package(
         // The code the DocC articles show, run; ArticleCodeTests checks the pages against it.
         .testTarget(name: "DocumentationTests", dependencies: ["Nabla", "NablaNN", "NablaData", "NablaPlot"]),
         // Every op against PyTorch in float64 (torch_oracle.py, run in the torch venv that setup installs).
-        .testTarget(name: "NablaDifferentialTests", dependencies: ["Nabla", "NablaNN", "NablaTestSupport"], exclude: ["torch_oracle.py"]),
+        .testTarget(name: "NablaDifferentialTests", dependencies: ["Nabla", "NablaNN"], exclude: ["torch_oracle.py"]),
         // Runs the built `nabla` executable as a separate process.
         .testTarget(name: "nablaTests", dependencies: ["nabla", "NablaPlot"]),
         // The program NablaDistributedTests runs under mpirun with 1, 2 and 4 ranks.

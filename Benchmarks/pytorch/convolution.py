@@ -2,7 +2,7 @@
 """PyTorch's side of nabla-bench's convolution section, on one thread by default.
 
   --shapes JSON   conv2d forward and forward+backward on each shape
-                  ({"batch", "in", "out", "size", "kernel", "padding", "input_grad"}),
+                  ({"batch", "in", "out", "size", "kernel", "stride", "padding", "input_grad"}),
                   best of timed rounds, after warm-up.
   --cnn-batches N one pass of N batches (0: the whole epoch) of the ten-digit CNN
                   (NablaNN's DigitModel.cnn, the same torch.nn model) with Adam
@@ -47,17 +47,18 @@ def convolution(shape):
     generator = torch.Generator().manual_seed(0)
     x = torch.rand(shape["batch"], shape["in"], shape["size"], shape["size"], generator=generator)
     weight = torch.rand(shape["out"], shape["in"], shape["kernel"], shape["kernel"], generator=generator)
-    upstream = torch.rand(F.conv2d(x, weight, padding=shape["padding"]).shape, generator=generator)
+    stride, padding = shape["stride"], shape["padding"]
+    upstream = torch.rand(F.conv2d(x, weight, stride=stride, padding=padding).shape, generator=generator)
 
     def forward():
         with torch.no_grad():
-            F.conv2d(x, weight, padding=shape["padding"])
+            F.conv2d(x, weight, stride=stride, padding=padding)
 
     xg = x.clone().requires_grad_(shape["input_grad"])
     wg = weight.clone().requires_grad_()
 
     def forward_backward():
-        F.conv2d(xg, wg, padding=shape["padding"]).backward(upstream)
+        F.conv2d(xg, wg, stride=stride, padding=padding).backward(upstream)
         wg.grad = None
         xg.grad = None
 

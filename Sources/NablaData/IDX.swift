@@ -53,10 +53,34 @@ public enum IDX {
         try decode(bytes, source: source, rank: 1, scale: false, limits: limits)
     }
 
-    /// Checks the header first (inflating only its bytes when the file is gzip data),
-    /// then inflates no further than the payload it declares, so a small file that
-    /// inflates to gigabytes costs no more than its header admits.
+    /// Reads an IDX image file (`.gz` or raw) keeping its pixels as bytes, shape `[N, rows, columns]`.
+    public static func readByteImages(at path: String, limits: DataLimits = .default) throws -> ByteImages {
+        let (pixels, shape) = try payload(readFileBytes(path, limits: limits), source: path, rank: 3, limits: limits)
+        return ByteImages(pixels: pixels, shape: shape)
+    }
+
+    /// ``readByteImages(at:limits:)`` and ``readLabels(at:limits:)`` of a matching pair, checked to hold the same number of items.
+    public static func readLabeledByteImages(images imagesPath: String, labels labelsPath: String,
+                                             limits: DataLimits = .default) throws -> (images: ByteImages, labels: Tensor) {
+        let images = try readByteImages(at: imagesPath, limits: limits)
+        let labels = try readLabels(at: labelsPath, limits: limits)
+        guard images.count == labels.shape[0] else {
+            throw DataError(path: labelsPath, problem: "holds \(labels.shape[0]) labels but \(imagesPath) holds \(images.count) images")
+        }
+        return (images, labels)
+    }
+
     private static func decode(_ fileBytes: [UInt8], source: String, rank: Int, scale: Bool, limits: DataLimits) throws -> Tensor {
+        let (elements, shape) = try payload(fileBytes, source: source, rank: rank, limits: limits)
+        try ensureAllocatable(elements.count * MemoryLayout<Float>.stride, for: source, "a tensor of \(shape)")
+        return elements.withUnsafeBufferPointer { tensorFromPixels($0, shape: shape, scale: scale) }
+    }
+
+    /// The elements and shape of an IDX ubyte file. Checks the header first (inflating
+    /// only its bytes when the file is gzip data), then inflates no further than the
+    /// payload it declares, so a small file that inflates to gigabytes costs no more
+    /// than its header admits.
+    private static func payload(_ fileBytes: [UInt8], source: String, rank: Int, limits: DataLimits) throws -> (elements: [UInt8], shape: [Int]) {
         let headerSize = 4 + 4 * rank
         var bytes = fileBytes
         var moreFollow = false  // gzip data goes on past the declared payload
@@ -69,10 +93,8 @@ public enum IDX {
         }
         let declared = try declaredPayload(bytes, source: source, rank: rank, limits: limits)
         let shape = try header(bytes, source: source, rank: rank, declared: declared, moreFollow: moreFollow)
-        try ensureAllocatable(declared * MemoryLayout<Float>.stride, for: source, "a tensor of \(shape)")
-        return bytes.withUnsafeBufferPointer { all in
-            tensorFromPixels(UnsafeBufferPointer(rebasing: all[headerSize...]), shape: shape, scale: scale)
-        }
+        bytes.removeFirst(headerSize)  // in place: no second copy of the pixels
+        return (bytes, shape)
     }
 
     /// Validates the magic number and dimensions of an IDX ubyte header of the given

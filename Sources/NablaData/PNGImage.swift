@@ -133,7 +133,10 @@ public enum PNGImage {
         }
         func word(_ at: Int) -> Int { (0..<4).reduce(0) { $0 << 8 | Int(bytes[at + $1]) } }
         let width = word(16), height = word(20)
-        let pixels = width * height  // Each is below 2^32, so this cannot overflow.
+        guard (1...Int(Int32.max)).contains(width), (1...Int(Int32.max)).contains(height) else {
+            throw DataError(path: source, problem: "corrupt PNG: the header declares \(width)×\(height) pixels; PNG allows 1 to 2^31-1 each way")
+        }
+        let pixels = width * height  // Each is below 2^31, so this cannot overflow.
         guard pixels <= limits.maximumImagePixels else {
             throw DataError(path: source, problem: "the image is \(width)×\(height) = \(pixels) pixels, more than the limit of \(limits.maximumImagePixels) (DataLimits.maximumImagePixels)")
         }
@@ -143,8 +146,9 @@ public enum PNGImage {
         // allocation. Unknown colour types count as 1 channel; libpng refuses them.
         let byteCount = fileSize ?? bytes.count
         let channels = [0: 1, 2: 3, 3: 1, 4: 2, 6: 4][Int(bytes[25])] ?? 1
-        let rowBytes = 1 + (width * Int(bytes[24]) * channels + 7) / 8
-        guard height * rowBytes <= byteCount * 1032 + 64 else {
+        let rowBytes = 1 + (width * Int(bytes[24]) * channels + 7) / 8  // below 2^41
+        let rawBytes = height.multipliedReportingOverflow(by: rowBytes)
+        guard !rawBytes.overflow, rawBytes.partialValue <= byteCount.multipliedReportingOverflow(by: 1032).partialValue + 64 else {
             throw DataError(path: source, problem: "corrupt PNG: the header declares \(width)×\(height) pixels, more than \(byteCount) bytes of PNG data can hold")
         }
         return (height, width)

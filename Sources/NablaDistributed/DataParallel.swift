@@ -45,12 +45,11 @@ public final class DataParallel: Callback {
     public func shard(_ loader: DataLoader, mode: DistributedSampler.Mode = .training) -> BatchSource {
         let sampler = DistributedSampler(itemCount: loader.itemCount, globalBatchSize: loader.batchSize, rank: group.rank,
                                          rankCount: group.size, shuffle: loader.shuffle, seed: loader.seed, mode: mode)
-        let inputs = loader.inputs, targets = loader.targets
         var epoch = 0
         return BatchSource(batchCount: sampler.batches(epoch: 0).count) {
             defer { epoch += 1 }
             var batches = sampler.batches(epoch: epoch).makeIterator()
-            return AnyIterator { batches.next().map { (inputs.gather(rows: $0), targets.gather(rows: $0)) } }
+            return AnyIterator { batches.next().map { loader.gather(rows: $0) } }
         }
     }
 

@@ -84,7 +84,8 @@ public final class Adam: MomentumOptimizer {
                     }
                 }
             }
-            parameter.value = updated.requiringGrad()
+            // In place, so that every copy of the leaf sees the step (see Tensor's "Leaves have an identity").
+            noGrad { parameter.value[.ellipsis] = updated }
         }
     }
 

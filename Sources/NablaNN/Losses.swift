@@ -18,9 +18,33 @@ public func rmseLoss(_ prediction: Tensor, _ target: Tensor) -> Tensor {
 /// The loss of fastai's chapter 4 for a binary classifier with targets 0 and 1:
 /// `mean(where(target == 1, 1 − σ(p), σ(p)))`, how far each sigmoid output is
 /// from its target. It lies in [0, 1].
+///
+/// When `prediction` and `target` have the same shape (a batch's `[B, 1]` and
+/// its targets), the chain runs fused: σ once, the distances in one pass, their
+/// mean, and a backward pass that writes the gradient `∓ḡ/n · σ(1 − σ)` in one
+/// pass, with the same arithmetic as the chain of ops, so the same bits.
 public func mnistLoss(_ prediction: Tensor, _ target: Tensor) -> Tensor {
-    let probability = prediction.sigmoid()
-    return Tensor.where(target .== 1, 1 - probability, probability).mean()
+    guard prediction.shape == target.shape else {
+        let probability = prediction.sigmoid()
+        return Tensor.where(target .== 1, 1 - probability, probability).mean()
+    }
+    let (probability, target) = noGrad { (prediction.detached().sigmoid(), target.contiguous()) }
+    let count = probability.scalarCount
+    func elementwise(_ value: (_ probability: Float, _ isPositive: Bool) -> Float) -> Tensor {
+        Tensor(shape: probability.shape) { out in
+            probability.withUnsafeBufferPointer { p in
+                target.withUnsafeBufferPointer { t in
+                    for i in 0..<count { out[i] = value(p[i], t[i] == 1) }
+                }
+            }
+        }
+    }
+    let loss = noGrad { elementwise { p, positive in positive ? 1 - p : p }.mean() }
+    return loss.withGradient(of: "mnistLoss", inputs: [prediction]) { g in
+        // The chain's own order: the mean's ḡ·(1/n), negated on the 1 − σ branch, then σ's g·σ·(1 − σ).
+        let share = g.item * (1 / Float(count))
+        return [elementwise { p, positive in (positive ? -share : share) * p * (1 - p) }]
+    }
 }
 
 /// How a loss combines its per-element values, as PyTorch's `reduction` argument.

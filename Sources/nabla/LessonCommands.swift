@@ -67,7 +67,8 @@ struct TrainCommand: ParsableCommand {
     var settings: TrainingSettings {
         TrainingSettings(model: model, epochs: epochs ?? model.defaultEpochs,
                          learningRate: learningRate ?? model.defaultLearningRate,
-                         batchSize: batchSize, seed: seed, savePath: save, earlyStoppingPatience: patience)
+                         batchSize: batchSize, seed: seed, savePath: save, earlyStoppingPatience: patience,
+                         prefetch: runOptions.prefetch)
     }
 
     func run() throws {
@@ -108,7 +109,8 @@ struct LessonCommand: ParsableCommand {
             for kind in ModelKind.allCases {
                 console.writeLine()
                 let settings = TrainingSettings(model: kind, epochs: kind.defaultEpochs, learningRate: kind.defaultLearningRate,
-                                                batchSize: 256, seed: seed, savePath: nil, earlyStoppingPatience: nil)
+                                                batchSize: 256, seed: seed, savePath: nil, earlyStoppingPatience: nil,
+                                                prefetch: runOptions.prefetch)
                 let result = try Training.run(settings, data: data, console: console)
                 report.add(kind.rawValue, result.report)
                 summary.append((kind.title, result, "\(settings.epochs) epochs in "))
@@ -129,7 +131,7 @@ struct LessonCommand: ParsableCommand {
             console.writeLine()
             pictures.reportWritten()
             console.writeLine()
-            console.writeLine("== Summary: validation accuracy on \(data.validImages.shape[0]) images (\(data.positiveName)s vs \(data.negativeName)s) ==")
+            console.writeLine("== Summary: validation accuracy on \(data.validImages.count) images (\(data.positiveName)s vs \(data.negativeName)s) ==")
             for (name, result, what) in summary {
                 console.writeLine(padded(name, 18) + fourDecimals(result.accuracy) + "  (\(what)\(formatSeconds(result.seconds)))")
             }

@@ -5,42 +5,50 @@ import NablaNN
 
 /// The images of the lesson's two classes, split into training and validation
 /// sets, each stored positives first (target 1), then negatives (target 0).
+/// The pixels stay bytes, as the files store them, until a stage converts the
+/// images it reads (a batch, a mean image, the validation set).
 struct LessonData {
     let positiveName: String
     let negativeName: String
     /// `[N, height, width]`: the training positives, then the training negatives.
-    let trainImages: Tensor
+    let trainImages: ByteImages
     let trainPositiveCount: Int
     /// `[M, height, width]`: the validation positives, then the validation negatives.
-    let validImages: Tensor
+    let validImages: ByteImages
     let validPositiveCount: Int
     /// Where the images came from and how they were split, in words.
     let description: String
     let loadSeconds: Double
 
-    var trainPositive: Tensor { trainImages[0..<trainPositiveCount] }
-    var trainNegative: Tensor { trainImages[trainPositiveCount...] }
-    var validPositive: Tensor { validImages[0..<validPositiveCount] }
-    var validNegative: Tensor { validImages[validPositiveCount...] }
+    var trainNegativeCount: Int { trainImages.count - trainPositiveCount }
+    /// The mean training image of each class, read from the bytes.
+    var positiveMean: Tensor { trainImages.meanImage(0..<trainPositiveCount) }
+    var negativeMean: Tensor { trainImages.meanImage(trainPositiveCount..<trainImages.count) }
+    var validPositive: Tensor { validImages.floats(0..<validPositiveCount) }
+    var validNegative: Tensor { validImages.floats(validPositiveCount..<validImages.count) }
 
-    /// Flattened images `[N, pixels]` and targets `[N, 1]`, as the book's `train_x`, `train_y`.
-    var trainingSet: (inputs: Tensor, targets: Tensor) { Self.flattened(trainImages, positives: trainPositiveCount) }
-    var validationSet: (inputs: Tensor, targets: Tensor) { Self.flattened(validImages, positives: validPositiveCount) }
+    /// Flattened images `[N, pixels]` as Float and targets `[N, 1]`, as the book's `train_x`, `train_y`.
+    var trainingSet: (inputs: Tensor, targets: Tensor) { (Self.flattened(trainImages).floats, Self.targets(trainImages.count, positives: trainPositiveCount)) }
+    var validationSet: (inputs: Tensor, targets: Tensor) { (Self.flattened(validImages).floats, Self.targets(validImages.count, positives: validPositiveCount)) }
+    /// The training images flattened to `[N, pixels]`, still bytes, for a loader to batch.
+    var trainingPixels: (images: ByteImages, targets: Tensor) { (Self.flattened(trainImages), Self.targets(trainImages.count, positives: trainPositiveCount)) }
 
-    private static func flattened(_ images: Tensor, positives: Int) -> (inputs: Tensor, targets: Tensor) {
-        let count = images.shape[0]
-        let targets = Tensor(shape: [count, 1]) { scalars in
+    private static func flattened(_ images: ByteImages) -> ByteImages {
+        ByteImages(pixels: images.pixels, shape: [images.count, images.pixelsPerImage])
+    }
+
+    private static func targets(_ count: Int, positives: Int) -> Tensor {
+        Tensor(shape: [count, 1]) { scalars in
             for index in 0..<count { scalars[index] = index < positives ? 1 : 0 }
         }
-        return (images.reshape([count, -1]), targets)
     }
 
     /// Loads the data that `options` name and prints where it came from.
     static func load(_ options: DataOptions, console: Console) throws -> LessonData {
         let start = monotonicSeconds()
         let requested = options.classPair
-        let train: LabeledImages
-        let valid: LabeledImages
+        let train: LabeledPixels
+        let valid: LabeledPixels
         let pair: (positive: Int, negative: Int)
         let source: String
         var split: String
@@ -58,21 +66,21 @@ struct LessonData {
                 split = "train-* files train, t10k-* files validate"
             } else {
                 let names = requested.map { [$0.positive, $0.negative] } ?? ["3", "7"]
-                train = try ImageFolder.load(root: root, split: "train", classes: names)
-                valid = try ImageFolder.load(root: root, split: "valid", classes: names)
+                train = LabeledPixels(try ImageFolder.load(root: root, split: "train", classes: names))
+                valid = LabeledPixels(try ImageFolder.load(root: root, split: "valid", classes: names))
                 pair = (0, 1)
                 source = "PNG folders \(root)/{train,valid}/{\(names.joined(separator: ","))}"
                 split = "train/ trains, valid/ validates"
             }
         } else if options.dataset == .fashion {
-            train = try Datasets.fashionMNIST(split: .train)
-            valid = try Datasets.fashionMNIST(split: .test)
+            train = LabeledPixels(try Datasets.fashionMNISTPixels(split: .train), classNames: Datasets.fashionMNISTClassNames)
+            valid = LabeledPixels(try Datasets.fashionMNISTPixels(split: .test), classNames: Datasets.fashionMNISTClassNames)
             pair = try classIndices(requested, names: train.classNames, source: "Fashion-MNIST")
             source = "Fashion-MNIST (\(Datasets.fashionMNISTClassNames[pair.positive]) vs \(Datasets.fashionMNISTClassNames[pair.negative]))"
             split = "the training set trains, the test set validates"
         } else {
-            train = try Datasets.mnist(split: .train)
-            valid = try Datasets.mnist(split: .test)
+            train = LabeledPixels(try Datasets.mnistPixels(split: .train), classNames: Datasets.digitClassNames)
+            valid = LabeledPixels(try Datasets.mnistPixels(split: .test), classNames: Datasets.digitClassNames)
             pair = try classIndices(requested, names: train.classNames, source: "MNIST")
             source = "MNIST in \(Datasets.dataFolder())/mnist"
             split = "the training set trains, the test set validates"
@@ -80,13 +88,13 @@ struct LessonData {
 
         let (trainImages, trainPositives) = try twoClassStack(train, pair, source: source, part: "training")
         let (validImages, validPositives) = try twoClassStack(valid, pair, source: source, part: "validation")
-        guard trainImages.shape.dropFirst() == validImages.shape.dropFirst() else {
-            throw DataError(path: source, problem: "training images are \(Array(trainImages.shape.dropFirst())) but validation images are \(Array(validImages.shape.dropFirst())); both sets need one image size")
+        guard trainImages.imageShape == validImages.imageShape else {
+            throw DataError(path: source, problem: "training images are \(trainImages.imageShape) but validation images are \(validImages.imageShape); both sets need one image size")
         }
         let positiveName = train.classNames[pair.positive]
         let negativeName = train.classNames[pair.negative]
-        split += "; \(trainPositives) \(positiveName)s + \(trainImages.shape[0] - trainPositives) \(negativeName)s train, "
-            + "\(validPositives) \(positiveName)s + \(validImages.shape[0] - validPositives) \(negativeName)s validate"
+        split += "; \(trainPositives) \(positiveName)s + \(trainImages.count - trainPositives) \(negativeName)s train, "
+            + "\(validPositives) \(positiveName)s + \(validImages.count - validPositives) \(negativeName)s validate"
         let data = LessonData(
             positiveName: positiveName, negativeName: negativeName,
             trainImages: trainImages, trainPositiveCount: trainPositives,
@@ -97,15 +105,15 @@ struct LessonData {
     }
 
     /// The images of the two classes, positives first, and how many positives there are.
-    private static func twoClassStack(_ set: LabeledImages, _ pair: (positive: Int, negative: Int),
-                                      source: String, part: String) throws -> (Tensor, Int) {
+    private static func twoClassStack(_ set: LabeledPixels, _ pair: (positive: Int, negative: Int),
+                                      source: String, part: String) throws -> (ByteImages, Int) {
         let labels = set.labels.scalars
         let positives = labels.indices.filter { labels[$0] == Float(pair.positive) }
         let negatives = labels.indices.filter { labels[$0] == Float(pair.negative) }
         for (rows, label) in [(positives, pair.positive), (negatives, pair.negative)] where rows.isEmpty {
             throw DataError(path: source, problem: "the \(part) images hold no image of class \(set.classNames[label])")
         }
-        return (set.images.gather(rows: positives + negatives), positives.count)
+        return (set.images.gathering(rows: positives + negatives), positives.count)
     }
 
     /// The label indices of the requested classes (default 3 and 7), matched by
@@ -134,9 +142,25 @@ struct LessonData {
     }
 }
 
+/// Images as bytes with their labels and class names, as the lesson loads them.
+private struct LabeledPixels {
+    let images: ByteImages
+    let labels: Tensor
+    let classNames: [String]
+
+    init(_ pixels: (images: ByteImages, labels: Tensor), classNames: [String]) {
+        (images, labels, self.classNames) = (pixels.images, pixels.labels, classNames)
+    }
+
+    /// Images decoded to Float (PNG folders), back to the 8-bit pixels their files hold.
+    init(_ decoded: LabeledImages) {
+        (images, labels, classNames) = (ByteImages(quantizing: decoded.images), decoded.labels, decoded.classNames)
+    }
+}
+
 private extension IDX {
     /// `prefix-images-idx3-ubyte[.gz]` and `prefix-labels-idx1-ubyte[.gz]` of `folder`, with classes named by label.
-    static func labeledImages(_ folder: String, prefix: String) throws -> LabeledImages {
+    static func labeledImages(_ folder: String, prefix: String) throws -> LabeledPixels {
         func file(_ kind: String) -> String {
             let base = (folder as NSString).appendingPathComponent("\(prefix)-\(kind)")
             for candidate in [base, base + ".gz", (folder as NSString).appendingPathComponent("\(prefix)-\(kind.replacingOccurrences(of: "-idx", with: ".idx"))")]
@@ -145,7 +169,7 @@ private extension IDX {
             }
             return base
         }
-        let (images, labels) = try readLabeledImages(images: file("images-idx3-ubyte"), labels: file("labels-idx1-ubyte"))
-        return LabeledImages(images: images, labels: labels, classNames: Datasets.digitClassNames)
+        return LabeledPixels(try readLabeledByteImages(images: file("images-idx3-ubyte"), labels: file("labels-idx1-ubyte")),
+                             classNames: Datasets.digitClassNames)
     }
 }

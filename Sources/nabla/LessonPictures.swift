@@ -24,9 +24,9 @@ struct LessonPictures {
     /// A few training images of each class, and the two mean images.
     mutating func drawData(_ data: LessonData) throws {
         let (p, n) = (data.positiveName, data.negativeName)
-        let (positiveMean, negativeMean) = (data.trainPositive.mean(axis: 0), data.trainNegative.mean(axis: 0))
-        let count = min(8, data.trainPositiveCount, data.trainNegative.shape[0])
-        let sample = Tensor.cat([data.trainPositive[0..<count], data.trainNegative[0..<count]])
+        let (positiveMean, negativeMean) = (data.positiveMean, data.negativeMean)
+        let count = min(8, data.trainPositiveCount, data.trainNegativeCount)
+        let sample = data.trainImages.floats(rows: Array(0..<count) + Array(data.trainPositiveCount..<data.trainPositiveCount + count))
         let captions = Array(repeating: p, count: count) + Array(repeating: n, count: count)
         try write(Figure([ImageGrid(sample, captions: captions, columns: count)],
                          title: "Training \(p)s and \(n)s", panelWidth: 640, panelHeight: 220), "training-digits.png")
@@ -36,13 +36,15 @@ struct LessonPictures {
 
     /// The first eight principal components of the training images as images
     /// (blue negative, white 0, red positive), with the variance each holds.
+    /// Each component is scaled to its own largest magnitude, as matplotlib draws
+    /// each subplot on its own colour scale, so that every tile shows its pattern.
     mutating func drawEigenDigits(_ pca: PrincipalComponents, height: Int, width: Int) throws {
         let count = min(8, pca.components.shape[1])
-        let tiles = pca.components[0..<pca.components.shape[0], 0..<count].transposed.contiguous().reshape([count, height, width])
-        let extent = max(tiles.abs().max().item, .leastNormalMagnitude)
+        let components = pca.components[0..<pca.components.shape[0], 0..<count].transposed.contiguous().reshape([count, height, width])
+        let tiles = components / components.abs().max(axes: [1, 2], keepDims: true).clamp(min: .leastNormalMagnitude)
         let total = pca.totalVariance
         let captions = (0..<count).map { "PC \($0 + 1): \(formatFixed(Double(100 * pca.variances[$0].item / total), decimals: 1))%" }
-        try write(Figure([ImageGrid(tiles, captions: captions, columns: min(4, count), colorMap: .blueRed, range: -extent...extent)],
+        try write(Figure([ImageGrid(tiles, captions: captions, columns: min(4, count), colorMap: .blueRed, range: -1...1)],
                          title: "Eigen-digits: the first \(count) principal components", panelWidth: 520, panelHeight: 300),
                   "eigen-digits.png")
     }
@@ -115,7 +117,7 @@ struct LessonPictures {
         let title = "The net's mistakes (label → prediction): \(wrong.count) of \(targets.shape[0]) validation images"
             + (shown.count < wrong.count ? ", the first \(shown.count)" : "")
         guard !shown.isEmpty else { console.writeLine("The net classifies every validation image correctly."); return }
-        let images = Tensor.stack(shown.map { data.validImages[$0] })
+        let images = data.validImages.floats(rows: shown)
         let captions = shown.map { "\(targets.scalars[$0] == 1 ? p : n) → \(predicted.scalars[$0] == 1 ? p : n)" }
         try write(Figure([ImageGrid(images, captions: captions, columns: min(8, shown.count))], title: title,
                          panelWidth: 640, panelHeight: Double(60 + 86 * ((shown.count + 7) / 8))), "neural-net-mistakes.png")

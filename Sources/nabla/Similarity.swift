@@ -21,10 +21,10 @@ enum Similarity {
         let start = monotonicSeconds()
         let (p, n) = (data.positiveName, data.negativeName)
         console.writeLine("== Pixel similarity: the mean \(p) and the mean \(n) ==")
-        let positiveMean = data.trainPositive.mean(axis: 0)
-        let negativeMean = data.trainNegative.mean(axis: 0)
+        let (positiveMean, negativeMean) = (data.positiveMean, data.negativeMean)
         let meanSeconds = monotonicSeconds() - start
-        console.writeLine("Stacked \(data.trainPositive.shape[0]) training \(p)s \(data.trainPositive.shape) and \(data.trainNegative.shape[0]) training \(n)s \(data.trainNegative.shape).")
+        let imageShape = data.trainImages.imageShape
+        console.writeLine("Stacked \(data.trainPositiveCount) training \(p)s \([data.trainPositiveCount] + imageShape) and \(data.trainNegativeCount) training \(n)s \([data.trainNegativeCount] + imageShape).")
 
         let (height, width) = (positiveMean.shape[0], positiveMean.shape[1])
         let rows = min(4, height)..<min(15, height)
@@ -41,7 +41,7 @@ enum Similarity {
 
         // The book's sample is the second training image (stacked_threes[1]).
         let sampleIndex = min(1, data.trainPositiveCount - 1)
-        let sample = data.trainPositive[sampleIndex]
+        let sample = data.trainImages.floats(sampleIndex..<sampleIndex + 1)[0]
         console.writeLine("Distances of one training \(p) (image \(sampleIndex)) to each mean:")
         let labelWidth = "  to mean ".count + max(p.count, n.count) + 2
         console.writeLine(padded("", labelWidth) + "L1 (mean |a−b|)  RMSE (√mean (a−b)²)")
@@ -52,10 +52,11 @@ enum Similarity {
         }
 
         let validationStart = monotonicSeconds()
-        let positiveRight = isPositive(data.validPositive, positiveMean: positiveMean, negativeMean: negativeMean).sum().item
-        let negativeWrong = isPositive(data.validNegative, positiveMean: positiveMean, negativeMean: negativeMean).sum().item
-        let positiveCount = Float(data.validPositive.shape[0])
-        let negativeCount = Float(data.validNegative.shape[0])
+        let (validPositive, validNegative) = (data.validPositive, data.validNegative)
+        let positiveRight = isPositive(validPositive, positiveMean: positiveMean, negativeMean: negativeMean).sum().item
+        let negativeWrong = isPositive(validNegative, positiveMean: positiveMean, negativeMean: negativeMean).sum().item
+        let positiveCount = Float(validPositive.shape[0])
+        let negativeCount = Float(validNegative.shape[0])
         let accuracyPositive = positiveRight / positiveCount
         let accuracyNegative = (negativeCount - negativeWrong) / negativeCount
         let accuracy = (positiveRight + negativeCount - negativeWrong) / (positiveCount + negativeCount)

@@ -80,6 +80,8 @@ struct TrainingSettings {
     var seed: UInt64
     var savePath: String?
     var earlyStoppingPatience: Int?
+    /// Whether the loader gathers the next training batch while this one trains (nil: the loader's default).
+    var prefetch: Bool?
 }
 
 enum Training {
@@ -91,18 +93,19 @@ enum Training {
                     parallel: DataParallel? = nil) throws -> StageResult {
         let start = monotonicSeconds()
         var generator = RandomGenerator(seed: settings.seed)
-        let (trainInputs, trainTargets) = data.trainingSet
+        let (trainPixels, trainTargets) = data.trainingPixels
         let (validInputs, validTargets) = data.validationSet
-        let model = settings.model.makeModel(inputs: trainInputs.shape[1], generator: &generator)
-        let shuffleSeed = generator.next()
-        let loaders = parallel?.shard(
-            DataLoader(inputs: trainInputs, targets: trainTargets, batchSize: settings.batchSize, shuffle: true, seed: shuffleSeed),
-            DataLoader(inputs: validInputs, targets: validTargets, batchSize: settings.batchSize))
-            ?? DataLoaders(batches(trainInputs, trainTargets, batchSize: settings.batchSize, shuffleSeed: shuffleSeed),
-                           batches(validInputs, validTargets, batchSize: settings.batchSize, shuffleSeed: nil))
+        let pixelCount = trainPixels.pixelsPerImage
+        let model = settings.model.makeModel(inputs: pixelCount, generator: &generator)
+        // The training images stay bytes: the loader converts each batch as it gathers it.
+        let loader = DataLoader(images: trainPixels, targets: trainTargets, batchSize: settings.batchSize,
+                                shuffle: true, seed: generator.next())
+        loader.prefetch = settings.prefetch
+        let loaders = parallel?.shard(loader, DataLoader(inputs: validInputs, targets: validTargets, batchSize: settings.batchSize))
+            ?? DataLoaders(BatchSource(loader), batches(validInputs, validTargets, batchSize: settings.batchSize))
 
-        console.writeLine("== Training \(settings.model.summary(inputs: trainInputs.shape[1])) ==")
-        console.writeLine("\(settings.epochs) epochs, learning rate \(settings.learningRate), batch size \(settings.batchSize), seed \(settings.seed), \(model.parameterCount) parameters, backend \(Nabla.backend.rawValue)"
+        console.writeLine("== Training \(settings.model.summary(inputs: pixelCount)) ==")
+        console.writeLine("\(settings.epochs) epochs, learning rate \(settings.learningRate), batch size \(settings.batchSize), seed \(settings.seed), \(model.parameterCount) parameters, backend \(Nabla.backend.rawValue), \(Nabla.threadCount) OpenBLAS thread\(Nabla.threadCount == 1 ? "" : "s"), prefetching \(loader.prefetches && parallel == nil ? "on" : "off")"
             + (parallel.map { ", data-parallel over \($0.group.size) ranks" } ?? ""))
         var callbacks: [any Callback] = [DivergenceWarning()] + (parallel.map { [$0] } ?? [])
         if let patience = settings.earlyStoppingPatience { callbacks.append(EarlyStopping(patience: patience)) }
@@ -132,6 +135,8 @@ enum Training {
         report.add("seed", settings.seed)
         report.add("train_seconds", trainSeconds)
         report.add("stage_seconds", seconds)
+        report.add("threads", Nabla.threadCount)
+        report.add("prefetch", loader.prefetches && parallel == nil ? "on" : "off")
         if let parallel {
             report.add("ranks", parallel.group.size)
             report.add("allreduce_seconds", parallel.allReduceSeconds)
@@ -139,18 +144,13 @@ enum Training {
         return StageResult(report: report, accuracy: accuracy, seconds: trainSeconds, trained: (model, fit))
     }
 
-    /// Batches of `inputs` and `targets` in a fresh order each epoch when
-    /// `shuffleSeed` is given; otherwise consecutive slices in stored order,
-    /// which are views, so the validation pass copies nothing.
-    static func batches(_ inputs: Tensor, _ targets: Tensor, batchSize: Int, shuffleSeed: UInt64?) -> BatchSource {
-        guard let shuffleSeed else {
-            let count = inputs.shape[0]
-            return BatchSource(stride(from: 0, to: count, by: batchSize).map { start in
-                let rows = start..<min(start + batchSize, count)
-                return (inputs[rows], targets[rows])
-            })
-        }
-        let loader = DataLoader(inputs: inputs, targets: targets, batchSize: batchSize, shuffle: true, seed: shuffleSeed)
-        return BatchSource(loader)
+    /// Consecutive slices of `inputs` and `targets` in stored order, which are
+    /// views, so the validation pass copies nothing.
+    static func batches(_ inputs: Tensor, _ targets: Tensor, batchSize: Int) -> BatchSource {
+        let count = inputs.shape[0]
+        return BatchSource(stride(from: 0, to: count, by: batchSize).map { start in
+            let rows = start..<min(start + batchSize, count)
+            return (inputs[rows], targets[rows])
+        })
     }
 }

@@ -130,6 +130,15 @@ final class PNGImageTests: XCTestCase {
                         mentions: "corrupt PNG: the header declares 100000×100000 pixels, more than \(bytes.count) bytes of PNG data can hold")
     }
 
+    /// Found by the fuzzer: an IHDR of 3485515776 × 3255631673 pixels overflowed
+    /// width × height before any check. PNG allows 1 to 2^31-1 each way.
+    func testDimensionsBeyondPNGsRangeAreRefusedWithoutOverflow() {
+        let bytes: [UInt8] = PNGImage.signature + [0, 0, 0, 0x0d] + Array("IHDR".utf8)
+            + [0xcf, 0xc0, 0xc0, 0x00, 0xc2, 0x0c, 0xff, 0x39, 0x39, 0x39, 0x01, 0x1a, 0x2a, 0x03, 0x19, 0xee]
+        assertDataError(try PNGImage.decode(bytes, source: "wide.png"), path: "wide.png",
+                        mentions: "corrupt PNG: the header declares 3485515776×3255631673 pixels; PNG allows 1 to 2^31-1 each way")
+    }
+
     /// A 109 KB bomb declaring 30000×30000 used to take 4.3 GB: over the default
     /// pixel limit it is refused from its header alone.
     func testDecompressionBombIsRefusedByThePixelLimit() throws {

@@ -32,20 +32,7 @@ final class DifferentialTests: XCTestCase {
         }
 
         let started = Date()
-        var records: [String] = [], skipped: [String] = [], stopped: [String] = [], known: [String] = []
-        for op in Self.table {
-            for c in op.cases {
-                if let reason = c.skipped {
-                    skipped.append("\(op.name) | \(c.label): \(reason)")
-                    continue
-                }
-                switch op.record(c) {
-                case .success(let json): records.append(json)
-                case .failure(let stop) where c.known != nil: known.append("\(stop.message) (\(c.known!))")
-                case .failure(let stop): stopped.append(stop.message)
-                }
-            }
-        }
+        let records = Self.table.flatMap { op in op.cases.map { op.record($0) } }
         let casesFile = FileManager.default.temporaryDirectory.appendingPathComponent("nabla-differential-\(getpid()).json")
         try ("[" + records.joined(separator: ",\n") + "]").write(to: casesFile, atomically: false, encoding: .utf8)
         let swiftSeconds = Date().timeIntervalSince(started)
@@ -63,17 +50,14 @@ final class DifferentialTests: XCTestCase {
         let torchSeconds = Date().timeIntervalSince(started) - swiftSeconds
 
         print(text, terminator: "")
-        for line in skipped { print("SKIPPED (would stop the process) \(line)") }
-        for line in known { print("KNOWN \(line)") }
-        for line in stopped { print("STOPPED \(line)") }
-        XCTAssert(stopped.isEmpty, "Nabla stopped in \(stopped.count) cases that torch computes:\n" + stopped.joined(separator: "\n"))
         print(String(format: "differential: Swift side %.1f s, torch side %.1f s", swiftSeconds, torchSeconds))
         if process.terminationStatus == 0 {
             try? FileManager.default.removeItem(at: casesFile)
         } else {
             let mismatches = text.split(separator: "\n").filter { $0.hasPrefix("MISMATCH") || $0.contains("Error") }
             XCTFail("Nabla disagrees with PyTorch (oracle exit \(process.terminationStatus); cases kept in \(casesFile.path)):\n"
-                    + (mismatches.isEmpty ? text : mismatches.joined(separator: "\n")))
+                    + (mismatches.isEmpty ? text : mismatches.prefix(40).joined(separator: "\n"))
+                    + (mismatches.count > 40 ? "\n… and \(mismatches.count - 40) more lines, printed above" : ""))
         }
     }
 }

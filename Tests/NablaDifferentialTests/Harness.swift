@@ -1,6 +1,5 @@
 import Foundation
 import Nabla
-import NablaTestSupport
 
 /// The table of the differential test: every entry is one op, written once in
 /// Swift and once as a torch expression, with the cases it runs on and its
@@ -81,15 +80,12 @@ struct Case {
     /// An open bug (issue and number) that makes this case disagree: it is run and
     /// compared, and a mismatch is reported as known rather than failing. Remove it with the fix.
     var known: String? = nil
-    /// An open bug that stops the process in this case, which is therefore not run.
-    var skipped: String? = nil
 
-    init(_ label: String, _ operands: [Operand], _ params: Params = Params(), known: String? = nil, skipped: String? = nil) {
+    init(_ label: String, _ operands: [Operand], _ params: Params = Params(), known: String? = nil) {
         self.label = label
         self.operands = operands
         self.params = params
         self.known = known
-        self.skipped = skipped
     }
 
     /// This case marked as disagreeing because of `bug`.
@@ -263,30 +259,24 @@ func stableSeed(_ text: String) -> UInt64 {
     text.utf8.reduce(0xcbf2_9ce4_8422_2325 as UInt64) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
 }
 
-/// A case in which Nabla stopped with a programmer error instead of computing.
-struct StoppedCase: Error {
-    let message: String
-}
-
 struct BackendResult {
     let outputs: [Tensor]
     let grads: [Tensor?]
 }
 
 extension DifferentialOp {
-    /// Runs `c` on both backends and returns its JSON record for the oracle,
-    /// or the message Nabla stopped with (a programmer error such as a shape it
-    /// refused). Each case runs on a thread of its own, which a stop ends, so
-    /// that one case that stops does not stop the others.
-    func record(_ c: Case) -> Result<String, StoppedCase> {
-        var json: String?
+    /// Runs `c` on both backends and returns its JSON record for the oracle. A
+    /// programmer error (Nabla stopping where torch computes) stops the test,
+    /// its message prefixed with the op, the case and the backend.
+    func record(_ c: Case) -> String {
+        let previous = Nabla.failureHandler
+        defer { Nabla.failureHandler = previous }
         var backend = BackendKind.blas
-        let stopped = failureMessage { json = self.unguardedRecord(c) { backend = $0 } }
-        if let json { return .success(json) }
-        return .failure(StoppedCase(message: "\(name) | \(c.label) [\(backend)]: Nabla stopped: \(stopped ?? "?")"))
+        Nabla.failureHandler = { message in previous("differential case \(name) | \(c.label) [\(backend)]: Nabla stopped: \(message)") }
+        return recordOnBothBackends(c) { backend = $0 }
     }
 
-    private func unguardedRecord(_ c: Case, starting: (BackendKind) -> Void) -> String {
+    private func recordOnBothBackends(_ c: Case, starting: (BackendKind) -> Void) -> String {
         var generator = RandomGenerator(seed: stableSeed(name + "|" + c.label))
         let operands = c.operands.map { $0.prepared(generator: &generator) }
         var upstream: [Tensor]?

@@ -85,7 +85,23 @@ enum LayersTable {
                                Case("[2,3,4,5] transposed", [Operand([2, 3, 4, 5], .transposed), Operand([3]), Operand([3])]),
                                Case("[8,2,3] scaled by 100", [Operand([8, 2, 3], .contiguous, .normal(scale: 100)), Operand([2]), Operand([2])]),
                            ]) { x, _ in x[0].batchNorm(weight: x[1], bias: x[2]) },
-        ]
+        ] + [true, false].map { training in
+            // The running statistics are outputs too: torch updates its copies in place.
+            DifferentialOp("batchNorm(runningMean:runningVariance:training: \(training))",
+                           torch: "(lambda m, v: (F.batch_norm(a, m, v, b, c, training=\(training ? "True" : "False"), momentum=0.1, eps=1e-5), m, v))"
+                               + "(d.detach().clone(), e.detach().clone())",
+                           ulps: 8, length: { s, _ in s[0].reduce(1, *) / s[0][1] }, cases: [
+                               Case("[4,3]", [Operand([4, 3]), Operand([3]), Operand([3]), Operand([3], .contiguous, .normal, grad: false),
+                                              Operand([3], .contiguous, .positive, grad: false)]),
+                               Case("[2,3,4,5] transposed", [Operand([2, 3, 4, 5], .transposed), Operand([3]), Operand([3]),
+                                                                        Operand([3], .sliced, .normal, grad: false),
+                                                                        Operand([3], .contiguous, .positive, grad: false)]),
+                           ]) { x, _ in
+                var mean = x[3], variance = x[4]
+                let y = x[0].batchNorm(runningMean: &mean, runningVariance: &variance, weight: x[1], bias: x[2], training: training)
+                return [y, mean, variance]
+            }
+        }
     }
 }
 

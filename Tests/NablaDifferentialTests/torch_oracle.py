@@ -72,7 +72,7 @@ def evaluate(case, dtype=torch.float64):
             base.requires_grad_(True)
         bases.append(base)
         operands.append(apply_view(base, spec["view"]))
-    scope = {"torch": torch, "F": F, "math": math, "inputs": operands}
+    scope = {"torch": torch, "F": F, "math": math, "np": np, "inputs": operands}
     scope.update(zip(NAMES, operands))
     outputs = as_outputs(eval(case["torch"], scope))
     differentiable = case["differentiable"]

@@ -49,6 +49,24 @@ final class LossTests: XCTestCase {
         }
     }
 
+    func testFusedMNISTLossGivesTheChainsBits() {
+        var generator = RandomGenerator(seed: 4)
+        let logits = Tensor.randn([256, 1], generator: &generator) * 3
+        let targets = Tensor.rand([256, 1], generator: &generator) .> 0.5
+        forEachBackend { kind in
+            var fusedInput = logits.detached(), chainInput = logits.detached()
+            fusedInput.requiresGrad = true
+            chainInput.requiresGrad = true
+            let fused = mnistLoss(fusedInput, targets)
+            let probability = chainInput.sigmoid()
+            let chain = Tensor.where(targets .== 1, 1 - probability, probability).mean()
+            XCTAssertEqual(fused.item, chain.item, "on \(kind)")
+            fused.backward()
+            chain.backward()
+            XCTAssertEqual(fusedInput.grad?.scalars, chainInput.grad?.scalars, "on \(kind)")
+        }
+    }
+
     func testBatchAccuracy() {
         // σ(p) > 0.5 predicts 1: predictions 1, 0, 1, 0 against targets 1, 0, 0, 1.
         XCTAssertEqual(batchAccuracy(Tensor([[3], [-2], [0.1], [-0.1]]), Tensor([[1], [0], [0], [1]])), 0.5)

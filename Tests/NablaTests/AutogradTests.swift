@@ -5,10 +5,7 @@ final class AutogradTests: XCTestCase {
     /// Runs `gradientCheck` on both backends and fails with its description.
     private func check(_ inputs: [Tensor], _ name: String, file: StaticString = #filePath, line: UInt = #line,
                        _ function: @escaping ([Tensor]) -> Tensor) {
-        forEachBackend { kind in
-            let result = gradientCheck(inputs, function)
-            XCTAssertTrue(result.passed, "\(name) on \(kind): \(result)", file: file, line: line)
-        }
+        assertGradientsMatch(inputs, name, file: file, line: line, function)
     }
 
     /// Values in [0.5, 1.5] with random signs: away from the kinks of abs and relu.

@@ -20,6 +20,20 @@ final class ReductionOpsTests: XCTestCase {
         }
     }
 
+    /// A lane of equal values has variance exactly 0 and std's gradient 0, as torch's;
+    /// 0.1 five times summed and scaled by 1/5 is not 0.1 in Float, so this failed before
+    /// the lanes were shifted by their first element.
+    func testEqualLanesHaveZeroSpread() {
+        forEachBackend { kind in
+            let lane = Tensor([[0.1], [2.7]], requiresGrad: true)
+            let spread = lane.expand(to: [2, 5]).std(axis: 1)
+            XCTAssertEqual(spread.scalars, [0, 0], "\(kind)")
+            spread.sum().backward()
+            XCTAssertEqual(lane.grad?.scalars, [0, 0], "\(kind)")
+            XCTAssertEqual(Tensor(shape: [7], scalars: Array(repeating: 1e7 + 1, count: 7)).variance().item, 0, "\(kind)")
+        }
+    }
+
     /// Σ(x − mean)² over all eight elements of `x` (mean 2.25).
     static let populationSquares: Double = [1, 2, 3, 4, 2, 0, -2, 8].reduce(0) { $0 + ($1 - 2.25) * ($1 - 2.25) }
 

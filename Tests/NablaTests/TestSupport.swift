@@ -9,6 +9,15 @@ func forEachBackend(_ body: (BackendKind) throws -> Void) rethrows {
     }
 }
 
+/// Runs `gradientCheck` on both backends and fails with its description.
+func assertGradientsMatch(_ inputs: [Tensor], _ name: String, file: StaticString = #filePath, line: UInt = #line,
+                          _ function: @escaping ([Tensor]) -> Tensor) {
+    forEachBackend { kind in
+        let result = gradientCheck(inputs, function)
+        XCTAssertTrue(result.passed, "\(name) on \(kind): \(result)", file: file, line: line)
+    }
+}
+
 /// Asserts elementwise agreement within `tolerance` relative to max(1, |expected|).
 func assertClose(_ actual: [Float], _ expected: [Float], tolerance: Float = 1e-5, _ message: @autoclosure () -> String = "",
                  file: StaticString = #filePath, line: UInt = #line) {

@@ -7,14 +7,6 @@ import NablaTestSupport
 /// conv2d, unfold/fold, pooling, batch norm and dropout: hand values, gradient
 /// checks and PyTorch's float64 results (Fixtures/window_ops_reference.json), on both backends.
 final class WindowOpsTests: XCTestCase {
-    private func checkGradients(_ inputs: [Tensor], _ name: String, file: StaticString = #filePath, line: UInt = #line,
-                                _ function: @escaping ([Tensor]) -> Tensor) {
-        forEachBackend { kind in
-            let result = gradientCheck(inputs, function)
-            XCTAssertTrue(result.passed, "\(name) on \(kind): \(result)", file: file, line: line)
-        }
-    }
-
     func testConv2dHandValues() {
         forEachBackend { kind in
             let x = Tensor(shape: [1, 1, 3, 3], scalars: (1...9).map(Float.init))
@@ -114,19 +106,19 @@ final class WindowOpsTests: XCTestCase {
 
     func testGradientsMatchFiniteDifferences() {
         let x = randomTensor([2, 2, 5, 4], seed: 1), w = randomTensor([3, 2, 3, 2], seed: 2), b = randomTensor([3], seed: 3)
-        checkGradients([x, w, b], "conv2d") { $0[0].conv2d($0[1], bias: $0[2], stride: Size2D(2, 1), padding: 1, dilation: Size2D(1, 2)) }
-        checkGradients([x, randomTensor([4, 2, 1, 1], seed: 4)], "conv2d 1×1") { $0[0].conv2d($0[1]) }
-        checkGradients([x], "unfold") { $0[0].unfold(kernelSize: Size2D(2, 3), stride: 1, padding: 1) }
-        checkGradients([randomTensor([1, 6, 8], seed: 5)], "fold") { $0[0].fold(outputSize: Size2D(3, 4), kernelSize: Size2D(2, 3), padding: Size2D(0, 1)) }
+        assertGradientsMatch([x, w, b], "conv2d") { $0[0].conv2d($0[1], bias: $0[2], stride: Size2D(2, 1), padding: 1, dilation: Size2D(1, 2)) }
+        assertGradientsMatch([x, randomTensor([4, 2, 1, 1], seed: 4)], "conv2d 1×1") { $0[0].conv2d($0[1]) }
+        assertGradientsMatch([x], "unfold") { $0[0].unfold(kernelSize: Size2D(2, 3), stride: 1, padding: 1) }
+        assertGradientsMatch([randomTensor([1, 6, 8], seed: 5)], "fold") { $0[0].fold(outputSize: Size2D(3, 4), kernelSize: Size2D(2, 3), padding: Size2D(0, 1)) }
         // Distinct values keep every window's maximum away from a tie.
         var generator = RandomGenerator(seed: 6)
         let distinct = Tensor(shape: [1, 2, 5, 4], scalars: generator.permutation(40).map { Float($0) * 0.1 })
-        checkGradients([distinct], "maxPool2d") { $0[0].maxPool2d(kernelSize: 3, stride: 2, padding: 1) }
-        checkGradients([x], "avgPool2d") { $0[0].avgPool2d(kernelSize: 2, stride: 1, padding: 1, countIncludePad: false) }
-        checkGradients([x], "adaptiveAvgPool2d") { $0[0].adaptiveAvgPool2d(outputSize: Size2D(2, 3)) }
+        assertGradientsMatch([distinct], "maxPool2d") { $0[0].maxPool2d(kernelSize: 3, stride: 2, padding: 1) }
+        assertGradientsMatch([x], "avgPool2d") { $0[0].avgPool2d(kernelSize: 2, stride: 1, padding: 1, countIncludePad: false) }
+        assertGradientsMatch([x], "adaptiveAvgPool2d") { $0[0].adaptiveAvgPool2d(outputSize: Size2D(2, 3)) }
         let gamma = randomTensor([2], seed: 7), beta = randomTensor([2], seed: 8)
-        checkGradients([x, gamma, beta], "batchNorm training") { $0[0].batchNorm(weight: $0[1], bias: $0[2]) }
-        checkGradients([x, gamma, beta], "batchNorm evaluation") { inputs in
+        assertGradientsMatch([x, gamma, beta], "batchNorm training") { $0[0].batchNorm(weight: $0[1], bias: $0[2]) }
+        assertGradientsMatch([x, gamma, beta], "batchNorm evaluation") { inputs in
             var mean = Tensor([0.5, -0.5]), variance = Tensor([2, 0.5])
             return inputs[0].batchNorm(runningMean: &mean, runningVariance: &variance, weight: inputs[1], bias: inputs[2], training: false)
         }

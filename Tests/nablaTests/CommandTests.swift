@@ -140,4 +140,26 @@ final class CommandTests: XCTestCase {
         XCTAssertEqual(negativeStart.status, 0, "a negative number is a value, not an option: \(negativeStart.error)")
         XCTAssertTrue(negativeStart.output.contains("from x = -3.0"), negativeStart.output)
     }
+
+    func testDigitsTrainsTenClassesAndPrintsTheConfusionMatrix() throws {
+        let checkpoint = NSTemporaryDirectory() + "nabla-digits-\(UUID().uuidString).safetensors"
+        defer { try? FileManager.default.removeItem(atPath: checkpoint) }
+        let run = try nabla(["digits", "--model", "linear", "--epochs", "1", "--json", "--save", checkpoint])
+        XCTAssertEqual(run.status, 0, run.error)
+        let report = jsonObject(run.output)
+        XCTAssertEqual(report["model"] as? String, "linear")
+        XCTAssertEqual(report["epochs"] as? Int, 1)
+        XCTAssertGreaterThan(report["accuracy"] as? Double ?? 0, 0.88)
+        let perClass = report["per_class_accuracy"] as? [String: Double] ?? [:]
+        XCTAssertEqual(perClass.keys.sorted(), (0...9).map(String.init))
+        XCTAssertTrue(run.error.contains("epoch      train_loss  valid_loss  accuracy"), run.error)
+        XCTAssertTrue(run.error.contains("actual \\ predicted"), run.error)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: checkpoint))
+        for (arguments, message) in [(["digits", "--model", "resnet"], "resnet"), (["digits", "--epochs", "0"], "--epochs must be at least 1"),
+                                     (["digits", "--optimizer", "lbfgs"], "lbfgs"), (["digits", "--save", "/no/such/folder/x.safetensors"], "/no/such/folder")] {
+            let bad = try nabla(arguments)
+            XCTAssertNotEqual(bad.status, 0, "\(arguments)")
+            XCTAssertTrue(bad.error.contains(message), bad.error)
+        }
+    }
 }

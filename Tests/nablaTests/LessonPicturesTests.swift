@@ -70,11 +70,12 @@ final class LessonPicturesTests: XCTestCase {
 
     func testEigenDigitsAreSignedImagesAndTheSummaryHasBothBaselines() throws {
         let output = try Self.output.get()
-        // Components are signed: both ends of the blue–red map appear, in every row of tiles.
+        // Components are signed: the light blue and light red of the map's halves (±half the largest |value|)
+        // appear in both rows of tiles.
         let bitmap = try picture("eigen-digits.png")
         for half in [0.1...0.55, 0.55...1] {
-            XCTAssertGreaterThan(count(Color(hex: 0x2166ac), in: bitmap, y: half), 50, "negative weights (blue) in rows \(half)")
-            XCTAssertGreaterThan(count(Color(hex: 0xb2182b), in: bitmap, y: half), 50, "positive weights (red) in rows \(half)")
+            XCTAssertGreaterThan(count(Color(hex: 0x67a9cf), in: bitmap, y: half), 50, "negative weights (blue) in rows \(half)")
+            XCTAssertGreaterThan(count(Color(hex: 0xef8a62), in: bitmap, y: half), 50, "positive weights (red) in rows \(half)")
         }
         for line in ["least squares     0.9", "eigen-digits k="] {
             XCTAssertTrue(output.contains(line), "the summary lacks \"\(line)\"")

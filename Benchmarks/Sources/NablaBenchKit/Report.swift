@@ -65,6 +65,8 @@ public struct BenchReport: Codable {
     public let limits: [MachineLimits]
     public let rows: [ResultRow]
     public let lesson: LessonComparison?
+    /// conv2d on the ten-digit CNN's shapes and one CNN epoch, against PyTorch.
+    public let convolution: ConvolutionComparison?
     public let targets: [TargetCheck]
     public let seconds: Double
     /// The one-minute load average when the run started and when it ended.
@@ -74,12 +76,12 @@ public struct BenchReport: Codable {
 
     public init(date: String, quick: Bool, cpu: String, logicalCPUs: Int, openBLAS: OpenBLASInfo,
                 openBLASCoreTypeVariable: String?, limits: [MachineLimits], rows: [ResultRow],
-                lesson: LessonComparison?, targets: [TargetCheck], seconds: Double, loadAverage: [Double],
-                notes: [String] = []) {
+                lesson: LessonComparison?, convolution: ConvolutionComparison? = nil, targets: [TargetCheck],
+                seconds: Double, loadAverage: [Double], notes: [String] = []) {
         self.date = date; self.quick = quick; self.cpu = cpu; self.logicalCPUs = logicalCPUs
         self.openBLAS = openBLAS; self.openBLASCoreTypeVariable = openBLASCoreTypeVariable
-        self.limits = limits; self.rows = rows; self.lesson = lesson; self.targets = targets; self.seconds = seconds
-        self.loadAverage = loadAverage; self.notes = notes
+        self.limits = limits; self.rows = rows; self.lesson = lesson; self.convolution = convolution; self.targets = targets
+        self.seconds = seconds; self.loadAverage = loadAverage; self.notes = notes
     }
 
     /// Writes the report as pretty JSON, atomically (temporary file, then rename).

@@ -54,6 +54,8 @@ extension BenchReport {
             lines += lesson.notes.map { item + $0 }
         }
 
+        if let convolution { lines += convolution.lines(markdown: markdown) }
+
         if !targets.isEmpty {
             lines.append("")
             lines.append("Targets:")

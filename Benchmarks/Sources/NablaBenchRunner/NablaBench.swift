@@ -35,6 +35,9 @@ struct NablaBench: ParsableCommand {
     @Flag(help: "Skip the whole-lesson comparison with PyTorch.")
     var noLesson = false
 
+    @Flag(help: "Skip conv2d on the ten-digit CNN's shapes and the CNN epoch against PyTorch.")
+    var noConvolution = false
+
     @Option(help: ArgumentHelp("The `nabla` executable for the lesson (default: next to nabla-bench, built there if missing).", valueName: "path"))
     var nabla: String?
 
@@ -126,11 +129,14 @@ struct NablaBench: ParsableCommand {
             nablaExecutable: locateNablaExecutable(), python: python, pytorchScript: Self.pytorchScript,
             threads: 1, repeats: lessonRuns ?? (quick ? 1 : 3), log: log)
 
+        let convolution = noConvolution ? nil : ConvolutionComparison.measure(
+            python: python, script: Self.packageFolder + "/pytorch/convolution.py", quick: quick, budget: budget, log: log)
+
         let report = BenchReport(
             date: Self.timestamp(), quick: quick, cpu: Self.cpuModel(),
             logicalCPUs: ProcessInfo.processInfo.activeProcessorCount, openBLAS: openBLAS,
             openBLASCoreTypeVariable: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"],
-            limits: limits, rows: table, lesson: lesson,
+            limits: limits, rows: table, lesson: lesson, convolution: convolution,
             targets: checkTargets(rows: table, limits: limits, lesson: lesson),
             seconds: monotonicSeconds() - start,
             loadAverage: [startLoad, oneMinuteLoadAverage()].compactMap { $0 }, notes: notes)

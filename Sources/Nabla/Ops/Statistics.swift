@@ -86,7 +86,12 @@ extension Tensor {
         let count = reduced.reduce(1) { $0 * shape[$1] }
         let divisor = Float(Swift.max(0, count - correction))
         let x = detached()
-        let centered = x - x.mean(axes: reduced, keepDims: true)
+        // Shifted by each lane's first element before the mean, so that a lane of
+        // equal values centres to exact zeros (its std and gradient 0, as torch's)
+        // and a large common offset cancels before it is summed.
+        let first = x[(0..<rank).map { reduced.contains($0) ? 0..<1 : 0..<shape[$0] }]
+        let shifted = x - first
+        let centered = shifted - shifted.mean(axes: reduced, keepDims: true)
         return (reduced, centered, centered.square().sum(axes: reduced, keepDims: true) / divisor, divisor)
     }
 }

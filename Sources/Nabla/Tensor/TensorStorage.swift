@@ -1,21 +1,27 @@
+import Synchronization
+
 /// The heap buffer behind one or more tensors.
 ///
 /// Tensors share a storage until one of them is written to; `Tensor` then
-/// copies it (copy-on-write), so a tensor behaves as a value.
+/// copies it (copy-on-write), so a tensor behaves as a value. Buffers come
+/// from ``StorageCache``, so a training step that makes the same tensors
+/// every step reuses last step's buffers instead of calling `malloc` and
+/// faulting in fresh pages.
 final class TensorStorage {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
+    /// The cache's size class of this buffer, or nil when it bypasses the cache.
+    private let sizeClass: Int?
 
-    /// Allocates `count` uninitialised floats. Large buffers are 64-byte
-    /// aligned so that the vector loops and OpenBLAS see cache-line aligned
-    /// rows; small ones take malloc's alignment, which is much cheaper to get.
+    /// Allocates `count` uninitialised floats, 64-byte aligned so that the vector
+    /// loops and OpenBLAS see cache-line aligned rows.
     /// (Transparent huge pages were tried: reductions over existing tensors
     /// read ~15% faster, but every large new result then waits for the kernel
     /// to clear fresh 2 MiB pages, which made a large broadcast add 2.7× slower.)
     init(uninitializedCount count: Int) {
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: count >= 1024 ? 64 : 16)
+        let (raw, sizeClass) = StorageCache.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride)
+        self.sizeClass = sizeClass
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
@@ -24,5 +30,112 @@ final class TensorStorage {
         pointer.initialize(repeating: value, count: count)
     }
 
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+    deinit { StorageCache.release(UnsafeMutableRawPointer(pointer), sizeClass: sizeClass) }
+}
+
+/// The caching allocator of tensor storage, as PyTorch's CPU caching allocator:
+/// a freed buffer waits on the free list of its size class, and the next request
+/// of that class takes it back without a system call or a page fault.
+///
+/// - Size classes are powers of two from 64 bytes to 8 MiB (a request takes the
+///   smallest class that holds it, so at most twice its size; pages past the
+///   request are address space, not memory, until something writes them).
+///   Larger buffers (a whole data set) go to and from the system directly.
+/// - Bounded: at most ``capacity`` bytes wait in the free lists; a buffer freed
+///   when they are full goes back to the system, so the cache never holds more
+///   than a step's worth of temporaries. `Nabla.emptyStorageCache()` returns them all.
+/// - Thread-safe: one lock, held only to push or pop one buffer.
+enum StorageCache {
+    /// The most bytes the free lists hold.
+    static let capacity = 64 << 20
+    static let smallestClassShift = 6
+    static let largestClassShift = 23
+    static let alignment = 64
+
+    struct State {
+        var freeLists = [[UInt]](repeating: [], count: largestClassShift - smallestClassShift + 1)
+        var cachedBytes = 0
+        var systemAllocations = 0
+        var cacheHits = 0
+    }
+
+    static let state = Mutex(State())
+
+    /// The size class holding `byteCount` bytes, or nil when it is larger than the largest.
+    static func sizeClass(forByteCount byteCount: Int) -> Int? {
+        guard byteCount <= 1 << largestClassShift else { return nil }
+        let shift = Swift.max(smallestClassShift, Int.bitWidth - (byteCount - 1).leadingZeroBitCount)
+        return shift - smallestClassShift
+    }
+
+    static func bytes(ofClass sizeClass: Int) -> Int { 1 << (sizeClass + smallestClassShift) }
+
+    static func allocate(byteCount: Int) -> (UnsafeMutableRawPointer, Int?) {
+        let sizeClass = sizeClass(forByteCount: byteCount)
+        if let sizeClass {
+            let cached: UInt? = state.withLock { state in
+                guard let address = state.freeLists[sizeClass].popLast() else {
+                    state.systemAllocations += 1
+                    return nil
+                }
+                state.cachedBytes -= bytes(ofClass: sizeClass)
+                state.cacheHits += 1
+                return address
+            }
+            if let cached { return (UnsafeMutableRawPointer(bitPattern: cached)!, sizeClass) }
+        } else {
+            state.withLock { $0.systemAllocations += 1 }
+        }
+        let size = sizeClass.map(bytes(ofClass:)) ?? byteCount
+        return (UnsafeMutableRawPointer.allocate(byteCount: size, alignment: alignment), sizeClass)
+    }
+
+    static func release(_ pointer: UnsafeMutableRawPointer, sizeClass: Int?) {
+        if let sizeClass {
+            let size = bytes(ofClass: sizeClass)
+            let kept = state.withLock { state in
+                guard state.cachedBytes + size <= capacity else { return false }
+                state.freeLists[sizeClass].append(UInt(bitPattern: pointer))
+                state.cachedBytes += size
+                return true
+            }
+            if kept { return }
+        }
+        pointer.deallocate()
+    }
+
+    static func empty() {
+        let addresses = state.withLock { state in
+            defer {
+                state.freeLists = state.freeLists.map { _ in [] }
+                state.cachedBytes = 0
+            }
+            return state.freeLists.flatMap { $0 }
+        }
+        for address in addresses { UnsafeMutableRawPointer(bitPattern: address)!.deallocate() }
+    }
+}
+
+extension Nabla {
+    /// How tensor storage has been allocated since the process started.
+    public struct StorageStatistics: Equatable, Sendable {
+        /// Buffers taken from the system (`malloc`): every buffer larger than the
+        /// cache's largest size class, and every request its free lists could not serve.
+        public let systemAllocations: Int
+        /// Requests served from the cache's free lists.
+        public let cacheHits: Int
+        /// Bytes waiting in the free lists now.
+        public let cachedBytes: Int
+    }
+
+    /// The tensor storage allocator's counters, to check that a loop allocates nothing after its first rounds.
+    public static var storageStatistics: StorageStatistics {
+        StorageCache.state.withLock {
+            StorageStatistics(systemAllocations: $0.systemAllocations, cacheHits: $0.cacheHits, cachedBytes: $0.cachedBytes)
+        }
+    }
+
+    /// Returns the tensor buffers waiting in the storage cache to the system
+    /// (the counterpart of `torch.cuda.empty_cache()`); tensors alive keep theirs.
+    public static func emptyStorageCache() { StorageCache.empty() }
 }
