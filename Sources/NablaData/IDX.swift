@@ -80,20 +80,21 @@ public enum IDX {
     /// only its bytes when the file is gzip data), then inflates no further than the
     /// payload it declares, so a small file that inflates to gigabytes costs no more
     /// than its header admits.
-    private static func payload(_ fileBytes: [UInt8], source: String, rank: Int, limits: DataLimits) throws -> (elements: [UInt8], shape: [Int]) {
+    /// Takes `fileBytes` over, so that a raw file's header is dropped in place without a second copy of its pixels.
+    private static func payload(_ fileBytes: consuming [UInt8], source: String, rank: Int, limits: DataLimits) throws -> (elements: [UInt8], shape: [Int]) {
         let headerSize = 4 + 4 * rank
-        var bytes = fileBytes
+        var bytes = consume fileBytes
         var moreFollow = false  // gzip data goes on past the declared payload
-        if Gzip.isCompressed(fileBytes) {
-            let head = try Gzip.inflate(fileBytes, source: source, maximumBytes: headerSize).bytes
+        if Gzip.isCompressed(bytes) {
+            let head = try Gzip.inflate(bytes, source: source, maximumBytes: headerSize).bytes
             let declared = try declaredPayload(head, source: source, rank: rank, limits: limits)
-            let inflated = try Gzip.inflate(fileBytes, source: source, maximumBytes: headerSize + declared)
+            let inflated = try Gzip.inflate(bytes, source: source, maximumBytes: headerSize + declared)
             bytes = inflated.bytes
             moreFollow = !inflated.complete
         }
         let declared = try declaredPayload(bytes, source: source, rank: rank, limits: limits)
         let shape = try header(bytes, source: source, rank: rank, declared: declared, moreFollow: moreFollow)
-        bytes.removeFirst(headerSize)  // in place: no second copy of the pixels
+        bytes.removeFirst(headerSize)
         return (bytes, shape)
     }
 

@@ -43,7 +43,7 @@ public final class LearningRateFinder: Callback {
 
     public func beforeFit(_ learner: Learner) {
         saved = learner.model.namedParameters.map { _, parameter in
-            (parameter.value.detached().clone(), { parameter.value = $0.requiringGrad() })
+            (parameter.value.detached().clone(), { value in noGrad { parameter.value[.ellipsis] = value } })
         } + learner.model.namedBuffers.map { _, buffer in (buffer.value.detached().clone(), { buffer.value = $0 }) }
     }
 

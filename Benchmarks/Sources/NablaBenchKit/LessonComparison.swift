@@ -26,6 +26,9 @@ public struct LessonRun: Codable {
 public struct LessonComparison: Codable {
     public let nabla: LessonRun?
     public let pytorch: LessonRun?
+    /// Nabla's lesson without prefetching (one thread) and at two OpenBLAS threads
+    /// (prefetching then off by default), named by their engine.
+    public var nablaVariants: [LessonRun] = []
     /// Why a side is missing, when one is.
     public let notes: [String]
 
@@ -42,14 +45,21 @@ public struct LessonComparison: Codable {
                                threads: Int, repeats: Int, log: (String) -> Void) -> LessonComparison {
         var notes: [String] = []
         var nabla: LessonRun?
+        var variants: [LessonRun] = []
         if let nablaExecutable {
             log("lesson: \(nablaExecutable) lesson --threads \(threads), \(repeats)×")
             let pictures = FileManager.default.temporaryDirectory.appendingPathComponent("nabla-bench-lesson-\(getpid())").path
             try? FileManager.default.createDirectory(atPath: pictures, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: pictures) }
+            let command = [nablaExecutable, "lesson", "--json", "--image-directory", pictures]
             do {
-                nabla = try bestRun(engine: "nabla", threads: threads, repeats: repeats,
-                                    command: [nablaExecutable, "lesson", "--json", "--threads", "\(threads)", "--image-directory", pictures])
+                nabla = try bestRun(engine: "nabla", threads: threads, repeats: repeats, command: command + ["--threads", "\(threads)"])
+                log("lesson: the same with --no-prefetch, and at 2 threads")
+                variants.append(try bestRun(engine: "nabla --no-prefetch", threads: threads, repeats: repeats,
+                                            command: command + ["--threads", "\(threads)", "--no-prefetch"]))
+                if ProcessInfo.processInfo.activeProcessorCount >= 2 && threads != 2 {
+                    variants.append(try bestRun(engine: "nabla", threads: 2, repeats: repeats, command: command + ["--threads", "2"]))
+                }
             } catch { notes.append("Nabla's lesson failed: \(error)") }
         } else {
             notes.append("Nabla's lesson skipped: no `nabla` executable (build it with `swift build -c release --package-path Benchmarks --product nabla` or pass --nabla)")
@@ -68,7 +78,9 @@ public struct LessonComparison: Codable {
         } else {
             notes.append("PyTorch comparison skipped: `\(python) -c 'import torch'` fails (pip install 'torch==2.13.0+cpu' to enable it)")
         }
-        return LessonComparison(nabla: nabla, pytorch: pytorch, notes: notes)
+        var comparison = LessonComparison(nabla: nabla, pytorch: pytorch, notes: notes)
+        comparison.nablaVariants = variants
+        return comparison
     }
 
     /// Runs `command` `repeats` times; each time is the best over the runs, the peak memory the highest.

@@ -73,6 +73,9 @@ public struct BenchReport: Codable {
     public let loadAverage: [Double]
     /// Why a comparison (NumPy's) is missing, when it is.
     public let notes: [String]
+    /// The lesson's two models' BLAS floors, and the net's steady-state step, when measured.
+    public var lessonFloors: LessonFloors?
+    public var steadyState: [SteadyStateStep] = []
 
     public init(date: String, quick: Bool, cpu: String, logicalCPUs: Int, openBLAS: OpenBLASInfo,
                 openBLASCoreTypeVariable: String?, limits: [MachineLimits], rows: [ResultRow],

@@ -34,7 +34,7 @@ extension BenchReport {
             lines.append("The whole lesson (similarity, linear model 20 epochs, net 40 epochs) as separate processes, best of runs;")
             lines.append("training times in the steady state (PyTorch warmed up in a second process), first-run times in brackets:")
             lines += paragraphBreak
-            let runs = [lesson.nabla, lesson.pytorch].compactMap { $0 }
+            let runs = [lesson.nabla].compactMap { $0 } + lesson.nablaVariants + [lesson.pytorch].compactMap { $0 }
             if !runs.isEmpty {
                 lines.append(renderTable(
                     headers: ["engine", "threads", "linear s", "net s", "process s", "peak RSS MiB", "linear acc", "net acc"],
@@ -55,6 +55,18 @@ extension BenchReport {
         }
 
         if let convolution { lines += convolution.lines(markdown: markdown) }
+        if let floors = lessonFloors {
+            lines.append("")
+            lines.append("The lesson's BLAS floors: one epoch's matrix products (\(floors.trainItems) training and \(floors.validItems) validation images, batch \(floors.batchSize)) by direct CBLAS on preallocated buffers, one thread:")
+            lines += paragraphBreak
+            lines.append("\(item)net \(formatFixed(1000 * floors.netEpochSeconds, 2)) ms, linear model \(formatFixed(1000 * floors.linearEpochSeconds, 2)) ms per epoch"
+                + (lesson?.nabla.map { run in
+                    "; Nabla's epochs (the lesson's training time over its epochs) \(formatFixed(1000 * run.netSeconds / 40, 2)) ms (\(formatFixed(run.netSeconds / 40 / floors.netEpochSeconds, 2))× the floor) and \(formatFixed(1000 * run.linearSeconds / 20, 2)) ms (\(formatFixed(run.linearSeconds / 20 / floors.linearEpochSeconds, 2))×)"
+                } ?? ""))
+        }
+        for step in steadyState {
+            lines.append("\(item)A steady-state step of the net (\(step.threads) thread\(step.threads == 1 ? "" : "s"), prefetching \(step.prefetch ? "on" : "off"), \(step.steps) steps after a warm-up epoch): \(formatFixed(step.storageAllocationsPerStep, 2)) tensor-storage mallocs and \(formatFixed(step.minorFaultsPerStep, 2)) minor page faults per step (all mallocs per step: the Training suite of `swift package benchmark`)")
+        }
 
         if !targets.isEmpty {
             lines.append("")

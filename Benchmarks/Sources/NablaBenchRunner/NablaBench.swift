@@ -132,14 +132,22 @@ struct NablaBench: ParsableCommand {
         let convolution = noConvolution ? nil : ConvolutionComparison.measure(
             python: python, script: Self.packageFolder + "/pytorch/convolution.py", quick: quick, budget: budget, log: log)
 
-        let report = BenchReport(
+        log("the lesson's BLAS floors and the net's steady-state step")
+        Nabla.setThreadCount(1)
+        let floors = LessonFloors.measure(budget: max(budget, 1))
+        let steadyState = [SteadyStateStep.measure(threads: 1)]
+        Nabla.setThreadCount(openBLAS.defaultThreads)
+
+        var report = BenchReport(
             date: Self.timestamp(), quick: quick, cpu: Self.cpuModel(),
             logicalCPUs: ProcessInfo.processInfo.activeProcessorCount, openBLAS: openBLAS,
             openBLASCoreTypeVariable: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"],
             limits: limits, rows: table, lesson: lesson, convolution: convolution,
-            targets: checkTargets(rows: table, limits: limits, lesson: lesson),
+            targets: checkTargets(rows: table, limits: limits, lesson: lesson, floors: floors, steadyState: steadyState),
             seconds: monotonicSeconds() - start,
             loadAverage: [startLoad, oneMinuteLoadAverage()].compactMap { $0 }, notes: notes)
+        report.lessonFloors = floors
+        report.steadyState = steadyState
         print(markdown ? report.markdown : report.text)
         try report.writeJSON(to: json)
         log("JSON report written to \(json)")
