@@ -83,7 +83,7 @@ public struct DistributedScaling: Codable {
     public func lines(markdown: Bool) -> [String] {
         func table(_ header: [String], _ rows: [[String]]) -> [String] {
             if markdown {
-                return ["| " + header.joined(separator: " | ") + " |", "|" + header.map { _ in "---:|" }.joined()]
+                return ["", "| " + header.joined(separator: " | ") + " |", "|" + header.map { _ in "---:|" }.joined()]
                     + rows.map { "| " + $0.joined(separator: " | ") + " |" }
             }
             let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! + 2 }
