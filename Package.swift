@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "NablaNN", targets: ["NablaNN"]),
         .library(name: "NablaData", targets: ["NablaData"]),
         .library(name: "NablaPlot", targets: ["NablaPlot"]),
+        .library(name: "NablaDistributed", targets: ["NablaDistributed"]),
         .executable(name: "nabla", targets: ["nabla"]),
     ],
     dependencies: [
@@ -40,14 +41,21 @@ let package = Package(
             pkgConfig: "cairo",
             providers: [.apt(["libcairo2-dev"])]
         ),
+        .systemLibrary(
+            name: "CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]
+        ),
         .target(name: "Nabla", dependencies: ["COpenBLAS", "CLAPACKE"]),
         .target(name: "NablaData", dependencies: ["Nabla", "CPNG", "CZlib"]),
         .target(name: "NablaNN", dependencies: ["Nabla", "NablaData"]),
         .target(name: "NablaPlot", dependencies: ["Nabla", "NablaData", "NablaNN", "CCairo"]),
+        // The only module that links MPI.
+        .target(name: "NablaDistributed", dependencies: ["Nabla", "NablaData", "NablaNN", "CMPI"]),
         .executableTarget(
             name: "nabla",
             dependencies: [
-                "Nabla", "NablaNN", "NablaData", "NablaPlot",
+                "Nabla", "NablaNN", "NablaData", "NablaPlot", "NablaDistributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,6 +71,10 @@ let package = Package(
         .testTarget(name: "NablaDifferentialTests", dependencies: ["Nabla", "NablaNN"], exclude: ["torch_oracle.py"]),
         // Runs the built `nabla` executable as a separate process.
         .testTarget(name: "nablaTests", dependencies: ["nabla", "NablaPlot"]),
+        // The program NablaDistributedTests runs under mpirun with 1, 2 and 4 ranks.
+        .executableTarget(name: "nabla-mpi-check", dependencies: ["Nabla", "NablaNN", "NablaData", "NablaDistributed"],
+                          path: "Tests/MPICheck"),
+        .testTarget(name: "NablaDistributedTests", dependencies: ["nabla-mpi-check", "nabla"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -11,6 +11,7 @@ let package = Package(
     name: "NablaBenchmarks",
     products: [
         .executable(name: "nabla-bench", targets: ["NablaBenchRunner"]),
+        .executable(name: "nabla-bench-scaling", targets: ["NablaScalingRunner"]),
     ],
     dependencies: [
         .package(name: "Nabla", path: ".."),
@@ -37,6 +38,23 @@ let package = Package(
             dependencies: ["NablaBenchKit", .product(name: "Benchmark", package: "benchmark")]
         ),
         .testTarget(name: "NablaBenchKitTests", dependencies: ["NablaBenchKit"]),
+        // Data-parallel scaling (DistributedWorkloads.swift); it runs the next one under mpirun.
+        .executableTarget(
+            name: "NablaScalingRunner",
+            dependencies: [
+                "NablaBenchKit", "nabla-allreduce-bandwidth",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "nabla-allreduce-bandwidth",
+            dependencies: [
+                .product(name: "Nabla", package: "Nabla"),
+                .product(name: "NablaNN", package: "Nabla"),
+                .product(name: "NablaDistributed", package: "Nabla"),
+            ],
+            path: "Sources/AllReduceBandwidth"
+        ),
         .executableTarget(
             name: "NablaBenchRunner",
             dependencies: [

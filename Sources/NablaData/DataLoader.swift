@@ -108,19 +108,18 @@ public final class DataLoader: Sequence {
 
     /// The batches of a given epoch, without touching ``nextEpoch``.
     public func epoch(_ index: Int) -> Epoch {
-        var order = Array(0..<itemCount)
-        if shuffle {
-            // splitmix64's increment spreads consecutive epochs over unrelated seeds.
-            var generator = RandomGenerator(seed: seed ^ (UInt64(truncatingIfNeeded: index) &* 0x9E37_79B9_7F4A_7C15))
-            order = generator.permutation(itemCount)
-        }
+        let order = shuffle ? DataLoader.shuffledOrder(itemCount: itemCount, seed: seed, epoch: index) : Array(0..<itemCount)
         return Epoch(loader: self, order: order)
     }
 
     /// Batch `index` of an epoch visiting items in `order`.
     fileprivate func batch(_ index: Int, order: [Int]) -> Element {
         let start = index * batchSize
-        let rows = Array(order[start..<Swift.min(start + batchSize, itemCount)])
+        return gather(rows: Array(order[start..<Swift.min(start + batchSize, itemCount)]))
+    }
+
+    /// The items `rows` as one batch (a ``DistributedSampler``'s shard of a batch, say).
+    public func gather(rows: [Int]) -> Element {
         switch items {
         case .tensor(let inputs): return (inputs.gather(rows: rows), targets.gather(rows: rows))
         case .bytes(let images): return (images.floats(rows: rows), targets.gather(rows: rows))

@@ -94,6 +94,17 @@ public final class Recorder {
 
     init(metricNames: [String]) { names = ["train_loss", "valid_loss"] + metricNames }
 
+    /// Replaces the losses and metrics of the last epoch's row, for a callback that
+    /// combines them in `afterEpoch` before the table shows them (data-parallel
+    /// training averages them over the ranks).
+    public func reviseLastEpoch(trainLoss: Float, validLoss: Float, metrics: [Float]) {
+        guard let last = epochs.popLast() else { Nabla.fail("Recorder.reviseLastEpoch: no epoch has finished yet") }
+        guard metrics.count == last.metrics.count else {
+            Nabla.fail("Recorder.reviseLastEpoch: \(metrics.count) metrics given for a row of \(last.metrics.count)")
+        }
+        epochs.append(EpochRecord(epoch: last.epoch, trainLoss: trainLoss, validLoss: validLoss, metrics: metrics, seconds: last.seconds))
+    }
+
     /// Per epoch, the train loss, the valid loss and the metrics, as fastai's `recorder.values`.
     public var values: [[Float]] { epochs.map { [$0.trainLoss, $0.validLoss] + $0.metrics } }
 }

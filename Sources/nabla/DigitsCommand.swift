@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Nabla
 import NablaData
+import NablaDistributed
 import NablaNN
 
 /// `nabla digits`: the chapter's "further research", all ten classes of MNIST
@@ -46,6 +47,7 @@ struct DigitsCommand: ParsableCommand {
     var save: String?
 
     @OptionGroup var runOptions: RunOptions
+    @OptionGroup var distributedOptions: DistributedOptions
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
@@ -69,8 +71,14 @@ struct DigitsCommand: ParsableCommand {
     }
 
     func run() throws {
+        try distributedOptions.run(train)
+    }
+
+    /// With `parallel`, one rank of a data-parallel job: only rank 0 prints and saves.
+    private func train(parallel: DataParallel?) throws {
         let start = monotonicSeconds()
-        let console = runOptions.console
+        let printing = DataParallel.prints(parallel)
+        let console = printing ? runOptions.console : .silent
         try runOptions.run {
             let (train, valid) = dataset == .mnist
                 ? (try Datasets.mnist(split: .train), try Datasets.mnist(split: .test))
@@ -83,18 +91,20 @@ struct DigitsCommand: ParsableCommand {
 
             var generator = RandomGenerator(seed: seed)
             let network = model.make(generator: &generator)
-            let loaders = DataLoaders(
-                DataLoader(inputs: trainImages, targets: train.labels, batchSize: batchSize, shuffle: true, seed: generator.next()),
-                DataLoader(inputs: validImages, targets: valid.labels, batchSize: 1000))
+            let trainLoader = DataLoader(inputs: trainImages, targets: train.labels, batchSize: batchSize, shuffle: true, seed: generator.next())
+            let validLoader = DataLoader(inputs: validImages, targets: valid.labels, batchSize: 1000)
+            let loaders = parallel?.shard(trainLoader, validLoader) ?? DataLoaders(trainLoader, validLoader)
             let optimizerFactory: OptimizerFactory = optimizer == .adam
                 ? { Adam($0, learningRate: $1) }
                 : { SGD($0, learningRate: $1, momentum: 0.9) }
             let learner = Learner(loaders, network, optimizer: optimizerFactory, loss: crossEntropy,
-                                  metrics: [.multiClassAccuracy], callbacks: [DivergenceWarning()], console: console)
+                                  metrics: [.multiClassAccuracy], callbacks: [DivergenceWarning()] + (parallel.map { [$0] } ?? []),
+                                  console: console)
 
             let name = dataset == .mnist ? "MNIST" : "Fashion-MNIST"
             console.writeLine("== \(name): \(train.count) training images, \(valid.count) test images, 10 classes ==")
-            console.writeLine("model \(model.rawValue) (\(network.parameterCount) parameters), \(optimizer.rawValue), fit_one_cycle \(epochCount) epochs at lr \(peakLearningRate), batch size \(batchSize), seed \(seed), backend \(Nabla.backend.rawValue), \(Nabla.threadCount) thread(s)")
+            console.writeLine("model \(model.rawValue) (\(network.parameterCount) parameters), \(optimizer.rawValue), fit_one_cycle \(epochCount) epochs at lr \(peakLearningRate), batch size \(batchSize), seed \(seed), backend \(Nabla.backend.rawValue), \(Nabla.threadCount) thread(s)"
+                + (parallel.map { " per rank, data-parallel over \($0.group.size) ranks" } ?? ""))
             if lrFind {
                 let finding = try learner.lrFind()
                 console.writeLine("lr_find: the loss fell from \(formatFixed(Double(finding.losses.first ?? .nan), decimals: 4)) to \(formatFixed(Double(finding.losses.min() ?? .nan), decimals: 4))")
@@ -109,12 +119,12 @@ struct DigitsCommand: ParsableCommand {
             console.writeLine(confusion.table(classNames: valid.classNames))
             console.writeLine()
             console.writeLine("Test accuracy \(formatFixed(confusion.accuracy, decimals: 4)) after \(fit.epochs.count) epochs; training \(formatSeconds(trainSeconds)), \(formatSeconds(monotonicSeconds() - start)) in all.")
-            if let save {
+            if let save, printing {
                 try network.save(to: save, metadata: ["format": "pt", "model": model.rawValue, "dataset": dataset.rawValue,
                                                       "mean": "\(mean)", "std": "\(deviation)"])
                 console.writeLine("Saved the model to \(save) (safetensors; loads into torch.nn as \(model.torchSource)).")
             }
-            if runOptions.json {
+            if runOptions.json && printing {
                 var report = JSONReport()
                 report.add("dataset", dataset.rawValue)
                 report.add("model", model.rawValue)
@@ -131,6 +141,10 @@ struct DigitsCommand: ParsableCommand {
                 report.add("load_seconds", loadSeconds)
                 report.add("train_seconds", trainSeconds)
                 report.add("seconds", monotonicSeconds() - start)
+                if let parallel {
+                    report.add("ranks", parallel.group.size)
+                    report.add("allreduce_seconds", parallel.allReduceSeconds)
+                }
                 Console.standardOutput.writeLine(report.text)
             }
         }

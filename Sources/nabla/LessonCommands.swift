@@ -1,6 +1,7 @@
 import Foundation
 import ArgumentParser
 import Nabla
+import NablaDistributed
 import NablaNN
 
 /// `nabla similarity`: the pixel-similarity baseline.
@@ -53,6 +54,7 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var runOptions: RunOptions
+    @OptionGroup var distributedOptions: DistributedOptions
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
@@ -70,8 +72,10 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        try runOnLessonData(dataOptions, runOptions) { data, console in
-            try Training.run(settings, data: data, console: console).report
+        try distributedOptions.run { parallel in
+            try runOnLessonData(dataOptions, runOptions, printing: DataParallel.prints(parallel)) { data, console in
+                try Training.run(settings, data: data, console: console, parallel: parallel).report
+            }
         }
     }
 }
@@ -138,15 +142,18 @@ struct LessonCommand: ParsableCommand {
 
 /// Loads the lesson's data, runs `stage` on it, then adds the load and total
 /// wall times to its report and prints the JSON object (with `--json`) or the total.
-private func runOnLessonData(_ dataOptions: DataOptions, _ runOptions: RunOptions,
+/// Without `printing` (a distributed job's ranks but 0) nothing is printed.
+private func runOnLessonData(_ dataOptions: DataOptions, _ runOptions: RunOptions, printing: Bool = true,
                              _ stage: (LessonData, Console) throws -> JSONReport) throws {
     let start = monotonicSeconds()
+    let console = printing ? runOptions.console : .silent
     try runOptions.run {
-        let data = try LessonData.load(dataOptions, console: runOptions.console)
-        var report = try stage(data, runOptions.console)
+        let data = try LessonData.load(dataOptions, console: console)
+        var report = try stage(data, console)
         report.add("load_seconds", data.loadSeconds)
         let seconds = monotonicSeconds() - start
         report.add("seconds", seconds)
+        guard printing else { return }
         if runOptions.json {
             Console.standardOutput.writeLine(report.text)
         } else {

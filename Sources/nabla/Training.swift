@@ -1,6 +1,7 @@
 import ArgumentParser
 import Nabla
 import NablaData
+import NablaDistributed
 import NablaNN
 
 /// The two models of the chapter.
@@ -86,7 +87,10 @@ struct TrainingSettings {
 enum Training {
     /// Trains one model on `data`, printing the table, and returns its figures;
     /// with `savePath` set, saves the trained parameters there.
-    static func run(_ settings: TrainingSettings, data: LessonData, console: Console) throws -> StageResult {
+    /// With `parallel`, this is one rank of a data-parallel job: it trains on its
+    /// shard of every global batch of `settings.batchSize`, and only rank 0 saves.
+    static func run(_ settings: TrainingSettings, data: LessonData, console: Console,
+                    parallel: DataParallel? = nil) throws -> StageResult {
         let start = monotonicSeconds()
         var generator = RandomGenerator(seed: settings.seed)
         let (trainPixels, trainTargets) = data.trainingPixels
@@ -97,20 +101,21 @@ enum Training {
         let loader = DataLoader(images: trainPixels, targets: trainTargets, batchSize: settings.batchSize,
                                 shuffle: true, seed: generator.next())
         loader.prefetch = settings.prefetch
-        let train = BatchSource(loader)
-        let valid = batches(validInputs, validTargets, batchSize: settings.batchSize)
+        let loaders = parallel?.shard(loader, DataLoader(inputs: validInputs, targets: validTargets, batchSize: settings.batchSize))
+            ?? DataLoaders(BatchSource(loader), batches(validInputs, validTargets, batchSize: settings.batchSize))
 
         console.writeLine("== Training \(settings.model.summary(inputs: pixelCount)) ==")
-        console.writeLine("\(settings.epochs) epochs, learning rate \(settings.learningRate), batch size \(settings.batchSize), seed \(settings.seed), \(model.parameterCount) parameters, backend \(Nabla.backend.rawValue), \(Nabla.threadCount) OpenBLAS thread\(Nabla.threadCount == 1 ? "" : "s"), prefetching \(loader.prefetches ? "on" : "off")")
-        var callbacks: [any Callback] = [DivergenceWarning()]
+        console.writeLine("\(settings.epochs) epochs, learning rate \(settings.learningRate), batch size \(settings.batchSize), seed \(settings.seed), \(model.parameterCount) parameters, backend \(Nabla.backend.rawValue), \(Nabla.threadCount) OpenBLAS thread\(Nabla.threadCount == 1 ? "" : "s"), prefetching \(loader.prefetches && parallel == nil ? "on" : "off")"
+            + (parallel.map { ", data-parallel over \($0.group.size) ranks" } ?? ""))
+        var callbacks: [any Callback] = [DivergenceWarning()] + (parallel.map { [$0] } ?? [])
         if let patience = settings.earlyStoppingPatience { callbacks.append(EarlyStopping(patience: patience)) }
-        let learner = Learner(DataLoaders(train, valid), model, optimizer: settings.model.optimizer, loss: mnistLoss,
+        let learner = Learner(loaders, model, optimizer: settings.model.optimizer, loss: mnistLoss,
                               metrics: [.accuracy], callbacks: callbacks, console: console)
         let trainStart = monotonicSeconds()
         let fit = try learner.fit(settings.epochs, lr: settings.learningRate)
         let trainSeconds = monotonicSeconds() - trainStart
 
-        if let savePath = settings.savePath {
+        if let savePath = settings.savePath, DataParallel.prints(parallel) {
             try model.save(to: savePath, metadata: ["format": "pt", "model": settings.model.rawValue])
             console.writeLine("Saved the parameters to \(savePath) (safetensors).")
         }
@@ -131,7 +136,11 @@ enum Training {
         report.add("train_seconds", trainSeconds)
         report.add("stage_seconds", seconds)
         report.add("threads", Nabla.threadCount)
-        report.add("prefetch", loader.prefetches ? "on" : "off")
+        report.add("prefetch", loader.prefetches && parallel == nil ? "on" : "off")
+        if let parallel {
+            report.add("ranks", parallel.group.size)
+            report.add("allreduce_seconds", parallel.allReduceSeconds)
+        }
         return StageResult(report: report, accuracy: accuracy, seconds: trainSeconds, trained: (model, fit))
     }
 

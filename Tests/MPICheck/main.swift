@@ -1,0 +1,161 @@
+// Checks of NablaDistributed that need several ranks: NablaDistributedTests runs
+// this program under `mpirun -np N`. Each check prints "ok <check> rank r/n" on
+// success; a failure prints "FAIL <what>" and ends the job (MPI_Abort).
+import Foundation
+import Nabla
+import NablaData
+import NablaDistributed
+import NablaNN
+
+let group = try ProcessGroup.world(collectiveTimeout: CommandLine.arguments.contains("hang") ? 3 : 60)
+let rank = group.rank, size = group.size
+
+func require(_ condition: Bool, _ what: @autoclosure () -> String) {
+    if !condition { group.abort("FAIL \(what())") }
+}
+
+/// allReduce, broadcast and allGather against values computed by hand.
+func checkCollectives() throws {
+    try group.barrier()
+    // Rank r holds (r + 1) · [1, 2, 3, 4, 5, 6]: the sum is n(n + 1)/2 times that.
+    let base: [Float] = [1, 2, 3, 4, 5, 6]
+    var tensor = Tensor(shape: [2, 3], scalars: base.map { $0 * Float(rank + 1) })
+    try group.allReduce(&tensor, .sum)
+    let triangle = Float(size * (size + 1) / 2)
+    require(tensor.shape == [2, 3] && tensor.scalars == base.map { $0 * triangle }, "allReduce sum gave \(tensor.scalars)")
+    var mean = Tensor(base.map { $0 * Float(rank + 1) })
+    try group.allReduce(&mean, .mean)
+    let expectedMean = base.map { $0 * triangle / Float(size) }
+    require(zip(mean.scalars, expectedMean).allSatisfy { abs($0 - $1) <= 1e-6 * abs($1) }, "allReduce mean gave \(mean.scalars), expected \(expectedMean)")
+
+    // A parameter reduced in place stays the same leaf.
+    let parameter = Parameter(Tensor([Float(rank), 1]))
+    let alias = parameter.value
+    try group.allReduce(&parameter.value, .sum)
+    require(alias.scalars == [Float(size * (size - 1) / 2), Float(size)], "allReduce of a parameter did not update it in place: \(alias.scalars)")
+
+    // The last rank broadcasts 100·root + i.
+    let root = size - 1
+    var received = Tensor(rank == root ? (0..<5).map { Float(100 * root + $0) } : [Float](repeating: -1, count: 5))
+    try group.broadcast(&received, root: root)
+    require(received.scalars == (0..<5).map { Float(100 * root + $0) }, "broadcast from \(root) gave \(received.scalars)")
+
+    let gathered = try group.allGather(Tensor([Float(rank), Float(10 * rank)]))
+    require(gathered.shape == [size, 2] && gathered.scalars == (0..<size).flatMap { [Float($0), Float(10 * $0)] },
+            "allGather gave \(gathered.shape) \(gathered.scalars)")
+
+    let sums = try group.allReduceSum([1, Double(rank)])
+    require(sums == [Double(size), Double(size * (size - 1) / 2)], "allReduceSum gave \(sums)")
+
+    // Errors name the call and the rank, and leave the job usable.
+    do {
+        _ = try group.allGather(Tensor([Float](repeating: 0, count: rank + 1)))
+        require(size == 1, "allGather of different shapes did not throw")
+    } catch let error as MPIError {
+        require(error.call == "allGather" && error.rank == rank && error.description.contains("rank 1: [2]"), "unexpected error \(error)")
+    }
+    do {
+        try group.broadcast(&received, root: size)
+        require(false, "broadcast from a root outside the job did not throw")
+    } catch let error as MPIError {
+        require(error.description == "broadcast failed on rank \(rank) of \(size) (MPI error -1): the root \(size) is not a rank of this job of \(size)",
+                "unexpected error \(error)")
+    }
+    try group.barrier()
+    print("ok collectives rank \(rank)/\(size)")
+}
+
+/// A small classification problem with a non-trivial last batch (200 = 6 × 32 + 8 items).
+func makeData(_ count: Int, seed: UInt64) -> (Tensor, Tensor) {
+    var generator = RandomGenerator(seed: seed)
+    let inputs = Tensor.randn([count, 12], generator: &generator)
+    let labels = (0..<count).map { Float(Int(abs(inputs[$0].scalars[0] * 3)) % 3) }
+    return (inputs, Tensor(labels))
+}
+
+func makeModel(seed: UInt64) -> Sequential {
+    var generator = RandomGenerator(seed: seed)
+    return Sequential(Linear(inputs: 12, outputs: 16, generator: &generator), ReLU(), Linear(inputs: 16, outputs: 3, generator: &generator))
+}
+
+func flatParameters(_ model: any Module) -> Tensor { Tensor(model.parameters.flatMap(\.value.scalars)) }
+
+/// After every step, gathers every rank's parameters and requires them bitwise equal.
+final class IdenticalParameters: Callback {
+    var steps = 0
+    func afterBatch(_ learner: Learner) throws {
+        guard learner.isTraining else { return }
+        let all = try group.allGather(flatParameters(learner.model))
+        let rows = (0..<size).map { all[$0].scalars }
+        require(rows.allSatisfy { $0 == rows[0] }, "the ranks' parameters differ after step \(steps)")
+        steps += 1
+    }
+}
+
+/// 2 epochs of SGD with momentum, data-parallel, against one process training on the same global batches.
+func checkTraining() throws {
+    let (trainX, trainY) = makeData(200, seed: 1), (validX, validY) = makeData(90, seed: 2)
+    let globalBatch = 32, epochs = 2
+    let optimizer: OptimizerFactory = { SGD($0, learningRate: $1, momentum: 0.9) }
+    func loaders() -> (DataLoader, DataLoader) {
+        (DataLoader(inputs: trainX, targets: trainY, batchSize: globalBatch, shuffle: true, seed: 99),
+         DataLoader(inputs: validX, targets: validY, batchSize: globalBatch))
+    }
+
+    let parallel = DataParallel(group), identical = IdenticalParameters()
+    let (train, valid) = loaders()
+    // Each rank draws different weights: the broadcast at the start must fix that.
+    let model = makeModel(seed: 7 + UInt64(rank))
+    let learner = Learner(DataLoaders(parallel.shard(train), parallel.shard(valid, mode: .evaluation)), model,
+                          optimizer: optimizer, loss: crossEntropy, metrics: [.multiClassAccuracy],
+                          callbacks: [parallel, identical], console: .silent)
+    try learner.fit(epochs, lr: 0.05)
+    let steps = epochs * ((200 + globalBatch - 1) / globalBatch)
+    require(identical.steps == steps && parallel.allReduceCount == steps, "\(identical.steps) steps checked, \(parallel.allReduceCount) allreduces, expected \(steps)")
+
+    // The reference: one process, rank 0's initial weights, the whole global batches.
+    let reference = makeModel(seed: 7)
+    let (referenceTrain, referenceValid) = loaders()
+    let referenceLearner = Learner(DataLoaders(referenceTrain, referenceValid), reference, optimizer: optimizer,
+                                   loss: crossEntropy, metrics: [.multiClassAccuracy], console: .silent)
+    try referenceLearner.fit(epochs, lr: 0.05)
+
+    let got = flatParameters(model).scalars, expected = flatParameters(reference).scalars
+    let worst = zip(got, expected).map { abs($0 - $1) / max(abs($1), 1) }.max() ?? 0
+    require(worst <= 1e-5, "the distributed parameters differ from one process's by \(worst) (relative)")
+    for (ours, theirs) in zip(learner.recorder.values, referenceLearner.recorder.values) {
+        let gap = zip(ours, theirs).map { abs($0 - $1) }.max() ?? 0
+        require(gap <= 1e-5, "the reduced epoch row \(ours) differs from one process's \(theirs)")
+    }
+    print("ok training rank \(rank)/\(size): \(steps) steps identical on every rank, final parameters within \(worst) of one process")
+}
+
+/// In the middle of a run of allreduces the last rank kills itself with SIGKILL
+/// (`kill`) or stops answering (`hang`, which only the watchdog can notice).
+func checkFailure(hang: Bool) throws {
+    var buffer = [Float](repeating: 1, count: 1024)
+    for step in 0..<100_000 {
+        if rank == size - 1 && step == 50 {
+            if hang { while true { sleep(1000) } }
+            kill(getpid(), SIGKILL)
+        }
+        try buffer.withUnsafeMutableBufferPointer { try group.allReduce($0, .mean) }
+        usleep(1000)
+    }
+    print("FAIL the job outlived its killed rank")
+}
+
+do {
+    for check in CommandLine.arguments.dropFirst() {
+        switch check {
+        case "collectives": try checkCollectives()
+        case "training": try checkTraining()
+        case "kill": try checkFailure(hang: false)
+        case "hang": try checkFailure(hang: true)
+        default: group.abort("FAIL unknown check \(check)")
+        }
+    }
+    try group.finalize()
+} catch {
+    group.abort("FAIL \(error)")
+}
