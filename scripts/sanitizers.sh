@@ -10,10 +10,12 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
-# AddressSanitizer skips only the suites that train on the real datasets (the
-# lesson's pictures, the Learner, chapter 4, the installed datasets): 4 of its
-# 7.5 minutes, and no reader or kernel that the rest does not also run.
-address_skip='LessonPicturesTests|LearnerTests|ChapterFourTests|DatasetsTests'
+# AddressSanitizer skips the suites that train on the real datasets (the
+# lesson's pictures, the Learner, chapter 4, the installed datasets) and those
+# that mostly wait for other processes (the nabla command, mpirun, the torch
+# oracle): most of its time, and no reader or kernel that the rest does not
+# also run.
+address_skip='LessonPicturesTests|LearnerTests|ChapterFourTests|DatasetsTests|MPIJobTests|CommandTests|DifferentialTests'
 # ThreadSanitizer runs everything that uses threads: concurrent training against
 # OpenBLAS's thread-count switch, the two-worker image decoder, the loaders, the
 # atomic writer's kill loop, the failure capture (which forks), and one command
