@@ -7,7 +7,8 @@ func padded(_ text: String, _ width: Int) -> String {
 
 /// A duration for people: `0.4 ms`, `12.3 ms`, `1.234 s`.
 func formatSeconds(_ seconds: Double) -> String {
-    seconds < 1 ? formatFixed(seconds * 1000, decimals: 1) + " ms" : formatFixed(seconds, decimals: 3) + " s"
+    // 0.99996 s would print as "1000.0 ms": milliseconds only below what rounds to 1000.
+    seconds < 0.99995 ? formatFixed(seconds * 1000, decimals: 1) + " ms" : formatFixed(seconds, decimals: 3) + " s"
 }
 
 /// A fraction with four decimals, as the book rounds accuracies.
