@@ -140,13 +140,19 @@ public enum PNGImage {
         guard pixels <= limits.maximumImagePixels else {
             throw DataError(path: source, problem: "the image is \(width)×\(height) = \(pixels) pixels, more than the limit of \(limits.maximumImagePixels) (DataLimits.maximumImagePixels)")
         }
+        // The raw size below is only a bound if bit depth and colour type are ones PNG
+        // allows (a depth of 0 made every row one byte, whatever its width).
+        let bitDepth = Int(bytes[24]), colorType = Int(bytes[25])
+        guard let channels = [0: 1, 2: 3, 3: 1, 4: 2, 6: 4][colorType],
+              (colorType == 0 ? [1, 2, 4, 8, 16] : colorType == 3 ? [1, 2, 4, 8] : [8, 16]).contains(bitDepth) else {
+            throw DataError(path: source, problem: "corrupt PNG: the header declares bit depth \(bitDepth) with colour type \(colorType), which PNG does not allow")
+        }
         // Deflate expands at most 1032:1, so a header that promises more raw image
         // bytes (rows of width × bit depth × channels bits, plus a filter byte) than
         // that is lying; refusing it keeps a tiny corrupt file from forcing a huge
-        // allocation. Unknown colour types count as 1 channel; libpng refuses them.
+        // allocation.
         let byteCount = fileSize ?? bytes.count
-        let channels = [0: 1, 2: 3, 3: 1, 4: 2, 6: 4][Int(bytes[25])] ?? 1
-        let rowBytes = 1 + (width * Int(bytes[24]) * channels + 7) / 8  // below 2^41
+        let rowBytes = 1 + (width * bitDepth * channels + 7) / 8  // below 2^41
         let rawBytes = height.multipliedReportingOverflow(by: rowBytes)
         guard !rawBytes.overflow, rawBytes.partialValue <= byteCount.multipliedReportingOverflow(by: 1032).partialValue + 64 else {
             throw DataError(path: source, problem: "corrupt PNG: the header declares \(width)×\(height) pixels, more than \(byteCount) bytes of PNG data can hold")

@@ -139,6 +139,21 @@ final class PNGImageTests: XCTestCase {
                         mentions: "corrupt PNG: the header declares 3485515776×3255631673 pixels; PNG allows 1 to 2^31-1 each way")
     }
 
+    /// Found by the fuzzer in CI: a 79-byte PNG of 16777216×8 pixels at bit depth 0
+    /// passed the raw-size bound (one byte per row) and made the reader probe a
+    /// 512 MiB allocation before libpng refused the depth.
+    func testInvalidBitDepthIsRefusedBeforeAllocating() {
+        var header = PNGImage.signature + [0, 0, 0, 0x0d] + Array("IHDR".utf8)
+        header += [0x01, 0, 0, 0, 0, 0, 0, 0x08, 0, 0, 0, 0, 0]
+        let png = header + chunk("IDAT", [0x78, 0x9c, 0x63, 0x60, 0, 0, 0, 0x02, 0, 0x01]) + chunk("IEND", [])
+        assertDataError(try PNGImage.decode(png, source: "depth0.png"), path: "depth0.png",
+                        mentions: "corrupt PNG: the header declares bit depth 0 with colour type 0, which PNG does not allow")
+        var rgb16 = header
+        rgb16.replaceSubrange(24..<26, with: [16, 3])
+        assertDataError(try PNGImage.decode(rgb16 + chunk("IEND", []), source: "palette16.png"), path: "palette16.png",
+                        mentions: "bit depth 16 with colour type 3")
+    }
+
     /// A 109 KB bomb declaring 30000×30000 used to take 4.3 GB: over the default
     /// pixel limit it is refused from its header alone.
     func testDecompressionBombIsRefusedByThePixelLimit() throws {
