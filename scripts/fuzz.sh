@@ -8,12 +8,17 @@
 # default), so with deflate's 1032:1 no honest input needs a tenth of that.
 #   bash scripts/fuzz.sh                 (45 s per target)
 #   FUZZ_SECONDS=10 bash scripts/fuzz.sh
+#   FUZZ_SEED=1 bash scripts/fuzz.sh     (the same mutations each run, as CI does)
 #   bash scripts/fuzz.sh FuzzPNG         (one target)
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 scratch="$repo/.build-fuzz"
 seconds="${FUZZ_SECONDS:-45}"
+# A fixed seed makes a run repeat the same mutations (CI's result then depends on
+# the code, not on the clock); unset, libFuzzer seeds itself and explores anew.
+seed_flag=()
+[ -z "${FUZZ_SEED:-}" ] || seed_flag=(-seed="$FUZZ_SEED")
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(FuzzIDX FuzzCSV FuzzPNG FuzzSafeTensors)
 # lld, because gold fails on some sanitizer links; both come with the toolchain or Debian.
@@ -36,7 +41,7 @@ for target in "${targets[@]}"; do
   log="$artifacts/fuzz.log"
   echo "fuzz: running $target for ${seconds}s (seeds $seeds)"
   # -timeout turns an input that runs 10 s into a failure, so a hang cannot pass.
-  if "$bin/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=1024 -malloc_limit_mb=512 \
+  if "$bin/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=1024 -malloc_limit_mb=512 "${seed_flag[@]}" \
        -artifact_prefix="$artifacts/" -print_final_stats=1 "$corpus" "$seeds" >"$log" 2>&1; then
     echo "fuzz: $target ok: $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') inputs, no crash"
     passed=$(( passed + 1 ))
