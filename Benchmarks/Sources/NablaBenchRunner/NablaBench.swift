@@ -14,7 +14,7 @@ struct NablaBench: ParsableCommand {
             figures, the speedup, the percentage of a direct CBLAS call on the same shape, and the \
             percentage of the fp32 FMA peak or read bandwidth measured in the same run; at one thread \
             and at OpenBLAS's default. Then the whole lesson as separate processes, Nabla against \
-            PyTorch (when `python3 -c 'import torch'` works), and the issue's targets.
+            PyTorch (when the Python interpreter imports torch), and the issue's targets.
             """)
 
     @Flag(help: "Fewer shapes and shorter measurements: under a minute (what CI runs).")
@@ -41,8 +41,17 @@ struct NablaBench: ParsableCommand {
     @Option(help: ArgumentHelp("The `nabla` executable for the lesson (default: next to nabla-bench, built there if missing).", valueName: "path"))
     var nabla: String?
 
-    @Option(help: "The Python interpreter for the PyTorch lesson and the NumPy linear algebra.")
-    var python: String = "python3"
+    @Option(help: "The Python interpreter for the PyTorch lesson and the NumPy linear algebra (default: the torch venv that setup installs, else python3).")
+    var python: String = NablaBench.defaultPython
+
+    /// The venv `scripts/setup.sh` installs torch into (`$NABLA_TORCH_VENV`, else
+    /// `~/.cache/nabla-torch`), as the differential test finds it; python3 without it.
+    static var defaultPython: String {
+        let environment = ProcessInfo.processInfo.environment
+        let venv = environment["NABLA_TORCH_VENV"] ?? (environment["XDG_CACHE_HOME"] ?? NSHomeDirectory() + "/.cache") + "/nabla-torch"
+        let interpreter = venv + "/bin/python"
+        return FileManager.default.isExecutableFile(atPath: interpreter) ? interpreter : "python3"
+    }
 
     @Option(help: "Runs of each lesson; each time reported is the best (default 3, quick 1).")
     var lessonRuns: Int?
