@@ -11,6 +11,8 @@
 #                                                        cache and run: for a shared machine
 #                                                        (point NABLA_DATA at a scratch folder)
 #   bash scripts/fresh-machine-check.sh --keep           remove nothing, run both commands
+#   bash scripts/fresh-machine-check.sh --remove-only    remove, run nothing (.ci/run then runs
+#                                                        the two commands itself)
 #
 # It runs in this checkout and reuses its .build; CI runs it in a fresh clone,
 # and so can you: git clone . /tmp/nabla-fresh && cd /tmp/nabla-fresh && bash scripts/fresh-machine-check.sh
@@ -22,7 +24,8 @@ case "${1:-}" in
   "") ;;
   --simulate-purge) mode=simulate ;;
   --keep) mode=keep ;;
-  *) echo "usage: bash scripts/fresh-machine-check.sh [--simulate-purge | --keep]" >&2; exit 2 ;;
+  --remove-only) mode=remove-only ;;
+  *) echo "usage: bash scripts/fresh-machine-check.sh [--simulate-purge | --keep | --remove-only]" >&2; exit 2 ;;
 esac
 if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi
 
@@ -110,6 +113,7 @@ if [ "$mode" != keep ]; then
   say "deleting the data cache $data_dir"
   rm -rf "$data_dir"
 fi
+[ "$mode" != remove-only ] || exit 0
 
 logs="$(mktemp -d "${TMPDIR:-/tmp}/nabla-fresh-machine-check.XXXXXX")"
 statuses=() durations=() last_lines=()
