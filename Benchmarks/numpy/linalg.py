@@ -11,10 +11,13 @@ the runner times Nabla. The thread count comes from OPENBLAS_NUM_THREADS, set
 by the runner.
 """
 import json
+import os
 import sys
-import time
 
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from timing import best_seconds  # noqa: E402
 
 
 def inputs(shape):
@@ -27,30 +30,13 @@ def inputs(shape):
     b = np.ones(shape[:-1] + [1], dtype=np.float32)
     return {"np": np, "a": a, "spd": spd, "b": b}
 
-
-def best_seconds(code, scope, budget):
-    exec(code, scope)  # one untimed call
-    start = time.perf_counter()
-    exec(code, scope)
-    first = max(time.perf_counter() - start, 1e-9)
-    calls = max(1, int(0.002 / first))
-    rounds = max(3, min(300, int(budget / (first * calls))))
-    best = float("inf")
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(calls):
-            exec(code, scope)
-        best = min(best, (time.perf_counter() - start) / calls)
-    return best
-
-
 def main():
     jobs = json.load(open(sys.argv[1]))
     budget = float(sys.argv[2])
     results = {}
     for job in jobs:
         scope = inputs(job["shape"])
-        results[job["name"]] = best_seconds(compile(job["statement"], "<numpy>", "exec"), scope, budget)
+        results[job["name"]] = best_seconds(lambda code=compile(job["statement"], "<numpy>", "exec"): exec(code, scope), budget)
     print(json.dumps(results))
 
 

@@ -26,21 +26,8 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lesson import data_folder, read_idx  # noqa: E402
 
-
-def best_seconds(call, budget=0.3):
-    call()
-    start = time.perf_counter()
-    call()
-    once = max(time.perf_counter() - start, 1e-9)
-    repeats = max(1, int(0.002 / once))
-    rounds = max(3, min(300, int(budget / (once * repeats))))
-    best = float("inf")
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(repeats):
-            call()
-        best = min(best, (time.perf_counter() - start) / repeats)
-    return best
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from timing import best_seconds  # noqa: E402
 
 
 def convolution(shape):

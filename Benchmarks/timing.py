@@ -1,0 +1,21 @@
+"""The timing rule the Python peers (numpy/linalg.py, pytorch/convolution.py) share:
+one untimed call, then the best of rounds of enough calls to last about 2 ms each,
+as many rounds as fit in the budget (3 to 300)."""
+
+import time
+
+
+def best_seconds(call, budget=0.3):
+    call()
+    start = time.perf_counter()
+    call()
+    once = max(time.perf_counter() - start, 1e-9)
+    repeats = max(1, int(0.002 / once))
+    rounds = max(3, min(300, int(budget / (once * repeats))))
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(repeats):
+            call()
+        best = min(best, (time.perf_counter() - start) / repeats)
+    return best
