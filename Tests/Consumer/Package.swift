@@ -10,6 +10,10 @@ let package = Package(
         // the checkout's folder, which differs between clones.
         .package(name: "Nabla", path: "../.."),
     ],
+    // One executable target per usage contract; scripts/check-consumer.sh runs
+    // each and compares its output with expected/<target>.txt. A contract that
+    // an issue states "in the Swift 6 language mode" sets
+    // swiftSettings: [.swiftLanguageMode(.v6)] on its target.
     targets: [
         .executableTarget(
             name: "NablaConsumer",

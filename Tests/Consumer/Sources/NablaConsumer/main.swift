@@ -1,6 +1,6 @@
 // The usage contract of issue 2, as a program outside the package would write
 // it. scripts/check-consumer.sh and ctest compare what it prints, line for line,
-// with Tests/Consumer/expected-output.txt.
+// with Tests/Consumer/expected/NablaConsumer.txt.
 import Nabla
 
 let x = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
