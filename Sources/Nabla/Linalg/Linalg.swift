@@ -39,7 +39,8 @@ public enum LinalgError: Error, Equatable, CustomStringConvertible {
 /// Float32 rounding amplified by the condition number of A.
 public enum Linalg {
     /// X with A·X = B (LU with partial pivoting). A is [..., n, n]; B is [..., n, k],
-    /// or a vector [..., n] (then X is too); batch axes broadcast.
+    /// or a vector [..., n] (then X is too); batch axes broadcast. A NaN in A or B
+    /// spreads into X (PyTorch's result) rather than raising.
     /// Differentiable in A and B: dB = A⁻ᵀ·G, dA = −dB·Xᵀ.
     public static func solve(_ a: Tensor, _ b: Tensor) throws -> Tensor {
         let n = squareSize(a, op: "solve")
@@ -55,7 +56,8 @@ public enum Linalg {
     }
 
     /// det(A) for A [..., n, n]: the product of U's diagonal with the sign of the
-    /// row swaps; 0 for a singular matrix. Differentiable where A is invertible:
+    /// row swaps; 0 for a singular matrix, NaN when A holds a NaN (as in PyTorch).
+    /// Differentiable where A is invertible:
     /// d det = det·A⁻ᵀ.
     public static func determinant(_ a: Tensor) -> Tensor {
         let factors = luDiagonals(a, op: "determinant")
@@ -72,7 +74,8 @@ public enum Linalg {
     }
 
     /// The sign of det(A) (±1, or 0 when A is singular) and log |det(A)| (−∞ then),
-    /// which stays finite where det itself over- or underflows. The logarithm is
+    /// which stays finite where det itself over- or underflows. A NaN in A gives
+    /// sign 0 and a NaN logarithm, as in PyTorch. The logarithm is
     /// differentiable where A is invertible: d log|det| = A⁻ᵀ.
     public static func slogdet(_ a: Tensor) -> (sign: Tensor, logAbsDeterminant: Tensor) {
         let factors = luDiagonals(a, op: "slogdet")
@@ -80,7 +83,8 @@ public enum Linalg {
         for (sign, diagonal) in factors.matrices {
             // The sum in Double, so long diagonals lose nothing to rounding.
             let total = diagonal.reduce(0.0) { $0 + Foundation.log(Double(Swift.abs($1))) }
-            signs.append(diagonal.contains(0) ? 0 : diagonal.reduce(sign) { $0 * ($1 < 0 ? -1 : 1) })
+            // A NaN on the diagonal gives sign 0 (and a NaN logarithm), as in PyTorch.
+            signs.append(diagonal.contains { $0 == 0 || $0.isNaN } ? 0 : diagonal.reduce(sign) { $0 * ($1 < 0 ? -1 : 1) })
             logs.append(Float(total))
         }
         let matrix = a.detached()
