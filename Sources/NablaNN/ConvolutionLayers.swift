@@ -33,12 +33,6 @@ public final class Conv2d: Module {
     public func callAsFunction(_ input: Tensor) -> Tensor {
         input.conv2d(weight.value, bias: bias?.value, stride: stride, padding: padding, dilation: dilation)
     }
-
-    public var namedParameters: [(name: String, parameter: Parameter)] {
-        var named = [(name: "weight", parameter: weight)]
-        if let bias { named.append((name: "bias", parameter: bias)) }
-        return named
-    }
 }
 
 /// `torch.nn.MaxPool2d`; `stride` defaults to the kernel size.
@@ -55,8 +49,6 @@ public final class MaxPool2d: Module {
     public func callAsFunction(_ input: Tensor) -> Tensor {
         input.maxPool2d(kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation)
     }
-
-    public var namedParameters: [(name: String, parameter: Parameter)] { [] }
 }
 
 /// `torch.nn.AvgPool2d`; `stride` defaults to the kernel size.
@@ -73,8 +65,6 @@ public final class AvgPool2d: Module {
     public func callAsFunction(_ input: Tensor) -> Tensor {
         input.avgPool2d(kernelSize: kernelSize, stride: stride, padding: padding, countIncludePad: countIncludePad)
     }
-
-    public var namedParameters: [(name: String, parameter: Parameter)] { [] }
 }
 
 /// `torch.nn.AdaptiveAvgPool2d`: 1 is global average pooling.
@@ -84,8 +74,6 @@ public final class AdaptiveAvgPool2d: Module {
     public init(outputSize: Size2D) { self.outputSize = outputSize }
 
     public func callAsFunction(_ input: Tensor) -> Tensor { input.adaptiveAvgPool2d(outputSize: outputSize) }
-
-    public var namedParameters: [(name: String, parameter: Parameter)] { [] }
 }
 
 /// Merges the axes `startAxis...endAxis`, as `torch.nn.Flatten` (which keeps the batch axis by default).
@@ -98,6 +86,4 @@ public final class Flatten: Module {
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor { input.flatten(startAxis: startAxis, endAxis: endAxis) }
-
-    public var namedParameters: [(name: String, parameter: Parameter)] { [] }
 }

@@ -61,10 +61,4 @@ public final class Linear: Module {
         guard let bias else { return product }
         return product + bias.value
     }
-
-    public var namedParameters: [(name: String, parameter: Parameter)] {
-        var named = [(name: "weight", parameter: weight)]
-        if let bias { named.append((name: "bias", parameter: bias)) }
-        return named
-    }
 }

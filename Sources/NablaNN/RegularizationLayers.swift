@@ -17,8 +17,6 @@ public final class Dropout: Module {
     public func callAsFunction(_ input: Tensor) -> Tensor {
         input.dropout(probability: probability, training: isTraining, generator: &generator)
     }
-
-    public var namedParameters: [(name: String, parameter: Parameter)] { [] }
     public func setTraining(_ training: Bool) { isTraining = training }
 }
 
