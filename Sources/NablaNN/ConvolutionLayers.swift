@@ -31,7 +31,7 @@ public final class Conv2d: Module {
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        input.conv2d(weight.value, bias: bias?.value, stride: stride, padding: padding, dilation: dilation)
+        withHooks(input) { $0.conv2d(weight.value, bias: bias?.value, stride: stride, padding: padding, dilation: dilation) }
     }
 }
 
@@ -47,7 +47,7 @@ public final class MaxPool2d: Module {
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        input.maxPool2d(kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation)
+        withHooks(input) { $0.maxPool2d(kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation) }
     }
 }
 
@@ -63,7 +63,7 @@ public final class AvgPool2d: Module {
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        input.avgPool2d(kernelSize: kernelSize, stride: stride, padding: padding, countIncludePad: countIncludePad)
+        withHooks(input) { $0.avgPool2d(kernelSize: kernelSize, stride: stride, padding: padding, countIncludePad: countIncludePad) }
     }
 }
 
@@ -73,7 +73,7 @@ public final class AdaptiveAvgPool2d: Module {
 
     public init(outputSize: Size2D) { self.outputSize = outputSize }
 
-    public func callAsFunction(_ input: Tensor) -> Tensor { input.adaptiveAvgPool2d(outputSize: outputSize) }
+    public func callAsFunction(_ input: Tensor) -> Tensor { withHooks(input) { $0.adaptiveAvgPool2d(outputSize: outputSize) } }
 }
 
 /// Merges the axes `startAxis...endAxis`, as `torch.nn.Flatten` (which keeps the batch axis by default).
@@ -85,5 +85,5 @@ public final class Flatten: Module {
         self.endAxis = endAxis
     }
 
-    public func callAsFunction(_ input: Tensor) -> Tensor { input.flatten(startAxis: startAxis, endAxis: endAxis) }
+    public func callAsFunction(_ input: Tensor) -> Tensor { withHooks(input) { $0.flatten(startAxis: startAxis, endAxis: endAxis) } }
 }

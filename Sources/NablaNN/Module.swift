@@ -161,7 +161,7 @@ public final class Lambda: Module {
         self.function = function
     }
 
-    public func callAsFunction(_ input: Tensor) -> Tensor { function(input) }
+    public func callAsFunction(_ input: Tensor) -> Tensor { withHooks(input, function) }
     public var summary: String { "\(name)()" }
 }
 
@@ -176,8 +176,10 @@ public final class Sequential: Module {
     public init(_ layers: [any Module]) { self.layers = layers }
     public convenience init(_ layers: any Module...) { self.init(layers) }
 
+    /// Each layer runs with its hooks (see ``Module/withHooks(_:_:)``), so that a hook
+    /// on a module of your own inside a Sequential runs.
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        layers.reduce(input) { $1($0) }
+        withHooks(input) { input in layers.reduce(input) { x, layer in layer.withHooks(x) { layer($0) } } }
     }
 
     public var namedChildren: [(name: String, module: any Module)] {
@@ -188,11 +190,11 @@ public final class Sequential: Module {
 /// `max(x, 0)` elementwise.
 public final class ReLU: Module {
     public init() {}
-    public func callAsFunction(_ input: Tensor) -> Tensor { input.relu() }
+    public func callAsFunction(_ input: Tensor) -> Tensor { withHooks(input) { $0.relu() } }
 }
 
 /// `1 / (1 + exp(-x))` elementwise.
 public final class Sigmoid: Module {
     public init() {}
-    public func callAsFunction(_ input: Tensor) -> Tensor { input.sigmoid() }
+    public func callAsFunction(_ input: Tensor) -> Tensor { withHooks(input) { $0.sigmoid() } }
 }
