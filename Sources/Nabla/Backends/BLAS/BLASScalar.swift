@@ -13,7 +13,7 @@ import COpenBLAS
 /// for NaN and return a negative info (an "illegal argument") for one, where
 /// LAPACK itself lets NaN propagate (getrf, getrs) or reports the minor (potrf).
 /// (`Codable` because the SIMD vectors of `Self` that the reference kernels use require it.)
-protocol BLASScalar: BinaryFloatingPoint, SIMDScalar, Codable, Sendable {
+protocol BLASScalar: TensorScalar, BinaryFloatingPoint, SIMDScalar, Codable {
     /// BLAS's letter for the type, `s` or `d`, for messages that name a routine.
     static var blasPrefix: String { get }
 
