@@ -19,25 +19,31 @@ extension Module {
 
     /// Replaces the parameters with those of a safetensors file. Nothing is
     /// changed unless the file holds exactly the model's names with the
-    /// model's shapes; otherwise the error lists every difference.
+    /// model's shapes; otherwise the error lists every difference. Names, dtypes
+    /// and shapes are checked from the file's header, before any tensor data is
+    /// read, so a file for another model costs no memory however large its tensors.
     public func load(from path: String) throws {
-        let stored = try SafeTensors.read(from: path)
-        let storedByName = Dictionary(stored.map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first })
         let named = namedState
-        var differences: [String] = []
-        for (name, value, _) in named {
-            guard let tensor = storedByName[name] else { differences.append("missing tensor \"\(name)\" \(value.shape)"); continue }
-            if tensor.shape != value.shape {
-                differences.append("tensor \"\(name)\" has shape \(tensor.shape) but the model's is \(value.shape)")
+        let stored = try SafeTensors.read(from: path) { header in
+            let differences = Self.differences(model: named.map { ($0.name, $0.value.shape) }, file: header)
+            guard differences.isEmpty else {
+                throw DataError(path: path, problem: "does not fit the model: " + differences.joined(separator: "; "))
             }
         }
-        let expected = Set(named.map(\.name))
-        for (name, tensor) in stored where !expected.contains(name) {
-            differences.append("unexpected tensor \"\(name)\" \(tensor.shape)")
-        }
-        guard differences.isEmpty else {
-            throw DataError(path: path, problem: "does not fit the model: " + differences.joined(separator: "; "))
-        }
+        let storedByName = Dictionary(uniqueKeysWithValues: stored.map { ($0.name, $0.tensor) })
         for (name, _, assign) in named { assign(storedByName[name]!) }
+    }
+
+    /// Every way `file`'s tensors differ from the `model`'s: missing, reshaped, unexpected.
+    private static func differences(model: [(name: String, shape: [Int])], file: [(name: String, shape: [Int])]) -> [String] {
+        let fileShapes = Dictionary(file, uniquingKeysWith: { first, _ in first })
+        var differences: [String] = []
+        for (name, shape) in model {
+            guard let stored = fileShapes[name] else { differences.append("missing tensor \"\(name)\" \(shape)"); continue }
+            if stored != shape { differences.append("tensor \"\(name)\" has shape \(stored) but the model's is \(shape)") }
+        }
+        let expected = Set(model.map(\.name))
+        for (name, shape) in file where !expected.contains(name) { differences.append("unexpected tensor \"\(name)\" \(shape)") }
+        return differences
     }
 }
