@@ -78,6 +78,7 @@ struct DigitsCommand: ParsableCommand {
             let (train, valid) = dataset == .mnist
                 ? (try Datasets.mnist(split: .train), try Datasets.mnist(split: .test))
                 : (try Datasets.fashionMNIST(split: .train), try Datasets.fashionMNIST(split: .test))
+            try requireBatchSize(batchSize, atMost: train.count, set: "the training set")
             // Normalised with the training set's pixel statistics, as torchvision's Normalize,
             // which refuses a standard deviation of 0: so does this, naming the file.
             guard train.images.max().item > train.images.min().item else {

@@ -14,6 +14,15 @@ func requireAtMost(_ value: Int, _ limit: Int, option: String) throws {
     guard value <= limit else { throw ValidationError("\(option) must be at most \(limit), got \(value)") }
 }
 
+/// Refuses a `--batch-size` larger than the training set, once it is loaded: such a
+/// batch is the whole set, and the activations of a whole large set at once
+/// (`--batch-size 9223372036854775807`) would take more memory than the machine has.
+func requireBatchSize(_ batchSize: Int, atMost items: Int, set: String) throws {
+    guard batchSize <= items else {
+        throw ValidationError("--batch-size \(batchSize) is more than the \(items) images of \(set); give at most \(items)")
+    }
+}
+
 /// Refuses a learning rate that is not a finite positive number.
 func requireLearningRate(_ learningRate: Float) throws {
     guard learningRate.isFinite && learningRate > 0 else {
