@@ -13,11 +13,17 @@ import Foundation
 /// Returns whether the cap is set.
 @discardableResult
 public func capAddressSpace(extraBytes: Int) -> Bool {
-    // A nil handle is RTLD_DEFAULT: the symbol is found when the ASan runtime is linked in.
-    guard dlsym(nil, "__asan_init") == nil, getenv("ASAN_OPTIONS") == nil else { return false }
+    guard addressSpaceCapsApply else { return false }
     guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
           let pages = Int(statm.split(separator: " ").first ?? "") else { return false }
     let limit = rlim_t(pages * Int(sysconf(Int32(_SC_PAGESIZE))) + extraBytes)
     var cap = rlimit(rlim_cur: limit, rlim_max: limit)
     return setrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &cap) == 0
+}
+
+/// Whether an address-space cap can hold this process and the programs it starts:
+/// not under AddressSanitizer, whose shadow memory maps terabytes of address space.
+public var addressSpaceCapsApply: Bool {
+    // A nil handle is RTLD_DEFAULT: the symbol is found when the ASan runtime is linked in.
+    dlsym(nil, "__asan_init") == nil && getenv("ASAN_OPTIONS") == nil
 }
