@@ -7,7 +7,8 @@ import NablaNN
 /// batch (see ``DataParallel/shard(_:)``), and this callback keeps the ranks'
 /// models identical.
 ///
-/// - At the start of `fit` the parameters and buffers are broadcast from rank 0.
+/// - At the start of `fit` the ranks check that they agree (see
+///   ``RankDisagreement``), then the parameters and buffers are broadcast from rank 0.
 /// - After every backward, all gradients are packed into one flat buffer and
 ///   summed over the ranks by one allreduce. Each rank's gradient is weighted by
 ///   its share of the global batch, so the result is the gradient of the mean
@@ -32,6 +33,8 @@ public final class DataParallel: Callback {
 
     private var bucket: [Float] = []
     private var trainItems = 0, validItems = 0
+    /// The loaders given to ``shard(_:mode:)`` last, as (items, global batch size), for the agreement check.
+    private var trainingLoader: (items: Int, batchSize: Int)?, evaluationLoader: (items: Int, batchSize: Int)?
 
     public init(_ group: ProcessGroup) { self.group = group }
 
@@ -43,6 +46,7 @@ public final class DataParallel: Callback {
     /// of each of the loader's batches, which become global batches of
     /// `loader.batchSize` items over all ranks. See ``DistributedSampler``.
     public func shard(_ loader: DataLoader, mode: DistributedSampler.Mode = .training) -> BatchSource {
+        if mode == .training { trainingLoader = (loader.itemCount, loader.batchSize) } else { evaluationLoader = (loader.itemCount, loader.batchSize) }
         let sampler = DistributedSampler(itemCount: loader.itemCount, globalBatchSize: loader.batchSize, rank: group.rank,
                                          rankCount: group.size, shuffle: loader.shuffle, seed: loader.seed, mode: mode)
         var epoch = 0
@@ -56,6 +60,7 @@ public final class DataParallel: Callback {
     public func beforeFit(_ learner: Learner) throws {
         allReduceSeconds = 0
         allReduceCount = 0
+        try requireAgreement(learner)
         try broadcast(learner.model.parameters.map(\.value) + learner.model.namedBuffers.map(\.buffer.value),
                       assign: { index, value in
                           let parameters = learner.model.parameters
@@ -136,6 +141,36 @@ public final class DataParallel: Callback {
                                          metrics: sums[4...].map { Float($0 / sums[1]) })
     }
 
+    /// What every rank must have in common for the collectives of `fit` to match:
+    /// a different model or batch count would pair buffers of different lengths.
+    private func fingerprint(_ learner: Learner) -> [(field: String, value: Double, shown: Bool)] {
+        let parameters = learner.model.parameters.map(\.value.shape), buffers = learner.model.namedBuffers.map(\.buffer.value.shape)
+        return [("the parameter count", Double(parameters.reduce(0) { $0 + $1.reduce(1, *) }), true),
+                ("the parameter shapes", shapeHash(parameters), false),
+                ("the buffer shapes", shapeHash(buffers), false),
+                ("the training set size", Double(trainingLoader?.items ?? 0), true),
+                ("the batch size", Double(trainingLoader?.batchSize ?? 0), true),
+                ("the steps per epoch", Double(learner.dls.train.batchCount), true),
+                ("the validation set size", Double(evaluationLoader?.items ?? 0), true),
+                ("the validation batches", Double(learner.dls.valid.batchCount), true),
+                ("the number of metrics", Double(learner.metrics.count), true)]
+    }
+
+    /// Gathers every rank's ``fingerprint(_:)`` (one small collective) and throws
+    /// the same ``RankDisagreement`` on every rank if any differs from rank 0's.
+    private func requireAgreement(_ learner: Learner) throws {
+        guard group.size > 1 else { return }
+        let mine = fingerprint(learner)
+        let all = try group.allGather(mine.map(\.value))
+        for rank in 1..<group.size {
+            if let index = mine.indices.first(where: { all[rank][$0] != all[0][$0] }) {
+                let field = mine[index]
+                throw RankDisagreement(rank: rank, field: field.field,
+                                       values: field.shown ? (Int(all[rank][index]), Int(all[0][index])) : nil)
+            }
+        }
+    }
+
     private func broadcastBuffers(_ model: any Module) throws {
         let buffers = model.namedBuffers.map(\.buffer)
         try broadcast(buffers.map(\.value), assign: { buffers[$0].value = $1 })
@@ -153,4 +188,28 @@ public final class DataParallel: Callback {
             position += count
         }
     }
+}
+
+/// A data-parallel job whose ranks differ in the model or the data: rank `rank`
+/// disagrees with rank 0 on `field`. Every rank throws the same error before the
+/// first collective of `fit`, which would otherwise pair buffers of different lengths.
+public struct RankDisagreement: Error, CustomStringConvertible {
+    public let rank: Int
+    public let field: String
+    /// Rank `rank`'s value and rank 0's, for a field that is a count.
+    public let values: (rank: Int, root: Int)?
+
+    public var description: String {
+        let detail = values.map { " (\($0.rank) on rank \(rank), \($0.root) on rank 0)" } ?? ""
+        return "data-parallel training: rank \(rank) disagrees with rank 0 on \(field)\(detail); every rank must run the same model on the same data with the same settings"
+    }
+}
+
+/// A 48-bit FNV-1a hash of `shapes` (exact in a Double, so it survives the gather).
+private func shapeHash(_ shapes: [[Int]]) -> Double {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for extent in shapes.flatMap({ [$0.count] + $0 }) {
+        hash = (hash ^ UInt64(truncatingIfNeeded: extent)) &* 0x100_0000_01b3
+    }
+    return Double(hash >> 16)
 }

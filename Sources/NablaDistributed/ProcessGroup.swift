@@ -165,6 +165,21 @@ public final class ProcessGroup {
         }
     }
 
+    /// Every rank's `values` in rank order, in double precision; every rank must
+    /// pass the same count (for small records such as shapes and fingerprints).
+    public func allGather(_ values: [Double]) throws -> [[Double]] {
+        var all = [Double](repeating: 0, count: values.count * size)
+        try values.withUnsafeBufferPointer { mine in
+            try all.withUnsafeMutableBufferPointer { out in
+                try collective("MPI_Allgather") {
+                    MPI_Allgather(mine.baseAddress, Int32(mine.count), nabla_mpi_double(),
+                                  out.baseAddress, Int32(mine.count), nabla_mpi_double(), communicator)
+                }
+            }
+        }
+        return (0..<size).map { Array(all[($0 * values.count)..<(($0 + 1) * values.count)]) }
+    }
+
     /// Ends MPI after a job that went well; every rank must call it.
     public func finalize() throws {
         try collective("MPI_Finalize") { MPI_Finalize() }
@@ -200,18 +215,9 @@ public final class ProcessGroup {
     }
 
     private func allGatherShapes(_ local: [Double]) throws -> [[Int]] {
-        var all = [Double](repeating: 0, count: local.count * size)
-        try local.withUnsafeBufferPointer { mine in
-            try all.withUnsafeMutableBufferPointer { out in
-                try collective("MPI_Allgather") {
-                    MPI_Allgather(mine.baseAddress, Int32(mine.count), nabla_mpi_double(),
-                                  out.baseAddress, Int32(mine.count), nabla_mpi_double(), communicator)
-                }
-            }
-        }
-        return (0..<size).map { r in
-            let entry = all[(r * local.count)..<((r + 1) * local.count)].map { Int($0) }
-            return Array(entry.dropFirst().prefix(entry[0]))
+        try allGather(local).map { entry in
+            let extents = entry.map { Int($0) }
+            return Array(extents.dropFirst().prefix(extents[0]))
         }
     }
 

@@ -30,6 +30,11 @@ struct DistributedOptions: ParsableArguments {
         let group = try ProcessGroup.world(collectiveTimeout: collectiveTimeout)
         do {
             try body(DataParallel(group))
+        } catch let disagreement as RankDisagreement where !group.isRoot {
+            // Every rank found it: rank 0 alone says so and ends the job (this
+            // barrier waits for that), so the message is printed once.
+            try? group.barrier()
+            group.abort("\(disagreement)")
         } catch {
             group.abort("\(error)")
         }

@@ -130,6 +130,38 @@ func checkTraining() throws {
     print("ok training rank \(rank)/\(size): \(steps) steps identical on every rank, final parameters within \(worst) of one process")
 }
 
+/// The last rank differs from the others in one setting at a time: `fit` must
+/// throw the same ``RankDisagreement`` on every rank, naming the last rank and the
+/// setting, before any collective that would pair buffers of different lengths.
+func checkDisagreement() throws {
+    let odd = rank == size - 1 && size > 1
+    let variants: [(field: String, values: String, hidden: Int, items: Int, batch: Int)] = [
+        ("the parameter count", "(275 on rank \(size - 1), 259 on rank 0)", odd ? 17 : 16, 200, 32),
+        ("the training set size", "(190 on rank \(size - 1), 200 on rank 0)", 16, odd ? 190 : 200, 32),
+        ("the batch size", "(16 on rank \(size - 1), 32 on rank 0)", 16, 200, odd ? 16 : 32),
+    ]
+    for variant in variants {
+        var generator = RandomGenerator(seed: 7)
+        let model = Sequential(Linear(inputs: 12, outputs: variant.hidden, generator: &generator), ReLU(),
+                               Linear(inputs: variant.hidden, outputs: 3, generator: &generator))
+        let (x, y) = makeData(variant.items, seed: 1)
+        let parallel = DataParallel(group)
+        let loaders = DataLoaders(parallel.shard(DataLoader(inputs: x, targets: y, batchSize: variant.batch, shuffle: true, seed: 1)),
+                                  parallel.shard(DataLoader(inputs: x, targets: y, batchSize: 32), mode: .evaluation))
+        let learner = Learner(loaders, model, optimizer: { SGD($0, learningRate: $1) }, loss: crossEntropy,
+                              callbacks: [parallel], console: .silent)
+        do {
+            try learner.fit(1, lr: 0.1)
+            require(size == 1, "\(variant.field): the ranks trained although they disagree")
+        } catch let error as RankDisagreement {
+            let expected = "data-parallel training: rank \(size - 1) disagrees with rank 0 on \(variant.field) \(variant.values); every rank must run the same model on the same data with the same settings"
+            require(error.description == expected, "got \(error), expected \(expected)")
+        }
+    }
+    try group.barrier()
+    print("ok disagreement rank \(rank)/\(size)")
+}
+
 /// In the middle of a run of allreduces the last rank kills itself with SIGKILL
 /// (`kill`) or stops answering (`hang`, which only the watchdog can notice).
 func checkFailure(hang: Bool) throws {
@@ -150,6 +182,7 @@ do {
         switch check {
         case "collectives": try checkCollectives()
         case "training": try checkTraining()
+        case "disagreement": try checkDisagreement()
         case "kill": try checkFailure(hang: false)
         case "hang": try checkFailure(hang: true)
         default: group.abort("FAIL unknown check \(check)")

@@ -19,16 +19,21 @@ final class MPIJobTests: XCTestCase {
     /// merged; a job that outlives `limit` seconds is killed and fails the test.
     /// With `ranks` nil, runs the program alone, without mpirun.
     func mpirun(_ ranks: Int?, _ program: String, _ arguments: [String], limit: Double = 120, mergingErrors: Bool = true) throws -> Job {
-        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let programPath = products.appendingPathComponent(program).path
-        let process = Process()
+        let programPath = Self.products.appendingPathComponent(program).path
         if let ranks {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/mpirun")
-            process.arguments = Self.localOptions + ["-np", "\(ranks)", programPath] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: programPath)
-            process.arguments = arguments
+            return try run("/usr/bin/mpirun", Self.localOptions + ["-np", "\(ranks)", programPath] + arguments, limit: limit, mergingErrors: mergingErrors)
         }
+        return try run(programPath, arguments, limit: limit, mergingErrors: mergingErrors)
+    }
+
+    /// The folder of the built programs.
+    static var products: URL { URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent() }
+
+    /// Runs `executable` with one OpenBLAS thread; a run that outlives `limit` seconds is killed and fails the test.
+    func run(_ executable: String, _ arguments: [String], limit: Double, mergingErrors: Bool = true) throws -> Job {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["OPENBLAS_NUM_THREADS"] = "1"
         process.environment = environment
@@ -45,7 +50,7 @@ final class MPIJobTests: XCTestCase {
         process.waitUntilExit()
         timer.cancel()
         let seconds = -start.timeIntervalSinceNow
-        XCTAssertLessThan(seconds, limit, "\(program) \(arguments) on \(ranks ?? 1) ranks was killed after \(limit) s")
+        XCTAssertLessThan(seconds, limit, "\(executable) \(arguments) was killed after \(limit) s")
         return Job(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self), seconds: seconds)
     }
 
@@ -59,6 +64,32 @@ final class MPIJobTests: XCTestCase {
             }
             XCTAssertFalse(job.output.contains("FAIL"), job.output)
         }
+    }
+
+    /// Issue 24: ranks that differ in the model, the data set or the batch size
+    /// fail `fit` before its first collective, naming the rank and the setting
+    /// (a different model used to end in "double free or corruption").
+    func testRanksThatDisagreeFailBeforeTheFirstStep() throws {
+        for ranks in [1, 2, 3] {
+            let job = try mpirun(ranks, "nabla-mpi-check", ["disagreement"])
+            XCTAssertEqual(job.status, 0, job.output)
+            for rank in 0..<ranks { XCTAssertTrue(job.output.contains("ok disagreement rank \(rank)/\(ranks)"), job.output) }
+            XCTAssertFalse(job.output.contains("FAIL"), job.output)
+        }
+    }
+
+    /// The issue's reproduction: `nabla digits` with a linear model on one rank and
+    /// the MLP on the other ends every rank with one message naming rank 1 and the field.
+    func testDigitsWithDifferentModelsPerRankEndsWithOneMessage() throws {
+        let nabla = Self.products.appendingPathComponent("nabla").path
+        let common = ["--epochs", "1", "--threads", "1", "--distributed"]
+        let job = try run("/usr/bin/mpirun", Self.localOptions + ["-np", "1", nabla, "digits", "--model", "linear"] + common
+                                             + [":", "-np", "1", nabla, "digits", "--model", "mlp"] + common, limit: 120)
+        let output = job.output
+        XCTAssertNotEqual(job.status, 0, output)
+        let message = "rank 1 disagrees with rank 0 on the parameter count (101770 on rank 1, 7850 on rank 0)"
+        XCTAssertEqual(output.components(separatedBy: message).count - 1, 1, output)
+        XCTAssertFalse(output.contains("train_loss") || output.contains("corruption"), output)
     }
 
     /// mpirun itself ends the job when a rank dies, naming it.

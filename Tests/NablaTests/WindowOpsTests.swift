@@ -57,6 +57,35 @@ final class WindowOpsTests: XCTestCase {
         }
     }
 
+    /// Issue 24: with dilation a window can lie wholly in the padding. It has no
+    /// maximum's position, and max pooling used that "none" (−1) as an offset:
+    /// the gradient [1, 0] and a write before the gradient buffer (heap
+    /// corruption, caught by ASan). PyTorch: −∞ and no gradient.
+    func testAWindowWhollyInThePaddingPassesNoGradient() {
+        forEachBackend { kind in
+            let pair = Tensor(shape: [1, 2, 1, 1], scalars: [1, 2]).requiringGrad()
+            let pooled = pair.maxPool2d(kernelSize: 2, stride: 2, padding: 1, dilation: 2)
+            XCTAssertEqual(pooled.scalars, [-.infinity, -.infinity], "\(kind)")
+            pooled.sum().backward()
+            XCTAssertEqual(pair.grad!.scalars, [0, 0], "\(kind)")
+            // Dilation 3 on a 3×3 plane: the one window reads (−1, −1) … (2, 2), of which only 9 is inside.
+            let plane = Tensor(shape: [1, 1, 3, 3], scalars: (1...9).map(Float.init)).requiringGrad()
+            let corner = plane.maxPool2d(kernelSize: 2, stride: 2, padding: 1, dilation: 3)
+            XCTAssertEqual(corner.scalars, [9], "\(kind)")
+            corner.sum().backward()
+            XCTAssertEqual(plane.grad!.scalars, [0, 0, 0, 0, 0, 0, 0, 0, 1], "\(kind)")
+            // The column ops read and write nothing for such a window (torch: zeros).
+            let single = Tensor(shape: [1, 1, 1, 1], scalars: [5]).requiringGrad(), ones = Tensor.ones([1, 1, 2, 2]).requiringGrad()
+            let convolved = single.conv2d(ones, padding: 1, dilation: 2)
+            XCTAssertEqual(convolved.scalars, [0], "\(kind)")
+            convolved.sum().backward()
+            XCTAssertEqual(single.grad!.scalars, [0], "\(kind)")
+            XCTAssertEqual(ones.grad!.scalars, [0, 0, 0, 0], "\(kind)")
+            XCTAssertEqual(single.unfold(kernelSize: 2, padding: 1, dilation: 2).scalars, [0, 0, 0, 0], "\(kind)")
+            XCTAssertEqual(Tensor.ones([1, 4, 1]).fold(outputSize: 1, kernelSize: 2, padding: 1, dilation: 2).scalars, [0], "\(kind)")
+        }
+    }
+
     func testBatchNormHandValuesAndRunningStatistics() {
         forEachBackend { kind in
             // Channel 0 holds 1 and 3, channel 1 holds 4 and 6: each has biased variance 1.

@@ -10,48 +10,56 @@ public enum BackendKind: String, CaseIterable, Sendable {
 }
 
 /// The kernels that `Tensor` delegates: products and sums, the work that
-/// dominates training. Matrices are row-major; a transposed operand is passed
-/// as a flag with its own leading dimension, never copied.
+/// dominates training, and the factorisations behind `Linalg`. Matrices are
+/// row-major; a transposed operand is passed as a flag with its own leading
+/// dimension, never copied. Every kernel is generic over the element type
+/// (`Float` or `Double`, see ``BLASScalar``) and is written once per backend.
 ///
 /// Elementwise maps and max/min reductions are not part of the protocol:
 /// BLAS has no kernel for them, so both backends share one Swift loop.
-public protocol Backend: Sendable {
+///
+/// The backend is reached through `any Backend`, where the compiler cannot
+/// specialise a generic requirement for its caller's type; so each
+/// implementation is marked `@_specialize` for `Float` and `Double`, and its
+/// generic entry jumps to the specialised body (without that, the reference
+/// kernels run two orders of magnitude slower).
+protocol Backend: Sendable {
     var kind: BackendKind { get }
 
     /// `C = alpha * op(A) * op(B) + beta * C`; op(A) is m×k, op(B) is k×n.
     /// A transposed operand is stored k×m (resp. n×k). With `beta == 0`, C is not read.
-    func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int)
+    func gemm<T: BLASScalar>(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: T,
+                             a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+                             beta: T, c: UnsafeMutablePointer<T>, ldc: Int)
 
     /// `y = alpha * op(A) * x + beta * y` with A stored m×n row-major.
-    func gemv(transpose: Bool, m: Int, n: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
-              x: UnsafePointer<Float>, incx: Int, beta: Float, y: UnsafeMutablePointer<Float>, incy: Int)
+    func gemv<T: BLASScalar>(transpose: Bool, m: Int, n: Int, alpha: T, a: UnsafePointer<T>, lda: Int,
+                             x: UnsafePointer<T>, incx: Int, beta: T, y: UnsafeMutablePointer<T>, incy: Int)
 
     /// `y += alpha * x` over `count` contiguous elements.
-    func axpy(count: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>)
+    func axpy<T: BLASScalar>(count: Int, alpha: T, x: UnsafePointer<T>, y: UnsafeMutablePointer<T>)
 
     /// `x *= alpha` over `count` contiguous elements.
-    func scale(count: Int, alpha: Float, x: UnsafeMutablePointer<Float>)
+    func scale<T: BLASScalar>(count: Int, alpha: T, x: UnsafeMutablePointer<T>)
 
     /// The dot product of two strided vectors.
-    func dot(count: Int, x: UnsafePointer<Float>, incx: Int, y: UnsafePointer<Float>, incy: Int) -> Float
+    func dot<T: BLASScalar>(count: Int, x: UnsafePointer<T>, incx: Int, y: UnsafePointer<T>, incy: Int) -> T
 
     /// Sums the middle axis of a contiguous `[outer, length, inner]` block into `[outer, inner]`.
-    func sum(outer: Int, length: Int, inner: Int, x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>)
+    func sum<T: BLASScalar>(outer: Int, length: Int, inner: Int, x: UnsafePointer<T>, into y: UnsafeMutablePointer<T>)
 
     /// LU factorisation with partial pivoting, P·A = L·U, of an n×n row-major
     /// matrix in place (LAPACK's getrf); `pivots` are 1-based row swaps.
     /// Returns 0, or i > 0 when U[i−1, i−1] is exactly zero (A is singular).
-    func luFactor(n: Int, a: UnsafeMutablePointer<Float>, lda: Int, pivots: UnsafeMutablePointer<Int32>) -> Int
+    func luFactor<T: BLASScalar>(n: Int, a: UnsafeMutablePointer<T>, lda: Int, pivots: UnsafeMutablePointer<Int32>) -> Int
 
     /// Solves A·X = B from `luFactor`'s output (getrs); B is n×rhs row-major and becomes X.
-    func luSolve(n: Int, rhs: Int, lu: UnsafePointer<Float>, lda: Int, pivots: UnsafePointer<Int32>,
-                 b: UnsafeMutablePointer<Float>, ldb: Int)
+    func luSolve<T: BLASScalar>(n: Int, rhs: Int, lu: UnsafePointer<T>, lda: Int, pivots: UnsafePointer<Int32>,
+                                b: UnsafeMutablePointer<T>, ldb: Int)
 
     /// The lower-triangular L with A = L·Lᵀ, written over A's lower triangle (potrf).
     /// Returns 0, or i > 0 when the leading minor of order i is not positive definite.
-    func choleskyFactor(n: Int, a: UnsafeMutablePointer<Float>, lda: Int) -> Int
+    func choleskyFactor<T: BLASScalar>(n: Int, a: UnsafeMutablePointer<T>, lda: Int) -> Int
 
     // The factorisations below work on a batch of `batch` matrices stored one
     // after another, each contiguous and row-major; a batched call sizes its
@@ -60,48 +68,48 @@ public protocol Backend: Sendable {
     /// Householder QR (geqrf) of each m×n matrix in place: R on and above the
     /// diagonal, the reflectors' vectors (unit leading entry implied) below it,
     /// their scalars in `tau` (min(m, n) per matrix). A reflector with τ = 0 is the identity.
-    func qrFactor(batch: Int, m: Int, n: Int, a: UnsafeMutablePointer<Float>, tau: UnsafeMutablePointer<Float>)
+    func qrFactor<T: BLASScalar>(batch: Int, m: Int, n: Int, a: UnsafeMutablePointer<T>, tau: UnsafeMutablePointer<T>)
 
     /// The first `columns` columns of Q = H₀·H₁⋯H₍reflectors−1₎ (orgqr), written over each
     /// m×columns matrix whose first `reflectors` columns hold `qrFactor`'s vectors.
-    func qrFormQ(batch: Int, m: Int, columns: Int, reflectors: Int, a: UnsafeMutablePointer<Float>, tau: UnsafePointer<Float>)
+    func qrFormQ<T: BLASScalar>(batch: Int, m: Int, columns: Int, reflectors: Int, a: UnsafeMutablePointer<T>, tau: UnsafePointer<T>)
 
     /// The singular value decomposition A = U·diag(S)·Vᵀ (gesdd) of each m×n matrix,
     /// which it destroys. S (min(m, n) per matrix) descends; with `.thin` U is m×k and Vᵀ
     /// k×n (k = min(m, n)), with `.full` m×m and n×n, with `.none` they are not touched.
     /// Fails with info > 0 when the iteration does not converge.
-    func singularValueDecomposition(batch: Int, m: Int, n: Int, vectors: SVDVectors, a: UnsafeMutablePointer<Float>,
-                                    s: UnsafeMutablePointer<Float>, u: UnsafeMutablePointer<Float>?,
-                                    vt: UnsafeMutablePointer<Float>?) -> FactorizationFailure?
+    func singularValueDecomposition<T: BLASScalar>(batch: Int, m: Int, n: Int, vectors: SVDVectors, a: UnsafeMutablePointer<T>,
+                                                   s: UnsafeMutablePointer<T>, u: UnsafeMutablePointer<T>?,
+                                                   vt: UnsafeMutablePointer<T>?) -> FactorizationFailure?
 
     /// The eigenvalues, ascending, of each symmetric n×n matrix (syevd; its lower
     /// triangle is read) into `w`; with `vectors` the matrix becomes V, whose column i
     /// is the unit eigenvector of w[i]. Fails with info > 0 when it does not converge.
-    func symmetricEigen(batch: Int, n: Int, vectors: Bool, a: UnsafeMutablePointer<Float>,
-                        w: UnsafeMutablePointer<Float>) -> FactorizationFailure?
+    func symmetricEigen<T: BLASScalar>(batch: Int, n: Int, vectors: Bool, a: UnsafeMutablePointer<T>,
+                                       w: UnsafeMutablePointer<T>) -> FactorizationFailure?
 
     /// The minimum-norm least-squares solution of A·X = B (gelsd) for each m×n A, which
     /// it destroys. Each B is max(m, n)×rhs and its first n rows become X. Singular values
     /// at most `rcond`·σ₁ count as zero; S gets min(m, n) values and `rank` one per matrix.
-    func leastSquares(batch: Int, m: Int, n: Int, rhs: Int, a: UnsafeMutablePointer<Float>,
-                      b: UnsafeMutablePointer<Float>, rcond: Float, s: UnsafeMutablePointer<Float>,
-                      rank: UnsafeMutablePointer<Int>) -> FactorizationFailure?
+    func leastSquares<T: BLASScalar>(batch: Int, m: Int, n: Int, rhs: Int, a: UnsafeMutablePointer<T>,
+                                     b: UnsafeMutablePointer<T>, rcond: T, s: UnsafeMutablePointer<T>,
+                                     rank: UnsafeMutablePointer<Int>) -> FactorizationFailure?
 }
 
 /// Which singular vectors `singularValueDecomposition` computes.
-public enum SVDVectors: Sendable {
+enum SVDVectors: Sendable {
     case none, thin, full
 }
 
 /// The matrix of a batch on which a factorisation failed, and LAPACK's `info` for it.
-public struct FactorizationFailure: Equatable, Sendable {
-    public let matrix: Int
-    public let info: Int
+struct FactorizationFailure: Equatable, Sendable {
+    let matrix: Int
+    let info: Int
 }
 
 extension BackendKind {
     /// The implementation behind this kind.
-    public var implementation: any Backend {
+    var implementation: any Backend {
         switch self {
         case .blas: return BLASBackend()
         case .reference: return ReferenceBackend()

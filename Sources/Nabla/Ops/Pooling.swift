@@ -15,7 +15,8 @@ extension Tensor {
     /// The maximum over each `kernelSize` window, PyTorch's `F.max_pool2d`;
     /// `stride` defaults to the kernel size. Padding counts as −∞ and may be at
     /// most half the kernel. A NaN in a window is its maximum. The gradient goes
-    /// to the (first) position of each window's maximum.
+    /// to the (first) position of each window's maximum; a window that lies
+    /// wholly in the padding (possible with dilation) is −∞ and passes no gradient.
     public func maxPool2d(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, dilation: Size2D = 1) -> Tensor {
         let geometry = poolGeometry("maxPool2d", kernelSize: kernelSize, stride: stride ?? kernelSize, padding: padding, dilation: dilation)
         let planes = shape[0] * shape[1], plane = geometry.planeCount
@@ -26,7 +27,9 @@ extension Tensor {
         let (dh, dw) = (dilation.height, dilation.width), (ph, pw) = (padding.height, padding.width)
         let input = denseDetached()
         let result = Tensor(uninitializedShape: [shape[0], shape[1], outH, outW])
-        // Each output's argmax as a flat index into its input plane.
+        // Each output's argmax as a flat index into its input plane, or `noWinner`
+        // for a window wholly in the padding.
+        let noWinner: Int32 = -1
         var winners = [Int32](repeating: 0, count: planes * outPlane)
         winners.withUnsafeMutableBufferPointer { winner in
             withExtendedLifetime(input.storage) {
@@ -55,7 +58,7 @@ extension Tensor {
                     }
                     for oy in 0..<outH {
                         for ox in 0..<outW {
-                            var best = -Float.infinity, bestIndex = -1
+                            var best = -Float.infinity, bestIndex = Int(noWinner)
                             for ki in 0..<kh {
                                 let iy = oy * sh - ph + ki * dh
                                 guard iy >= 0 && iy < height else { continue }
@@ -64,7 +67,7 @@ extension Tensor {
                                     let ix = ox * sw - pw + kj * dw
                                     guard ix >= 0 && ix < width else { continue }
                                     let value = row[ix]
-                                    if bestIndex < 0 || value > best || (value.isNaN && !best.isNaN) {
+                                    if bestIndex == Int(noWinner) || value > best || (value.isNaN && !best.isNaN) {
                                         best = value
                                         bestIndex = iy * width + ix
                                     }
@@ -86,7 +89,7 @@ extension Tensor {
                     for p in 0..<planes {
                         let target = dx.basePointer + p * plane, source = gradient.basePointer + p * outPlane
                         let chosen = winner.baseAddress! + p * outPlane
-                        for i in 0..<outPlane { target[Int(chosen[i])] += source[i] }
+                        for i in 0..<outPlane where chosen[i] != noWinner { target[Int(chosen[i])] += source[i] }
                     }
                 }
             }

@@ -1,24 +1,28 @@
 import COpenBLAS
 import Foundation
 
-/// Kernels delegated to OpenBLAS's CBLAS interface. Sums are `sgemv` products
+/// Kernels delegated to OpenBLAS's CBLAS interface (`cblas_s*` for Float,
+/// `cblas_d*` for Double, through ``BLASScalar``). Sums are gemv products
 /// with a vector of ones, so that reductions also run in OpenBLAS.
-public struct BLASBackend: Backend {
-    public init() {}
-    public var kind: BackendKind { .blas }
+struct BLASBackend: Backend {
+    var kind: BackendKind { .blas }
 
-    public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func gemm<T: BLASScalar>(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: T,
+                             a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+                             beta: T, c: UnsafeMutablePointer<T>, ldc: Int) {
         guard m > 0, n > 0 else { return }
         onOneThreadIf(Swift.min(m, n, k) < 64 || m * n * k < BLASBackend.productThreshold) {
-            cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                        blasInt(m), blasInt(n), blasInt(k), alpha, a, blasInt(lda), b, blasInt(ldb), beta, c, blasInt(ldc))
+            T.gemm(transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                   blasInt(m), blasInt(n), blasInt(k), alpha, a, blasInt(lda), b, blasInt(ldb), beta, c, blasInt(ldc))
         }
     }
 
-    public func gemv(transpose: Bool, m: Int, n: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
-                     x: UnsafePointer<Float>, incx: Int, beta: Float, y: UnsafeMutablePointer<Float>, incy: Int) {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func gemv<T: BLASScalar>(transpose: Bool, m: Int, n: Int, alpha: T, a: UnsafePointer<T>, lda: Int,
+                             x: UnsafePointer<T>, incx: Int, beta: T, y: UnsafeMutablePointer<T>, incy: Int) {
         guard m > 0, n > 0 else {
             // BLAS returns at once for an empty matrix; y must still become beta * y.
             let length = transpose ? n : m
@@ -26,43 +30,51 @@ public struct BLASBackend: Backend {
             return
         }
         onOneThreadIf(m * n < 1 << 17) {
-            cblas_sgemv(CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, blasInt(m), blasInt(n), alpha,
-                        a, blasInt(lda), x, blasInt(incx), beta, y, blasInt(incy))
+            T.gemv(transpose ? CblasTrans : CblasNoTrans, blasInt(m), blasInt(n), alpha,
+                   a, blasInt(lda), x, blasInt(incx), beta, y, blasInt(incy))
         }
     }
 
     // axpy and scal work element by element: any thread count gives the same result,
     // so they need no gate.
-    public func axpy(count: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
-        cblas_saxpy(blasInt(count), alpha, x, 1, y, 1)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func axpy<T: BLASScalar>(count: Int, alpha: T, x: UnsafePointer<T>, y: UnsafeMutablePointer<T>) {
+        T.axpy(blasInt(count), alpha, x, 1, y, 1)
     }
 
-    public func scale(count: Int, alpha: Float, x: UnsafeMutablePointer<Float>) {
-        cblas_sscal(blasInt(count), alpha, x, 1)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func scale<T: BLASScalar>(count: Int, alpha: T, x: UnsafeMutablePointer<T>) {
+        T.scal(blasInt(count), alpha, x, 1)
     }
 
-    public func dot(count: Int, x: UnsafePointer<Float>, incx: Int, y: UnsafePointer<Float>, incy: Int) -> Float {
-        var result: Float = 0
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func dot<T: BLASScalar>(count: Int, x: UnsafePointer<T>, incx: Int, y: UnsafePointer<T>, incy: Int) -> T {
+        var result: T = 0
         // Through the gate, like every call whose result could depend on the thread count.
-        onOneThreadIf(false) { result = cblas_sdot(blasInt(count), x, blasInt(incx), y, blasInt(incy)) }
+        onOneThreadIf(false) { result = T.dot(blasInt(count), x, blasInt(incx), y, blasInt(incy)) }
         return result
     }
 
-    public func sum(outer: Int, length: Int, inner: Int, x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func sum<T: BLASScalar>(outer: Int, length: Int, inner: Int, x: UnsafePointer<T>, into y: UnsafeMutablePointer<T>) {
         guard length > 0 else { y.update(repeating: 0, count: outer * inner); return }
-        let ones = UnsafePointer(OnesVector.pointer)
+        let ones = T.ones
         if inner == 1 && length <= 256 {
             // Short rows: one gemv, [outer, length] · ones, gives every row sum.
             gemv(transpose: false, m: outer, n: length, alpha: 1, a: x, lda: length, x: ones, incx: 1, beta: 0, y: y, incy: 1)
         } else if inner == 1 {
-            // Long rows: sdot against ones in cache-sized pieces, which OpenBLAS
+            // Long rows: dot against ones in cache-sized pieces, which OpenBLAS
             // streams at close to memory bandwidth (its gemv kernel reaches half).
             // Pieces this short never run threaded, so the thread count cannot change them.
             for o in 0..<outer {
                 let row = x + o * length
-                var total: Float = 0
+                var total: T = 0
                 for start in stride(from: 0, to: length, by: OnesVector.dotPiece) {
-                    total += cblas_sdot(blasInt(Swift.min(OnesVector.dotPiece, length - start)), row + start, 1, ones, 1)
+                    total += T.dot(blasInt(Swift.min(OnesVector.dotPiece, length - start)), row + start, 1, ones, 1)
                 }
                 y[o] = total
             }
@@ -99,15 +111,18 @@ public struct BLASBackend: Backend {
     }
 }
 
-/// The vector of ones that sums are computed against (256 KiB, so it stays in L2).
+/// The vectors of ones that sums are computed against (256 KiB in Float, so it stays in L2),
+/// one per scalar type (``BLASScalar/ones``).
 enum OnesVector {
     static let count = 65536
-    /// How much of a row one sdot takes: OpenBLAS's sdot streams best when both
+    /// How much of a row one dot takes: OpenBLAS's sdot streams best when both
     /// operands' pieces fit in L1 (measured here: 28 GB/s at 512–2048, 18 at 8192 and up).
     static let dotPiece = 2048
-    nonisolated(unsafe) static let pointer: UnsafeMutablePointer<Float> = {
-        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+
+    /// A vector of `count` ones, never freed.
+    static func allocate<T: BLASScalar>(_: T.Type) -> UnsafePointer<T> {
+        let buffer = UnsafeMutablePointer<T>.allocate(capacity: count)
         buffer.initialize(repeating: 1, count: count)
-        return buffer
-    }()
+        return UnsafePointer(buffer)
+    }
 }

@@ -4,43 +4,49 @@ import CLAPACKE
 /// entry points with `LAPACK_ROW_MAJOR`: the workspace is sized by one query
 /// per call and reused for every matrix of the batch.
 extension BLASBackend {
-    public func qrFactor(batch: Int, m: Int, n: Int, a: UnsafeMutablePointer<Float>, tau: UnsafeMutablePointer<Float>) {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func qrFactor<T: BLASScalar>(batch: Int, m: Int, n: Int, a: UnsafeMutablePointer<T>, tau: UnsafeMutablePointer<T>) {
         let k = Swift.min(m, n)
         guard batch > 0, k > 0 else { return }
-        var work = Workspace { lwork, work in
-            LAPACKE_sgeqrf_work(LAPACK_ROW_MAJOR, lapackInt(m), lapackInt(n), a, lapackInt(n), tau, work, lwork)
+        var work = Workspace<T> { lwork, work in
+            T.geqrfWork(lapackInt(m), lapackInt(n), a, lapackInt(n), tau, work, lwork)
         }
         onOneThreadIf(m * n * k < BLASBackend.productThreshold) {
             for index in 0..<batch {
                 let info = work.withBuffer { buffer, lwork in
-                    LAPACKE_sgeqrf_work(LAPACK_ROW_MAJOR, lapackInt(m), lapackInt(n), a + index * m * n, lapackInt(n),
+                    T.geqrfWork(lapackInt(m), lapackInt(n), a + index * m * n, lapackInt(n),
                                         tau + index * k, buffer, lwork)
                 }
-                checkArguments(info, "sgeqrf")
+                checkArguments(info, T.self, "geqrf")
             }
         }
     }
 
-    public func qrFormQ(batch: Int, m: Int, columns: Int, reflectors: Int, a: UnsafeMutablePointer<Float>, tau: UnsafePointer<Float>) {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func qrFormQ<T: BLASScalar>(batch: Int, m: Int, columns: Int, reflectors: Int, a: UnsafeMutablePointer<T>, tau: UnsafePointer<T>) {
         guard batch > 0, m > 0, columns > 0 else { return }
-        var work = Workspace { lwork, work in
-            LAPACKE_sorgqr_work(LAPACK_ROW_MAJOR, lapackInt(m), lapackInt(columns), lapackInt(reflectors), a,
+        var work = Workspace<T> { lwork, work in
+            T.orgqrWork(lapackInt(m), lapackInt(columns), lapackInt(reflectors), a,
                                 lapackInt(columns), tau, work, lwork)
         }
         onOneThreadIf(m * columns * Swift.max(reflectors, 1) < BLASBackend.productThreshold) {
             for index in 0..<batch {
                 let info = work.withBuffer { buffer, lwork in
-                    LAPACKE_sorgqr_work(LAPACK_ROW_MAJOR, lapackInt(m), lapackInt(columns), lapackInt(reflectors),
+                    T.orgqrWork(lapackInt(m), lapackInt(columns), lapackInt(reflectors),
                                         a + index * m * columns, lapackInt(columns), tau + index * reflectors, buffer, lwork)
                 }
-                checkArguments(info, "sorgqr")
+                checkArguments(info, T.self, "orgqr")
             }
         }
     }
 
-    public func singularValueDecomposition(batch: Int, m: Int, n: Int, vectors: SVDVectors, a: UnsafeMutablePointer<Float>,
-                                           s: UnsafeMutablePointer<Float>, u: UnsafeMutablePointer<Float>?,
-                                           vt: UnsafeMutablePointer<Float>?) -> FactorizationFailure? {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func singularValueDecomposition<T: BLASScalar>(batch: Int, m: Int, n: Int, vectors: SVDVectors, a: UnsafeMutablePointer<T>,
+                                                   s: UnsafeMutablePointer<T>, u: UnsafeMutablePointer<T>?,
+                                                   vt: UnsafeMutablePointer<T>?) -> FactorizationFailure? {
         let k = Swift.min(m, n)
         guard batch > 0, k > 0 else { return nil }
         let job: UInt8, uColumns: Int, vtRows: Int
@@ -50,56 +56,60 @@ extension BLASBackend {
         case .full: (job, uColumns, vtRows) = (UInt8(ascii: "A"), m, n)
         }
         // LAPACKE wants vector arrays even when gesdd does not write them.
-        let placeholder = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+        let placeholder = UnsafeMutablePointer<T>.allocate(capacity: 1)
         defer { placeholder.deallocate() }
         let uBase = u ?? placeholder, vtBase = vt ?? placeholder
         let uStep = u == nil ? 0 : m * uColumns, vtStep = vt == nil ? 0 : vtRows * n
         var integers = [Int32](repeating: 0, count: 8 * k)
-        var work = Workspace { lwork, work in
-            LAPACKE_sgesdd_work(LAPACK_ROW_MAJOR, CChar(job), lapackInt(m), lapackInt(n), a, lapackInt(n), s,
+        var work = Workspace<T> { lwork, work in
+            T.gesddWork(CChar(job), lapackInt(m), lapackInt(n), a, lapackInt(n), s,
                                 uBase, lapackInt(uColumns), vtBase, lapackInt(n), work, lwork, &integers)
         }
         var failure: FactorizationFailure?
         onOneThreadIf(m * n * k < BLASBackend.productThreshold) {
             for index in 0..<batch where failure == nil {
                 let info = work.withBuffer { buffer, lwork in
-                    LAPACKE_sgesdd_work(LAPACK_ROW_MAJOR, CChar(job), lapackInt(m), lapackInt(n), a + index * m * n, lapackInt(n),
+                    T.gesddWork(CChar(job), lapackInt(m), lapackInt(n), a + index * m * n, lapackInt(n),
                                         s + index * k, uBase + index * uStep, lapackInt(uColumns),
                                         vtBase + index * vtStep, lapackInt(n), buffer, lwork, &integers)
                 }
-                checkArguments(info, "sgesdd")
+                checkArguments(info, T.self, "gesdd")
                 if info > 0 { failure = FactorizationFailure(matrix: index, info: Int(info)) }
             }
         }
         return failure
     }
 
-    public func symmetricEigen(batch: Int, n: Int, vectors: Bool, a: UnsafeMutablePointer<Float>,
-                               w: UnsafeMutablePointer<Float>) -> FactorizationFailure? {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func symmetricEigen<T: BLASScalar>(batch: Int, n: Int, vectors: Bool, a: UnsafeMutablePointer<T>,
+                                       w: UnsafeMutablePointer<T>) -> FactorizationFailure? {
         guard batch > 0, n > 0 else { return nil }
         let job = CChar(UInt8(ascii: vectors ? "V" : "N")), lower = CChar(UInt8(ascii: "L"))
         // syevd reports both workspace sizes, the real one and the integer one.
-        var realSize: Float = 0, integerSize: Int32 = 0
-        let queried = LAPACKE_ssyevd_work(LAPACK_ROW_MAJOR, job, lower, lapackInt(n), a, lapackInt(n), w,
+        var realSize: T = 0, integerSize: Int32 = 0
+        let queried = T.syevdWork(job, lower, lapackInt(n), a, lapackInt(n), w,
                                           &realSize, -1, &integerSize, -1)
-        checkArguments(queried, "ssyevd")
-        var real = [Float](repeating: 0, count: Swift.max(1, Int(realSize)))
+        checkArguments(queried, T.self, "syevd")
+        var real = [T](repeating: 0, count: Swift.max(1, Int(realSize)))
         var integers = [Int32](repeating: 0, count: Swift.max(1, Int(integerSize)))
         var failure: FactorizationFailure?
         onOneThreadIf(n * n * n < BLASBackend.productThreshold) {
             for index in 0..<batch where failure == nil {
-                let info = LAPACKE_ssyevd_work(LAPACK_ROW_MAJOR, job, lower, lapackInt(n), a + index * n * n, lapackInt(n),
+                let info = T.syevdWork(job, lower, lapackInt(n), a + index * n * n, lapackInt(n),
                                                w + index * n, &real, lapackInt(real.count), &integers, lapackInt(integers.count))
-                checkArguments(info, "ssyevd")
+                checkArguments(info, T.self, "syevd")
                 if info > 0 { failure = FactorizationFailure(matrix: index, info: Int(info)) }
             }
         }
         return failure
     }
 
-    public func leastSquares(batch: Int, m: Int, n: Int, rhs: Int, a: UnsafeMutablePointer<Float>,
-                             b: UnsafeMutablePointer<Float>, rcond: Float, s: UnsafeMutablePointer<Float>,
-                             rank: UnsafeMutablePointer<Int>) -> FactorizationFailure? {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func leastSquares<T: BLASScalar>(batch: Int, m: Int, n: Int, rhs: Int, a: UnsafeMutablePointer<T>,
+                                     b: UnsafeMutablePointer<T>, rcond: T, s: UnsafeMutablePointer<T>,
+                                     rank: UnsafeMutablePointer<Int>) -> FactorizationFailure? {
         let k = Swift.min(m, n), rows = Swift.max(m, n)
         guard batch > 0 else { return nil }
         guard k > 0 else {
@@ -109,8 +119,8 @@ extension BLASBackend {
             return nil
         }
         var computedRank: Int32 = 0, integerSize: Int32 = 1
-        var work = Workspace { lwork, work in
-            LAPACKE_sgelsd_work(LAPACK_ROW_MAJOR, lapackInt(m), lapackInt(n), lapackInt(rhs), a, lapackInt(n),
+        var work = Workspace<T> { lwork, work in
+            T.gelsdWork(lapackInt(m), lapackInt(n), lapackInt(rhs), a, lapackInt(n),
                                 b, lapackInt(Swift.max(rhs, 1)), s, rcond, &computedRank, work, lwork, &integerSize)
         }
         var integers = [Int32](repeating: 0, count: Swift.max(1, Int(integerSize)))
@@ -118,11 +128,11 @@ extension BLASBackend {
         onOneThreadIf(m * n * k < BLASBackend.productThreshold) {
             for index in 0..<batch where failure == nil {
                 let info = work.withBuffer { buffer, lwork in
-                    LAPACKE_sgelsd_work(LAPACK_ROW_MAJOR, lapackInt(m), lapackInt(n), lapackInt(rhs), a + index * m * n, lapackInt(n),
+                    T.gelsdWork(lapackInt(m), lapackInt(n), lapackInt(rhs), a + index * m * n, lapackInt(n),
                                         b + index * rows * rhs, lapackInt(Swift.max(rhs, 1)), s + index * k, rcond,
                                         &computedRank, buffer, lwork, &integers)
                 }
-                checkArguments(info, "sgelsd")
+                checkArguments(info, T.self, "gelsd")
                 if info > 0 { failure = FactorizationFailure(matrix: index, info: Int(info)) }
                 rank[index] = Int(computedRank)
             }
@@ -132,25 +142,25 @@ extension BLASBackend {
 }
 
 /// A LAPACK workspace sized by one query (`lwork = -1`), then reused.
-private struct Workspace {
-    private var buffer: [Float]
+private struct Workspace<T: BLASScalar> {
+    private var buffer: [T]
 
-    init(query: (_ lwork: Int32, _ work: UnsafeMutablePointer<Float>) -> Int32) {
-        var size: Float = 0
-        checkArguments(query(-1, &size), "workspace query")
-        // LAPACK reports the size as a Float; round up so a large size is not cut short.
-        buffer = [Float](repeating: 0, count: Swift.max(1, Int(size.nextUp)))
+    init(query: (_ lwork: Int32, _ work: UnsafeMutablePointer<T>) -> Int32) {
+        var size: T = 0
+        checkArguments(query(-1, &size), T.self, "workspace query")
+        // LAPACK reports the size as a floating-point number; round up so a large size is not cut short.
+        buffer = [T](repeating: 0, count: Swift.max(1, Int(size.nextUp)))
     }
 
-    mutating func withBuffer(_ body: (UnsafeMutablePointer<Float>, Int32) -> Int32) -> Int32 {
+    mutating func withBuffer(_ body: (UnsafeMutablePointer<T>, Int32) -> Int32) -> Int32 {
         let count = lapackInt(buffer.count)
         return buffer.withUnsafeMutableBufferPointer { body($0.baseAddress!, count) }
     }
 }
 
 /// A negative info is an argument LAPACKE rejected: a bug in Nabla, never the user's data.
-private func checkArguments(_ info: Int32, _ routine: String) {
-    if info < 0 { fail("\(routine): LAPACKE rejected argument \(-info) (info \(info))") }
+private func checkArguments<T: BLASScalar>(_ info: Int32, _: T.Type, _ routine: String) {
+    if info < 0 { fail("\(T.blasPrefix)\(routine): LAPACKE rejected argument \(-info) (info \(info))") }
 }
 
 private func lapackInt(_ value: Int) -> Int32 {

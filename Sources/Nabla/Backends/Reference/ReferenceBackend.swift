@@ -1,21 +1,24 @@
 /// Kernels in plain Swift, with no C calls. Loops keep several independent
 /// accumulators and unit-stride inner loops so the optimizer vectorizes them.
-public struct ReferenceBackend: Backend {
-    public init() {}
-    public var kind: BackendKind { .reference }
+struct ReferenceBackend: Backend {
+    var kind: BackendKind { .reference }
 
-    public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func gemm<T: BLASScalar>(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: T,
+                             a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+                             beta: T, c: UnsafeMutablePointer<T>, ldc: Int) {
         referenceGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
 
-    public func gemv(transpose: Bool, m: Int, n: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
-                     x: UnsafePointer<Float>, incx: Int, beta: Float, y: UnsafeMutablePointer<Float>, incy: Int) {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func gemv<T: BLASScalar>(transpose: Bool, m: Int, n: Int, alpha: T, a: UnsafePointer<T>, lda: Int,
+                             x: UnsafePointer<T>, incx: Int, beta: T, y: UnsafeMutablePointer<T>, incy: Int) {
         if transpose {
             // y[j] = beta*y[j] + alpha * sum_i A[i, j] * x[i]: accumulate rows of A into a contiguous buffer.
-            let accumulator = UnsafeMutablePointer<Float>.allocate(capacity: n)
+            let accumulator = UnsafeMutablePointer<T>.allocate(capacity: n)
             defer { accumulator.deallocate() }
             accumulator.initialize(repeating: 0, count: n)
             for i in 0..<m {
@@ -36,22 +39,30 @@ public struct ReferenceBackend: Backend {
         }
     }
 
-    public func axpy(count: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func axpy<T: BLASScalar>(count: Int, alpha: T, x: UnsafePointer<T>, y: UnsafeMutablePointer<T>) {
         for i in 0..<count { y[i] += alpha * x[i] }
     }
 
-    public func scale(count: Int, alpha: Float, x: UnsafeMutablePointer<Float>) {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func scale<T: BLASScalar>(count: Int, alpha: T, x: UnsafeMutablePointer<T>) {
         for i in 0..<count { x[i] *= alpha }
     }
 
-    public func dot(count: Int, x: UnsafePointer<Float>, incx: Int, y: UnsafePointer<Float>, incy: Int) -> Float {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func dot<T: BLASScalar>(count: Int, x: UnsafePointer<T>, incx: Int, y: UnsafePointer<T>, incy: Int) -> T {
         if incx == 1 && incy == 1 { return contiguousDot(count: count, x, y) }
-        var total: Float = 0
+        var total: T = 0
         for i in 0..<count { total += x[i * incx] * y[i * incy] }
         return total
     }
 
-    public func sum(outer: Int, length: Int, inner: Int, x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func sum<T: BLASScalar>(outer: Int, length: Int, inner: Int, x: UnsafePointer<T>, into y: UnsafeMutablePointer<T>) {
         if inner == 1 {
             for o in 0..<outer { y[o] = contiguousSum(count: length, x + o * length) }
             return
@@ -67,12 +78,12 @@ public struct ReferenceBackend: Backend {
     }
 
     /// Eight partial sums in flight, so the loop vectorizes and is not bound by one add's latency.
-    private func contiguousDot(count: Int, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>) -> Float {
-        var partial = SIMD8<Float>()
+    private func contiguousDot<T: BLASScalar>(count: Int, _ x: UnsafePointer<T>, _ y: UnsafePointer<T>) -> T {
+        var partial = SIMD8<T>()
         var i = 0
         while i + 8 <= count {
-            partial += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-                * UnsafeRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self)
+            partial += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<T>.self)
+                * UnsafeRawPointer(y + i).loadUnaligned(as: SIMD8<T>.self)
             i += 8
         }
         var total = partial.sum()
@@ -80,11 +91,11 @@ public struct ReferenceBackend: Backend {
         return total
     }
 
-    private func contiguousSum(count: Int, _ x: UnsafePointer<Float>) -> Float {
-        var partial = SIMD16<Float>()
+    private func contiguousSum<T: BLASScalar>(count: Int, _ x: UnsafePointer<T>) -> T {
+        var partial = SIMD16<T>()
         var i = 0
         while i + 16 <= count {
-            partial += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+            partial += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<T>.self)
             i += 16
         }
         var total = partial.sum()

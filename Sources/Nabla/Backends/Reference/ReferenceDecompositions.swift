@@ -4,16 +4,20 @@
 /// symmetric eigenproblem, and least squares through QR for full-rank A only.
 /// Row-major inner loops run along contiguous rows.
 extension ReferenceBackend {
-    public func qrFactor(batch: Int, m: Int, n: Int, a: UnsafeMutablePointer<Float>, tau: UnsafeMutablePointer<Float>) {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func qrFactor<T: BLASScalar>(batch: Int, m: Int, n: Int, a: UnsafeMutablePointer<T>, tau: UnsafeMutablePointer<T>) {
         let k = Swift.min(m, n)
-        let scratch = Scratch(m + n)
+        let scratch = Scratch<T>(m + n)
         for index in 0..<batch {
             householderQR(m: m, n: n, a: a + index * m * n, tau: tau + index * k, scratch: scratch)
         }
     }
 
-    public func qrFormQ(batch: Int, m: Int, columns: Int, reflectors: Int, a: UnsafeMutablePointer<Float>, tau: UnsafePointer<Float>) {
-        let vectors = Scratch(m * reflectors), scratch = Scratch(columns)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func qrFormQ<T: BLASScalar>(batch: Int, m: Int, columns: Int, reflectors: Int, a: UnsafeMutablePointer<T>, tau: UnsafePointer<T>) {
+        let vectors = Scratch<T>(m * reflectors), scratch = Scratch<T>(columns)
         for index in 0..<batch {
             let q = a + index * m * columns, taus = tau + index * reflectors
             // Copy the reflectors out (v[0] = 1 implied), then build Q = H₀⋯H₍r−1₎·I from the last reflector back:
@@ -33,18 +37,20 @@ extension ReferenceBackend {
         }
     }
 
-    public func singularValueDecomposition(batch: Int, m: Int, n: Int, vectors: SVDVectors, a: UnsafeMutablePointer<Float>,
-                                           s: UnsafeMutablePointer<Float>, u: UnsafeMutablePointer<Float>?,
-                                           vt: UnsafeMutablePointer<Float>?) -> FactorizationFailure? {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func singularValueDecomposition<T: BLASScalar>(batch: Int, m: Int, n: Int, vectors: SVDVectors, a: UnsafeMutablePointer<T>,
+                                                   s: UnsafeMutablePointer<T>, u: UnsafeMutablePointer<T>?,
+                                                   vt: UnsafeMutablePointer<T>?) -> FactorizationFailure? {
         let k = Swift.min(m, n)
         guard k > 0 else { return nil }
         // Rotate the rows of W: Aᵀ when A is tall (its columns), A itself when wide.
         // The rows become orthogonal, with norms the singular values; the rotations,
         // accumulated in Z, give the vectors of the short side.
         let tall = m >= n, length = tall ? m : n
-        let w = Scratch(k * length), z = Scratch(vectors == .none ? 0 : k * k)
+        let w = Scratch<T>(k * length), z = Scratch<T>(vectors == .none ? 0 : k * k)
         let longCount = vectors == .full ? length : k
-        let long = Scratch(longCount * length)
+        let long = Scratch<T>(longCount * length)
         for index in 0..<batch {
             let matrix = a + index * m * n
             if tall {
@@ -93,10 +99,12 @@ extension ReferenceBackend {
         return nil
     }
 
-    public func symmetricEigen(batch: Int, n: Int, vectors: Bool, a: UnsafeMutablePointer<Float>,
-                               w: UnsafeMutablePointer<Float>) -> FactorizationFailure? {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func symmetricEigen<T: BLASScalar>(batch: Int, n: Int, vectors: Bool, a: UnsafeMutablePointer<T>,
+                                       w: UnsafeMutablePointer<T>) -> FactorizationFailure? {
         guard n > 0 else { return nil }
-        let vt = Scratch(n * n)
+        let vt = Scratch<T>(n * n)
         for index in 0..<batch {
             let matrix = a + index * n * n
             // Read the lower triangle only, as syevd does.
@@ -117,17 +125,19 @@ extension ReferenceBackend {
         return nil
     }
 
-    public func leastSquares(batch: Int, m: Int, n: Int, rhs: Int, a: UnsafeMutablePointer<Float>,
-                             b: UnsafeMutablePointer<Float>, rcond: Float, s: UnsafeMutablePointer<Float>,
-                             rank: UnsafeMutablePointer<Int>) -> FactorizationFailure? {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func leastSquares<T: BLASScalar>(batch: Int, m: Int, n: Int, rhs: Int, a: UnsafeMutablePointer<T>,
+                                     b: UnsafeMutablePointer<T>, rcond: T, s: UnsafeMutablePointer<T>,
+                                     rank: UnsafeMutablePointer<Int>) -> FactorizationFailure? {
         let k = Swift.min(m, n), rows = Swift.max(m, n)
         guard k > 0 else {
             for index in 0..<batch { rank[index] = 0 }
             b.update(repeating: 0, count: batch * rows * rhs)
             return nil
         }
-        let copy = Scratch(m * n), factor = Scratch(m * n), tau = Scratch(k), scratch = Scratch(Swift.max(rhs, m + n))
-        let vector = Scratch(rows)
+        let copy = Scratch<T>(m * n), factor = Scratch<T>(m * n), tau = Scratch<T>(k), scratch = Scratch<T>(Swift.max(rhs, m + n))
+        let vector = Scratch<T>(rows)
         for index in 0..<batch {
             let matrix = a + index * m * n, x = b + index * rows * rhs, values = s + index * k
             // The singular values (and so the rank) as gelsd reports them.
@@ -135,7 +145,7 @@ extension ReferenceBackend {
             if let failure = singularValueDecomposition(batch: 1, m: m, n: n, vectors: .none, a: copy.pointer, s: values, u: nil, vt: nil) {
                 return FactorizationFailure(matrix: index, info: failure.info)
             }
-            let cutoff = (rcond < 0 ? Float.ulpOfOne : rcond) * values[0]
+            let cutoff = (rcond < 0 ? T.ulpOfOne : rcond) * values[0]
             rank[index] = (0..<k).filter { values[$0] > cutoff }.count
             guard rank[index] == k else {
                 fail("lstsq: the reference backend solves full-rank problems only (by Householder QR), but matrix \(index) of the batch, of shape [\(m), \(n)], has rank \(rank[index]) < \(k); use the BLAS backend (LAPACK gelsd) for the minimum-norm solution")
@@ -147,7 +157,7 @@ extension ReferenceBackend {
             } else {
                 for i in 0..<m { for j in 0..<n { factor.pointer[j * m + i] = matrix[i * n + j] } }
             }
-            householderQR(m: factorRows, n: factorColumns, a: factor.pointer, tau: tau.pointer, scratch: Scratch(factorRows + factorColumns))
+            householderQR(m: factorRows, n: factorColumns, a: factor.pointer, tau: tau.pointer, scratch: Scratch<T>(factorRows + factorColumns))
             let r = factor.pointer, ldr = factorColumns
             func reflect(_ j: Int) {
                 vector.pointer[j] = 1
@@ -178,14 +188,14 @@ extension ReferenceBackend {
     }
 
     /// geqrf's unblocked loop (geqr2 with larfg's reflector) on one m×n matrix.
-    private func householderQR(m: Int, n: Int, a: UnsafeMutablePointer<Float>, tau: UnsafeMutablePointer<Float>, scratch: Scratch) {
+    private func householderQR<T: BLASScalar>(m: Int, n: Int, a: UnsafeMutablePointer<T>, tau: UnsafeMutablePointer<T>, scratch: Scratch<T>) {
         let v = scratch.pointer, w = scratch.pointer + m
         for j in 0..<Swift.min(m, n) {
-            var tail: Float = 0
+            var tail: T = 0
             for i in (j + 1)..<m { tail += a[i * n + j] * a[i * n + j] }
             let alpha = a[j * n + j]
             guard tail > 0 else { tau[j] = 0; continue }
-            let beta = -Float(signOf: alpha, magnitudeOf: (alpha * alpha + tail).squareRoot())
+            let beta = -T(signOf: alpha, magnitudeOf: (alpha * alpha + tail).squareRoot())
             tau[j] = (beta - alpha) / beta
             let scale = 1 / (alpha - beta)
             v[0] = 1
@@ -199,8 +209,8 @@ extension ReferenceBackend {
     }
 
     /// B ← (I − τ·v·vᵀ)·B for the `rows`×`width` block B whose rows are `stride` apart; v[0] = 1.
-    private func applyReflector(_ v: UnsafePointer<Float>, tau: Float, rows: Int, to b: UnsafeMutablePointer<Float>,
-                                stride: Int, width: Int, scratch w: UnsafeMutablePointer<Float>) {
+    private func applyReflector<T: BLASScalar>(_ v: UnsafePointer<T>, tau: T, rows: Int, to b: UnsafeMutablePointer<T>,
+                                               stride: Int, width: Int, scratch w: UnsafeMutablePointer<T>) {
         guard tau != 0, width > 0 else { return }
         // w = vᵀ·B, accumulated row by row, then B −= τ·v·w.
         w.update(from: b, count: width)
@@ -217,10 +227,10 @@ extension ReferenceBackend {
     /// One-sided Jacobi: rotates pairs of rows until every pair is orthogonal to
     /// within √length·ε of the product of their norms (LAPACK gesvj's test).
     /// The same rotations are applied to the rows of `z`. False if 60 sweeps do not suffice.
-    private func jacobiOrthogonalizeRows(_ w: UnsafeMutablePointer<Float>, rows: Int, length: Int,
-                                         accumulating z: UnsafeMutablePointer<Float>?) -> Bool {
-        let tolerance = 4 * Float(length).squareRoot() * Float.ulpOfOne
-        var norms = [Float](repeating: 0, count: rows)
+    private func jacobiOrthogonalizeRows<T: BLASScalar>(_ w: UnsafeMutablePointer<T>, rows: Int, length: Int,
+                                                        accumulating z: UnsafeMutablePointer<T>?) -> Bool {
+        let tolerance = 4 * T(length).squareRoot() * T.ulpOfOne
+        var norms = [T](repeating: 0, count: rows)
         for _ in 0..<60 {
             // The squared norms, recomputed each sweep and updated through each rotation in between,
             // so that a pair costs one dot product.
@@ -248,18 +258,18 @@ extension ReferenceBackend {
     /// Cyclic two-sided Jacobi on the symmetric n×n `a`, leaving its eigenvalues on the
     /// diagonal; Vᵀ accumulates in `vt`. Converged when a sweep rotates nothing or the
     /// off-diagonal mass is below ε·‖A‖_F. False if 60 sweeps do not suffice.
-    private func jacobiDiagonalize(_ a: UnsafeMutablePointer<Float>, n: Int, accumulating vt: UnsafeMutablePointer<Float>) -> Bool {
-        var frobenius: Float = 0
+    private func jacobiDiagonalize<T: BLASScalar>(_ a: UnsafeMutablePointer<T>, n: Int, accumulating vt: UnsafeMutablePointer<T>) -> Bool {
+        var frobenius: T = 0
         for i in 0..<(n * n) { frobenius += a[i] * a[i] }
-        let floor = Float.ulpOfOne * frobenius.squareRoot()
+        let floor = T.ulpOfOne * frobenius.squareRoot()
         for _ in 0..<60 {
-            var rotated = false, offDiagonal: Float = 0
+            var rotated = false, offDiagonal: T = 0
             for p in 0..<n {
                 for q in (p + 1)..<Swift.max(n, p + 1) {
                     let apq = a[p * n + q]
                     offDiagonal += apq * apq
                     let app = a[p * n + p], aqq = a[q * n + q]
-                    guard Swift.abs(apq) > Float.ulpOfOne * Swift.abs(app * aqq).squareRoot(), Swift.abs(apq) > floor * 1e-3 else { continue }
+                    guard Swift.abs(apq) > T.ulpOfOne * Swift.abs(app * aqq).squareRoot(), Swift.abs(apq) > floor * 1e-3 else { continue }
                     rotated = true
                     let (c, s) = jacobiRotation(zeta: (aqq - app) / (2 * apq))
                     // A ← Jᵀ·A·J: rows p and q, then columns p and q.
@@ -278,14 +288,14 @@ extension ReferenceBackend {
     }
 
     /// c and s of the rotation that annihilates the pair, with t = s/c the smaller root of t² + 2ζt − 1 = 0.
-    private func jacobiRotation(zeta: Float) -> (c: Float, s: Float) {
-        let t = Float(signOf: zeta, magnitudeOf: 1) / (Swift.abs(zeta) + (1 + zeta * zeta).squareRoot())
+    private func jacobiRotation<T: BLASScalar>(zeta: T) -> (c: T, s: T) {
+        let t = T(signOf: zeta, magnitudeOf: 1) / (Swift.abs(zeta) + (1 + zeta * zeta).squareRoot())
         let c = 1 / (1 + t * t).squareRoot()
         return (c, c * t)
     }
 
     /// (x, y) ← (c·x − s·y, s·x + c·y), elementwise.
-    private func rotate(_ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, c: Float, s: Float) {
+    private func rotate<T: BLASScalar>(_ x: UnsafeMutablePointer<T>, _ y: UnsafeMutablePointer<T>, count: Int, c: T, s: T) {
         for i in 0..<count {
             let xi = x[i], yi = y[i]
             x[i] = c * xi - s * yi
@@ -295,7 +305,7 @@ extension ReferenceBackend {
 
     /// Replaces the `missing` rows of a `count`×`length` matrix whose other rows are
     /// orthonormal by unit vectors orthogonal to all others (Gram–Schmidt, twice, on e₀, e₁, …).
-    private func completeOrthonormalRows(_ rows: UnsafeMutablePointer<Float>, count: Int, length: Int, missing: [Int]) {
+    private func completeOrthonormalRows<T: BLASScalar>(_ rows: UnsafeMutablePointer<T>, count: Int, length: Int, missing: [Int]) {
         var present = (0..<count).filter { !missing.contains($0) }
         var candidate = 0
         for target in missing {
@@ -321,15 +331,15 @@ extension ReferenceBackend {
         }
     }
 
-    private func setIdentity(_ matrix: UnsafeMutablePointer<Float>, _ n: Int) {
+    private func setIdentity<T: BLASScalar>(_ matrix: UnsafeMutablePointer<T>, _ n: Int) {
         matrix.update(repeating: 0, count: n * n)
         for i in 0..<n { matrix[i * n + i] = 1 }
     }
 }
 
 /// A zeroed scratch buffer, freed with its owner.
-private final class Scratch {
-    let pointer: UnsafeMutablePointer<Float>
+private final class Scratch<T: BLASScalar> {
+    let pointer: UnsafeMutablePointer<T>
     init(_ count: Int) {
         pointer = .allocate(capacity: Swift.max(count, 1))
         pointer.initialize(repeating: 0, count: Swift.max(count, 1))

@@ -1,7 +1,9 @@
 /// The factorisations behind `Linalg`, in plain Swift: the same algorithms as
 /// LAPACK's unblocked getf2/getrs/potf2, with row-major inner loops.
 extension ReferenceBackend {
-    public func luFactor(n: Int, a: UnsafeMutablePointer<Float>, lda: Int, pivots: UnsafeMutablePointer<Int32>) -> Int {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func luFactor<T: BLASScalar>(n: Int, a: UnsafeMutablePointer<T>, lda: Int, pivots: UnsafeMutablePointer<Int32>) -> Int {
         var singularAt = 0
         for column in 0..<n {
             // Partial pivoting: the largest magnitude in this column at or below the diagonal.
@@ -29,8 +31,10 @@ extension ReferenceBackend {
         return singularAt
     }
 
-    public func luSolve(n: Int, rhs: Int, lu: UnsafePointer<Float>, lda: Int, pivots: UnsafePointer<Int32>,
-                        b: UnsafeMutablePointer<Float>, ldb: Int) {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func luSolve<T: BLASScalar>(n: Int, rhs: Int, lu: UnsafePointer<T>, lda: Int, pivots: UnsafePointer<Int32>,
+                                b: UnsafeMutablePointer<T>, ldb: Int) {
         for i in 0..<n where Int(pivots[i]) - 1 != i {
             let other = Int(pivots[i]) - 1
             for j in 0..<rhs { swap(&b[i * ldb + j], &b[other * ldb + j]) }
@@ -54,7 +58,9 @@ extension ReferenceBackend {
         }
     }
 
-    public func choleskyFactor(n: Int, a: UnsafeMutablePointer<Float>, lda: Int) -> Int {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func choleskyFactor<T: BLASScalar>(n: Int, a: UnsafeMutablePointer<T>, lda: Int) -> Int {
         for j in 0..<n {
             let rowJ = a + j * lda
             var diagonal = rowJ[j]

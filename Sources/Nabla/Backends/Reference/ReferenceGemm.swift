@@ -1,4 +1,4 @@
-// Pure-Swift single-precision matrix multiply for the Reference backend.
+// Pure-Swift matrix multiply for the Reference backend, generic over Float and Double.
 //
 // GotoBLAS structure: k is cut into blocks of `depthBlock`, n into blocks of `columnBlock`, m into
 // blocks of `rowBlock`. For each block, op(B) is packed into contiguous panels 8 columns wide and
@@ -6,7 +6,8 @@
 // the current B panel stays in L1, the packed A block in L2.
 //
 // Only baseline x86-64 (SSE2, 16 XMM registers, no FMA) is available, so the micro-kernel keeps a
-// 6 x 8 tile in twelve SIMD4<Float> accumulators. Broadcasting an A element with SSE2 costs a
+// 6 x 8 tile in twelve SIMD4<T> accumulators. The shape is tuned for Float, where each is one
+// register; a SIMD4<Double> takes two, so the float64 tile does not fit the register file. Broadcasting an A element with SSE2 costs a
 // load plus a shuffle that competes with the arithmetic for execution ports, so A is packed with
 // each element already splatted into a SIMD4: the kernel then issues only aligned loads, 12
 // multiplies and 12 adds per k step. Measured single-threaded on Zen 5 at n = 1024: ~45 GFLOP/s,
@@ -16,13 +17,13 @@
 /// C = alpha * op(A) * op(B) + beta * C for row-major matrices, where op(A) is m x k and op(B) is k x n.
 /// When transposeA is true, A is stored as a k x m row-major matrix (lda >= m), else as m x k (lda >= k); likewise B.
 ///
-/// Semantics follow BLAS `sgemm` (row-major):
+/// Semantics follow BLAS `sgemm`/`dgemm` (row-major):
 /// - When `beta == 0`, C is write-only: its previous contents, NaN or infinity included, are ignored.
 /// - When `alpha == 0` or `k == 0`, A and B are not read and C becomes `beta * C` (zero when `beta == 0`).
 /// - `m == 0` or `n == 0` leaves C untouched.
 /// - C must not overlap A or B.
 ///
-/// Numerical contract: every element is a Float dot product of length k, accumulated in Float.
+/// Numerical contract: every element is a dot product of length k, accumulated in T.
 /// `alpha` is applied to A's elements before multiplying (BLAS usually scales the finished sum), and
 /// the summation is sequential within each k block of 256, with blocks then added to C in order.
 /// This order differs from OpenBLAS's, so the two agree only up to rounding: the difference from the
@@ -30,10 +31,13 @@
 /// case, and is typically on the order of `sqrt(k)` ulps of that magnitude for random data.
 /// The result is deterministic: the same inputs always give bit-identical outputs.
 ///
-/// Single-threaded. Allocates its packing buffers per call: at most 384 KiB for A and 4 MiB for B.
-func referenceGemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-                   a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                   beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+/// Single-threaded. Allocates its packing buffers per call: at most 384 KiB for A and 4 MiB for B
+/// in Float (twice that in Double).
+@_specialize(where T == Float)
+@_specialize(where T == Double)
+func referenceGemm<T: BLASScalar>(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: T,
+                                  a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+                                  beta: T, c: UnsafeMutablePointer<T>, ldc: Int) {
     guard m >= 0 && n >= 0 && k >= 0 else { fail("gemm: negative size m=\(m) n=\(n) k=\(k)") }
     guard lda >= max(1, transposeA ? m : k) else {
         fail("gemm: lda=\(lda) too small for \(transposeA ? "transposed " : "")A with m=\(m) k=\(k)")
@@ -63,9 +67,9 @@ private enum ReferenceGemmKernel {
     /// n block: columns of B packed at once (a multiple of `microColumns`).
     static let columnBlock = 4096
 
-    static func multiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-                         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    static func multiply<T: BLASScalar>(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: T,
+                                        a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+                                        beta: T, c: UnsafeMutablePointer<T>, ldc: Int) {
         if m == 0 || n == 0 { return }
         if k == 0 || alpha == 0 {
             scaleMatrix(c, rows: m, columns: n, ld: ldc, by: beta)
@@ -80,10 +84,10 @@ private enum ReferenceGemmKernel {
         let depthCapacity = min(depthBlock, k)
         let rowCapacity = min(rowBlock, roundUp(m, to: mr))
         let columnCapacity = min(columnBlock, roundUp(n, to: nr))
-        // Packed A holds each element splatted to a SIMD4; packed B holds 8 floats (two SIMD4) per k step.
-        let packedA = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: rowCapacity * depthCapacity)
-        let packedB = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: columnCapacity / 4 * depthCapacity)
-        let tile = UnsafeMutablePointer<SIMD4<Float>>.allocate(capacity: mr * nr / 4)
+        // Packed A holds each element splatted to a SIMD4; packed B holds 8 scalars (two SIMD4) per k step.
+        let packedA = UnsafeMutablePointer<SIMD4<T>>.allocate(capacity: rowCapacity * depthCapacity)
+        let packedB = UnsafeMutablePointer<SIMD4<T>>.allocate(capacity: columnCapacity / 4 * depthCapacity)
+        let tile = UnsafeMutablePointer<SIMD4<T>>.allocate(capacity: mr * nr / 4)
         defer {
             packedA.deallocate()
             packedB.deallocate()
@@ -98,7 +102,7 @@ private enum ReferenceGemmKernel {
                       depthStride: bDepthStride, columnStride: bColumnStride,
                       depth: depth, columns: columnCount, into: packedB)
                 // The first k block applies beta to C; later blocks accumulate onto it.
-                let blockBeta: Float = depthStart == 0 ? beta : 1
+                let blockBeta: T = depthStart == 0 ? beta : 1
                 for rowStart in stride(from: 0, to: m, by: rowBlock) {
                     let rowCount = min(rowBlock, m - rowStart)
                     packA(a + rowStart * aRowStride + depthStart * aDepthStride,
@@ -124,7 +128,7 @@ private enum ReferenceGemmKernel {
     }
 
     /// C = beta * C, writing zeros when beta == 0 so that NaN garbage in C does not survive.
-    static func scaleMatrix(_ c: UnsafeMutablePointer<Float>, rows: Int, columns: Int, ld: Int, by beta: Float) {
+    static func scaleMatrix<T: BLASScalar>(_ c: UnsafeMutablePointer<T>, rows: Int, columns: Int, ld: Int, by beta: T) {
         if beta == 1 { return }
         for i in 0..<rows {
             let row = c + i * ld
@@ -140,8 +144,8 @@ private enum ReferenceGemmKernel {
     /// k step p, the splatted values of rows r*6..<r*6+6 at column p. Rows past `rows` are zero.
     /// The k loop is outermost so that neither storage order reads A with a large stride in the inner loop
     /// (a column walk with a power-of-two lda thrashes a single L1 set).
-    static func packA(_ a: UnsafePointer<Float>, rowStride: Int, depthStride: Int, rows: Int, depth: Int,
-                      alpha: Float, into packed: UnsafeMutablePointer<SIMD4<Float>>) {
+    static func packA<T: BLASScalar>(_ a: UnsafePointer<T>, rowStride: Int, depthStride: Int, rows: Int, depth: Int,
+                                     alpha: T, into packed: UnsafeMutablePointer<SIMD4<T>>) {
         let mr = microRows
         for panelRow in stride(from: 0, to: rows, by: mr) {
             let panelRows = min(mr, rows - panelRow)
@@ -158,19 +162,19 @@ private enum ReferenceGemmKernel {
 
     /// Packs op(B)[0..<depth][0..<columns] into panels of `microColumns` columns: panel j holds, for each
     /// k step p, the values of columns j*8..<j*8+8 at row p. Columns past `columns` are zero.
-    static func packB(_ b: UnsafePointer<Float>, depthStride: Int, columnStride: Int, depth: Int, columns: Int,
-                      into packed: UnsafeMutablePointer<SIMD4<Float>>) {
+    static func packB<T: BLASScalar>(_ b: UnsafePointer<T>, depthStride: Int, columnStride: Int, depth: Int, columns: Int,
+                                     into packed: UnsafeMutablePointer<SIMD4<T>>) {
         let nr = microColumns
-        let packedFloats = UnsafeMutableRawPointer(packed)
+        let packedScalars = UnsafeMutableRawPointer(packed)
         for panelColumn in stride(from: 0, to: columns, by: nr) {
-            let panel = packedFloats + panelColumn * depth * MemoryLayout<Float>.stride
+            let panel = packedScalars + panelColumn * depth * MemoryLayout<T>.stride
             let panelColumns = min(nr, columns - panelColumn)
             for p in 0..<depth {
                 let source = b + p * depthStride + panelColumn * columnStride
-                let destination = panel + p * nr * MemoryLayout<Float>.stride
+                let destination = panel + p * nr * MemoryLayout<T>.stride
                 for j in 0..<nr {
-                    let value: Float = j < panelColumns ? source[j * columnStride] : 0
-                    destination.storeBytes(of: value, toByteOffset: j * MemoryLayout<Float>.stride, as: Float.self)
+                    let value: T = j < panelColumns ? source[j * columnStride] : 0
+                    destination.storeBytes(of: value, toByteOffset: j * MemoryLayout<T>.stride, as: T.self)
                 }
             }
         }
@@ -179,14 +183,14 @@ private enum ReferenceGemmKernel {
     /// The 6 x 8 micro-kernel: tile = sum over p of packed A column p (6 splatted values) times packed
     /// B row p (8 values). Twelve accumulators, two B vectors and one product fill the 16 XMM registers.
     @inline(__always)
-    static func multiplyPanels(depth: Int, a: UnsafePointer<SIMD4<Float>>, b: UnsafePointer<SIMD4<Float>>,
-                               tile: UnsafeMutablePointer<SIMD4<Float>>) {
-        var c00 = SIMD4<Float>(), c01 = SIMD4<Float>()
-        var c10 = SIMD4<Float>(), c11 = SIMD4<Float>()
-        var c20 = SIMD4<Float>(), c21 = SIMD4<Float>()
-        var c30 = SIMD4<Float>(), c31 = SIMD4<Float>()
-        var c40 = SIMD4<Float>(), c41 = SIMD4<Float>()
-        var c50 = SIMD4<Float>(), c51 = SIMD4<Float>()
+    static func multiplyPanels<T: BLASScalar>(depth: Int, a: UnsafePointer<SIMD4<T>>, b: UnsafePointer<SIMD4<T>>,
+                                              tile: UnsafeMutablePointer<SIMD4<T>>) {
+        var c00 = SIMD4<T>(), c01 = SIMD4<T>()
+        var c10 = SIMD4<T>(), c11 = SIMD4<T>()
+        var c20 = SIMD4<T>(), c21 = SIMD4<T>()
+        var c30 = SIMD4<T>(), c31 = SIMD4<T>()
+        var c40 = SIMD4<T>(), c41 = SIMD4<T>()
+        var c50 = SIMD4<T>(), c51 = SIMD4<T>()
         var ap = a, bp = b
         for _ in 0..<depth {
             let b0 = bp[0], b1 = bp[1]
@@ -209,26 +213,26 @@ private enum ReferenceGemmKernel {
 
     /// C[0..<rows][0..<columns] = tile + beta * C, reading C only when beta != 0.
     @inline(__always)
-    static func storeTile(_ tile: UnsafeMutablePointer<SIMD4<Float>>, rows: Int, columns: Int, beta: Float,
-                          into c: UnsafeMutablePointer<Float>, ldc: Int) {
+    static func storeTile<T: BLASScalar>(_ tile: UnsafeMutablePointer<SIMD4<T>>, rows: Int, columns: Int, beta: T,
+                                         into c: UnsafeMutablePointer<T>, ldc: Int) {
         let nr = microColumns
         if rows == microRows && columns == nr {
             for i in 0..<rows {
                 let row = UnsafeMutableRawPointer(c + i * ldc)
                 var low = tile[2 * i], high = tile[2 * i + 1]
                 if beta != 0 {
-                    low += beta * row.loadUnaligned(as: SIMD4<Float>.self)
-                    high += beta * row.loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self)
+                    low += beta * row.loadUnaligned(as: SIMD4<T>.self)
+                    high += beta * row.loadUnaligned(fromByteOffset: MemoryLayout<SIMD4<T>>.stride, as: SIMD4<T>.self)
                 }
-                row.storeBytes(of: low, as: SIMD4<Float>.self)
-                row.storeBytes(of: high, toByteOffset: 16, as: SIMD4<Float>.self)
+                row.storeBytes(of: low, as: SIMD4<T>.self)
+                row.storeBytes(of: high, toByteOffset: MemoryLayout<SIMD4<T>>.stride, as: SIMD4<T>.self)
             }
         } else {
-            let tileFloats = UnsafeRawPointer(tile)
+            let tileScalars = UnsafeRawPointer(tile)
             for i in 0..<rows {
                 let row = c + i * ldc
                 for j in 0..<columns {
-                    let value = tileFloats.load(fromByteOffset: (i * nr + j) * MemoryLayout<Float>.stride, as: Float.self)
+                    let value = tileScalars.load(fromByteOffset: (i * nr + j) * MemoryLayout<T>.stride, as: T.self)
                     row[j] = beta == 0 ? value : value + beta * row[j]
                 }
             }
