@@ -23,7 +23,7 @@ public struct LeastSquaresClassifier {
 
     /// The fraction of inputs whose thresholded score matches its target.
     public func accuracy(_ inputs: Tensor, targets: Tensor) -> Float {
-        ((scores(inputs) .> threshold) .== targets).mean().item
+        ((scores(inputs) .> threshold) .== targets).to(.float32).mean().item
     }
 
     private static func design(_ inputs: Tensor) -> Tensor {

@@ -83,6 +83,12 @@ public struct Tensor {
         try body(UnsafeMutableBufferPointer(start: storage.pointer, count: storage.count))
     }
 
+    /// A tensor of the given shape and of the dtype of `T` whose elements `body` writes, row-major.
+    init<T: TensorScalar>(shape: [Int], dtype type: T.Type, _ body: (UnsafeMutableBufferPointer<T>) throws -> Void) rethrows {
+        self.init(uninitializedShape: shape, dtype: T.dtype)
+        try body(UnsafeMutableBufferPointer(start: storage.typed(T.self), count: storage.count))
+    }
+
     /// A rank-0 tensor.
     public init(_ scalar: Float, requiresGrad: Bool = false) {
         self.init(shape: [], scalars: [scalar], requiresGrad: requiresGrad)
