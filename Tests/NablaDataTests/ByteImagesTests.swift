@@ -25,6 +25,14 @@ final class ByteImagesTests: XCTestCase {
         assertFails("ByteImages.levels: image 6 is out of range for 6 images") { _ = self.images.levels(5..<8) }
     }
 
+    func testEveryByteConvertsBitForBitAsTheScalarDivision() {
+        // 259 pixels: all 256 levels in the vector path, then a tail of 3.
+        let bytes = (0..<259).map { UInt8($0 % 256) }
+        let one = ByteImages(pixels: bytes, shape: [1, 259])
+        XCTAssertEqual(one.floats(0..<1).scalars.map(\.bitPattern), bytes.map { (Float($0) / 255).bitPattern })
+        XCTAssertEqual(one.levels(0..<1).scalars, bytes.map { Float($0) })
+    }
+
     func testMeanImageIsTheMeanOfTheFloats() {
         let mean = images.meanImage(1..<5)
         XCTAssertEqual(mean.shape, [2, 3])
