@@ -74,6 +74,8 @@ let package = Package(
         .testTarget(name: "NablaDifferentialTests", dependencies: ["Nabla", "NablaNN"], exclude: ["torch_oracle.py"]),
         // Runs the built `nabla` executable as a separate process.
         .testTarget(name: "nablaTests", dependencies: ["nabla", "NablaPlot"]),
+        // The hostile-input table: one row per bad input, on both backends, each in a memory-capped process.
+        .testTarget(name: "NablaHostileTests", dependencies: ["nabla", "Nabla", "NablaNN", "NablaData", "NablaPlot", "NablaTestSupport"]),
         // The program NablaDistributedTests runs under mpirun with 1, 2 and 4 ranks.
         .executableTarget(name: "nabla-mpi-check", dependencies: ["Nabla", "NablaNN", "NablaData", "NablaDistributed"],
                           path: "Tests/MPICheck"),

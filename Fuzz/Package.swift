@@ -16,6 +16,8 @@ let package = Package(
         .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"]),
     ] + ["FuzzIDX", "FuzzCSV", "FuzzPNG", "FuzzSafeTensors", "FuzzNumPy"].map { name in
         .executableTarget(name: name, dependencies: ["FuzzSupport", .product(name: "NablaData", package: "Nabla")])
-    },
+    } + [
+        .executableTarget(name: "FuzzCheckpoint", dependencies: ["FuzzSupport", .product(name: "Nabla", package: "Nabla"), .product(name: "NablaNN", package: "Nabla")]),
+    ],
     swiftLanguageModes: [.v5]
 )

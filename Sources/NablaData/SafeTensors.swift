@@ -70,25 +70,40 @@ public enum SafeTensors {
     /// - Parameters:
     ///   - path: The safetensors file.
     ///   - limits: The largest file read (``DataLimits/maximumFileBytes``).
-    public static func read(from path: String, limits: DataLimits = .default) throws -> [(name: String, tensor: Tensor)] {
+    ///   - checkHeader: Called with every tensor's name and shape, in the order of
+    ///     their data (the order of the result), once the header has passed its checks and before any tensor data is
+    ///     read or allocated: a caller that expects other tensors throws here, so that
+    ///     a wrong file costs nothing however large its tensors (``Module/load(from:)``).
+    public static func read(from path: String, limits: DataLimits = .default,
+                            checkHeader: ([(name: String, shape: [Int])]) throws -> Void = { _ in }) throws -> [(name: String, tensor: Tensor)] {
         try withRegularFile(path) { fd, fileSize in
-            try parse(fileSize: fileSize, path: path, limits: limits) { count, offset in
-                try readBytes(fd, count: count, at: offset, path: path)
-            }
+            try parse(fileSize: fileSize, path: path, limits: limits, checkHeader: checkHeader,
+                      bytes: { count, offset in try readBytes(fd, count: count, at: offset, path: path) },
+                      fill: { buffer, offset in try readBytes(fd, into: buffer, at: offset, path: path) })
         }
     }
 
-    /// Decodes safetensors bytes already in memory, checked as ``read(from:limits:)``
+    /// Decodes safetensors bytes already in memory, checked as ``read(from:limits:checkHeader:)``
     /// checks a file; `source` names them in errors.
-    public static func decode(_ bytes: [UInt8], source: String, limits: DataLimits = .default) throws -> [(name: String, tensor: Tensor)] {
-        try parse(fileSize: bytes.count, path: source, limits: limits) { count, offset in
-            Array(bytes[offset..<min(offset + count, bytes.count)])
-        }
+    public static func decode(_ bytes: [UInt8], source: String, limits: DataLimits = .default,
+                              checkHeader: ([(name: String, shape: [Int])]) throws -> Void = { _ in }) throws -> [(name: String, tensor: Tensor)] {
+        func range(_ count: Int, _ offset: Int) -> Range<Int> { min(offset, bytes.count)..<min(offset + count, bytes.count) }
+        return try parse(fileSize: bytes.count, path: source, limits: limits, checkHeader: checkHeader,
+                         bytes: { count, offset in Array(bytes[range(count, offset)]) },
+                         fill: { buffer, offset in
+                             let part = range(buffer.count, offset)
+                             bytes.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[part])) }
+                             return part.count
+                         })
     }
 
-    /// Checks and decodes a file of `fileSize` bytes whose ranges `bytes(count, offset)` reads.
+    /// Checks and decodes a file of `fileSize` bytes: `readRange(count, offset)` reads
+    /// the header's bytes, `fill(buffer, offset)` a tensor's data straight into its
+    /// storage (returning how many bytes it found), so no copy of the data is held.
     private static func parse(fileSize: Int, path: String, limits: DataLimits,
-                              bytes readRange: (_ count: Int, _ offset: Int) throws -> [UInt8]) throws -> [(name: String, tensor: Tensor)] {
+                              checkHeader: ([(name: String, shape: [Int])]) throws -> Void,
+                              bytes readRange: (_ count: Int, _ offset: Int) throws -> [UInt8],
+                              fill: (_ buffer: UnsafeMutableRawBufferPointer, _ offset: Int) throws -> Int) throws -> [(name: String, tensor: Tensor)] {
         func failure(_ problem: String) -> DataError { DataError(path: path, problem: problem) }
 
         guard fileSize <= limits.maximumFileBytes else {
@@ -157,15 +172,16 @@ public enum SafeTensors {
             throw failure("the tensors' data ends at byte \(covered) but the file has \(dataLength) bytes of data")
         }
 
-        let data = try readRange(dataLength, dataStart)
-        guard data.count == dataLength else { throw failure("truncated: the file shrank while it was read") }
-        return try data.withUnsafeBytes { raw in
-            try entries.map { entry in
-                let tensor = try entry.type.tensor(shape: entry.shape, count: entry.count, fill: { fileBytes in
-                    fileBytes.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[entry.begin..<entry.end]))
-                }, invalid: { failure("tensor \"\(entry.name)\": \($0)") })
-                return (entry.name, tensor)
-            }
+        try checkHeader(entries.map { ($0.name, $0.shape) })
+        return try entries.map { entry in
+            // The tensor's bytes in its dtype: twice the file's for F16 and BF16.
+            try ensureAllocatable(entry.count * entry.type.dtype.byteSize, for: path, "tensor \"\(entry.name)\"")
+            let tensor = try entry.type.tensor(shape: entry.shape, count: entry.count, fill: { fileBytes in
+                guard try fill(fileBytes, dataStart + entry.begin) == entry.end - entry.begin else {
+                    throw failure("truncated: the file shrank while it was read")
+                }
+            }, invalid: { failure("tensor \"\(entry.name)\": \($0)") })
+            return (entry.name, tensor)
         }
     }
 
