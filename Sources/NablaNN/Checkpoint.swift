@@ -1,43 +1,44 @@
 import Nabla
 import NablaData
 
-/// Checkpoints: a model's parameters in the safetensors format (see `SafeTensors` in NablaData).
+/// Checkpoints: a model's state dict in the safetensors format (see `SafeTensors` in NablaData).
 extension Module {
-    /// Saves the parameters and buffers under their `state_dict` names as a safetensors
-    /// file that `safetensors.torch.load_file` reads (and `load_state_dict` accepts).
+    /// Saves ``stateDict()`` as a safetensors file that `safetensors.torch.load_file`
+    /// reads (and `load_state_dict` accepts).
     public func save(to path: String, metadata: [String: String] = [:]) throws {
-        try SafeTensors.write(namedState.map { ($0.name, $0.value) }, metadata: metadata, to: path)
+        try SafeTensors.write(stateDict().map { ($0.name, $0.tensor) }, metadata: metadata, to: path)
     }
 
-    /// Every tensor of the `state_dict`, parameters then buffers, with a way to replace it.
-    private var namedState: [(name: String, value: Tensor, assign: (Tensor) -> Void)] {
-        namedParameters.map { name, parameter in
-            // Written in place, as PyTorch's load_state_dict copies into the parameters, so copies of the leaf follow.
-            (name, parameter.value, { value in noGrad { parameter.value[.ellipsis] = value } })
-        } + namedBuffers.map { name, buffer in (name, buffer.value, { buffer.value = $0 }) }
-    }
-
-    /// Replaces the parameters with those of a safetensors file. Nothing is
-    /// changed unless the file holds exactly the model's names with the
-    /// model's shapes; otherwise the error lists every difference.
+    /// Replaces the parameters and buffers with those of a safetensors file, with
+    /// ``loadStateDict(_:strict:)``'s strict rules: nothing is changed unless the file
+    /// holds exactly the model's names with the model's shapes; otherwise the error
+    /// names the file and lists every difference. The names and shapes are checked
+    /// from the file's header, before any tensor data is read, so a file for another
+    /// model costs no memory however large its tensors.
     public func load(from path: String) throws {
-        let stored = try SafeTensors.read(from: path)
-        let storedByName = Dictionary(stored.map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first })
-        let named = namedState
-        var differences: [String] = []
-        for (name, value, _) in named {
-            guard let tensor = storedByName[name] else { differences.append("missing tensor \"\(name)\" \(value.shape)"); continue }
-            if tensor.shape != value.shape {
-                differences.append("tensor \"\(name)\" has shape \(tensor.shape) but the model's is \(value.shape)")
-            }
+        try load(source: path) { try SafeTensors.read(from: path, checkHeader: $0) }
+    }
+
+    /// Replaces the parameters and buffers with those of safetensors bytes already in
+    /// memory (`safetensors.torch.load`), checked as ``load(from:)`` checks a file;
+    /// `source` names them in errors.
+    public func load(safetensors bytes: [UInt8], source: String) throws {
+        try load(source: source) { try SafeTensors.decode(bytes, source: source, checkHeader: $0) }
+    }
+
+    /// Loads what `read` returns after `read` has called its argument with the header's names and shapes.
+    private func load(source: String,
+                      read: (_ checkHeader: ([(name: String, shape: [Int])]) throws -> Void) throws -> [(name: String, tensor: Tensor)]) throws {
+        func misfit(_ error: StateDictError) -> DataError { DataError(path: source, problem: "does not fit the model: " + error.description) }
+        let stored = try read { header in
+            if let error = stateDictFit(header, strict: true).error { throw misfit(error) }
         }
-        let expected = Set(named.map(\.name))
-        for (name, tensor) in stored where !expected.contains(name) {
-            differences.append("unexpected tensor \"\(name)\" \(tensor.shape)")
+        var state = StateDict()
+        for (name, tensor) in stored where state[name] == nil { state[name] = tensor }
+        do {
+            try loadStateDict(state)
+        } catch let error as StateDictError {
+            throw misfit(error)
         }
-        guard differences.isEmpty else {
-            throw DataError(path: path, problem: "does not fit the model: " + differences.joined(separator: "; "))
-        }
-        for (name, _, assign) in named { assign(storedByName[name]!) }
     }
 }
