@@ -55,6 +55,7 @@ let package = Package(
         .target(name: "NablaPlot", dependencies: ["Nabla", "NablaData", "NablaNN", "CCairo"]),
         // The only module that links MPI.
         .target(name: "NablaDistributed", dependencies: ["Nabla", "NablaData", "NablaNN", "CMPI"]),
+        // Fuzz/Package.swift's FuzzCommandLine compiles these sources too: it lists the same dependencies.
         .executableTarget(
             name: "nabla",
             dependencies: [

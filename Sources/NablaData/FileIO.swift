@@ -16,11 +16,14 @@ import Foundation
 ///     let images = try IDX.readImages(at: path, limits: limits)
 public struct DataLimits: Sendable, Equatable {
     /// The largest file read into memory, in bytes (default 4 GiB). Checked with
-    /// `fstat` before anything is read.
+    /// `fstat` before anything is read. It bounds a safetensors file's tensors too:
+    /// each takes its bytes in the file, except `F16`/`BF16` tensors, which load as
+    /// float32 in twice theirs.
     public var maximumFileBytes: Int
     /// The most bytes of element data a reader decodes from one file (default 1 GiB):
     /// the inflated size of gzip data, the payload an IDX header declares, the text
-    /// of a CSV file. gzip data is inflated only up to this size, never further.
+    /// of a CSV file, a `.npy` array's elements in their dtype (an int64 element is 8
+    /// bytes). gzip data is inflated only up to this size, never further.
     public var maximumDataBytes: Int
     /// The largest image, width × height (default 178,956,970, the size at which
     /// Pillow raises `DecompressionBombError`).

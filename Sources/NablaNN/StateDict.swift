@@ -74,7 +74,8 @@ extension Module {
     }
 
     /// Copies the tensors of `state` into this model's parameters (in place, so an
-    /// optimizer holding them follows) and buffers, as PyTorch's `load_state_dict`.
+    /// optimizer holding them follows) and buffers, as PyTorch's `load_state_dict`,
+    /// converting each to the dtype the model's tensor has.
     ///
     /// With `strict` (the default), a name the model has and `state` lacks, or the
     /// other way round, is an error; without it those are returned and the rest is
@@ -86,7 +87,9 @@ extension Module {
         let (missing, unexpected, error) = stateDictFit(state.map { ($0.name, $0.tensor.shape) }, strict: strict)
         if let error { throw error }
         for entry in entries {
-            if let tensor = state[entry.name] { entry.assign(tensor) }
+            // Converted to the model's dtype, as PyTorch's copy_ does (a float checkpoint's
+            // num_batches_tracked into an int64 buffer, a float64 one into float32 weights).
+            if let tensor = state[entry.name] { entry.assign(tensor.to(entry.value.dtype)) }
         }
         return (missing, unexpected)
     }
