@@ -42,7 +42,8 @@ final class LinalgFloat64Tests: XCTestCase {
         XCTAssertGreaterThan(norm(zip(single, expected).map { $0 - $1 }) / norm(expected), 1e-4)
     }
 
-    /// Each routine on a batch of two float64 matrices against NumPy.
+    /// Each routine on a batch of two float64 matrices against NumPy (the matrix norms
+    /// and cond too, which are built from float64 ops on the SVD).
     func testDecompositionsAgreeWithNumPy() throws {
         var generator = DoubleGenerator(seed: 64)
         let square = generator.values(2 * 5 * 5), tall = generator.values(2 * 7 * 4), rhs = generator.values(2 * 7 * 2)
@@ -57,6 +58,7 @@ final class LinalgFloat64Tests: XCTestCase {
             "det": (["a": square], [2, 5, 5]), "slogdet": (["a": square], [2, 5, 5]), "inv": (["a": square], [2, 5, 5]),
             "cholesky": (["a": spd], [2, 5, 5]), "eigvalsh": (["a": spd], [2, 5, 5]), "svdvals": (["a": tall], [2, 7, 4]),
             "absR": (["a": tall], [2, 7, 4]), "lstsq": (["a": tall, "b": rhs], [2, 7, 4]),
+            "norms": (["a": tall], [2, 7, 4]), "cond": (["a": square], [2, 5, 5]),
         ])
         try forEachBackend { kind in
             func check(_ name: String, _ tensor: Tensor, tolerance: Double = 1e-13) {
@@ -86,7 +88,10 @@ final class LinalgFloat64Tests: XCTestCase {
             check("absR", Tensor(shape: r.shape, scalars: r.scalars(as: Double.self).map(Swift.abs)))
             let solution = try Linalg.lstsq(t, Tensor(shape: [2, 7, 2], scalars: rhs))
             check("lstsq", solution.solution, tolerance: 1e-12)
-            XCTAssertEqual(solution.rank.scalars, [4, 4], "\(kind)")
+            XCTAssertEqual(solution.rank.dtype, .int64)
+            XCTAssertEqual(solution.rank.scalars(as: Int64.self), [4, 4], "\(kind)")
+            check("norms", Tensor.stack(try [MatrixNorm.frobenius, .nuclear, .one, .two, .infinity].map { try Linalg.matrixNorm(t, $0) }))
+            check("cond", try Linalg.cond(a), tolerance: 1e-12)
         }
     }
 
@@ -105,13 +110,15 @@ final class LinalgFloat64Tests: XCTestCase {
         }
     }
 
-    func testOtherDTypesAreRefusedByName() {
+    func testOtherDTypesAreRefusedByName() throws {
         assertFails("determinant: needs a float32 or float64 tensor, got int64; convert it with to(.float32) or to(.float64)") {
             _ = Linalg.determinant(Tensor([[1, 2], [3, 4]] as [[Int64]]))
         }
         assertFails("solve: A is float64 but B is float32; convert one with to(_:) so both have the same dtype") {
             _ = try? Linalg.solve(Tensor([[1, 0], [0, 1]] as [[Double]]), Tensor([1, 2]))
         }
+        // A bool or integer right-hand side (a mask of targets) is taken in A's dtype.
+        XCTAssertEqual(try Linalg.solve(Tensor([[2, 0], [0, 4]] as [[Double]]), Tensor([true, true])).scalars(as: Double.self), [0.5, 0.25])
     }
 
     // MARK: helpers
@@ -156,6 +163,8 @@ final class LinalgFloat64Tests: XCTestCase {
             elif name == "eigvalsh": x = np.linalg.eigvalsh(a)
             elif name == "svdvals": x = np.linalg.svd(a, compute_uv=False)
             elif name == "absR": x = np.abs(np.linalg.qr(a)[1])
+            elif name == "norms": x = np.stack([np.linalg.norm(a, o, axis=(-2, -1)) for o in ("fro", "nuc", 1, 2, np.inf)])
+            elif name == "cond": x = np.linalg.cond(a)
             elif name == "lstsq":
                 b = b.reshape(a.shape[0], a.shape[1], -1)
                 x = np.stack([np.linalg.lstsq(a[i], b[i], rcond=None)[0] for i in range(a.shape[0])])
