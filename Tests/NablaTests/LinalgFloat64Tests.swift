@@ -95,6 +95,57 @@ final class LinalgFloat64Tests: XCTestCase {
         }
     }
 
+    /// The single-output routines' gradients in float64 against central differences
+    /// in float64 (step 1e-6, relative tolerance 1e-7), on both backends. (qr, eigh and
+    /// svd, recorded as one node over several outputs, still meet a float32 gradient.)
+    func testGradientsInFloat64MatchCentralDifferences() throws {
+        var generator = DoubleGenerator(seed: 5)
+        let square = Tensor(shape: [4, 4], scalars: generator.values(16)) + Tensor.eye(4).to(.float64) * 4
+        let tall = Tensor(shape: [6, 4], scalars: generator.values(24)), rhs = Tensor(shape: [4, 2], scalars: generator.values(8))
+        let tallRhs = Tensor(shape: [6, 2], scalars: generator.values(12))
+        /// A symmetric positive-definite matrix made from any X, so that every entry of X matters.
+        func spd(_ x: Tensor) -> Tensor { (x + x.transposed) * 0.5 + Tensor.eye(4).to(.float64) * 4 }
+        let cases: [(String, [Tensor], ([Tensor]) throws -> [Tensor])] = [
+            ("solve", [square, rhs], { [try Linalg.solve($0[0], $0[1])] }),
+            ("inverse", [square], { [try Linalg.inverse($0[0])] }),
+            ("determinant", [square], { [Linalg.determinant($0[0])] }),
+            ("slogdet", [square], { [Linalg.slogdet($0[0]).logAbsDeterminant] }),
+            ("cholesky", [square], { [try Linalg.cholesky(spd($0[0]))] }),
+            ("lstsq", [tall, tallRhs], { [try Linalg.lstsq($0[0], $0[1]).solution] }),
+        ]
+        try forEachBackend { kind in
+            for (name, inputs, function) in cases {
+                // A fixed random weighting of the outputs makes the loss a scalar.
+                var weights = DoubleGenerator(seed: 11)
+                func loss(_ values: [Tensor]) throws -> Tensor {
+                    try function(values).map { ($0 * Tensor(shape: $0.shape, scalars: weights.values($0.scalarCount))).sum() }
+                        .reduce(Tensor(0.0 as Double)) { $0 + $1 }
+                }
+                let leaves = inputs.map { $0.requiringGrad() }
+                weights = DoubleGenerator(seed: 11)
+                try loss(leaves).backward()
+                for (index, leaf) in leaves.enumerated() {
+                    XCTAssertEqual(leaf.grad?.dtype, .float64, "\(name) on \(kind)")
+                    let analytic = leaf.grad!.scalars(as: Double.self)
+                    var values = inputs[index].scalars(as: Double.self)
+                    for element in values.indices {
+                        func shifted(_ step: Double) throws -> Double {
+                            values[element] += step
+                            defer { values[element] -= step }
+                            var moved = inputs
+                            moved[index] = Tensor(shape: inputs[index].shape, scalars: values)
+                            weights = DoubleGenerator(seed: 11)
+                            return try loss(moved).item(as: Double.self)
+                        }
+                        let numeric = (try shifted(1e-6) - shifted(-1e-6)) / 2e-6
+                        XCTAssertEqual(analytic[element], numeric, accuracy: 1e-7 * Swift.max(1, Swift.abs(numeric)),
+                                       "\(name) on \(kind): input \(index) element \(element)")
+                    }
+                }
+            }
+        }
+    }
+
     /// lstsq's default cutoff is float64's ε·max(m, n): σ₂/σ₁ = 1e−10 is rank 2 in float64 (as in NumPy).
     func testLeastSquaresCutoffIsTheDTypesEpsilon() throws {
         try forEachBackend { kind in
