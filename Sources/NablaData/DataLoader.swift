@@ -86,6 +86,15 @@ public final class DataLoader: Sequence {
             Nabla.fail("DataLoader: \(name) \(shape) and targets \(targets.shape) hold different numbers of items")
         }
         guard batchSize > 0 else { Nabla.fail("DataLoader: batch size must be positive, got \(batchSize)") }
+        // PyTorch's RandomSampler refuses an empty data set; an epoch of nothing would train nothing.
+        guard !(shuffle && shape[0] == 0) else {
+            Nabla.fail("DataLoader: \(name) \(shape) hold no items, so there is nothing to shuffle or train on")
+        }
+        if batchSize > shape[0] && shape[0] > 0 {
+            Nabla.warn("DataLoader: the batch size \(batchSize) is larger than the data set (\(shape[0]) items), so "
+                       + (dropLast ? "with dropLast an epoch has no batch at all" : "an epoch is one batch of \(shape[0])"),
+                       site: "DataLoader batch size \(batchSize) of \(shape[0]) dropLast \(dropLast)")
+        }
         self.items = items
         self.targets = targets.contiguous()
         self.batchSize = batchSize

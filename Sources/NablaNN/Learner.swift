@@ -58,9 +58,15 @@ public struct DataLoaders {
 public enum TrainingError: Error, CustomStringConvertible {
     /// The training loss became NaN or infinite.
     case nonFiniteLoss(epoch: Int, batch: Int, loss: Float, learningRate: Float)
+    /// A pass over the training or the validation set gave no batch: an empty data
+    /// set, or `dropLast` with a batch size larger than the data set.
+    case noBatches(pass: String, epoch: Int)
 
     public var description: String {
         switch self {
+        case let .noBatches(pass, epoch):
+            return "training stopped: the \(pass) set gave no batch at epoch \(epoch), so there is no loss to "
+                + "\(pass == "training" ? "train on" : "report"); check that it is not empty (and that dropLast does not drop its only, partial batch)"
         case let .nonFiniteLoss(epoch, batch, loss, learningRate):
             return "training stopped: the loss became \(loss) at epoch \(epoch), batch \(batch); "
                 + "the learning rate \(learningRate) is probably too high for this model and data"
@@ -227,6 +233,20 @@ public final class Learner {
         createdOptimizer = nil
     }
 
+    /// Runs `body` with a fresh optimizer, then puts the optimizer (with its state) and
+    /// the recorder's losses, learning rates and rows back as they were: what fastai's
+    /// `lr_find` leaves behind is the learner it started from.
+    func restoringOptimizerAndRecorder<R>(_ body: () throws -> R) rethrows -> R {
+        let optimizer = createdOptimizer
+        let (losses, learningRates, epochs) = (recorder.losses, recorder.learningRates, recorder.epochs)
+        createdOptimizer = nil
+        defer {
+            createdOptimizer = optimizer
+            (recorder.losses, recorder.learningRates, recorder.epochs) = (losses, learningRates, epochs)
+        }
+        return try body()
+    }
+
     /// Ends training: after the current batch, or, from `afterEpoch`, before the
     /// next epoch. `reason` is printed, and kept in ``stopReason``.
     public func requestStop(_ reason: String) {
@@ -311,6 +331,7 @@ public final class Learner {
             batchIndex += 1
             if stopReason != nil { break }
         }
+        guard sampleCount > 0 || stopReason != nil else { throw TrainingError.noBatches(pass: "training", epoch: epoch) }
         return sampleCount > 0 ? Float(lossSum / Double(sampleCount)) : .nan
     }
 
@@ -324,9 +345,10 @@ public final class Learner {
         return batchLoss
     }
 
-    /// The validation loss and metrics, each weighted by batch size, without callbacks.
+    /// The validation loss and metrics, each weighted by batch size, without callbacks;
+    /// NaN and no metrics when the validation set gives no batch.
     public func validate() -> (loss: Float, metrics: [Float]) {
-        // Without callbacks nothing can throw.
+        // Without callbacks only an empty validation set throws.
         (try? validate([])) ?? (.nan, [])
     }
 
@@ -355,7 +377,8 @@ public final class Learner {
                 try run(callbacks) { try $0.afterBatch(self) }
                 batchIndex += 1
             }
-            let count = Double(max(sampleCount, 1))
+            guard sampleCount > 0 else { throw TrainingError.noBatches(pass: "validation", epoch: epoch) }
+            let count = Double(sampleCount)
             return (Float(lossSum / count), metricSums.map { Float($0 / count) })
         }
     }

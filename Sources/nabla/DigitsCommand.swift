@@ -55,13 +55,8 @@ struct DigitsCommand: ParsableCommand {
             throw ValidationError("--lr must be a positive number, got \(learningRate)")
         }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
-        if let save {
-            let folder = (save as NSString).deletingLastPathComponent
-            var isFolder: ObjCBool = false
-            guard folder.isEmpty || (FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue) else {
-                throw ValidationError("--save \(save): the folder \(folder) does not exist")
-            }
-        }
+        // As train --save: a path that cannot be written fails now, not after the training.
+        if let save { try requireWritableFile(save, for: "--save") }
     }
 
     var epochCount: Int { epochs ?? [.linear: 3, .mlp: 5, .cnn: 2][model]! }
@@ -110,7 +105,7 @@ struct DigitsCommand: ParsableCommand {
                 console.writeLine("lr_find: the loss fell from \(formatFixed(Double(finding.losses.first ?? .nan), decimals: 4)) to \(formatFixed(Double(finding.losses.min() ?? .nan), decimals: 4))")
             }
             let trainStart = monotonicSeconds()
-            let fit = try learner.fitOneCycle(epochCount, maxLearningRate: peakLearningRate)
+            let fit = try learner.fitOneCycle(epochCount, maxLearningRate: peakLearningRate, callbacks: [PlateauWarning()])
             let trainSeconds = monotonicSeconds() - trainStart
 
             let confusion = ConfusionMatrix(model: network, inputs: validImages, labels: valid.labels, classCount: valid.classNames.count)
