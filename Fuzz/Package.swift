@@ -14,7 +14,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibFuzzer"),
         .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"]),
-    ] + ["FuzzIDX", "FuzzCSV", "FuzzPNG", "FuzzSafeTensors"].map { name in
+    ] + ["FuzzIDX", "FuzzCSV", "FuzzPNG", "FuzzSafeTensors", "FuzzNumPy"].map { name in
         .executableTarget(name: name, dependencies: ["FuzzSupport", .product(name: "NablaData", package: "Nabla")])
     },
     swiftLanguageModes: [.v5]

@@ -20,25 +20,28 @@ enum Gzip {
 
     /// Inflates a gzip file (one or more concatenated members), producing at most
     /// `maximumBytes`: `complete` is false when the data goes on past them.
+    /// With `rawDeflateOf`, `input` is instead raw deflate data (a zip member) that
+    /// declares that inflated size, used as the first buffer's size.
     ///
     /// Memory stays proportional to what is inflated, never to what a header or
     /// trailer claims: the output buffer starts at the size the gzip trailer declares
     /// (capped by deflate's maximum ratio and by `maximumBytes`) and doubles, up to
     /// that cap, if the trailer was wrong.
-    static func inflate(_ input: [UInt8], source: String, maximumBytes: Int) throws -> (bytes: [UInt8], complete: Bool) {
+    static func inflate(_ input: [UInt8], source: String, maximumBytes: Int,
+                        rawDeflateOf declaredSize: Int? = nil) throws -> (bytes: [UInt8], complete: Bool) {
         // Deflate cannot expand data more than 1032:1.
         let maximumPlausible = input.count.multipliedReportingOverflow(by: 1032)
         let plausible = maximumPlausible.overflow ? Int.max : maximumPlausible.partialValue + 64
         // One byte beyond the limit tells "exactly the limit" from "more".
         let ceiling = min(plausible, maximumBytes == Int.max ? Int.max : maximumBytes + 1)
-        var capacity = min(max(trailerSize(input), 4096), ceiling)
+        var capacity = min(max(declaredSize ?? trailerSize(input), 4096), ceiling)
         try ensureAllocatable(capacity, for: source, "the inflated data")
         var output = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         defer { output.deallocate() }
         var produced = 0
 
         var stream = z_stream()
-        guard nabla_inflateInit2(&stream, 15 + 16) == Z_OK else {
+        guard nabla_inflateInit2(&stream, declaredSize == nil ? 15 + 16 : -15) == Z_OK else {
             throw DataError(path: source, problem: "zlib could not start inflating (out of memory?)")
         }
         defer { inflateEnd(&stream) }
@@ -73,20 +76,20 @@ enum Gzip {
                     let rest = inputBuffer.count - consumed
                     if rest == 0 { return true }
                     // Another gzip member follows (what `cat a.gz b.gz` makes).
-                    if rest >= 2 && inputBuffer[consumed] == 0x1f && inputBuffer[consumed + 1] == 0x8b {
+                    if declaredSize == nil && rest >= 2 && inputBuffer[consumed] == 0x1f && inputBuffer[consumed + 1] == 0x8b {
                         inflateReset(&stream)
                         continue
                     }
-                    throw DataError(path: source, problem: "\(rest) unexpected bytes after the end of the gzip data")
+                    throw DataError(path: source, problem: "\(rest) unexpected bytes after the end of the \(declaredSize == nil ? "gzip" : "deflate") data")
                 case Z_BUF_ERROR where consumed == inputBuffer.count:
-                    throw DataError(path: source, problem: "truncated gzip data: the compressed stream ends early (\(produced) bytes inflated)")
+                    throw DataError(path: source, problem: "truncated \(declaredSize == nil ? "gzip" : "deflate") data: the compressed stream ends early (\(produced) bytes inflated)")
                 case Z_BUF_ERROR:
                     continue  // Output buffer was full; grow it on the next turn.
                 case Z_MEM_ERROR:
                     throw DataError(path: source, problem: "out of memory while inflating gzip data")
                 default:
                     let reason = stream.msg.map { String(cString: $0) } ?? "error \(status)"
-                    throw DataError(path: source, problem: "corrupt gzip data (zlib: \(reason))")
+                    throw DataError(path: source, problem: "corrupt \(declaredSize == nil ? "gzip" : "deflate") data (zlib: \(reason))")
                 }
             }
         }

@@ -89,6 +89,9 @@ extension Tensor {
         get { autograd != nil }
         set {
             if newValue {
+                guard dtype.isFloatingPoint else {
+                    fail("requiresGrad: only tensors of floating point dtype can require gradients, this one is \(dtype)")
+                }
                 // The leaf's values must be its own, so that writing them in place
                 // changes no tensor that only shared the storage before.
                 if autograd == nil {

@@ -1,0 +1,210 @@
+import Nabla
+
+/// Reads and writes NumPy's `.npy` files (`numpy.save`/`numpy.load`) and `.npz` archives
+/// (`numpy.savez`, `numpy.savez_compressed`), so arrays pass between NumPy and Nabla
+/// without a conversion script.
+///
+///     let x = try NumPy.load("features.npy")            // np.save("features.npy", a)
+///     try NumPy.save(x * 2, to: "doubled.npy")           // np.load("doubled.npy")
+///     let archive = try NumPy.loadArchive("weights.npz") // np.savez(..., w=w, b=b)
+///     let w = archive["w"]!
+///
+/// The reader accepts format versions 1.0, 2.0 and 3.0, little- and big-endian data, and
+/// C or Fortran order; the tensor it returns is always C-ordered (row-major). The writer
+/// writes what `numpy.save` writes for a C-ordered array, byte for byte: version 1.0,
+/// little-endian.
+///
+/// Element types: a `.npy` file names its dtype with a `descr` such as `<f4`. This version
+/// of Nabla's tensors holds float32 (`<f4`, `>f4`), which is what it reads and writes; a
+/// file of another dtype NumPy writes (`<f8`, `<i8`, `<i4`, `|u1`, `|b1`) is parsed and
+/// refused with a ``DataError`` naming the dtype, never converted silently.
+///
+/// Every reader checks before it allocates: the header's dict is at most NumPy's own limit
+/// of 10,000 bytes, the shape's product times the element size must equal the bytes that
+/// follow the header, and both stay within ``DataLimits``; a malformed file throws a
+/// ``DataError`` naming it.
+public enum NumPy {
+    /// Reads a `.npy` file into a tensor of its shape.
+    ///
+    /// - Parameters:
+    ///   - path: The `.npy` file.
+    ///   - limits: The largest file and element data read.
+    public static func load(_ path: String, limits: DataLimits = .default) throws -> Tensor {
+        try tensor(from: readArray(path, limits: limits), source: path)
+    }
+
+    /// Decodes the bytes of a `.npy` file already in memory; `source` names them in errors.
+    public static func decode(_ bytes: [UInt8], source: String, limits: DataLimits = .default) throws -> Tensor {
+        try tensor(from: decodeArray(bytes, source: source, limits: limits), source: source)
+    }
+
+    /// Writes `tensor` as a `.npy` file that `numpy.load` reads with the same shape and
+    /// values (little-endian float32, C order), atomically (``writeFileAtomically(_:to:)``).
+    public static func save(_ tensor: Tensor, to path: String) throws {
+        try encode(tensor).withUnsafeBytes { try writeFileAtomically($0, to: path) }
+    }
+
+    /// The bytes of the `.npy` file ``save(_:to:)`` writes.
+    public static func encode(_ tensor: Tensor) -> [UInt8] {
+        var bytes = NPYHeader.encode(elementType: .float32, shape: tensor.shape)
+        tensor.withUnsafeBufferPointer { scalars in
+            // Float's in-memory bytes are little-endian on every platform Swift runs on here.
+            bytes.append(contentsOf: UnsafeRawBufferPointer(scalars))
+        }
+        return bytes
+    }
+
+    /// Reads every array of a `.npz` archive, keyed by its name without the `.npy`
+    /// suffix, as `numpy.load(...)[name]` names them. Members may be stored or
+    /// deflate-compressed (`savez` and `savez_compressed`); each member's CRC-32 is checked.
+    ///
+    /// - Parameters:
+    ///   - path: The `.npz` file.
+    ///   - limits: The largest file read and the most element data inflated (all members together).
+    public static func loadArchive(_ path: String, limits: DataLimits = .default) throws -> [String: Tensor] {
+        let bytes = try readFileBytes(path, limits: limits)
+        return try decodeArchive(bytes, source: path, limits: limits)
+    }
+
+    /// Decodes the bytes of a `.npz` archive already in memory; `source` names them in errors.
+    public static func decodeArchive(_ bytes: [UInt8], source: String, limits: DataLimits = .default) throws -> [String: Tensor] {
+        var arrays: [String: Tensor] = [:]
+        for member in try ZipArchive.read(bytes, source: source, maximumDataBytes: limits.maximumDataBytes) {
+            let name = member.name.hasSuffix(".npy") ? String(member.name.dropLast(4)) : member.name
+            do {
+                let tensor = try tensor(from: decodeArray(member.bytes, source: source, limits: limits), source: source)
+                guard arrays.updateValue(tensor, forKey: name) == nil else {
+                    throw DataError(path: source, problem: "holds two arrays named \"\(name)\"")
+                }
+            } catch let error as DataError {
+                throw DataError(path: source, problem: "member \"\(member.name)\": \(error.problem)")
+            }
+        }
+        return arrays
+    }
+
+    /// Writes `.npz` archive of the tensors, in the given order, each as `<name>.npy`, which
+    /// `numpy.load` reads; `compressed: true` deflates each member as `numpy.savez_compressed`
+    /// does. Written atomically.
+    public static func saveArchive(_ tensors: [(name: String, tensor: Tensor)], to path: String, compressed: Bool = false) throws {
+        var names = Set<String>()
+        for (name, _) in tensors where !names.insert(name).inserted || name.isEmpty {
+            throw DataError(path: path, problem: "array name \"\(name)\" is empty or appears twice")
+        }
+        let members = tensors.map { (name: $0.name + ".npy", bytes: encode($0.tensor)) }
+        let archive = try ZipArchive.encode(members, compressed: compressed, destination: path)
+        try archive.withUnsafeBytes { try writeFileAtomically($0, to: path) }
+    }
+
+    /// The tensor of a decoded array, for the element types this version's tensors hold.
+    private static func tensor(from array: NPYArray, source: String) throws -> Tensor {
+        guard array.elementType == .float32 else {
+            throw DataError(path: source, problem: "holds \(array.elementType) ('\(array.elementType.littleEndianDescr)' or big-endian) elements; this version of Nabla reads float32 .npy files only")
+        }
+        return array.bytes.withUnsafeBytes { raw in
+            Tensor(shape: array.shape) { scalars in UnsafeMutableRawBufferPointer(scalars).copyMemory(from: raw) }
+        }
+    }
+}
+
+/// The elements of a `.npy` file as little-endian bytes in C order, whatever order and
+/// byte order the file used.
+struct NPYArray {
+    var elementType: NPYElementType
+    var shape: [Int]
+    var bytes: [UInt8]
+}
+
+extension NumPy {
+    /// Reads a `.npy` file: the header first, the data only once its size is checked.
+    static func readArray(_ path: String, limits: DataLimits) throws -> NPYArray {
+        try withRegularFile(path) { fd, fileSize in
+            guard fileSize <= limits.maximumFileBytes else {
+                throw DataError(path: path, problem: "is \(fileSize) bytes, larger than the limit of \(limits.maximumFileBytes) bytes (DataLimits.maximumFileBytes)")
+            }
+            return try parse(fileSize: fileSize, source: path, limits: limits) { count, offset in
+                try readBytes(fd, count: count, at: offset, path: path)
+            }
+        }
+    }
+
+    static func decodeArray(_ bytes: [UInt8], source: String, limits: DataLimits) throws -> NPYArray {
+        try parse(fileSize: bytes.count, source: source, limits: limits) { count, offset in
+            Array(bytes[min(offset, bytes.count)..<min(offset + count, bytes.count)])
+        }
+    }
+
+    /// Checks and decodes a `.npy` file of `fileSize` bytes whose ranges `readRange(count, offset)` reads.
+    private static func parse(fileSize: Int, source: String, limits: DataLimits,
+                              bytes readRange: (_ count: Int, _ offset: Int) throws -> [UInt8]) throws -> NPYArray {
+        func failure(_ problem: String) -> DataError { DataError(path: source, problem: problem) }
+        let header: NPYHeader
+        do {
+            // The longest header NumPy reads: a 12-byte prefix and a 10,000-byte dict.
+            header = try NPYHeader(try readRange(min(fileSize, 12 + NPYHeader.maximumDictLength), 0))
+        } catch let problem as NPYHeader.Problem {
+            throw failure(problem.text)
+        }
+        let type = header.elementType
+        guard let count = Tensor.elementCount(ofShape: header.shape), count <= Int.max / type.size else {
+            throw failure("shape \(header.shape) is too large for any tensor (its extents multiply past 2^63 bytes)")
+        }
+        let dataBytes = count * type.size
+        guard dataBytes <= limits.maximumDataBytes else {
+            throw failure("shape \(header.shape) of \(type) needs \(dataBytes) bytes, more than the limit of \(limits.maximumDataBytes) (DataLimits.maximumDataBytes)")
+        }
+        let present = fileSize - header.byteCount
+        guard present == dataBytes else {
+            throw failure(present < dataBytes
+                ? "truncated: shape \(header.shape) of \(type) needs \(dataBytes) bytes of data but \(present) follow the header"
+                : "shape \(header.shape) of \(type) needs \(dataBytes) bytes of data but \(present) follow the header")
+        }
+        var data = try readRange(dataBytes, header.byteCount)
+        guard data.count == dataBytes else { throw failure("truncated: the file shrank while it was read") }
+        if header.bigEndian { reverseEachElement(&data, size: type.size) }
+        if header.fortranOrder && header.shape.count > 1 { data = fortranToC(data, shape: header.shape, size: type.size) }
+        if type == .bool, let bad = data.firstIndex(where: { $0 > 1 }) {
+            throw failure("bool element \(bad) is the byte \(data[bad]); a bool is 0 or 1")
+        }
+        return NPYArray(elementType: type, shape: header.shape, bytes: data)
+    }
+
+    /// Swaps each `size`-byte element between big- and little-endian.
+    private static func reverseEachElement(_ data: inout [UInt8], size: Int) {
+        guard size > 1 else { return }
+        data.withUnsafeMutableBufferPointer { bytes in
+            for start in stride(from: 0, to: bytes.count, by: size) {
+                var (low, high) = (start, start + size - 1)
+                while low < high { bytes.swapAt(low, high); low += 1; high -= 1 }
+            }
+        }
+    }
+
+    /// Reorders Fortran-ordered (first axis fastest) elements into C order (last axis fastest).
+    private static func fortranToC(_ data: [UInt8], shape: [Int], size: Int) -> [UInt8] {
+        var fortranStrides = [Int](repeating: size, count: shape.count)
+        for axis in 1..<shape.count { fortranStrides[axis] = fortranStrides[axis - 1] * shape[axis - 1] }
+        let count = data.count / size
+        var result = [UInt8](repeating: 0, count: data.count)
+        var index = [Int](repeating: 0, count: shape.count)
+        var source = 0
+        data.withUnsafeBytes { input in
+            result.withUnsafeMutableBytes { output in
+                for element in 0..<count {
+                    output.baseAddress!.advanced(by: element * size).copyMemory(from: input.baseAddress! + source, byteCount: size)
+                    // Step the C-order odometer and the Fortran offset with it.
+                    var axis = shape.count - 1
+                    while axis >= 0 {
+                        index[axis] += 1
+                        source += fortranStrides[axis]
+                        if index[axis] < shape[axis] { break }
+                        source -= fortranStrides[axis] * shape[axis]
+                        index[axis] = 0
+                        axis -= 1
+                    }
+                }
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import XCTest
+import Nabla
+@testable import NablaData
+
+final class NumPyTests: XCTestCase {
+    private func bytes(_ base64: String) -> [UInt8] { [UInt8](Data(base64Encoded: base64)!) }
+
+    /// Every file NumPy wrote (each dtype, byte order, order and version) decodes to the
+    /// shape and C-order bytes NumPy reads from it.
+    func testEveryNumPyWrittenFileDecodesToNumPysElements() throws {
+        for testCase in numPyFileCases {
+            let array = try NumPy.decodeArray(bytes(testCase.file), source: testCase.name, limits: .default)
+            XCTAssertEqual("\(array.elementType)", testCase.dtype, testCase.name)
+            XCTAssertEqual(array.shape, testCase.shape, testCase.name)
+            XCTAssertEqual(array.bytes, bytes(testCase.elements), testCase.name)
+        }
+        XCTAssertEqual(Set(numPyFileCases.map(\.dtype)), Set(NPYElementType.allCases.map { "\($0)" }))
+    }
+
+    func testFloat32FilesLoadAsTensors() throws {
+        let folder = try makeTemporaryFolder(self)
+        for testCase in numPyFileCases where testCase.dtype == "float32" {
+            let path = folder + "/\(testCase.name).npy"
+            try writeFile(bytes(testCase.file), to: path)
+            let tensor = try NumPy.load(path)
+            XCTAssertEqual(tensor.shape, testCase.shape, testCase.name)
+            let expected = bytes(testCase.elements).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+            XCTAssertEqual(tensor.scalars.map(\.bitPattern), expected.map(\.bitPattern), testCase.name)
+        }
+    }
+
+    func testOtherDTypesAreRefusedByNameNotConverted() throws {
+        for testCase in numPyFileCases where testCase.dtype != "float32" {
+            assertDataError(try NumPy.decode(bytes(testCase.file), source: testCase.name), path: testCase.name,
+                            mentions: "holds \(testCase.dtype)")
+        }
+    }
+
+    /// `encode` writes what `numpy.save` writes, byte for byte.
+    func testSaveWritesNumPysBytes() throws {
+        for name in ["f4", "f4_scalar", "f4_empty", "f4_special"] {
+            let testCase = try XCTUnwrap(numPyFileCases.first { $0.name == name })
+            let tensor = try NumPy.decode(bytes(testCase.file), source: name)
+            XCTAssertEqual(NumPy.encode(tensor), bytes(testCase.file), name)
+        }
+        // A view (transpose) is written in its own row-major order.
+        let x = Tensor(shape: [2, 3], scalars: [0, 1, 2, 3, 4, 5]).transposed
+        XCTAssertEqual(try NumPy.decode(NumPy.encode(x), source: "t").scalars, [0, 3, 1, 4, 2, 5])
+    }
+
+    func testArchivesNumPyWroteDecode() throws {
+        for testCase in numPyArchiveCases {
+            let members = try ZipArchive.read(bytes(testCase.file), source: testCase.name, maximumDataBytes: 1 << 20)
+            XCTAssertEqual(members.map(\.name).sorted(), testCase.arrays.map { $0.name + ".npy" }.sorted(), testCase.name)
+            for member in members {
+                let expected = try XCTUnwrap(testCase.arrays.first { $0.name + ".npy" == member.name })
+                let array = try NumPy.decodeArray(member.bytes, source: member.name, limits: .default)
+                XCTAssertEqual(array.shape, expected.shape)
+                XCTAssertEqual("\(array.elementType)", expected.dtype)
+                XCTAssertEqual(array.bytes, bytes(expected.elements), "\(testCase.name) \(member.name)")
+            }
+        }
+    }
+
+    func testArchiveRoundTripStoredAndDeflated() throws {
+        let folder = try makeTemporaryFolder(self)
+        let a = Tensor(shape: [3, 2], scalars: [1, -2, 3.5, 0, .infinity, -0.0])
+        let b = Tensor(shape: [1000], scalars: (0..<1000).map { Float($0 % 7) })
+        for compressed in [false, true] {
+            let path = folder + "/round-\(compressed).npz"
+            try NumPy.saveArchive([("a", a), ("b", b)], to: path, compressed: compressed)
+            let read = try NumPy.loadArchive(path)
+            XCTAssertEqual(Set(read.keys), ["a", "b"])
+            XCTAssertEqual(read["a"]?.shape, [3, 2])
+            XCTAssertEqual(read["a"]?.scalars.map(\.bitPattern), a.scalars.map(\.bitPattern))
+            XCTAssertEqual(read["b"]?.scalars, b.scalars)
+            let size = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+            if compressed { XCTAssertLessThan(size, 1000) } else { XCTAssertGreaterThan(size, 4000) }
+        }
+        assertDataError(try NumPy.saveArchive([("a", a), ("a", b)], to: folder + "/twice.npz"), path: folder + "/twice.npz",
+                        mentions: "appears twice")
+    }
+
+    /// NumPy reads what Nabla writes, with the same shapes and values.
+    func testNumPyReadsWhatNablaWrites() throws {
+        let python = try numPyPython()
+        let folder = try makeTemporaryFolder(self)
+        let x = Tensor(shape: [4, 3], scalars: (0..<12).map { Float($0) * 0.5 - 2 })
+        try NumPy.save(x, to: folder + "/x.npy")
+        try NumPy.save(Tensor(7), to: folder + "/scalar.npy")
+        try NumPy.saveArchive([("w", x), ("b", Tensor([1, 2]))], to: folder + "/stored.npz")
+        try NumPy.saveArchive([("w", x), ("b", Tensor([1, 2]))], to: folder + "/deflated.npz", compressed: true)
+        let script = """
+        import sys, numpy as np
+        d = sys.argv[1]
+        x = np.arange(12, dtype=np.float32).reshape(4, 3) * 0.5 - 2
+        a = np.load(d + "/x.npy"); assert a.dtype == np.float32 and a.shape == (4, 3) and (a == x).all(), a
+        s = np.load(d + "/scalar.npy"); assert s.shape == () and s == 7, s
+        for name in ["stored", "deflated"]:
+            z = np.load(d + "/" + name + ".npz")
+            assert list(z.keys()) == ["w", "b"], z.keys()
+            assert (z["w"] == x).all() and (z["b"] == np.array([1, 2], np.float32)).all()
+        print("ok")
+        """
+        XCTAssertEqual(try runPython(python, script, folder), "ok\n")
+    }
+
+    // MARK: hostile input
+
+    /// A .npy file with a hand-written header dict and `data` bytes after it.
+    private func npy(_ dict: String, data: [UInt8] = [], version: UInt8 = 1, declaredLength: Int? = nil) -> [UInt8] {
+        let text = Array(dict.utf8)
+        let length = declaredLength ?? text.count
+        var bytes = NPYHeader.magic + [version, 0]
+        for index in 0..<(version == 1 ? 2 : 4) { bytes.append(UInt8(truncatingIfNeeded: length >> (8 * index))) }
+        return bytes + text + data
+    }
+
+    func testMalformedNPYIsRefusedWithItsProblem() {
+        let cases: [([UInt8], String)] = [
+            ([1, 2, 3], "not a .npy file"),
+            (NPYHeader.magic + [4, 0, 0, 0], "unsupported .npy format version 4.0"),
+            (npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1099511627776,), }", data: [0, 0, 0, 0]),
+             "needs 4398046511104 bytes, more than the limit"),
+            (npy("{'descr': '<f8', 'fortran_order': False, 'shape': (4611686018427387904, 4), }"), "too large for any tensor"),
+            (npy("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,), }"), "larger than"),
+            (npy("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", data: [0, 0, 0, 0]), "truncated: shape [3] of float32 needs 12 bytes"),
+            (npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", data: [0, 0, 0, 0, 0]), "needs 4 bytes of data but 5 follow"),
+            (npy("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }"), "dtype '<c8' is not one Nabla reads"),
+            (npy("{'descr': [('x', '<f4')], 'fortran_order': False, 'shape': (1,), }"), "structured or object dtype"),
+            (npy("{'descr': '<f4', 'shape': (1,), }"), "a .npy header has exactly descr, fortran_order and shape"),
+            (npy("{'descr': '<f4', 'fortran_order': 1, 'shape': (1,), }"), "fortran_order is not True or False"),
+            (npy("{'descr': '<f4', 'fortran_order': False, 'shape': (-1,), }"), "shape is not a tuple of non-negative integers"),
+            (npy("{'descr': '<f4', 'fortran_order': False, 'shape': [1], }"), "shape is not a tuple"),
+            (npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), } x"), "text follows the dict"),
+            (npy("{'descr': '<f4', 'descr': '<f4'"), "appears twice"),
+            (npy("{'descr': '<f4", version: 2), "a string is not closed"),
+            (npy("{}", version: 1, declaredLength: 60_000), "more than NumPy's limit of 10000"),
+            (npy("{}", version: 3, declaredLength: 5_000), "truncated: the header declares 5000 bytes"),
+            (npy("{'descr': '|b1', 'fortran_order': False, 'shape': (2,), }", data: [1, 2]), "bool element 1 is the byte 2"),
+            (npy("{'descr': '<f4', 'fortran_order': False, 'shape': (" + String(repeating: "1, ", count: 65) + "), }"), "more than 64 items"),
+            (npy("{'descr': (((((((((('<f4',),),),),),),),),),), 'fortran_order': False, 'shape': (1,), }"), "nest too deeply"),
+        ]
+        for (file, expected) in cases {
+            assertDataError(try NumPy.decode(file, source: "hand.npy"), path: "hand.npy", mentions: expected)
+        }
+    }
+
+    func testMalformedArchivesAreRefusedNamingTheMember() throws {
+        let folder = try makeTemporaryFolder(self)
+        let path = folder + "/a.npz"
+        try NumPy.saveArchive([("w", Tensor([1, 2, 3]))], to: path, compressed: true)
+        let good = try XCTUnwrap(FileManager.default.contents(atPath: path)).map { $0 }
+        func changed(_ edit: (inout [UInt8]) -> Void) -> [UInt8] { var copy = good; edit(&copy); return copy }
+        let directory = good.count - 22 - (46 + 5)
+        let dataStart = 30 + 5
+        let cases: [([UInt8], String)] = [
+            ([0x50, 0x4b, 3, 4], "no end-of-central-directory record"),
+            (changed { $0[dataStart + 2] ^= 0xff }, "member \"w.npy\""),
+            (changed { $0[directory + 16] ^= 1 }, "CRC-32 mismatch"),
+            (changed { $0[directory + 10] = 12 }, "compression method 12"),
+            (changed { $0[directory + 8] = 1 }, "is encrypted"),
+            (changed { $0[directory + 24] = 0xff; $0[directory + 25] = 0xff; $0[directory + 26] = 0xff; $0[directory + 27] = 0x7f },
+             "more than 1073741824 bytes of data"),
+            (changed { $0[directory + 20] = 0xff; $0[directory + 21] = 0xff }, "run past the start of the central directory"),
+            (changed { $0[directory + 42] = 0x40 }, "local header lies outside"),
+            (changed { $0[good.count - 6] = 0xff }, "lies outside the file"),
+        ]
+        for (file, expected) in cases {
+            assertDataError(try NumPy.decodeArchive(file, source: "a.npz"), path: "a.npz", mentions: expected)
+        }
+        // Inflation stops at the declared size: a member that inflates further is refused.
+        let tiny = DataLimits(maximumDataBytes: 100)
+        assertDataError(try NumPy.decodeArchive(good, source: "a.npz", limits: tiny), path: "a.npz", mentions: "limit")
+    }
+}
+
+/// The Python with NumPy that setup installs (`NABLA_TORCH_PYTHON`, else
+/// `~/.cache/nabla-torch/bin/python`); skips the test when it is missing.
+private func numPyPython() throws -> String {
+    let path = ProcessInfo.processInfo.environment["NABLA_TORCH_PYTHON"] ?? (NSHomeDirectory() + "/.cache/nabla-torch/bin/python")
+    guard FileManager.default.isExecutableFile(atPath: path) else { throw XCTSkip("no Python with NumPy at \(path) (scripts/setup.sh)") }
+    return path
+}
+
+/// Runs `script` with `python`, returning its standard output; a non-zero exit fails with its stderr.
+private func runPython(_ python: String, _ script: String, _ arguments: String...) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = ["-c", script] + arguments
+    let output = Pipe(), errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let printed = output.fileHandleForReading.readDataToEndOfFile()
+    let message = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    XCTAssertEqual(process.terminationStatus, 0, String(decoding: message, as: UTF8.self))
+    return String(decoding: printed, as: UTF8.self)
+}
