@@ -78,14 +78,14 @@ struct DigitsCommand: ParsableCommand {
             let (train, valid) = dataset == .mnist
                 ? (try Datasets.mnist(split: .train), try Datasets.mnist(split: .test))
                 : (try Datasets.fashionMNIST(split: .train), try Datasets.fashionMNIST(split: .test))
-            // Normalised with the training set's pixel statistics, as torchvision's Normalize.
+            // The model's first layer normalises with the training set's pixel statistics, as
+            // torchvision's Normalize, so that the checkpoint takes 0–1 pixels in torch too.
             let (mean, deviation) = train.pixelStatistics
-            let trainImages = train.normalizedImages(mean: mean, standardDeviation: deviation)
-            let validImages = valid.normalizedImages(mean: mean, standardDeviation: deviation)
+            let trainImages = train.images.unsqueeze(axis: 1), validImages = valid.images.unsqueeze(axis: 1)
             let loadSeconds = monotonicSeconds() - start
 
             var generator = RandomGenerator(seed: seed)
-            let network = model.make(generator: &generator)
+            let network = model.make(generator: &generator, mean: mean, standardDeviation: deviation)
             let trainLoader = DataLoader(inputs: trainImages, targets: train.labels, batchSize: batchSize, shuffle: true, seed: generator.next())
             let validLoader = DataLoader(inputs: validImages, targets: valid.labels, batchSize: 1000)
             let loaders = parallel?.shard(trainLoader, validLoader) ?? DataLoaders(trainLoader, validLoader)
@@ -115,9 +115,8 @@ struct DigitsCommand: ParsableCommand {
             console.writeLine()
             console.writeLine("Test accuracy \(formatFixed(confusion.accuracy, decimals: 4)) after \(fit.epochs.count) epochs; training \(formatSeconds(trainSeconds)), \(formatSeconds(monotonicSeconds() - start)) in all.")
             if let save, printing {
-                try network.save(to: save, metadata: ["format": "pt", "model": model.rawValue, "dataset": dataset.rawValue,
-                                                      "mean": "\(mean)", "std": "\(deviation)"])
-                console.writeLine("Saved the model to \(save) (safetensors; loads into torch.nn as \(model.torchSource)).")
+                try network.save(to: save, metadata: ["format": "pt", "model": model.rawValue, "dataset": dataset.rawValue])
+                console.writeLine("Saved the model to \(save) (safetensors; loads into torch.nn as \(model.torchSource), with the Normalize class of NablaNN's Normalize.torchSource; it takes 0–1 pixels).")
             }
             if runOptions.json && printing {
                 var report = JSONReport()
