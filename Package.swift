@@ -72,6 +72,8 @@ let package = Package(
         .testTarget(name: "DocumentationTests", dependencies: ["Nabla", "NablaNN", "NablaData", "NablaPlot"]),
         // Every op against PyTorch in float64 (torch_oracle.py, run in the torch venv that setup installs).
         .testTarget(name: "NablaDifferentialTests", dependencies: ["Nabla", "NablaNN"], exclude: ["torch_oracle.py"]),
+        // Compile tests: type-checks Cases/*.swift against the built modules and checks the diagnostics.
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Nabla", "NablaNN", "NablaData"], exclude: ["Cases"]),
         // Runs the built `nabla` executable as a separate process.
         .testTarget(name: "nablaTests", dependencies: ["nabla", "NablaPlot"]),
         // The program NablaDistributedTests runs under mpirun with 1, 2 and 4 ranks.

@@ -189,6 +189,8 @@ public final class Learner {
     }
 
     /// A learner whose metrics are plain functions, shown as `metric`, `metric_2`, …
+    /// (Disfavoured, so that `metrics: []` means the initialiser above instead of being ambiguous.)
+    @_disfavoredOverload
     public convenience init(_ dls: DataLoaders, _ model: any Module, optimizer: any Optimizer.Type = SGD.self,
                             loss: @escaping (_ prediction: Tensor, _ target: Tensor) -> Tensor,
                             metrics: [(_ prediction: Tensor, _ target: Tensor) -> Float],
