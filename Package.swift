@@ -1,6 +1,10 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+/// The libraries and the tools build in the Swift 6 language mode (complete concurrency
+/// checking); the test targets stay in Swift 5 mode, as XCTest's closures capture freely.
+let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
 let package = Package(
     name: "Nabla",
     products: [
@@ -48,19 +52,20 @@ let package = Package(
             pkgConfig: "ompi-c",
             providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]
         ),
-        .target(name: "Nabla", dependencies: ["COpenBLAS", "CLAPACKE"]),
+        .target(name: "Nabla", dependencies: ["COpenBLAS", "CLAPACKE"], swiftSettings: swift6),
         .target(name: "CMachineLimits"),
-        .target(name: "NablaData", dependencies: ["Nabla", "CPNG", "CZlib"]),
-        .target(name: "NablaNN", dependencies: ["Nabla", "NablaData"]),
-        .target(name: "NablaPlot", dependencies: ["Nabla", "NablaData", "NablaNN", "CCairo"]),
+        .target(name: "NablaData", dependencies: ["Nabla", "CPNG", "CZlib"], swiftSettings: swift6),
+        .target(name: "NablaNN", dependencies: ["Nabla", "NablaData"], swiftSettings: swift6),
+        .target(name: "NablaPlot", dependencies: ["Nabla", "NablaData", "NablaNN", "CCairo"], swiftSettings: swift6),
         // The only module that links MPI.
-        .target(name: "NablaDistributed", dependencies: ["Nabla", "NablaData", "NablaNN", "CMPI"]),
+        .target(name: "NablaDistributed", dependencies: ["Nabla", "NablaData", "NablaNN", "CMPI"], swiftSettings: swift6),
         .executableTarget(
             name: "nabla",
             dependencies: [
                 "Nabla", "NablaNN", "NablaData", "NablaPlot", "NablaDistributed", "CMachineLimits",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: swift6
         ),
         // The tests' helper that observes a programmer error's message without stopping.
         .target(name: "NablaTestSupport", dependencies: ["Nabla"], path: "Tests/NablaTestSupport"),

@@ -19,9 +19,9 @@ extension Nabla {
 
     /// Receives each warning's text once per site (see ``warn(_:site:)``). The default
     /// flushes standard output, so that the warning appears where it happened, then
-    /// writes `warning: <text>` to standard error.
+    /// writes `warning: <text>` to standard error. Set it before starting tasks.
     nonisolated(unsafe) public static var warningHandler: (String) -> Void = { message in
-        fflush(stdout)
+        fflush(nil)   // every output stream, standard output included
         FileHandle.standardError.write(Data(("warning: " + message + "\n").utf8))
     }
 
