@@ -58,15 +58,15 @@ public struct DataLoaders {
 public enum TrainingError: Error, CustomStringConvertible {
     /// The training loss became NaN or infinite.
     case nonFiniteLoss(epoch: Int, batch: Int, loss: Float, learningRate: Float)
-    /// A pass over the training or the validation set gave no batch: an empty data
-    /// set, or `dropLast` with a batch size larger than the data set.
-    case noBatches(pass: String, epoch: Int)
+    /// The training set gave no batch in an epoch: it is empty, or `dropLast` dropped
+    /// its only, partial batch. (An empty validation set gives NaN, shown as None.)
+    case noTrainingBatches(epoch: Int)
 
     public var description: String {
         switch self {
-        case let .noBatches(pass, epoch):
-            return "training stopped: the \(pass) set gave no batch at epoch \(epoch), so there is no loss to "
-                + "\(pass == "training" ? "train on" : "report"); check that it is not empty (and that dropLast does not drop its only, partial batch)"
+        case let .noTrainingBatches(epoch):
+            return "training stopped: the training set gave no batch at epoch \(epoch), so there is nothing to train on; "
+                + "check that it is not empty (and that dropLast does not drop its only, partial batch)"
         case let .nonFiniteLoss(epoch, batch, loss, learningRate):
             return "training stopped: the loss became \(loss) at epoch \(epoch), batch \(batch); "
                 + "the learning rate \(learningRate) is probably too high for this model and data"
@@ -79,9 +79,9 @@ public struct EpochRecord {
     public let epoch: Int
     /// The mean training loss over the epoch's batches, weighted by batch size.
     public let trainLoss: Float
-    /// The mean validation loss, weighted by batch size.
+    /// The mean validation loss, weighted by batch size; NaN when the validation set is empty.
     public let validLoss: Float
-    /// Each metric's mean over the validation set, in the learner's metric order.
+    /// Each metric's mean over the validation set, in the learner's metric order; NaN when it is empty.
     public let metrics: [Float]
     /// Wall time of the epoch, validation included.
     public let seconds: Double
@@ -264,6 +264,9 @@ public final class Learner {
     @discardableResult
     public func fit(_ epochs: Int, lr: Float? = nil, callbacks extra: [any Callback] = []) throws -> FitResult {
         guard epochs >= 1 else { Nabla.fail("Learner.fit: epochs must be at least 1, got \(epochs)") }
+        guard !epochs.multipliedReportingOverflow(by: Swift.max(dls.train.batchCount, 1)).overflow else {
+            Nabla.fail("Learner.fit: \(epochs) epochs of \(dls.train.batchCount) batches are more steps than an Int counts")
+        }
         if let lr {
             guard lr.isFinite && lr > 0 else { Nabla.fail("Learner.fit: the learning rate must be finite and positive, got \(lr)") }
             if let createdOptimizer { createdOptimizer.learningRate = lr } else { createdOptimizer = makeOptimizer(model.parameters, lr) }
@@ -333,7 +336,7 @@ public final class Learner {
             batchIndex += 1
             if stopReason != nil { break }
         }
-        guard sampleCount > 0 || stopReason != nil else { throw TrainingError.noBatches(pass: "training", epoch: epoch) }
+        guard sampleCount > 0 || stopReason != nil else { throw TrainingError.noTrainingBatches(epoch: epoch) }
         return sampleCount > 0 ? Float(lossSum / Double(sampleCount)) : .nan
     }
 
@@ -379,7 +382,8 @@ public final class Learner {
                 try run(callbacks) { try $0.afterBatch(self) }
                 batchIndex += 1
             }
-            guard sampleCount > 0 else { throw TrainingError.noBatches(pass: "validation", epoch: epoch) }
+            // An empty validation set has no loss and no metrics (not 0): NaN, which the table prints as None.
+            guard sampleCount > 0 else { return (.nan, metrics.map { _ in .nan }) }
             let count = Double(sampleCount)
             return (Float(lossSum / count), metricSums.map { Float($0 / count) })
         }

@@ -51,6 +51,7 @@ struct DigitsCommand: ParsableCommand {
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        if let epochs { try requireAtMost(epochs, maximumRunLength, option: "--epochs") }
         if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
             throw ValidationError("--lr must be a positive number, got \(learningRate)")
         }
@@ -78,8 +79,14 @@ struct DigitsCommand: ParsableCommand {
             let (train, valid) = dataset == .mnist
                 ? (try Datasets.mnist(split: .train), try Datasets.mnist(split: .test))
                 : (try Datasets.fashionMNIST(split: .train), try Datasets.fashionMNIST(split: .test))
+            try requireBatchSize(batchSize, atMost: train.count, set: "the training set")
             // The model's first layer normalises with the training set's pixel statistics, as
-            // torchvision's Normalize, so that the checkpoint takes 0–1 pixels in torch too.
+            // torchvision's Normalize, which refuses a standard deviation of 0: so does this, naming
+            // the file. Being a layer, it is saved with the weights: the checkpoint takes 0–1 pixels in torch too.
+            guard train.images.max().item > train.images.min().item else {
+                let files = dataset == .mnist ? try Datasets.mnistFiles(split: .train) : try Datasets.fashionMNISTFiles(split: .train)
+                throw DataError(path: files.images, problem: "every pixel is \(train.images.min().item): images of one value cannot be normalised (their standard deviation is 0)")
+            }
             let (mean, deviation) = train.pixelStatistics
             let trainImages = train.images.unsqueeze(axis: 1), validImages = valid.images.unsqueeze(axis: 1)
             let loadSeconds = monotonicSeconds() - start

@@ -47,15 +47,14 @@ final class WarningTests: XCTestCase {
         }
     }
 
-    func testAnEpochWithoutBatchesIsAnError() {
+    func testATrainingEpochWithoutBatchesIsAnError() {
         let data = DataLoader(inputs: Tensor.randn([8, 2]), targets: Tensor.randn([8, 1]), batchSize: 4)
         let empty = DataLoader(inputs: Tensor.zeros([0, 2]), targets: Tensor.zeros([0, 1]), batchSize: 4)
-        for (train, valid, pass) in [(empty, data, "training"), (data, empty, "validation")] {
-            let learner = Learner(DataLoaders(train, valid), Linear(inputs: 2, outputs: 1), loss: mseLoss, console: .silent)
-            XCTAssertThrowsError(try learner.fit(1, lr: 0.1)) { error in
-                XCTAssertTrue("\(error)".hasPrefix("training stopped: the \(pass) set gave no batch at epoch 0"), "\(error)")
-            }
+        let learner = Learner(DataLoaders(empty, data), Linear(inputs: 2, outputs: 1), loss: mseLoss, console: .silent)
+        XCTAssertThrowsError(try learner.fit(1, lr: 0.1)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("training stopped: the training set gave no batch at epoch 0"), "\(error)")
         }
+        XCTAssertTrue(learner.recorder.values.isEmpty, "no row of NaN")
     }
 
     func testALossThatDoesNotFallInTheFirstEpochWarns() throws {
