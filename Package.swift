@@ -55,8 +55,7 @@ let package = Package(
         .target(name: "Nabla", dependencies: ["COpenBLAS", "CLAPACKE"], swiftSettings: swift6),
         .target(name: "CMachineLimits"),
         .target(name: "NablaData", dependencies: ["Nabla", "CPNG", "CZlib"], swiftSettings: swift6),
-        // CLAPACKE: the closed-form fits' Double eigensolver until Linalg takes float64 (ClosedForm.swift).
-        .target(name: "NablaNN", dependencies: ["Nabla", "NablaData", "CLAPACKE"], swiftSettings: swift6),
+        .target(name: "NablaNN", dependencies: ["Nabla", "NablaData"], swiftSettings: swift6),
         .target(name: "NablaPlot", dependencies: ["Nabla", "NablaData", "NablaNN", "CCairo"], swiftSettings: swift6),
         // The only module that links MPI.
         .target(name: "NablaDistributed", dependencies: ["Nabla", "NablaData", "NablaNN", "CMPI"], swiftSettings: swift6),
