@@ -14,6 +14,9 @@ import Nabla
 /// With ``prefetch`` on, the loader gathers the next batch on a worker thread while
 /// the caller trains on the current one (a queue of one batch, as a PyTorch
 /// `DataLoader` worker): the batches and their order are the same either way.
+/// The worker is a serial dispatch queue, not a child task: iterating a `Sequence`
+/// (`for (x, y) in loader`) is synchronous, and awaiting a child task needs an async
+/// caller, so structured concurrency would make every training loop async.
 public final class DataLoader: Sequence {
     /// One batch: inputs `[B, …]` and targets `[B, …]` of the same `B` items.
     public typealias Element = (inputs: Tensor, targets: Tensor)
@@ -86,6 +89,15 @@ public final class DataLoader: Sequence {
             Nabla.fail("DataLoader: \(name) \(shape) and targets \(targets.shape) hold different numbers of items")
         }
         guard batchSize > 0 else { Nabla.fail("DataLoader: batch size must be positive, got \(batchSize)") }
+        // PyTorch's RandomSampler refuses an empty data set; an epoch of nothing would train nothing.
+        guard !(shuffle && shape[0] == 0) else {
+            Nabla.fail("DataLoader: \(name) \(shape) hold no items, so there is nothing to shuffle or train on")
+        }
+        if batchSize > shape[0] && shape[0] > 0 {
+            Nabla.warn("DataLoader: the batch size \(batchSize) is larger than the data set (\(shape[0]) items), so "
+                       + (dropLast ? "with dropLast an epoch has no batch at all" : "an epoch is one batch of \(shape[0])"),
+                       site: "DataLoader batch size \(batchSize) of \(shape[0]) dropLast \(dropLast)")
+        }
         self.items = items
         self.targets = targets.contiguous()
         self.batchSize = batchSize
@@ -156,6 +168,8 @@ public final class DataLoader: Sequence {
                 let current = prefetcher.take() ?? loader.batch(index, order: order)
                 if batch < loader.batchCount {
                     let following = batch
+                    // The gathering reads only what the loader never changes (its items, targets and batch size).
+                    nonisolated(unsafe) let loader = loader
                     prefetcher.start { loader.batch(following, order: order) }
                 }
                 return current
@@ -170,7 +184,7 @@ private final class Prefetcher: @unchecked Sendable {
     /// Written on `queue` only; read on the caller's thread after `queue.sync` has waited for the write.
     private var ready: DataLoader.Element?
 
-    func start(_ gather: @escaping () -> DataLoader.Element) {
+    func start(_ gather: @escaping @Sendable () -> DataLoader.Element) {
         queue.async { self.ready = gather() }
     }
 

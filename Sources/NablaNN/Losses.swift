@@ -1,13 +1,26 @@
 import Nabla
 
 /// Mean absolute error, `mean(|prediction − target|)` (PyTorch's `F.l1_loss`).
+/// A target whose shape differs from the prediction's broadcasts, with PyTorch's warning.
 public func l1Loss(_ prediction: Tensor, _ target: Tensor) -> Tensor {
-    (prediction - target).abs().mean()
+    warnIfBroadcasting(prediction, target, op: "l1Loss")
+    return (prediction - target).abs().mean()
 }
 
 /// Mean squared error, `mean((prediction − target)²)` (PyTorch's `F.mse_loss`).
+/// A target whose shape differs from the prediction's broadcasts, with PyTorch's
+/// warning: `mseLoss` of `[256, 1]` and `[256]` averages a `[256, 256]` square.
 public func mseLoss(_ prediction: Tensor, _ target: Tensor) -> Tensor {
-    (prediction - target).square().mean()
+    warnIfBroadcasting(prediction, target, op: "mseLoss")
+    return (prediction - target).square().mean()
+}
+
+/// PyTorch's warning for a regression loss whose target broadcasts against the input.
+private func warnIfBroadcasting(_ prediction: Tensor, _ target: Tensor, op: String) {
+    guard prediction.shape != target.shape else { return }
+    Nabla.warn("\(op): using a target size (\(target.shape)) that is different to the input size (\(prediction.shape)). "
+               + "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
+               site: "\(op) \(prediction.shape) \(target.shape)")
 }
 
 /// Root mean squared error, `√mseLoss`.

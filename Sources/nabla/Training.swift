@@ -113,7 +113,7 @@ enum Training {
         let learner = Learner(loaders, model, optimizer: settings.model.optimizer, loss: mnistLoss,
                               metrics: [.accuracy], callbacks: callbacks, console: console)
         let trainStart = monotonicSeconds()
-        let fit = try learner.fit(settings.epochs, lr: settings.learningRate)
+        let fit = try learner.fit(settings.epochs, lr: settings.learningRate, callbacks: [PlateauWarning()])
         let trainSeconds = monotonicSeconds() - trainStart
 
         if let savePath = settings.savePath, DataParallel.prints(parallel) {
