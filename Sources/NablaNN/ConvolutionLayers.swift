@@ -38,13 +38,7 @@ public final class Conv2d: Module {
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        input.conv2d(weight.value, bias: bias?.value, stride: stride, padding: padding, dilation: dilation, groups: groups)
-    }
-
-    public var namedParameters: [(name: String, parameter: Parameter)] {
-        var named = [(name: "weight", parameter: weight)]
-        if let bias { named.append((name: "bias", parameter: bias)) }
-        return named
+        withHooks(input) { $0.conv2d(weight.value, bias: bias?.value, stride: stride, padding: padding, dilation: dilation, groups: groups) }
     }
 }
 
@@ -61,10 +55,8 @@ public final class MaxPool2d: Module {
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        input.maxPool2d(kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
+        withHooks(input) { $0.maxPool2d(kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode) }
     }
-
-    public var namedParameters: [(name: String, parameter: Parameter)] { [] }
 }
 
 /// `torch.nn.AvgPool2d`; `stride` defaults to the kernel size.
@@ -80,10 +72,8 @@ public final class AvgPool2d: Module {
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        input.avgPool2d(kernelSize: kernelSize, stride: stride, padding: padding, countIncludePad: countIncludePad, ceilMode: ceilMode)
+        withHooks(input) { $0.avgPool2d(kernelSize: kernelSize, stride: stride, padding: padding, countIncludePad: countIncludePad, ceilMode: ceilMode) }
     }
-
-    public var namedParameters: [(name: String, parameter: Parameter)] { [] }
 }
 
 /// `torch.nn.AdaptiveAvgPool2d`: 1 is global average pooling.
@@ -92,9 +82,7 @@ public final class AdaptiveAvgPool2d: Module {
 
     public init(outputSize: Size2D) { self.outputSize = outputSize }
 
-    public func callAsFunction(_ input: Tensor) -> Tensor { input.adaptiveAvgPool2d(outputSize: outputSize) }
-
-    public var namedParameters: [(name: String, parameter: Parameter)] { [] }
+    public func callAsFunction(_ input: Tensor) -> Tensor { withHooks(input) { $0.adaptiveAvgPool2d(outputSize: outputSize) } }
 }
 
 /// Merges the axes `startAxis...endAxis`, as `torch.nn.Flatten` (which keeps the batch axis by default).
@@ -106,7 +94,5 @@ public final class Flatten: Module {
         self.endAxis = endAxis
     }
 
-    public func callAsFunction(_ input: Tensor) -> Tensor { input.flatten(startAxis: startAxis, endAxis: endAxis) }
-
-    public var namedParameters: [(name: String, parameter: Parameter)] { [] }
+    public func callAsFunction(_ input: Tensor) -> Tensor { withHooks(input) { $0.flatten(startAxis: startAxis, endAxis: endAxis) } }
 }

@@ -316,7 +316,7 @@ public final class Learner {
 
     @inline(never)
     private func computeLossAndGradients(_ callbacks: [any Callback]) throws -> Float {
-        prediction = model(input)
+        prediction = model.withHooks(input) { model($0) }
         let lossTensor = loss(prediction, target)
         batchLoss = lossTensor.item
         try run(callbacks) { try $0.afterLoss(self) }
@@ -344,7 +344,7 @@ public final class Learner {
                 self.input = input
                 self.target = target
                 try run(callbacks) { try $0.beforeBatch(self) }
-                prediction = model(self.input)
+                prediction = model.withHooks(self.input) { model($0) }
                 batchLoss = loss(prediction, self.target).item
                 let size = Double(self.input.shape.first ?? 1)
                 lossSum += Double(batchLoss) * size

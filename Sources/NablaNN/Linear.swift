@@ -50,7 +50,9 @@ public final class Linear: Module {
 
     /// `input` is `[batch, inputs]` (or `[inputs]`, or `[…, batch, inputs]`); the result
     /// has `outputs` in place of `inputs`.
-    public func callAsFunction(_ input: Tensor) -> Tensor {
+    public func callAsFunction(_ input: Tensor) -> Tensor { withHooks(input, affine) }
+
+    private func affine(_ input: Tensor) -> Tensor {
         // A batch of rows is multiplied as (W·xᵀ)ᵀ, the same values as x·Wᵀ: the weight
         // gradient then comes out of backward as gᵀ·x, already in W's [outputs, inputs]
         // layout instead of a transposed copy, and OpenBLAS runs the product with the
@@ -60,11 +62,5 @@ public final class Linear: Module {
             : input.matmul(weight.value.transposed)
         guard let bias else { return product }
         return product + bias.value
-    }
-
-    public var namedParameters: [(name: String, parameter: Parameter)] {
-        var named = [(name: "weight", parameter: weight)]
-        if let bias { named.append((name: "bias", parameter: bias)) }
-        return named
     }
 }

@@ -28,6 +28,33 @@ public final class Buffer {
 
 /// A layer or model: a function of one tensor with named parameters.
 ///
+/// A module of your own declares its layers, parameters and buffers as stored
+/// properties and writes `callAsFunction`; nothing else. Its structure is found
+/// by reflection, as PyTorch registers children by assignment:
+///
+///     final class Block: Module {
+///         let fc = Linear(inputs: 4, outputs: 3)
+///         let norm = BatchNorm2d(features: 3)
+///         let heads = [Linear(inputs: 3, outputs: 2), Linear(inputs: 3, outputs: 2)]
+///         func callAsFunction(_ x: Tensor) -> Tensor { … }
+///     }
+///
+/// gives the parameters `fc.weight`, `fc.bias`, `norm.weight`, `norm.bias`,
+/// `heads.0.weight` … `heads.1.bias` and the buffers `norm.running_mean`,
+/// `norm.running_var`, `norm.num_batches_tracked` (PyTorch's names, so checkpoints
+/// load in both), and `eval()` reaches the batch norm. Stored properties of these
+/// kinds are found: a ``Parameter``, a ``Buffer``, a module (also `any Module`), an
+/// optional of one, and arrays (`nn.ModuleList`, named by position) and
+/// `[String: …]` dictionaries (`nn.ModuleDict`, named by key, in key order) of them,
+/// nested to any depth. Anything else that holds one (a tuple, a struct, a `Set`,
+/// an `[Int: …]` dictionary), and a `Tensor` property that requires grad, cannot be
+/// discovered: the first look at the module's structure stops with a message
+/// that names the property (never a parameter silently left untrained). What
+/// kinds of properties a type has is worked out once per type.
+///
+/// A module may still implement any requirement itself, as ``BatchNorm2d`` names
+/// its buffers and ``Sequential`` its layers by position.
+///
 /// Models are callable, `model(x)`, and where a function `(Tensor) -> Tensor` is
 /// expected, pass `model.forward` (a function never needs a module: wrap one in
 /// ``Lambda`` to put it in a ``Sequential``). `print(model)` shows the structure,
@@ -42,30 +69,55 @@ public protocol Module: AnyObject, CustomStringConvertible {
     /// Applies the module to a batch.
     func callAsFunction(_ input: Tensor) -> Tensor
 
-    /// The parameters with PyTorch `state_dict` names (`"0.weight"`, `"0.bias"`...),
-    /// in the order they were registered.
+    /// The parameters with PyTorch `state_dict` names (`"0.weight"`, `"0.bias"`...):
+    /// this module's own first, then each child's, as `named_parameters()`.
+    /// Discovered from the stored properties unless implemented.
     var namedParameters: [(name: String, parameter: Parameter)] { get }
 
-    /// The modules this one is made of, with their names, for printing (none by default).
+    /// The modules this one is made of, with their names (discovered unless implemented).
     var namedChildren: [(name: String, module: any Module)] { get }
 
     /// This module's line in a printout, without its children: by default the type's
     /// name and `()`; ``Linear`` says `Linear(inputs: 784, outputs: 30, bias: true)`.
     var summary: String { get }
 
-    /// The buffers with PyTorch `state_dict` names (`"1.running_mean"`...); none by default.
+    /// The buffers with PyTorch `state_dict` names (`"1.running_mean"`...), this
+    /// module's own first, then each child's (discovered unless implemented).
     var namedBuffers: [(name: String, buffer: Buffer)] { get }
 
     /// Switches training behaviour (dropout, batch statistics) on or off, in this
-    /// module and the modules it contains; see `train()` and `eval()`.
+    /// module and the modules it contains; see `train()` and `eval()`. By default
+    /// it is passed on to every child; a module with a mode of its own implements it
+    /// (and passes it on to its children, if it has any).
     func setTraining(_ training: Bool)
 }
 
 extension Module {
-    public var namedBuffers: [(name: String, buffer: Buffer)] { [] }
+    public var namedParameters: [(name: String, parameter: Parameter)] {
+        ModuleStructure.of(self).parameters + namedChildren.flatMap { child in
+            child.module.namedParameters.map { (name: child.name + "." + $0.name, parameter: $0.parameter) }
+        }
+    }
 
-    /// Modules without training behaviour ignore the mode.
-    public func setTraining(_ training: Bool) {}
+    public var namedBuffers: [(name: String, buffer: Buffer)] {
+        ModuleStructure.of(self).buffers + namedChildren.flatMap { child in
+            child.module.namedBuffers.map { (name: child.name + "." + $0.name, buffer: $0.buffer) }
+        }
+    }
+
+    public var namedChildren: [(name: String, module: any Module)] { ModuleStructure.of(self).children }
+
+    public func setTraining(_ training: Bool) {
+        for child in namedChildren { child.module.setTraining(training) }
+    }
+
+    /// This module (named `""`) and every module inside it, depth first in
+    /// declaration order, with dotted names, as PyTorch's `named_modules()`.
+    public var namedModules: [(name: String, module: any Module)] {
+        [(name: "", module: self)] + namedChildren.flatMap { child in
+            child.module.namedModules.map { (name: $0.name.isEmpty ? child.name : child.name + "." + $0.name, module: $0.module) }
+        }
+    }
 
     /// Training mode, as PyTorch's `model.train()`: dropout drops, batch norm uses and updates batch statistics.
     public func train() { setTraining(true) }
@@ -82,8 +134,6 @@ extension Module {
     /// This module as a function, for APIs that take a `(Tensor) -> Tensor`
     /// (PyTorch's `model.forward`); `model.forward(x)` is `model(x)`.
     public var forward: (Tensor) -> Tensor { { self($0) } }
-
-    public var namedChildren: [(name: String, module: any Module)] { [] }
 
     public var summary: String { "\(type(of: self))()" }
 
@@ -111,8 +161,7 @@ public final class Lambda: Module {
         self.function = function
     }
 
-    public func callAsFunction(_ input: Tensor) -> Tensor { function(input) }
-    public var namedParameters: [(name: String, parameter: Parameter)] { [] }
+    public func callAsFunction(_ input: Tensor) -> Tensor { withHooks(input, function) }
     public var summary: String { "\(name)()" }
 }
 
@@ -127,41 +176,25 @@ public final class Sequential: Module {
     public init(_ layers: [any Module]) { self.layers = layers }
     public convenience init(_ layers: any Module...) { self.init(layers) }
 
+    /// Each layer runs with its hooks (see ``Module/withHooks(_:_:)``), so that a hook
+    /// on a module of your own inside a Sequential runs.
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        layers.reduce(input) { $1($0) }
+        withHooks(input) { input in layers.reduce(input) { x, layer in layer.withHooks(x) { layer($0) } } }
     }
 
     public var namedChildren: [(name: String, module: any Module)] {
         layers.enumerated().map { (name: String($0.offset), module: $0.element) }
-    }
-
-    public var namedParameters: [(name: String, parameter: Parameter)] {
-        layers.enumerated().flatMap { index, layer in
-            layer.namedParameters.map { (name: "\(index).\($0.name)", parameter: $0.parameter) }
-        }
-    }
-
-    public var namedBuffers: [(name: String, buffer: Buffer)] {
-        layers.enumerated().flatMap { index, layer in
-            layer.namedBuffers.map { (name: "\(index).\($0.name)", buffer: $0.buffer) }
-        }
-    }
-
-    public func setTraining(_ training: Bool) {
-        for layer in layers { layer.setTraining(training) }
     }
 }
 
 /// `max(x, 0)` elementwise.
 public final class ReLU: Module {
     public init() {}
-    public func callAsFunction(_ input: Tensor) -> Tensor { input.relu() }
-    public var namedParameters: [(name: String, parameter: Parameter)] { [] }
+    public func callAsFunction(_ input: Tensor) -> Tensor { withHooks(input) { $0.relu() } }
 }
 
 /// `1 / (1 + exp(-x))` elementwise.
 public final class Sigmoid: Module {
     public init() {}
-    public func callAsFunction(_ input: Tensor) -> Tensor { input.sigmoid() }
-    public var namedParameters: [(name: String, parameter: Parameter)] { [] }
+    public func callAsFunction(_ input: Tensor) -> Tensor { withHooks(input) { $0.sigmoid() } }
 }

@@ -15,10 +15,8 @@ public final class Dropout: Module {
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        input.dropout(probability: probability, training: isTraining, generator: &generator)
+        withHooks(input) { $0.dropout(probability: probability, training: isTraining, generator: &generator) }
     }
-
-    public var namedParameters: [(name: String, parameter: Parameter)] { [] }
     public func setTraining(_ training: Bool) { isTraining = training }
 }
 
@@ -48,7 +46,9 @@ public final class BatchNorm2d: Module {
         self.epsilon = epsilon
     }
 
-    public func callAsFunction(_ input: Tensor) -> Tensor {
+    public func callAsFunction(_ input: Tensor) -> Tensor { withHooks(input, normalize) }
+
+    private func normalize(_ input: Tensor) -> Tensor {
         if isTraining { batchesTracked.value = Tensor(batchesTracked.value.item + 1) }
         return input.batchNorm(runningMean: &runningMean.value, runningVariance: &runningVariance.value,
                                weight: weight.value, bias: bias.value, training: isTraining, momentum: momentum, epsilon: epsilon)

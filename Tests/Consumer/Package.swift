@@ -19,6 +19,11 @@ let package = Package(
             name: "NablaConsumer",
             dependencies: [.product(name: "Nabla", package: "Nabla")]
         ),
+        .executableTarget(
+            name: "ModulesContract",
+            dependencies: [.product(name: "Nabla", package: "Nabla"), .product(name: "NablaNN", package: "Nabla")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
     ],
     swiftLanguageModes: [.v5]
 )

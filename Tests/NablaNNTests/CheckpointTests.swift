@@ -65,11 +65,13 @@ final class CheckpointTests: XCTestCase {
                                Linear(inputs: 1, outputs: 1, generator: &generator))
         let before = wider.parameters.map(\.value.scalars)
         let text = message { try wider.load(from: path) }
-        assertContains(text, path, "\"0.weight\" has shape [30, 784] but the model's is [40, 784]",
-                       "\"2.weight\" has shape [1, 30] but the model's is [1, 40]", "missing tensor \"4.weight\"")
+        assertContains(text, path, "size mismatch for 0.weight: copying a param with shape [30, 784] from checkpoint, the shape in current model is [40, 784]",
+                       "size mismatch for 2.weight: copying a param with shape [1, 30] from checkpoint, the shape in current model is [1, 40]",
+                       "Missing key(s) in state_dict: \"4.weight\", \"4.bias\".")
         XCTAssertEqual(wider.parameters.map(\.value.scalars), before, "nothing changed")
 
         let linear = Linear(weight: Tensor.zeros([1, 784]), bias: Tensor.zeros([1]))
-        assertContains(message { try linear.load(from: path) }, "missing tensor \"weight\"", "unexpected tensor \"0.weight\"")
+        assertContains(message { try linear.load(from: path) }, "Missing key(s) in state_dict: \"weight\", \"bias\".",
+                       "Unexpected key(s) in state_dict: ", "\"0.weight\"", "\"2.bias\"")
     }
 }

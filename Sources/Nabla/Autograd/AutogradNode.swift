@@ -26,6 +26,8 @@ final class AutogradNode {
     var pendingGradient: Tensor?
     /// The backward pass that last visited this node (cheaper than a set of visited nodes).
     var visitedInPass = 0
+    /// `registerHook`'s hooks, in order (see TensorHooks.swift).
+    var gradientHooks: [(identifier: Int, hook: (Tensor) -> Tensor?)] = []
 
     /// Numbers the backward passes.
     private static let passCounter = Atomic<Int>(0)
@@ -87,6 +89,9 @@ extension Tensor {
         get { autograd != nil }
         set {
             if newValue {
+                guard dtype.isFloatingPoint else {
+                    fail("requiresGrad: only tensors of floating point dtype can require gradients, this one is \(dtype)")
+                }
                 // The leaf's values must be its own, so that writing them in place
                 // changes no tensor that only shared the storage before.
                 if autograd == nil {
@@ -186,13 +191,16 @@ extension Tensor {
         }
         noGrad {
             if root.isLeaf {
-                root.accumulate(gradient)
+                root.accumulate(root.applyingHooks(to: gradient))
                 return
             }
             let order = AutogradNode.topologicalOrder(from: root)
             root.pendingGradient = gradient.detached()
+            // Leaves with hooks gather the pass's gradient first, so that each hook sees it once, as in PyTorch.
+            var hookedLeaves: [AutogradNode] = []
             for node in order {
-                guard let grad = node.pendingGradient, let rule = node.backwardRule else { continue }
+                guard var grad = node.pendingGradient, let rule = node.backwardRule else { continue }
+                if !node.gradientHooks.isEmpty { grad = node.applyingHooks(to: grad) }
                 if node.retainsGrad { node.accumulate(grad) }
                 let inputs = node.inputs
                 node.pendingGradient = nil
@@ -200,14 +208,19 @@ extension Tensor {
                 node.inputs = []
                 for (input, inputGrad) in zip(inputs, rule(grad, inputs.map { $0 != nil })) {
                     guard let input, let inputGrad else { continue }
-                    if input.isLeaf {
+                    if input.isLeaf && input.gradientHooks.isEmpty {
                         input.accumulate(inputGrad)
                     } else if let pending = input.pendingGradient {
                         input.pendingGradient = pending + inputGrad
                     } else {
                         input.pendingGradient = inputGrad
+                        if input.isLeaf { hookedLeaves.append(input) }
                     }
                 }
+            }
+            for leaf in hookedLeaves {
+                leaf.accumulate(leaf.applyingHooks(to: leaf.pendingGradient!))
+                leaf.pendingGradient = nil
             }
         }
     }

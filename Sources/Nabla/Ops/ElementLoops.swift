@@ -102,20 +102,30 @@ extension Tensor {
     }
 }
 
-/// `f` applied to every element of `a`, into a new contiguous tensor.
+/// Fails unless `tensor` holds elements of type `T`: a loop never reinterprets another dtype's bytes.
 @inline(__always)
-func mapElements(_ a: Tensor, _ f: (Float) -> Float) -> Tensor {
-    let result = Tensor(uninitializedShape: a.shape)
+func checkDType<T: TensorScalar>(_ tensor: Tensor, _ type: T.Type, op: String) {
+    guard tensor.dtype == T.dtype else {
+        fail("\(op): expected a \(T.dtype) tensor, got \(tensor.dtype); this op does not take \(tensor.dtype) yet (convert with to(.\(T.dtype)))")
+    }
+}
+
+/// `f` applied to every element of `a` (of the dtype of `T`), into a new
+/// contiguous tensor of the dtype of `U`.
+@inline(__always)
+func mapElements<T: TensorScalar, U: TensorScalar>(_ a: Tensor, _ type: T.Type, _ f: (T) -> U) -> Tensor {
+    checkDType(a, T.self, op: "elementwise op")
+    let result = Tensor(uninitializedShape: a.shape, dtype: U.dtype)
+    let x = a.base(T.self), out = result.base(U.self)
     if a.isContiguous {
         // The common case needs no row walk: one unit-stride loop.
-        let x = a.basePointer, out = result.basePointer
         withExtendedLifetime(a.storage) {
             for i in 0..<result.storage.count { out[i] = f(x[i]) }
         }
         return result
     }
     let walk = RowWalk(shape: a.shape, strides: [a.strides])
-    let x = a.basePointer, out = result.basePointer, n = walk.length, sx = walk.innerStrides[0]
+    let n = walk.length, sx = walk.innerStrides[0]
     withExtendedLifetime(a.storage) {
         walk.forEachRow { start, offsets in
             let row = x + offsets[0], o = out + start
@@ -129,17 +139,24 @@ func mapElements(_ a: Tensor, _ f: (Float) -> Float) -> Tensor {
     return result
 }
 
-/// `f` applied to the broadcast pairs of `a` and `b`, into a new contiguous tensor.
+/// `f` applied to every element of a float32 tensor.
 @inline(__always)
-func mapBroadcast(_ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -> Float) -> Tensor {
+func mapElements(_ a: Tensor, _ f: (Float) -> Float) -> Tensor { mapElements(a, Float.self, f) }
+
+/// `f` applied to the broadcast pairs of `a` and `b` (both of the dtype of `T`),
+/// into a new contiguous tensor of the dtype of `U`.
+@inline(__always)
+func mapBroadcast<T: TensorScalar, U: TensorScalar>(_ a: Tensor, _ b: Tensor, _ type: T.Type, op: String, _ f: (T, T) -> U) -> Tensor {
+    checkDType(a, T.self, op: op)
+    checkDType(b, T.self, op: op)
     let shape = a.shape == b.shape ? a.shape : broadcastShape(a.shape, b.shape, op: op)
-    let result = Tensor(uninitializedShape: shape)
+    let result = Tensor(uninitializedShape: shape, dtype: U.dtype)
     let count = result.storage.count
     let denseA = a.shape == shape && a.isContiguous, denseB = b.shape == shape && b.isContiguous
     if (denseA || a.isUniform) && (denseB || b.isUniform) {
         // Dense operands of the output's shape, or one value repeated (a scalar,
         // or an expanded one such as the gradient of a sum): one loop, no row walk.
-        let x = a.basePointer, y = b.basePointer, out = result.basePointer
+        let x = a.base(T.self), y = b.base(T.self), out = result.base(U.self)
         withExtendedLifetime((a.storage, b.storage)) {
             switch (denseA, denseB) {
             case (true, true):
@@ -157,7 +174,7 @@ func mapBroadcast(_ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -> F
         return result
     }
     let walk = RowWalk(shape: shape, strides: [a.broadcastStrides(to: shape), b.broadcastStrides(to: shape)])
-    let pa = a.basePointer, pb = b.basePointer, out = result.basePointer
+    let pa = a.base(T.self), pb = b.base(T.self), out = result.base(U.self)
     let n = walk.length, sa = walk.innerStrides[0], sb = walk.innerStrides[1]
     withExtendedLifetime((a.storage, b.storage)) {
         walk.forEachRow { start, offsets in
@@ -178,13 +195,25 @@ func mapBroadcast(_ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -> F
     return result
 }
 
-/// `f` applied to the broadcast triples of `a`, `b` and `c`, into a new contiguous tensor.
+/// `f` applied to the broadcast pairs of two float32 tensors.
 @inline(__always)
-func mapBroadcast(_ a: Tensor, _ b: Tensor, _ c: Tensor, op: String, _ f: (Float, Float, Float) -> Float) -> Tensor {
+func mapBroadcast(_ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -> Float) -> Tensor {
+    mapBroadcast(a, b, Float.self, op: op, f)
+}
+
+/// `f` applied to the broadcast triples of `a` (of the dtype of `A`), `b` and `c`
+/// (of the dtype of `T`), into a new contiguous tensor of the dtype of `U`.
+@inline(__always)
+func mapBroadcast<A: TensorScalar, T: TensorScalar, U: TensorScalar>(
+    _ a: Tensor, _ b: Tensor, _ c: Tensor, _ first: A.Type, _ rest: T.Type, op: String, _ f: (A, T, T) -> U
+) -> Tensor {
+    checkDType(a, A.self, op: op)
+    checkDType(b, T.self, op: op)
+    checkDType(c, T.self, op: op)
     let shape = broadcastShape(broadcastShape(a.shape, b.shape, op: op), c.shape, op: op)
-    let result = Tensor(uninitializedShape: shape)
+    let result = Tensor(uninitializedShape: shape, dtype: U.dtype)
     let walk = RowWalk(shape: shape, strides: [a.broadcastStrides(to: shape), b.broadcastStrides(to: shape), c.broadcastStrides(to: shape)])
-    let pa = a.basePointer, pb = b.basePointer, pc = c.basePointer, out = result.basePointer
+    let pa = a.base(A.self), pb = b.base(T.self), pc = c.base(T.self), out = result.base(U.self)
     let n = walk.length, sa = walk.innerStrides[0], sb = walk.innerStrides[1], sc = walk.innerStrides[2]
     withExtendedLifetime((a.storage, b.storage, c.storage)) {
         walk.forEachRow { start, offsets in
@@ -197,4 +226,10 @@ func mapBroadcast(_ a: Tensor, _ b: Tensor, _ c: Tensor, op: String, _ f: (Float
         }
     }
     return result
+}
+
+/// `f` applied to the broadcast triples of three float32 tensors.
+@inline(__always)
+func mapBroadcast(_ a: Tensor, _ b: Tensor, _ c: Tensor, op: String, _ f: (Float, Float, Float) -> Float) -> Tensor {
+    mapBroadcast(a, b, c, Float.self, Float.self, op: op, f)
 }

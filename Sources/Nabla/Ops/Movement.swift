@@ -161,16 +161,19 @@ extension Tensor {
         }
         var shape = first.shape
         shape[resolved] = tensors.reduce(0) { $0 + $1.shape[resolved] }
-        let result = Tensor(uninitializedShape: shape)
-        let extents = tensors.map { $0.shape[resolved] }
+        // Mixed dtypes join in the promoted one, as torch.cat; `to` sends each gradient back in its input's dtype.
+        let dtype = resultType(tensors)
+        let inputs = tensors.map { $0.to(dtype) }
+        let result = Tensor(uninitializedShape: shape, dtype: dtype)
+        let extents = inputs.map { $0.shape[resolved] }
         var starts: [Int] = []
         var start = 0
-        for (t, extent) in zip(tensors, extents) {
+        for (t, extent) in zip(inputs, extents) {
             starts.append(start)
             result.slab(axis: resolved, start: start, extent: extent).assign(from: t)
             start += extent
         }
-        return result.recorded("cat", tensors) { g, needs in
+        return result.recorded("cat", inputs) { g, needs in
             extents.indices.map { i in needs[i] ? g.slab(axis: resolved, start: starts[i], extent: extents[i]) : nil }
         }
     }
@@ -192,15 +195,27 @@ extension Tensor {
         return view(shape: newShape, strides: strides, offset: offset + start * strides[axis])
     }
 
-    /// Writes `source`'s elements into this view's positions, broadcasting `source`.
+    /// Writes `source`'s elements into this view's positions, broadcasting `source`
+    /// and converting it to this tensor's dtype (as PyTorch's `t[...] = v` does).
     /// Callers ensure the storage is not shared with a tensor that must not change.
     func assign(from source: Tensor) {
-        let walk = RowWalk(shape: shape, strides: [strides, source.broadcastStrides(to: shape)])
-        let target = basePointer, from = source.basePointer
+        let source = source.dtype == dtype ? source : source.converted(to: dtype)
+        dtype.dispatch(AssignElements(target: self, source: source))
+    }
+}
+
+/// Writes `source` (broadcast, of the same dtype) into `target`'s positions.
+private struct AssignElements: ScalarKernel {
+    let target: Tensor
+    let source: Tensor
+
+    func run<T: TensorScalar>(_ type: T.Type) {
+        let walk = RowWalk(shape: target.shape, strides: [target.strides, source.broadcastStrides(to: target.shape)])
+        let into = target.base(T.self), from = source.base(T.self)
         let n = walk.length, st = walk.innerStrides[0], ss = walk.innerStrides[1]
         withExtendedLifetime(source.storage) {
             walk.forEachRow { _, offsets in
-                let t = target + offsets[0], s = from + offsets[1]
+                let t = into + offsets[0], s = from + offsets[1]
                 if st == 1 && ss == 1 {
                     t.update(from: s, count: n)
                 } else {

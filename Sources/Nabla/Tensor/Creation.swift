@@ -11,6 +11,24 @@ extension Tensor {
 
     public static func ones(_ shape: [Int], requiresGrad: Bool = false) -> Tensor { full(shape, 1, requiresGrad: requiresGrad) }
 
+    /// A tensor of `shape` and `dtype` filled with `value` converted to `dtype`
+    /// (as ``to(_:)`` converts; exact for integers up to 2⁵³).
+    public static func full(_ shape: [Int], _ value: Double, dtype: DType, requiresGrad: Bool = false) -> Tensor {
+        var result = dtype.dispatch(FillElements(shape: shape, value: value, op: "full"))
+        result.requiresGrad = requiresGrad
+        return result
+    }
+
+    /// A tensor of zeros of `shape` and `dtype`.
+    public static func zeros(_ shape: [Int], dtype: DType, requiresGrad: Bool = false) -> Tensor {
+        full(shape, 0, dtype: dtype, requiresGrad: requiresGrad)
+    }
+
+    /// A tensor of ones of `shape` and `dtype`.
+    public static func ones(_ shape: [Int], dtype: DType, requiresGrad: Bool = false) -> Tensor {
+        full(shape, 1, dtype: dtype, requiresGrad: requiresGrad)
+    }
+
     /// A tensor of `shape` whose element i is `element(i)` (row-major).
     static func generated(_ shape: [Int], requiresGrad: Bool = false, _ element: (Int) -> Float) -> Tensor {
         var result = Tensor(shape: shape) { buffer in

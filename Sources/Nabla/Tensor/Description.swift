@@ -7,19 +7,20 @@ extension Tensor: CustomStringConvertible {
     /// `requiresGrad: true` and a result that autograd records adds the op that
     /// made it (PyTorch's `grad_fn`): `gradFn: mul`.
     public var description: String {
-        let values = scalars
+        let values = dtype.dispatch(FormattedElements(tensor: self))
         let summarise = values.count > 1000
-        let format = ScalarFormat(values)
         var text = "tensor("
-        render(values, axis: 0, offset: 0, indent: 7, summarise: summarise, format: format, into: &text)
+        render(values, axis: 0, offset: 0, indent: 7, summarise: summarise, into: &text)
         text += ", shape: \(describe(shape))"
+        // As PyTorch: the dtype is shown unless the printed values already say it.
+        if ![.float32, .int64, .bool].contains(dtype) { text += ", dtype: \(dtype)" }
         if let node = autograd { text += node.isLeaf ? ", requiresGrad: true" : ", gradFn: \(node.op)" }
         return text + ")"
     }
 
-    private func render(_ values: [Float], axis: Int, offset: Int, indent: Int, summarise: Bool, format: ScalarFormat, into text: inout String) {
+    private func render(_ values: [String], axis: Int, offset: Int, indent: Int, summarise: Bool, into text: inout String) {
         if axis == rank {
-            text += format.string(values[offset])
+            text += values[offset]
             return
         }
         let extent = shape[axis]
@@ -33,12 +34,33 @@ extension Tensor: CustomStringConvertible {
         for (position, item) in shown.enumerated() {
             if position > 0 { text += separator }
             if let i = item {
-                render(values, axis: axis + 1, offset: offset + i * step, indent: indent + 1, summarise: summarise, format: format, into: &text)
+                render(values, axis: axis + 1, offset: offset + i * step, indent: indent + 1, summarise: summarise, into: &text)
             } else {
                 text += "..."
             }
         }
         text += "]"
+    }
+}
+
+/// Every element as text, padded to one width so that columns line up:
+/// floating values in one ``ScalarFormat``, integers in full, bools as `true`/`false`.
+private struct FormattedElements: ScalarKernel {
+    let tensor: Tensor
+    func run<T: TensorScalar>(_ type: T.Type) -> [String] {
+        let values = tensor.scalars(as: T.self)
+        let texts: [String]
+        if T.dtype.isFloatingPoint {
+            let doubles = values.map(\.doubleValue)
+            let format = ScalarFormat(doubles)
+            texts = doubles.map(format.string)
+        } else if T.dtype == .bool {
+            texts = values.map { $0.int64Value != 0 ? "true" : "false" }
+        } else {
+            texts = values.map { String($0.int64Value) }
+        }
+        let width = texts.map(\.count).max() ?? 0
+        return texts.map { String(repeating: " ", count: width - $0.count) + $0 }
     }
 }
 
@@ -49,7 +71,7 @@ private struct ScalarFormat {
     let style: Style
     enum Style { case whole, fixed, scientific }
 
-    init(_ values: [Float]) {
+    init(_ values: [Double]) {
         let style: Style
         let finite = values.filter { $0.isFinite }
         let magnitudes = finite.map { Swift.abs($0) }.filter { $0 != 0 }
@@ -69,15 +91,15 @@ private struct ScalarFormat {
         self.width = width
     }
 
-    func string(_ value: Float) -> String {
+    func string(_ value: Double) -> String {
         let text: String
         if value.isNaN { text = "nan" }
         else if value.isInfinite { text = value > 0 ? "inf" : "-inf" }
         else {
             switch style {
-            case .whole: text = String(format: "%.0f.", Double(value))
-            case .fixed: text = String(format: "%.4f", Double(value))
-            case .scientific: text = String(format: "%.4e", Double(value))
+            case .whole: text = String(format: "%.0f.", value)
+            case .fixed: text = String(format: "%.4f", value)
+            case .scientific: text = String(format: "%.4e", value)
             }
         }
         return String(repeating: " ", count: Swift.max(0, width - text.count)) + text

@@ -1,4 +1,8 @@
-/// An n-dimensional array of `Float` with value semantics, views and reverse-mode autograd.
+/// An n-dimensional array with value semantics, views and reverse-mode autograd.
+///
+/// Elements are `float32` unless made otherwise: ``dtype`` says which of
+/// float32, float64, int64, int32, uint8 and bool a tensor holds (see the
+/// article "Element types").
 ///
 /// A tensor is a window (shape, strides, offset) onto a shared storage.
 /// Transposes, permutations, slices, `expand` and reshapes of contiguous data
@@ -41,10 +45,13 @@ public struct Tensor {
     }
 
     /// A contiguous tensor whose elements are not initialised yet.
-    init(uninitializedShape shape: [Int]) {
-        let count = Tensor.elementCount(shape, op: "Tensor")
-        self.init(storage: TensorStorage(uninitializedCount: count), shape: shape, strides: Tensor.contiguousStrides(shape))
+    init(uninitializedShape shape: [Int], dtype: DType = .float32) {
+        let count = Tensor.elementCount(shape, op: "Tensor", dtype: dtype)
+        self.init(storage: TensorStorage(uninitializedCount: count, dtype: dtype), shape: shape, strides: Tensor.contiguousStrides(shape))
     }
+
+    /// The element type.
+    public var dtype: DType { storage.dtype }
 
     /// A tensor of the given shape holding `scalars` in row-major order.
     public init(shape: [Int], scalars: [Float], requiresGrad: Bool = false) {
@@ -54,6 +61,19 @@ public struct Tensor {
         }
         self.init(uninitializedShape: shape)
         scalars.withUnsafeBufferPointer { storage.pointer.initialize(from: $0.baseAddress!, count: count) }
+        self.requiresGrad = requiresGrad
+    }
+
+    /// A tensor of the given shape holding `scalars` in row-major order, of the dtype of `T`
+    /// (`Tensor(shape: [2], scalars: [1, 2] as [Double])` is float64).
+    @_disfavoredOverload
+    public init<T: TensorScalar>(shape: [Int], scalars: [T], requiresGrad: Bool = false) {
+        let count = Tensor.elementCount(shape, op: "Tensor(shape:scalars:)", dtype: T.dtype)
+        guard scalars.count == count else {
+            fail("Tensor(shape:scalars:): shape \(describe(shape)) holds \(count) elements but \(scalars.count) scalars were given")
+        }
+        self.init(uninitializedShape: shape, dtype: T.dtype)
+        scalars.withUnsafeBufferPointer { storage.typed(T.self).initialize(from: $0.baseAddress!, count: count) }
         self.requiresGrad = requiresGrad
     }
 
@@ -68,6 +88,34 @@ public struct Tensor {
         self.init(shape: [], scalars: [scalar], requiresGrad: requiresGrad)
     }
 
+    /// A rank-0 tensor of the dtype of `T` (`Tensor(Int64(3))` is int64).
+    @_disfavoredOverload
+    public init<T: TensorScalar>(_ scalar: T, requiresGrad: Bool = false) {
+        self.init(shape: [], scalars: [scalar], requiresGrad: requiresGrad)
+    }
+
+    /// A vector of the dtype of `T`: `Tensor([1, 2] as [Double])` is float64, `Tensor([true, false])` bool.
+    /// (These generic initialisers are disfavoured, so that a literal without a
+    /// type, `Tensor([0.5, 1])`, stays float32 as it always was.)
+    @_disfavoredOverload
+    public init<T: TensorScalar>(_ values: [T], requiresGrad: Bool = false) {
+        self.init(shape: [values.count], scalars: values, requiresGrad: requiresGrad)
+    }
+
+    /// A matrix of the dtype of `T` from its rows, which must all have the same length.
+    @_disfavoredOverload
+    public init<T: TensorScalar>(_ rows: [[T]], requiresGrad: Bool = false) {
+        let (shape, scalars) = Tensor.flattened(rows)
+        self.init(shape: shape, scalars: scalars, requiresGrad: requiresGrad)
+    }
+
+    /// A rank-3 tensor of the dtype of `T` from nested arrays, which must be rectangular.
+    @_disfavoredOverload
+    public init<T: TensorScalar>(_ planes: [[[T]]], requiresGrad: Bool = false) {
+        let (shape, scalars) = Tensor.flattened(planes)
+        self.init(shape: shape, scalars: scalars, requiresGrad: requiresGrad)
+    }
+
     /// A vector.
     public init(_ values: [Float], requiresGrad: Bool = false) {
         self.init(shape: [values.count], scalars: values, requiresGrad: requiresGrad)
@@ -75,21 +123,32 @@ public struct Tensor {
 
     /// A matrix from its rows, which must all have the same length.
     public init(_ rows: [[Float]], requiresGrad: Bool = false) {
-        let width = rows.first?.count ?? 0
-        if let bad = rows.firstIndex(where: { $0.count != width }) {
-            fail("Tensor(_ rows:): row \(bad) has \(rows[bad].count) elements but row 0 has \(width)")
-        }
-        self.init(shape: [rows.count, width], scalars: rows.flatMap { $0 }, requiresGrad: requiresGrad)
+        let (shape, scalars) = Tensor.flattened(rows)
+        self.init(shape: shape, scalars: scalars, requiresGrad: requiresGrad)
     }
 
     /// A rank-3 tensor from nested arrays, which must be rectangular.
     public init(_ planes: [[[Float]]], requiresGrad: Bool = false) {
-        let matrices = planes.map { Tensor($0) }
+        let (shape, scalars) = Tensor.flattened(planes)
+        self.init(shape: shape, scalars: scalars, requiresGrad: requiresGrad)
+    }
+
+    /// The shape and row-major elements of rows that must all have the same length.
+    private static func flattened<T>(_ rows: [[T]]) -> (shape: [Int], scalars: [T]) {
+        let width = rows.first?.count ?? 0
+        if let bad = rows.firstIndex(where: { $0.count != width }) {
+            fail("Tensor(_ rows:): row \(bad) has \(rows[bad].count) elements but row 0 has \(width)")
+        }
+        return ([rows.count, width], rows.flatMap { $0 })
+    }
+
+    /// The shape and row-major elements of planes that must all have the same shape.
+    private static func flattened<T>(_ planes: [[[T]]]) -> (shape: [Int], scalars: [T]) {
+        let matrices = planes.map(flattened)
         if let first = matrices.first, let bad = matrices.firstIndex(where: { $0.shape != first.shape }) {
             fail("Tensor(_ planes:): plane \(bad) has shape \(describe(matrices[bad].shape)) but plane 0 has \(describe(first.shape))")
         }
-        let planeShape = matrices.first?.shape ?? [0, 0]
-        self.init(shape: [planes.count] + planeShape, scalars: matrices.flatMap { $0.scalars }, requiresGrad: requiresGrad)
+        return ([planes.count] + (matrices.first?.shape ?? [0, 0]), matrices.flatMap(\.scalars))
     }
 
     /// The number of axes.
@@ -98,22 +157,43 @@ public struct Tensor {
     /// The number of elements.
     public var scalarCount: Int { shape.reduce(1, *) }
 
-    /// The elements in row-major order (a copy; works for views too).
-    public var scalars: [Float] {
-        withUnsafeBufferPointer { Array($0) }
+    /// The elements in row-major order as `Float` (a copy; works for views too).
+    /// A tensor of another dtype converts each element: float64 rounds to the
+    /// nearest Float, int64 and int32 are exact up to 2²⁴, bool gives 1 and 0.
+    /// ``scalars(as:)`` reads exact values.
+    public var scalars: [Float] { scalars(as: Float.self) }
+
+    /// The elements in row-major order converted to `T` (exact when `T` is the
+    /// Swift type of ``dtype``, else converted as ``to(_:)`` does).
+    public func scalars<T: TensorScalar>(as type: T.Type = T.self) -> [T] {
+        let source = dtype == T.dtype ? self : converted(to: T.dtype)
+        return source.withUnsafeBufferPointer(as: T.self) { Array($0) }
     }
 
-    /// The value of a one-element tensor.
-    public var item: Float {
+    /// The value of a one-element tensor as `Float`, converted as ``scalars`` is;
+    /// ``item(as:)`` reads the exact value of any dtype.
+    public var item: Float { item(as: Float.self) }
+
+    /// The value of a one-element tensor converted to `T` (exact when `T` is the Swift type of ``dtype``).
+    public func item<T: TensorScalar>(as type: T.Type = T.self) -> T {
         guard scalarCount == 1 else { fail("item: only a one-element tensor has an item, this one has shape \(describe(shape))") }
-        return storage.pointer[offset]
+        return dtype.dispatch(ReadElement<T>(tensor: self))
     }
 
-    /// Calls `body` with the elements in row-major order, copying only if this tensor is not contiguous.
+    /// Calls `body` with the float32 elements in row-major order, copying only if
+    /// this tensor is not contiguous. Fails on another dtype: read those with ``scalars(as:)``.
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        guard dtype == .float32 else {
+            fail("withUnsafeBufferPointer: the tensor is \(dtype), not float32; use scalars(as:) or to(.float32)")
+        }
+        return try withUnsafeBufferPointer(as: Float.self, body)
+    }
+
+    /// Calls `body` with the elements in row-major order; `T` must be the Swift type of ``dtype``.
+    func withUnsafeBufferPointer<T: TensorScalar, R>(as type: T.Type, _ body: (UnsafeBufferPointer<T>) throws -> R) rethrows -> R {
         let dense = isContiguous ? self : materialized()
         return try withExtendedLifetime(dense.storage) {
-            try body(UnsafeBufferPointer(start: dense.storage.pointer + dense.offset, count: dense.scalarCount))
+            try body(UnsafeBufferPointer(start: dense.storage.typed(T.self) + dense.offset, count: dense.scalarCount))
         }
     }
 
@@ -127,8 +207,12 @@ public struct Tensor {
         return true
     }
 
-    /// The address of the first element.
+    /// The address of the first element of a float32 tensor.
     var basePointer: UnsafeMutablePointer<Float> { storage.pointer + offset }
+
+    /// The address of the first element; `T` must be the Swift type of ``dtype``.
+    @inline(__always)
+    func base<T: TensorScalar>(_ type: T.Type) -> UnsafeMutablePointer<T> { storage.typed(T.self) + offset }
 
     /// Row-major strides for a shape.
     static func contiguousStrides(_ shape: [Int]) -> [Int] {
@@ -147,22 +231,25 @@ public struct Tensor {
     private static let vectorStrides = [1]
 
     /// The element count of a shape, failing on negative extents.
-    static func elementCount(_ shape: [Int], op: String) -> Int {
+    static func elementCount(_ shape: [Int], op: String, dtype: DType = .float32) -> Int {
         if let bad = shape.first(where: { $0 < 0 }) {
             fail("\(op): shape \(describe(shape)) has a negative extent \(bad)")
         }
-        guard let count = elementCount(ofShape: shape) else {
+        guard let count = elementCount(ofShape: shape, dtype: dtype) else {
             fail("\(op): shape \(describe(shape)) has too many elements to address")
         }
         return count
     }
 
-    /// The number of elements a tensor of `shape` holds, or nil when no tensor can
+    /// The number of float32 elements a tensor of `shape` holds, or nil when no tensor can
     /// have that shape: a negative extent, or extents whose product (an empty axis
     /// counting as 1, since strides are such products) or byte count passes `Int.max`.
     /// `[2^62, 0, 4]` holds nothing but is refused. Readers of untrusted shapes check
     /// with it and throw, instead of letting `Tensor(shape:)` stop the process.
-    public static func elementCount(ofShape shape: [Int]) -> Int? {
+    public static func elementCount(ofShape shape: [Int]) -> Int? { elementCount(ofShape: shape, dtype: .float32) }
+
+    /// The number of elements a tensor of `shape` and `dtype` holds, or nil when no tensor can have it (see above).
+    public static func elementCount(ofShape shape: [Int], dtype: DType) -> Int? {
         guard shape.allSatisfy({ $0 >= 0 }) else { return nil }
         var strideProduct = 1
         for extent in shape {
@@ -171,7 +258,7 @@ public struct Tensor {
             strideProduct = product
         }
         let count = shape.contains(0) ? 0 : strideProduct
-        return count <= Int.max / MemoryLayout<Float>.stride ? count : nil
+        return dtype.byteCount(of: count) != nil ? count : nil
     }
 
     /// A view with another shape and strides onto the same storage, carrying no autograd record.
@@ -181,7 +268,7 @@ public struct Tensor {
 
     /// A contiguous copy of the elements, with no autograd record.
     func materialized() -> Tensor {
-        mapElements(self) { $0 }
+        dtype.dispatch(CopyElements(source: self))
     }
 
     /// Makes this tensor's storage its own and contiguous, so that it may be written in place.

@@ -8,29 +8,61 @@ import Synchronization
 /// every step reuses last step's buffers instead of calling `malloc` and
 /// faulting in fresh pages.
 final class TensorStorage {
-    let pointer: UnsafeMutablePointer<Float>
+    /// The first byte, 64-byte aligned and bound to the Swift type of `dtype`.
+    let raw: UnsafeMutableRawPointer
+    /// The number of elements.
     let count: Int
+    let dtype: DType
     /// The cache's size class of this buffer, or nil when it bypasses the cache.
     private let sizeClass: Int?
 
-    /// Allocates `count` uninitialised floats, 64-byte aligned so that the vector
-    /// loops and OpenBLAS see cache-line aligned rows.
+    /// Allocates `count` uninitialised elements of `dtype`, 64-byte aligned so that
+    /// the vector loops and OpenBLAS see cache-line aligned rows. Callers have
+    /// checked with ``Tensor/elementCount(_:op:dtype:)`` that the byte count fits `Int`.
     /// (Transparent huge pages were tried: reductions over existing tensors
     /// read ~15% faster, but every large new result then waits for the kernel
     /// to clear fresh 2 MiB pages, which made a large broadcast add 2.7× slower.)
-    init(uninitializedCount count: Int) {
+    init(uninitializedCount count: Int, dtype: DType = .float32) {
         self.count = count
-        let (raw, sizeClass) = StorageCache.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride)
+        self.dtype = dtype
+        let capacity = max(count, 1)
+        let (raw, sizeClass) = StorageCache.allocate(byteCount: capacity * dtype.byteSize)
         self.sizeClass = sizeClass
-        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        self.raw = raw
+        // A cached buffer may have held another type: bind it to this one.
+        switch dtype {
+        case .float32: raw.bindMemory(to: Float.self, capacity: capacity)
+        case .float64: raw.bindMemory(to: Double.self, capacity: capacity)
+        case .int64: raw.bindMemory(to: Int64.self, capacity: capacity)
+        case .int32: raw.bindMemory(to: Int32.self, capacity: capacity)
+        case .uint8: raw.bindMemory(to: UInt8.self, capacity: capacity)
+        case .bool: raw.bindMemory(to: Bool.self, capacity: capacity)
+        }
     }
 
-    convenience init(repeating value: Float, count: Int) {
-        self.init(uninitializedCount: count)
-        pointer.initialize(repeating: value, count: count)
+    convenience init<T: TensorScalar>(repeating value: T, count: Int) {
+        self.init(uninitializedCount: count, dtype: T.dtype)
+        typed(T.self).initialize(repeating: value, count: count)
     }
 
-    deinit { StorageCache.release(UnsafeMutableRawPointer(pointer), sizeClass: sizeClass) }
+    /// The elements as `T`, which must be the Swift type of `dtype`.
+    @inline(__always)
+    func typed<T: TensorScalar>(_ type: T.Type) -> UnsafeMutablePointer<T> {
+        assert(T.dtype == dtype, "a \(dtype) storage read as \(T.self)")
+        return raw.assumingMemoryBound(to: T.self)
+    }
+
+    /// The elements of a float32 storage. The kernels that have not been made
+    /// generic yet read through it, so it refuses any other dtype instead of
+    /// reinterpreting its bytes.
+    var pointer: UnsafeMutablePointer<Float> {
+        guard dtype == .float32 else {
+            fail("this operation supports float32 tensors only, got a \(dtype) tensor; convert it with to(.float32)")
+        }
+        return raw.assumingMemoryBound(to: Float.self)
+    }
+
+    deinit { StorageCache.release(raw, sizeClass: sizeClass) }
 }
 
 /// The caching allocator of tensor storage, as PyTorch's CPU caching allocator:

@@ -1,0 +1,67 @@
+/// Type promotion, as PyTorch's `torch.promote_types` and `torch.result_type`:
+/// the one table that says which dtype an op on mixed operands computes in.
+///
+/// - Categories rank bool < integer < floating. Two dtypes of one category
+///   promote to the wider (uint8 < int32 < int64, float32 < float64); of two
+///   categories, to the dtype of the higher one (int64 with float32 is float32).
+/// - Operands come in three tiers: tensors with at least one axis, rank-0
+///   tensors, and Swift scalars (weak: an integer is int64, a floating value
+///   float32, the default dtype). A lower tier changes the result only when it
+///   is of a higher category: `x + 1` keeps x's dtype, a float32 vector with a
+///   float64 rank-0 tensor stays float32, an int64 vector plus 0.5 is float32,
+///   and a float32 vector with a float64 vector is float64.
+extension DType {
+    /// bool < integer < floating.
+    private var category: Int {
+        switch self {
+        case .bool: return 0
+        case .uint8, .int32, .int64: return 1
+        case .float32, .float64: return 2
+        }
+    }
+
+    /// The dtype both `self` and `other` convert to without losing their category
+    /// (`torch.promote_types`).
+    public func promoted(with other: DType) -> DType {
+        if self == other { return self }
+        if category != other.category { return category > other.category ? self : other }
+        return byteSize >= other.byteSize ? self : other
+    }
+
+    /// `torch.result_type`'s rule for joining a higher tier with a lower one.
+    fileprivate static func joined(_ higher: DType?, _ lower: DType?) -> DType? {
+        guard let higher else { return lower }
+        guard let lower else { return higher }
+        if higher.isFloatingPoint { return higher }
+        if higher == .bool || lower.isFloatingPoint { return higher.promoted(with: lower) }
+        return higher
+    }
+}
+
+/// The kinds of Swift scalar an op may take beside tensors, each weak (see above).
+enum WeakScalar {
+    case integer, floating, boolean
+
+    var dtype: DType {
+        switch self {
+        case .integer: return .int64
+        case .floating: return .float32
+        case .boolean: return .bool
+        }
+    }
+}
+
+extension Tensor {
+    /// The dtype an op on `tensors` (and Swift scalars of the kinds `scalars`)
+    /// computes in, as `torch.result_type`.
+    static func resultType(_ tensors: [Tensor], scalars: [WeakScalar] = []) -> DType {
+        func joinedAll(_ dtypes: [DType]) -> DType? { dtypes.dropFirst().reduce(dtypes.first) { $0!.promoted(with: $1) } }
+        let dimensioned = joinedAll(tensors.filter { $0.rank > 0 }.map(\.dtype))
+        let zeroRank = joinedAll(tensors.filter { $0.rank == 0 }.map(\.dtype))
+        let weak = joinedAll(scalars.map(\.dtype))
+        return DType.joined(dimensioned, DType.joined(zeroRank, weak)) ?? .float32
+    }
+
+    /// The dtype of an op on `a` and `b`, as `torch.result_type(a, b)`.
+    public static func resultType(_ a: Tensor, _ b: Tensor) -> DType { resultType([a, b]) }
+}
