@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "NablaPlot", targets: ["NablaPlot"]),
         .library(name: "NablaDistributed", targets: ["NablaDistributed"]),
         .executable(name: "nabla", targets: ["nabla"]),
+        // The machine's fp32 FMA peak and memory bandwidth, measured: `nabla doctor` and the benchmarks.
+        .library(name: "NablaMachineLimits", targets: ["CMachineLimits"]),
     ],
     dependencies: [
         // Only the command-line tool uses it; the libraries have no package dependencies.
@@ -47,6 +49,7 @@ let package = Package(
             providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]
         ),
         .target(name: "Nabla", dependencies: ["COpenBLAS", "CLAPACKE"]),
+        .target(name: "CMachineLimits"),
         .target(name: "NablaData", dependencies: ["Nabla", "CPNG", "CZlib"]),
         .target(name: "NablaNN", dependencies: ["Nabla", "NablaData"]),
         .target(name: "NablaPlot", dependencies: ["Nabla", "NablaData", "NablaNN", "CCairo"]),
@@ -55,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "nabla",
             dependencies: [
-                "Nabla", "NablaNN", "NablaData", "NablaPlot", "NablaDistributed",
+                "Nabla", "NablaNN", "NablaData", "NablaPlot", "NablaDistributed", "CMachineLimits",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -23,11 +23,11 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CDirectBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "CMachineLimits"),
         .target(
             name: "NablaBenchKit",
             dependencies: [
-                "CDirectBLAS", "CMachineLimits",
+                "CDirectBLAS",
+                .product(name: "NablaMachineLimits", package: "Nabla"),
                 .product(name: "Nabla", package: "Nabla"),
                 .product(name: "NablaNN", package: "Nabla"),
                 .product(name: "NablaData", package: "Nabla"),

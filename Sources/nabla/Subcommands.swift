@@ -8,4 +8,5 @@ let nablaSubcommands: [any ParsableCommand.Type] = [
     TrainCommand.self,
     QuadraticCommand.self,
     DigitsCommand.self,
+    DoctorCommand.self,
 ]

@@ -1,4 +1,5 @@
 import Foundation
+import Nabla
 import XCTest
 
 /// The `nabla` command run as a user runs it: a separate process, its standard
@@ -161,5 +162,38 @@ final class CommandTests: XCTestCase {
             XCTAssertNotEqual(bad.status, 0, "\(arguments)")
             XCTAssertTrue(bad.error.contains(message), bad.error)
         }
+    }
+
+    func testDoctorReportsTheCoreTheUserForcedAndLeavesItAlone() throws {
+        #if arch(x86_64)
+        // Prescott's SSE3 kernels run on every x86-64 CPU: the slow core of issue 23, forced.
+        let run = try nabla(["doctor", "--json"], environment: ["OPENBLAS_CORETYPE": "Prescott"])
+        XCTAssertEqual(run.status, 0, run.error)
+        let report = jsonObject(run.output)
+        XCTAssertEqual(report["openblas_core"] as? String, "Prescott", "the user's core type is never overridden")
+        XCTAssertEqual(report["openblas_coretype"] as? String, "Prescott")
+        XCTAssertEqual(report["verdict"] as? String, "chosen by the user")
+        XCTAssertLessThanOrEqual(report["max_relative_difference_from_reference"] as? Double ?? 1, 1e-4,
+                                 "Prescott's kernels agree with the reference backend")
+        XCTAssertGreaterThan(report["sgemm_gflops"] as? Double ?? 0, 0)
+        XCTAssertFalse(run.error.contains("warning"), "a core the user chose gets no warning: \(run.error)")
+        #endif
+    }
+
+    func testDoctorWarnsOnceExactlyWhenOpenBLASChoseAnOlderCore() throws {
+        guard ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil else {
+            throw XCTSkip("OPENBLAS_CORETYPE is set for the tests, so OpenBLAS did not choose its core")
+        }
+        let run = try nabla(["doctor", "--json"])
+        XCTAssertEqual(run.status, 0, run.error)
+        let report = jsonObject(run.output)
+        XCTAssertEqual(report["openblas_core"] as? String, Nabla.openBLASCoreName)
+        let older = report["verdict"] as? String == "older than the CPU"
+        let warnings = run.error.components(separatedBy: "nabla: warning: OpenBLAS runs its").count - 1
+        XCTAssertEqual(warnings, older ? 1 : 0, run.error)
+        XCTAssertLessThanOrEqual(report["max_relative_difference_from_reference"] as? Double ?? 1, 1e-4)
+        let text = try nabla(["doctor"])
+        XCTAssertTrue(text.output.contains("OpenBLAS core:    \(Nabla.openBLASCoreName)"), text.output)
+        XCTAssertTrue(text.output.contains("Verdict: "), text.output)
     }
 }

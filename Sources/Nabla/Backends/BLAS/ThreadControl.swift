@@ -28,7 +28,12 @@ extension Nabla {
 /// count must change between calls without ever changing under a running call,
 /// or what one thread computes would depend on what others do at the same moment.
 enum BLASThreads {
-    static let gate = ThreadCountGate(configured: openblas_get_num_threads())
+    /// Every thread-count-sensitive BLAS call goes through the gate, so building it
+    /// is the process's first BLAS call: the moment to say if OpenBLAS's core is slow.
+    static let gate: ThreadCountGate = {
+        OpenBLASCoreCheck.warnOnce
+        return ThreadCountGate(configured: openblas_get_num_threads())
+    }()
 }
 
 /// Lets any number of BLAS calls run at once as long as they want the same thread
