@@ -61,3 +61,67 @@ enum AdvancedIndexingTable {
         }
     }
 }
+
+/// scatter, scatterAdd and scatterReduce against torch, values and gradients.
+enum ScatterTable {
+    static var ops: [DifferentialOp] {
+        // index [2,3] into self [3,4] along axis 0, with repeated targets in columns 0 and 2.
+        let index0 = Tensor(shape: [2, 3], scalars: [Int64(0), 2, 1, 0, 1, 1])
+        let index1 = Tensor(shape: [3, 2], scalars: [Int64(3), 0, -1, 1, 2, 2])
+        func cases(_ values: Values = .normal) -> [Case] {
+            [Case("self [3,4] src [2,3] axis 0", [Operand([3, 4], .contiguous, values), Operand([2, 3], .contiguous, values)],
+                  Params(axes: [0], text: "torch.tensor([[0, 2, 1], [0, 1, 1]])", indices: [index0])),
+             Case("self [3,4] src [3,2] axis 1", [Operand([3, 4], .transposed, values), Operand([3, 2], .contiguous, values)],
+                  Params(axes: [1], text: "torch.tensor([[3, 0], [3, 1], [2, 2]])", indices: [index1]))]
+        }
+        // Ties for amax/amin: small integers, so values repeat between self and src.
+        let ties = cases(.classes(3)).map { Case($0.label + " ties", $0.operands, $0.params) }
+        func index(_ p: Params) -> Tensor { p.indices[0] as! Tensor }
+        var ops = [
+            DifferentialOp("scatter(axis:index:source:)", torch: "torch.scatter(a, {axis}, {text}, b)", ulps: 0,
+                           cases: [cases()[1]]) { x, p in [x[0].scatter(axis: p.axis, index: index(p), source: x[1])] },
+        ]
+        for reduction in [ScatterReduction.sum, .mean, .amax, .amin] {
+            for includeSelf in [true, false] {
+                ops.append(DifferentialOp("scatterReduce(\(reduction.rawValue), includeSelf: \(includeSelf))",
+                                          torch: "torch.scatter_reduce(a, {axis}, {text}, b, '\(reduction.rawValue)', include_self=\(includeSelf ? "True" : "False"))",
+                                          ulps: 2, length: { _, _ in 3 }, cases: cases() + (reduction == .amax || reduction == .amin ? ties : [])) { x, p in
+                    [x[0].scatterReduce(axis: p.axis, index: index(p), source: x[1], reduce: reduction, includeSelf: includeSelf)]
+                })
+            }
+        }
+        return ops
+    }
+}
+
+/// unique, bincount, histc, searchsorted, oneHot against torch (exact, no gradients).
+enum CountingTable {
+    static var ops: [DifferentialOp] {
+        let integers = [Case("[3,5] of 0..<4", [Operand([3, 5], .contiguous, .classes(4), grad: false)]),
+                        Case("[7] of 0..<6 transposed view", [Operand([1, 7], .transposed, .classes(6), grad: false)])]
+        let floats = [Case("[4,6] normal", [Operand([4, 6], .contiguous, .normal, grad: false)]),
+                      Case("[8] with NaN and ±inf", [Operand([8], .contiguous, .exact([0.5, .nan, -0.25, .infinity, 0.9, -1, 1, -.infinity]), grad: false)])]
+        let sorted = Operand([6], .contiguous, .exact([-1, 0, 0, 0.5, 2, 3]), grad: false)
+        let probes = [Case("probes [2,4]", [sorted, Operand([2, 4], .contiguous, .exact([0, -2, 0.5, 3, 4, 0.25, -1, 2.5]), grad: false)])]
+        return [
+            DifferentialOp("unique()", torch: "torch.unique(a, sorted=True, return_inverse=True, return_counts=True)", ulps: 0, differentiable: 0,
+                           cases: integers + [Case("[5,4] of ±1.5, 0", [Operand([5, 4], .contiguous, .exact((0..<20).map { [1.5, 0, -1.5][$0 % 3] }), grad: false)])])
+            { x, _ in let u = x[0].unique(); return [u.values, u.inverse, u.counts] },
+            DifferentialOp("bincount(minLength: 8)", torch: "torch.bincount(a.long().flatten(), minlength=8)", ulps: 0, differentiable: 0,
+                           cases: integers) { x, _ in [x[0].to(.int64).flatten().bincount(minLength: 8)] },
+            DifferentialOp("bincount(weights:)", torch: "torch.bincount(a.long().flatten(), weights=b.flatten())", ulps: 1, differentiable: 0,
+                           length: { shapes, _ in shapes[0].reduce(1, *) },
+                           cases: integers.map { Case($0.label, $0.operands + [Operand($0.operands[0].shape, .contiguous, .normal, grad: false)]) })
+            { x, _ in [x[0].to(.int64).flatten().bincount(weights: x[1].flatten())] },
+            DifferentialOp("histc(bins: 5, minimum: -1, maximum: 1)", torch: "torch.histc(a, bins=5, min=-1, max=1)", ulps: 0, differentiable: 0,
+                           cases: floats) { x, _ in [x[0].histc(bins: 5, minimum: -1, maximum: 1)] },
+            DifferentialOp("histc(bins: 7)", torch: "torch.histc(a, bins=7)", ulps: 0, differentiable: 0,
+                           cases: [floats[0]]) { x, _ in [x[0].histc(bins: 7)] },
+            DifferentialOp("searchsorted(_:right:)", torch: "torch.searchsorted(a, b, right={keep})", ulps: 0, differentiable: 0,
+                           cases: probes + probes.map { Case($0.label + " right", $0.operands, Params(keepDims: true)) })
+            { x, p in [x[0].searchsorted(x[1], right: p.keepDims)] },
+            DifferentialOp("oneHot(classes: 6)", torch: "F.one_hot(a.long(), 6)", ulps: 0, differentiable: 0,
+                           cases: integers) { x, _ in [x[0].to(.int64).oneHot(classes: 6)] },
+        ]
+    }
+}
