@@ -51,10 +51,12 @@ let package = Package(
         .target(name: "Nabla", dependencies: ["COpenBLAS", "CLAPACKE"]),
         .target(name: "CMachineLimits"),
         .target(name: "NablaData", dependencies: ["Nabla", "CPNG", "CZlib"]),
-        .target(name: "NablaNN", dependencies: ["Nabla", "NablaData"]),
+        // CLAPACKE: the closed-form fits' Double eigensolver until Linalg takes float64 (ClosedForm.swift).
+        .target(name: "NablaNN", dependencies: ["Nabla", "NablaData", "CLAPACKE"]),
         .target(name: "NablaPlot", dependencies: ["Nabla", "NablaData", "NablaNN", "CCairo"]),
         // The only module that links MPI.
         .target(name: "NablaDistributed", dependencies: ["Nabla", "NablaData", "NablaNN", "CMPI"]),
+        // Fuzz/Package.swift's FuzzCommandLine compiles these sources too: it lists the same dependencies.
         .executableTarget(
             name: "nabla",
             dependencies: [
@@ -74,6 +76,8 @@ let package = Package(
         .testTarget(name: "NablaDifferentialTests", dependencies: ["Nabla", "NablaNN"], exclude: ["torch_oracle.py"]),
         // Runs the built `nabla` executable as a separate process.
         .testTarget(name: "nablaTests", dependencies: ["nabla", "NablaPlot"]),
+        // The hostile-input table: one row per bad input, on both backends, each in a memory-capped process.
+        .testTarget(name: "NablaHostileTests", dependencies: ["nabla", "Nabla", "NablaNN", "NablaData", "NablaPlot", "NablaTestSupport"]),
         // The program NablaDistributedTests runs under mpirun with 1, 2 and 4 ranks.
         .executableTarget(name: "nabla-mpi-check", dependencies: ["Nabla", "NablaNN", "NablaData", "NablaDistributed"],
                           path: "Tests/MPICheck"),

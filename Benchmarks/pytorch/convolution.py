@@ -23,10 +23,8 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lesson import data_folder, read_idx  # noqa: E402
-
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from lesson_data import data_folder, read_idx  # noqa: E402
 from timing import best_seconds  # noqa: E402
 
 

@@ -33,52 +33,23 @@ import sys
 import time
 
 START = time.perf_counter()
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
 IMPORT_SECONDS = time.perf_counter() - START
 
-IDX_FILES = {"train": ("train-images.idx3-ubyte", "train-labels.idx1-ubyte"),
-             "valid": ("t10k-images.idx3-ubyte", "t10k-labels.idx1-ubyte")}
-
-
-def data_folder():
-    folder = os.environ.get("NABLA_DATA")
-    if not folder:
-        cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        folder = os.path.join(cache, "nabla")
-    return os.path.join(folder, "mnist")
-
-
-def read_idx(path, header_bytes, shape):
-    if not os.path.isfile(path):
-        sys.exit(f"lesson.py: {path} is missing: MNIST is not installed; run scripts/setup.sh (or pass --data)")
-    data = np.fromfile(path, dtype=np.uint8)
-    count = int.from_bytes(data[4:8].tobytes(), "big")
-    if len(data) != header_bytes + count * int(np.prod(shape)):
-        sys.exit(f"lesson.py: {path} holds {len(data)} bytes, not the {count} items its header announces")
-    return data[header_bytes:].reshape((count, *shape))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from lesson_data import data_folder, peak_rss_mib, stacked, two_class_images  # noqa: E402
 
 
 def load(folder, positive, negative):
     """(train_x [N,784], train_y [N,1]), (valid_x, valid_y), and each part's images of each class."""
-    parts = {"pos": [], "neg": []}
-    for split in ("train", "valid"):
-        images_file, labels_file = (os.path.join(folder, name) for name in IDX_FILES[split])
-        pixels = read_idx(images_file, 16, (28, 28)).astype(np.float32) / 255
-        labels = read_idx(labels_file, 8, ())
-        for name, digit in (("pos", positive), ("neg", negative)):
-            images = torch.from_numpy(pixels[labels == digit].copy())
-            if len(images) == 0:
-                sys.exit(f"lesson.py: {images_file} holds no image of digit {digit}")
-            parts[name].append(images)
+    arrays = two_class_images(folder, positive, negative)
+    parts = {name: [torch.from_numpy(images) for images in arrays[name]] for name in arrays}
 
-    def stacked(index):
-        pos, neg = parts["pos"][index], parts["neg"][index]
-        x = torch.cat([pos, neg]).view(-1, 28 * 28)
-        y = torch.tensor([1.0] * len(pos) + [0.0] * len(neg)).unsqueeze(1)
-        return x, y
+    def tensors(index):
+        x, y = stacked(arrays, index)
+        return torch.from_numpy(x), torch.from_numpy(y)
 
-    return stacked(0), stacked(1), parts
+    return tensors(0), tensors(1), parts
 
 
 def mnist_loss(predictions, targets):
@@ -150,15 +121,6 @@ def net(train, valid, epochs, lr, batch_size, seed):
         optimizer.zero_grad()
 
     return fit(model, step, train, valid, epochs, batch_size, generator)
-
-
-def peak_rss_mib():
-    """VmHWM of this process; ru_maxrss would include the parent's RSS carried across exec."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def timed(function, *arguments):

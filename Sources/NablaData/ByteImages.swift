@@ -59,20 +59,26 @@ public struct ByteImages: Sendable {
 
     /// The images at `rows` as one contiguous Float tensor `[rows.count] + imageShape`
     /// in [0, 1], gathered and converted in one pass.
-    public func floats(rows: [Int]) -> Tensor {
-        checkRows(rows, op: "floats")
+    public func floats(rows: [Int]) -> Tensor { converted(rows: rows, scale: true, op: "floats") }
+
+    /// Images `range` as Float in [0, 1].
+    public func floats(_ range: Range<Int>) -> Tensor { floats(rows: Array(range)) }
+
+    /// Images `range` as their gray levels 0…255 in Float, unscaled: integers, so
+    /// that sums of their products are exact (the closed-form fits' Gram matrices).
+    public func levels(_ range: Range<Int>) -> Tensor { converted(rows: Array(range), scale: false, op: "levels") }
+
+    private func converted(rows: [Int], scale: Bool, op: String) -> Tensor {
+        checkRows(rows, op: op)
         let length = pixelsPerImage
         return Tensor(shape: [rows.count] + imageShape) { target in
             pixels.withUnsafeBufferPointer { source in
                 for (i, row) in rows.enumerated() {
-                    convertPixels(source.baseAddress! + row * length, to: target.baseAddress! + i * length, count: length, scale: true)
+                    convertPixels(source.baseAddress! + row * length, to: target.baseAddress! + i * length, count: length, scale: scale)
                 }
             }
         }
     }
-
-    /// Images `range` as Float in [0, 1].
-    public func floats(_ range: Range<Int>) -> Tensor { floats(rows: Array(range)) }
 
     /// All images as Float in [0, 1].
     public var floats: Tensor { floats(0..<count) }

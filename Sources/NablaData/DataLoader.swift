@@ -98,7 +98,7 @@ public final class DataLoader: Sequence {
     public var itemCount: Int { targets.shape[0] }
 
     /// The number of batches in one epoch.
-    public var batchCount: Int { dropLast ? itemCount / batchSize : (itemCount + batchSize - 1) / batchSize }
+    public var batchCount: Int { itemCount / batchSize + (dropLast || itemCount % batchSize == 0 ? 0 : 1) }
 
     /// The batches of the next epoch; advances ``nextEpoch``.
     public func makeIterator() -> Epoch.Iterator {
@@ -115,7 +115,7 @@ public final class DataLoader: Sequence {
     /// Batch `index` of an epoch visiting items in `order`.
     fileprivate func batch(_ index: Int, order: [Int]) -> Element {
         let start = index * batchSize
-        return gather(rows: Array(order[start..<Swift.min(start + batchSize, itemCount)]))
+        return gather(rows: Array(order[start..<(start + Swift.min(batchSize, itemCount - start))]))
     }
 
     /// The items `rows` as one batch (a ``DistributedSampler``'s shard of a batch, say).

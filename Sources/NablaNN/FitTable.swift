@@ -39,6 +39,7 @@ public final class ProgressTable: Callback {
     }
 
     public func beforeFit(_ learner: Learner) {
+        if learner.dls.valid.batchCount == 0 { console.writeLine("The validation set is empty: no validation loss or metrics.") }
         columns = ["epoch"] + learner.recorder.names + ["time"]
         console.writeLine(padded(columns))
     }
@@ -62,8 +63,10 @@ public final class ProgressTable: Callback {
     public func afterEpoch(_ learner: Learner) {
         guard let record = learner.recorder.epochs.last else { return }
         clearProgress()
-        let cells = [String(record.epoch), format(record.trainLoss), format(record.validLoss)]
-            + record.metrics.map(format) + [formatDuration(record.seconds)]
+        // An empty validation set has no loss or metrics: fastai prints None.
+        let noValidation = learner.dls.valid.batchCount == 0 && record.validLoss.isNaN
+        let validation = ([record.validLoss] + record.metrics).map { noValidation ? "None" : format($0) }
+        let cells = [String(record.epoch), format(record.trainLoss)] + validation + [formatDuration(record.seconds)]
         console.writeLine(padded(cells))
     }
 

@@ -73,9 +73,9 @@ public struct EpochRecord {
     public let epoch: Int
     /// The mean training loss over the epoch's batches, weighted by batch size.
     public let trainLoss: Float
-    /// The mean validation loss, weighted by batch size.
+    /// The mean validation loss, weighted by batch size; NaN when the validation set is empty.
     public let validLoss: Float
-    /// Each metric's mean over the validation set, in the learner's metric order.
+    /// Each metric's mean over the validation set, in the learner's metric order; NaN when it is empty.
     public let metrics: [Float]
     /// Wall time of the epoch, validation included.
     public let seconds: Double
@@ -242,6 +242,9 @@ public final class Learner {
     @discardableResult
     public func fit(_ epochs: Int, lr: Float? = nil, callbacks extra: [any Callback] = []) throws -> FitResult {
         guard epochs >= 1 else { Nabla.fail("Learner.fit: epochs must be at least 1, got \(epochs)") }
+        guard !epochs.multipliedReportingOverflow(by: Swift.max(dls.train.batchCount, 1)).overflow else {
+            Nabla.fail("Learner.fit: \(epochs) epochs of \(dls.train.batchCount) batches are more steps than an Int counts")
+        }
         if let lr {
             guard lr.isFinite && lr > 0 else { Nabla.fail("Learner.fit: the learning rate must be finite and positive, got \(lr)") }
             if let createdOptimizer { createdOptimizer.learningRate = lr } else { createdOptimizer = makeOptimizer(model.parameters, lr) }
@@ -355,7 +358,9 @@ public final class Learner {
                 try run(callbacks) { try $0.afterBatch(self) }
                 batchIndex += 1
             }
-            let count = Double(max(sampleCount, 1))
+            // An empty validation set has no loss and no metrics (not 0): NaN, which the table prints as None.
+            guard sampleCount > 0 else { return (.nan, metrics.map { _ in .nan }) }
+            let count = Double(sampleCount)
             return (Float(lossSum / count), metricSums.map { Float($0 / count) })
         }
     }

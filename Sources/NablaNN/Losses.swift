@@ -24,11 +24,12 @@ public func rmseLoss(_ prediction: Tensor, _ target: Tensor) -> Tensor {
 /// mean, and a backward pass that writes the gradient `∓ḡ/n · σ(1 − σ)` in one
 /// pass, with the same arithmetic as the chain of ops, so the same bits.
 public func mnistLoss(_ prediction: Tensor, _ target: Tensor) -> Tensor {
-    guard prediction.shape == target.shape else {
+    guard prediction.shape == target.shape, prediction.dtype == .float32 else {
         let probability = prediction.sigmoid()
         return Tensor.where(target .== 1, 1 - probability, probability).mean()
     }
-    let (probability, target) = noGrad { (prediction.detached().sigmoid(), target.contiguous()) }
+    // The fused loops read float32; a bool or integer target reads as 1 and 0.
+    let (probability, target) = noGrad { (prediction.detached().sigmoid(), target.to(.float32).contiguous()) }
     let count = probability.scalarCount
     func elementwise(_ value: (_ probability: Float, _ isPositive: Bool) -> Float) -> Tensor {
         Tensor(shape: probability.shape) { out in
@@ -119,9 +120,10 @@ public func nllLoss(_ logProbabilities: Tensor, _ target: Tensor) -> Tensor {
 
 /// The negative log-likelihood `−weight[target[n]] · input[n, target[n]]` of log-probabilities
 /// (as `logSoftmax` gives) of shape `[N, C]`, `[C]` or `[N, C, d1, …]`, the classes on axis 1
-/// (axis 0 for `[C]`), as PyTorch's `F.nll_loss`. `target` holds class indices as integral
-/// Floats, of the input's shape without the class axis; a non-integer or out-of-range index
-/// fails, except `ignoreIndex`, whose positions add nothing to the loss or its divisor.
+/// (axis 0 for `[C]`), as PyTorch's `F.nll_loss`. `target` holds class indices (int64;
+/// integral Floats are deprecated), of the input's shape without the class axis; a non-integer
+/// or out-of-range index fails, except `ignoreIndex`, whose positions add nothing to the loss
+/// or its divisor.
 ///
 /// - Parameters:
 ///   - weight: A rescaling weight per class, `[C]` (no gradient flows to it, as in PyTorch).
@@ -143,7 +145,7 @@ public func crossEntropy(_ logits: Tensor, _ target: Tensor) -> Tensor {
 
 /// Cross-entropy of unnormalised logits, over the class axis (axis 1, or 0 for
 /// a single sample `[C]`), as PyTorch's `F.cross_entropy`, stable for any finite
-/// logits. `target` is either class indices as integral Floats, of the logits'
+/// logits. `target` is either class indices (int64; integral Floats are deprecated), of the logits'
 /// shape without the class axis (`nllLoss(logSoftmax(logits))`), or class
 /// probabilities of the logits' own shape (`−Σ target · logSoftmax(logits)` per sample).
 ///
@@ -208,14 +210,15 @@ private func classTargetLogProbabilities(_ logP: Tensor, _ target: Tensor, class
     if let weight, weight.shape != [classes] {
         Nabla.fail("\(op): weight must hold one value per class, [\(classes)], got \(weight.shape)")
     }
-    let values = target.scalars
-    let ignored = values.map { $0 == Float(ignoreIndex) }
+    // Doubles hold every class index exactly; `safe` goes back to the target's dtype.
+    let values = target.scalars(as: Double.self)
+    let ignored = values.map { $0 == Double(ignoreIndex) }
     guard weight != nil || ignored.contains(true) else {
         // Every position counts with weight 1: the plain mean, as without these arguments.
         _ = target.integerIndices(extent: classes, op: op, what: "class index")
         return ClassTargetLosses(losses: -logP.gather(axis: classAxis, indices: target.unsqueeze(axis: classAxis)).squeeze(axis: classAxis))
     }
-    let safe = Tensor(shape: target.shape, scalars: zip(values, ignored).map { $1 ? 0 : $0 })
+    let safe = Tensor(shape: target.shape, scalars: zip(values, ignored).map { $1 ? 0 : $0 }).to(target.dtype)
     let indices = safe.integerIndices(extent: classes, op: op, what: "class index")
     let classWeights = weight?.scalars ?? [Float](repeating: 1, count: classes)
     let positionWeights = Tensor(shape: target.shape, scalars: zip(indices, ignored).map { $1 ? 0 : classWeights[$0] })

@@ -29,7 +29,7 @@ public final class BatchNorm2d: Module {
     public let bias: Parameter
     public let runningMean: Buffer
     public let runningVariance: Buffer
-    /// A float here; PyTorch keeps an int64, and `load_state_dict` converts.
+    /// An int64, as PyTorch keeps it (so checkpoints hold the same dtypes).
     public let batchesTracked: Buffer
     public let momentum: Float
     public let epsilon: Float
@@ -41,7 +41,7 @@ public final class BatchNorm2d: Module {
         bias = Parameter(Tensor.zeros([features]))
         runningMean = Buffer(Tensor.zeros([features]))
         runningVariance = Buffer(Tensor.ones([features]))
-        batchesTracked = Buffer(Tensor(0))
+        batchesTracked = Buffer(Tensor(Int64(0)))
         self.momentum = momentum
         self.epsilon = epsilon
     }
@@ -49,7 +49,7 @@ public final class BatchNorm2d: Module {
     public func callAsFunction(_ input: Tensor) -> Tensor { withHooks(input, normalize) }
 
     private func normalize(_ input: Tensor) -> Tensor {
-        if isTraining { batchesTracked.value = Tensor(batchesTracked.value.item + 1) }
+        if isTraining { batchesTracked.value = Tensor(batchesTracked.value.item(as: Int64.self) + 1) }
         return input.batchNorm(runningMean: &runningMean.value, runningVariance: &runningVariance.value,
                                weight: weight.value, bias: bias.value, training: isTraining, momentum: momentum, epsilon: epsilon)
     }

@@ -46,6 +46,8 @@ public final class SGD: MomentumOptimizer {
 
     public init(_ parameters: [Parameter], learningRate: Float, momentum: Float = 0, dampening: Float = 0,
                 nesterov: Bool = false, weightDecay: Float = 0) {
+        // As torch.optim.SGD: a negative (or NaN) step would climb the loss.
+        guard learningRate >= 0 else { Nabla.fail("SGD: invalid learning rate \(learningRate): it must not be negative") }
         guard momentum >= 0 && weightDecay >= 0 else {
             Nabla.fail("SGD: momentum (\(momentum)) and weight decay (\(weightDecay)) must not be negative")
         }

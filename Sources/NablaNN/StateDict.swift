@@ -74,7 +74,8 @@ extension Module {
     }
 
     /// Copies the tensors of `state` into this model's parameters (in place, so an
-    /// optimizer holding them follows) and buffers, as PyTorch's `load_state_dict`.
+    /// optimizer holding them follows) and buffers, as PyTorch's `load_state_dict`,
+    /// converting each to the dtype the model's tensor has.
     ///
     /// With `strict` (the default), a name the model has and `state` lacks, or the
     /// other way round, is an error; without it those are returned and the rest is
@@ -83,22 +84,35 @@ extension Module {
     @discardableResult
     public func loadStateDict(_ state: StateDict, strict: Bool = true) throws -> (missingKeys: [String], unexpectedKeys: [String]) {
         let entries = stateEntries
-        let known = Set(entries.map(\.name))
-        let missing = entries.map(\.name).filter { state[$0] == nil }
-        let unexpected = state.names.filter { !known.contains($0) }
-        let mismatches = entries.compactMap { entry -> String? in
-            guard let tensor = state[entry.name], tensor.shape != entry.value.shape else { return nil }
-            return "size mismatch for \(entry.name): copying a param with shape \(tensor.shape) from checkpoint, "
-                + "the shape in current model is \(entry.value.shape)."
-        }
-        if !mismatches.isEmpty || (strict && !(missing.isEmpty && unexpected.isEmpty)) {
-            throw StateDictError(model: String(describing: type(of: self)), missingKeys: strict ? missing : [],
-                                 unexpectedKeys: strict ? unexpected : [], sizeMismatches: mismatches)
-        }
+        let (missing, unexpected, error) = stateDictFit(state.map { ($0.name, $0.tensor.shape) }, strict: strict)
+        if let error { throw error }
         for entry in entries {
-            if let tensor = state[entry.name] { entry.assign(tensor) }
+            // Converted to the model's dtype, as PyTorch's copy_ does (a float checkpoint's
+            // num_batches_tracked into an int64 buffer, a float64 one into float32 weights).
+            if let tensor = state[entry.name] { entry.assign(tensor.to(entry.value.dtype)) }
         }
         return (missing, unexpected)
+    }
+
+    /// How tensors with these names and shapes fit this model: the missing and
+    /// unexpected names, and the error ``loadStateDict(_:strict:)`` throws for them
+    /// (nil when they load). Shapes alone decide, so a checkpoint's header can be
+    /// checked before its data is read (``load(from:)``).
+    func stateDictFit(_ shapes: [(name: String, shape: [Int])], strict: Bool)
+        -> (missing: [String], unexpected: [String], error: StateDictError?) {
+        let entries = stateEntries
+        let given = Dictionary(shapes, uniquingKeysWith: { first, _ in first })
+        let known = Set(entries.map(\.name))
+        let missing = entries.map(\.name).filter { given[$0] == nil }
+        let unexpected = shapes.map(\.name).filter { !known.contains($0) }
+        let mismatches = entries.compactMap { entry -> String? in
+            guard let shape = given[entry.name], shape != entry.value.shape else { return nil }
+            return "size mismatch for \(entry.name): copying a param with shape \(shape) from checkpoint, "
+                + "the shape in current model is \(entry.value.shape)."
+        }
+        guard !mismatches.isEmpty || (strict && !(missing.isEmpty && unexpected.isEmpty)) else { return (missing, unexpected, nil) }
+        return (missing, unexpected, StateDictError(model: String(describing: type(of: self)), missingKeys: strict ? missing : [],
+                                                    unexpectedKeys: strict ? unexpected : [], sizeMismatches: mismatches))
     }
 
     /// Every tensor of the state dict in PyTorch's order, with a way to replace it.

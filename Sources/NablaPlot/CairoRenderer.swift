@@ -138,6 +138,10 @@ enum CairoRenderer {
 
     private static func drawImage(_ image: RasterImage, in rect: Rect, on context: OpaquePointer) {
         guard image.width > 0, image.height > 0, rect.width > 0, rect.height > 0 else { return }
+        // Cairo's image surfaces stop at 32,767 pixels a side (an ImageGrid of a
+        // 1×100000 image crashed): a larger image is drawn from every k-th pixel,
+        // which a picture of at most 16,384 pixels a side cannot tell apart.
+        let image = image.sampled(atMost: 32_767)
         let stride = Int(cairo_format_stride_for_width(CAIRO_FORMAT_RGB24, Int32(image.width)))
         guard let source = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(image.width), Int32(image.height)) else { return }
         defer { cairo_surface_destroy(source) }

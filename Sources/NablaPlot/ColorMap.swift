@@ -51,5 +51,16 @@ func rasterImage(_ values: [Float], width: Int, height: Int, range: ClosedRange<
 func finiteRange(_ values: [Float]) -> ClosedRange<Float> {
     let finite = values.filter(\.isFinite)
     guard let low = finite.min(), let high = finite.max() else { return 0...1 }
-    return high > low ? low...high : (low - 0.5)...(high + 0.5)
+    return colorSpan(low, high)
+}
+
+/// `low...high` as a colour range that spans something: equal or non-finite bounds
+/// (a constant heat map, a range `1...1`) get ±0.5 around the value, or ±a millionth
+/// of it where 0.5 is lost in its rounding (3e38 ± 0.5 is 3e38), clipped to finite Floats.
+func colorSpan(_ low: Float, _ high: Float) -> ClosedRange<Float> {
+    let largest = Double(Float.greatestFiniteMagnitude)
+    let (low, high) = (max(Double(low), -largest), min(Double(high), largest))
+    guard !(high > low) else { return Float(low)...Float(high) }
+    let middle = low.isNaN ? 0 : low, spread = max(0.5, abs(middle) * 1e-6)
+    return Float(max(middle - spread, -largest))...Float(min(middle + spread, largest))
 }

@@ -53,7 +53,7 @@ public struct Figure {
     /// The drawing of the whole figure.
     var commands: [DrawCommand] {
         var canvas = Canvas(width: width, height: height)
-        canvas.text(title, at: Point(width / 2, 18), TextStyle(size: FontSize.title + 2, bold: true))
+        canvas.text(title, at: Point(width / 2, 18), TextStyle(size: FontSize.title + 2, bold: true), within: 4...(width - 4))
         for (index, panel) in panels.enumerated() { panel.draw(in: frame(ofPanel: index), on: &canvas) }
         return canvas.commands
     }
@@ -91,7 +91,8 @@ public struct Figure {
     }
 
     private func validated(_ scale: Double) throws -> Double {
-        guard scale > 0, scale <= 8, (width * scale) * (height * scale) <= 16384 * 16384 else {
+        // Cairo draws at most 32,767 pixels a side.
+        guard scale > 0, scale <= 8, (width * scale) * (height * scale) <= 16384 * 16384, width * scale <= 32_767, height * scale <= 32_767 else {
             throw PlotError("Figure: scale \(scale) is outside (0, 8] or makes the \(width)×\(height) picture too large")
         }
         return scale

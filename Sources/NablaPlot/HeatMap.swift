@@ -42,7 +42,7 @@ public struct HeatMap: Panel {
     }
 
     /// The range the colours span.
-    var colorRange: ClosedRange<Float> { range ?? finiteRange(values) }
+    var colorRange: ClosedRange<Float> { range.map { colorSpan($0.lowerBound, $0.upperBound) } ?? finiteRange(values) }
 
     /// `value` as the cells print it.
     func formatted(_ value: Float) -> String {
@@ -98,8 +98,10 @@ public struct HeatMap: Panel {
         for tick in rows > 1 ? rowAxis.ticks() : [0] {
             canvas.text(String(Int(tick)), at: Point(cells.x - 6, cells.y + (tick + 0.5) * cellHeight), TextStyle(size: FontSize.tick, anchor: .end))
         }
-        canvas.text(xLabel, at: Point(cells.x + cells.width / 2, cells.maxY + 30), TextStyle(size: FontSize.label))
-        canvas.text(yLabel, at: Point(frame.x + 16, cells.y + cells.height / 2), TextStyle(size: FontSize.label, quarterTurns: 1))
+        canvas.text(xLabel, at: Point(cells.x + cells.width / 2, cells.maxY + 30), TextStyle(size: FontSize.label),
+                    within: (frame.x + 4)...(frame.maxX - 4))
+        canvas.text(yLabel, at: Point(frame.x + 16, cells.y + cells.height / 2), TextStyle(size: FontSize.label, quarterTurns: 1),
+                    within: (frame.y + 4)...(frame.maxY - 4))
         drawColorBar(in: bar, range: range, on: &canvas)
     }
 

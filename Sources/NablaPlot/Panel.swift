@@ -21,8 +21,9 @@ extension Panel {
     /// Draws the panel's title, centred at the top of `frame`, and returns the frame below it.
     func drawTitle(_ title: String, in frame: Rect, on canvas: inout Canvas) -> Rect {
         guard !title.isEmpty else { return frame }
+        // Kept inside the panel's cell (shrunk, then cut), not only inside the picture.
         canvas.text(title, at: Point(frame.x + frame.width / 2, frame.y + 14),
-                    TextStyle(size: FontSize.title, bold: true))
+                    TextStyle(size: FontSize.title, bold: true), within: (frame.x + 4)...(frame.maxX - 4))
         return frame.inset(left: 0, top: 28, right: 0, bottom: 0)
     }
 

@@ -79,9 +79,19 @@ public struct Plot: Panel {
     /// Adds `f` sampled at `samples` evenly spaced points of `range`, as fastai's `plot_function`.
     public mutating func function(over range: ClosedRange<Double>, samples: Int = 200, label: String? = nil,
                                   color: Color? = nil, _ f: (Double) -> Double) {
-        require(samples >= 2, "Plot.function: needs at least 2 samples, got \(samples)")
+        Plot.requireSampleCount(samples)
         let x = (0..<samples).map { range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / Double(samples - 1) }
         line(x: x, y: x.map(f), label: label, color: color)
+    }
+
+    /// The most points ``function(over:samples:label:color:_:)`` samples: ten
+    /// million, 160 MB of coordinates, far beyond any figure's pixels.
+    public static let maximumSamples = 10_000_000
+
+    /// Fails unless `samples` is in `2...maximumSamples`, before anything is allocated.
+    static func requireSampleCount(_ samples: Int) {
+        require(samples >= 2, "Plot.function: needs at least 2 samples, got \(samples)")
+        require(samples <= maximumSamples, "Plot.function: \(samples) samples is more than the \(maximumSamples) a plot samples")
     }
 
     /// The colour series `index` is drawn in.
@@ -139,8 +149,10 @@ public struct Plot: Panel {
             for index in series.indices { drawSeries(index, xAxis, yAxis, area, on: &inner) }
         }
         canvas.add(.rect(area, fill: nil, stroke: axisStroke))
-        canvas.text(xLabel, at: Point(area.x + area.width / 2, area.maxY + 32), TextStyle(size: FontSize.label))
-        canvas.text(yLabel, at: Point(frame.x + 16, area.y + area.height / 2), TextStyle(size: FontSize.label, quarterTurns: 1))
+        canvas.text(xLabel, at: Point(area.x + area.width / 2, area.maxY + 32), TextStyle(size: FontSize.label),
+                    within: (frame.x + 4)...(frame.maxX - 4))
+        canvas.text(yLabel, at: Point(frame.x + 16, area.y + area.height / 2), TextStyle(size: FontSize.label, quarterTurns: 1),
+                    within: (frame.y + 4)...(frame.maxY - 4))
         drawLegend(in: area, on: &canvas)
     }
 
@@ -175,7 +187,8 @@ public struct Plot: Panel {
         guard legend != .hidden, !entries.isEmpty else { return }
         let style = TextStyle(size: FontSize.legend, anchor: .start)
         let rowHeight = 16.0, sample = 22.0
-        let textWidth = entries.map { CairoRenderer.textWidth(series[$0].label!, style) }.max() ?? 0
+        // Labels wider than the axes are shrunk or cut to fit inside them.
+        let textWidth = min(entries.map { CairoRenderer.textWidth(series[$0].label!, style) }.max() ?? 0, max(0, area.width - 16 - (8 + sample + 6 + 8)))
         let size = (width: 8 + sample + 6 + textWidth + 8, height: 6 + rowHeight * Double(entries.count) + 2)
         func box(_ position: LegendPosition) -> Rect {
             let left = position == .upperLeft || position == .lowerLeft
@@ -196,7 +209,7 @@ public struct Plot: Panel {
                 canvas.add(.polyline([start, end], Stroke(color: color, width: width)))
                 canvas.add(.circle(center: Point(box.x + 8 + sample / 2, y), radius: radius, fill: color))
             }
-            canvas.text(series[index].label!, at: Point(end.x + 6, y), style)
+            canvas.text(series[index].label!, at: Point(end.x + 6, y), style, within: (end.x + 6)...(end.x + 6 + textWidth))
         }
     }
 

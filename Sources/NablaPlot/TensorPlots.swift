@@ -19,7 +19,7 @@ extension Plot {
     /// `f` receives every x at once as a tensor of shape `[samples]`.
     public mutating func function(over range: ClosedRange<Double>, samples: Int = 200, label: String? = nil,
                                   color: Color? = nil, tensor f: (Tensor) -> Tensor) {
-        require(samples >= 2, "Plot.function: needs at least 2 samples, got \(samples)")
+        Plot.requireSampleCount(samples)
         let x = Tensor((0..<samples).map { Float(range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / Double(samples - 1)) })
         line(x, noGrad { f(x) }, label: label, color: color)
     }

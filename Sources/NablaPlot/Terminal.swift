@@ -57,6 +57,16 @@ extension Comparable {
     func clamped(_ low: Self, _ high: Self) -> Self { min(max(self, low), high) }
 }
 
+/// The largest terminal picture, in columns and in lines: far wider than any
+/// screen, small enough that the braille dots of a plot (8 per cell) stay small.
+public let maximumTerminalSize = 10_000
+
+/// Fails naming `panel` unless `width` and `height` are in `1...maximumTerminalSize`.
+func requireTerminalSize(width: Int, height: Int, _ panel: String) {
+    require((1...maximumTerminalSize).contains(width) && (1...maximumTerminalSize).contains(height),
+            "\(panel).terminalLines: \(width)×\(height) characters is outside 1...\(maximumTerminalSize) in either direction")
+}
+
 /// `text` centred in `width` columns (cut when longer).
 func centered(_ text: String, width: Int) -> String {
     let cut = String(text.prefix(width))
@@ -79,6 +89,7 @@ private func inkCharacter(_ t: Double) -> Character {
 
 extension Plot {
     public func terminalLines(width: Int, height: Int, style: TerminalStyle) -> [String] {
+        requireTerminalSize(width: width, height: height, "Plot")
         let (xAxis, yAxis) = axes()
         let rows = max(3, height)
         // Nice ticks, as in the picture, about one per three rows, each on the row nearest its value.
@@ -207,6 +218,7 @@ private func imageRows(width: Int, height: Int, colorMap: ColorMap, style: Termi
 
 extension ImageGrid {
     public func terminalLines(width: Int, height: Int, style: TerminalStyle) -> [String] {
+        requireTerminalSize(width: width, height: height, "ImageGrid")
         // Every `step`-th pixel, so that an image fits the width.
         let step = max(1, (imageWidth + width - 1) / max(width, 1))
         let (shownWidth, shownHeight) = ((imageWidth + step - 1) / step, (imageHeight + step - 1) / step)
@@ -237,6 +249,7 @@ extension HeatMap {
     /// With ``showsValues``, each cell's number on its colour (plain text: the numbers alone);
     /// otherwise the cells as an image.
     public func terminalLines(width: Int, height: Int, style: TerminalStyle) -> [String] {
+        requireTerminalSize(width: width, height: height, "HeatMap")
         let range = colorRange
         let span = range.upperBound - range.lowerBound
         func t(_ value: Float) -> Double { span > 0 ? Double((value - range.lowerBound) / span) : 0 }

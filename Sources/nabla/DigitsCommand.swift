@@ -51,17 +51,12 @@ struct DigitsCommand: ParsableCommand {
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        if let epochs { try requireAtMost(epochs, maximumRunLength, option: "--epochs") }
         if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
             throw ValidationError("--lr must be a positive number, got \(learningRate)")
         }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
-        if let save {
-            let folder = (save as NSString).deletingLastPathComponent
-            var isFolder: ObjCBool = false
-            guard folder.isEmpty || (FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue) else {
-                throw ValidationError("--save \(save): the folder \(folder) does not exist")
-            }
-        }
+        if let save { try requireWritableFile(save, for: "--save") }
     }
 
     var epochCount: Int { epochs ?? [.linear: 3, .mlp: 5, .cnn: 2][model]! }
@@ -83,7 +78,13 @@ struct DigitsCommand: ParsableCommand {
             let (train, valid) = dataset == .mnist
                 ? (try Datasets.mnist(split: .train), try Datasets.mnist(split: .test))
                 : (try Datasets.fashionMNIST(split: .train), try Datasets.fashionMNIST(split: .test))
-            // Normalised with the training set's pixel statistics, as torchvision's Normalize.
+            try requireBatchSize(batchSize, atMost: train.count, set: "the training set")
+            // Normalised with the training set's pixel statistics, as torchvision's Normalize,
+            // which refuses a standard deviation of 0: so does this, naming the file.
+            guard train.images.max().item > train.images.min().item else {
+                let files = dataset == .mnist ? try Datasets.mnistFiles(split: .train) : try Datasets.fashionMNISTFiles(split: .train)
+                throw DataError(path: files.images, problem: "every pixel is \(train.images.min().item): images of one value cannot be normalised (their standard deviation is 0)")
+            }
             let (mean, deviation) = train.pixelStatistics
             let trainImages = train.normalizedImages(mean: mean, standardDeviation: deviation)
             let validImages = valid.normalizedImages(mean: mean, standardDeviation: deviation)

@@ -1,11 +1,27 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import Foundation
+import NablaData
 
 // Checks of the command line that run before any work, so that a bad value
 // never costs a training run; each message names the option and the value.
+
+/// The most epochs or steps a command runs: far more than any run needs, and few
+/// enough that every count derived from them (steps × batches) fits in an Int.
+let maximumRunLength = 1_000_000
+
+/// Refuses `value` above `limit` for `option`, before any data is loaded.
+func requireAtMost(_ value: Int, _ limit: Int, option: String) throws {
+    guard value <= limit else { throw ValidationError("\(option) must be at most \(limit), got \(value)") }
+}
+
+/// Refuses a `--batch-size` larger than the training set, once it is loaded: such a
+/// batch is the whole set, and the activations of a whole large set at once
+/// (`--batch-size 9223372036854775807`) would take more memory than the machine has.
+func requireBatchSize(_ batchSize: Int, atMost items: Int, set: String) throws {
+    guard batchSize <= items else {
+        throw ValidationError("--batch-size \(batchSize) is more than the \(items) images of \(set); give at most \(items)")
+    }
+}
 
 /// Refuses a learning rate that is not a finite positive number.
 func requireLearningRate(_ learningRate: Float) throws {
@@ -21,16 +37,11 @@ func requireWritableFolder(_ path: String, for option: String) throws {
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
         throw ValidationError("\(option): the folder \(path) does not exist")
     }
-    // Creating a file is the only test that holds for every user (root included)
-    // and every file system (read-only mounts, /proc); the probe is removed at once.
-    let probe = (path as NSString).appendingPathComponent(".nabla-write-check-\(getpid())")
-    let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-    guard descriptor >= 0 else {
-        let reason = String(cString: strerror(errno))
-        throw ValidationError("\(option): cannot write in the folder \(path) (\(reason))")
+    do {
+        try NablaData.requireWritableFolder(path)
+    } catch let error as DataError {
+        throw ValidationError("\(option): \(error.problem)")
     }
-    close(descriptor)
-    unlink(probe)
 }
 
 /// Refuses an output file whose folder is missing or not writable, or that names a folder.

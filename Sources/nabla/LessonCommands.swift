@@ -58,6 +58,7 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        if let epochs { try requireAtMost(epochs, maximumRunLength, option: "--epochs") }
         if let learningRate { try requireLearningRate(learningRate) }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         if let patience, patience < 1 { throw ValidationError("--patience must be at least 1, got \(patience)") }

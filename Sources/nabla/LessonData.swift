@@ -27,11 +27,23 @@ struct LessonData {
     var validPositive: Tensor { validImages.floats(0..<validPositiveCount) }
     var validNegative: Tensor { validImages.floats(validPositiveCount..<validImages.count) }
 
-    /// Flattened images `[N, pixels]` as Float and targets `[N, 1]`, as the book's `train_x`, `train_y`.
-    var trainingSet: (inputs: Tensor, targets: Tensor) { (Self.flattened(trainImages).floats, Self.targets(trainImages.count, positives: trainPositiveCount)) }
-    var validationSet: (inputs: Tensor, targets: Tensor) { (Self.flattened(validImages).floats, Self.targets(validImages.count, positives: validPositiveCount)) }
+    /// Flattened validation images `[N, pixels]` as Float and targets `[N, 1]`, as the book's `valid_x`, `valid_y`.
+    var validationSet: (inputs: Tensor, targets: Tensor) { (Self.flattened(validImages).floats, validationTargets) }
+    /// The flattened training (validation) images as Float `[rows, pixels]` a block of
+    /// 1024 rows at a time (3 MiB), for the closed-form fits: never a Float copy of the whole set.
+    var trainingBlocks: RowBlocks { Self.blocks(trainImages) }
+    var validationBlocks: RowBlocks { Self.blocks(validImages) }
+    var trainingTargets: Tensor { Self.targets(trainImages.count, positives: trainPositiveCount) }
+    var validationTargets: Tensor { Self.targets(validImages.count, positives: validPositiveCount) }
+
+    private static func blocks(_ images: ByteImages) -> RowBlocks {
+        let flat = flattened(images)
+        // The gray levels 0…255 themselves, divided by 255 as `floats` does: the Gram matrix sums them exactly.
+        return RowBlocks(count: flat.count, blockRows: 1024, divisor: 255) { flat.levels($0) }
+    }
+
     /// The training images flattened to `[N, pixels]`, still bytes, for a loader to batch.
-    var trainingPixels: (images: ByteImages, targets: Tensor) { (Self.flattened(trainImages), Self.targets(trainImages.count, positives: trainPositiveCount)) }
+    var trainingPixels: (images: ByteImages, targets: Tensor) { (Self.flattened(trainImages), trainingTargets) }
 
     private static func flattened(_ images: ByteImages) -> ByteImages {
         ByteImages(pixels: images.pixels, shape: [images.count, images.pixelsPerImage])

@@ -21,6 +21,7 @@ struct QuadraticCommand: ParsableCommand {
 
     func validate() throws {
         guard steps >= 0 else { throw ValidationError("--steps must not be negative, got \(steps)") }
+        try requireAtMost(steps, maximumRunLength, option: "--steps")
         try requireLearningRate(learningRate)
         guard start.isFinite else { throw ValidationError("--start must be a finite number, got \(start)") }
     }

@@ -94,6 +94,7 @@ enum Training {
         let start = monotonicSeconds()
         var generator = RandomGenerator(seed: settings.seed)
         let (trainPixels, trainTargets) = data.trainingPixels
+        try requireBatchSize(settings.batchSize, atMost: trainPixels.count, set: "the training set")
         let (validInputs, validTargets) = data.validationSet
         let pixelCount = trainPixels.pixelsPerImage
         let model = settings.model.makeModel(inputs: pixelCount, generator: &generator)

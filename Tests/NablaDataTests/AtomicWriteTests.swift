@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import XCTest
 @testable import NablaData
@@ -58,6 +61,23 @@ final class AtomicWriteTests: XCTestCase {
     }
 
     /// Replacing keeps one file; a missing folder is an error naming the file.
+    /// Issue 24: a kill between creating and removing the write probe left an empty
+    /// `.nabla-write-check-<pid>` for good. A later check removes the probes of
+    /// processes that are gone, keeps a live process's, and leaves none of its own.
+    func testTheWriteProbeLeavesNothingAndRemovesAbandonedOnes() throws {
+        let folder = try makeTemporaryFolder(self)
+        // A pid that was in use and is gone: a child that has exited and been reaped.
+        let child = fork()
+        if child == 0 { _exit(0) }
+        var status: Int32 = 0
+        waitpid(child, &status, 0)
+        let abandoned = folder + "/.nabla-write-check-\(child)", live = folder + "/.nabla-write-check-1"
+        for probe in [abandoned, live] { FileManager.default.createFile(atPath: probe, contents: nil) }
+        try requireWritableFolder(folder)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), [".nabla-write-check-1"])
+        assertDataError(try requireWritableFolder("/proc"), path: "/proc", mentions: "cannot write in the folder /proc")
+    }
+
     func testWritesCreateAndReplace() throws {
         let folder = try makeTemporaryFolder(self)
         let path = folder + "/a.bin"

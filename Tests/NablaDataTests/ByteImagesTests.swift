@@ -1,5 +1,6 @@
 import XCTest
 import Nabla
+import NablaTestSupport
 @testable import NablaData
 
 /// Images kept as bytes, and loaders that convert them while batching.
@@ -14,6 +15,22 @@ final class ByteImagesTests: XCTestCase {
         XCTAssertEqual(batch.scalars, expected, "bit for bit the values of IDX.readImages(scale: true)")
         XCTAssertEqual(images.floats.shape, [6, 2, 3])
         XCTAssertEqual(images[2..<4].pixels, Array(images.pixels[12..<24]))
+    }
+
+    func testLevelsAreTheBytesUnscaled() {
+        let levels = images.levels(2..<4)
+        XCTAssertEqual(levels.shape, [2, 2, 3])
+        XCTAssertEqual(levels.scalars, (2..<4).flatMap { i in (0..<6).map { Float(40 * i + $0) } })
+        XCTAssertEqual((levels / 255).scalars, images.floats(2..<4).scalars, "divided by 255, bit for bit the floats")
+        assertFails("ByteImages.levels: image 6 is out of range for 6 images") { _ = self.images.levels(5..<8) }
+    }
+
+    func testEveryByteConvertsBitForBitAsTheScalarDivision() {
+        // 259 pixels: all 256 levels in the vector path, then a tail of 3.
+        let bytes = (0..<259).map { UInt8($0 % 256) }
+        let one = ByteImages(pixels: bytes, shape: [1, 259])
+        XCTAssertEqual(one.floats(0..<1).scalars.map(\.bitPattern), bytes.map { (Float($0) / 255).bitPattern })
+        XCTAssertEqual(one.levels(0..<1).scalars, bytes.map { Float($0) })
     }
 
     func testMeanImageIsTheMeanOfTheFloats() {

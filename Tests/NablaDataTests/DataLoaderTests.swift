@@ -27,6 +27,15 @@ final class DataLoaderTests: XCTestCase {
         XCTAssertEqual(itemOrder(batches), Array(0..<10))
     }
 
+    /// Issue 24: `--batch-size 9223372036854775807` overflowed counting the batches.
+    /// A batch larger than the set is the whole set, as PyTorch's DataLoader gives.
+    func testABatchSizeOfIntMaxIsOneBatchOfEverything() {
+        let loader = DataLoader(inputs: inputs, targets: targets, batchSize: .max)
+        XCTAssertEqual(loader.batchCount, 1)
+        XCTAssertEqual(itemOrder(Array(loader)), Array(0..<10))
+        XCTAssertEqual(DataLoader(inputs: inputs, targets: targets, batchSize: .max, dropLast: true).batchCount, 0)
+    }
+
     func testDropLast() {
         let loader = DataLoader(inputs: inputs, targets: targets, batchSize: 4, dropLast: true)
         let batches = Array(loader)

@@ -32,7 +32,7 @@ final class SafeTensorsTests: XCTestCase {
 
     func testMalformedFilesAreRefusedNamingTheTensor() throws {
         let cases: [(header: String, data: Int, expected: String)] = [
-            (#"{"w":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}"#, 4, #"tensor "w": has dtype F16; only F32 is supported"#),
+            (#"{"w":{"dtype":"I16","shape":[2],"data_offsets":[0,4]}}"#, 4, #"tensor "w": has dtype I16; Nabla reads F64"#),
             (#"{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, 8, #"tensor "w": shape [3] needs 12 bytes of F32 but data_offsets [0, 8] hold 8"#),
             (#"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"v":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#, 12, #"tensor "v": data_offsets [4, 12] overlap"#),
             (#"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, 4, "lie outside the 4 bytes of data"),

@@ -1,4 +1,5 @@
 import XCTest
+import NablaTestSupport
 import Nabla
 import NablaData
 @testable import NablaNN
@@ -54,6 +55,28 @@ final class CheckpointTests: XCTestCase {
             assertContains(text, cut)
             XCTAssertTrue(text.contains("truncated") || text.contains("too short"), text)
         }
+    }
+
+    /// Issue 24: `load` read every tensor of the file before comparing it with the
+    /// model (a 3 GiB tensor took a 6.2 GB peak). Names and shapes come from the
+    /// header now: a file whose weight is 1 GiB (sparse on disk) is refused under an
+    /// address-space cap of 256 MB more than the process holds.
+    func testAWrongCheckpointIsRefusedFromItsHeaderBeforeAnyDataIsRead() throws {
+        let path = try temporaryFolder(self) + "/huge.safetensors"
+        let header = Array(#"{"weight":{"dtype":"F32","shape":[16384,16384],"data_offsets":[0,1073741824]},"bias":{"dtype":"F32","shape":[1],"data_offsets":[1073741824,1073741828]}}"#.utf8)
+        var prefix = withUnsafeBytes(of: UInt64(header.count).littleEndian) { Array($0) }
+        prefix += header
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(prefix)))
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.truncate(atOffset: UInt64(prefix.count + (1 << 30) + 4))
+        try handle.close()
+        let result = outcome { _ in
+            capAddressSpace(extraBytes: 256 << 20)
+            let model = Linear(weight: Tensor.zeros([1, 2]), bias: Tensor.zeros([1]))
+            do { try model.load(from: path); return "loaded" } catch { return "\(error)" }
+        }
+        XCTAssertEqual(result.result, "\(path): does not fit the model: Error(s) in loading state_dict for Linear:\n\tsize mismatch for weight: "
+                       + "copying a param with shape [16384, 16384] from checkpoint, the shape in current model is [1, 2].", "\(result)")
     }
 
     func testMismatchedModelIsRefusedWithEveryDifference() throws {

@@ -1,4 +1,5 @@
 import XCTest
+import NablaTestSupport
 import Nabla
 import NablaData
 @testable import NablaNN
@@ -129,5 +130,33 @@ final class FitTableTests: XCTestCase {
         XCTAssertEqual(validLoss, 7.5 * 1.4 * 1.4, accuracy: 1e-4, "validated after the step to w = 0.6")
         XCTAssertEqual(fit.epochs[0].validLoss, validLoss, accuracy: 1e-5)
         XCTAssertEqual(model.weight.value.item, 2 - 2 * 0.7 * 0.7 * 0.7, accuracy: 1e-5, "three steps of ×0.7")
+    }
+
+    /// Issue 24: an empty validation set reported loss 0.0 and accuracy 0.0; it has
+    /// neither. The record holds NaN, the table says so and prints None, as fastai.
+    func testAnEmptyValidationSetHasNoLossOrMetrics() throws {
+        let file = try XCTUnwrap(tmpfile())
+        defer { fclose(file) }
+        let inputs = Tensor([[1], [2]]), targets = Tensor([[2], [4]])
+        let learner = Learner(DataLoaders(BatchSource([(inputs, targets)]), BatchSource([])), Linear(weight: Tensor([[0]]), bias: nil),
+                              loss: mseLoss, metrics: [Metric(name: "mae") { l1Loss($0, $1).item }], console: Console(stream: file))
+        let fit = try learner.fit(1, lr: 0.01)
+        XCTAssertTrue(fit.epochs[0].validLoss.isNaN && fit.epochs[0].metrics.allSatisfy(\.isNaN), "\(fit.epochs[0])")
+        XCTAssertEqual(fit.epochs[0].trainLoss, 10, accuracy: 1e-5)
+        rewind(file)
+        var text = ""
+        var buffer = [CChar](repeating: 0, count: 512)
+        while fgets(&buffer, Int32(buffer.count), file) != nil { text += String(cString: buffer) }
+        let lines = text.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.first, "The validation set is empty: no validation loss or metrics.", text)
+        XCTAssertEqual(lines.last?.split(separator: " ").dropLast().map(String.init), ["0", "10.000000", "None", "None"], text)
+    }
+
+    /// Issue 24: `--epochs 9223372036854775807` overflowed counting the steps inside the first epoch.
+    func testEpochsBeyondCountableStepsFailBeforeTraining() {
+        let batch = (Tensor([[1]]), Tensor([[2]]))
+        let learner = Learner(DataLoaders(BatchSource([batch, batch]), BatchSource([batch])), Linear(weight: Tensor([[0]]), bias: nil),
+                              loss: mseLoss, console: .silent)
+        assertFails("Learner.fit: 9223372036854775807 epochs of 2 batches are more steps than an Int counts") { _ = try? learner.fit(.max, lr: 0.1) }
     }
 }

@@ -1,4 +1,5 @@
 import XCTest
+import NablaTestSupport
 import Nabla
 @testable import NablaNN
 
@@ -22,6 +23,12 @@ final class SGDTests: XCTestCase {
             assertClose(p.value.scalars, [0.95, 2.1, 2.8])
             XCTAssertTrue(p.value.requiresGrad, "still a leaf after the update")
         }
+    }
+
+    /// Issue 24: SGD took a learning rate of −1 (and climbed the loss); torch.optim.SGD raises.
+    func testANegativeLearningRateIsRefused() {
+        assertFails("SGD: invalid learning rate -1.0: it must not be negative") { _ = SGD([self.parameter([1], grad: [1])], learningRate: -1) }
+        assertFails("SGD: invalid learning rate nan") { _ = SGD([self.parameter([1], grad: [1])], learningRate: .nan, momentum: 0.9) }
     }
 
     func testMomentumAndWeightDecayFollowTorchOptimSGD() {

@@ -131,6 +131,59 @@ final class CommandTests: XCTestCase {
         try assertRefused(["lesson", "--image-directory", "/no/such/folder"], "--image-directory /no/such/folder: the folder /no/such/folder does not exist")
     }
 
+    /// Issue 24: huge counts crashed (an overflow counting steps or batches) after
+    /// the data had loaded. Epochs and steps are refused before work; a batch larger
+    /// than the training set is refused once its size is known, before training.
+    func testHugeCountsAreRefusedWithoutACrash() throws {
+        let huge = String(Int.max)
+        try assertRefused(["digits", "--epochs", huge], "--epochs must be at most 1000000, got 9223372036854775807")
+        try assertRefused(["train", "--epochs", huge], "--epochs must be at most 1000000, got 9223372036854775807")
+        try assertRefused(["quadratic", "--steps", huge], "--steps must be at most 1000000, got 9223372036854775807")
+        for command in ["train", "digits"] {
+            let run = try nabla([command, "--epochs", "1", "--batch-size", huge, "--threads", "1"])
+            XCTAssertNotEqual(run.status, 0, run.output)
+            XCTAssertTrue(run.error.contains("--batch-size 9223372036854775807 is more than the"), run.error)
+            XCTAssertFalse(run.output.contains("epoch") || run.error.contains("Fatal error"), run.output + run.error)
+        }
+    }
+
+    /// Issue 24: `digits --save` to a folder failed only after training.
+    func testDigitsChecksItsSavePathBeforeWork() throws {
+        try assertRefused(["digits", "--save", NSTemporaryDirectory()], "is a folder; give a file name such as")
+        try assertRefused(["digits", "--save", "/proc/model.safetensors"], "--save /proc/model.safetensors: cannot write in the folder /proc")
+    }
+
+    /// Issue 24: `nabla digits` stopped inside training on a label of 10, 14×14
+    /// images, an empty set or constant pixels; it names the file and trains nothing.
+    func testDigitsRefusesADatasetItCannotTrainOn() throws {
+        func idx(_ dimensions: [UInt32], _ payload: [UInt8]) -> Data {
+            var bytes: [UInt8] = [0, 0, 8, UInt8(dimensions.count)]
+            for word in dimensions { bytes += [UInt8(word >> 24), UInt8((word >> 16) & 0xff), UInt8((word >> 8) & 0xff), UInt8(word & 0xff)] }
+            return Data(bytes + payload)
+        }
+        let cases: [(side: UInt32, count: UInt32, pixel: (Int) -> UInt8, labels: [UInt8], file: String, message: String)] = [
+            (28, 2, { UInt8($0 % 256) }, [3, 10], "train-labels.idx1-ubyte", "label 10 of image 1 is not one of the 10 classes 0...9"),
+            (14, 2, { UInt8($0 % 256) }, [3, 4], "train-images.idx3-ubyte", "holds images of 14×14 pixels"),
+            (28, 0, { UInt8($0 % 256) }, [], "train-images.idx3-ubyte", "holds no images"),
+            (28, 2, { _ in 7 }, [3, 4], "train-images.idx3-ubyte", "every pixel is 0.02745098: images of one value cannot be normalised"),
+        ]
+        for item in cases {
+            let root = NSTemporaryDirectory() + "nabla-digits-" + UUID().uuidString
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            let folder = root + "/mnist"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            for split in ["train", "t10k"] {
+                let pixels = (0..<Int(item.count * item.side * item.side)).map(item.pixel)
+                try idx([item.count, item.side, item.side], pixels).write(to: URL(fileURLWithPath: "\(folder)/\(split)-images.idx3-ubyte"))
+                try idx([UInt32(item.labels.count)], item.labels).write(to: URL(fileURLWithPath: "\(folder)/\(split)-labels.idx1-ubyte"))
+            }
+            let run = try nabla(["digits", "--model", "linear", "--epochs", "1", "--batch-size", "1"], environment: ["NABLA_DATA": root])
+            XCTAssertNotEqual(run.status, 0, run.output)
+            XCTAssertTrue(run.error.contains("\(folder)/\(item.file): \(item.message)"), run.error)
+            XCTAssertFalse(run.output.contains("epoch") || run.error.contains("Fatal error"), run.output + run.error)
+        }
+    }
+
     func testADivergingWalkIsWarnedAboutAndPrinted() throws {
         let run = try nabla(["quadratic", "--lr", "1e9", "--steps", "6"])
         XCTAssertEqual(run.status, 0, run.error)

@@ -52,8 +52,12 @@ public struct CNNPassComparison: Codable {
     public let batches: Int
     public let batchSize: Int
     public let nablaSeconds: Double
+    /// The same batches at two OpenBLAS threads, when the machine has two CPUs.
+    public var nablaTwoThreadSeconds: Double?
     public var pytorchSeconds: Double?
     public var ratio: Double? { pytorchSeconds.map { nablaSeconds / $0 } }
+    /// Two threads' time over one thread's.
+    public var twoThreadRatio: Double? { nablaTwoThreadSeconds.map { $0 / nablaSeconds } }
 }
 
 /// conv2d forward and backward on the CNN's shapes (GFLOP/s on both backends,
@@ -74,12 +78,20 @@ public struct ConvolutionComparison: Codable {
         }
         var notes: [String] = []
         let batchSize = 128
-        // Quick: 60 batches, about an eighth of the epoch.
+        // Quick: at most 60 batches, about an eighth of the epoch; else the epoch. Either
+        // stops at the batch that ends the time budget, and the others train as many.
         let batches = quick ? 60 : 0
+        let cnnBudget = quick ? 4.0 : 12.0
         var cnn: CNNPassComparison?
         do {
-            log("convolution: the CNN, \(batches == 0 ? "one epoch" : "\(batches) batches") of \(batchSize), Nabla")
-            cnn = try nablaCNNPass(batches: batches, batchSize: batchSize)
+            log("convolution: the CNN, \(batches == 0 ? "one epoch" : "\(batches) batches") of \(batchSize) or \(formatFixed(cnnBudget, 0)) s, Nabla")
+            cnn = try nablaCNNPass(batches: batches, batchSize: batchSize, budget: cnnBudget)
+            if ProcessInfo.processInfo.activeProcessorCount >= 2, let count = cnn?.batches {
+                log("convolution: the same \(count) batches at 2 OpenBLAS threads")
+                Nabla.setThreadCount(2)
+                cnn?.nablaTwoThreadSeconds = try nablaCNNPass(batches: count, batchSize: batchSize, budget: .infinity).nablaSeconds
+                Nabla.setThreadCount(1)
+            }
         } catch { notes.append("Nabla's CNN pass skipped: \(error)") }
         if (try? runChildProcess([python, "-c", "import torch"]))?.status == 0 {
             log("convolution: PyTorch's conv2d and CNN (\(script))")
@@ -146,7 +158,8 @@ public struct ConvolutionComparison: Codable {
 
     /// The CNN trained with Adam (lr 1e-3) and cross-entropy on shuffled MNIST
     /// training batches, as `pytorch/convolution.py` trains torch's; `batches` 0 is one epoch.
-    static func nablaCNNPass(batches: Int, batchSize: Int) throws -> CNNPassComparison {
+    /// Stops after the batch that reaches `budget` seconds, and says how many it trained.
+    static func nablaCNNPass(batches: Int, batchSize: Int, budget: Double) throws -> CNNPassComparison {
         let mnist = try Datasets.mnist(split: .train)
         let pixels = mnist.images
         let mean = pixels.mean().item, deviation = ((pixels - mean).square().mean().item).squareRoot()
@@ -158,12 +171,15 @@ public struct ConvolutionComparison: Codable {
         let count = batches == 0 ? loader.batchCount : min(batches, loader.batchCount)
         model.train()
         let start = monotonicSeconds()
-        for (index, batch) in loader.enumerated() where index < count {
+        var trained = 0
+        for batch in loader {
             crossEntropy(model(batch.inputs), batch.targets).backward()
             optimizer.step()
             optimizer.zeroGrad()
+            trained += 1
+            if trained == count || monotonicSeconds() - start >= budget { break }
         }
-        return CNNPassComparison(batches: count, batchSize: batchSize, nablaSeconds: monotonicSeconds() - start)
+        return CNNPassComparison(batches: trained, batchSize: batchSize, nablaSeconds: monotonicSeconds() - start)
     }
 
     /// The report's lines: the table, the CNN pass, the notes.
@@ -196,7 +212,8 @@ public struct ConvolutionComparison: Codable {
             lines.append("")
             let what = "The CNN (DigitModel.cnn, Adam lr 1e-3, cross-entropy), \(cnn.batches) batches of \(cnn.batchSize) MNIST training images, one thread"
             let torch = cnn.pytorchSeconds.map { ", PyTorch \(formatFixed($0, 2)) s (warmed up): Nabla/PyTorch time ×\(formatFixed(cnn.nablaSeconds / $0, 2))" } ?? ""
-            lines.append("\(what): Nabla \(formatFixed(cnn.nablaSeconds, 2)) s\(torch)")
+            let two = cnn.nablaTwoThreadSeconds.map { "; at 2 OpenBLAS threads \(formatFixed($0, 2)) s, ×\(formatFixed($0 / cnn.nablaSeconds, 2)) the one-thread time" } ?? ""
+            lines.append("\(what): Nabla \(formatFixed(cnn.nablaSeconds, 2)) s\(torch)\(two)")
         }
         lines += notes.map { (markdown ? "- " : "") + $0 }
         return lines

@@ -26,6 +26,8 @@ public struct LessonRun: Codable {
 public struct LessonComparison: Codable {
     public let nabla: LessonRun?
     public let pytorch: LessonRun?
+    /// The same two models in JAX, each training step one `jax.jit` call, pinned to one core (`jax/lesson.py`).
+    public var jax: LessonRun?
     /// Nabla's lesson without prefetching (one thread) and at two OpenBLAS threads
     /// (prefetching then off by default), named by their engine.
     public var nablaVariants: [LessonRun] = []
@@ -39,10 +41,21 @@ public struct LessonComparison: Codable {
                 nabla.processSeconds / pytorch.processSeconds)
     }
 
-    /// Runs `nabla lesson` and `pytorch/lesson.py` `repeats` times each at `threads`
-    /// threads (PyTorch's twice as often: cold for the process, warmed up for the training times).
-    public static func measure(nablaExecutable: String?, python: String, pytorchScript: String,
-                               threads: Int, repeats: Int, log: (String) -> Void) -> LessonComparison {
+    /// Nabla's training time over JAX's: linear model, net.
+    public var jaxRatios: (linear: Double, net: Double)? {
+        guard let nabla, let jax else { return nil }
+        return (nabla.linearSeconds / jax.linearSeconds, nabla.netSeconds / jax.netSeconds)
+    }
+
+    /// Runs `nabla lesson` and `pytorch/lesson.py` up to `repeats` times each at `threads`
+    /// threads (PyTorch's twice as often: cold for the process, warmed up for the training
+    /// times), each configuration repeating only while its runs have taken less than
+    /// `budget` seconds; then `jax/lesson.py` once (it warms up and pins itself).
+    public static func measure(nablaExecutable: String?, python: String, pytorchScript: String, jaxScript: String,
+                               threads: Int, repeats: Int, budget: Double, log: (String) -> Void) -> LessonComparison {
+        func bestRun(engine: String, threads: Int, repeats: Int, command: [String]) throws -> LessonRun {
+            try Self.bestRun(engine: engine, threads: threads, repeats: repeats, budget: budget, command: command)
+        }
         var notes: [String] = []
         var nabla: LessonRun?
         var variants: [LessonRun] = []
@@ -78,16 +91,28 @@ public struct LessonComparison: Codable {
         } else {
             notes.append("PyTorch comparison skipped: `\(python) -c 'import torch'` fails (pip install 'torch==2.13.0+cpu' to enable it)")
         }
+        var jax: LessonRun?
+        if (try? runChildProcess([python, "-c", "import jax"]))?.status == 0 {
+            log("lesson: \(python) \(jaxScript) (one pinned core, jitted steps)")
+            do {
+                jax = try Self.bestRun(engine: "jax", threads: 1, repeats: 1, budget: 0, command: [python, jaxScript])
+            } catch { notes.append("JAX's lesson failed: \(error)") }
+        } else {
+            notes.append("JAX comparison skipped: `\(python) -c 'import jax'` fails (pip install 'jax[cpu]' into the same Python to enable it)")
+        }
         var comparison = LessonComparison(nabla: nabla, pytorch: pytorch, notes: notes)
         comparison.nablaVariants = variants
+        comparison.jax = jax
         return comparison
     }
 
-    /// Runs `command` `repeats` times; each time is the best over the runs, the peak memory the highest.
-    private static func bestRun(engine: String, threads: Int, repeats: Int, command: [String]) throws -> LessonRun {
+    /// Runs `command` up to `repeats` times, while the runs so far took less than `budget`
+    /// seconds; each time is the best over the runs, the peak memory the highest.
+    private static func bestRun(engine: String, threads: Int, repeats: Int, budget: Double, command: [String]) throws -> LessonRun {
         let trainSecondsKey = "train_seconds"
         var runs: [LessonRun] = []
-        for _ in 0..<max(1, repeats) {
+        let start = monotonicSeconds()
+        for _ in 0..<max(1, repeats) where runs.isEmpty || monotonicSeconds() - start < budget {
             let result = try runChildProcess(command)
             guard result.status == 0 else {
                 throw ChildProcessError(command: command, problem: "exited with status \(result.status): \(result.standardError.suffix(2000))")
@@ -100,7 +125,7 @@ public struct LessonComparison: Codable {
                 throw ChildProcessError(command: command, problem: "printed no JSON with linear.\(trainSecondsKey) and mlp.\(trainSecondsKey): \(result.standardOutput.suffix(2000))")
             }
             var name = engine
-            if let version = json["torch_version"] as? String { name += " \(version)" }
+            if let version = (json["torch_version"] ?? json["jax_version"]) as? String { name += " \(version)" }
             runs.append(LessonRun(
                 engine: name, threads: threads, processSeconds: result.wallSeconds, peakResidentMiB: result.peakResidentMiB,
                 linearSeconds: linearSeconds, netSeconds: netSeconds,

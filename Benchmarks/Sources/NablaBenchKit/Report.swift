@@ -12,7 +12,9 @@ public struct ResultRow: Codable {
     public let reference: Double
     public let blasSeconds: Double
     public let referenceSeconds: Double
-    /// Reference time over BLAS time.
+    /// The smaller shape the reference figure was measured on, when the row's own is hopeless there.
+    public let referenceShape: String?
+    /// Reference time over BLAS time (over a stand-in shape: BLAS's rate over the reference's).
     public let speedup: Double
     /// The direct call's routine and figure, for products.
     public let directRoutine: String?
@@ -32,10 +34,12 @@ public struct ResultRow: Codable {
         self.threads = threads
         kind = workload.kind; op = workload.op; shape = workload.shape; unit = workload.unit
         blas = workload.figure(seconds: blasSeconds)
-        reference = workload.figure(seconds: referenceSeconds)
+        let standIn = workload.referenceStandIn?.workload
+        reference = (standIn ?? workload).figure(seconds: referenceSeconds)
+        referenceShape = standIn?.shape
         self.blasSeconds = blasSeconds
         self.referenceSeconds = referenceSeconds
-        speedup = referenceSeconds / blasSeconds
+        speedup = standIn == nil ? referenceSeconds / blasSeconds : blas / reference
         self.directRoutine = directRoutine
         direct = directSeconds.map { workload.figure(seconds: $0) }
         percentOfDirect = directSeconds.map { 100 * $0 / blasSeconds }

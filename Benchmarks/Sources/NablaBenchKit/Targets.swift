@@ -1,9 +1,11 @@
+import Nabla
 import NablaNN
 
 /// The targets of the benchmark issue, checked against one run's figures;
 /// a target whose figures the run did not measure is left out.
 public func checkTargets(rows: [ResultRow], limits: [MachineLimits], lesson: LessonComparison?,
-                         floors: LessonFloors? = nil, steadyState: [SteadyStateStep] = []) -> [TargetCheck] {
+                         floors: LessonFloors? = nil, steadyState: [SteadyStateStep] = [],
+                         convolution: ConvolutionComparison? = nil, coreCheck: OpenBLASCoreCheck? = nil) -> [TargetCheck] {
     var checks: [TargetCheck] = []
     let threadCounts = Array(Set(rows.map(\.threads))).sorted()
 
@@ -84,7 +86,99 @@ public func checkTargets(rows: [ResultRow], limits: [MachineLimits], lesson: Les
             measured: "\(formatFixed(step.storageAllocationsPerStep, 2)) mallocs, \(formatFixed(step.minorFaultsPerStep, 2)) faults per step over \(step.steps) steps",
             met: step.storageAllocationsPerStep == 0 && step.minorFaultsPerStep == 0))
     }
+    checks += issue23Targets(rows: rows, lesson: lesson, floors: floors, convolution: convolution, coreCheck: coreCheck)
     return checks
+}
+
+/// Issue 23's targets ("speed past the BLAS floor"), each from this run's figures.
+func issue23Targets(rows: [ResultRow], lesson: LessonComparison?, floors: LessonFloors?,
+                    convolution: ConvolutionComparison?, coreCheck: OpenBLASCoreCheck?) -> [TargetCheck] {
+    var checks: [TargetCheck] = []
+    let prefix = "Issue 23: "
+    func times(_ value: Double) -> String { formatFixed(value, 2) + "×" }
+    // 1. The lesson's training at its floor.
+    if let floors, let nabla = lesson?.nabla {
+        for (name, epoch, floor, bound) in [("net", nabla.netSeconds / 40, floors.netEpochSeconds, 1.10),
+                                            ("linear model", nabla.linearSeconds / 20, floors.linearEpochSeconds, 2.0)] {
+            checks.append(TargetCheck(
+                target: "\(prefix)the \(name)'s epoch ≤ \(times(bound)) its BLAS floor (\(nabla.threads) thread)",
+                measured: "\(formatFixed(1000 * epoch, 2)) ms against \(formatFixed(1000 * floor, 2)) ms: \(times(epoch / floor))",
+                met: epoch <= bound * floor))
+        }
+    }
+    // 2. Ahead of the jitted JAX step.
+    if let ratios = lesson?.jaxRatios {
+        for (name, ratio, bound) in [("net", ratios.net, 0.80), ("linear model", ratios.linear, 0.60)] {
+            checks.append(TargetCheck(target: "\(prefix)the \(name)'s training ≤ \(times(bound)) a jitted JAX step's on one pinned core",
+                                      measured: times(ratio), met: ratio <= bound))
+        }
+    }
+    // 3. Convolutions ahead of PyTorch layer by layer, and the CNN epoch.
+    if let convolution {
+        let ratios = convolution.rows.flatMap { row -> [(String, Double)] in
+            [("\(row.shape.layer) \(row.shape.batch) forward", row.pytorchForwardSeconds.map { row.blasForwardSeconds / $0 }),
+             ("\(row.shape.layer) \(row.shape.batch) forward+backward", row.pytorchTrainingSeconds.map { row.blasTrainingSeconds / $0 })]
+                .compactMap { name, ratio in ratio.map { (name, $0) } }
+        }
+        if let worst = ratios.max(by: { $0.1 < $1.1 }) {
+            checks.append(TargetCheck(
+                target: "\(prefix)every conv2d row ≤ 1.00× PyTorch's time (one thread)",
+                measured: "worst \(times(worst.1)) (\(worst.0)); all: " + ratios.map { times($0.1) }.joined(separator: " "),
+                met: worst.1 <= 1))
+        }
+        if let cnn = convolution.cnn {
+            if let ratio = cnn.ratio {
+                checks.append(TargetCheck(target: "\(prefix)the CNN's training ≤ 0.45× PyTorch's (one thread, \(cnn.batches) batches)",
+                                          measured: times(ratio), met: ratio <= 0.45))
+            }
+            // 4. Two cores that help.
+            if let ratio = cnn.twoThreadRatio {
+                checks.append(TargetCheck(target: "\(prefix)the CNN at 2 threads ≤ 0.60× its 1-thread time",
+                                          measured: times(ratio), met: ratio <= 0.60))
+            }
+        }
+    }
+    let scaling = rows.filter { ($0.kind == .elementwise || $0.kind == .reduction) && $0.threads == 1 }.compactMap { one -> (ResultRow, Double)? in
+        guard let two = rows.first(where: { $0.threads == 2 && $0.op == one.op && $0.shape == one.shape }) else { return nil }
+        return (one, one.blasSeconds / two.blasSeconds)
+    }
+    let large = scaling.filter { leadingElementCount($0.0.shape) >= 1 << 20 }, small = scaling.filter { leadingElementCount($0.0.shape) < 1 << 20 }
+    if let worst = large.min(by: { $0.1 < $1.1 }) {
+        checks.append(TargetCheck(
+            target: "\(prefix)elementwise ops and reductions of ≥ 1M elements ≥ 1.70× faster at 2 threads",
+            measured: "slowest \(times(worst.1)) (\(worst.0.op) \(worst.0.shape)); all: " + large.map { times($0.1) }.joined(separator: " "),
+            met: worst.1 >= 1.7))
+    }
+    if let worst = small.min(by: { $0.1 < $1.1 }) {
+        checks.append(TargetCheck(
+            target: "\(prefix)elementwise ops and reductions under 1M elements not slower at 2 threads (within 5%)",
+            measured: "slowest \(times(worst.1)) the 1-thread speed (\(worst.0.op) \(worst.0.shape))",
+            met: worst.1 >= 0.95))
+    }
+    // 5. The whole lesson small and quick.
+    if let nabla = lesson?.nabla {
+        checks.append(TargetCheck(target: "\(prefix)the lesson's peak RSS ≤ 64 MiB", measured: "\(formatFixed(nabla.peakResidentMiB, 0)) MiB",
+                                  met: nabla.peakResidentMiB <= 64))
+    }
+    if let two = lesson?.nablaVariants.first(where: { $0.threads == 2 }) {
+        checks.append(TargetCheck(target: "\(prefix)the whole lesson ≤ 1.2 s at 2 threads from process start",
+                                  measured: "\(formatFixed(two.processSeconds, 3)) s", met: two.processSeconds <= 1.2))
+    }
+    // 6. No silent slow BLAS.
+    if let coreCheck {
+        checks.append(TargetCheck(
+            target: "\(prefix)OpenBLAS runs the widest kernels this CPU has (`nabla doctor`)",
+            measured: "core \(coreCheck.coreName) (\(coreCheck.coreLevel?.description ?? "unknown")) on a CPU with \(coreCheck.cpuLevel?.description ?? "unknown features")"
+                + (coreCheck.verdict == .olderThanCPU ? ": \(coreCheck.fix)" : ""),
+            met: coreCheck.coreLevel.flatMap { core in coreCheck.cpuLevel.map { core >= $0 } } ?? false))
+    }
+    return checks
+}
+
+/// The element count of a shape's first operand: "10000×28×28 + 28×28" → 7,840,000.
+func leadingElementCount(_ shape: String) -> Int {
+    let first = shape.split(separator: " ").first ?? ""
+    return first.split(separator: "×").reduce(1) { $0 * (Int($1) ?? 1) }
 }
 
 func formatPercent(_ value: Double) -> String { formatFixed(value, 0) + "%" }

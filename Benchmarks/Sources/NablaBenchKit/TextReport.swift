@@ -22,6 +22,7 @@ extension BenchReport {
         lines.append("Figures are the best of interleaved rounds. speedup = reference time / BLAS time; % direct = direct CBLAS time / Nabla BLAS time;")
         lines.append("% limit = BLAS figure / the fp32 peak (compute-bound) or the huge-page read bandwidth (memory-bound beyond the caches, marked b) at that thread count.")
         lines.append("NumPy = numpy.linalg on the same kind of matrices at the same thread count, timed in the same run; % NumPy = NumPy time / Nabla BLAS time.")
+        lines.append("Each variant keeps its time budget: one whose first call exceeds it is timed by that call alone; a reference figure \"(at shape)\" was measured on that smaller shape, where the row's own would take the reference minutes.")
         lines += paragraphBreak
         lines.append(renderTable(headers: Self.tableHeaders, rows: tableRows, leftAligned: [1, 2, 3], markdown: markdown))
         if !notes.isEmpty {
@@ -32,9 +33,9 @@ extension BenchReport {
         if let lesson {
             lines.append("")
             lines.append("The whole lesson (similarity, linear model 20 epochs, net 40 epochs) as separate processes, best of runs;")
-            lines.append("training times in the steady state (PyTorch warmed up in a second process), first-run times in brackets:")
+            lines.append("training times in the steady state (PyTorch warmed up in a second process; JAX jit-compiled in a warm-up and pinned to one core), first-run times in brackets:")
             lines += paragraphBreak
-            let runs = [lesson.nabla].compactMap { $0 } + lesson.nablaVariants + [lesson.pytorch].compactMap { $0 }
+            let runs = [lesson.nabla].compactMap { $0 } + lesson.nablaVariants + [lesson.pytorch, lesson.jax].compactMap { $0 }
             if !runs.isEmpty {
                 lines.append(renderTable(
                     headers: ["engine", "threads", "linear s", "net s", "process s", "peak RSS MiB", "linear acc", "net acc"],
@@ -50,6 +51,9 @@ extension BenchReport {
             }
             if let ratios = lesson.ratios {
                 lines.append("Nabla / PyTorch time: linear model \(formatFixed(ratios.linear, 3))×, net \(formatFixed(ratios.net, 3))×, whole lesson \(formatFixed(ratios.whole, 3))×")
+            }
+            if let ratios = lesson.jaxRatios {
+                lines.append("Nabla / JAX training time: linear model \(formatFixed(ratios.linear, 3))×, net \(formatFixed(ratios.net, 3))×")
             }
             lines += lesson.notes.map { item + $0 }
         }
@@ -88,7 +92,7 @@ extension BenchReport {
         rows.map { row -> [String] in
             [
                 "\(row.threads)", row.op, row.shape, row.unit.rawValue,
-                formatFigure(row.blas, row.unit), formatFigure(row.reference, row.unit),
+                formatFigure(row.blas, row.unit), formatFigure(row.reference, row.unit) + (row.referenceShape.map { " (at \($0))" } ?? ""),
                 "×" + formatFixed(row.speedup, row.speedup < 10 ? 2 : 1),
                 row.direct.map { formatFigure($0, row.unit) } ?? "",
                 row.percentOfDirect.map(formatPercent) ?? "",

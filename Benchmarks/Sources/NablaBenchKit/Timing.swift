@@ -22,6 +22,11 @@ public func monotonicSeconds() -> Double {
 /// undisturbed. The best round is kept, as `timeit` advises, because
 /// interference only ever adds time.
 ///
+/// The budget is kept: a variant whose first call alone takes longer than the
+/// budget is not called again (its figure is that one call, an upper bound),
+/// and the others get as many rounds as fit in the budget, at least three
+/// while a round of them fits in it.
+///
 /// - Parameters:
 ///   - variants: Closures making `calls` calls each; each makes one untimed call first.
 ///   - budget: Roughly the seconds to spend on each variant.
@@ -31,14 +36,16 @@ public func bestSecondsPerCall(_ variants: [(_ calls: Int) -> Void], budget: Dou
         run(1)
         return max(monotonicSeconds() - start, 1e-9)
     }
+    let repeated = variants.indices.filter { firstCall[$0] <= budget }
     let batchSizes = firstCall.map { max(1, Int(0.002 / $0)) }
-    let slowestBatch = zip(firstCall, batchSizes).map { $0 * Double($1) }.max() ?? 0
-    let rounds = max(3, min(300, Int(budget / max(slowestBatch, 1e-9))))
-    var best = Array(repeating: Double.infinity, count: variants.count)
-    for _ in 0..<rounds {
-        for (index, run) in variants.enumerated() {
+    let slowestBatch = repeated.map { firstCall[$0] * Double(batchSizes[$0]) }.max() ?? 0
+    let roundsInBudget = Int(budget / max(slowestBatch, 1e-9))
+    let rounds = min(300, roundsInBudget >= 1 ? max(3, roundsInBudget) : 1)
+    var best = firstCall
+    for _ in 0..<(repeated.isEmpty ? 0 : rounds) {
+        for index in repeated {
             let start = monotonicSeconds()
-            run(batchSizes[index])
+            variants[index](batchSizes[index])
             best[index] = min(best[index], (monotonicSeconds() - start) / Double(batchSizes[index]))
         }
     }

@@ -42,12 +42,22 @@ public struct Workload {
     public let numpy: NumPyStatement?
     /// Builds the inputs (once, shared by both backends) and returns the call to time.
     public let prepare: () -> PreparedWorkload
+    /// The same op on a smaller shape, timed on the reference backend in this
+    /// one's place where this shape would take the reference minutes (marked in the table).
+    public private(set) var referenceStandIn: ReferenceStandIn?
 
     public init(kind: WorkloadKind, op: String, shape: String, unit: WorkloadUnit, flops: Double = 0,
                 bytes: Double = 0, limit: WorkloadLimit?, numpy: NumPyStatement? = nil,
                 prepare: @escaping () -> PreparedWorkload) {
         self.kind = kind; self.op = op; self.shape = shape; self.unit = unit
         self.flops = flops; self.bytes = bytes; self.limit = limit; self.numpy = numpy; self.prepare = prepare
+    }
+
+    /// This workload with the reference backend timed on `smaller` instead.
+    public func withReferenceStandIn(_ smaller: Workload) -> Workload {
+        var copy = self
+        copy.referenceStandIn = ReferenceStandIn(smaller)
+        return copy
     }
 
     /// The figure in `unit` for a call taking `seconds`.
@@ -74,6 +84,12 @@ public struct Workload {
 
     /// A readable name for logs and package-benchmark.
     public var name: String { "\(op) \(shape)" }
+}
+
+/// The smaller workload a row's reference figure comes from (a class: a struct cannot hold its own type).
+public final class ReferenceStandIn {
+    public let workload: Workload
+    init(_ workload: Workload) { self.workload = workload }
 }
 
 /// A workload with its inputs built.

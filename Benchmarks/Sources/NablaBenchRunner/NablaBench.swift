@@ -53,7 +53,7 @@ struct NablaBench: ParsableCommand {
         return FileManager.default.isExecutableFile(atPath: interpreter) ? interpreter : "python3"
     }
 
-    @Option(help: "Runs of each lesson; each time reported is the best (default 3, quick 1).")
+    @Option(help: "Runs of each lesson at most; each time reported is the best. A lesson is not run again once its runs took 20 s (default 3, quick 1).")
     var lessonRuns: Int?
 
     @Flag(help: "Print the report as Markdown (for the README's results section) instead of plain text.")
@@ -117,8 +117,9 @@ struct NablaBench: ParsableCommand {
         var rows: [(order: Int, row: ResultRow)] = []
         for (index, workload) in workloads.enumerated() {
             let ready = workload.prepare()
-            var variants: [(Int) -> Void] = [BackendKind.blas, .reference].map { backend in
-                { calls in withBackend(backend) { for _ in 0..<calls { ready.call() } } }
+            let referenceReady = workload.referenceStandIn?.workload.prepare() ?? ready
+            var variants: [(Int) -> Void] = [(BackendKind.blas, ready), (.reference, referenceReady)].map { backend, prepared in
+                { calls in withBackend(backend) { for _ in 0..<calls { prepared.call() } } }
             }
             if let direct = ready.direct { variants.append { calls in for _ in 0..<calls { direct.run() } } }
             for (threadCount, limit) in zip(threadCounts, limits) {
@@ -136,7 +137,7 @@ struct NablaBench: ParsableCommand {
 
         let lesson = noLesson ? nil : LessonComparison.measure(
             nablaExecutable: locateNablaExecutable(), python: python, pytorchScript: Self.pytorchScript,
-            threads: 1, repeats: lessonRuns ?? (quick ? 1 : 3), log: log)
+            jaxScript: Self.jaxScript, threads: 1, repeats: lessonRuns ?? (quick ? 1 : 3), budget: quick ? 0 : 20, log: log)
 
         let convolution = noConvolution ? nil : ConvolutionComparison.measure(
             python: python, script: Self.packageFolder + "/pytorch/convolution.py", quick: quick, budget: budget, log: log)
@@ -152,7 +153,8 @@ struct NablaBench: ParsableCommand {
             logicalCPUs: ProcessInfo.processInfo.activeProcessorCount, openBLAS: openBLAS,
             openBLASCoreTypeVariable: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"],
             limits: limits, rows: table, lesson: lesson, convolution: convolution,
-            targets: checkTargets(rows: table, limits: limits, lesson: lesson, floors: floors, steadyState: steadyState),
+            targets: checkTargets(rows: table, limits: limits, lesson: lesson, floors: floors, steadyState: steadyState,
+                                  convolution: convolution, coreCheck: OpenBLASCoreCheck.current),
             seconds: monotonicSeconds() - start,
             loadAverage: [startLoad, oneMinuteLoadAverage()].compactMap { $0 }, notes: notes)
         report.lessonFloors = floors
@@ -194,6 +196,8 @@ struct NablaBench: ParsableCommand {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
     static let pytorchScript = packageFolder + "/pytorch/lesson.py"
+
+    static let jaxScript = packageFolder + "/jax/lesson.py"
 
     static let numpyScript = packageFolder + "/numpy/linalg.py"
 

@@ -13,6 +13,20 @@ final class MeasurementTests: XCTestCase {
         XCTAssertGreaterThan(calls[1], 10 * calls[0])
     }
 
+    func testAVariantSlowerThanTheBudgetRunsOnceAndTheRowKeepsItsBudget() {
+        var calls = [0, 0]
+        let start = monotonicSeconds()
+        let times = bestSecondsPerCall([{ n in calls[0] += n; for _ in 0..<n { usleep(60_000) } },
+                                        { n in calls[1] += n; for _ in 0..<n { usleep(1000) } }], budget: 0.05)
+        let elapsed = monotonicSeconds() - start
+        XCTAssertEqual(calls[0], 1, "the 60 ms call exceeds the 50 ms budget: one call is its figure")
+        XCTAssertGreaterThanOrEqual(times[0], 0.06)
+        XCTAssertGreaterThan(calls[1], 3, "the fast variant still gets its rounds")
+        XCTAssertLessThan(times[1], 0.01)
+        // One slow call, the fast variant's budget, and scheduling slack on a busy machine.
+        XCTAssertLessThan(elapsed, 0.06 + 0.05 + 0.5)
+    }
+
     func testMachineLimitsArePlausible() {
         let limits = MachineLimits.measure(threads: 1, quick: true)
         // Any x86-64 CPU with AVX2 and FMA does more than 10 GFLOP/s and reads faster than 1 GB/s

@@ -1,4 +1,5 @@
-import NablaBenchKit
+import Nabla
+@testable import NablaBenchKit
 import XCTest
 
 final class ReportTests: XCTestCase {
@@ -39,6 +40,49 @@ final class ReportTests: XCTestCase {
         let missed = checkTargets(rows: [gemmRow(256, percentOfDirect: 94), gemmRow(1024, percentOfDirect: 99)], limits: [limits], lesson: nil)
         XCTAssertFalse(missed[0].met)
         XCTAssertTrue(missed[0].measured.hasPrefix("lowest 94%"), missed[0].measured)
+    }
+
+    func testAReferenceStandInGivesTheReferenceFigureOfTheSmallerShapeAndARateSpeedup() {
+        func eigh(_ n: Double) -> Workload {
+            Workload(kind: .linalg, op: "eigh", shape: "\(Int(n))×\(Int(n))", unit: .gflops, flops: 9 * n * n * n,
+                     limit: .fmaPeak) { PreparedWorkload(call: {}) }
+        }
+        let row = ResultRow(threads: 1, workload: eigh(1024).withReferenceStandIn(eigh(256)), blasSeconds: 0.5,
+                            referenceSeconds: 0.2, directSeconds: nil, directRoutine: nil, limits: limits)
+        XCTAssertEqual(row.referenceShape, "256×256")
+        XCTAssertEqual(row.blas, 9 * 1024 * 1024 * 1024 / 0.5 * 1e-9, accuracy: 1e-9)
+        XCTAssertEqual(row.reference, 9 * 256 * 256 * 256 / 0.2 * 1e-9, accuracy: 1e-9)
+        XCTAssertEqual(row.speedup, row.blas / row.reference, accuracy: 1e-9)
+        XCTAssertTrue(Workload.linalg(quick: false).contains { $0.referenceStandIn?.workload.shape == "256×256" })
+        XCTAssertFalse(Workload.linalg(quick: true).contains { $0.referenceStandIn != nil })
+    }
+
+    func testTwoThreadScalingTargetsSplitAtOneMillionElements() {
+        func row(_ shape: String, threads: Int, seconds: Double) -> ResultRow {
+            let workload = Workload(kind: .elementwise, op: "broadcast add", shape: shape, unit: .gbs, bytes: 1e6,
+                                    limit: nil) { PreparedWorkload(call: {}) }
+            return ResultRow(threads: threads, workload: workload, blasSeconds: seconds, referenceSeconds: seconds,
+                             directSeconds: nil, directRoutine: nil, limits: limits)
+        }
+        XCTAssertEqual(leadingElementCount("10000×28×28 + 28×28"), 7_840_000)
+        let checks = checkTargets(rows: [row("10000×28×28 + 28×28", threads: 1, seconds: 1), row("10000×28×28 + 28×28", threads: 2, seconds: 0.5),
+                                         row("256×784 + 784", threads: 1, seconds: 1), row("256×784 + 784", threads: 2, seconds: 1.2)],
+                                  limits: [limits], lesson: nil)
+        let large = checks.first { $0.target.contains("≥ 1M elements") }, small = checks.first { $0.target.contains("under 1M") }
+        XCTAssertEqual(large?.met, true, large?.measured ?? "no large-op target")
+        XCTAssertEqual(small?.met, false, "the small op got slower at 2 threads: \(small?.measured ?? "no small-op target")")
+    }
+
+    func testTheCoreTargetIsMissedForAnOlderCoreEvenWhenTheUserChoseIt() {
+        let avx2: Set<String> = ["avx", "avx2", "fma"]
+        func target(_ core: String, setting: String?) -> TargetCheck? {
+            let check = OpenBLASCoreCheck(coreName: core, config: "DYNAMIC_ARCH", cpuFlags: avx2, coreTypeSetting: setting)
+            return checkTargets(rows: [], limits: [limits], lesson: nil, coreCheck: check).first { $0.target.contains("widest kernels") }
+        }
+        XCTAssertEqual(target("Haswell", setting: nil)?.met, true)
+        XCTAssertEqual(target("Prescott", setting: nil)?.met, false)
+        XCTAssertEqual(target("Prescott", setting: "Prescott")?.met, false)
+        XCTAssertTrue(target("Prescott", setting: nil)?.measured.contains("OPENBLAS_CORETYPE=Haswell") ?? false)
     }
 
     func testFixedFormatting() {

@@ -50,15 +50,18 @@ protocol Backend: Sendable {
 
     /// LU factorisation with partial pivoting, P·A = L·U, of an n×n row-major
     /// matrix in place (LAPACK's getrf); `pivots` are 1-based row swaps.
-    /// Returns 0, or i > 0 when U[i−1, i−1] is exactly zero (A is singular).
+    /// Returns 0, or i > 0 when U[i−1, i−1] is exactly zero (A is singular); a NaN
+    /// in A spreads through the factors and is never an error.
     func luFactor<T: BLASScalar>(n: Int, a: UnsafeMutablePointer<T>, lda: Int, pivots: UnsafeMutablePointer<Int32>) -> Int
 
     /// Solves A·X = B from `luFactor`'s output (getrs); B is n×rhs row-major and becomes X.
+    /// A NaN in the factors or in B spreads into X.
     func luSolve<T: BLASScalar>(n: Int, rhs: Int, lu: UnsafePointer<T>, lda: Int, pivots: UnsafePointer<Int32>,
                                 b: UnsafeMutablePointer<T>, ldb: Int)
 
     /// The lower-triangular L with A = L·Lᵀ, written over A's lower triangle (potrf).
-    /// Returns 0, or i > 0 when the leading minor of order i is not positive definite.
+    /// Returns 0, or i > 0 when the leading minor of order i is not positive definite
+    /// (or its pivot is NaN).
     func choleskyFactor<T: BLASScalar>(n: Int, a: UnsafeMutablePointer<T>, lda: Int) -> Int
 
     // The factorisations below work on a batch of `batch` matrices stored one

@@ -22,30 +22,22 @@ extension Linalg {
     /// each A⁺ product being itself a least-squares solve.
     public static func lstsq(_ a: Tensor, _ b: Tensor, rcond: Float? = nil) throws -> LeastSquaresSolution {
         let (_, m, n) = matrixShape(a, op: "lstsq")
+        requireSameDType(a, b, op: "lstsq")
         let (columns, isVector, batch) = rightHandSide(a, b, rows: m, op: "lstsq")
+        // The default cutoff is the dtype's ε·max(m, n), as in NumPy and PyTorch.
+        let epsilon = a.dtype == .float64 ? Double.ulpOfOne : Double(Float.ulpOfOne)
         let result = try solveLeastSquares(a.expand(to: batch + [m, n]), columns,
-                                           rcond: rcond ?? Float.ulpOfOne * Float(Swift.max(m, n)))
+                                           rcond: rcond.map(Double.init) ?? epsilon * Double(Swift.max(m, n)))
         return LeastSquaresSolution(solution: isVector ? result.solution.squeeze(axis: -1) : result.solution,
                                     rank: result.rank, singularValues: result.singularValues)
     }
 
     /// lstsq for A [b..., m, n] and B [b..., m, k] of the same batch, recorded.
-    private static func solveLeastSquares(_ a: Tensor, _ b: Tensor, rcond: Float) throws -> LeastSquaresSolution {
+    private static func solveLeastSquares(_ a: Tensor, _ b: Tensor, rcond: Double) throws -> LeastSquaresSolution {
         let (batch, m, n) = matrixShape(a, op: "lstsq")
-        let k = b.shape.last!, count = batchCount(a), rows = Swift.max(m, n), smaller = Swift.min(m, n)
-        let work = a.materialized()
-        try requireFinite(work, op: "lstsq")
-        // gelsd wants B with max(m, n) rows; X comes back in the first n.
-        let padded = Tensor.zeros([count, rows, k])
-        padded.slab(axis: 1, start: 0, extent: m).assign(from: b.reshape([count, m, k]))
-        let values = Tensor.zeros(batch + [smaller])
-        var ranks = [Int](repeating: 0, count: count)
-        let failure = ranks.withUnsafeMutableBufferPointer { rank in
-            Nabla.kernels.leastSquares(batch: count, m: m, n: n, rhs: k, a: work.basePointer, b: padded.basePointer,
-                                       rcond: rcond, s: values.basePointer, rank: rank.baseAddress!)
-        }
-        if let failure { throw LinalgError.noConvergence(op: "lstsq", shape: a.shape, matrix: failure.matrix, info: failure.info) }
-        let x = padded.slab(axis: 1, start: 0, extent: n).materialized().reshape(batch + [n, k])
+        let smaller = Swift.min(m, n)
+        try requireFinite(a, op: "lstsq")
+        let (x, values, ranks) = try dispatch(a, op: "lstsq", LeastSquares(a: a, b: b, rcond: rcond))
         let rank = Tensor(shape: batch, scalars: ranks.map(Float.init))
 
         let matrix = a.detached(), rhs = b.detached()
@@ -71,5 +63,27 @@ extension Linalg {
             return [gradA, needs[1] ? y : nil]
         }
         return LeastSquaresSolution(solution: solution, rank: rank, singularValues: values)
+    }
+}
+
+/// X, the singular values and the ranks for A [b..., m, n] and B [b..., m, k] of the same batch (gelsd), unrecorded.
+private struct LeastSquares: LinalgKernel {
+    let a: Tensor, b: Tensor, rcond: Double
+
+    func run<T: BLASScalar>(_ type: T.Type) throws -> (x: Tensor, values: Tensor, ranks: [Int]) {
+        let (batch, m, n) = Linalg.matrixShape(a, op: "lstsq")
+        let k = b.shape.last!, count = Linalg.batchCount(a), rows = Swift.max(m, n)
+        let work = a.materialized()
+        // gelsd wants B with max(m, n) rows; X comes back in the first n.
+        let padded = Tensor.zeros([count, rows, k], dtype: T.dtype)
+        padded.slab(axis: 1, start: 0, extent: m).assign(from: b.reshape([count, m, k]))
+        let values = Tensor.zeros(batch + [Swift.min(m, n)], dtype: T.dtype)
+        var ranks = [Int](repeating: 0, count: count)
+        let failure = ranks.withUnsafeMutableBufferPointer { rank in
+            Nabla.kernels.leastSquares(batch: count, m: m, n: n, rhs: k, a: work.base(T.self), b: padded.base(T.self),
+                                       rcond: T(rcond), s: values.base(T.self), rank: rank.baseAddress!)
+        }
+        if let failure { throw LinalgError.noConvergence(op: "lstsq", shape: a.shape, matrix: failure.matrix, info: failure.info) }
+        return (padded.slab(axis: 1, start: 0, extent: n).materialized().reshape(batch + [n, k]), values, ranks)
     }
 }

@@ -32,17 +32,21 @@ public enum LinalgError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// Dense linear algebra on Float32 matrices, named as `torch.linalg` names it:
-/// LAPACKE on the BLAS backend, unblocked algorithms in Swift on the reference
-/// backend. Every routine takes a batch `[..., m, n]` and loops over it, one
-/// LAPACK call per matrix (one workspace query per call). Results carry
-/// Float32 rounding amplified by the condition number of A.
+/// Dense linear algebra on float32 and float64 matrices, named as `torch.linalg`
+/// names it: LAPACKE on the BLAS backend (`LAPACKE_s*` for float32, `LAPACKE_d*`
+/// for float64), unblocked algorithms in Swift on the reference backend. Every
+/// routine takes a batch `[..., m, n]` and loops over it, one LAPACK call per
+/// matrix (one workspace query per call), and computes in the input's dtype:
+/// results carry that dtype's rounding (about 6e-8 for float32, 1.1e-16 for
+/// float64) amplified by the condition number of A. Other dtypes are refused.
 public enum Linalg {
     /// X with A·X = B (LU with partial pivoting). A is [..., n, n]; B is [..., n, k],
-    /// or a vector [..., n] (then X is too); batch axes broadcast.
+    /// or a vector [..., n] (then X is too); batch axes broadcast. A NaN in A or B
+    /// spreads into X (PyTorch's result) rather than raising.
     /// Differentiable in A and B: dB = A⁻ᵀ·G, dA = −dB·Xᵀ.
     public static func solve(_ a: Tensor, _ b: Tensor) throws -> Tensor {
         let n = squareSize(a, op: "solve")
+        requireSameDType(a, b, op: "solve")
         let (columns, isVector, batch) = rightHandSide(a, b, rows: n, op: "solve")
         let x = try solveBatch(a.expand(to: batch + [n, n]), columns, op: "solve")
         return isVector ? x.squeeze(axis: -1) : x
@@ -51,17 +55,15 @@ public enum Linalg {
     /// A⁻¹ for A [..., n, n], the solution of A·X = I. Differentiable.
     public static func inverse(_ a: Tensor) throws -> Tensor {
         let n = squareSize(a, op: "inverse")
-        return try solveBatch(a, Tensor.eye(n).expand(to: a.shape), op: "inverse")
+        return try solveBatch(a, Tensor.eye(n).to(a.dtype).expand(to: a.shape), op: "inverse")
     }
 
     /// det(A) for A [..., n, n]: the product of U's diagonal with the sign of the
-    /// row swaps; 0 for a singular matrix. Differentiable where A is invertible:
+    /// row swaps; 0 for a singular matrix, NaN when A holds a NaN (as in PyTorch).
+    /// Differentiable where A is invertible:
     /// d det = det·A⁻ᵀ.
     public static func determinant(_ a: Tensor) -> Tensor {
-        let factors = luDiagonals(a, op: "determinant")
-        let values = Tensor(shape: factors.batch) { out in
-            for (i, (sign, diagonal)) in factors.matrices.enumerated() { out[i] = diagonal.reduce(sign, *) }
-        }
+        let values = dispatch(a, op: "determinant", Determinant(a: a))
         let matrix = a.detached()
         return values.recorded("determinant", [a]) { g, _ in
             guard let inverse = try? inverse(matrix) else {
@@ -72,25 +74,19 @@ public enum Linalg {
     }
 
     /// The sign of det(A) (±1, or 0 when A is singular) and log |det(A)| (−∞ then),
-    /// which stays finite where det itself over- or underflows. The logarithm is
+    /// which stays finite where det itself over- or underflows. A NaN in A gives
+    /// sign 0 and a NaN logarithm, as in PyTorch. The logarithm is
     /// differentiable where A is invertible: d log|det| = A⁻ᵀ.
     public static func slogdet(_ a: Tensor) -> (sign: Tensor, logAbsDeterminant: Tensor) {
-        let factors = luDiagonals(a, op: "slogdet")
-        var signs: [Float] = [], logs: [Float] = []
-        for (sign, diagonal) in factors.matrices {
-            // The sum in Double, so long diagonals lose nothing to rounding.
-            let total = diagonal.reduce(0.0) { $0 + Foundation.log(Double(Swift.abs($1))) }
-            signs.append(diagonal.contains(0) ? 0 : diagonal.reduce(sign) { $0 * ($1 < 0 ? -1 : 1) })
-            logs.append(Float(total))
-        }
+        let (signs, logs) = dispatch(a, op: "slogdet", SignAndLogDeterminant(a: a))
         let matrix = a.detached()
-        let logAbs = Tensor(shape: factors.batch, scalars: logs).recorded("slogdet", [a]) { g, _ in
+        let logAbs = logs.recorded("slogdet", [a]) { g, _ in
             guard let inverse = try? inverse(matrix) else {
                 fail("slogdet: the matrix of shape \(describe(matrix.shape)) is singular, so the gradient is undefined")
             }
             return [g.unsqueeze(axis: -1).unsqueeze(axis: -1) * inverse.transposed]
         }
-        return (Tensor(shape: factors.batch, scalars: signs), logAbs)
+        return (signs, logAbs)
     }
 
     /// The lower-triangular L with A = L·Lᵀ for symmetric positive-definite A [..., n, n]
@@ -98,14 +94,7 @@ public enum Linalg {
     /// gradient: dA = ½·L⁻ᵀ·(Φ + Φᵀ)·L⁻¹ with Φ = tril(Lᵀ·G), its diagonal halved.
     public static func cholesky(_ a: Tensor) throws -> Tensor {
         let n = squareSize(a, op: "cholesky")
-        let factor = a.materialized()
-        let kernels = Nabla.kernels
-        for index in 0..<batchCount(a) {
-            let info = kernels.choleskyFactor(n: n, a: factor.basePointer + index * n * n, lda: n)
-            guard info == 0 else { throw LinalgError.notPositiveDefinite(op: "cholesky", shape: a.shape, matrix: index, info: info) }
-        }
-        // Keep the lower triangle: the upper one still holds A.
-        let l = factor * lowerTriangle(n, includingDiagonal: true)
+        let l = try dispatch(a, op: "cholesky", CholeskyFactor(a: a, n: n))
         return l.recorded("cholesky", [a]) { g, _ in
             let phi = (l.transposed • g) * lowerTriangle(n, includingDiagonal: true)
             let symmetric = 0.5 * (phi + (phi * lowerTriangle(n, includingDiagonal: false)).transposed)
@@ -138,7 +127,7 @@ public enum Linalg {
     /// infinity: the iterative factorisations would otherwise fail with a misleading info.
     static func requireFinite(_ a: Tensor, op: String) throws {
         let size = a.shape.suffix(2).reduce(1, *)
-        if let bad = a.scalars.firstIndex(where: { !$0.isFinite }) {
+        if let bad = a.scalars(as: Double.self).firstIndex(where: { !$0.isFinite }) {
             throw LinalgError.notFinite(op: op, shape: a.shape, matrix: bad / Swift.max(size, 1))
         }
     }
@@ -199,18 +188,7 @@ public enum Linalg {
 
     /// X with A·X = B for A [b..., n, n] and B [b..., n, k] of the same batch, recorded.
     private static func solveBatch(_ a: Tensor, _ b: Tensor, op: String) throws -> Tensor {
-        let n = a.shape[a.rank - 1], columns = b.shape[b.rank - 1]
-        let lu = a.materialized(), x = b.materialized()
-        let kernels = Nabla.kernels
-        var pivots = [Int32](repeating: 0, count: Swift.max(n, 1))
-        for index in 0..<batchCount(a) {
-            let matrix = lu.basePointer + index * n * n
-            let info = pivots.withUnsafeMutableBufferPointer { p in kernels.luFactor(n: n, a: matrix, lda: n, pivots: p.baseAddress!) }
-            guard info == 0 else { throw LinalgError.singular(op: op, shape: a.shape, matrix: index, info: info) }
-            pivots.withUnsafeBufferPointer { p in
-                kernels.luSolve(n: n, rhs: columns, lu: matrix, lda: n, pivots: p.baseAddress!, b: x.basePointer + index * n * columns, ldb: columns)
-            }
-        }
+        let x = try dispatch(a, op: op, LUSolve(a: a, b: b, op: op))
         let matrix = a.detached()
         return x.recorded(op, [a, b]) { g, needs in
             guard let gradB = try? solveBatch(matrix.transposed, g, op: op) else {
@@ -220,23 +198,119 @@ public enum Linalg {
         }
     }
 
-    /// The batch shape and, per matrix, the sign of the row swaps and U's diagonal
-    /// (LU of each matrix; a singular one has a zero on the diagonal).
-    private static func luDiagonals(_ a: Tensor, op: String) -> (batch: [Int], matrices: [(sign: Float, diagonal: [Float])]) {
-        let n = squareSize(a, op: op)
-        let lu = a.materialized()
+    /// Fails unless A and B have the same dtype, as torch.linalg requires.
+    static func requireSameDType(_ a: Tensor, _ b: Tensor, op: String) {
+        guard a.dtype == b.dtype else {
+            fail("\(op): A is \(a.dtype) but B is \(b.dtype); convert one with to(_:) so both have the same dtype")
+        }
+    }
+}
+
+/// A Linalg routine's body, written once over the element type and run by
+/// ``Linalg/dispatch(_:op:_:)`` (as `DType.dispatch` runs a ``ScalarKernel``).
+protocol LinalgKernel {
+    associatedtype Output
+    associatedtype Failure: Error
+    func run<T: BLASScalar>(_ type: T.Type) throws(Failure) -> Output
+}
+
+extension Linalg {
+    /// Runs `kernel` with the Swift type of `a`'s dtype: Float for float32 and Double
+    /// for float64 (LAPACK's s and d routines). Other dtypes fail, naming `op`.
+    static func dispatch<K: LinalgKernel>(_ a: Tensor, op: String, _ kernel: K) throws(K.Failure) -> K.Output {
+        switch a.dtype {
+        case .float32: return try kernel.run(Float.self)
+        case .float64: return try kernel.run(Double.self)
+        default: fail("\(op): needs a float32 or float64 tensor, got \(a.dtype); convert it with to(.float32) or to(.float64)")
+        }
+    }
+}
+
+/// X with A·X = B for A [b..., n, n] and B [b..., n, k] of the same batch (getrf, getrs), unrecorded.
+private struct LUSolve: LinalgKernel {
+    let a: Tensor, b: Tensor, op: String
+
+    func run<T: BLASScalar>(_ type: T.Type) throws -> Tensor {
+        let n = a.shape[a.rank - 1], columns = b.shape[b.rank - 1]
+        let lu = a.materialized(), x = b.materialized()
         let kernels = Nabla.kernels
         var pivots = [Int32](repeating: 0, count: Swift.max(n, 1))
-        var matrices: [(Float, [Float])] = []
-        for index in 0..<batchCount(a) {
-            let matrix = lu.basePointer + index * n * n
+        for index in 0..<Linalg.batchCount(a) {
+            let matrix = lu.base(T.self) + index * n * n
             let info = pivots.withUnsafeMutableBufferPointer { p in kernels.luFactor(n: n, a: matrix, lda: n, pivots: p.baseAddress!) }
-            var sign: Float = 1
-            for i in 0..<n where Int(pivots[i]) != i + 1 { sign = -sign }
-            var diagonal = (0..<n).map { matrix[$0 * n + $0] }
-            if info != 0 { diagonal[info - 1] = 0 }
-            matrices.append((sign, diagonal))
+            guard info == 0 else { throw LinalgError.singular(op: op, shape: a.shape, matrix: index, info: info) }
+            pivots.withUnsafeBufferPointer { p in
+                kernels.luSolve(n: n, rhs: columns, lu: matrix, lda: n, pivots: p.baseAddress!, b: x.base(T.self) + index * n * columns, ldb: columns)
+            }
         }
-        return (Array(a.shape.dropLast(2)), matrices)
+        return x
+    }
+}
+
+/// Per matrix of A [..., n, n], the sign of the row swaps of its LU factorisation and U's
+/// diagonal; a singular matrix has a zero there (getrf's info names it).
+private func luDiagonals<T: BLASScalar>(_ a: Tensor, _ type: T.Type) -> [(sign: T, diagonal: [T])] {
+    let n = a.shape[a.rank - 1]
+    let lu = a.materialized()
+    let kernels = Nabla.kernels
+    var pivots = [Int32](repeating: 0, count: Swift.max(n, 1))
+    var matrices: [(T, [T])] = []
+    for index in 0..<Linalg.batchCount(a) {
+        let matrix = lu.base(T.self) + index * n * n
+        let info = pivots.withUnsafeMutableBufferPointer { p in kernels.luFactor(n: n, a: matrix, lda: n, pivots: p.baseAddress!) }
+        var sign: T = 1
+        for i in 0..<n where Int(pivots[i]) != i + 1 { sign = -sign }
+        var diagonal = (0..<n).map { matrix[$0 * n + $0] }
+        if info != 0 { diagonal[info - 1] = 0 }
+        matrices.append((sign, diagonal))
+    }
+    return matrices
+}
+
+/// det of each matrix of A [..., n, n]: U's diagonal product with the swaps' sign.
+private struct Determinant: LinalgKernel {
+    let a: Tensor
+
+    func run<T: BLASScalar>(_ type: T.Type) -> Tensor {
+        _ = Linalg.squareSize(a, op: "determinant")
+        let values = luDiagonals(a, T.self).map { $0.diagonal.reduce($0.sign, *) }
+        return Tensor(shape: Array(a.shape.dropLast(2)), scalars: values)
+    }
+}
+
+/// sign(det) and log|det| of each matrix of A [..., n, n].
+private struct SignAndLogDeterminant: LinalgKernel {
+    let a: Tensor
+
+    func run<T: BLASScalar>(_ type: T.Type) -> (Tensor, Tensor) {
+        _ = Linalg.squareSize(a, op: "slogdet")
+        var signs: [T] = [], logs: [T] = []
+        for (sign, diagonal) in luDiagonals(a, T.self) {
+            // The sum in Double, so long diagonals lose nothing to rounding.
+            let total = diagonal.reduce(0.0) { $0 + Foundation.log(Double(Swift.abs($1))) }
+            // A NaN on the diagonal gives sign 0 (and a NaN logarithm), as in PyTorch.
+            signs.append(diagonal.contains { $0 == 0 || $0.isNaN } ? 0 : diagonal.reduce(sign) { $0 * ($1 < 0 ? -1 : 1) })
+            logs.append(T(total))
+        }
+        let batch = Array(a.shape.dropLast(2))
+        return (Tensor(shape: batch, scalars: signs), Tensor(shape: batch, scalars: logs))
+    }
+}
+
+/// L of A = L·Lᵀ for each matrix of A [..., n, n] (potrf), its upper triangle zeroed.
+private struct CholeskyFactor: LinalgKernel {
+    let a: Tensor, n: Int
+
+    func run<T: BLASScalar>(_ type: T.Type) throws -> Tensor {
+        let factor = a.materialized()
+        let kernels = Nabla.kernels
+        for index in 0..<Linalg.batchCount(a) {
+            let matrix = factor.base(T.self) + index * n * n
+            let info = kernels.choleskyFactor(n: n, a: matrix, lda: n)
+            guard info == 0 else { throw LinalgError.notPositiveDefinite(op: "cholesky", shape: a.shape, matrix: index, info: info) }
+            // The upper triangle still holds A: zero it (a mask product would keep its NaN and infinities).
+            for i in 0..<n { (matrix + i * n + i + 1).update(repeating: 0, count: n - i - 1) }
+        }
+        return factor
     }
 }

@@ -15,9 +15,11 @@ public enum MatrixNorm: Sendable {
 extension Linalg {
     /// The norm of each matrix of A [..., m, n], a tensor of the batch shape.
     /// The nuclear and 2-norms take the singular values (gesdd). Differentiable
-    /// where the norm is (σ₁ simple for the 2-norm; A ≠ 0 for Frobenius).
+    /// where the norm is (σ₁ simple for the 2-norm; A ≠ 0 for Frobenius). An empty
+    /// matrix (m or n zero) has norm 0 of every kind, as in PyTorch.
     public static func matrixNorm(_ a: Tensor, _ kind: MatrixNorm = .frobenius) throws -> Tensor {
-        _ = matrixShape(a, op: "matrixNorm")
+        let (batch, m, n) = matrixShape(a, op: "matrixNorm")
+        if m == 0 || n == 0 { return Tensor.zeros(batch) }
         switch kind {
         case .frobenius: return a.square().sum(axes: [-2, -1]).sqrt()
         case .nuclear: return try svdvals(a).sum(axis: -1)
@@ -38,20 +40,22 @@ extension Linalg {
         case 1: return x.abs().sum(axes: reduced, keepDims: keepDims)
         case .infinity: return x.abs().max(axes: reduced, keepDims: keepDims)
         case -.infinity: return x.abs().min(axes: reduced, keepDims: keepDims)
-        case 0: return (x.detached() .!= 0).sum(axes: reduced, keepDims: keepDims)
+        case 0: return (x.detached() .!= 0).to(x.dtype).sum(axes: reduced, keepDims: keepDims)
         default: return x.abs().pow(order).sum(axes: reduced, keepDims: keepDims).pow(1 / order)
         }
     }
 
     /// The condition number ‖A‖·‖A⁻¹‖ of each matrix of A [..., m, n]: σ₁/σₖ for the
     /// 2-norm (any shape; ∞ when singular), else of square A through the inverse
-    /// (∞ when A is singular).
+    /// (∞ when A is singular). An empty matrix has condition number 0, as in PyTorch.
     public static func cond(_ a: Tensor, _ kind: MatrixNorm = .two) throws -> Tensor {
+        let (batch, m, n) = matrixShape(a, op: "cond")
+        if kind != .two { _ = squareSize(a, op: "cond") }
+        if m == 0 || n == 0 { return Tensor.zeros(batch) }
         if kind == .two {
             let s = try svdvals(a)
             return s.max(axis: -1) / s.min(axis: -1)
         }
-        _ = squareSize(a, op: "cond")
         guard let inverse = try? inverse(a) else { return Tensor.full(Array(a.shape.dropLast(2)), .infinity) }
         return try matrixNorm(a, kind) * matrixNorm(inverse, kind)
     }

@@ -17,30 +17,8 @@ extension Linalg {
     /// M's upper triangle below the diagonal; for m < n, A = [X | Y] splits into the
     /// square rule for X (with G_Q + Y·G_R₂ᵀ) and dY = Q·G_R₂.
     public static func qr(_ a: Tensor, mode: QRMode = .reduced) -> (q: Tensor, r: Tensor) {
-        let (batch, m, n) = matrixShape(a, op: "qr")
-        let k = Swift.min(m, n), count = batchCount(a)
-        let qColumns = mode == .complete ? m : k, rRows = qColumns
-        let factors = a.materialized()
-        let tau = Tensor.zeros([count * k])
-        let kernels = Nabla.kernels
-        kernels.qrFactor(batch: count, m: m, n: n, a: factors.basePointer, tau: tau.basePointer)
-        let source = UnsafePointer(factors.basePointer)
-        // R: the upper triangle of the factors' first rows; Q starts as the reflectors' columns.
-        let r = Tensor(shape: batch + [rRows, n]) { out in
-            for index in 0..<count {
-                for i in 0..<rRows {
-                    for j in 0..<n { out[(index * rRows + i) * n + j] = j >= i && i < m ? source[(index * m + i) * n + j] : 0 }
-                }
-            }
-        }
-        let q = Tensor(shape: batch + [m, qColumns]) { out in
-            for index in 0..<count {
-                for i in 0..<m {
-                    for j in 0..<qColumns { out[(index * m + i) * qColumns + j] = j < n ? source[(index * m + i) * n + j] : 0 }
-                }
-            }
-        }
-        kernels.qrFormQ(batch: count, m: m, columns: qColumns, reflectors: k, a: q.basePointer, tau: UnsafePointer(tau.basePointer))
+        let (_, m, n) = matrixShape(a, op: "qr")
+        let (q, r) = dispatch(a, op: "qr", QRFactors(a: a, mode: mode))
         let outputs = recordedTogether("qr", [q, r], inputs: [a]) { grads, _ in
             guard mode == .reduced || m <= n else {
                 fail("qr: the complete factorisation of a tall matrix (shape \(describe(a.shape))) is not differentiable: Q's last \(m - n) columns are not unique; use mode: .reduced")
@@ -74,5 +52,34 @@ extension Linalg {
             fail("qr: R is singular (A's leading columns are dependent), so the gradient is undefined")
         }
         return solved.transposed
+    }
+}
+
+/// Q and R of each matrix of A [..., m, n] (geqrf, then orgqr), unrecorded.
+private struct QRFactors: LinalgKernel {
+    let a: Tensor, mode: QRMode
+
+    func run<T: BLASScalar>(_ type: T.Type) -> (Tensor, Tensor) {
+        let (batch, m, n) = Linalg.matrixShape(a, op: "qr")
+        let k = Swift.min(m, n), count = Linalg.batchCount(a)
+        let qColumns = mode == .complete ? m : k, rRows = qColumns
+        let factors = a.materialized()
+        let tau = Tensor.zeros([count * k], dtype: T.dtype)
+        let kernels = Nabla.kernels
+        kernels.qrFactor(batch: count, m: m, n: n, a: factors.base(T.self), tau: tau.base(T.self))
+        let source = UnsafePointer(factors.base(T.self))
+        // R: the upper triangle of the factors' first rows; Q starts as the reflectors' columns.
+        let r = Tensor.zeros(batch + [rRows, n], dtype: T.dtype), q = Tensor.zeros(batch + [m, qColumns], dtype: T.dtype)
+        let rOut = r.base(T.self), qOut = q.base(T.self)
+        for index in 0..<count {
+            for i in 0..<Swift.min(rRows, m) {
+                for j in i..<Swift.max(i, n) { rOut[(index * rRows + i) * n + j] = source[(index * m + i) * n + j] }
+            }
+            for i in 0..<m {
+                for j in 0..<Swift.min(qColumns, n) { qOut[(index * m + i) * qColumns + j] = source[(index * m + i) * n + j] }
+            }
+        }
+        kernels.qrFormQ(batch: count, m: m, columns: qColumns, reflectors: k, a: qOut, tau: UnsafePointer(tau.base(T.self)))
+        return (q, r)
     }
 }

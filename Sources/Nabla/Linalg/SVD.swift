@@ -34,20 +34,9 @@ extension Linalg {
 
     /// The backend's SVD of each matrix of the batch, unrecorded.
     static func decompose(_ a: Tensor, vectors: SVDVectors, op: String) throws -> (u: Tensor, s: Tensor, vh: Tensor) {
-        let (batch, m, n) = matrixShape(a, op: op)
-        let k = Swift.min(m, n), count = batchCount(a)
-        let work = a.materialized()
-        try requireFinite(work, op: op)
-        let uColumns = vectors == .full ? m : k, vhRows = vectors == .full ? n : k
-        let s = Tensor.zeros(batch + [k])
-        let u = vectors == .none ? Tensor.zeros([0]) : Tensor.zeros(batch + [m, uColumns])
-        let vh = vectors == .none ? Tensor.zeros([0]) : Tensor.zeros(batch + [vhRows, n])
-        if let failure = Nabla.kernels.singularValueDecomposition(
-            batch: count, m: m, n: n, vectors: vectors, a: work.basePointer, s: s.basePointer,
-            u: vectors == .none ? nil : u.basePointer, vt: vectors == .none ? nil : vh.basePointer) {
-            throw LinalgError.noConvergence(op: op, shape: a.shape, matrix: failure.matrix, info: failure.info)
-        }
-        return (u, s, vh)
+        _ = matrixShape(a, op: op)
+        try requireFinite(a, op: op)
+        return try dispatch(a, op: op, SingularValueDecomposition(a: a, vectors: vectors, op: op))
     }
 
     private static func svdGradient(u: Tensor, s: Tensor, vh: Tensor, gradU: Tensor, gradS: Tensor, gradVh: Tensor) -> Tensor {
@@ -81,5 +70,26 @@ extension Linalg {
             result = result + u • (inverseS.unsqueeze(axis: -1) * outside)
         }
         return result
+    }
+}
+
+/// U, S and Vᴴ of each matrix of A [..., m, n] (gesdd), unrecorded.
+private struct SingularValueDecomposition: LinalgKernel {
+    let a: Tensor, vectors: SVDVectors, op: String
+
+    func run<T: BLASScalar>(_ type: T.Type) throws -> (u: Tensor, s: Tensor, vh: Tensor) {
+        let (batch, m, n) = Linalg.matrixShape(a, op: op)
+        let k = Swift.min(m, n)
+        let work = a.materialized()
+        let uColumns = vectors == .full ? m : k, vhRows = vectors == .full ? n : k
+        let s = Tensor.zeros(batch + [k], dtype: T.dtype)
+        let u = Tensor.zeros(vectors == .none ? [0] : batch + [m, uColumns], dtype: T.dtype)
+        let vh = Tensor.zeros(vectors == .none ? [0] : batch + [vhRows, n], dtype: T.dtype)
+        if let failure = Nabla.kernels.singularValueDecomposition(
+            batch: Linalg.batchCount(a), m: m, n: n, vectors: vectors, a: work.base(T.self), s: s.base(T.self),
+            u: vectors == .none ? nil : u.base(T.self), vt: vectors == .none ? nil : vh.base(T.self)) {
+            throw LinalgError.noConvergence(op: op, shape: a.shape, matrix: failure.matrix, info: failure.info)
+        }
+        return (u, s, vh)
     }
 }

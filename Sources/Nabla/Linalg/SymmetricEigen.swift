@@ -31,11 +31,21 @@ extension Linalg {
     }
 
     private static func symmetricEigen(_ a: Tensor, vectors: Bool, op: String) throws -> (w: Tensor, v: Tensor) {
-        let n = squareSize(a, op: op)
+        _ = squareSize(a, op: op)
+        try requireFinite(a, op: op)
+        return try dispatch(a, op: op, SymmetricEigen(a: a, vectors: vectors, op: op))
+    }
+}
+
+/// The eigenvalues and (with `vectors`) eigenvectors of each symmetric matrix of A (syevd), unrecorded.
+private struct SymmetricEigen: LinalgKernel {
+    let a: Tensor, vectors: Bool, op: String
+
+    func run<T: BLASScalar>(_ type: T.Type) throws -> (w: Tensor, v: Tensor) {
+        let n = a.shape[a.rank - 1]
         let work = a.materialized()
-        try requireFinite(work, op: op)
-        let w = Tensor.zeros(Array(a.shape.dropLast()))
-        if let failure = Nabla.kernels.symmetricEigen(batch: batchCount(a), n: n, vectors: vectors, a: work.basePointer, w: w.basePointer) {
+        let w = Tensor.zeros(Array(a.shape.dropLast()), dtype: T.dtype)
+        if let failure = Nabla.kernels.symmetricEigen(batch: Linalg.batchCount(a), n: n, vectors: vectors, a: work.base(T.self), w: w.base(T.self)) {
             throw LinalgError.noConvergence(op: op, shape: a.shape, matrix: failure.matrix, info: failure.info)
         }
         return (w, work)

@@ -38,6 +38,7 @@ struct WindowGeometry {
         guard stride.height > 0, stride.width > 0 else { fail("\(op): stride \(stride) must be positive") }
         guard padding.height >= 0, padding.width >= 0 else { fail("\(op): padding \(padding) must not be negative") }
         guard dilation.height > 0, dilation.width > 0 else { fail("\(op): dilation \(dilation) must be positive") }
+        guard height >= 0, width >= 0 else { fail("\(op): the plane \(height)×\(width) must not be negative") }
         self.channels = channels
         self.height = height
         self.width = width
@@ -45,7 +46,12 @@ struct WindowGeometry {
         self.stride = stride
         self.padding = padding
         self.dilation = dilation
-        let spanH = dilation.height * (kernel.height - 1) + 1, spanW = dilation.width * (kernel.width - 1) + 1
+        // Sizes from the arguments are counted with overflow checks (issue 24: padding 2^40 trapped).
+        let spanH = checkedProduct([dilation.height, kernel.height - 1], op: op, "the dilated kernel height") + 1
+        let spanW = checkedProduct([dilation.width, kernel.width - 1], op: op, "the dilated kernel width") + 1
+        guard padding.height <= (Int.max - height) / 2, padding.width <= (Int.max - width) / 2 else {
+            fail("\(op): padding \(padding) is too large for the input plane \(height)×\(width)")
+        }
         let paddedH = height + 2 * padding.height, paddedW = width + 2 * padding.width
         guard paddedH >= spanH, paddedW >= spanW else {
             fail("\(op): the input plane \(height)×\(width) padded by \(padding) is smaller than the kernel \(kernel) dilated by \(dilation)")
@@ -56,13 +62,16 @@ struct WindowGeometry {
         }
         outHeight = outputs(padded: paddedH, span: spanH, stride: stride.height, padding: padding.height, extent: height)
         outWidth = outputs(padded: paddedW, span: spanW, stride: stride.width, padding: padding.width, extent: width)
+        columnRows = checkedProduct([channels, kernel.height, kernel.width], op: op, "channels × kernel size")
+        columnLength = checkedProduct([outHeight, outWidth], op: op, "the output plane")
+        planeCount = checkedProduct([height, width], op: op, "the input plane")
     }
 
     /// Rows of the column matrix: one per channel and kernel position.
-    var columnRows: Int { channels * kernel.height * kernel.width }
+    let columnRows: Int
     /// Columns of the column matrix: one per output position.
-    var columnLength: Int { outHeight * outWidth }
-    var planeCount: Int { height * width }
+    let columnLength: Int
+    let planeCount: Int
 
     /// Whether the column matrix is the input itself (a 1×1 kernel, stride 1, no padding).
     var isIdentity: Bool {
@@ -178,6 +187,8 @@ extension Tensor {
         let geometry = WindowGeometry(op: "conv2d", channels: shape[1], height: shape[2], width: shape[3],
                                       kernel: Size2D(weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation)
         let batch = shape[0], rows = geometry.columnRows, length = geometry.columnLength, imageCount = geometry.channels * geometry.planeCount
+        requireAllocatable([batch, outChannels, geometry.outHeight, geometry.outWidth], op: "conv2d", "the output")
+        if !geometry.isIdentity { requireAllocatable([rows, length], op: "conv2d", "the column matrix") }
         let input = denseDetached(), filters = weight.denseDetached()
         let result = Tensor(uninitializedShape: [batch, outChannels, geometry.outHeight, geometry.outWidth])
         let kernels = Nabla.kernels
@@ -241,6 +252,7 @@ extension Tensor {
         guard rank == 4 else { fail("unfold: the input must be [N, C, H, W], got \(describe(shape))") }
         let geometry = WindowGeometry(op: "unfold", channels: shape[1], height: shape[2], width: shape[3],
                                       kernel: kernelSize, stride: stride, padding: padding, dilation: dilation)
+        requireAllocatable([shape[0], geometry.columnRows, geometry.columnLength], op: "unfold", "the output")
         let batch = shape[0], imageCount = geometry.channels * geometry.planeCount, columnCount = geometry.columnRows * geometry.columnLength
         let input = denseDetached()
         let result = Tensor(uninitializedShape: [batch, geometry.columnRows, geometry.columnLength])
@@ -256,8 +268,9 @@ extension Tensor {
     /// `F.fold` (col2im): overlapping windows add up. Its gradient is ``unfold(kernelSize:stride:padding:dilation:)``.
     public func fold(outputSize: Size2D, kernelSize: Size2D, stride: Size2D = 1, padding: Size2D = 0, dilation: Size2D = 1) -> Tensor {
         guard rank == 3 else { fail("fold: the input must be [N, C·kH·kW, L], got \(describe(shape))") }
-        let kernelArea = kernelSize.height * kernelSize.width
-        guard kernelArea > 0, shape[1] % kernelArea == 0 else {
+        guard kernelSize.height > 0, kernelSize.width > 0 else { fail("fold: kernel size \(kernelSize) must be positive") }
+        let kernelArea = checkedProduct([kernelSize.height, kernelSize.width], op: "fold", "the kernel size")
+        guard shape[1] % kernelArea == 0 else {
             fail("fold: the input's second extent \(shape[1]) is not a multiple of the kernel size \(kernelSize)")
         }
         let geometry = WindowGeometry(op: "fold", channels: shape[1] / kernelArea, height: outputSize.height, width: outputSize.width,
@@ -265,6 +278,7 @@ extension Tensor {
         guard shape[2] == geometry.columnLength else {
             fail("fold: the input \(describe(shape)) has \(shape[2]) blocks but an output of \(outputSize) with kernel \(kernelSize), stride \(stride), padding \(padding), dilation \(dilation) has \(geometry.columnLength)")
         }
+        requireAllocatable([shape[0], geometry.channels, outputSize.height, outputSize.width], op: "fold", "the output")
         let batch = shape[0], imageCount = geometry.channels * geometry.planeCount, columnCount = geometry.columnRows * geometry.columnLength
         let input = denseDetached()
         let result = Tensor.zeros([batch, geometry.channels, outputSize.height, outputSize.width])

@@ -25,6 +25,7 @@ extension Tensor {
         let geometry = poolGeometry("maxPool2d", kernelSize: kernelSize, stride: stride ?? kernelSize, padding: padding, dilation: dilation,
                                     ceilMode: ceilMode)
         let planes = shape[0] * shape[1], plane = geometry.planeCount
+        guard plane <= Int(Int32.max) else { fail("maxPool2d: an input plane of \(plane) elements is more than its Int32 indices can address") }
         let outH = geometry.outHeight, outW = geometry.outWidth, outPlane = outH * outW
         let width = geometry.width, height = geometry.height
         let (kh, kw) = (kernelSize.height, kernelSize.width)
@@ -131,10 +132,14 @@ extension Tensor {
     public func adaptiveAvgPool2d(outputSize: Size2D) -> Tensor {
         guard rank == 4 else { fail("adaptiveAvgPool2d: the input must be [N, C, H, W], got \(describe(shape))") }
         guard outputSize.height > 0, outputSize.width > 0 else { fail("adaptiveAvgPool2d: output size \(outputSize) must be positive") }
+        requireAllocatable([shape[0], shape[1], outputSize.height, outputSize.width], op: "adaptiveAvgPool2d", "the output")
         func windows(outputs: Int, extent: Int) -> [PoolWindow] {
-            (0..<outputs).map { o in
-                let start = o * extent / outputs, end = ((o + 1) * extent + outputs - 1) / outputs
-                return PoolWindow(start: start, end: end, counted: end - start)
+            // o·extent / outputs in double width: o·extent may pass Int.max.
+            func divided(_ o: Int) -> (quotient: Int, remainder: Int) { outputs.dividingFullWidth(o.multipliedFullWidth(by: extent)) }
+            return (0..<outputs).map { o in
+                let start = divided(o).quotient, end = divided(o + 1)
+                let ceiling = end.quotient + (end.remainder > 0 ? 1 : 0)
+                return PoolWindow(start: start, end: ceiling, counted: ceiling - start)
             }
         }
         return averagePool(op: "adaptiveAvgPool2d", rows: windows(outputs: outputSize.height, extent: shape[2]),
@@ -148,8 +153,10 @@ extension Tensor {
         guard padding.height <= kernelSize.height / 2, padding.width <= kernelSize.width / 2 else {
             fail("\(op): padding \(padding) should be at most half of the kernel size \(kernelSize)")
         }
-        return WindowGeometry(op: op, channels: shape[1], height: shape[2], width: shape[3],
-                              kernel: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
+        let geometry = WindowGeometry(op: op, channels: shape[1], height: shape[2], width: shape[3],
+                                      kernel: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
+        requireAllocatable([shape[0], shape[1], geometry.outHeight, geometry.outWidth], op: op, "the output")
+        return geometry
     }
 
     /// Each output is the sum over its row window × column window divided by

@@ -46,7 +46,13 @@ extension Tensor {
     /// `start`, `start + step`, … up to but excluding `end`, as `torch.arange`.
     public static func arange(from start: Float, to end: Float, step: Float = 1) -> Tensor {
         guard step != 0, step.isFinite else { fail("arange: step must be finite and non-zero, got \(step)") }
-        let count = Swift.max(0, Int(((end - start) / step).rounded(.up)))
+        let length = ((end - start) / step).rounded(.up)
+        guard length.isFinite else { fail("arange: the range from \(start) to \(end) in steps of \(step) is not finite") }
+        // Compared as a Float before the conversion, which traps beyond Int.max (issue 24: to 1e30).
+        guard length <= Float(Nabla.maximumTensorBytes / MemoryLayout<Float>.stride) else {
+            fail("arange: from \(start) to \(end) in steps of \(step) is \(length) elements, more than the \(Nabla.maximumTensorBytes) bytes of memory of this machine hold")
+        }
+        let count = Swift.max(0, Int(length))
         return generated([count]) { start + Float($0) * step }
     }
 

@@ -8,9 +8,12 @@ import COpenBLAS
 /// `Double+BLAS.swift`), as swift-numerics binds `Float+Real.swift`.
 ///
 /// The bindings mirror the C calls (row-major layout implied, 32-bit integers,
-/// LAPACK's `info` returned) and check nothing: the backends check.
+/// LAPACK's `info` returned) and check nothing: the backends check. They are
+/// LAPACKE's `_work` entry points throughout: the others first scan the matrix
+/// for NaN and return a negative info (an "illegal argument") for one, where
+/// LAPACK itself lets NaN propagate (getrf, getrs) or reports the minor (potrf).
 /// (`Codable` because the SIMD vectors of `Self` that the reference kernels use require it.)
-protocol BLASScalar: BinaryFloatingPoint, SIMDScalar, Codable, Sendable {
+protocol BLASScalar: TensorScalar, BinaryFloatingPoint, SIMDScalar, Codable {
     /// BLAS's letter for the type, `s` or `d`, for messages that name a routine.
     static var blasPrefix: String { get }
 

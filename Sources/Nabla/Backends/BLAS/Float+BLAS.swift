@@ -26,15 +26,15 @@ extension Float: BLASScalar {
     }
 
     static func getrf(_ m: Int32, _ n: Int32, _ a: UnsafeMutablePointer<Float>, _ lda: Int32, _ pivots: UnsafeMutablePointer<Int32>) -> Int32 {
-        LAPACKE_sgetrf(LAPACK_ROW_MAJOR, m, n, a, lda, pivots)
+        LAPACKE_sgetrf_work(LAPACK_ROW_MAJOR, m, n, a, lda, pivots)
     }
     static func getrs(_ transpose: CChar, _ n: Int32, _ rhs: Int32, _ a: UnsafePointer<Float>, _ lda: Int32,
                       _ pivots: UnsafePointer<Int32>, _ b: UnsafeMutablePointer<Float>, _ ldb: Int32) -> Int32 {
         // getrs only reads the factors; not every LAPACKE's prototype is const-qualified.
-        LAPACKE_sgetrs(LAPACK_ROW_MAJOR, transpose, n, rhs, UnsafeMutablePointer(mutating: a), lda, pivots, b, ldb)
+        LAPACKE_sgetrs_work(LAPACK_ROW_MAJOR, transpose, n, rhs, UnsafeMutablePointer(mutating: a), lda, pivots, b, ldb)
     }
     static func potrf(_ uplo: CChar, _ n: Int32, _ a: UnsafeMutablePointer<Float>, _ lda: Int32) -> Int32 {
-        LAPACKE_spotrf(LAPACK_ROW_MAJOR, uplo, n, a, lda)
+        LAPACKE_spotrf_work(LAPACK_ROW_MAJOR, uplo, n, a, lda)
     }
     static func geqrfWork(_ m: Int32, _ n: Int32, _ a: UnsafeMutablePointer<Float>, _ lda: Int32, _ tau: UnsafeMutablePointer<Float>,
                           _ work: UnsafeMutablePointer<Float>, _ lwork: Int32) -> Int32 {

@@ -157,13 +157,3 @@ private struct Workspace<T: BLASScalar> {
         return buffer.withUnsafeMutableBufferPointer { body($0.baseAddress!, count) }
     }
 }
-
-/// A negative info is an argument LAPACKE rejected: a bug in Nabla, never the user's data.
-private func checkArguments<T: BLASScalar>(_ info: Int32, _: T.Type, _ routine: String) {
-    if info < 0 { fail("\(T.blasPrefix)\(routine): LAPACKE rejected argument \(-info) (info \(info))") }
-}
-
-private func lapackInt(_ value: Int) -> Int32 {
-    guard value <= Int(Int32.max) else { fail("LAPACK: dimension \(value) exceeds the 32-bit LAPACK interface") }
-    return Int32(value)
-}

@@ -8,8 +8,9 @@ extension BLASBackend {
         guard n > 0 else { return 0 }
         var info: Int32 = 0
         onOneThreadIf(n * n * n < BLASBackend.productThreshold) {
-            info = T.getrf(Int32(n), Int32(n), a, Int32(lda), pivots)
+            info = T.getrf(lapackInt(n), lapackInt(n), a, lapackInt(lda), pivots)
         }
+        checkArguments(info, T.self, "getrf")
         return Int(info)
     }
 
@@ -20,9 +21,9 @@ extension BLASBackend {
         guard n > 0, rhs > 0 else { return }
         var info: Int32 = 0
         onOneThreadIf(n * n * rhs < BLASBackend.productThreshold) {
-            info = T.getrs(CChar(UInt8(ascii: "N")), Int32(n), Int32(rhs), lu, Int32(lda), pivots, b, Int32(ldb))
+            info = T.getrs(CChar(UInt8(ascii: "N")), lapackInt(n), lapackInt(rhs), lu, lapackInt(lda), pivots, b, lapackInt(ldb))
         }
-        if info != 0 { fail("solve: LAPACKE_\(T.blasPrefix)getrs rejected argument \(-info)") }
+        checkArguments(info, T.self, "getrs")
     }
 
     @_specialize(where T == Float)
@@ -31,8 +32,23 @@ extension BLASBackend {
         guard n > 0 else { return 0 }
         var info: Int32 = 0
         onOneThreadIf(n * n * n < BLASBackend.productThreshold) {
-            info = T.potrf(CChar(UInt8(ascii: "L")), Int32(n), a, Int32(lda))
+            info = T.potrf(CChar(UInt8(ascii: "L")), lapackInt(n), a, lapackInt(lda))
         }
+        checkArguments(info, T.self, "potrf")
+        // Reference LAPACK stops at a NaN pivot; OpenBLAS's own potrf does not check, so
+        // a NaN reaches L's diagonal: report it as LAPACK (and the reference backend) would.
+        if info == 0, let first = (0..<n).first(where: { a[$0 * lda + $0].isNaN }) { return first + 1 }
         return Int(info)
     }
+}
+
+/// A negative info is an argument LAPACK rejected: a bug in Nabla, never the user's data
+/// (the `_work` entry points do not scan for NaN, so a NaN never gives one).
+func checkArguments<T: BLASScalar>(_ info: Int32, _: T.Type, _ routine: String) {
+    if info < 0 { fail("\(T.blasPrefix)\(routine): LAPACKE rejected argument \(-info) (info \(info))") }
+}
+
+func lapackInt(_ value: Int) -> Int32 {
+    guard value <= Int(Int32.max) else { fail("LAPACK: dimension \(value) exceeds the 32-bit LAPACK interface") }
+    return Int32(value)
 }

@@ -58,12 +58,16 @@ extension ReferenceBackend {
             } else {
                 w.pointer.update(from: matrix, count: m * n)
             }
+            // The squared norms of the rows must neither overflow nor underflow.
+            let scale = scaleIntoSafeRange(w.pointer, count: k * length)
             if vectors != .none { setIdentity(z.pointer, k) }
             guard jacobiOrthogonalizeRows(w.pointer, rows: k, length: length, accumulating: vectors == .none ? nil : z.pointer) else {
                 return FactorizationFailure(matrix: index, info: k)
             }
             let values = s + index * k
-            for i in 0..<k { values[i] = dot(count: length, x: w.pointer + i * length, incx: 1, y: w.pointer + i * length, incy: 1).squareRoot() }
+            for i in 0..<k {
+                values[i] = dot(count: length, x: w.pointer + i * length, incx: 1, y: w.pointer + i * length, incy: 1).squareRoot() / scale
+            }
             let order = (0..<k).sorted { values[$0] > values[$1] }
             let sorted = order.map { values[$0] }
             for i in 0..<k { values[i] = sorted[i] }
@@ -109,12 +113,14 @@ extension ReferenceBackend {
             let matrix = a + index * n * n
             // Read the lower triangle only, as syevd does.
             for i in 0..<n { for j in (i + 1)..<Swift.max(n, i + 1) { matrix[i * n + j] = matrix[j * n + i] } }
+            // ‖A‖_F² and the products of entries must neither overflow nor underflow.
+            let scale = scaleIntoSafeRange(matrix, count: n * n)
             setIdentity(vt.pointer, n)
             guard jacobiDiagonalize(matrix, n: n, accumulating: vt.pointer) else {
                 return FactorizationFailure(matrix: index, info: n)
             }
             let order = (0..<n).sorted { matrix[$0 * n + $0] < matrix[$1 * n + $1] }
-            for (position, i) in order.enumerated() { w[index * n + position] = matrix[i * n + i] }
+            for (position, i) in order.enumerated() { w[index * n + position] = matrix[i * n + i] / scale }
             guard vectors else { continue }
             // Column `position` of V is row `order[position]` of Vᵀ.
             for (position, row) in order.enumerated() {
@@ -191,11 +197,16 @@ extension ReferenceBackend {
     private func householderQR<T: BLASScalar>(m: Int, n: Int, a: UnsafeMutablePointer<T>, tau: UnsafeMutablePointer<T>, scratch: Scratch<T>) {
         let v = scratch.pointer, w = scratch.pointer + m
         for j in 0..<Swift.min(m, n) {
-            var tail: T = 0
-            for i in (j + 1)..<m { tail += a[i * n + j] * a[i * n + j] }
             let alpha = a[j * n + j]
-            guard tail > 0 else { tau[j] = 0; continue }
-            let beta = -T(signOf: alpha, magnitudeOf: (alpha * alpha + tail).squareRoot())
+            var tailLargest: T = 0
+            for i in (j + 1)..<m { tailLargest = Swift.max(tailLargest, Swift.abs(a[i * n + j])) }
+            guard tailLargest > 0 else { tau[j] = 0; continue }
+            // The column's norm as snrm2 takes it, scaled (by a power of two, so exactly)
+            // to a largest magnitude near 1, so that its square neither overflows nor underflows.
+            let normScale = powerOfTwoScale(Swift.max(tailLargest, Swift.abs(alpha)))
+            var tail: T = 0
+            for i in (j + 1)..<m { let x = a[i * n + j] * normScale; tail += x * x }
+            let beta = -T(signOf: alpha, magnitudeOf: ((alpha * normScale) * (alpha * normScale) + tail).squareRoot() / normScale)
             tau[j] = (beta - alpha) / beta
             let scale = 1 / (alpha - beta)
             v[0] = 1
@@ -335,6 +346,26 @@ extension ReferenceBackend {
         matrix.update(repeating: 0, count: n * n)
         for i in 0..<n { matrix[i * n + i] = 1 }
     }
+}
+
+/// The power of two that brings `magnitude` (finite, positive) to [1, 2), within T's finite range.
+private func powerOfTwoScale<T: BLASScalar>(_ magnitude: T) -> T {
+    let exponent = Swift.min(Swift.max(-magnitude.exponent, -T.greatestFiniteMagnitude.exponent), T.greatestFiniteMagnitude.exponent)
+    return T(sign: .plus, exponent: exponent, significand: 1)
+}
+
+/// Scales the `count` elements at `x`, as gesdd and syevd scale their input, when their
+/// largest magnitude lies outside LAPACK's safe range [√(least normal)/ε, its reciprocal]:
+/// then by the power of two that brings it near 1, so the scaling is exact. Returns the
+/// factor (1 when inside the range); results that scale with the matrix are divided by it.
+private func scaleIntoSafeRange<T: BLASScalar>(_ x: UnsafeMutablePointer<T>, count: Int) -> T {
+    var largest: T = 0
+    for i in 0..<count { largest = Swift.max(largest, Swift.abs(x[i])) }
+    let small = T.leastNormalMagnitude.squareRoot() / T.ulpOfOne
+    guard largest > 0, largest.isFinite, largest < small || largest > 1 / small else { return 1 }
+    let factor = powerOfTwoScale(largest)
+    for i in 0..<count { x[i] *= factor }
+    return factor
 }
 
 /// A zeroed scratch buffer, freed with its owner.
