@@ -11,8 +11,7 @@ for (name, base64) in numPyFixtures {
 
 let x = Tensor(shape: [4, 3], scalars: (0..<12).map(Float.init))
 print(x[[0, 2]].shape)                                  // [2, 3]
-// `x[x .> 9]` once comparisons return bool tensors (issue 20's result dtypes); until then the mask is converted.
-print(x[(x .> 9).to(.bool)].scalars(as: Float.self))    // [10.0, 11.0]
+print(x[x .> 9].scalars(as: Float.self))                // [10.0, 11.0]
 let f = try NumPy.load("f64.npy"); print(f.dtype, f.shape)          // float64 [2, 3]
 let i = try NumPy.load("i64_fortran.npy"); print(i.scalars(as: Int64.self))  // [0, 1, 2, 3, 4, 5]
 let z = try NumPy.loadArchive("z.npz"); print(z["a"]!.dtype, z["b"]!.shape) // bool [4]
