@@ -13,7 +13,7 @@ import Nabla
 final class DifferentialTests: XCTestCase {
     static var table: [DifferentialOp] {
         ElementwiseTable.ops + ReductionTable.ops + MovementTable.ops + MatmulTable.ops + LinalgTable.ops + LossTable.ops
-            + TorchParityTable.ops + LayersTable.ops + DecompositionTable.ops + EinsumTable.ops
+            + TorchParityTable.ops + LayersTable.ops + DecompositionTable.ops + EinsumTable.ops + RecipeArgumentsTable.ops + AdvancedIndexingTable.ops + ScatterTable.ops + CountingTable.ops
     }
 
     func testEveryOpAgreesWithPyTorch() throws {
