@@ -1,25 +1,15 @@
 import Nabla
 
-/// Converts 8-bit pixels to Float, optionally dividing by 255 so 0...255 maps
-/// onto 0...1 exactly as `x / 255` does in float32.
-///
-/// Plain pointer loops with no branches inside, so they vectorize on baseline x86-64.
-func convertPixels(_ source: UnsafePointer<UInt8>, to destination: UnsafeMutablePointer<Float>, count: Int, scale: Bool) {
-    if scale {
-        for i in 0..<count { destination[i] = Float(source[i]) / 255 }
-    } else {
-        for i in 0..<count { destination[i] = Float(source[i]) }
-    }
-}
-
-/// A tensor of the given shape made from 8-bit pixels, without an intermediate `[Float]`.
-func tensorFromPixels(_ pixels: UnsafeBufferPointer<UInt8>, shape: [Int], scale: Bool) -> Tensor {
-    Tensor(shape: shape) { scalars in
-        guard scalars.count == pixels.count else {
-            Nabla.fail("tensorFromPixels: \(pixels.count) pixels do not fill shape \(shape) (\(scalars.count) elements)")
+extension Tensor {
+    /// The 8-bit pixels, a uint8 tensor of this shape, of images in [0, 1] that came
+    /// from 8-bit files: `round(255 · x)`, exact for such images (their values are
+    /// k/255), so `to(.float32, dividedBy: 255)` gives the images back. Fails on a
+    /// value outside [0, 1].
+    public func quantizedPixels() -> Tensor {
+        let values = scalars
+        if let bad = values.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
+            Nabla.fail("quantizedPixels: pixel \(values[bad]) at position \(bad) is not in [0, 1]")
         }
-        if pixels.count > 0 {
-            convertPixels(pixels.baseAddress!, to: scalars.baseAddress!, count: pixels.count, scale: scale)
-        }
+        return Tensor(shape: shape, scalars: values.map { UInt8(($0 * 255).rounded()) })
     }
 }

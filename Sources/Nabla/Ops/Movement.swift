@@ -122,12 +122,13 @@ extension Tensor {
         let rowShape = Array(shape.dropFirst())
         let rowLength = rowShape.reduce(1, *)
         let source = isContiguous ? detached() : materialized()
-        let result = Tensor(shape: [indices.count] + rowShape) { out in
-            let base = UnsafePointer(source.basePointer), target = out.baseAddress!
-            withExtendedLifetime(source.storage) {
-                for (i, row) in indices.enumerated() {
-                    (target + i * rowLength).update(from: base + row * rowLength, count: rowLength)
-                }
+        // A byte copy per row, the same for every dtype (a batch of uint8 images stays bytes).
+        let result = Tensor(uninitializedShape: [indices.count] + rowShape, dtype: dtype)
+        let rowBytes = rowLength * dtype.byteSize
+        let base = UnsafeRawPointer(source.storage.raw) + source.offset * dtype.byteSize, target = result.storage.raw
+        withExtendedLifetime(source.storage) {
+            for (i, row) in indices.enumerated() {
+                (target + i * rowBytes).copyMemory(from: base + row * rowBytes, byteCount: rowBytes)
             }
         }
         let inputShape = shape

@@ -22,3 +22,31 @@ extension Tensor {
         self.dtype.dispatch(ConvertElements(source: self, dtype: dtype))
     }
 }
+
+extension Tensor {
+    /// This integer or bool tensor converted to the floating `dtype` and divided by
+    /// `divisor`, in one pass over the elements: `pixels.to(.float32, dividedBy: 255)`
+    /// maps 8-bit pixels onto [0, 1] as `Float(p) / 255` does (torchvision's `ToTensor`,
+    /// fastai's `IntToFloatTensor`), each value rounded once, by the division in `dtype`.
+    /// The source has no gradient, so none is recorded; a floating tensor is converted
+    /// with ``to(_:)`` and divided instead.
+    public func to(_ dtype: DType, dividedBy divisor: Double) -> Tensor {
+        guard !self.dtype.isFloatingPoint else {
+            fail("to(_:dividedBy:): takes an integer or bool tensor, got \(self.dtype); divide a floating tensor after to(\(dtype))")
+        }
+        switch dtype {
+        case .float32: return self.dtype.dispatch(ScaledConversion(source: self, divisor: Float(divisor)))
+        case .float64: return self.dtype.dispatch(ScaledConversion(source: self, divisor: divisor))
+        default: fail("to(_:dividedBy:): converts to float32 or float64, not \(dtype)")
+        }
+    }
+}
+
+/// `source`'s elements converted to `Target` and divided by `divisor`, in one loop.
+private struct ScaledConversion<Target: TensorScalar & BinaryFloatingPoint>: ScalarKernel {
+    let source: Tensor
+    let divisor: Target
+    func run<T: TensorScalar>(_ type: T.Type) -> Tensor {
+        mapElements(source, T.self) { Target.converting($0) / divisor }
+    }
+}

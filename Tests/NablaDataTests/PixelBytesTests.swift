@@ -1,39 +1,55 @@
 import XCTest
 import Nabla
 @testable import NablaData
+import NablaTestSupport
 
-/// Images kept as bytes, and loaders that convert them while batching.
-final class ByteImagesTests: XCTestCase {
+/// Images kept as bytes (uint8 tensors), and loaders that convert them while batching.
+final class PixelBytesTests: XCTestCase {
     /// 6 images of 2×3 pixels: image i holds 40·i + j at pixel j.
-    private let images = ByteImages(pixels: (0..<6).flatMap { i in (0..<6).map { UInt8(40 * i + $0) } }, shape: [6, 2, 3])
+    private let pixels = (0..<6).flatMap { i in (0..<6).map { UInt8(40 * i + $0) } }
+    private var images: Tensor { Tensor(shape: [6, 2, 3], scalars: pixels) }
 
-    func testFloatsGatherAndDivideBy255LikeTheFloatReader() {
-        let batch = images.floats(rows: [4, 0, 4])
+    func testGatheredBytesDivideBy255LikeTheFloatReader() {
+        let gathered = images.gather(rows: [4, 0, 4])
+        XCTAssertEqual(gathered.dtype, .uint8, "the gather stays bytes")
+        XCTAssertEqual(gathered.scalars(as: UInt8.self), [4, 0, 4].flatMap { Array(pixels[(6 * $0)..<(6 * $0 + 6)]) })
+        let batch = gathered.to(.float32, dividedBy: 255)
+        XCTAssertEqual(batch.dtype, .float32)
         XCTAssertEqual(batch.shape, [3, 2, 3])
         let expected = [4, 0, 4].flatMap { i in (0..<6).map { Float(40 * i + $0) / 255 } }
         XCTAssertEqual(batch.scalars, expected, "bit for bit the values of IDX.readImages(scale: true)")
-        XCTAssertEqual(images.floats.shape, [6, 2, 3])
-        XCTAssertEqual(images[2..<4].pixels, Array(images.pixels[12..<24]))
+        // A strided view converts too, and float64 divides in float64.
+        XCTAssertEqual(images[0..<6, 1].to(.float32, dividedBy: 255).scalars, [0, 1, 2, 3, 4, 5].flatMap { i in (3..<6).map { Float(40 * i + $0) / 255 } })
+        XCTAssertEqual(Tensor([7] as [UInt8]).to(.float64, dividedBy: 255).scalars(as: Double.self), [7.0 / 255])
+        XCTAssertEqual(Tensor([2, -3] as [Int64]).to(.float32, dividedBy: 2).scalars, [1, -1.5])
     }
 
-    func testMeanImageIsTheMeanOfTheFloats() {
-        let mean = images.meanImage(1..<5)
-        XCTAssertEqual(mean.shape, [2, 3])
-        // Pixel j: mean of 40·i + j over i = 1…4 is 100 + j, over 255.
-        XCTAssertEqual(mean.scalars, (0..<6).map { Float(Double(100 + $0) / 255) })
+    func testScaledConversionRefusesFloatSourcesAndIntegerTargets() {
+        assertFails("to(_:dividedBy:): takes an integer or bool tensor, got float32; divide a floating tensor after to(float64)") {
+            _ = Tensor([1, 2]).to(.float64, dividedBy: 2)
+        }
+        assertFails("to(_:dividedBy:): converts to float32 or float64, not int64") { _ = self.images.to(.int64, dividedBy: 2) }
     }
 
     func testQuantizingRecoversTheBytesOfDecodedImages() {
-        let decoded = images.floats
-        XCTAssertEqual(ByteImages(quantizing: decoded).pixels, images.pixels)
-        XCTAssertEqual(ByteImages(quantizing: decoded).shape, images.shape)
+        let quantized = images.to(.float32, dividedBy: 255).quantizedPixels()
+        XCTAssertEqual(quantized.dtype, .uint8)
+        XCTAssertEqual(quantized.shape, [6, 2, 3])
+        XCTAssertEqual(quantized.scalars(as: UInt8.self), pixels)
+        assertFails("quantizedPixels: pixel 1.5 at position 1 is not in [0, 1]") { _ = Tensor([0, 1.5]).quantizedPixels() }
+    }
+
+    func testALoaderOverImagesNeedsBytes() {
+        assertFails("DataLoader(images:): takes 8-bit images (uint8), got float32; pass other tensors as inputs:") {
+            _ = DataLoader(images: Tensor.zeros([2, 3]), targets: Tensor.zeros([2]), batchSize: 1)
+        }
     }
 
     func testALoaderOverBytesGivesTheBatchesOfOneOverFloats() {
         let targets = Tensor(shape: [6], scalars: (0..<6).map(Float.init))
         for prefetch in [false, true] {
             let bytes = DataLoader(images: images, targets: targets, batchSize: 4, shuffle: true, seed: 7)
-            let floats = DataLoader(inputs: images.floats, targets: targets, batchSize: 4, shuffle: true, seed: 7)
+            let floats = DataLoader(inputs: images.to(.float32, dividedBy: 255), targets: targets, batchSize: 4, shuffle: true, seed: 7)
             bytes.prefetch = prefetch
             floats.prefetch = false
             for _ in 0..<3 {
@@ -66,6 +82,7 @@ final class ByteImagesTests: XCTestCase {
         let floats = try Datasets.mnist(split: .test)
         XCTAssertEqual(pixels.images.shape, [10000, 28, 28])
         XCTAssertEqual(pixels.labels.scalars, floats.labels.scalars)
-        XCTAssertEqual(pixels.images.floats(rows: [0, 9999, 17]).scalars, floats.images.gather(rows: [0, 9999, 17]).scalars)
+        XCTAssertEqual(pixels.images.dtype, .uint8)
+        XCTAssertEqual(pixels.images.gather(rows: [0, 9999, 17]).to(.float32, dividedBy: 255).scalars, floats.images.gather(rows: [0, 9999, 17]).scalars)
     }
 }
