@@ -10,6 +10,8 @@ let package = Package(
         // Named, because a path dependency's identity is otherwise the name of
         // the checkout's folder, which differs between clones.
         .package(name: "Nabla", path: ".."),
+        // The command line's parser, for FuzzCommandLine (the version the main package resolves).
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(name: "CLibFuzzer"),
@@ -18,6 +20,13 @@ let package = Package(
         .executableTarget(name: name, dependencies: ["FuzzSupport", .product(name: "Nabla", package: "Nabla"), .product(name: "NablaData", package: "Nabla")])
     } + [
         .executableTarget(name: "FuzzCheckpoint", dependencies: ["FuzzSupport", .product(name: "Nabla", package: "Nabla"), .product(name: "NablaNN", package: "Nabla")]),
+        // The `nabla` command's sources through the link Sources/FuzzCommandLine/nabla, all but its
+        // @main, with the nabla target's dependencies (keep the two lists alike).
+        .executableTarget(name: "FuzzCommandLine",
+                          dependencies: ["FuzzSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+                              + ["Nabla", "NablaNN", "NablaData", "NablaPlot", "NablaDistributed", "NablaMachineLimits"]
+                                  .map { .product(name: $0, package: "Nabla") },
+                          exclude: ["nabla/NablaCommand.swift"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -20,7 +20,7 @@ seconds="${FUZZ_SECONDS:-45}"
 seed_flag=()
 [ -z "${FUZZ_SEED:-}" ] || seed_flag=(-seed="$FUZZ_SEED")
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(FuzzIDX FuzzCSV FuzzPNG FuzzSafeTensors FuzzNumPy FuzzCheckpoint)
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzIDX FuzzCSV FuzzPNG FuzzSafeTensors FuzzNumPy FuzzCheckpoint FuzzCommandLine)
 # lld, because gold fails on some sanitizer links; both come with the toolchain or Debian.
 flags=(-Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld)
 

@@ -3,9 +3,10 @@
 
     python3 linalg.py JOBS.json BUDGET_SECONDS
 
-JOBS.json lists {"name", "statement", "shape"}: a statement over `a` (uniform
-noise plus n·I, float32, of that shape), `spd` (noise·noiseᵀ + n·I) and `b` (a
-column of ones), as Nabla's workloads build them. Prints {name: seconds per
+JOBS.json lists {"name", "statement", "shape", "dtype"}: a statement over `a`
+(uniform noise plus n·I, built in float32, of that shape), `spd` (noise·noiseᵀ
++ n·I) and `b` (a column of ones), converted to `dtype` (float32 or float64),
+as Nabla's workloads build them. Prints {name: seconds per
 call}, each the best of interleaved-free repeated rounds within the budget, as
 the runner times Nabla. The thread count comes from OPENBLAS_NUM_THREADS, set
 by the runner.
@@ -20,14 +21,14 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from timing import best_seconds  # noqa: E402
 
 
-def inputs(shape):
+def inputs(shape, dtype):
     n = shape[-1]
     rng = np.random.default_rng(n)
     noise = rng.random(shape, dtype=np.float32)
     eye = np.eye(n, dtype=np.float32)
-    a = noise + eye * n
-    spd = noise @ np.swapaxes(noise, -1, -2) + eye * n
-    b = np.ones(shape[:-1] + [1], dtype=np.float32)
+    a = (noise + eye * n).astype(dtype)
+    spd = (noise @ np.swapaxes(noise, -1, -2) + eye * n).astype(dtype)
+    b = np.ones(shape[:-1] + [1], dtype=dtype)
     return {"np": np, "a": a, "spd": spd, "b": b}
 
 def main():
@@ -35,7 +36,7 @@ def main():
     budget = float(sys.argv[2])
     results = {}
     for job in jobs:
-        scope = inputs(job["shape"])
+        scope = inputs(job["shape"], job.get("dtype", "float32"))
         results[job["name"]] = best_seconds(lambda code=compile(job["statement"], "<numpy>", "exec"): exec(code, scope), budget)
     print(json.dumps(results))
 

@@ -40,7 +40,7 @@ public enum CSVDigits {
         let bytes = try Gzip.decompressIfNeeded(fileBytes, source: source, maximumBytes: limits.maximumDataBytes)
         return try bytes.withUnsafeBufferPointer { text in
             var parser = Parser(text: text, source: source)
-            return try parser.parse(labelColumn: labelColumn, imageShape: imageShape, scale: scale)
+            return try parser.parse(labelColumn: labelColumn, imageShape: imageShape, scale: scale, limits: limits)
         }
     }
 
@@ -55,57 +55,79 @@ public enum CSVDigits {
             self.source = source
         }
 
-        mutating func parse(labelColumn: Int, imageShape: [Int]?, scale: Bool) throws -> (images: Tensor, labels: Tensor) {
-            var pixels: [Float] = []
-            var labels: [Float] = []
+        /// The first data line fixes the width and bounds the rows; the values then
+        /// go straight into the images' storage, so that the peak is the text and the
+        /// values once (a gzip bomb of 1 GiB of "0," held them three times: 2.6 GB),
+        /// and the values are held to `limits.maximumDataBytes` like the text.
+        mutating func parse(labelColumn: Int, imageShape: [Int]?, scale: Bool, limits: DataLimits) throws -> (images: Tensor, labels: Tensor) {
             var fields: [Float] = []
-            var width = 0
-            var labelIndex = 0
-            var firstDataLine = 0
             var sawFirstLine = false
+            var first: UnsafeBufferPointer<UInt8>?
             while let line = nextLine() {
-                if line.isEmpty || (line.count == 1 && line.first == UInt8(ascii: "\r")) { continue }
+                if isBlank(line) { continue }
                 if !sawFirstLine {
                     sawFirstLine = true
                     if isHeader(line) { continue }
                 }
-                fields.removeAll(keepingCapacity: true)
-                try splitNumbers(line, into: &fields)
-                if width == 0 {
-                    width = fields.count
-                    firstDataLine = lineNumber
-                    guard width >= 2 else {
-                        throw DataError(path: source, problem: "line \(lineNumber) has \(width) field; a row needs a label and at least one pixel")
-                    }
-                    labelIndex = labelColumn < 0 ? width + labelColumn : labelColumn
-                    guard labelIndex >= 0 && labelIndex < width else {
-                        throw DataError(path: source, problem: "label column \(labelColumn) is outside rows of \(width) fields")
-                    }
-                    if let imageShape {
-                        guard shape(imageShape, holdsExactly: width - 1) else {
-                            throw DataError(path: source, problem: "image shape \(imageShape) does not match the \(width - 1) pixel columns of each row")
-                        }
-                    }
-                    let estimatedRows = estimateRemainingRows(width: width)
-                    try ensureAllocatable(estimatedRows * width * MemoryLayout<Float>.stride, for: source, "the rows' values")
-                    pixels.reserveCapacity(estimatedRows * (width - 1))
-                    labels.reserveCapacity(estimatedRows)
-                }
-                guard fields.count == width else {
-                    throw DataError(path: source, problem: "line \(lineNumber) has \(fields.count) fields, expected \(width) like line \(firstDataLine)")
-                }
-                labels.append(fields[labelIndex])
-                pixels.append(contentsOf: fields[..<labelIndex])
-                pixels.append(contentsOf: fields[(labelIndex + 1)...])
+                first = line
+                break
             }
-            guard width > 0 else { throw DataError(path: source, problem: "holds no data rows") }
-            if scale {
-                pixels.withUnsafeMutableBufferPointer { p in
-                    for i in 0..<p.count { p[i] /= 255 }
+            guard let first else { throw DataError(path: source, problem: "holds no data rows") }
+            try splitNumbers(first, into: &fields)
+            let width = fields.count, firstDataLine = lineNumber
+            guard width >= 2 else {
+                throw DataError(path: source, problem: "line \(lineNumber) has \(width) field; a row needs a label and at least one pixel")
+            }
+            let labelIndex = labelColumn < 0 ? width + labelColumn : labelColumn
+            guard labelIndex >= 0 && labelIndex < width else {
+                throw DataError(path: source, problem: "label column \(labelColumn) is outside rows of \(width) fields")
+            }
+            if let imageShape {
+                guard shape(imageShape, holdsExactly: width - 1) else {
+                    throw DataError(path: source, problem: "image shape \(imageShape) does not match the \(width - 1) pixel columns of each row")
                 }
             }
-            let shape = [labels.count] + (imageShape ?? [width - 1])
-            return (Tensor(shape: shape, scalars: pixels), Tensor(shape: [labels.count], scalars: labels))
+            // At most this many rows: the first and those that can follow. Their values must fit the data limit.
+            let estimatedRows = 1 + estimateRemainingRows(width: width)
+            let (valueBytes, overflow) = estimatedRows.multipliedReportingOverflow(by: width * MemoryLayout<Float>.stride)
+            guard !overflow, valueBytes <= limits.maximumDataBytes else {
+                throw DataError(path: source, problem: "holds up to \(estimatedRows) rows of \(width) values, more than \(limits.maximumDataBytes) bytes of values, the limit (DataLimits.maximumDataBytes)")
+            }
+            try ensureAllocatable(valueBytes, for: source, "the rows' values")
+            let pixelsPerRow = width - 1
+            var labels: [Float] = []
+            labels.reserveCapacity(estimatedRows)
+            let divisor: Float = scale ? 255 : 1
+            var rows = 0
+            let allocated = try Tensor(shape: [estimatedRows, pixelsPerRow]) { pixels in
+                func store(_ fields: [Float]) {
+                    labels.append(fields[labelIndex])
+                    var target = rows * pixelsPerRow
+                    for (index, value) in fields.enumerated() where index != labelIndex {
+                        pixels[target] = value / divisor
+                        target += 1
+                    }
+                    rows += 1
+                }
+                store(fields)
+                while let line = nextLine() {
+                    if isBlank(line) { continue }
+                    fields.removeAll(keepingCapacity: true)
+                    try splitNumbers(line, into: &fields)
+                    guard fields.count == width else {
+                        throw DataError(path: source, problem: "line \(lineNumber) has \(fields.count) fields, expected \(width) like line \(firstDataLine)")
+                    }
+                    store(fields)
+                }
+            }
+            // Fewer rows than lines (blank lines): the first `rows`, without a copy.
+            let images = rows == estimatedRows ? allocated : allocated[0..<rows]
+            return (images.reshape([rows] + (imageShape ?? [pixelsPerRow])), Tensor(shape: [rows], scalars: labels))
+        }
+
+        /// An empty line, or one holding only a carriage return.
+        func isBlank(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+            line.isEmpty || (line.count == 1 && line.first == UInt8(ascii: "\r"))
         }
 
         /// Whether `shape` has positive extents whose product is `count`, checked

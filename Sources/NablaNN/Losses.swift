@@ -24,11 +24,12 @@ public func rmseLoss(_ prediction: Tensor, _ target: Tensor) -> Tensor {
 /// mean, and a backward pass that writes the gradient `∓ḡ/n · σ(1 − σ)` in one
 /// pass, with the same arithmetic as the chain of ops, so the same bits.
 public func mnistLoss(_ prediction: Tensor, _ target: Tensor) -> Tensor {
-    guard prediction.shape == target.shape else {
+    guard prediction.shape == target.shape, prediction.dtype == .float32 else {
         let probability = prediction.sigmoid()
         return Tensor.where(target .== 1, 1 - probability, probability).mean()
     }
-    let (probability, target) = noGrad { (prediction.detached().sigmoid(), target.contiguous()) }
+    // The fused loops read float32; a bool or integer target reads as 1 and 0.
+    let (probability, target) = noGrad { (prediction.detached().sigmoid(), target.to(.float32).contiguous()) }
     let count = probability.scalarCount
     func elementwise(_ value: (_ probability: Float, _ isPositive: Bool) -> Float) -> Tensor {
         Tensor(shape: probability.shape) { out in
@@ -119,7 +120,7 @@ public func nllLoss(_ logProbabilities: Tensor, _ target: Tensor) -> Tensor {
 
 /// The negative log-likelihood `−input[n, target[n]]` of log-probabilities (as
 /// `logSoftmax` gives) of shape `[N, C]`, `[C]` or `[N, C, d1, …]`, the classes on
-/// axis 1 (axis 0 for `[C]`). `target` holds class indices as integral Floats, of
+/// axis 1 (axis 0 for `[C]`). `target` holds class indices (int64; integral Floats are deprecated), of
 /// the input's shape without the class axis; a non-integer or out-of-range index fails.
 public func nllLoss(_ logProbabilities: Tensor, _ target: Tensor, reduction: Reduction) -> Tensor {
     let classAxis = classAxis(of: logProbabilities, target, op: "nllLoss")
@@ -135,7 +136,7 @@ public func crossEntropy(_ logits: Tensor, _ target: Tensor) -> Tensor {
 
 /// Cross-entropy of unnormalised logits, over the class axis (axis 1, or 0 for
 /// a single sample `[C]`), as PyTorch's `F.cross_entropy`, stable for any finite
-/// logits. `target` is either class indices as integral Floats, of the logits'
+/// logits. `target` is either class indices (int64; integral Floats are deprecated), of the logits'
 /// shape without the class axis (`nllLoss(logSoftmax(logits))`), or class
 /// probabilities of the logits' own shape (`−Σ target · logSoftmax(logits)` per sample).
 public func crossEntropy(_ logits: Tensor, _ target: Tensor, reduction: Reduction) -> Tensor {

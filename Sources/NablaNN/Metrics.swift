@@ -24,19 +24,19 @@ public struct Metric {
 /// Targets are 0 and 1; `prediction` and `target` have the same shape.
 /// A ``Metric`` (column `batch_accuracy`), called as a function.
 public let batchAccuracy = Metric(name: "batch_accuracy") { prediction, target in
-    ((prediction.sigmoid() .> 0.5) .== target).mean().item
+    ((prediction.sigmoid() .> 0.5) .== target).to(.float32).mean().item
 }
 
 /// The fraction of samples whose largest logit (or probability) is the target
 /// class: `mean(argmax(prediction, axis 1) == target)`, as fastai's `accuracy`.
-/// `prediction` is `[N, C]`; `target` holds `N` class indices as integral Floats.
+/// `prediction` is `[N, C]`; `target` holds `N` class indices (int64, or integral Floats, deprecated).
 /// Ties go to the first largest class, as `argmax`'s.
 public func accuracy(_ prediction: Tensor, _ target: Tensor) -> Float {
     guard prediction.rank == 2, target.shape == [prediction.shape[0]] else {
         Nabla.fail("accuracy: prediction of shape \(prediction.shape) and target of shape \(target.shape) do not fit: expected [N, C] and [N]")
     }
     _ = target.integerIndices(extent: prediction.shape[1], op: "accuracy", what: "class index")
-    return (prediction.argmax(axis: 1) .== target).mean().item
+    return (prediction.argmax(axis: 1) .== target).to(.float32).mean().item
 }
 
 extension Metric {

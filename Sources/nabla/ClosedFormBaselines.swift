@@ -11,14 +11,13 @@ enum ClosedFormBaselines {
     static func leastSquares(_ data: LessonData, console: Console) throws -> StageResult {
         let start = monotonicSeconds()
         console.writeLine("== Least squares: pixels and a bias fitted in closed form (lstsq), score > 0.5 means \(data.positiveName) ==")
-        let (trainInputs, trainTargets) = data.trainingSet
-        let (validInputs, validTargets) = data.validationSet
-        let model = try LeastSquaresClassifier(inputs: trainInputs, targets: trainTargets)
+        let (train, trainTargets) = (data.trainingBlocks, data.trainingTargets)
+        let model = try LeastSquaresClassifier(blocks: train, targets: trainTargets)
         let fitSeconds = monotonicSeconds() - start
-        let trainAccuracy = model.accuracy(trainInputs, targets: trainTargets)
-        let accuracy = model.accuracy(validInputs, targets: validTargets)
+        let trainAccuracy = model.accuracy(train, targets: trainTargets)
+        let accuracy = model.accuracy(data.validationBlocks, targets: data.validationTargets)
         let seconds = monotonicSeconds() - start
-        console.writeLine("Design matrix \(trainInputs.shape[0])×\(trainInputs.shape[1] + 1) of rank \(model.rank) (always-blank pixels get weight 0); fitted in \(formatSeconds(fitSeconds)).")
+        console.writeLine("Design matrix \(train.count)×\(model.weights.shape[0]) of rank \(model.rank) (always-blank pixels get weight 0); fitted in \(formatSeconds(fitSeconds)).")
         console.writeLine("Accuracy: training \(fourDecimals(trainAccuracy)), validation \(fourDecimals(accuracy)) (in \(formatSeconds(seconds)))")
         var report = JSONReport()
         report.add("accuracy", accuracy)
@@ -34,20 +33,20 @@ enum ClosedFormBaselines {
         let start = monotonicSeconds()
         let (p, n) = (data.positiveName, data.negativeName)
         console.writeLine("== Eigen-digits: principal components of the training \(p)s and \(n)s, nearest class mean in the first k ==")
-        let (trainInputs, _) = data.trainingSet
-        let (validInputs, _) = data.validationSet
-        let trainLabels = (0..<trainInputs.shape[0]).map { $0 < data.trainPositiveCount ? 0 : 1 }
-        let validLabels = (0..<validInputs.shape[0]).map { $0 < data.validPositiveCount ? 0 : 1 }
-        let largest = min(componentCounts.last!, trainInputs.shape[1])
-        let pca = try PrincipalComponents(trainInputs, count: largest)
-        console.writeLine("Covariance \(trainInputs.shape[1])×\(trainInputs.shape[1]) of \(trainInputs.shape[0]) images, eigh in \(formatSeconds(monotonicSeconds() - start)).")
+        let (train, valid) = (data.trainingBlocks, data.validationBlocks)
+        let trainLabels = (0..<train.count).map { $0 < data.trainPositiveCount ? 0 : 1 }
+        let validLabels = (0..<valid.count).map { $0 < data.validPositiveCount ? 0 : 1 }
+        let pixels = data.trainImages.pixelsPerImage
+        let largest = min(componentCounts.last!, pixels)
+        let pca = try PrincipalComponents(blocks: train, count: largest)
+        console.writeLine("Covariance \(pixels)×\(pixels) of \(train.count) images, eigh in \(formatSeconds(monotonicSeconds() - start)).")
 
         console.writeLine("  k  variance held  validation accuracy")
         var best = (k: 0, accuracy: Float(0))
         var report = JSONReport()
         for k in componentCounts where k <= largest {
-            let classifier = NearestMeanClassifier(rows: pca.project(trainInputs, components: k), labels: trainLabels, classes: 2)
-            let accuracy = classifier.accuracy(pca.project(validInputs, components: k), labels: validLabels)
+            let classifier = NearestMeanClassifier(rows: pca.project(train, components: k), labels: trainLabels, classes: 2)
+            let accuracy = classifier.accuracy(pca.project(valid, components: k), labels: validLabels)
             if accuracy > best.accuracy { best = (k, accuracy) }
             report.add("accuracy_k\(k)", accuracy)
             console.writeLine(padded(String(k), 3) + padded("  " + fourDecimals(pca.explainedVariance(components: k)), 15) + "  " + fourDecimals(accuracy))

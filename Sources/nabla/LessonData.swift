@@ -29,11 +29,23 @@ struct LessonData {
     var validPositive: Tensor { Self.floats(validImages[0..<validPositiveCount]) }
     var validNegative: Tensor { Self.floats(validImages[validPositiveCount..<validCount]) }
 
-    /// Flattened images `[N, pixels]` as Float and targets `[N, 1]`, as the book's `train_x`, `train_y`.
-    var trainingSet: (inputs: Tensor, targets: Tensor) { (Self.floats(Self.flattened(trainImages)), Self.targets(trainCount, positives: trainPositiveCount)) }
-    var validationSet: (inputs: Tensor, targets: Tensor) { (Self.floats(Self.flattened(validImages)), Self.targets(validCount, positives: validPositiveCount)) }
+    /// Flattened validation images `[N, pixels]` as Float and targets `[N, 1]`, as the book's `valid_x`, `valid_y`.
+    var validationSet: (inputs: Tensor, targets: Tensor) { (Self.floats(Self.flattened(validImages)), validationTargets) }
+    /// The flattened training (validation) images as Float `[rows, pixels]` a block of
+    /// 1024 rows at a time (3 MiB), for the closed-form fits: never a Float copy of the whole set.
+    var trainingBlocks: RowBlocks { Self.blocks(trainImages) }
+    var validationBlocks: RowBlocks { Self.blocks(validImages) }
+    var trainingTargets: Tensor { Self.targets(trainCount, positives: trainPositiveCount) }
+    var validationTargets: Tensor { Self.targets(validCount, positives: validPositiveCount) }
+
+    private static func blocks(_ images: Tensor) -> RowBlocks {
+        let flat = flattened(images)
+        // The gray levels 0…255 themselves, divided by 255 as `floats` does: the Gram matrix sums them exactly.
+        return RowBlocks(count: flat.shape[0], blockRows: 1024, divisor: 255) { flat[$0].to(.float32) }
+    }
+
     /// The training images flattened to `[N, pixels]`, still bytes, for a loader to batch.
-    var trainingPixels: (images: Tensor, targets: Tensor) { (Self.flattened(trainImages), Self.targets(trainCount, positives: trainPositiveCount)) }
+    var trainingPixels: (images: Tensor, targets: Tensor) { (Self.flattened(trainImages), trainingTargets) }
 
     private static func flattened(_ images: Tensor) -> Tensor { images.reshape([images.shape[0], -1]) }
 

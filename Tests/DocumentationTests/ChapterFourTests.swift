@@ -62,7 +62,7 @@ final class ChapterFourTests: XCTestCase {
         let validDist3 = mnistDistance(valid3, mean3)
         XCTAssertEqual(validDist3.shape, [1010])
         func is3(_ x: Tensor) -> Tensor { mnistDistance(x, mean3) .< mnistDistance(x, mean7) }
-        let accuracy3s = is3(valid3).mean()
+        let accuracy3s = is3(valid3).to(.float32).mean()
         let accuracy7s = (1 - is3(valid7)).mean()
         XCTAssertGreaterThan(accuracy3s.item, 0.9)
         XCTAssertGreaterThan(accuracy7s.item, 0.95)
@@ -147,7 +147,7 @@ final class ChapterFourTests: XCTestCase {
         func linear1(_ xb: Tensor) -> Tensor { xb • weights + bias }
         let preds = linear1(trainX)
         let corrects = (preds .> 0) .== trainY
-        XCTAssertGreaterThanOrEqual(corrects.mean().item, 0)
+        XCTAssertGreaterThanOrEqual(corrects.to(.float32).mean().item, 0)
 
         let dset = Dataset(trainX, trainY)
         let validDset = Dataset(validX, validY)

@@ -1,8 +1,33 @@
 import XCTest
 import Nabla
+import NablaTestSupport
 @testable import NablaData
 
 final class CSVDigitsTests: XCTestCase {
+    /// Issue 24: two gzip bombs of "0," rows reached 2.07 and 2.57 GB inside the
+    /// 1 GiB data limit: the inflated text was held twice (buffer, then array), the
+    /// values twice (array, then tensor), and they were not limited at all. Now the
+    /// values obey `maximumDataBytes` like the text, and each is held once. With an
+    /// 8 MiB limit: 3.9 MB of text (7.9 MB of values) loads under an address-space
+    /// cap of 18 MiB more than the process holds, and twice the rows are refused
+    /// before their values are parsed (they loaded: the values had no limit).
+    func testGzipBombsStayWithinTheLimitsAtTheirPeak() throws {
+        let row = Array((Array(repeating: "0", count: 785).joined(separator: ",") + "\n").utf8)
+        var limits = DataLimits.default
+        limits.maximumDataBytes = 8 << 20
+        for (rows, expected) in [(2_500, "loaded 2500 rows of 784 pixels"), (5_000, "more than 8388608 bytes of values, the limit")] {
+            let file = try gzipped(Array([[UInt8]](repeating: row, count: rows).joined()))
+            let result = outcome { _ in
+                capAddressSpace(extraBytes: 18 << 20)
+                do {
+                    let (images, labels) = try CSVDigits.decode(file, source: "bomb.csv.gz", labelColumn: 0, limits: limits)
+                    return "loaded \(labels.shape[0]) rows of \(images.shape[1]) pixels"
+                } catch { return "\(error)" }
+            }
+            XCTAssertTrue(result.result?.contains(expected) ?? false, "\(rows) rows: \(result)")
+        }
+    }
+
     func testLabelLastColumnWithImageShape() throws {
         let path = try makeTemporaryFolder(self) + "/digits.csv"
         try writeFile(Array("0,51,102,255,3\n255,0, 0 ,0,7\r\n\n".utf8), to: path)

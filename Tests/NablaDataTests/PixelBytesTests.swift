@@ -1,7 +1,7 @@
 import XCTest
 import Nabla
-@testable import NablaData
 import NablaTestSupport
+@testable import NablaData
 
 /// Images kept as bytes (uint8 tensors), and loaders that convert them while batching.
 final class PixelBytesTests: XCTestCase {
@@ -29,6 +29,17 @@ final class PixelBytesTests: XCTestCase {
             _ = Tensor([1, 2]).to(.float64, dividedBy: 2)
         }
         assertFails("to(_:dividedBy:): converts to float32 or float64, not int64") { _ = self.images.to(.int64, dividedBy: 2) }
+    }
+
+    func testEveryByteConvertsBitForBitAsTheScalarDivision() {
+        // 259 pixels: all 256 levels in the vector path, then a tail of 3; and a strided view.
+        let bytes = (0..<259).map { UInt8($0 % 256) }
+        let one = Tensor(shape: [1, 259], scalars: bytes)
+        XCTAssertEqual(one.to(.float32, dividedBy: 255).scalars.map(\.bitPattern), bytes.map { (Float($0) / 255).bitPattern })
+        XCTAssertEqual(one.to(.float32).scalars, bytes.map { Float($0) }, "the gray levels, unscaled")
+        XCTAssertEqual((one.to(.float32) / 255).scalars, one.to(.float32, dividedBy: 255).scalars, "divided by 255, bit for bit")
+        let everyOther = Tensor(shape: [2, 259], scalars: bytes + bytes)[0..<2, TensorSlice(nil, nil, step: 2)]
+        XCTAssertEqual(everyOther.to(.float32, dividedBy: 255).scalars, (bytes + bytes).enumerated().filter { $0.offset % 259 % 2 == 0 }.map { Float($0.element) / 255 })
     }
 
     func testQuantizingRecoversTheBytesOfDecodedImages() {

@@ -1,5 +1,6 @@
 import XCTest
 import Nabla
+import NablaTestSupport
 @testable import NablaNN
 
 final class ClosedFormTests: XCTestCase {
@@ -29,6 +30,76 @@ final class ClosedFormTests: XCTestCase {
             XCTAssertGreaterThan(pca.variances[0].item, 50 * pca.variances[1].item)
             XCTAssertEqual(pca.explainedVariance(components: 2), 1, accuracy: 1e-4)
             XCTAssertEqual(pca.project(rows, components: 1).shape, [200, 1])
+        }
+    }
+
+    /// Pixel-like rows: 0...255 levels / 255, a quarter of the columns always blank
+    /// (rank-deficient, like MNIST's borders), a few nearly blank, with 0/1 targets.
+    private func pixelRows(_ count: Int, features: Int, seed: UInt64) -> (rows: Tensor, targets: Tensor) {
+        var generator = RandomGenerator(seed: seed)
+        let levels = (Tensor.rand([count, features], generator: &generator) * 255).floor() / 255
+        let mask = Tensor(shape: [features], scalars: (0..<features).map { $0 % 4 == 0 ? 0 : ($0 % 7 == 0 ? 0.01 : 1) })
+        let rows = levels * mask
+        let targets = (rows[0..<count, 1..<2] + rows[0..<count, 2..<3] .> 1).reshape([count, 1])
+        return (rows, targets)
+    }
+
+    func testLeastSquaresInBlocksAgreesWithLstsqOnTheWholeDesign() throws {
+        let (rows, targets) = pixelRows(600, features: 40, seed: 7)
+        let design = Tensor.cat([rows, Tensor.ones([600, 1])], axis: 1)
+        let whole = try withBackend(.blas) { try Linalg.lstsq(design, targets) }
+        for blockRows in [600, 128, 7] {
+            let blocks = RowBlocks(count: 600, blockRows: blockRows) { rows[$0.lowerBound..<$0.upperBound] }
+            let model = try withBackend(.blas) { try LeastSquaresClassifier(blocks: blocks, targets: targets) }
+            XCTAssertEqual(model.rank, Int(whole.rank.item), "blocks of \(blockRows)")
+            XCTAssertEqual(model.rank, 31, "10 blank columns of 40, plus the bias")
+            // The answer compared as the scores it gives: the largest difference from lstsq's over all rows.
+            let difference = (model.scores(rows) - design • whole.solution).abs().max().item
+            XCTAssertLessThan(difference, 1e-4, "blocks of \(blockRows)")
+            XCTAssertEqual(model.accuracy(blocks, targets: targets), model.accuracy(rows, targets: targets))
+        }
+    }
+
+    func testPrincipalComponentsInBlocksAgreeWithTheWholeSet() throws {
+        let (rows, _) = pixelRows(500, features: 30, seed: 8)
+        let whole = try PrincipalComponents(rows, count: 5)
+        let blocks = RowBlocks(count: 500, blockRows: 64) { rows[$0.lowerBound..<$0.upperBound] }
+        let blocked = try PrincipalComponents(blocks: blocks, count: 5)
+        assertClose(blocked.mean.scalars, whole.mean.scalars, tolerance: 1e-6)
+        assertClose(blocked.variances.scalars, whole.variances.scalars, tolerance: 1e-4)
+        XCTAssertEqual(blocked.totalVariance, whole.totalVariance, accuracy: 1e-4)
+        // Components are unit vectors up to sign: |cos| of each pair is 1.
+        for i in 0..<5 {
+            let cosine = (blocked.components[0..<30, i] * whole.components[0..<30, i]).sum().item
+            XCTAssertEqual(abs(cosine), 1, accuracy: 1e-4, "component \(i)")
+        }
+        let projected = blocked.project(blocks, components: 3)
+        XCTAssertEqual(projected.shape, [500, 3])
+        XCTAssertLessThan((projected.abs() - whole.project(rows, components: 3).abs()).abs().max().item, 1e-4)
+    }
+
+    func testByteLevelsDividedIn256RowPiecesGiveTheSameFitAsTheirFloats() throws {
+        // Levels 0…255 of 700 "images" (3 pieces of 256 rows in the last block), the blocks divided by 255.
+        let (rows, targets) = pixelRows(700, features: 24, seed: 9)
+        let levels = (rows * 255).round()
+        let bytes = RowBlocks(count: 700, blockRows: 512, divisor: 255) { levels[$0.lowerBound..<$0.upperBound] }
+        let floats = levels / 255
+        let fromBytes = try LeastSquaresClassifier(blocks: bytes, targets: targets)
+        let fromFloats = try LeastSquaresClassifier(inputs: floats, targets: targets)
+        XCTAssertEqual(fromBytes.rank, fromFloats.rank)
+        XCTAssertLessThan((fromBytes.scores(floats) - fromFloats.scores(floats)).abs().max().item, 1e-5)
+        XCTAssertEqual(fromBytes.accuracy(bytes, targets: targets), fromFloats.accuracy(floats, targets: targets))
+        let pcaBytes = try PrincipalComponents(blocks: bytes, count: 3), pcaFloats = try PrincipalComponents(floats, count: 3)
+        assertClose(pcaBytes.variances.scalars, pcaFloats.variances.scalars, tolerance: 1e-5)
+        assertClose(pcaBytes.mean.scalars, pcaFloats.mean.scalars, tolerance: 1e-6)
+    }
+
+    func testRowBlocksCoverTheRowsOnceInOrderAndRefuseAWrongBlock() {
+        XCTAssertEqual(RowBlocks(count: 10, blockRows: 4) { Tensor.zeros([$0.count, 1]) }.ranges, [0..<4, 4..<8, 8..<10])
+        XCTAssertEqual(RowBlocks(count: 0, blockRows: 4) { Tensor.zeros([$0.count, 1]) }.ranges, [])
+        let wrong = RowBlocks(count: 6, blockRows: 3) { Tensor.zeros([$0.count, $0.lowerBound == 0 ? 2 : 3]) }
+        assertFails("PrincipalComponents: block 3..<6 must be [3, 2], got shape [3, 3]") {
+            _ = try? PrincipalComponents(blocks: wrong, count: 1)
         }
     }
 

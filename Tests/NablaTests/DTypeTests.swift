@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Nabla
 import NablaTestSupport
@@ -100,5 +101,103 @@ final class DTypeTests: XCTestCase {
         XCTAssertEqual(Tensor.elementCount(ofShape: [1 << 61], dtype: .uint8), 1 << 61)
         XCTAssertNil(Tensor.elementCount(ofShape: [1 << 61], dtype: .float64))
         XCTAssertEqual(Tensor.elementCount(ofShape: [1 << 40], dtype: .int64), 1 << 40)
+    }
+
+    func testPromotionFollowsTorchResultType() {
+        let f32 = Tensor([1, 2] as [Float]), f64 = Tensor([1, 2] as [Double]), i64 = Tensor([1, 2] as [Int64])
+        let i32 = Tensor([1, 2] as [Int32]), u8 = Tensor([1, 2] as [UInt8]), b = Tensor([true, false])
+        XCTAssertEqual((f32 + f64).dtype, .float64)
+        XCTAssertEqual((i64 + f32).dtype, .float32)
+        XCTAssertEqual((u8 + i32).dtype, .int32)
+        XCTAssertEqual((b + u8).dtype, .uint8)
+        XCTAssertEqual((i64 + 0.5).dtype, .float32)
+        XCTAssertEqual((i64 + 0.5).scalars, [1.5, 2.5])
+        XCTAssertEqual((f64 * 2).dtype, .float64)
+        XCTAssertEqual((i64 / i64).dtype, .float32)
+        // A rank-0 tensor is weaker than a dimensioned one of the same category.
+        XCTAssertEqual((f32 + Tensor(2.0 as Double)).dtype, .float32)
+        XCTAssertEqual((i32 + Tensor(Int64(2))).dtype, .int32)
+        XCTAssertEqual((i32 + Tensor(2.0 as Double)).dtype, .float64)
+        XCTAssertEqual(DType.uint8.promoted(with: .int64), .int64)
+        XCTAssertEqual(Tensor.resultType(b, b), .bool)
+    }
+
+    func testFloat64ArithmeticKeepsFloat64Digits() {
+        let x = Tensor(1e8 as Double)
+        XCTAssertEqual((x + 1 - 1e8).item(as: Double.self), 1)
+        XCTAssertEqual((Tensor([0.1] as [Double]) * Tensor([3] as [Double])).item(as: Double.self), 0.1 * 3)
+        XCTAssertEqual(Tensor([1, 2, 3] as [Double]).exp().scalars(as: Double.self), [1, 2, 3].map { Foundation.exp(Double($0)) })
+        XCTAssertEqual(Tensor([1, 2, 3, 4] as [Double]).mean().item(as: Double.self), 2.5)
+        XCTAssertEqual(Tensor([[1, 2], [3, 4]] as [[Double]]).sum(axis: 0).scalars(as: Double.self), [4, 6])
+        let big = Tensor([Int64.max - 1, 1])
+        XCTAssertEqual(big.sum().item(as: Int64.self), .max)
+        XCTAssertEqual((big + Tensor([Int64(1), 0])).scalars(as: Int64.self), [.max, 1])
+    }
+
+    func testFloat64GradientsStayFloat64() {
+        let x = Tensor([0.5, 1.5] as [Double], requiresGrad: true)
+        (x * x).sum().backward()
+        XCTAssertEqual(x.grad!.dtype, .float64)
+        XCTAssertEqual(x.grad!.scalars(as: Double.self), [1, 3])
+        let y = Tensor([0.1, 0.2] as [Double], requiresGrad: true)
+        y.sigmoid().log().mean().backward()
+        XCTAssertEqual(y.grad!.scalars(as: Double.self)[0], 0.5 * (1 - 1 / (1 + Foundation.exp(-0.1))), accuracy: 1e-15)
+    }
+
+    func testComparisonsGiveBoolAndIndicesAreInt64() {
+        let mask = Tensor([1, -2, 3] as [Float]) .> 0
+        XCTAssertEqual(mask.dtype, .bool)
+        XCTAssertEqual(mask.scalars(as: Bool.self), [true, false, true])
+        XCTAssertEqual(mask.sum().dtype, .int64)
+        XCTAssertEqual(mask.sum().item(as: Int64.self), 2)
+        XCTAssertEqual((Tensor([1, 2] as [Int64]) .== Tensor([1.0, 3.0])).scalars(as: Bool.self), [true, false])
+        XCTAssertEqual(Tensor([3, 1, 2]).argmax().dtype, .int64)
+        XCTAssertEqual(Tensor([3, 1, 2]).sort().indices.scalars(as: Int64.self), [1, 2, 0])
+        XCTAssertEqual(Tensor([3, 1, 2]).topk(1).indices.scalars(as: Int64.self), [0])
+        XCTAssertEqual(Tensor([3, 1, 2] as [Int64]).max().item(as: Int64.self), 3)
+        XCTAssertEqual(Tensor([0, 1]).all().dtype, .bool)
+        XCTAssertEqual(Tensor([0, 1]).any().item(as: Bool.self), true)
+        XCTAssertEqual(Tensor([1, .nan]).isNaN().scalars(as: Bool.self), [false, true])
+    }
+
+    func testArgmaxIsExactPastTwoToTheTwentyFour() {
+        var marked = Tensor.zeros([16_777_219], dtype: .float32)
+        marked[16_777_217] = Tensor(1)
+        XCTAssertEqual(marked.argmax().item(as: Int64.self), 16_777_217)
+    }
+
+    func testIndexOpsTakeIntegerTensors() {
+        let x = Tensor([[1, 2, 3], [4, 5, 6]])
+        XCTAssertEqual(x.indexSelect(axis: 1, Tensor([2, 0] as [Int64])).scalars, [3, 1, 6, 4])
+        XCTAssertEqual(x.gather(axis: 1, indices: Tensor([[1], [2]] as [[Int64]])).scalars, [2, 6])
+        // Integral Floats are still accepted (with a deprecation message once).
+        XCTAssertEqual(x.indexSelect(axis: 1, Tensor([1])).scalars, [2, 5])
+        assertFails("indexSelect: index 3 at position 0 is out of range for an axis of extent 3") {
+            _ = x.indexSelect(axis: 1, Tensor([3] as [Int64]))
+        }
+        assertFails("gather: index tensors must be integers, got bool") {
+            _ = x.gather(axis: 1, indices: Tensor([[true], [false]]))
+        }
+    }
+
+    func testWhereTakesBoolMasksAndStillAcceptsFloatMasks() {
+        let a = Tensor([1, 2, 3]), b = Tensor([10, 20, 30])
+        XCTAssertEqual(Tensor.where(Tensor([true, false, true]), a, b).scalars, [1, 20, 3])
+        XCTAssertEqual(Tensor.where(Tensor([1, 0, 1]), a, b).scalars, [1, 20, 3])
+        XCTAssertEqual(a.maskedFill(Tensor([false, true, false]), 0).scalars, [1, 0, 3])
+    }
+
+    func testMeanOfIntegersFailsAsInTorch() {
+        assertFails("mean: could not infer output dtype") { _ = Tensor([1, 2] as [Int64]).mean() }
+        XCTAssertEqual(Tensor([1, 2] as [Int64]).to(.float32).mean().item, 1.5)
+    }
+
+    func testOpsNameThemselvesForADTypeTheyDoNotTake() {
+        assertFails("softmax: not implemented for bool tensors (it takes float32, float64)") { _ = Tensor([true]).softmax() }
+        assertFails("add: not implemented for bool tensors") { _ = Tensor([true]) + Tensor([false]) }
+        assertFails("+=: result type float32 can't be cast to the desired output type int64") {
+            var x = Tensor([1, 2] as [Int64])
+            x += 0.5
+        }
     }
 }

@@ -17,11 +17,20 @@ extension Workload {
     /// At 1024 the reference backend runs each routine at 256 instead (marked in the
     /// table): its unblocked LU and QR take seconds there, its Jacobi SVD and
     /// eigensolvers minutes per call, which no time budget holds.
+    /// The main routines run again in float64 (LAPACKE_d*), beside NumPy in float64,
+    /// on the same matrices converted: marked "(float64)".
     public static func linalg(quick: Bool) -> [Workload] {
-        let small = linalg(batch: nil, n: 256)
+        sized(quick: quick) { batch, n in linalg(batch: batch, n: n) }
+            + sized(quick: quick) { batch, n in float64Linalg(batch: batch, n: n) }
+    }
+
+    /// `rows` at n = 256, at 1024 unless quick (the reference backend running the
+    /// 256 rows instead there), and on a batch of 64 28×28 matrices.
+    static func sized(quick: Bool, _ rows: (Int?, Int) -> [Workload]) -> [Workload] {
+        let small = rows(nil, 256)
         return small
-            + (quick ? [] : zip(linalg(batch: nil, n: 1024), small).map { $0.withReferenceStandIn($1) })
-            + linalg(batch: 64, n: 28)
+            + (quick ? [] : zip(rows(nil, 1024), small).map { $0.withReferenceStandIn($1) })
+            + rows(64, 28)
     }
 
     /// Every routine on n×n matrices, or a batch of them.
@@ -65,19 +74,42 @@ extension Workload {
         }
     }
 
+    /// solve, Cholesky, QR, SVD, eigh and lstsq in float64 at the float32 rows' sizes.
+    static func float64Linalg(batch: Int?, n: Int) -> [Workload] {
+        [(batch: batch, n: n)].flatMap { size -> [Workload] in
+            let n = size.n
+            let cube = Double(n) * Double(n) * Double(n) * Double(size.batch ?? 1), square = cube / Double(n)
+            let ones = Tensor.ones((size.batch.map { [$0] } ?? []) + [n, 1], dtype: .float64)
+            func routine(_ op: String, flops: Double, numpy: String, _ body: @escaping (Tensor, Tensor) throws -> Tensor) -> Workload {
+                linalgRoutine(op: op, batch: size.batch, n: n, flops: flops, numpy: numpy, dtype: .float64, body)
+            }
+            return [
+                routine("solve", flops: 2 / 3 * cube + 2 * square, numpy: "np.linalg.solve(a, b)") { a, _ in try Linalg.solve(a, ones) },
+                routine("cholesky", flops: cube / 3, numpy: "np.linalg.cholesky(spd)") { _, spd in try Linalg.cholesky(spd) },
+                routine("qr", flops: 8 / 3 * cube, numpy: "np.linalg.qr(a)") { a, _ in Linalg.qr(a).r },
+                routine("svd", flops: 21 * cube, numpy: "np.linalg.svd(a, full_matrices=False)") { a, _ in try Linalg.svd(a, fullMatrices: false).s },
+                routine("eigh", flops: 9 * cube, numpy: "np.linalg.eigh(spd)") { _, spd in try Linalg.eigh(spd).eigenvalues },
+                routine("lstsq", flops: 12 * cube, numpy: size.batch == nil ? "np.linalg.lstsq(a, b, rcond=None)"
+                            : "[np.linalg.lstsq(x, y, rcond=None) for x, y in zip(a, b)]") { a, _ in try Linalg.lstsq(a, ones).solution },
+            ]
+        }
+    }
+
     /// `body(a, spd)` with `a` diagonally dominant (so LU never meets a zero pivot
     /// and every factorisation is well conditioned) and `spd` symmetric positive
     /// definite, n×n or a batch of them. NumPy's statement sees the same kind of
     /// matrices as `a`, `spd` and a column of ones `b` (the Python side builds its own).
+    /// In float64 (`dtype`), both sides build the float32 matrices and convert them.
     static func linalgRoutine(op: String, batch: Int?, n: Int, rhs: String? = nil, flops: Double, numpy: String,
-                              _ body: @escaping (Tensor, Tensor) throws -> Tensor) -> Workload {
+                              dtype: DType = .float32, _ body: @escaping (Tensor, Tensor) throws -> Tensor) -> Workload {
         let shape = (batch.map { [$0] } ?? []) + [n, n]
-        return Workload(kind: .linalg, op: op, shape: shapeText(shape) + (rhs.map { " · X = \($0)" } ?? ""), unit: .gflops,
-                        flops: flops, limit: .fmaPeak, numpy: NumPyStatement(statement: numpy, shape: shape)) {
+        return Workload(kind: .linalg, op: dtype == .float32 ? op : "\(op) (\(dtype))", shape: shapeText(shape) + (rhs.map { " · X = \($0)" } ?? ""),
+                        unit: .gflops, flops: flops, limit: .fmaPeak,
+                        numpy: NumPyStatement(statement: numpy, shape: shape, dtype: dtype.rawValue)) {
             var generator = RandomGenerator(seed: UInt64(n))
             let noise = Tensor.rand(shape, generator: &generator)
-            let a = noise + Tensor.eye(n) * Float(n)
-            let spd = noise • noise.transposed + Tensor.eye(n) * Float(n)
+            let a = (noise + Tensor.eye(n) * Float(n)).to(dtype)
+            let spd = (noise • noise.transposed + Tensor.eye(n) * Float(n)).to(dtype)
             return PreparedWorkload(call: {
                 do {
                     keep(try body(a, spd))

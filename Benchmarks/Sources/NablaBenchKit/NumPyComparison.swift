@@ -1,14 +1,17 @@
 import Foundation
 
-/// A NumPy statement doing a workload's work, over inputs of `shape` that the
-/// Python side builds like the Swift side (see Benchmarks/numpy/linalg.py).
+/// A NumPy statement doing a workload's work, over inputs of `shape` and `dtype`
+/// (`float32` or `float64`) that the Python side builds like the Swift side
+/// (see Benchmarks/numpy/linalg.py).
 public struct NumPyStatement: Sendable {
     public let statement: String
     public let shape: [Int]
+    public let dtype: String
 
-    public init(statement: String, shape: [Int]) {
+    public init(statement: String, shape: [Int], dtype: String = "float32") {
         self.statement = statement
         self.shape = shape
+        self.dtype = dtype
     }
 }
 
@@ -19,7 +22,7 @@ public enum NumPyComparison {
     public static func measure(_ workloads: [Workload], python: String, script: String, threads: Int,
                                budget: Double) -> (seconds: [String: Double], note: String?) {
         let jobs = workloads.compactMap { workload in
-            workload.numpy.map { ["name": workload.name, "statement": $0.statement, "shape": $0.shape] as [String: Any] }
+            workload.numpy.map { ["name": workload.name, "statement": $0.statement, "shape": $0.shape, "dtype": $0.dtype] as [String: Any] }
         }
         guard !jobs.isEmpty else { return ([:], nil) }
         guard (try? runChildProcess([python, "-c", "import numpy"]))?.status == 0 else {

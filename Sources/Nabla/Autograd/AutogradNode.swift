@@ -166,7 +166,8 @@ extension Tensor {
     /// one; it returns one gradient per input, `nil` where none is needed, each
     /// of that input's shape.
     func recorded(_ op: String, _ inputs: [Tensor], backward: @escaping (_ grad: Tensor, _ needs: [Bool]) -> [Tensor?]) -> Tensor {
-        guard GradMode.isEnabled, inputs.contains(where: { $0.autograd != nil }) else { return self }
+        // An integer or bool result (a count, an index) never carries a gradient, as in PyTorch.
+        guard GradMode.isEnabled, dtype.isFloatingPoint, inputs.contains(where: { $0.autograd != nil }) else { return self }
         var result = self
         result.autograd = AutogradNode(op: op, inputs: inputs.map(\.autograd), backwardRule: backward)
         return result
@@ -178,7 +179,7 @@ extension Tensor {
         guard scalarCount == 1 else {
             fail("backward: a gradient can be created implicitly only for a one-element result; this one has shape \(describe(shape)), use backward(gradient:)")
         }
-        backward(gradient: Tensor.ones(shape))
+        backward(gradient: Tensor.ones(shape, dtype: dtype))
     }
 
     /// Back-propagates `gradient` (of this tensor's shape) to every leaf this tensor depends on.
@@ -189,6 +190,7 @@ extension Tensor {
         guard gradient.shape == shape else {
             fail("backward: the gradient has shape \(describe(gradient.shape)) but the tensor has shape \(describe(shape))")
         }
+        let gradient = gradient.to(dtype)
         noGrad {
             if root.isLeaf {
                 root.accumulate(root.applyingHooks(to: gradient))
@@ -229,6 +231,8 @@ extension Tensor {
 extension AutogradNode {
     /// Adds `gradient` to a leaf's `grad` in place.
     func accumulate(_ gradient: Tensor) {
+        // A leaf's gradient has the leaf's dtype.
+        let gradient = values.map { gradient.to($0.dtype) } ?? gradient
         if grad == nil {
             grad = gradient.isContiguous && gradient.storage.count == gradient.scalarCount ? gradient.detached() : gradient.materialized()
         } else {

@@ -40,7 +40,7 @@ extension Linalg {
         case 1: return x.abs().sum(axes: reduced, keepDims: keepDims)
         case .infinity: return x.abs().max(axes: reduced, keepDims: keepDims)
         case -.infinity: return x.abs().min(axes: reduced, keepDims: keepDims)
-        case 0: return (x.detached() .!= 0).sum(axes: reduced, keepDims: keepDims)
+        case 0: return (x.detached() .!= 0).to(x.dtype).sum(axes: reduced, keepDims: keepDims)
         default: return x.abs().pow(order).sum(axes: reduced, keepDims: keepDims).pow(1 / order)
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Elementwise functions of two tensors, with NumPy broadcasting; each
-/// gradient is summed back over the axes its operand was broadcast along.
+/// Elementwise functions of two tensors, with NumPy broadcasting and PyTorch's
+/// type promotion; each gradient is summed back over the axes its operand was broadcast along.
 extension Tensor {
     /// The larger of each broadcast pair, NaN if either is NaN (PyTorch's `maximum`).
     /// Ties split the gradient in halves, and a NaN pair sends it to both, as PyTorch's.
@@ -18,17 +18,28 @@ extension Tensor {
     /// The larger (or smaller) of each pair, with NaN propagated; the gradient goes
     /// to the winner, in halves on a tie, to both where a NaN is involved.
     /// (A flag rather than a comparison closure, so the forward loop stays a plain vector loop.)
-    @inline(__always)
     private static func extremum(_ a: Tensor, _ b: Tensor, op: String, takesLarger: Bool) -> Tensor {
-        let wins: (Float, Float) -> Bool = { takesLarger ? $0 > $1 : $0 < $1 }
-        let x = a.detached(), y = b.detached()
-        return mapBroadcast(a, b, op: op) { p, q in p.isNaN || q.isNaN ? .nan : (wins(p, q) ? p : q) }
-            .recorded(op, [a, b]) { g, needs in
-                func share(_ first: Tensor, _ second: Tensor) -> Tensor {
-                    mapBroadcast(mapBroadcast(first, second, op: op) { p, q in p == q ? 0.5 : (wins(q, p) ? 0 : 1) }, g, op: op, *)
+        struct Forward: NumericKernel {
+            let a: Tensor, b: Tensor, op: String, takesLarger: Bool
+            func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
+                mapBroadcast(a, b, T.self, op: op) { p, q in
+                    p.isNaNValue ? p : (q.isNaNValue ? q : ((takesLarger ? p > q : p < q) ? p : q))
                 }
-                return [needs[0] ? share(x, y).summed(toShape: a.shape) : nil,
-                        needs[1] ? share(y, x).summed(toShape: b.shape) : nil]
+            }
+        }
+        /// The gradient `first` receives: all of it where it wins, half on a tie.
+        struct Share: FloatingMap3 {
+            let takesLarger: Bool
+            func callAsFunction<T: FloatingScalar>(_ p: T, _ q: T, _ g: T) -> T {
+                (p == q ? 0.5 : ((takesLarger ? q > p : q < p) ? 0 : 1)) * g
+            }
+        }
+        let (a, b) = promoted(a, b)
+        let x = a.detached(), y = b.detached()
+        return a.dtype.dispatch(Forward(a: a, b: b, op: op, takesLarger: takesLarger), op: op)
+            .recorded(op, [a, b]) { g, needs in
+                [needs[0] ? mapFloating(x, y, g, op: op, Share(takesLarger: takesLarger)).summed(toShape: a.shape) : nil,
+                 needs[1] ? mapFloating(y, x, g, op: op, Share(takesLarger: takesLarger)).summed(toShape: b.shape) : nil]
             }
     }
 
@@ -36,12 +47,29 @@ extension Tensor {
     /// (PyTorch's `pow(tensor, tensor)`). Gradients are PyTorch's: `e·x^(e−1)` for
     /// the base (0 where e = 0), `x^e·log x` for the exponent (0 where x = 0 and e ≥ 0).
     public func pow(_ exponent: Tensor) -> Tensor {
-        let x = detached(), e = exponent.detached()
-        let y = mapBroadcast(self, exponent, op: "pow") { Foundation.pow($0, $1) }
-        return y.recorded("pow", [self, exponent]) { g, needs in
-            [needs[0] ? mapBroadcast(g, x, e, op: "pow") { g, x, e in e == 0 ? 0 : g * e * Foundation.pow(x, e - 1) }.summed(toShape: x.shape) : nil,
-             // With x = 0, y = x^e ≤ 1 exactly when e ≥ 0 (y is inf for e < 0, NaN for a NaN e).
-             needs[1] ? mapBroadcast(g, x, y, op: "pow") { g, x, y in x == 0 && !y.isNaN && y <= 1 ? 0 : g * y * Foundation.log(x) }.summed(toShape: e.shape) : nil]
+        struct Pow: FloatingMap2 { func callAsFunction<T: FloatingScalar>(_ x: T, _ e: T) -> T { .pow(x, e) } }
+        struct BaseGradient: FloatingMap3 {
+            func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T, _ e: T) -> T { e == 0 ? 0 : g * e * .pow(x, e - 1) }
         }
+        struct ExponentGradient: FloatingMap3 {
+            // With x = 0, y = x^e ≤ 1 exactly when e ≥ 0 (y is inf for e < 0, NaN for a NaN e).
+            func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T, _ y: T) -> T { x == 0 && !y.isNaN && y <= 1 ? 0 : g * y * .log(x) }
+        }
+        let (base, power) = Tensor.promoted(self, exponent, floating: true)
+        let x = base.detached(), e = power.detached()
+        let y = mapFloating(base, power, op: "pow", Pow())
+        return y.recorded("pow", [base, power]) { g, needs in
+            [needs[0] ? mapFloating(g, x, e, op: "pow", BaseGradient()).summed(toShape: x.shape) : nil,
+             needs[1] ? mapFloating(g, x, y, op: "pow", ExponentGradient()).summed(toShape: e.shape) : nil]
+        }
+    }
+
+    /// `a` and `b` converted to the dtype an op on both computes in (``resultType(_:_:)``;
+    /// float32 for integers when `floating`, as PyTorch's true division does). The
+    /// conversion is recorded, so each gradient comes back in its operand's dtype.
+    static func promoted(_ a: Tensor, _ b: Tensor, floating: Bool = false) -> (Tensor, Tensor) {
+        var dtype = a.dtype == b.dtype ? a.dtype : resultType(a, b)
+        if floating && !dtype.isFloatingPoint { dtype = .float32 }
+        return (a.to(dtype), b.to(dtype))
     }
 }

@@ -64,3 +64,138 @@ struct FillElements: ScalarKernel {
                       shape: shape, strides: Tensor.contiguousStrides(shape))
     }
 }
+
+/// The element types that arithmetic and ordering are defined on: every dtype but bool.
+/// Integer arithmetic wraps on overflow, as PyTorch's does.
+protocol NumericScalar: TensorScalar, Comparable, AdditiveArithmetic {
+    static var one: Self { get }
+    static func plus(_ a: Self, _ b: Self) -> Self
+    static func minus(_ a: Self, _ b: Self) -> Self
+    static func times(_ a: Self, _ b: Self) -> Self
+    static func negated(_ a: Self) -> Self
+    /// Whether this value is NaN (never, for an integer): the ordering ops let NaN win.
+    var isNaNValue: Bool { get }
+}
+
+extension NumericScalar where Self: FixedWidthInteger {
+    static var one: Self { 1 }
+    @inline(__always) static func negated(_ a: Self) -> Self { 0 &- a }
+    @inline(__always) static func plus(_ a: Self, _ b: Self) -> Self { a &+ b }
+    @inline(__always) static func minus(_ a: Self, _ b: Self) -> Self { a &- b }
+    @inline(__always) static func times(_ a: Self, _ b: Self) -> Self { a &* b }
+    var isNaNValue: Bool { false }
+}
+
+extension NumericScalar where Self: FloatingScalar {
+    static var one: Self { 1 }
+    @inline(__always) static func negated(_ a: Self) -> Self { -a }
+    @inline(__always) static func plus(_ a: Self, _ b: Self) -> Self { a + b }
+    @inline(__always) static func minus(_ a: Self, _ b: Self) -> Self { a - b }
+    @inline(__always) static func times(_ a: Self, _ b: Self) -> Self { a * b }
+    var isNaNValue: Bool { isNaN }
+}
+
+extension Int64: NumericScalar {}
+extension Int32: NumericScalar {}
+extension UInt8: NumericScalar {}
+
+/// The floating element types, float32 and float64: the math functions, and the
+/// BLAS/LAPACK bindings of ``BLASScalar``. Each function is bound per type in `Float+Math.swift` and `Double+Math.swift`.
+protocol FloatingScalar: NumericScalar, BLASScalar {
+    static func exp(_ x: Self) -> Self
+    static func expm1(_ x: Self) -> Self
+    static func log(_ x: Self) -> Self
+    static func log1p(_ x: Self) -> Self
+    static func sqrt(_ x: Self) -> Self
+    static func tanh(_ x: Self) -> Self
+    static func sin(_ x: Self) -> Self
+    static func cos(_ x: Self) -> Self
+    static func erf(_ x: Self) -> Self
+    static func pow(_ x: Self, _ y: Self) -> Self
+}
+
+/// A kernel over the numeric types (every dtype but bool).
+protocol NumericKernel {
+    associatedtype Output
+    func run<T: NumericScalar>(_ type: T.Type) -> Output
+}
+
+/// A kernel over the floating types.
+protocol FloatingKernel {
+    associatedtype Output
+    func run<T: FloatingScalar>(_ type: T.Type) -> Output
+}
+
+extension DType {
+    /// Runs `kernel` with the Swift type of this dtype, or fails naming `op` for bool.
+    @inline(__always)
+    func dispatch<K: NumericKernel>(_ kernel: K, op: String) -> K.Output {
+        switch self {
+        case .float32: return kernel.run(Float.self)
+        case .float64: return kernel.run(Double.self)
+        case .int64: return kernel.run(Int64.self)
+        case .int32: return kernel.run(Int32.self)
+        case .uint8: return kernel.run(UInt8.self)
+        case .bool: unsupported(op, ["float32", "float64", "int64", "int32", "uint8"])
+        }
+    }
+
+    /// Runs `kernel` with the Swift type of this dtype, or fails naming `op` for a non-floating dtype.
+    @inline(__always)
+    func dispatch<K: FloatingKernel>(_ kernel: K, op: String) -> K.Output {
+        switch self {
+        case .float32: return kernel.run(Float.self)
+        case .float64: return kernel.run(Double.self)
+        case .int64, .int32, .uint8, .bool: unsupported(op, ["float32", "float64"])
+        }
+    }
+
+    private func unsupported(_ op: String, _ supported: [String]) -> Never {
+        fail("\(op): not implemented for \(self) tensors (it takes \(supported.joined(separator: ", ")))")
+    }
+}
+
+/// An elementwise function written once for both floating types.
+protocol FloatingMap {
+    func callAsFunction<T: FloatingScalar>(_ x: T) -> T
+}
+
+/// An elementwise function of two operands written once for both floating types.
+protocol FloatingMap2 {
+    func callAsFunction<T: FloatingScalar>(_ x: T, _ y: T) -> T
+}
+
+/// An elementwise function of three operands written once for both floating types.
+protocol FloatingMap3 {
+    func callAsFunction<T: FloatingScalar>(_ x: T, _ y: T, _ z: T) -> T
+}
+
+/// `f` on every element of the floating tensor `a`; fails naming `op` on another dtype.
+func mapFloating<F: FloatingMap>(_ a: Tensor, op: String, _ f: F) -> Tensor {
+    a.dtype.dispatch(FloatingMapKernel(a: a, f: f), op: op)
+}
+
+/// `f` on the broadcast pairs of the floating tensors `a` and `b`, which have one dtype.
+func mapFloating<F: FloatingMap2>(_ a: Tensor, _ b: Tensor, op: String, _ f: F) -> Tensor {
+    a.dtype.dispatch(FloatingMap2Kernel(a: a, b: b, op: op, f: f), op: op)
+}
+
+/// `f` on the broadcast triples of the floating tensors `a`, `b` and `c`, which have one dtype.
+func mapFloating<F: FloatingMap3>(_ a: Tensor, _ b: Tensor, _ c: Tensor, op: String, _ f: F) -> Tensor {
+    a.dtype.dispatch(FloatingMap3Kernel(a: a, b: b, c: c, op: op, f: f), op: op)
+}
+
+private struct FloatingMapKernel<F: FloatingMap>: FloatingKernel {
+    let a: Tensor, f: F
+    func run<T: FloatingScalar>(_ type: T.Type) -> Tensor { mapElements(a, T.self) { f($0) } }
+}
+
+private struct FloatingMap2Kernel<F: FloatingMap2>: FloatingKernel {
+    let a: Tensor, b: Tensor, op: String, f: F
+    func run<T: FloatingScalar>(_ type: T.Type) -> Tensor { mapBroadcast(a, b, T.self, op: op) { f($0, $1) } }
+}
+
+private struct FloatingMap3Kernel<F: FloatingMap3>: FloatingKernel {
+    let a: Tensor, b: Tensor, c: Tensor, op: String, f: F
+    func run<T: FloatingScalar>(_ type: T.Type) -> Tensor { mapBroadcast(a, b, c, T.self, T.self, op: op) { f($0, $1, $2) } }
+}

@@ -1,16 +1,25 @@
 /// Ops that replace elements by a mask or by position; the gradient passes
 /// where an element was kept and is 0 where it was replaced.
 extension Tensor {
-    /// `value` where `mask` is non-zero, this tensor's element elsewhere (PyTorch's
-    /// `masked_fill`). `mask` broadcasts to this tensor's shape, which the result keeps.
+    /// `value` (converted to this tensor's dtype) where `mask` is true, this tensor's
+    /// element elsewhere (PyTorch's `masked_fill`). `mask` is a bool tensor (a Float
+    /// 1/0 mask is deprecated, see ``where(_:_:_:)``) that broadcasts to this tensor's
+    /// shape, which the result keeps.
     public func maskedFill(_ mask: Tensor, _ value: Float) -> Tensor {
         let target = broadcastShape(shape, mask.shape, op: "maskedFill")
         guard target == shape else {
             fail("maskedFill: a mask of shape \(describe(mask.shape)) does not broadcast to the tensor's shape \(describe(shape))")
         }
-        let keep = mask.detached()
-        return mapBroadcast(self, mask, op: "maskedFill") { $1 != 0 ? value : $0 }.recorded("maskedFill", [self]) { g, _ in
-            [mapBroadcast(g, keep, op: "maskedFill") { $1 != 0 ? 0 : $0 }]
+        struct Kernel: ScalarKernel {
+            let mask: Tensor, source: Tensor, fill: Tensor
+            func run<T: TensorScalar>(_ type: T.Type) -> Tensor {
+                mapBroadcast(mask, source, fill, Bool.self, T.self, op: "maskedFill") { $0 ? $2 : $1 }
+            }
+        }
+        let keep = mask.asMask(op: "maskedFill")
+        let fill = Tensor.full([], Double(value), dtype: dtype)
+        return dtype.dispatch(Kernel(mask: keep, source: self, fill: fill)).recorded("maskedFill", [self]) { g, _ in
+            [Tensor.where(keep, Tensor.zeros([], dtype: g.dtype), g)]
         }
     }
 
@@ -29,7 +38,9 @@ extension Tensor {
         guard rank >= 2 else { fail("\(op): needs at least 2 axes, the tensor has shape \(describe(shape))") }
         let rows = shape[rank - 2], columns = shape[rank - 1]
         // A fill, not a product with a 0/1 mask: an inf or NaN outside the triangle still becomes 0.
-        let dropped = Tensor.generated([rows, columns]) { keeps($0 / columns, $0 % columns) ? 0 : 1 }
+        let dropped = Tensor(shape: [rows, columns], dtype: Bool.self) { mask in
+            for i in mask.indices { mask[i] = !keeps(i / columns, i % columns) }
+        }
         return maskedFill(dropped, 0)
     }
 }

@@ -119,29 +119,40 @@ extension Tensor {
         if let bad = indices.first(where: { $0 < 0 || $0 >= rows }) {
             fail("gather: row \(bad) is out of range for axis 0 of extent \(rows)")
         }
+        struct Gather: ScalarKernel {
+            let source: Tensor, indices: [Int], rowShape: [Int], rowLength: Int
+            func run<T: TensorScalar>(_ type: T.Type) -> Tensor {
+                Tensor(shape: [indices.count] + rowShape, dtype: T.self) { out in
+                    let base = UnsafePointer(source.base(T.self)), target = out.baseAddress!
+                    withExtendedLifetime(source.storage) {
+                        for (i, row) in indices.enumerated() {
+                            (target + i * rowLength).update(from: base + row * rowLength, count: rowLength)
+                        }
+                    }
+                }
+            }
+        }
+        struct Scatter: FloatingKernel {
+            let gradient: Tensor, indices: [Int], shape: [Int], rowLength: Int
+            func run<T: FloatingScalar>(_ type: T.Type) -> Tensor {
+                // Rows picked more than once receive the sum of their gradients.
+                let scattered = Tensor.zeros(shape, dtype: T.dtype)
+                gradient.withUnsafeBufferPointer(as: T.self) { source in
+                    for (i, row) in indices.enumerated() {
+                        let target = scattered.base(T.self) + row * rowLength, from = source.baseAddress! + i * rowLength
+                        for j in 0..<rowLength { target[j] += from[j] }
+                    }
+                }
+                return scattered
+            }
+        }
         let rowShape = Array(shape.dropFirst())
         let rowLength = rowShape.reduce(1, *)
         let source = isContiguous ? detached() : materialized()
-        // A byte copy per row, the same for every dtype (a batch of uint8 images stays bytes).
-        let result = Tensor(uninitializedShape: [indices.count] + rowShape, dtype: dtype)
-        let rowBytes = rowLength * dtype.byteSize
-        let base = UnsafeRawPointer(source.storage.raw) + source.offset * dtype.byteSize, target = result.storage.raw
-        withExtendedLifetime(source.storage) {
-            for (i, row) in indices.enumerated() {
-                (target + i * rowBytes).copyMemory(from: base + row * rowBytes, byteCount: rowBytes)
-            }
-        }
+        let result = dtype.dispatch(Gather(source: source, indices: indices, rowShape: rowShape, rowLength: rowLength))
         let inputShape = shape
         return result.recorded("gather", [self]) { g, _ in
-            // Rows picked more than once receive the sum of their gradients.
-            let scattered = Tensor.zeros(inputShape)
-            g.withUnsafeBufferPointer { source in
-                for (i, row) in indices.enumerated() {
-                    let target = scattered.basePointer + row * rowLength, from = source.baseAddress! + i * rowLength
-                    for j in 0..<rowLength { target[j] += from[j] }
-                }
-            }
-            return [scattered]
+            [g.dtype.dispatch(Scatter(gradient: g, indices: indices, shape: inputShape, rowLength: rowLength), op: "gather")]
         }
     }
 

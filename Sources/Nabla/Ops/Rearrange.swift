@@ -99,34 +99,40 @@ extension Tensor {
         return split(size: Swift.max(1, (extent + count - 1) / count), axis: axis)
     }
 
-    /// The elements sorted along `axis`, and the index each came from (PyTorch's
+    /// The elements sorted along `axis`, and the index (int64) each came from (PyTorch's
     /// `sort(dim, descending, stable=True)`): ties keep their order, and NaN counts
     /// as larger than every number, last ascending and first descending, as in PyTorch.
     /// The gradient goes back to each element's original position.
     public func sort(axis: Int = -1, descending: Bool = false) -> (values: Tensor, indices: Tensor) {
         guard rank > 0 else {
             checkScalarAxis(axis, op: "sort")
-            return (self, Tensor(0))
+            return (self, Tensor(Int64(0)))
         }
         let resolved = normalizedAxis(axis, rank: rank, op: "sort")
-        let before: (Float, Float) -> Bool = descending
-            ? { ($0.isNaN && !$1.isNaN) || $0 > $1 }
-            : { (!$0.isNaN && $1.isNaN) || $0 < $1 }
-        let others = (0..<rank).filter { $0 != resolved }
-        let lanes = detached().permute(others + [resolved])
-        let length = shape[resolved]
-        let order = lanes.withUnsafeBufferPointer { x in
-            Tensor(shape: lanes.shape) { out in
-                var positions = Array(0..<length)
-                for start in stride(from: 0, to: x.count, by: Swift.max(length, 1)) {
-                    for i in 0..<length { positions[i] = i }
-                    let lane = x.baseAddress! + start
-                    // Merge sort is stable; break the remaining ties by position to be sure.
-                    positions.sort { before(lane[$0], lane[$1]) || (!before(lane[$1], lane[$0]) && $0 < $1) }
-                    for i in 0..<length { out[start + i] = Float(positions[i]) }
+        struct Kernel: NumericKernel {
+            let lanes: Tensor, length: Int, descending: Bool
+            func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
+                let before: (T, T) -> Bool = descending
+                    ? { ($0.isNaNValue && !$1.isNaNValue) || $0 > $1 }
+                    : { (!$0.isNaNValue && $1.isNaNValue) || $0 < $1 }
+                return lanes.withUnsafeBufferPointer(as: T.self) { x in
+                    Tensor(shape: lanes.shape, dtype: Int64.self) { out in
+                        var positions = Array(0..<length)
+                        for start in stride(from: 0, to: x.count, by: Swift.max(length, 1)) {
+                            for i in 0..<length { positions[i] = i }
+                            let lane = x.baseAddress! + start
+                            // Merge sort is stable; break the remaining ties by position to be sure.
+                            positions.sort { before(lane[$0], lane[$1]) || (!before(lane[$1], lane[$0]) && $0 < $1) }
+                            for i in 0..<length { out[start + i] = Int64(positions[i]) }
+                        }
+                    }
                 }
             }
         }
+        let others = (0..<rank).filter { $0 != resolved }
+        let lanes = detached().permute(others + [resolved])
+        let sortable = dtype == .bool ? lanes.to(.uint8) : lanes
+        let order = sortable.dtype.dispatch(Kernel(lanes: sortable, length: shape[resolved], descending: descending), op: "sort")
         var inverse = [Int](repeating: 0, count: rank)
         for (i, axis) in (others + [resolved]).enumerated() { inverse[axis] = i }
         let indices = order.permute(inverse).contiguous()

@@ -9,7 +9,9 @@ extension Tensor {
 
     /// The sums over `axes`; with `keepDims` the reduced axes stay, with extent 1.
     /// Summation order differs between backends, so results agree to a few ulps
-    /// scaled by the number of terms.
+    /// scaled by the number of terms. A floating tensor sums in its own dtype
+    /// (float32 in float32, on BLAS's vectorised kernels: see the article "Element
+    /// types"); an integer or bool tensor sums to int64, as in PyTorch.
     public func sum(axes: [Int], keepDims: Bool = false) -> Tensor {
         let reduced = normalizedAxes(axes, rank: rank, op: "sum")
         let kept = summedKeepingDims(reduced)
@@ -24,11 +26,22 @@ extension Tensor {
 
     public func mean(axis: Int, keepDims: Bool = false) -> Tensor { mean(axes: [axis], keepDims: keepDims) }
 
-    /// The means over `axes`: the sum times 1/n, where n is the number of elements reduced.
+    /// The means over `axes`: the sum times 1/n (n rounded to the dtype), where n is
+    /// the number of elements reduced. As in PyTorch, an integer tensor has no mean:
+    /// convert it with `to(.float32)` first.
     public func mean(axes: [Int], keepDims: Bool = false) -> Tensor {
+        guard dtype.isFloatingPoint else {
+            fail("mean: could not infer output dtype; the input dtype must be a floating point dtype, got \(dtype) (convert with to(.float32))")
+        }
         let reduced = normalizedAxes(axes, rank: rank, op: "mean")
         let count = reduced.reduce(1) { $0 * shape[$1] }
-        return sum(axes: reduced, keepDims: keepDims) * (1 / Float(count))
+        let reciprocal = dtype == .float32 ? Double(1 / Float(count)) : 1 / Double(count)
+        return sum(axes: reduced, keepDims: keepDims).scaled(by: reciprocal)
+    }
+
+    /// Every element times `factor` (converted to this floating tensor's dtype), recorded.
+    func scaled(by factor: Double) -> Tensor {
+        Tensor.arithmetic(self, scalar: factor, .multiply, op: "mul").recorded("mul", [self]) { g, _ in [g.scaled(by: factor)] }
     }
 
     /// The largest element; NaN if any element is NaN.
@@ -38,7 +51,7 @@ extension Tensor {
     /// among tied maxima, or among the NaNs where the maximum is NaN.
     /// Deliberate difference: where `amax`'s gradient is NaN over a lane holding NaN, this one goes to its NaNs (as `max(dim)` sends it to one).
     public func max(axes: [Int], keepDims: Bool = false) -> Tensor {
-        extremum(axes: axes, keepDims: keepDims, op: "max", isBetter: >)
+        extremum(axes: axes, keepDims: keepDims, op: "max", largest: true)
     }
 
     /// The smallest element; NaN if any element is NaN.
@@ -48,17 +61,17 @@ extension Tensor {
     /// among tied minima, or among the NaNs where the minimum is NaN.
     /// Deliberate difference: where `amin`'s gradient is NaN over a lane holding NaN, this one goes to its NaNs (as `min(dim)` sends it to one).
     public func min(axes: [Int], keepDims: Bool = false) -> Tensor {
-        extremum(axes: axes, keepDims: keepDims, op: "min", isBetter: <)
+        extremum(axes: axes, keepDims: keepDims, op: "min", largest: false)
     }
 
-    /// The index of the first largest element along `axis` (as a Float, exact below 2²⁴); a NaN counts as largest, as in PyTorch.
+    /// The index of the first largest element along `axis`, as int64; a NaN counts as largest, as in PyTorch.
     public func argmax(axis: Int, keepDims: Bool = false) -> Tensor {
-        indexOfExtremum(axis: axis, keepDims: keepDims, op: "argmax", isBetter: >)
+        indexOfExtremum(axis: axis, keepDims: keepDims, op: "argmax", largest: true)
     }
 
-    /// The index of the first smallest element along `axis` (as a Float); a NaN counts as smallest, as in PyTorch.
+    /// The index of the first smallest element along `axis`, as int64; a NaN counts as smallest, as in PyTorch.
     public func argmin(axis: Int, keepDims: Bool = false) -> Tensor {
-        indexOfExtremum(axis: axis, keepDims: keepDims, op: "argmin", isBetter: <)
+        indexOfExtremum(axis: axis, keepDims: keepDims, op: "argmin", largest: false)
     }
 
     /// The row-major index of the first largest element, as a rank-0 tensor (PyTorch's `argmax()`).
@@ -87,10 +100,19 @@ extension Tensor {
     /// suffix products, so it is exact where elements are 0 (no division).
     public func prod(axis: Int, keepDims: Bool = false) -> Tensor {
         guard rank > 0 else { return asOneElementVector(axis: axis, op: "prod") { $0.prod(axis: 0) } }
+        struct Kernel: FloatingKernel {
+            let source: Tensor, axis: Int, keepDims: Bool
+            func run<T: FloatingScalar>(_ type: T.Type) -> Tensor { source.product(alongAxis: axis, keepDims: keepDims, T.self) }
+        }
+        let source = dtype.isFloatingPoint ? self : to(.float32)
+        return source.dtype.dispatch(Kernel(source: source, axis: axis, keepDims: keepDims), op: "prod")
+    }
+
+    private func product<T: FloatingScalar>(alongAxis axis: Int, keepDims: Bool, _ type: T.Type) -> Tensor {
         let resolved = normalizedAxis(axis, rank: rank, op: "prod")
         let (source, outer, length, inner) = axisBlock(resolved)
-        let kept = Tensor(shape: shape.indices.map { $0 == resolved ? 1 : shape[$0] }) { out in
-            let x = source.basePointer
+        let kept = Tensor(shape: shape.indices.map { $0 == resolved ? 1 : shape[$0] }, dtype: T.self) { out in
+            let x = source.base(T.self)
             withExtendedLifetime(source.storage) {
                 if inner == 1 {
                     // A lane per output: eight partial products in flight so the loop vectorizes.
@@ -110,10 +132,10 @@ extension Tensor {
         let inputShape = shape
         return kept.droppingAxes([resolved], keepDims: keepDims).recorded("prod", [self]) { g, _ in
             let upstream = g.reshape(kept.shape).contiguous()
-            let gradient = Tensor(uninitializedShape: inputShape)
-            let x = source.basePointer, gp = upstream.basePointer, out = gradient.basePointer
+            let gradient = Tensor(uninitializedShape: inputShape, dtype: T.dtype)
+            let x = source.base(T.self), gp = upstream.base(T.self), out = gradient.base(T.self)
             withExtendedLifetime((source.storage, upstream.storage)) {
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: Swift.max(inner, 1)) { running in
+                withUnsafeTemporaryAllocation(of: T.self, capacity: Swift.max(inner, 1)) { running in
                     let r = running.baseAddress!
                     for o in 0..<outer {
                         // out = (product of the lane before l) · (product after l) · g.
@@ -134,26 +156,20 @@ extension Tensor {
         }
     }
 
-    /// 1 if every element is non-zero (NaN counts as non-zero), else 0; 1 for an empty tensor (PyTorch's `all`).
+    /// Whether every element is non-zero (NaN counts as non-zero), as a bool; true for an empty tensor (PyTorch's `all`).
     public func all() -> Tensor { reshape([-1]).all(axis: 0) }
 
-    /// Whether every element along `axis` is non-zero, as 1 or 0.
+    /// Whether every element along `axis` is non-zero, as a bool tensor.
     public func all(axis: Int, keepDims: Bool = false) -> Tensor {
-        logicalReduction(axis: axis, keepDims: keepDims, op: "all", empty: 1) { row, length in
-            for i in 0..<length where row[i] == 0 { return 0 }
-            return 1
-        }
+        logicalReduction(axis: axis, keepDims: keepDims, op: "all", any: false)
     }
 
-    /// 1 if any element is non-zero (NaN counts as non-zero), else 0; 0 for an empty tensor (PyTorch's `any`).
+    /// Whether any element is non-zero (NaN counts as non-zero), as a bool; false for an empty tensor (PyTorch's `any`).
     public func any() -> Tensor { reshape([-1]).any(axis: 0) }
 
-    /// Whether any element along `axis` is non-zero, as 1 or 0.
+    /// Whether any element along `axis` is non-zero, as a bool tensor.
     public func any(axis: Int, keepDims: Bool = false) -> Tensor {
-        logicalReduction(axis: axis, keepDims: keepDims, op: "any", empty: 0) { row, length in
-            for i in 0..<length where row[i] != 0 { return 1 }
-            return 0
-        }
+        logicalReduction(axis: axis, keepDims: keepDims, op: "any", any: true)
     }
 
     /// This tensor as a contiguous `[outer, length, inner]` block around `axis` (not recorded).
@@ -162,14 +178,24 @@ extension Tensor {
         return (source, shape[..<axis].reduce(1, *), shape[axis], shape[(axis + 1)...].reduce(1, *))
     }
 
-    private func indexOfExtremum(axis: Int, keepDims: Bool, op: String, isBetter: @escaping (Float, Float) -> Bool) -> Tensor {
-        guard rank > 0 else { return asOneElementVector(axis: axis, op: op) { $0.indexOfExtremum(axis: 0, keepDims: false, op: op, isBetter: isBetter) } }
+    private func indexOfExtremum(axis: Int, keepDims: Bool, op: String, largest: Bool) -> Tensor {
+        guard rank > 0 else { return asOneElementVector(axis: axis, op: op) { $0.indexOfExtremum(axis: 0, keepDims: false, op: op, largest: largest) } }
+        struct Kernel: NumericKernel {
+            let source: Tensor, reduced: [Int], op: String, largest: Bool
+            func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
+                source.reduceRows(reduced, op: op, T.self) { row, length -> Int64 in
+                    var best = 0
+                    for i in 1..<length where !row[best].isNaNValue && ((largest ? row[i] > row[best] : row[i] < row[best]) || row[i].isNaNValue) {
+                        best = i
+                    }
+                    return Int64(best)
+                }
+            }
+        }
         let reduced = [normalizedAxis(axis, rank: rank, op: op)]
-        return reduceRows(reduced, op: op) { row, length in
-            var best = 0
-            for i in 1..<length where !row[best].isNaN && (isBetter(row[i], row[best]) || row[i].isNaN) { best = i }
-            return Float(best)
-        }.droppingAxes(reduced, keepDims: keepDims)
+        let source = dtype == .bool ? to(.uint8) : self
+        return source.dtype.dispatch(Kernel(source: source, reduced: reduced, op: op, largest: largest), op: op)
+            .droppingAxes(reduced, keepDims: keepDims)
     }
 
     /// The elements at `indices` (kept at extent 1 along `axis`), with those indices.
@@ -180,13 +206,22 @@ extension Tensor {
         return keepDims ? (values, indices) : (values.squeeze(axis: resolved), indices.squeeze(axis: resolved))
     }
 
-    private func logicalReduction(axis: Int, keepDims: Bool, op: String, empty: Float,
-                                  _ body: (UnsafePointer<Float>, Int) -> Float) -> Tensor {
-        guard rank > 0 else { return asOneElementVector(axis: axis, op: op) { $0.logicalReduction(axis: 0, keepDims: false, op: op, empty: empty, body) } }
+    /// `any` (some element non-zero) or `all` (every element non-zero) along `axis`, as bool.
+    private func logicalReduction(axis: Int, keepDims: Bool, op: String, any: Bool) -> Tensor {
+        guard rank > 0 else { return asOneElementVector(axis: axis, op: op) { $0.logicalReduction(axis: 0, keepDims: false, op: op, any: any) } }
+        struct Kernel: ScalarKernel {
+            let source: Tensor, reduced: [Int], op: String, any: Bool
+            func run<T: TensorScalar>(_ type: T.Type) -> Tensor {
+                source.reduceRows(reduced, op: op, T.self) { row, length -> Bool in
+                    for i in 0..<length where (row[i].doubleValue != 0) == any { return any }
+                    return !any
+                }
+            }
+        }
         let reduced = [normalizedAxis(axis, rank: rank, op: op)]
         let kept = shape[reduced[0]] == 0
-            ? Tensor.full(shape.indices.map { reduced.contains($0) ? 1 : shape[$0] }, empty)
-            : reduceRows(reduced, op: op, body)
+            ? Tensor.full(shape.indices.map { reduced.contains($0) ? 1 : shape[$0] }, any ? 0 : 1, dtype: .bool)
+            : dtype.dispatch(Kernel(source: self, reduced: reduced, op: op, any: any))
         return kept.droppingAxes(reduced, keepDims: keepDims)
     }
 
@@ -198,17 +233,28 @@ extension Tensor {
         return sum(axes: axes, keepDims: true).reshape(target)
     }
 
-    private func extremum(axes: [Int], keepDims: Bool, op: String, isBetter: @escaping (Float, Float) -> Bool) -> Tensor {
-        let reduced = normalizedAxes(axes, rank: rank, op: op)
-        let kept = reduceRows(reduced, op: op) { row, length in
-            var best = row[0]
-            for i in 1..<length where isBetter(row[i], best) || row[i].isNaN { best = row[i] }
-            return best
+    private func extremum(axes: [Int], keepDims: Bool, op: String, largest: Bool) -> Tensor {
+        struct Kernel: NumericKernel {
+            let source: Tensor, reduced: [Int], op: String, largest: Bool
+            func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
+                source.reduceRows(reduced, op: op, T.self) { row, length -> T in
+                    var best = row[0]
+                    for i in 1..<length where (largest ? row[i] > best : row[i] < best) || row[i].isNaNValue { best = row[i] }
+                    return best
+                }
+            }
         }
+        struct Winner: FloatingMap2 {
+            func callAsFunction<T: FloatingScalar>(_ x: T, _ best: T) -> T { x == best || (x.isNaN && best.isNaN) ? 1 : 0 }
+        }
+        let reduced = normalizedAxes(axes, rank: rank, op: op)
+        let kept = dtype == .bool
+            ? to(.uint8).extremum(axes: reduced, keepDims: true, op: op, largest: largest).to(.bool)
+            : dtype.dispatch(Kernel(source: self, reduced: reduced, op: op, largest: largest), op: op)
         let input = detached(), inputShape = shape
         return kept.droppingAxes(reduced, keepDims: keepDims).recorded(op, [self]) { g, _ in
             // A NaN result came from the NaN elements, so they share its gradient (as PyTorch's).
-            let winners = mapBroadcast(input, kept, op: op) { $0 == $1 || ($0.isNaN && $1.isNaN) ? 1 : 0 }
+            let winners = mapFloating(input, kept, op: op, Winner())
             let share = winners.sum(axes: reduced, keepDims: true)
             return [g.reshape(kept.shape).expand(to: inputShape) * winners / share]
         }
@@ -217,6 +263,16 @@ extension Tensor {
     /// Reduces each row of the `reduced` axes with `body(row, length)`, giving a
     /// tensor with those axes kept at extent 1. Fails on an empty reduction.
     func reduceRows(_ reduced: [Int], op: String, _ body: (UnsafePointer<Float>, Int) -> Float) -> Tensor {
+        reduceRows(reduced, op: op, Float.self, body)
+    }
+
+    /// Reduces each row of the `reduced` axes of this tensor (of the dtype of `T`) with
+    /// `body(row, length)` into a tensor of the dtype of `U`, those axes kept at extent 1.
+    /// Fails on an empty reduction.
+    @inline(__always)
+    func reduceRows<T: TensorScalar, U: TensorScalar>(_ reduced: [Int], op: String, _ type: T.Type,
+                                                      _ body: (UnsafePointer<T>, Int) -> U) -> Tensor {
+        checkDType(self, T.self, op: op)
         let length = reduced.reduce(1) { $0 * shape[$1] }
         guard length > 0 else { fail("\(op): cannot reduce over an empty axis of a tensor of shape \(describe(shape))") }
         let keptAxes = (0..<rank).filter { !reduced.contains($0) }
@@ -224,17 +280,19 @@ extension Tensor {
         // withUnsafeBufferPointer copies only if the reduced axes are not already last.
         let rows = detached().permute(keptAxes + reduced)
         let outputShape = shape.indices.map { reduced.contains($0) ? 1 : shape[$0] }
-        return Tensor(shape: outputShape) { out in
-            rows.withUnsafeBufferPointer { x in
-                for r in out.indices { out[r] = body(x.baseAddress! + r * length, length) }
-            }
+        let result = Tensor(uninitializedShape: outputShape, dtype: U.dtype)
+        let out = result.base(U.self)
+        rows.withUnsafeBufferPointer(as: T.self) { x in
+            for r in 0..<result.scalarCount { out[r] = body(x.baseAddress! + r * length, length) }
         }
+        return result
     }
 
     /// The sums over `reduced`, keeping those axes at extent 1 (not recorded).
     private func summedKeepingDims(_ reduced: [Int]) -> Tensor {
+        guard dtype.isFloatingPoint || dtype == .int64 else { return to(.int64).summedKeepingDims(reduced) }
         let outputShape = shape.indices.map { reduced.contains($0) ? 1 : shape[$0] }
-        if scalarCount == 0 { return .zeros(outputShape) }
+        if scalarCount == 0 { return .zeros(outputShape, dtype: dtype) }
         // Merge neighbouring axes of the same kind, skipping extent 1: the
         // blocks [outer, length, inner] that one backend call can reduce.
         var source = isContiguous ? detached() : materialized()
@@ -252,12 +310,8 @@ extension Tensor {
             else if seenReduced { inner = block.extent }
             else { outer = block.extent }
         }
-        let result = Tensor(uninitializedShape: outputShape)
-        let kernels = Nabla.kernels
-        let x = UnsafePointer(source.basePointer)
-        withExtendedLifetime(source.storage) {
-            kernels.sum(outer: outer, length: length, inner: inner, x: x, into: result.basePointer)
-        }
+        let result = Tensor(uninitializedShape: outputShape, dtype: dtype)
+        dtype.dispatch(BlockSum(source: source, result: result, outer: outer, length: length, inner: inner), op: "sum")
         return result
     }
 
@@ -281,16 +335,46 @@ private func reductionBlocks(_ shape: [Int], _ reduced: [Int]) -> [(extent: Int,
     return blocks
 }
 
-/// The product of `count` contiguous floats, with eight partial products in flight.
-private func contiguousProduct(_ x: UnsafePointer<Float>, count: Int) -> Float {
-    var partial = SIMD8<Float>(repeating: 1)
+/// The product of `count` contiguous elements, with eight partial products in flight.
+private func contiguousProduct<T: FloatingScalar>(_ x: UnsafePointer<T>, count: Int) -> T {
+    var partial = SIMD8<T>(repeating: 1)
     var i = 0
     while i + 8 <= count {
-        partial *= UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+        partial *= UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<T>.self)
         i += 8
     }
-    var total: Float = 1
+    var total: T = 1
     for lane in 0..<8 { total *= partial[lane] }
     while i < count { total *= x[i]; i += 1 }
     return total
+}
+
+/// Sums the middle axis of a contiguous `[outer, length, inner]` block into `result`:
+/// on the backend for the floating types, in a wrapping Int64 loop for int64.
+private struct BlockSum: NumericKernel {
+    let source: Tensor, result: Tensor, outer: Int, length: Int, inner: Int
+
+    func run<T: NumericScalar>(_ type: T.Type) {
+        let x = UnsafePointer(source.base(T.self)), y = result.base(T.self)
+        withExtendedLifetime(source.storage) {
+            if let floating = T.self as? any FloatingScalar.Type {
+                sumOnBackend(floating, x, y)
+            } else {
+                for o in 0..<outer {
+                    let row = y + o * inner
+                    row.initialize(repeating: .zero, count: inner)
+                    for l in 0..<length {
+                        let lane = x + (o * length + l) * inner
+                        for i in 0..<inner { row[i] = T.plus(row[i], lane[i]) }
+                    }
+                }
+            }
+        }
+    }
+
+    private func sumOnBackend<F: FloatingScalar, T>(_ type: F.Type, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>) {
+        let kernels = Nabla.kernels
+        kernels.sum(outer: outer, length: length, inner: inner,
+                    x: UnsafeRawPointer(x).assumingMemoryBound(to: F.self), into: UnsafeMutableRawPointer(y).assumingMemoryBound(to: F.self))
+    }
 }

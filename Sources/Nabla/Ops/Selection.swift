@@ -1,20 +1,34 @@
-/// Ops that pick elements by index. Nabla tensors hold `Float`, so an index
-/// tensor is a Float tensor of integral values (exact below 2²⁴); every op
-/// that reads one checks each value is an integer within the axis.
-/// Picked elements are copied; the gradient is scattered (added) back to the
-/// positions they came from, so an index picked twice gets both gradients.
+/// Ops that pick elements by index. An index tensor holds integers (int64 as
+/// `argmax` and `sort` give them, or int32/uint8); every op that reads one checks
+/// each value lies within the axis. A Float tensor of integral values, the index
+/// tensors of earlier releases, is still accepted for one release, with a
+/// deprecation message. Picked elements are copied; the gradient is scattered
+/// (added) back to the positions they came from, so an index picked twice gets both gradients.
 extension Tensor {
     /// The elements as indices into an axis of `extent`: each must be an integer in
     /// `0..<extent`, else the op named `op` fails saying which `what` is at fault.
     public func integerIndices(extent: Int, op: String, what: String = "index") -> [Int] {
-        scalars.enumerated().map { position, value in
-            guard value.rounded() == value else {
-                fail("\(op): \(what) \(value) at position \(position) is not an integer")
+        switch dtype {
+        case .int64, .int32, .uint8:
+            return scalars(as: Int64.self).enumerated().map { position, value in
+                guard value >= 0 && value < Int64(extent) else {
+                    fail("\(op): \(what) \(value) at position \(position) is out of range for an axis of extent \(extent) (expected 0..<\(extent))")
+                }
+                return Int(value)
             }
-            guard value >= 0 && value < Float(extent) else {
-                fail("\(op): \(what) \(Int(value)) at position \(position) is out of range for an axis of extent \(extent) (expected 0..<\(extent))")
+        case .float32, .float64:
+            DeprecationNotice.once("float-indices", "\(op): a \(dtype) index tensor is deprecated and will be refused in the next release; pass int64 indices (to(.int64))")
+            return scalars(as: Double.self).enumerated().map { position, value in
+                guard value.rounded() == value else {
+                    fail("\(op): \(what) \(Float(value)) at position \(position) is not an integer")
+                }
+                guard value >= 0 && value < Double(extent) else {
+                    fail("\(op): \(what) \(Int(exactly: value).map(String.init) ?? String(value)) at position \(position) is out of range for an axis of extent \(extent) (expected 0..<\(extent))")
+                }
+                return Int(value)
             }
-            return Int(value)
+        case .bool:
+            fail("\(op): \(what) tensors must be integers, got bool")
         }
     }
 
@@ -80,19 +94,31 @@ extension Tensor {
     /// The elements at the row-major `positions` of this tensor, as a tensor of `shape`.
     /// The gradient adds each element's gradient back at its position.
     func taken(at positions: [Int], shape outputShape: [Int], op: String) -> Tensor {
-        let result = withUnsafeBufferPointer { source in
-            Tensor(shape: outputShape) { out in
-                for (k, position) in positions.enumerated() { out[k] = source[position] }
+        struct Take: ScalarKernel {
+            let source: Tensor, positions: [Int], shape: [Int]
+            func run<T: TensorScalar>(_ type: T.Type) -> Tensor {
+                source.withUnsafeBufferPointer(as: T.self) { source in
+                    Tensor(shape: shape, dtype: T.self) { out in
+                        for (k, position) in positions.enumerated() { out[k] = source[position] }
+                    }
+                }
             }
         }
+        struct Scatter: FloatingKernel {
+            let gradient: Tensor, positions: [Int], shape: [Int]
+            func run<T: FloatingScalar>(_ type: T.Type) -> Tensor {
+                let scattered = Tensor.zeros(shape, dtype: T.dtype)
+                let target = scattered.base(T.self)
+                gradient.withUnsafeBufferPointer(as: T.self) { gradient in
+                    for (k, position) in positions.enumerated() { target[position] += gradient[k] }
+                }
+                return scattered
+            }
+        }
+        let result = dtype.dispatch(Take(source: self, positions: positions, shape: outputShape))
         let inputShape = shape
         return result.recorded(op, [self]) { g, _ in
-            let scattered = Tensor.zeros(inputShape)
-            let target = scattered.basePointer
-            g.withUnsafeBufferPointer { gradient in
-                for (k, position) in positions.enumerated() { target[position] += gradient[k] }
-            }
-            return [scattered]
+            [g.dtype.dispatch(Scatter(gradient: g, positions: positions, shape: inputShape), op: op)]
         }
     }
 }

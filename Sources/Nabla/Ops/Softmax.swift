@@ -35,7 +35,8 @@ extension Tensor {
         guard rank > 0 else { return asOneElementVector(axis: axis, op: "logsumexp") { $0.logsumexp(axis: 0) } }
         let resolved = normalizedAxis(axis, rank: rank, op: "logsumexp")
         let x = detached()
-        let maximum = mapElements(x.laneMaximum(resolved, op: "logsumexp")) { $0.isInfinite ? 0 : $0 }
+        struct FiniteOrZero: FloatingMap { func callAsFunction<T: FloatingScalar>(_ x: T) -> T { x.isInfinite ? 0 : x } }
+        let maximum = mapFloating(x.laneMaximum(resolved, op: "logsumexp"), op: "logsumexp", FiniteOrZero())
         let kept = (x - maximum).exp().sum(axis: resolved, keepDims: true).log() + maximum
         return kept.droppingAxes([resolved], keepDims: keepDims).recorded("logsumexp", [self]) { g, _ in
             [g.reshape(kept.shape) * (x - kept).exp()]
@@ -44,11 +45,17 @@ extension Tensor {
 
     /// The maximum of each lane along `axis`, kept at extent 1; an empty lane fails naming `op`.
     private func laneMaximum(_ axis: Int, op: String) -> Tensor {
-        guard shape[axis] > 0 else { return Tensor.zeros(shape.indices.map { $0 == axis ? 1 : shape[$0] }) }
-        return reduceRows([axis], op: op) { row, length in
-            var best = row[0]
-            for i in 1..<length where row[i] > best { best = row[i] }
-            return best
+        guard shape[axis] > 0 else { return Tensor.zeros(shape.indices.map { $0 == axis ? 1 : shape[$0] }, dtype: dtype) }
+        struct Kernel: FloatingKernel {
+            let source: Tensor, axis: Int, op: String
+            func run<T: FloatingScalar>(_ type: T.Type) -> Tensor {
+                source.reduceRows([axis], op: op, T.self) { row, length -> T in
+                    var best = row[0]
+                    for i in 1..<length where row[i] > best { best = row[i] }
+                    return best
+                }
+            }
         }
+        return dtype.dispatch(Kernel(source: self, axis: axis, op: op), op: op)
     }
 }

@@ -16,7 +16,7 @@ extension Tensor {
     public func variance(axes: [Int], correction: Int = 1, keepDims: Bool = false) -> Tensor {
         let (reduced, centered, kept, divisor) = centeredSquares(axes, correction: correction, op: "variance")
         return kept.droppingAxes(reduced, keepDims: keepDims).recorded("variance", [self]) { g, _ in
-            [g.reshape(kept.shape) * centered * (2 / divisor)]
+            [(g.reshape(kept.shape) * centered).scaled(by: centered.dtype == .float32 ? Double(2 / Float(divisor)) : 2 / divisor)]
         }
     }
 
@@ -33,8 +33,11 @@ extension Tensor {
         let (reduced, centered, squares, divisor) = centeredSquares(axes, correction: correction, op: "std")
         let kept = squares.sqrt()
         return kept.droppingAxes(reduced, keepDims: keepDims).recorded("std", [self]) { g, _ in
-            let scale = mapBroadcast(g.reshape(kept.shape), kept, op: "std") { g, s in s == 0 ? 0 : g / (divisor * s) }
-            return [scale * centered]
+            struct Scale: FloatingMap2 {
+                let divisor: Double
+                func callAsFunction<T: FloatingScalar>(_ g: T, _ s: T) -> T { s == 0 ? 0 : g / (T(divisor) * s) }
+            }
+            return [mapFloating(g.reshape(kept.shape), kept, op: "std", Scale(divisor: divisor)) * centered]
         }
     }
 
@@ -51,24 +54,39 @@ extension Tensor {
         switch p {
         case .infinity: kept = magnitude.max(axes: reduced, keepDims: true)
         case -.infinity: kept = magnitude.min(axes: reduced, keepDims: true)
-        case 0: kept = (magnitude .!= 0).sum(axes: reduced, keepDims: true)
+        case 0: kept = (magnitude .!= 0).to(magnitude.dtype).sum(axes: reduced, keepDims: true)
         case 1: kept = magnitude.sum(axes: reduced, keepDims: true)
         case 2: kept = x.square().sum(axes: reduced, keepDims: true).sqrt()
-        default: kept = magnitude.pow(p).sum(axes: reduced, keepDims: true).pow(1 / p)
+        default:
+            let inverse = dtype == .float64 ? 1 / Double(p) : Double(1 / p)
+            kept = magnitude.pow(p).sum(axes: reduced, keepDims: true).pow(exactly: inverse)
         }
         return kept.droppingAxes(reduced, keepDims: keepDims).recorded("norm", [self]) { g, _ in
             let upstream = g.reshape(kept.shape)
+            struct Tie: FloatingMap2 {
+                func callAsFunction<T: FloatingScalar>(_ m: T, _ n: T) -> T { m == n || (m.isNaN && n.isNaN) ? 1 : 0 }
+            }
+            /// g / norm^power, 0 where the norm is 0.
+            struct OverPower: FloatingMap2 {
+                let power: Double
+                func callAsFunction<T: FloatingScalar>(_ g: T, _ n: T) -> T { n == 0 ? 0 : (power == 1 ? g / n : g / .pow(n, T(power))) }
+            }
+            /// sign(x)·|x|^power, 0 at x = 0 (for powers below 0 too).
+            struct SignedPower: FloatingMap2 {
+                let power: Double
+                func callAsFunction<T: FloatingScalar>(_ x: T, _ m: T) -> T { x == 0 ? 0 : (x > 0 ? 1 : -1) * .pow(m, T(power)) }
+            }
+            let power = Double(p - 1)
             switch p {
             case .infinity, -.infinity:
-                let ties = mapBroadcast(magnitude, kept, op: "norm") { $0 == $1 || ($0.isNaN && $1.isNaN) ? 1 : 0 }
+                let ties = mapFloating(magnitude, kept, op: "norm", Tie())
                 return [upstream * x.sign() * ties / ties.sum(axes: reduced, keepDims: true)]
-            case 0: return [Tensor.zeros(x.shape)]
+            case 0: return [Tensor.zeros(x.shape, dtype: x.dtype)]
             case 1: return [upstream * x.sign()]
-            case 2: return [x * mapBroadcast(upstream, kept, op: "norm") { g, n in n == 0 ? 0 : g / n }]
+            case 2: return [x * mapFloating(upstream, kept, op: "norm", OverPower(power: 1))]
             default:
                 // sign(x)·|x|^(p−1) · g / norm^(p−1), written so that x = 0 gives 0 for p < 1 too.
-                let scaled = mapBroadcast(x, magnitude, op: "norm") { x, m in x == 0 ? 0 : (x > 0 ? 1 : -1) * Foundation.pow(m, p - 1) }
-                return [scaled * mapBroadcast(upstream, kept, op: "norm") { g, n in n == 0 ? 0 : g / Foundation.pow(n, p - 1) }]
+                return [mapFloating(x, magnitude, op: "norm", SignedPower(power: power)) * mapFloating(upstream, kept, op: "norm", OverPower(power: power))]
             }
         }
     }
@@ -81,10 +99,10 @@ extension Tensor {
     }
 
     /// The reduced axes, x − mean (broadcast), Σ(x − mean)² / divisor with the axes kept, and the divisor.
-    private func centeredSquares(_ axes: [Int], correction: Int, op: String) -> ([Int], Tensor, Tensor, Float) {
+    private func centeredSquares(_ axes: [Int], correction: Int, op: String) -> ([Int], Tensor, Tensor, Double) {
         let reduced = normalizedAxes(axes, rank: rank, op: op)
         let count = reduced.reduce(1) { $0 * shape[$1] }
-        let divisor = Float(Swift.max(0, count - correction))
+        let divisor = Double(Swift.max(0, count - correction))
         let x = detached()
         // Shifted by each lane's first element before the mean, so that a lane of
         // equal values centres to exact zeros (its std and gradient 0, as torch's)
@@ -92,6 +110,6 @@ extension Tensor {
         let first = x[(0..<rank).map { reduced.contains($0) ? 0..<1 : 0..<shape[$0] }]
         let shifted = x - first
         let centered = shifted - shifted.mean(axes: reduced, keepDims: true)
-        return (reduced, centered, centered.square().sum(axes: reduced, keepDims: true) / divisor, divisor)
+        return (reduced, centered, centered.square().sum(axes: reduced, keepDims: true) / Float(divisor), divisor)
     }
 }

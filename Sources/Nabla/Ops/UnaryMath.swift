@@ -1,75 +1,101 @@
 import Foundation
 
-/// Elementwise math. Each op states its derivative beside its forward map;
-/// derivatives that need the result (exp, sqrt, sigmoid, tanh) reuse it.
+/// Elementwise math, in float32 or float64. Each op states its derivative beside
+/// its forward map; derivatives that need the result (exp, sqrt, sigmoid, tanh)
+/// reuse it. An integer or bool tensor is computed in float32 (torch's default
+/// dtype), as PyTorch does. Each function is one `FloatingMap`, written once for both types.
 extension Tensor {
     /// `f` on every element, recording `derivative(grad, input, output)` as the backward rule.
     @inline(__always)
-    private func unary(_ op: String, _ f: (Float) -> Float,
+    private func unary(_ op: String, _ f: some FloatingMap,
                        derivative: @escaping (_ grad: Tensor, _ input: Tensor, _ output: Tensor) -> Tensor) -> Tensor {
-        let output = mapElements(self, f)
-        let input = detached()
-        return output.recorded(op, [self]) { g, _ in [derivative(g, input, output)] }
+        let source = dtype.isFloatingPoint ? self : to(.float32)
+        let output = mapFloating(source, op: op, f)
+        let input = source.detached()
+        return output.recorded(op, [source]) { g, _ in [derivative(g, input, output)] }
     }
 
-    /// |x|; the gradient at 0 is 0, as PyTorch's.
+    /// A zero gradient of `g`'s shape and dtype, for the piecewise-constant ops.
+    private static func zeroGradient(_ g: Tensor) -> Tensor { Tensor.zeros(g.shape, dtype: g.dtype) }
+
+    /// |x|; the gradient at 0 is 0, as PyTorch's. An integer tensor keeps its dtype.
     public func abs() -> Tensor {
-        unary("abs", Swift.abs) { g, x, _ in
-            mapBroadcast(g, x, op: "abs") { g, x in x > 0 ? g : (x < 0 ? -g : 0) }
+        if !dtype.isFloatingPoint {
+            struct Kernel: NumericKernel {
+                let a: Tensor
+                func run<T: NumericScalar>(_ type: T.Type) -> Tensor { mapElements(a, T.self) { $0 < .zero ? T.negated($0) : $0 } }
+            }
+            return dtype.dispatch(Kernel(a: self), op: "abs")
         }
+        struct Abs: FloatingMap { func callAsFunction<T: FloatingScalar>(_ x: T) -> T { Swift.abs(x) } }
+        struct Gradient: FloatingMap2 { func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T) -> T { x > 0 ? g : (x < 0 ? -g : 0) } }
+        return unary("abs", Abs()) { g, x, _ in mapFloating(g, x, op: "abs", Gradient()) }
     }
 
     public func exp() -> Tensor {
-        unary("exp", Foundation.exp) { g, _, y in g * y }
+        struct Exp: FloatingMap { func callAsFunction<T: FloatingScalar>(_ x: T) -> T { .exp(x) } }
+        return unary("exp", Exp()) { g, _, y in g * y }
     }
 
     /// The natural logarithm; −inf at 0 and NaN below, as in IEEE arithmetic.
     public func log() -> Tensor {
-        unary("log", Foundation.log) { g, x, _ in g / x }
+        struct Log: FloatingMap { func callAsFunction<T: FloatingScalar>(_ x: T) -> T { .log(x) } }
+        return unary("log", Log()) { g, x, _ in g / x }
     }
 
     public func sqrt() -> Tensor {
-        unary("sqrt", Foundation.sqrt) { g, _, y in
-            mapBroadcast(g, y, op: "sqrt") { g, y in g * 0.5 / y }
-        }
+        struct Sqrt: FloatingMap { func callAsFunction<T: FloatingScalar>(_ x: T) -> T { .sqrt(x) } }
+        struct Gradient: FloatingMap2 { func callAsFunction<T: FloatingScalar>(_ g: T, _ y: T) -> T { g * 0.5 / y } }
+        return unary("sqrt", Sqrt()) { g, _, y in mapFloating(g, y, op: "sqrt", Gradient()) }
     }
 
     public func square() -> Tensor {
-        unary("square", { $0 * $0 }) { g, x, _ in
-            mapBroadcast(g, x, op: "square") { g, x in 2 * g * x }
-        }
+        struct Square: FloatingMap { func callAsFunction<T: FloatingScalar>(_ x: T) -> T { x * x } }
+        struct Gradient: FloatingMap2 { func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T) -> T { 2 * g * x } }
+        return unary("square", Square()) { g, x, _ in mapFloating(g, x, op: "square", Gradient()) }
     }
 
     /// Each element raised to `exponent`. With exponent 0 the gradient is 0
     /// everywhere, x = 0 included, as PyTorch's (not 0 · 0⁻¹ = NaN).
-    public func pow(_ exponent: Float) -> Tensor {
-        unary("pow", { Foundation.pow($0, exponent) }) { g, x, _ in
-            guard exponent != 0 else { return Tensor.zeros(x.shape) }
-            return mapBroadcast(g, x, op: "pow") { g, x in g * exponent * Foundation.pow(x, exponent - 1) }
+    public func pow(_ exponent: Float) -> Tensor { pow(exactly: Double(exponent)) }
+
+    /// Each element raised to `exponent`, given in Double so that a float64 tensor gets a float64 exponent.
+    func pow(exactly exponent: Double) -> Tensor {
+        struct Pow: FloatingMap {
+            let exponent: Double
+            func callAsFunction<T: FloatingScalar>(_ x: T) -> T { .pow(x, T(exponent)) }
+        }
+        struct Gradient: FloatingMap2 {
+            let exponent: Double
+            func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T) -> T { g * T(exponent) * .pow(x, T(exponent) - 1) }
+        }
+        return unary("pow", Pow(exponent: exponent)) { g, x, _ in
+            guard exponent != 0 else { return Tensor.zeroGradient(g) }
+            return mapFloating(g, x, op: "pow", Gradient(exponent: exponent))
         }
     }
 
     /// 1 / (1 + e^−x), computed without overflow for large |x|.
     public func sigmoid() -> Tensor {
-        unary("sigmoid", { x in
-            x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x))
-        }) { g, _, y in
-            mapBroadcast(g, y, op: "sigmoid") { g, y in g * y * (1 - y) }
+        struct Sigmoid: FloatingMap {
+            func callAsFunction<T: FloatingScalar>(_ x: T) -> T { x >= 0 ? 1 / (1 + .exp(-x)) : .exp(x) / (1 + .exp(x)) }
         }
+        struct Gradient: FloatingMap2 { func callAsFunction<T: FloatingScalar>(_ g: T, _ y: T) -> T { g * y * (1 - y) } }
+        return unary("sigmoid", Sigmoid()) { g, _, y in mapFloating(g, y, op: "sigmoid", Gradient()) }
     }
 
     /// max(x, 0); the gradient at 0 is 0, as PyTorch's. NaN stays NaN and,
     /// as in PyTorch, passes the gradient through: only x ≤ 0 zeroes it.
     public func relu() -> Tensor {
-        unary("relu", { $0 < 0 ? 0 : $0 }) { g, x, _ in
-            mapBroadcast(g, x, op: "relu") { g, x in x <= 0 ? 0 : g }
-        }
+        struct Relu: FloatingMap { func callAsFunction<T: FloatingScalar>(_ x: T) -> T { x < 0 ? 0 : x } }
+        struct Gradient: FloatingMap2 { func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T) -> T { x <= 0 ? 0 : g } }
+        return unary("relu", Relu()) { g, x, _ in mapFloating(g, x, op: "relu", Gradient()) }
     }
 
     public func tanh() -> Tensor {
-        unary("tanh", Foundation.tanh) { g, _, y in
-            mapBroadcast(g, y, op: "tanh") { g, y in g * (1 - y * y) }
-        }
+        struct Tanh: FloatingMap { func callAsFunction<T: FloatingScalar>(_ x: T) -> T { .tanh(x) } }
+        struct Gradient: FloatingMap2 { func callAsFunction<T: FloatingScalar>(_ g: T, _ y: T) -> T { g * (1 - y * y) } }
+        return unary("tanh", Tanh()) { g, _, y in mapFloating(g, y, op: "tanh", Gradient()) }
     }
 
     /// Each element limited to [min, max] (either bound optional), as
@@ -77,78 +103,97 @@ extension Tensor {
     /// PyTorch. The gradient passes where the element lies within the bounds,
     /// bounds included. NaN stays NaN.
     public func clamp(min low: Float? = nil, max high: Float? = nil) -> Tensor {
-        let lower = low ?? -.infinity, upper = high ?? .infinity
-        return unary("clamp", { Swift.min(Swift.max($0, lower), upper) }) { g, x, _ in
-            mapBroadcast(g, x, op: "clamp") { g, x in x >= lower && x <= upper ? g : 0 }
+        struct Clamp: FloatingMap {
+            let lower: Double, upper: Double
+            func callAsFunction<T: FloatingScalar>(_ x: T) -> T { Swift.min(Swift.max(x, T(lower)), T(upper)) }
+        }
+        struct Gradient: FloatingMap2 {
+            let lower: Double, upper: Double
+            func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T) -> T { x >= T(lower) && x <= T(upper) ? g : 0 }
+        }
+        let lower = Double(low ?? -.infinity), upper = Double(high ?? .infinity)
+        return unary("clamp", Clamp(lower: lower, upper: upper)) { g, x, _ in
+            mapFloating(g, x, op: "clamp", Gradient(lower: lower, upper: upper))
         }
     }
 
     /// −1, 0 or 1 by the sign of x; 0 for ±0 and for NaN, as PyTorch 2's (NumPy gives NaN). The gradient is 0.
     public func sign() -> Tensor {
-        unary("sign", { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }) { g, _, _ in Tensor.zeros(g.shape) }
+        struct Sign: FloatingMap { func callAsFunction<T: FloatingScalar>(_ x: T) -> T { x > 0 ? 1 : (x < 0 ? -1 : 0) } }
+        return unary("sign", Sign()) { g, _, _ in Tensor.zeroGradient(g) }
     }
 
     public func sin() -> Tensor {
-        unary("sin", Foundation.sin) { g, x, _ in
-            mapBroadcast(g, x, op: "sin") { g, x in g * Foundation.cos(x) }
-        }
+        struct Sin: FloatingMap { func callAsFunction<T: FloatingScalar>(_ x: T) -> T { .sin(x) } }
+        struct Gradient: FloatingMap2 { func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T) -> T { g * .cos(x) } }
+        return unary("sin", Sin()) { g, x, _ in mapFloating(g, x, op: "sin", Gradient()) }
     }
 
     public func cos() -> Tensor {
-        unary("cos", Foundation.cos) { g, x, _ in
-            mapBroadcast(g, x, op: "cos") { g, x in -g * Foundation.sin(x) }
-        }
+        struct Cos: FloatingMap { func callAsFunction<T: FloatingScalar>(_ x: T) -> T { .cos(x) } }
+        struct Gradient: FloatingMap2 { func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T) -> T { -g * .sin(x) } }
+        return unary("cos", Cos()) { g, x, _ in mapFloating(g, x, op: "cos", Gradient()) }
     }
 
     /// log(1 + x), exact for small x where `(1 + x).log()` loses digits.
     public func log1p() -> Tensor {
-        unary("log1p", Foundation.log1p) { g, x, _ in
-            mapBroadcast(g, x, op: "log1p") { g, x in g / (1 + x) }
-        }
+        struct Log1p: FloatingMap { func callAsFunction<T: FloatingScalar>(_ x: T) -> T { .log1p(x) } }
+        struct Gradient: FloatingMap2 { func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T) -> T { g / (1 + x) } }
+        return unary("log1p", Log1p()) { g, x, _ in mapFloating(g, x, op: "log1p", Gradient()) }
     }
 
     /// eˣ − 1, exact for small x where `exp() - 1` loses digits.
     public func expm1() -> Tensor {
-        unary("expm1", Foundation.expm1) { g, _, y in
-            mapBroadcast(g, y, op: "expm1") { g, y in g * (y + 1) }
-        }
+        struct Expm1: FloatingMap { func callAsFunction<T: FloatingScalar>(_ x: T) -> T { .expm1(x) } }
+        struct Gradient: FloatingMap2 { func callAsFunction<T: FloatingScalar>(_ g: T, _ y: T) -> T { g * (y + 1) } }
+        return unary("expm1", Expm1()) { g, _, y in mapFloating(g, y, op: "expm1", Gradient()) }
     }
 
     /// 1 / √x; inf at 0 and NaN below, as PyTorch's.
     public func rsqrt() -> Tensor {
-        unary("rsqrt", { 1 / Foundation.sqrt($0) }) { g, _, y in
-            mapBroadcast(g, y, op: "rsqrt") { g, y in -0.5 * g * y * y * y }
-        }
+        struct Rsqrt: FloatingMap { func callAsFunction<T: FloatingScalar>(_ x: T) -> T { 1 / .sqrt(x) } }
+        struct Gradient: FloatingMap2 { func callAsFunction<T: FloatingScalar>(_ g: T, _ y: T) -> T { -0.5 * g * y * y * y } }
+        return unary("rsqrt", Rsqrt()) { g, _, y in mapFloating(g, y, op: "rsqrt", Gradient()) }
     }
 
     /// 1 / x.
     public func reciprocal() -> Tensor {
-        unary("reciprocal", { 1 / $0 }) { g, _, y in
-            mapBroadcast(g, y, op: "reciprocal") { g, y in -g * y * y }
-        }
+        struct Reciprocal: FloatingMap { func callAsFunction<T: FloatingScalar>(_ x: T) -> T { 1 / x } }
+        struct Gradient: FloatingMap2 { func callAsFunction<T: FloatingScalar>(_ g: T, _ y: T) -> T { -g * y * y } }
+        return unary("reciprocal", Reciprocal()) { g, _, y in mapFloating(g, y, op: "reciprocal", Gradient()) }
     }
 
     /// The largest integer ≤ x. The gradient is 0, as PyTorch's.
     public func floor() -> Tensor {
-        unary("floor", { $0.rounded(.down) }) { g, _, _ in Tensor.zeros(g.shape) }
+        struct Floor: FloatingMap { func callAsFunction<T: FloatingScalar>(_ x: T) -> T { x.rounded(.down) } }
+        return unary("floor", Floor()) { g, _, _ in Tensor.zeroGradient(g) }
     }
 
     /// The smallest integer ≥ x. The gradient is 0, as PyTorch's.
     public func ceil() -> Tensor {
-        unary("ceil", { $0.rounded(.up) }) { g, _, _ in Tensor.zeros(g.shape) }
+        struct Ceil: FloatingMap { func callAsFunction<T: FloatingScalar>(_ x: T) -> T { x.rounded(.up) } }
+        return unary("ceil", Ceil()) { g, _, _ in Tensor.zeroGradient(g) }
     }
 
     /// The nearest integer, halves to even (0.5 → 0, 2.5 → 2), as PyTorch's `round`. The gradient is 0.
     public func round() -> Tensor {
-        unary("round", { $0.rounded(.toNearestOrEven) }) { g, _, _ in Tensor.zeros(g.shape) }
+        struct Round: FloatingMap { func callAsFunction<T: FloatingScalar>(_ x: T) -> T { x.rounded(.toNearestOrEven) } }
+        return unary("round", Round()) { g, _, _ in Tensor.zeroGradient(g) }
     }
 
     /// x for x > 0, else `negativeSlope`·x (PyTorch's `leaky_relu`, slope 0.01 by default);
     /// the gradient at 0 is `negativeSlope`, as PyTorch's.
     public func leakyRelu(negativeSlope: Float = 0.01) -> Tensor {
-        unary("leakyRelu", { $0 > 0 ? $0 : negativeSlope * $0 }) { g, x, _ in
-            mapBroadcast(g, x, op: "leakyRelu") { g, x in x > 0 ? g : negativeSlope * g }
+        struct LeakyRelu: FloatingMap {
+            let slope: Double
+            func callAsFunction<T: FloatingScalar>(_ x: T) -> T { x > 0 ? x : T(slope) * x }
         }
+        struct Gradient: FloatingMap2 {
+            let slope: Double
+            func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T) -> T { x > 0 ? g : T(slope) * g }
+        }
+        let slope = Double(negativeSlope)
+        return unary("leakyRelu", LeakyRelu(slope: slope)) { g, x, _ in mapFloating(g, x, op: "leakyRelu", Gradient(slope: slope)) }
     }
 
     /// Which form of GELU to compute, as PyTorch's `approximate` argument.
@@ -161,51 +206,87 @@ extension Tensor {
 
     /// The Gaussian error linear unit, exact or in its tanh form, each with its own exact derivative.
     public func gelu(approximate: GELUApproximation = .none) -> Tensor {
+        // 1/√2, 1/√(2π), √(2/π) and the cubic coefficient, each rounded once to the computing type.
+        struct Exact: FloatingMap {
+            func callAsFunction<T: FloatingScalar>(_ x: T) -> T { 0.5 * x * (1 + .erf(x * T(0.7071067811865476))) }
+        }
+        struct ExactGradient: FloatingMap2 {
+            func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T) -> T {
+                g * (0.5 * (1 + .erf(x * T(0.7071067811865476))) + x * T(0.3989422804014327) * .exp(-0.5 * x * x))
+            }
+        }
+        struct Approximate: FloatingMap {
+            func callAsFunction<T: FloatingScalar>(_ x: T) -> T {
+                0.5 * x * (1 + .tanh(T(0.7978845608028654) * (x + T(0.044715) * x * x * x)))
+            }
+        }
+        struct ApproximateGradient: FloatingMap2 {
+            func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T) -> T {
+                let c = T(0.7978845608028654), k = T(0.044715)
+                let t = T.tanh(c * (x + k * x * x * x))
+                return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * k * x * x))
+            }
+        }
         switch approximate {
         case .none:
-            return unary("gelu", { 0.5 * $0 * (1 + Foundation.erf($0 * 0.70710678)) }) { g, x, _ in
-                mapBroadcast(g, x, op: "gelu") { g, x in
-                    g * (0.5 * (1 + Foundation.erf(x * 0.70710678)) + x * 0.39894228 * Foundation.exp(-0.5 * x * x))
-                }
-            }
+            return unary("gelu", Exact()) { g, x, _ in mapFloating(g, x, op: "gelu", ExactGradient()) }
         case .tanh:
-            let c: Float = 0.7978845608, k: Float = 0.044715
-            return unary("gelu", { x in 0.5 * x * (1 + Foundation.tanh(c * (x + k * x * x * x))) }) { g, x, _ in
-                mapBroadcast(g, x, op: "gelu") { g, x in
-                    let t = Foundation.tanh(c * (x + k * x * x * x))
-                    return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * k * x * x))
-                }
-            }
+            return unary("gelu", Approximate()) { g, x, _ in mapFloating(g, x, op: "gelu", ApproximateGradient()) }
         }
     }
 
     /// `log(1 + exp(β·x)) / β`, and x itself where β·x > `threshold` (PyTorch's
     /// `softplus`, β = 1, threshold 20), computed without overflow. The gradient is σ(β·x).
     public func softplus(beta: Float = 1, threshold: Float = 20) -> Tensor {
-        unary("softplus", { x in
-            let z = beta * x
-            return z > threshold ? x : (Swift.max(z, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(z)))) / beta
-        }) { g, x, _ in
-            mapBroadcast(g, x, op: "softplus") { g, x in
-                let z = beta * x
-                return z > threshold ? g : g / (1 + Foundation.exp(-z))
+        struct Softplus: FloatingMap {
+            let beta: Double, threshold: Double
+            func callAsFunction<T: FloatingScalar>(_ x: T) -> T {
+                let z = T(beta) * x
+                return z > T(threshold) ? x : (Swift.max(z, 0) + .log1p(.exp(-Swift.abs(z)))) / T(beta)
             }
+        }
+        struct Gradient: FloatingMap2 {
+            let beta: Double, threshold: Double
+            func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T) -> T {
+                let z = T(beta) * x
+                return z > T(threshold) ? g : g / (1 + .exp(-z))
+            }
+        }
+        let beta = Double(beta), threshold = Double(threshold)
+        return unary("softplus", Softplus(beta: beta, threshold: threshold)) { g, x, _ in
+            mapFloating(g, x, op: "softplus", Gradient(beta: beta, threshold: threshold))
         }
     }
 
-    /// 1 where x is NaN, else 0 (a mask; no gradient flows through it).
-    public func isNaN() -> Tensor { mapElements(self) { $0.isNaN ? 1 : 0 } }
+    /// Whether each element is NaN, as a bool mask (never, for an integer tensor).
+    public func isNaN() -> Tensor { classified(op: "isNaN") { $0.isNaN } }
 
-    /// 1 where x is neither infinite nor NaN, else 0 (a mask; no gradient flows through it).
-    public func isFinite() -> Tensor { mapElements(self) { $0.isFinite ? 1 : 0 } }
+    /// Whether each element is neither infinite nor NaN, as a bool mask (always, for an integer tensor).
+    public func isFinite() -> Tensor { classified(op: "isFinite") { $0.isFinite } }
+
+    /// `test` on every element, as a bool mask (an integer's Double value for integer tensors, exact for the tests above).
+    private func classified(op: String, _ test: @escaping (Double) -> Bool) -> Tensor {
+        struct Kernel: ScalarKernel {
+            let source: Tensor, test: (Double) -> Bool
+            func run<T: TensorScalar>(_ type: T.Type) -> Tensor { mapElements(source, T.self) { test($0.doubleValue) } }
+        }
+        return dtype.dispatch(Kernel(source: self, test: test))
+    }
 
     /// NaN replaced by `nan`, +inf by `posinf` and −inf by `neginf`, which default,
-    /// as in PyTorch, to 0 and the largest and lowest finite Floats. The gradient
+    /// as in PyTorch, to 0 and the largest and lowest finite values of the dtype. The gradient
     /// passes where x is finite and is 0 elsewhere.
     public func nanToNum(nan: Float = 0, posinf: Float? = nil, neginf: Float? = nil) -> Tensor {
-        let high = posinf ?? .greatestFiniteMagnitude, low = neginf ?? -.greatestFiniteMagnitude
-        return unary("nanToNum", { $0.isNaN ? nan : ($0 == .infinity ? high : ($0 == -.infinity ? low : $0)) }) { g, x, _ in
-            mapBroadcast(g, x, op: "nanToNum") { g, x in x.isFinite ? g : 0 }
+        struct NanToNum: FloatingMap {
+            let nan: Double, posinf: Double?, neginf: Double?
+            func callAsFunction<T: FloatingScalar>(_ x: T) -> T {
+                x.isNaN ? T(nan) : (x == .infinity ? posinf.map(T.init) ?? .greatestFiniteMagnitude
+                                    : (x == -.infinity ? neginf.map(T.init) ?? -.greatestFiniteMagnitude : x))
+            }
+        }
+        struct Gradient: FloatingMap2 { func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T) -> T { x.isFinite ? g : 0 } }
+        return unary("nanToNum", NanToNum(nan: Double(nan), posinf: posinf.map(Double.init), neginf: neginf.map(Double.init))) { g, x, _ in
+            mapFloating(g, x, op: "nanToNum", Gradient())
         }
     }
 }

@@ -12,7 +12,7 @@
 ///   and a float32 vector with a float64 vector is float64.
 extension DType {
     /// bool < integer < floating.
-    private var category: Int {
+    var category: Int {
         switch self {
         case .bool: return 0
         case .uint8, .int32, .int64: return 1

@@ -83,6 +83,12 @@ public struct Tensor {
         try body(UnsafeMutableBufferPointer(start: storage.pointer, count: storage.count))
     }
 
+    /// A tensor of the given shape and of the dtype of `T` whose elements `body` writes, row-major.
+    init<T: TensorScalar>(shape: [Int], dtype type: T.Type, _ body: (UnsafeMutableBufferPointer<T>) throws -> Void) rethrows {
+        self.init(uninitializedShape: shape, dtype: T.dtype)
+        try body(UnsafeMutableBufferPointer(start: storage.typed(T.self), count: storage.count))
+    }
+
     /// A contiguous tensor of `shape` and `dtype` whose elements `body` writes as
     /// bytes, row-major, in the machine's (little-endian) order: a decoder reads a
     /// file straight into the storage. `body` must write every byte, and for
