@@ -51,8 +51,7 @@ let package = Package(
         .target(name: "Nabla", dependencies: ["COpenBLAS", "CLAPACKE"]),
         .target(name: "CMachineLimits"),
         .target(name: "NablaData", dependencies: ["Nabla", "CPNG", "CZlib"]),
-        // CLAPACKE: the closed-form fits' Double eigensolver until Linalg takes float64 (ClosedForm.swift).
-        .target(name: "NablaNN", dependencies: ["Nabla", "NablaData", "CLAPACKE"]),
+        .target(name: "NablaNN", dependencies: ["Nabla", "NablaData"]),
         .target(name: "NablaPlot", dependencies: ["Nabla", "NablaData", "NablaNN", "CCairo"]),
         // The only module that links MPI.
         .target(name: "NablaDistributed", dependencies: ["Nabla", "NablaData", "NablaNN", "CMPI"]),

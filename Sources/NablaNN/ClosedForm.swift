@@ -1,4 +1,3 @@
-import CLAPACKE
 import Nabla
 
 /// A set of rows read a block at a time, so that closed-form fits never hold the
@@ -91,7 +90,7 @@ public struct RowBlocks {
 ///
 /// The fit reads the rows a block at a time: it accumulates G = [X 1]ᵀ[X 1] and
 /// [X 1]ᵀy in Double over the blocks (exactly, for pixel bytes; see ``RowBlocks``),
-/// then solves G·w = [X 1]ᵀy through G's eigendecomposition in Double, dropping the
+/// then solves G·w = [X 1]ᵀy through G's eigendecomposition in float64 (`Linalg.eigh`), dropping the
 /// directions whose singular value √λ is at most rcond times the largest, with
 /// `Linalg.lstsq`'s default rcond = ε·max(N, features + 1) (ε of Float). Double,
 /// because G squares the condition number: in Float its eigenvalues near the cut-off
@@ -123,10 +122,12 @@ public struct LeastSquaresClassifier {
             for j in 0..<n { matrix[i * n + j] = gram[i * size + j] }
             rhs[i] = gram[i * size + n]
         }
-        let values = try symmetricEigen(&matrix, n: n, op: "LeastSquaresClassifier")
+        let (eigenvalues, eigenvectors) = try Linalg.eigh(Tensor(shape: [n, n], scalars: matrix))
+        let values = eigenvalues.scalars(as: Double.self)
+        matrix = eigenvectors.scalars(as: Double.self)
         let rcond = Double(Float.ulpOfOne) * Double(Swift.max(blocks.count, n))
         let cutoff = rcond * rcond * Swift.max(values[n - 1], 0)
-        // Eigenvalues ascend: the kept directions are the last `rank` columns of the vectors.
+        // Eigenvalues ascend: the kept directions are the last `rank` columns of the eigenvectors (row-major now in `matrix`).
         rank = values.filter { $0 > cutoff }.count
         var solution = [Double](repeating: 0, count: n)
         for k in (n - rank)..<n {
@@ -159,21 +160,6 @@ public struct LeastSquaresClassifier {
         }
         return correct / Float(Swift.max(blocks.count, 1))
     }
-}
-
-/// The eigenvalues (ascending) of the symmetric n × n row-major `matrix`, whose
-/// columns it overwrites with the unit eigenvectors: LAPACK's dsyevd.
-/// Interim: `Linalg.eigh` of a float64 tensor replaces it once float64 linear algebra lands (issue 20).
-private func symmetricEigen(_ matrix: inout [Double], n: Int, op: String) throws -> [Double] {
-    var values = [Double](repeating: 0, count: n)
-    let info = matrix.withUnsafeMutableBufferPointer { a in
-        values.withUnsafeMutableBufferPointer { w in
-            LAPACKE_dsyevd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "V")), CChar(UInt8(ascii: "U")), Int32(n),
-                           a.baseAddress, Int32(n), w.baseAddress)
-        }
-    }
-    guard info == 0 else { throw LinalgError.noConvergence(op: op, shape: [n, n], matrix: 0, info: Int(info)) }
-    return values
 }
 
 /// The principal components of a set of rows: the eigenvectors of their covariance

@@ -40,7 +40,7 @@ final class ClosedFormTests: XCTestCase {
         let levels = (Tensor.rand([count, features], generator: &generator) * 255).floor() / 255
         let mask = Tensor(shape: [features], scalars: (0..<features).map { $0 % 4 == 0 ? 0 : ($0 % 7 == 0 ? 0.01 : 1) })
         let rows = levels * mask
-        let targets = (rows[0..<count, 1..<2] + rows[0..<count, 2..<3] .> 1).reshape([count, 1])
+        let targets = (rows[0..<count, 1..<2] + rows[0..<count, 2..<3] .> 1).to(.float32).reshape([count, 1])
         return (rows, targets)
     }
 

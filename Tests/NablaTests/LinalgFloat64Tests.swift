@@ -90,6 +90,21 @@ final class LinalgFloat64Tests: XCTestCase {
         }
     }
 
+    /// lstsq's default cutoff is float64's ε·max(m, n): σ₂/σ₁ = 1e−10 is rank 2 in float64 (as in NumPy).
+    func testLeastSquaresCutoffIsTheDTypesEpsilon() throws {
+        try forEachBackend { kind in
+            let solution = try Linalg.lstsq(Tensor([[1, 0], [0, 1e-10]] as [[Double]]), Tensor([1, 1] as [Double]))
+            XCTAssertEqual(solution.rank.item, 2, "\(kind)")
+            let x = solution.solution.scalars(as: Double.self)
+            XCTAssertEqual(x[0], 1, accuracy: 1e-15, "\(kind)")
+            XCTAssertEqual(x[1] / 1e10, 1, accuracy: 1e-15, "\(kind)")
+        }
+        // The same matrix in float32 has rank 1 (BLAS's gelsd gives the minimum-norm solution).
+        try withBackend(.blas) {
+            XCTAssertEqual(try Linalg.lstsq(Tensor([[1, 0], [0, 1e-10]]), Tensor([1, 1])).rank.item, 1)
+        }
+    }
+
     func testOtherDTypesAreRefusedByName() {
         assertFails("determinant: needs a float32 or float64 tensor, got int64; convert it with to(.float32) or to(.float64)") {
             _ = Linalg.determinant(Tensor([[1, 2], [3, 4]] as [[Int64]]))

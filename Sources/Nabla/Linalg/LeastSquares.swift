@@ -12,7 +12,7 @@ extension Linalg {
     /// The minimum-norm least-squares solution of A·X = B for A [..., m, n] of any
     /// rank, over- or under-determined (LAPACK gelsd: SVD by divide and conquer).
     /// B is [..., m, k] or a vector [..., m]; batch axes broadcast. Singular values at
-    /// most `rcond`·σ₁ count as zero; the default rcond is ε·max(m, n), as in NumPy
+    /// most `rcond`·σ₁ count as zero; the default rcond is the dtype's ε·max(m, n), as in NumPy
     /// and PyTorch. The reference backend solves full-rank A only (Householder QR)
     /// and stops with a clear message on a rank-deficient one.
     ///
@@ -24,10 +24,8 @@ extension Linalg {
         let (_, m, n) = matrixShape(a, op: "lstsq")
         requireSameDType(a, b, op: "lstsq")
         let (columns, isVector, batch) = rightHandSide(a, b, rows: m, op: "lstsq")
-        // The default cutoff is the dtype's ε·max(m, n), as in NumPy and PyTorch.
-        let epsilon = a.dtype == .float64 ? Double.ulpOfOne : Double(Float.ulpOfOne)
         let result = try solveLeastSquares(a.expand(to: batch + [m, n]), columns,
-                                           rcond: rcond.map(Double.init) ?? epsilon * Double(Swift.max(m, n)))
+                                           rcond: rcond.map(Double.init) ?? epsilon(of: a.dtype) * Double(Swift.max(m, n)))
         return LeastSquaresSolution(solution: isVector ? result.solution.squeeze(axis: -1) : result.solution,
                                     rank: result.rank, singularValues: result.singularValues)
     }

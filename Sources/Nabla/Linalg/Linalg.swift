@@ -124,10 +124,13 @@ public enum Linalg {
     }
 
     /// Throws `notFinite` for the first matrix of the batch `a` that holds a NaN or an
-    /// infinity: the iterative factorisations would otherwise fail with a misleading info.
-    static func requireFinite(_ a: Tensor, op: String) throws {
-        let size = a.shape.suffix(2).reduce(1, *)
-        if let bad = a.scalars(as: Double.self).firstIndex(where: { !$0.isFinite }) {
+    /// infinity (in its lower triangle, for a routine that reads only that): the iterative
+    /// factorisations would otherwise fail with a misleading info.
+    static func requireFinite(_ a: Tensor, op: String, lowerTriangleOnly: Bool = false) throws {
+        let size = a.shape.suffix(2).reduce(1, *), columns = Swift.max(a.shape.last ?? 1, 1)
+        let values = a.scalars(as: Double.self)
+        let read = { (index: Int) in !lowerTriangleOnly || (index % Swift.max(size, 1)) / columns >= index % columns }
+        if let bad = values.indices.first(where: { !values[$0].isFinite && read($0) }) {
             throw LinalgError.notFinite(op: op, shape: a.shape, matrix: bad / Swift.max(size, 1))
         }
     }
@@ -150,6 +153,12 @@ public enum Linalg {
         }
         let batch = zip(paddedA, paddedB).map { Swift.max($0, $1) }
         return (columns.expand(to: batch + [rows, columns.shape.last!]), isVector, batch)
+    }
+
+    /// The machine epsilon of a float dtype, which scales the default cutoffs of
+    /// `lstsq`, `matrixRank` and `pinv` as in NumPy and PyTorch.
+    static func epsilon(of dtype: DType) -> Double {
+        dtype == .float64 ? Double.ulpOfOne : Double(Float.ulpOfOne)
     }
 
     /// The number of matrices in a batch [..., m, n].

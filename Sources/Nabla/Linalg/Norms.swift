@@ -62,7 +62,7 @@ extension Linalg {
 
     /// The numerical rank of each matrix of A [..., m, n]: the count of its singular
     /// values above max(atol, rtol·σ₁), as `torch.linalg.matrix_rank`; rtol defaults to
-    /// ε·max(m, n) when atol is 0. A tensor of the batch shape.
+    /// the dtype's ε·max(m, n) when atol is 0. A tensor of the batch shape.
     public static func matrixRank(_ a: Tensor, absoluteTolerance: Float = 0, relativeTolerance: Float? = nil) throws -> Tensor {
         let s = try svdvals(a.detached())
         return (s .> cutoff(s, a, op: "matrixRank", absoluteTolerance, relativeTolerance)).sum(axis: -1)
@@ -70,7 +70,7 @@ extension Linalg {
 
     /// The Moore–Penrose pseudo-inverse A⁺ [..., n, m] of A [..., m, n] through the thin
     /// SVD: V·diag(1/σᵢ)·Uᵀ over the singular values above max(atol, rtol·σ₁) (rtol
-    /// defaults to ε·max(m, n), as in `torch.linalg.pinv`); the others count as zero.
+    /// defaults to the dtype's ε·max(m, n), as in `torch.linalg.pinv`); the others count as zero.
     /// Differentiable through `svd` where the kept singular values are distinct.
     public static func pinv(_ a: Tensor, absoluteTolerance: Float = 0, relativeTolerance: Float? = nil) throws -> Tensor {
         let (u, s, vh) = try svd(a, fullMatrices: false)
@@ -84,7 +84,7 @@ extension Linalg {
     private static func cutoff(_ s: Tensor, _ a: Tensor, op: String, _ atol: Float, _ rtol: Float?) -> Tensor {
         let (_, m, n) = matrixShape(a, op: op)
         guard atol >= 0, (rtol ?? 0) >= 0 else { fail("\(op): tolerances must be non-negative, got atol \(atol), rtol \(rtol ?? 0)") }
-        let relative = rtol ?? (atol > 0 ? 0 : Float.ulpOfOne * Float(Swift.max(m, n)))
+        let relative = rtol ?? (atol > 0 ? 0 : Float(epsilon(of: a.dtype) * Double(Swift.max(m, n))))
         let largest = s.shape.last! == 0 ? Tensor.zeros(Array(s.shape.dropLast()) + [1]) : s.max(axis: -1, keepDims: true)
         return (largest * relative).clamp(min: atol)
     }
