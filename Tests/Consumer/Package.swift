@@ -19,6 +19,12 @@ let package = Package(
             name: "NablaConsumer",
             dependencies: [.product(name: "Nabla", package: "Nabla")]
         ),
+        // Issue 20's element types, in the Swift 6 language mode.
+        .executableTarget(
+            name: "ElementTypesContract",
+            dependencies: [.product(name: "Nabla", package: "Nabla")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .executableTarget(
             name: "ModulesContract",
             dependencies: [.product(name: "Nabla", package: "Nabla"), .product(name: "NablaNN", package: "Nabla")],
