@@ -217,4 +217,12 @@ final class DTypeTests: XCTestCase {
             _ = Tensor([[1]]) • Tensor([[1]] as [[Double]])
         }
     }
+
+    func testTheIssuesSolveInFloat64() throws {
+        let a = Tensor([[4, 1], [1, 3]] as [[Double]])
+        let x = try Linalg.solve(a, Tensor([1, 2] as [Double]))
+        XCTAssertEqual(x.dtype, .float64)
+        XCTAssertEqual(x.scalars(as: Double.self)[0], 1.0 / 11, accuracy: 1e-16)
+        XCTAssertEqual(x.scalars(as: Double.self)[1], 7.0 / 11, accuracy: 1e-16)
+    }
 }

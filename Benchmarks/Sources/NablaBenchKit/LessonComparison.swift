@@ -31,6 +31,8 @@ public struct LessonComparison: Codable {
     /// Nabla's lesson without prefetching (one thread) and at two OpenBLAS threads
     /// (prefetching then off by default), named by their engine.
     public var nablaVariants: [LessonRun] = []
+    /// Another `nabla` executable's lesson (`--baseline-nabla`, an older build), at the same thread count, in the same run.
+    public var baseline: LessonRun?
     /// Why a side is missing, when one is.
     public let notes: [String]
 
@@ -51,13 +53,14 @@ public struct LessonComparison: Codable {
     /// threads (PyTorch's twice as often: cold for the process, warmed up for the training
     /// times), each configuration repeating only while its runs have taken less than
     /// `budget` seconds; then `jax/lesson.py` once (it warms up and pins itself).
-    public static func measure(nablaExecutable: String?, python: String, pytorchScript: String, jaxScript: String,
+    public static func measure(nablaExecutable: String?, baselineExecutable: String? = nil, python: String,
+                               pytorchScript: String, jaxScript: String,
                                threads: Int, repeats: Int, budget: Double, log: (String) -> Void) -> LessonComparison {
         func bestRun(engine: String, threads: Int, repeats: Int, command: [String]) throws -> LessonRun {
             try Self.bestRun(engine: engine, threads: threads, repeats: repeats, budget: budget, command: command)
         }
         var notes: [String] = []
-        var nabla: LessonRun?
+        var nabla: LessonRun?, baseline: LessonRun?
         var variants: [LessonRun] = []
         if let nablaExecutable {
             log("lesson: \(nablaExecutable) lesson --threads \(threads), \(repeats)×")
@@ -74,6 +77,13 @@ public struct LessonComparison: Codable {
                     variants.append(try bestRun(engine: "nabla", threads: 2, repeats: repeats, command: command + ["--threads", "2"]))
                 }
             } catch { notes.append("Nabla's lesson failed: \(error)") }
+            if let baselineExecutable {
+                log("lesson: the baseline \(baselineExecutable) lesson --threads \(threads)")
+                do {
+                    baseline = try bestRun(engine: "nabla (baseline)", threads: threads, repeats: repeats,
+                                           command: [baselineExecutable] + command.dropFirst() + ["--threads", "\(threads)"])
+                } catch { notes.append("The baseline's lesson failed: \(error)") }
+            }
         } else {
             notes.append("Nabla's lesson skipped: no `nabla` executable (build it with `swift build -c release --package-path Benchmarks --product nabla` or pass --nabla)")
         }
@@ -102,6 +112,7 @@ public struct LessonComparison: Codable {
         }
         var comparison = LessonComparison(nabla: nabla, pytorch: pytorch, notes: notes)
         comparison.nablaVariants = variants
+        comparison.baseline = baseline
         comparison.jax = jax
         return comparison
     }

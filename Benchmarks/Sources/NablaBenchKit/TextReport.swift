@@ -35,7 +35,7 @@ extension BenchReport {
             lines.append("The whole lesson (similarity, linear model 20 epochs, net 40 epochs) as separate processes, best of runs;")
             lines.append("training times in the steady state (PyTorch warmed up in a second process; JAX jit-compiled in a warm-up and pinned to one core), first-run times in brackets:")
             lines += paragraphBreak
-            let runs = [lesson.nabla].compactMap { $0 } + lesson.nablaVariants + [lesson.pytorch, lesson.jax].compactMap { $0 }
+            let runs = [lesson.nabla].compactMap { $0 } + lesson.nablaVariants + [lesson.baseline, lesson.pytorch, lesson.jax].compactMap { $0 }
             if !runs.isEmpty {
                 lines.append(renderTable(
                     headers: ["engine", "threads", "linear s", "net s", "process s", "peak RSS MiB", "linear acc", "net acc"],

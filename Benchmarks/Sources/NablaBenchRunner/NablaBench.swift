@@ -41,6 +41,9 @@ struct NablaBench: ParsableCommand {
     @Option(help: ArgumentHelp("The `nabla` executable for the lesson (default: next to nabla-bench, built there if missing).", valueName: "path"))
     var nabla: String?
 
+    @Option(help: ArgumentHelp("Another `nabla` executable (an older build) whose lesson runs beside this one's, for before-and-after figures from one run.", valueName: "path"))
+    var baselineNabla: String?
+
     @Option(help: "The Python interpreter for the PyTorch lesson and the NumPy linear algebra (default: the torch venv that setup installs, else python3).")
     var python: String = NablaBench.defaultPython
 
@@ -136,7 +139,7 @@ struct NablaBench: ParsableCommand {
         let table = rows.sorted { ($0.row.threads, $0.order) < ($1.row.threads, $1.order) }.map(\.row)
 
         let lesson = noLesson ? nil : LessonComparison.measure(
-            nablaExecutable: locateNablaExecutable(), python: python, pytorchScript: Self.pytorchScript,
+            nablaExecutable: locateNablaExecutable(), baselineExecutable: baselineNabla, python: python, pytorchScript: Self.pytorchScript,
             jaxScript: Self.jaxScript, threads: 1, repeats: lessonRuns ?? (quick ? 1 : 3), budget: quick ? 0 : 20, log: log)
 
         let convolution = noConvolution ? nil : ConvolutionComparison.measure(

@@ -2,7 +2,7 @@
 public struct LeastSquaresSolution {
     /// X [..., n, k] (or [..., n] for a vector B) minimising ‖A·X − B‖, of least norm.
     public let solution: Tensor
-    /// The effective rank of each A [...]: its singular values above rcond·σ₁.
+    /// The effective rank of each A [...]: its singular values above rcond·σ₁ (int64, as in PyTorch).
     public let rank: Tensor
     /// The singular values of each A [..., min(m, n)], descending.
     public let singularValues: Tensor
@@ -22,8 +22,7 @@ extension Linalg {
     /// each A⁺ product being itself a least-squares solve.
     public static func lstsq(_ a: Tensor, _ b: Tensor, rcond: Float? = nil) throws -> LeastSquaresSolution {
         let (_, m, n) = matrixShape(a, op: "lstsq")
-        requireSameDType(a, b, op: "lstsq")
-        let (columns, isVector, batch) = rightHandSide(a, b, rows: m, op: "lstsq")
+        let (columns, isVector, batch) = rightHandSide(a, matchingDType(b, of: a, op: "lstsq"), rows: m, op: "lstsq")
         let result = try solveLeastSquares(a.expand(to: batch + [m, n]), columns,
                                            rcond: rcond.map(Double.init) ?? epsilon(of: a.dtype) * Double(Swift.max(m, n)))
         return LeastSquaresSolution(solution: isVector ? result.solution.squeeze(axis: -1) : result.solution,
@@ -36,7 +35,7 @@ extension Linalg {
         let smaller = Swift.min(m, n)
         try requireFinite(a, op: "lstsq")
         let (x, values, ranks) = try dispatch(a, op: "lstsq", LeastSquares(a: a, b: b, rcond: rcond))
-        let rank = Tensor(shape: batch, scalars: ranks.map(Float.init))
+        let rank = Tensor(shape: batch, scalars: ranks.map(Int64.init))
 
         let matrix = a.detached(), rhs = b.detached()
         let solution = x.recorded("lstsq", [a, b]) { g, needs in

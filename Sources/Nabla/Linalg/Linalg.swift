@@ -46,8 +46,7 @@ public enum Linalg {
     /// Differentiable in A and B: dB = A⁻ᵀ·G, dA = −dB·Xᵀ.
     public static func solve(_ a: Tensor, _ b: Tensor) throws -> Tensor {
         let n = squareSize(a, op: "solve")
-        requireSameDType(a, b, op: "solve")
-        let (columns, isVector, batch) = rightHandSide(a, b, rows: n, op: "solve")
+        let (columns, isVector, batch) = rightHandSide(a, matchingDType(b, of: a, op: "solve"), rows: n, op: "solve")
         let x = try solveBatch(a.expand(to: batch + [n, n]), columns, op: "solve")
         return isVector ? x.squeeze(axis: -1) : x
     }
@@ -207,11 +206,14 @@ public enum Linalg {
         }
     }
 
-    /// Fails unless A and B have the same dtype, as torch.linalg requires.
-    static func requireSameDType(_ a: Tensor, _ b: Tensor, op: String) {
-        guard a.dtype == b.dtype else {
+    /// B in A's dtype: a float B of another dtype fails, as torch.linalg requires the same
+    /// one; a bool or integer B (a mask or labels as targets) is converted to A's.
+    static func matchingDType(_ b: Tensor, of a: Tensor, op: String) -> Tensor {
+        guard b.dtype != a.dtype else { return b }
+        guard !b.dtype.isFloatingPoint || !a.dtype.isFloatingPoint else {
             fail("\(op): A is \(a.dtype) but B is \(b.dtype); convert one with to(_:) so both have the same dtype")
         }
+        return b.to(a.dtype)
     }
 }
 

@@ -19,7 +19,7 @@ extension Linalg {
     /// matrix (m or n zero) has norm 0 of every kind, as in PyTorch.
     public static func matrixNorm(_ a: Tensor, _ kind: MatrixNorm = .frobenius) throws -> Tensor {
         let (batch, m, n) = matrixShape(a, op: "matrixNorm")
-        if m == 0 || n == 0 { return Tensor.zeros(batch) }
+        if m == 0 || n == 0 { return Tensor.zeros(batch, dtype: a.dtype) }
         switch kind {
         case .frobenius: return a.square().sum(axes: [-2, -1]).sqrt()
         case .nuclear: return try svdvals(a).sum(axis: -1)
@@ -51,12 +51,12 @@ extension Linalg {
     public static func cond(_ a: Tensor, _ kind: MatrixNorm = .two) throws -> Tensor {
         let (batch, m, n) = matrixShape(a, op: "cond")
         if kind != .two { _ = squareSize(a, op: "cond") }
-        if m == 0 || n == 0 { return Tensor.zeros(batch) }
+        if m == 0 || n == 0 { return Tensor.zeros(batch, dtype: a.dtype) }
         if kind == .two {
             let s = try svdvals(a)
             return s.max(axis: -1) / s.min(axis: -1)
         }
-        guard let inverse = try? inverse(a) else { return Tensor.full(Array(a.shape.dropLast(2)), .infinity) }
+        guard let inverse = try? inverse(a) else { return Tensor.full(batch, .infinity, dtype: a.dtype) }
         return try matrixNorm(a, kind) * matrixNorm(inverse, kind)
     }
 
@@ -85,7 +85,7 @@ extension Linalg {
         let (_, m, n) = matrixShape(a, op: op)
         guard atol >= 0, (rtol ?? 0) >= 0 else { fail("\(op): tolerances must be non-negative, got atol \(atol), rtol \(rtol ?? 0)") }
         let relative = rtol ?? (atol > 0 ? 0 : Float(epsilon(of: a.dtype) * Double(Swift.max(m, n))))
-        let largest = s.shape.last! == 0 ? Tensor.zeros(Array(s.shape.dropLast()) + [1]) : s.max(axis: -1, keepDims: true)
+        let largest = s.shape.last! == 0 ? Tensor.zeros(Array(s.shape.dropLast()) + [1], dtype: s.dtype) : s.max(axis: -1, keepDims: true)
         return (largest * relative).clamp(min: atol)
     }
 }
