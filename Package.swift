@@ -1,6 +1,10 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+/// The libraries and the tools build in the Swift 6 language mode (complete concurrency
+/// checking); the test targets stay in Swift 5 mode, as XCTest's closures capture freely.
+let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
 let package = Package(
     name: "Nabla",
     products: [
@@ -48,20 +52,21 @@ let package = Package(
             pkgConfig: "ompi-c",
             providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]
         ),
-        .target(name: "Nabla", dependencies: ["COpenBLAS", "CLAPACKE"]),
+        .target(name: "Nabla", dependencies: ["COpenBLAS", "CLAPACKE"], swiftSettings: swift6),
         .target(name: "CMachineLimits"),
-        .target(name: "NablaData", dependencies: ["Nabla", "CPNG", "CZlib"]),
-        .target(name: "NablaNN", dependencies: ["Nabla", "NablaData"]),
-        .target(name: "NablaPlot", dependencies: ["Nabla", "NablaData", "NablaNN", "CCairo"]),
+        .target(name: "NablaData", dependencies: ["Nabla", "CPNG", "CZlib"], swiftSettings: swift6),
+        .target(name: "NablaNN", dependencies: ["Nabla", "NablaData"], swiftSettings: swift6),
+        .target(name: "NablaPlot", dependencies: ["Nabla", "NablaData", "NablaNN", "CCairo"], swiftSettings: swift6),
         // The only module that links MPI.
-        .target(name: "NablaDistributed", dependencies: ["Nabla", "NablaData", "NablaNN", "CMPI"]),
+        .target(name: "NablaDistributed", dependencies: ["Nabla", "NablaData", "NablaNN", "CMPI"], swiftSettings: swift6),
         // Fuzz/Package.swift's FuzzCommandLine compiles these sources too: it lists the same dependencies.
         .executableTarget(
             name: "nabla",
             dependencies: [
                 "Nabla", "NablaNN", "NablaData", "NablaPlot", "NablaDistributed", "CMachineLimits",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: swift6
         ),
         // The tests' helper that observes a programmer error's message without stopping.
         .target(name: "NablaTestSupport", dependencies: ["Nabla"], path: "Tests/NablaTestSupport"),
@@ -73,6 +78,8 @@ let package = Package(
         .testTarget(name: "DocumentationTests", dependencies: ["Nabla", "NablaNN", "NablaData", "NablaPlot"]),
         // Every op against PyTorch in float64 (torch_oracle.py, run in the torch venv that setup installs).
         .testTarget(name: "NablaDifferentialTests", dependencies: ["Nabla", "NablaNN"], exclude: ["torch_oracle.py"]),
+        // Compile tests: type-checks Cases/*.swift against the built modules and checks the diagnostics.
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Nabla", "NablaNN", "NablaData"], exclude: ["Cases"]),
         // Runs the built `nabla` executable as a separate process.
         .testTarget(name: "nablaTests", dependencies: ["nabla", "NablaPlot"]),
         // The hostile-input table: one row per bad input, on both backends, each in a memory-capped process.

@@ -17,7 +17,7 @@ let package = Package(
         .systemLibrary(name: "CLibFuzzer"),
         .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"]),
     ] + ["FuzzIDX", "FuzzCSV", "FuzzPNG", "FuzzSafeTensors", "FuzzNumPy"].map { name in
-        .executableTarget(name: name, dependencies: ["FuzzSupport", .product(name: "NablaData", package: "Nabla")])
+        .executableTarget(name: name, dependencies: ["FuzzSupport", .product(name: "Nabla", package: "Nabla"), .product(name: "NablaData", package: "Nabla")])
     } + [
         .executableTarget(name: "FuzzCheckpoint", dependencies: ["FuzzSupport", .product(name: "Nabla", package: "Nabla"), .product(name: "NablaNN", package: "Nabla")]),
         // The `nabla` command's sources through the link Sources/FuzzCommandLine/nabla, all but its

@@ -4,9 +4,14 @@
 # Nabla.swiftmodule lands here at build time; targets linking Nabla import it from here.
 set(NABLA_SWIFTMODULE_BUILD_DIR "${CMAKE_BINARY_DIR}/swift")
 
+# nabla_apply_swift_settings(target [language-mode]): the mode defaults to 5; the
+# library passes 6, as Package.swift builds it (complete concurrency checking).
 function(nabla_apply_swift_settings target)
-  # Package.swift declares swiftLanguageModes [.v5].
-  target_compile_options(${target} PRIVATE "SHELL:-swift-version 5")
+  set(mode 5)
+  if(ARGC GREATER 1)
+    set(mode "${ARGV1}")
+  endif()
+  target_compile_options(${target} PRIVATE "SHELL:-swift-version ${mode}")
   if(NOT POLICY CMP0157)
     # Before CMake 3.29 CMAKE_Swift_COMPILATION_MODE does nothing; CMake then
     # compiles and links each target in one swiftc call, where -wmo asks for the

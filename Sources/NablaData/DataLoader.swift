@@ -8,30 +8,26 @@ import Nabla
 /// permutation of `RandomGenerator(seed: seed ⊕ mix(e))`, so a given seed always
 /// gives the same sequence of epochs. Without `shuffle` the items come in order.
 /// The last, partial batch is kept unless `dropLast` is set. Each batch is gathered
-/// straight into one contiguous tensor; a loader over ``ByteImages`` converts the
-/// pixels to Float in [0, 1] as it gathers them.
+/// straight into one contiguous tensor, by a byte copy of its rows whatever the dtype;
+/// a loader over 8-bit images (``init(images:targets:batchSize:shuffle:dropLast:seed:)``)
+/// then converts each batch to float32 in [0, 1] in one pass, as fastai's `IntToFloatTensor`.
 ///
 /// With ``prefetch`` on, the loader gathers the next batch on a worker thread while
 /// the caller trains on the current one (a queue of one batch, as a PyTorch
 /// `DataLoader` worker): the batches and their order are the same either way.
+/// The worker is a serial dispatch queue, not a child task: iterating a `Sequence`
+/// (`for (x, y) in loader`) is synchronous, and awaiting a child task needs an async
+/// caller, so structured concurrency would make every training loop async.
 public final class DataLoader: Sequence {
     /// One batch: inputs `[B, …]` and targets `[B, …]` of the same `B` items.
     public typealias Element = (inputs: Tensor, targets: Tensor)
 
-    /// Where batches' inputs are gathered from.
-    private enum Items {
-        case tensor(Tensor)
-        case bytes(ByteImages)
-    }
-
-    private let items: Items
-    /// All inputs, items along axis 0 (for a loader over bytes, converted to Float on each use).
-    public var inputs: Tensor {
-        switch items {
-        case .tensor(let tensor): return tensor
-        case .bytes(let images): return images.floats
-        }
-    }
+    /// The inputs batches are gathered from, items along axis 0 (contiguous).
+    private let storedInputs: Tensor
+    /// Whether `storedInputs` are 8-bit pixels that each batch converts to float32 in [0, 1].
+    private let convertsPixels: Bool
+    /// All inputs, items along axis 0 (for a loader over 8-bit images, converted to float32 in [0, 1] on each use).
+    public var inputs: Tensor { convertsPixels ? Self.floatPixels(storedInputs) : storedInputs }
     /// All targets, items along axis 0 (stored contiguous).
     public let targets: Tensor
     /// Items per batch.
@@ -62,31 +58,47 @@ public final class DataLoader: Sequence {
     /// Fails unless `inputs` and `targets` have rank ≥ 1 and the same length along axis 0, and `batchSize > 0`.
     public convenience init(inputs: Tensor, targets: Tensor, batchSize: Int, shuffle: Bool = false,
                             dropLast: Bool = false, seed: UInt64? = nil) {
-        guard !inputs.shape.isEmpty && !targets.shape.isEmpty else {
-            Nabla.fail("DataLoader: inputs \(inputs.shape) and targets \(targets.shape) need an item axis")
-        }
-        // Contiguous once here, so gathering a batch never re-materialises a view.
-        self.init(items: .tensor(inputs.contiguous()), named: "inputs", shape: inputs.shape, targets: targets, batchSize: batchSize,
+        self.init(inputs: inputs, convertsPixels: false, named: "inputs", targets: targets, batchSize: batchSize,
                   shuffle: shuffle, dropLast: dropLast, seed: seed)
     }
 
-    /// A loader whose batches' inputs are `images` as Float in [0, 1], shape `[B] + images.imageShape`
-    /// (`ByteImages` of shape `[N, 784]` give the book's flattened `[B, 784]` batches);
-    /// the other parameters as ``init(inputs:targets:batchSize:shuffle:dropLast:seed:)``.
-    public convenience init(images: ByteImages, targets: Tensor, batchSize: Int, shuffle: Bool = false,
+    /// A loader whose batches' inputs are the 8-bit `images` (a uint8 tensor `[N, …]`)
+    /// as float32 in [0, 1], `Float(p) / 255`, shape `[B, …]` (images of shape `[N, 784]`
+    /// give the book's flattened `[B, 784]` batches). A batch is gathered as bytes and
+    /// converted once, so the images take a quarter of the memory of float32 and the
+    /// gather a quarter of the bandwidth. The other parameters as
+    /// ``init(inputs:targets:batchSize:shuffle:dropLast:seed:)``.
+    public convenience init(images: Tensor, targets: Tensor, batchSize: Int, shuffle: Bool = false,
                             dropLast: Bool = false, seed: UInt64? = nil) {
-        self.init(items: .bytes(images), named: "images", shape: images.shape, targets: targets, batchSize: batchSize,
+        guard images.dtype == .uint8 else {
+            Nabla.fail("DataLoader(images:): takes 8-bit images (uint8), got \(images.dtype); pass other tensors as inputs:")
+        }
+        self.init(inputs: images, convertsPixels: true, named: "images", targets: targets, batchSize: batchSize,
                   shuffle: shuffle, dropLast: dropLast, seed: seed)
     }
 
-    private init(items: Items, named name: String, shape: [Int], targets: Tensor, batchSize: Int,
+    private init(inputs: Tensor, convertsPixels: Bool, named name: String, targets: Tensor, batchSize: Int,
                  shuffle: Bool, dropLast: Bool, seed: UInt64?) {
-        guard !targets.shape.isEmpty else { Nabla.fail("DataLoader: \(name) \(shape) and targets \(targets.shape) need an item axis") }
+        let shape = inputs.shape
+        guard !shape.isEmpty && !targets.shape.isEmpty else {
+            Nabla.fail("DataLoader: \(name) \(shape) and targets \(targets.shape) need an item axis")
+        }
         guard shape[0] == targets.shape[0] else {
             Nabla.fail("DataLoader: \(name) \(shape) and targets \(targets.shape) hold different numbers of items")
         }
         guard batchSize > 0 else { Nabla.fail("DataLoader: batch size must be positive, got \(batchSize)") }
-        self.items = items
+        // PyTorch's RandomSampler refuses an empty data set; an epoch of nothing would train nothing.
+        guard !(shuffle && shape[0] == 0) else {
+            Nabla.fail("DataLoader: \(name) \(shape) hold no items, so there is nothing to shuffle or train on")
+        }
+        if batchSize > shape[0] && shape[0] > 0 {
+            Nabla.warn("DataLoader: the batch size \(batchSize) is larger than the data set (\(shape[0]) items), so "
+                       + (dropLast ? "with dropLast an epoch has no batch at all" : "an epoch is one batch of \(shape[0])"),
+                       site: "DataLoader batch size \(batchSize) of \(shape[0]) dropLast \(dropLast)")
+        }
+        // Contiguous once here, so gathering a batch never re-materialises a view.
+        self.storedInputs = inputs.contiguous()
+        self.convertsPixels = convertsPixels
         self.targets = targets.contiguous()
         self.batchSize = batchSize
         self.shuffle = shuffle
@@ -120,11 +132,12 @@ public final class DataLoader: Sequence {
 
     /// The items `rows` as one batch (a ``DistributedSampler``'s shard of a batch, say).
     public func gather(rows: [Int]) -> Element {
-        switch items {
-        case .tensor(let inputs): return (inputs.gather(rows: rows), targets.gather(rows: rows))
-        case .bytes(let images): return (images.floats(rows: rows), targets.gather(rows: rows))
-        }
+        let inputs = storedInputs.gather(rows: rows)
+        return (convertsPixels ? Self.floatPixels(inputs) : inputs, targets.gather(rows: rows))
     }
+
+    /// 8-bit pixels as float32 in [0, 1].
+    private static func floatPixels(_ pixels: Tensor) -> Tensor { pixels.to(.float32, dividedBy: 255) }
 
     /// The batches of one epoch in a fixed order.
     public struct Epoch: Sequence {
@@ -156,6 +169,8 @@ public final class DataLoader: Sequence {
                 let current = prefetcher.take() ?? loader.batch(index, order: order)
                 if batch < loader.batchCount {
                     let following = batch
+                    // The gathering reads only what the loader never changes (its items, targets and batch size).
+                    nonisolated(unsafe) let loader = loader
                     prefetcher.start { loader.batch(following, order: order) }
                 }
                 return current
@@ -170,7 +185,7 @@ private final class Prefetcher: @unchecked Sendable {
     /// Written on `queue` only; read on the caller's thread after `queue.sync` has waited for the write.
     private var ready: DataLoader.Element?
 
-    func start(_ gather: @escaping () -> DataLoader.Element) {
+    func start(_ gather: @escaping @Sendable () -> DataLoader.Element) {
         queue.async { self.ready = gather() }
     }
 

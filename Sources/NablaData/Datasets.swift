@@ -34,8 +34,8 @@ public enum Datasets {
         try labeledImages(fashionMNISTFiles(split: split), classNames: fashionMNISTClassNames)
     }
 
-    /// Fashion-MNIST with its pixels kept as bytes (``ByteImages``), labels as in ``fashionMNIST(split:)``.
-    public static func fashionMNISTPixels(split: Split) throws -> (images: ByteImages, labels: Tensor) {
+    /// Fashion-MNIST with its pixels kept as bytes (a uint8 tensor `[N, 28, 28]`), labels as in ``fashionMNIST(split:)``.
+    public static func fashionMNISTPixels(split: Split) throws -> (images: Tensor, labels: Tensor) {
         try checkedPixels(fashionMNISTFiles(split: split), classCount: fashionMNISTClassNames.count)
     }
 
@@ -56,8 +56,8 @@ public enum Datasets {
         try labeledImages(mnistFiles(split: split), classNames: digitClassNames)
     }
 
-    /// MNIST with its pixels kept as bytes (``ByteImages``, a quarter of the memory), labels as in ``mnist(split:)``.
-    public static func mnistPixels(split: Split) throws -> (images: ByteImages, labels: Tensor) {
+    /// MNIST with its pixels kept as bytes (a uint8 tensor `[N, 28, 28]`, a quarter of the memory), labels as in ``mnist(split:)``.
+    public static func mnistPixels(split: Split) throws -> (images: Tensor, labels: Tensor) {
         try checkedPixels(mnistFiles(split: split), classCount: digitClassNames.count)
     }
 
@@ -77,9 +77,9 @@ public enum Datasets {
         return LabeledImages(images: images, labels: labels, classNames: classNames)
     }
 
-    private static func checkedPixels(_ files: (images: String, labels: String), classCount: Int) throws -> (images: ByteImages, labels: Tensor) {
+    private static func checkedPixels(_ files: (images: String, labels: String), classCount: Int) throws -> (images: Tensor, labels: Tensor) {
         let (images, labels) = try IDX.readLabeledByteImages(files)
-        try requireDatasetShape(count: images.count, imageShape: images.imageShape, labels: labels, files: files, classCount: classCount)
+        try requireDatasetShape(count: images.shape[0], imageShape: Array(images.shape.dropFirst()), labels: labels, files: files, classCount: classCount)
         return (images, labels)
     }
 
@@ -131,7 +131,7 @@ public enum Datasets {
 }
 
 private extension IDX {
-    static func readLabeledByteImages(_ files: (images: String, labels: String)) throws -> (images: ByteImages, labels: Tensor) {
+    static func readLabeledByteImages(_ files: (images: String, labels: String)) throws -> (images: Tensor, labels: Tensor) {
         try readLabeledByteImages(images: files.images, labels: files.labels)
     }
 }

@@ -53,19 +53,21 @@ public enum IDX {
         try decode(bytes, source: source, rank: 1, scale: false, limits: limits)
     }
 
-    /// Reads an IDX image file (`.gz` or raw) keeping its pixels as bytes, shape `[N, rows, columns]`.
-    public static func readByteImages(at path: String, limits: DataLimits = .default) throws -> ByteImages {
+    /// Reads an IDX image file (`.gz` or raw) keeping its pixels as bytes: a uint8 tensor
+    /// `[N, rows, columns]`, a quarter of the memory of float32; `to(.float32, dividedBy: 255)`
+    /// converts any part of it to the values ``readImages(at:scale:limits:)`` gives.
+    public static func readByteImages(at path: String, limits: DataLimits = .default) throws -> Tensor {
         let (pixels, shape) = try payload(readFileBytes(path, limits: limits), source: path, rank: 3, limits: limits)
-        return ByteImages(pixels: pixels, shape: shape)
+        return bytes(pixels, shape: shape)
     }
 
     /// ``readByteImages(at:limits:)`` and ``readLabels(at:limits:)`` of a matching pair, checked to hold the same number of items.
     public static func readLabeledByteImages(images imagesPath: String, labels labelsPath: String,
-                                             limits: DataLimits = .default) throws -> (images: ByteImages, labels: Tensor) {
+                                             limits: DataLimits = .default) throws -> (images: Tensor, labels: Tensor) {
         let images = try readByteImages(at: imagesPath, limits: limits)
         let labels = try readLabels(at: labelsPath, limits: limits)
-        guard images.count == labels.shape[0] else {
-            throw DataError(path: labelsPath, problem: "holds \(labels.shape[0]) labels but \(imagesPath) holds \(images.count) images")
+        guard images.shape[0] == labels.shape[0] else {
+            throw DataError(path: labelsPath, problem: "holds \(labels.shape[0]) labels but \(imagesPath) holds \(images.shape[0]) images")
         }
         return (images, labels)
     }
@@ -73,7 +75,13 @@ public enum IDX {
     private static func decode(_ fileBytes: [UInt8], source: String, rank: Int, scale: Bool, limits: DataLimits) throws -> Tensor {
         let (elements, shape) = try payload(fileBytes, source: source, rank: rank, limits: limits)
         try ensureAllocatable(elements.count * MemoryLayout<Float>.stride, for: source, "a tensor of \(shape)")
-        return elements.withUnsafeBufferPointer { tensorFromPixels($0, shape: shape, scale: scale) }
+        let pixels = bytes(elements, shape: shape)
+        return scale ? pixels.to(.float32, dividedBy: 255) : pixels.to(.float32)
+    }
+
+    /// The elements of an IDX ubyte file as a uint8 tensor of `shape` (which the header check made them fill).
+    private static func bytes(_ elements: [UInt8], shape: [Int]) -> Tensor {
+        Tensor(shape: shape, dtype: .uint8) { storage in elements.withUnsafeBytes { storage.copyMemory(from: $0) } }
     }
 
     /// The elements and shape of an IDX ubyte file. Checks the header first (inflating

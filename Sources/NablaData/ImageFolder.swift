@@ -60,7 +60,9 @@ public enum ImageFolder {
         let workerCount = 2
         let errors = ErrorSlots(count: workerCount)
         let images = Tensor(shape: [files.count, first.height, first.width]) { scalars in
-            guard let base = scalars.baseAddress else { return }
+            // Each worker writes only its own images' rows of the buffer, so the workers share it safely.
+            guard scalars.baseAddress != nil else { return }
+            nonisolated(unsafe) let base = scalars.baseAddress!
             // Each worker takes a contiguous block of files and reuses one sample buffer.
             DispatchQueue.concurrentPerform(iterations: workerCount) { worker in
                 let start = files.count * worker / workerCount

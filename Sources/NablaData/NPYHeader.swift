@@ -1,19 +1,9 @@
-/// The element types a `.npy` file can hold that Nabla reads: NumPy's `descr` codes for
-/// the dtypes of Nabla's tensors, in either byte order.
-enum NPYElementType: String, CaseIterable, Sendable {
-    case float32, float64, int64, int32, uint8, bool
+import Nabla
 
-    /// Bytes per element.
-    var size: Int {
-        switch self {
-        case .float64, .int64: return 8
-        case .float32, .int32: return 4
-        case .uint8, .bool: return 1
-        }
-    }
-
+/// NumPy's names for Nabla's dtypes in a `.npy` header's `descr`.
+extension DType {
     /// NumPy's type code without the byte order: `f4`, `i8`, `b1`, ...
-    var code: String {
+    var numPyCode: String {
         switch self {
         case .float32: return "f4"
         case .float64: return "f8"
@@ -25,7 +15,7 @@ enum NPYElementType: String, CaseIterable, Sendable {
     }
 
     /// The `descr` NumPy writes for it little-endian: `<f4`, `<i8`, or `|u1` where byte order does not apply.
-    var littleEndianDescr: String { (size == 1 ? "|" : "<") + code }
+    var littleEndianDescr: String { (byteSize == 1 ? "|" : "<") + numPyCode }
 }
 
 /// The header of a `.npy` file (NumPy's format versions 1.0, 2.0 and 3.0):
@@ -38,7 +28,7 @@ enum NPYElementType: String, CaseIterable, Sendable {
 ///               latin-1 in 1.0 and 2.0, UTF-8 in 3.0
 ///     data      shape's product × the element size bytes, in C or Fortran order
 struct NPYHeader: Equatable {
-    var elementType: NPYElementType
+    var elementType: DType
     /// True for `>` (big-endian) multi-byte elements.
     var bigEndian: Bool
     var fortranOrder: Bool
@@ -97,25 +87,25 @@ struct NPYHeader: Equatable {
     }
 
     /// The element type and byte order of a `descr` such as `<f4`, `>i8` or `|b1`.
-    static func parseDescr(_ descr: String) throws -> (NPYElementType, bigEndian: Bool) {
+    static func parseDescr(_ descr: String) throws -> (DType, bigEndian: Bool) {
         var code = Substring(descr)
         var order: Character = "="
         if let first = code.first, "<>|=".contains(first) { order = first; code = code.dropFirst() }
         // NumPy's one-character aliases for the same types.
         let aliases: [Substring: String] = ["?": "b1", "B": "u1", "f": "f4", "d": "f8", "q": "i8", "l": "i8", "i": "i4"]
         let normalized = aliases[code] ?? String(code)
-        guard let type = NPYElementType.allCases.first(where: { $0.code == normalized }) else {
+        guard let type = DType.allCases.first(where: { $0.numPyCode == normalized }) else {
             throw Problem(text: "dtype '\(descr)' is not one Nabla reads (float32, float64, int64, int32, uint8, bool: <f4 <f8 <i8 <i4 |u1 |b1, or > for big-endian)")
         }
         // Native order ('=' or none) is little-endian on every platform Nabla runs on.
-        return (type, order == ">" && type.size > 1)
+        return (type, order == ">" && type.byteSize > 1)
     }
 
     /// The bytes of a version 1.0 header (2.0 if the dict needs more than 65,535 bytes),
     /// little-endian C order, byte for byte what `numpy.save` writes: the dict with its keys
     /// sorted, the spare spaces NumPy leaves for the first axis to grow, and the padding
     /// that starts the data on a 64-byte boundary.
-    static func encode(elementType: NPYElementType, shape: [Int]) -> [UInt8] {
+    static func encode(elementType: DType, shape: [Int]) -> [UInt8] {
         let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
         var dict = "{'descr': '\(elementType.littleEndianDescr)', 'fortran_order': False, 'shape': \(shapeText), }"
         if let first = shape.first { dict += String(repeating: " ", count: max(0, 21 - String(first).count)) }

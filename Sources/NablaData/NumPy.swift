@@ -14,10 +14,11 @@ import Nabla
 /// writes what `numpy.save` writes for a C-ordered array, byte for byte: version 1.0,
 /// little-endian.
 ///
-/// Element types: a `.npy` file names its dtype with a `descr` such as `<f4`. This version
-/// of Nabla's tensors holds float32 (`<f4`, `>f4`), which is what it reads and writes; a
-/// file of another dtype NumPy writes (`<f8`, `<i8`, `<i4`, `|u1`, `|b1`) is parsed and
-/// refused with a ``DataError`` naming the dtype, never converted silently.
+/// Element types: a `.npy` file names its dtype with a `descr`; each dtype of Nabla's tensors
+/// reads and writes as NumPy's: float32 `<f4`, float64 `<f8`, int64 `<i8`, int32 `<i4`,
+/// uint8 `|u1`, bool `|b1` (and `>` for big-endian on reading). Another dtype (`<f2`,
+/// `<c8`, `|i1`, structured or object arrays) is refused with a ``DataError`` naming it,
+/// never converted.
 ///
 /// Every reader checks before it allocates: the header's dict is at most NumPy's own limit
 /// of 10,000 bytes, the shape's product times the element size must equal the bytes that
@@ -30,28 +31,35 @@ public enum NumPy {
     ///   - path: The `.npy` file.
     ///   - limits: The largest file and element data read.
     public static func load(_ path: String, limits: DataLimits = .default) throws -> Tensor {
-        try tensor(from: readArray(path, limits: limits), source: path)
+        tensor(from: try readArray(path, limits: limits))
     }
 
     /// Decodes the bytes of a `.npy` file already in memory; `source` names them in errors.
     public static func decode(_ bytes: [UInt8], source: String, limits: DataLimits = .default) throws -> Tensor {
-        try tensor(from: decodeArray(bytes, source: source, limits: limits), source: source)
+        tensor(from: try decodeArray(bytes, source: source, limits: limits))
     }
 
-    /// Writes `tensor` as a `.npy` file that `numpy.load` reads with the same shape and
-    /// values (little-endian float32, C order), atomically (``writeFileAtomically(_:to:)``).
+    /// Writes `tensor` as a `.npy` file that `numpy.load` reads with the same shape, dtype and
+    /// values (little-endian, C order), atomically (``writeFileAtomically(_:to:)``).
     public static func save(_ tensor: Tensor, to path: String) throws {
         try encode(tensor).withUnsafeBytes { try writeFileAtomically($0, to: path) }
     }
 
     /// The bytes of the `.npy` file ``save(_:to:)`` writes.
     public static func encode(_ tensor: Tensor) -> [UInt8] {
-        var bytes = NPYHeader.encode(elementType: .float32, shape: tensor.shape)
-        tensor.withUnsafeBufferPointer { scalars in
-            // Float's in-memory bytes are little-endian on every platform Swift runs on here.
-            bytes.append(contentsOf: UnsafeRawBufferPointer(scalars))
+        func elementBytes<T: TensorScalar>(_: T.Type) -> [UInt8] {
+            // Every dtype's in-memory bytes are little-endian on every platform Swift runs on here.
+            tensor.scalars(as: T.self).withUnsafeBytes { Array($0) }
         }
-        return bytes
+        let header = NPYHeader.encode(elementType: tensor.dtype, shape: tensor.shape)
+        switch tensor.dtype {
+        case .float32: return header + elementBytes(Float.self)
+        case .float64: return header + elementBytes(Double.self)
+        case .int64: return header + elementBytes(Int64.self)
+        case .int32: return header + elementBytes(Int32.self)
+        case .uint8: return header + elementBytes(UInt8.self)
+        case .bool: return header + elementBytes(Bool.self)
+        }
     }
 
     /// Reads every array of a `.npz` archive, keyed by its name without the `.npy`
@@ -72,7 +80,7 @@ public enum NumPy {
         for member in try ZipArchive.read(bytes, source: source, maximumDataBytes: limits.maximumDataBytes) {
             let name = member.name.hasSuffix(".npy") ? String(member.name.dropLast(4)) : member.name
             do {
-                let tensor = try tensor(from: decodeArray(member.bytes, source: source, limits: limits), source: source)
+                let tensor = tensor(from: try decodeArray(member.bytes, source: source, limits: limits))
                 guard arrays.updateValue(tensor, forKey: name) == nil else {
                     throw DataError(path: source, problem: "holds two arrays named \"\(name)\"")
                 }
@@ -96,13 +104,24 @@ public enum NumPy {
         try archive.withUnsafeBytes { try writeFileAtomically($0, to: path) }
     }
 
-    /// The tensor of a decoded array, for the element types this version's tensors hold.
-    private static func tensor(from array: NPYArray, source: String) throws -> Tensor {
-        guard array.elementType == .float32 else {
-            throw DataError(path: source, problem: "holds \(array.elementType) ('\(array.elementType.littleEndianDescr)' or big-endian) elements; this version of Nabla reads float32 .npy files only")
+    /// The tensor of a decoded array, of its dtype.
+    private static func tensor(from array: NPYArray) -> Tensor {
+        func elements<T: TensorScalar>(_: T.Type) -> Tensor {
+            let count = array.bytes.count / MemoryLayout<T>.stride
+            let values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+                array.bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: $0) }
+                initialized = count
+            }
+            return Tensor(shape: array.shape, scalars: values)
         }
-        return array.bytes.withUnsafeBytes { raw in
-            Tensor(shape: array.shape) { scalars in UnsafeMutableRawBufferPointer(scalars).copyMemory(from: raw) }
+        switch array.elementType {
+        case .float32: return elements(Float.self)
+        case .float64: return elements(Double.self)
+        case .int64: return elements(Int64.self)
+        case .int32: return elements(Int32.self)
+        case .uint8: return elements(UInt8.self)
+        // The reader has checked that every byte is 0 or 1, Bool's two representations.
+        case .bool: return elements(Bool.self)
         }
     }
 }
@@ -110,7 +129,7 @@ public enum NumPy {
 /// The elements of a `.npy` file as little-endian bytes in C order, whatever order and
 /// byte order the file used.
 struct NPYArray {
-    var elementType: NPYElementType
+    var elementType: DType
     var shape: [Int]
     var bytes: [UInt8]
 }
@@ -146,10 +165,10 @@ extension NumPy {
             throw failure(problem.text)
         }
         let type = header.elementType
-        guard let count = Tensor.elementCount(ofShape: header.shape), count <= Int.max / type.size else {
+        guard let count = Tensor.elementCount(ofShape: header.shape, dtype: type) else {
             throw failure("shape \(header.shape) is too large for any tensor (its extents multiply past 2^63 bytes)")
         }
-        let dataBytes = count * type.size
+        let dataBytes = count * type.byteSize
         guard dataBytes <= limits.maximumDataBytes else {
             throw failure("shape \(header.shape) of \(type) needs \(dataBytes) bytes, more than the limit of \(limits.maximumDataBytes) (DataLimits.maximumDataBytes)")
         }
@@ -161,8 +180,8 @@ extension NumPy {
         }
         var data = try readRange(dataBytes, header.byteCount)
         guard data.count == dataBytes else { throw failure("truncated: the file shrank while it was read") }
-        if header.bigEndian { reverseEachElement(&data, size: type.size) }
-        if header.fortranOrder && header.shape.count > 1 { data = fortranToC(data, shape: header.shape, size: type.size) }
+        if header.bigEndian { reverseEachElement(&data, size: type.byteSize) }
+        if header.fortranOrder && header.shape.count > 1 { data = fortranToC(data, shape: header.shape, size: type.byteSize) }
         if type == .bool, let bad = data.firstIndex(where: { $0 > 1 }) {
             throw failure("bool element \(bad) is the byte \(data[bad]); a bool is 0 or 1")
         }

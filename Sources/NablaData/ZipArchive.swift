@@ -21,7 +21,7 @@ enum ZipArchive {
 
     static func read(_ bytes: [UInt8], source: String, maximumDataBytes: Int) throws -> [Member] {
         func failure(_ problem: String) -> DataError { DataError(path: source, problem: problem) }
-        var reader = ByteReader(bytes: bytes)
+        let reader = ByteReader(bytes: bytes)
 
         // The end-of-directory record: 22 bytes and a comment of at most 65,535, at the very end.
         let lowest = max(0, bytes.count - 22 - 65_535)

@@ -7,7 +7,8 @@ import Foundation
 /// A thread that sleeps between checks (it never spins) notices the overlong
 /// wait and ends this process with a message naming the rank and the call;
 /// `mpirun` then ends the other ranks.
-final class CollectiveWatchdog {
+/// Its mutable state is behind `lock`, so its thread may share it.
+final class CollectiveWatchdog: @unchecked Sendable {
     private let timeout: Double
     private let rank: Int, size: Int
     private let lock = NSLock()

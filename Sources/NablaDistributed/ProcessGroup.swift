@@ -82,7 +82,7 @@ public final class ProcessGroup {
         var name = [CChar](repeating: 0, count: Int(MPI_MAX_PROCESSOR_NAME) + 1)
         var length: Int32 = 0
         MPI_Get_processor_name(&name, &length)
-        hostName = String(cString: name)
+        hostName = String(decoding: name.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         if let collectiveTimeout {
             guard collectiveTimeout > 0 else { Nabla.fail("ProcessGroup: the collective timeout must be positive, got \(collectiveTimeout)") }
             watchdog = CollectiveWatchdog(timeout: collectiveTimeout, rank: rank, size: size)
@@ -244,7 +244,7 @@ public final class ProcessGroup {
         var text = [CChar](repeating: 0, count: Int(MPI_MAX_ERROR_STRING) + 1)
         var length: Int32 = 0
         MPI_Error_string(code, &text, &length)
-        return String(cString: text)
+        return String(decoding: text.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private func assign(_ value: Tensor, to tensor: inout Tensor) {

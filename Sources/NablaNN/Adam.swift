@@ -8,6 +8,7 @@ import Nabla
 ///     g = grad + weightDecay · p              (Adam only)
 ///     m = m + (1 − β₁) · (g − m)               (torch's lerp)
 ///     v = β₂ · v + (1 − β₂) · g²
+///     v̂ = max(v̂, v)                           (amsgrad only; v̂ replaces v below)
 ///     p = p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
 ///
 /// The betas are Doubles and the bias corrections are computed in Double, as
@@ -22,8 +23,12 @@ public final class Adam: MomentumOptimizer {
     public var weightDecay: Float
     /// AdamW's decay of the weights themselves instead of an L2 term in the gradient.
     public let decoupledWeightDecay: Bool
+    /// AMSGrad's variant (torch's `amsgrad`): the step divides by the largest second moment so far.
+    public let amsgrad: Bool
     private var firstMoments: [[Float]]
     private var secondMoments: [[Float]]
+    /// The running maximum of each second moment (amsgrad only).
+    private var maximumSecondMoments: [[Float]]
     private var steps: [Int]
 
     /// Adam with PyTorch's defaults, as a learner makes it from `Adam.self`.
@@ -32,7 +37,7 @@ public final class Adam: MomentumOptimizer {
     }
 
     public init(_ parameters: [Parameter], learningRate: Float = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
-                epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
+                epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false, amsgrad: Bool = false) {
         guard learningRate >= 0 && epsilon >= 0 && weightDecay >= 0 else { Nabla.fail("Adam: learning rate (\(learningRate)), epsilon (\(epsilon)) and weight decay (\(weightDecay)) must not be negative") }
         guard (0..<1).contains(beta1) && (0..<1).contains(beta2) else { Nabla.fail("Adam: betas (\(beta1), \(beta2)) must lie in [0, 1)") }
         self.parameters = parameters
@@ -42,8 +47,10 @@ public final class Adam: MomentumOptimizer {
         self.epsilon = epsilon
         self.weightDecay = weightDecay
         self.decoupledWeightDecay = decoupledWeightDecay
+        self.amsgrad = amsgrad
         firstMoments = Array(repeating: [], count: parameters.count)
         secondMoments = firstMoments
+        maximumSecondMoments = firstMoments
         steps = Array(repeating: 0, count: parameters.count)
     }
 
@@ -60,6 +67,7 @@ public final class Adam: MomentumOptimizer {
             if steps[index] == 0 {
                 firstMoments[index] = [Float](repeating: 0, count: count)
                 secondMoments[index] = firstMoments[index]
+                if amsgrad { maximumSecondMoments[index] = firstMoments[index] }
             }
             steps[index] += 1
             let t = Double(steps[index])
@@ -71,13 +79,21 @@ public final class Adam: MomentumOptimizer {
                 grad.withUnsafeBufferPointer { g in
                     firstMoments[index].withUnsafeMutableBufferPointer { m in
                         secondMoments[index].withUnsafeMutableBufferPointer { v in
-                            Tensor(shape: parameter.value.shape) { out in
-                                for i in 0..<count {
-                                    let weight = decay == 1 ? p[i] : p[i] * decay
-                                    let gradient = l2 == 0 ? g[i] : g[i] + l2 * weight
-                                    m[i] += b1 * (gradient - m[i])
-                                    v[i] = v[i] * b2 + b2Complement * gradient * gradient
-                                    out[i] = weight + (-stepSize * m[i]) / (v[i].squareRoot() / correction2 + eps)
+                            maximumSecondMoments[index].withUnsafeMutableBufferPointer { vMax in
+                                Tensor(shape: parameter.value.shape) { out in
+                                    for i in 0..<count {
+                                        let weight = decay == 1 ? p[i] : p[i] * decay
+                                        let gradient = l2 == 0 ? g[i] : g[i] + l2 * weight
+                                        m[i] += b1 * (gradient - m[i])
+                                        v[i] = v[i] * b2 + b2Complement * gradient * gradient
+                                        var denominator = v[i]
+                                        if amsgrad {
+                                            // torch.maximum: a NaN wins.
+                                            if !vMax[i].isNaN && !(vMax[i] >= v[i]) { vMax[i] = v[i] }
+                                            denominator = vMax[i]
+                                        }
+                                        out[i] = weight + (-stepSize * m[i]) / (denominator.squareRoot() / correction2 + eps)
+                                    }
                                 }
                             }
                         }
@@ -97,8 +113,8 @@ public final class Adam: MomentumOptimizer {
 extension Adam {
     /// `torch.optim.AdamW`: Adam with decoupled weight decay, 0.01 by default as in PyTorch.
     public static func adamW(_ parameters: [Parameter], learningRate: Float = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
-                             epsilon: Float = 1e-8, weightDecay: Float = 1e-2) -> Adam {
+                             epsilon: Float = 1e-8, weightDecay: Float = 1e-2, amsgrad: Bool = false) -> Adam {
         Adam(parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
-             weightDecay: weightDecay, decoupledWeightDecay: true)
+             weightDecay: weightDecay, decoupledWeightDecay: true, amsgrad: amsgrad)
     }
 }

@@ -114,3 +114,41 @@ public final class DivergenceWarning: Callback {
         learner.console.writeLine("warning: the training loss has grown for \(epochs) epochs in a row (\(formatFixed(Double(losses[0]), decimals: 6)) → \(formatFixed(Double(losses[epochs]), decimals: 6))); the learning rate \(learner.learningRate) is probably too high")
     }
 }
+
+/// Warns (through `Nabla.warn`, to standard error) when the training loss does not
+/// fall during the first epoch of a fit: the mean loss of the epoch's last quarter of
+/// batches is above `threshold` times that of its second quarter. A learning rate far
+/// too high saturates the outputs (the gradients vanish and the loss stays at a
+/// plateau, often at chance level); one far too low does not move the weights.
+/// Needs at least 8 batches in the epoch; training goes on.
+public final class PlateauWarning: Callback {
+    public let threshold: Float
+    private var firstBatch = 0, checked = false
+
+    public init(threshold: Float = 0.97) {
+        guard threshold > 0 else { Nabla.fail("PlateauWarning: threshold must be positive, got \(threshold)") }
+        self.threshold = threshold
+    }
+
+    public var order: Int { 10 }
+
+    public func beforeFit(_ learner: Learner) throws {
+        firstBatch = learner.recorder.losses.count
+        checked = false
+    }
+
+    public func afterEpoch(_ learner: Learner) throws {
+        guard !checked else { return }
+        checked = true
+        let losses = learner.recorder.losses[firstBatch...].map(Double.init)
+        let quarter = losses.count / 4
+        guard quarter >= 2 else { return }
+        func mean(_ slice: ArraySlice<Double>) -> Double { slice.reduce(0, +) / Double(slice.count) }
+        let early = mean(losses.dropFirst(quarter).prefix(quarter)), late = mean(losses.suffix(quarter))
+        guard late > Double(threshold) * early else { return }
+        let peak = learner.recorder.learningRates[firstBatch...].max() ?? learner.learningRate
+        Nabla.warn("the training loss did not fall during the first epoch (\(formatFixed(early, decimals: 6)) in its second quarter, "
+                   + "\(formatFixed(late, decimals: 6)) in its last): the learning rate \(peak) is probably far too high "
+                   + "(the outputs saturate and the gradients vanish) or far too low", site: "PlateauWarning")
+    }
+}

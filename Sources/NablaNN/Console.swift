@@ -1,7 +1,9 @@
+// The C library's stdout and stderr are global variables; a Console only passes them to
+// fputs/fflush, which lock the stream, so their Swift 6 shared-state diagnostics do not apply.
 #if canImport(Glibc)
-import Glibc
+@preconcurrency import Glibc
 #elseif canImport(Darwin)
-import Darwin
+@preconcurrency import Darwin
 #endif
 
 /// Where a learner writes its table and progress bar.

@@ -58,9 +58,15 @@ public struct DataLoaders {
 public enum TrainingError: Error, CustomStringConvertible {
     /// The training loss became NaN or infinite.
     case nonFiniteLoss(epoch: Int, batch: Int, loss: Float, learningRate: Float)
+    /// The training set gave no batch in an epoch: it is empty, or `dropLast` dropped
+    /// its only, partial batch. (An empty validation set gives NaN, shown as None.)
+    case noTrainingBatches(epoch: Int)
 
     public var description: String {
         switch self {
+        case let .noTrainingBatches(epoch):
+            return "training stopped: the training set gave no batch at epoch \(epoch), so there is nothing to train on; "
+                + "check that it is not empty (and that dropLast does not drop its only, partial batch)"
         case let .nonFiniteLoss(epoch, batch, loss, learningRate):
             return "training stopped: the loss became \(loss) at epoch \(epoch), batch \(batch); "
                 + "the learning rate \(learningRate) is probably too high for this model and data"
@@ -183,6 +189,8 @@ public final class Learner {
     }
 
     /// A learner whose metrics are plain functions, shown as `metric`, `metric_2`, …
+    /// (Disfavoured, so that `metrics: []` means the initialiser above instead of being ambiguous.)
+    @_disfavoredOverload
     public convenience init(_ dls: DataLoaders, _ model: any Module, optimizer: any Optimizer.Type = SGD.self,
                             loss: @escaping (_ prediction: Tensor, _ target: Tensor) -> Tensor,
                             metrics: [(_ prediction: Tensor, _ target: Tensor) -> Float],
@@ -225,6 +233,20 @@ public final class Learner {
     /// Drops the optimizer and its state (momenta); the next `fit` makes a fresh one.
     public func resetOptimizer() {
         createdOptimizer = nil
+    }
+
+    /// Runs `body` with a fresh optimizer, then puts the optimizer (with its state) and
+    /// the recorder's losses, learning rates and rows back as they were: what fastai's
+    /// `lr_find` leaves behind is the learner it started from.
+    func restoringOptimizerAndRecorder<R>(_ body: () throws -> R) rethrows -> R {
+        let optimizer = createdOptimizer
+        let (losses, learningRates, epochs) = (recorder.losses, recorder.learningRates, recorder.epochs)
+        createdOptimizer = nil
+        defer {
+            createdOptimizer = optimizer
+            (recorder.losses, recorder.learningRates, recorder.epochs) = (losses, learningRates, epochs)
+        }
+        return try body()
     }
 
     /// Ends training: after the current batch, or, from `afterEpoch`, before the
@@ -314,6 +336,7 @@ public final class Learner {
             batchIndex += 1
             if stopReason != nil { break }
         }
+        guard sampleCount > 0 || stopReason != nil else { throw TrainingError.noTrainingBatches(epoch: epoch) }
         return sampleCount > 0 ? Float(lossSum / Double(sampleCount)) : .nan
     }
 
@@ -327,9 +350,10 @@ public final class Learner {
         return batchLoss
     }
 
-    /// The validation loss and metrics, each weighted by batch size, without callbacks.
+    /// The validation loss and metrics, each weighted by batch size, without callbacks;
+    /// NaN and no metrics when the validation set gives no batch.
     public func validate() -> (loss: Float, metrics: [Float]) {
-        // Without callbacks nothing can throw.
+        // Without callbacks only an empty validation set throws.
         (try? validate([])) ?? (.nan, [])
     }
 

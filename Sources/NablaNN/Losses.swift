@@ -1,13 +1,26 @@
 import Nabla
 
 /// Mean absolute error, `mean(|prediction − target|)` (PyTorch's `F.l1_loss`).
+/// A target whose shape differs from the prediction's broadcasts, with PyTorch's warning.
 public func l1Loss(_ prediction: Tensor, _ target: Tensor) -> Tensor {
-    (prediction - target).abs().mean()
+    warnIfBroadcasting(prediction, target, op: "l1Loss")
+    return (prediction - target).abs().mean()
 }
 
 /// Mean squared error, `mean((prediction − target)²)` (PyTorch's `F.mse_loss`).
+/// A target whose shape differs from the prediction's broadcasts, with PyTorch's
+/// warning: `mseLoss` of `[256, 1]` and `[256]` averages a `[256, 256]` square.
 public func mseLoss(_ prediction: Tensor, _ target: Tensor) -> Tensor {
-    (prediction - target).square().mean()
+    warnIfBroadcasting(prediction, target, op: "mseLoss")
+    return (prediction - target).square().mean()
+}
+
+/// PyTorch's warning for a regression loss whose target broadcasts against the input.
+private func warnIfBroadcasting(_ prediction: Tensor, _ target: Tensor, op: String) {
+    guard prediction.shape != target.shape else { return }
+    Nabla.warn("\(op): using a target size (\(target.shape)) that is different to the input size (\(prediction.shape)). "
+               + "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
+               site: "\(op) \(prediction.shape) \(target.shape)")
 }
 
 /// Root mean squared error, `√mseLoss`.
@@ -118,15 +131,24 @@ public func nllLoss(_ logProbabilities: Tensor, _ target: Tensor) -> Tensor {
     nllLoss(logProbabilities, target, reduction: .mean)
 }
 
-/// The negative log-likelihood `−input[n, target[n]]` of log-probabilities (as
-/// `logSoftmax` gives) of shape `[N, C]`, `[C]` or `[N, C, d1, …]`, the classes on
-/// axis 1 (axis 0 for `[C]`). `target` holds class indices (int64; integral Floats are deprecated), of
-/// the input's shape without the class axis; a non-integer or out-of-range index fails.
-public func nllLoss(_ logProbabilities: Tensor, _ target: Tensor, reduction: Reduction) -> Tensor {
+/// The negative log-likelihood `−weight[target[n]] · input[n, target[n]]` of log-probabilities
+/// (as `logSoftmax` gives) of shape `[N, C]`, `[C]` or `[N, C, d1, …]`, the classes on axis 1
+/// (axis 0 for `[C]`), as PyTorch's `F.nll_loss`. `target` holds class indices (int64;
+/// integral Floats are deprecated), of the input's shape without the class axis; a non-integer
+/// or out-of-range index fails, except `ignoreIndex`, whose positions add nothing to the loss
+/// or its divisor.
+///
+/// - Parameters:
+///   - weight: A rescaling weight per class, `[C]` (no gradient flows to it, as in PyTorch).
+///   - ignoreIndex: A target value that is skipped (PyTorch's default −100).
+///   - reduction: `.mean` divides by the sum of the weights of the targets not ignored
+///     (their count without `weight`), so it is NaN when every target is ignored.
+public func nllLoss(_ logProbabilities: Tensor, _ target: Tensor, weight: Tensor? = nil, ignoreIndex: Int = -100,
+                    reduction: Reduction) -> Tensor {
     let classAxis = classAxis(of: logProbabilities, target, op: "nllLoss")
-    _ = target.integerIndices(extent: logProbabilities.shape[classAxis], op: "nllLoss", what: "class index")
-    let picked = logProbabilities.gather(axis: classAxis, indices: target.unsqueeze(axis: classAxis))
-    return reduction.apply(-picked.squeeze(axis: classAxis))
+    let picked = classTargetLogProbabilities(logProbabilities, target, classAxis: classAxis, weight: weight,
+                                             ignoreIndex: ignoreIndex, op: "nllLoss")
+    return picked.reduced(by: reduction)
 }
 
 /// Cross-entropy with a mean (PyTorch's `F.cross_entropy`).
@@ -139,14 +161,83 @@ public func crossEntropy(_ logits: Tensor, _ target: Tensor) -> Tensor {
 /// logits. `target` is either class indices (int64; integral Floats are deprecated), of the logits'
 /// shape without the class axis (`nllLoss(logSoftmax(logits))`), or class
 /// probabilities of the logits' own shape (`−Σ target · logSoftmax(logits)` per sample).
-public func crossEntropy(_ logits: Tensor, _ target: Tensor, reduction: Reduction) -> Tensor {
-    if logits.rank >= 1 && target.shape == logits.shape {
-        let classAxis = logits.rank == 1 ? 0 : 1
-        return reduction.apply(-(target * logits.logSoftmax(axis: classAxis)).sum(axis: classAxis))
+///
+/// - Parameters:
+///   - weight: A rescaling weight per class, `[C]`, as ``nllLoss(_:_:weight:ignoreIndex:reduction:)``;
+///     with probabilities, each class's term is scaled by it.
+///   - ignoreIndex: A class-index target that is skipped (PyTorch's default −100).
+///   - reduction: `.mean` divides as ``nllLoss(_:_:weight:ignoreIndex:reduction:)`` does for class
+///     indices, and by the number of samples for probabilities.
+///   - labelSmoothing: ε in [0, 1]: the target becomes (1 − ε) times itself plus ε spread
+///     evenly over the C classes, as PyTorch's `label_smoothing`; for class indices the loss is
+///     `(1 − ε) · nll + ε / C · Σ_c −weight[c] · logSoftmax[c]`, the smoothing term reduced
+///     with the same divisor.
+public func crossEntropy(_ logits: Tensor, _ target: Tensor, weight: Tensor? = nil, ignoreIndex: Int = -100,
+                         reduction: Reduction = .mean, labelSmoothing: Float = 0) -> Tensor {
+    guard labelSmoothing >= 0 && labelSmoothing <= 1 else {
+        Nabla.fail("crossEntropy: labelSmoothing must be between 0.0 and 1.0, got \(labelSmoothing)")
     }
-    let classAxis = classAxis(of: logits, target, op: "crossEntropy")
-    _ = target.integerIndices(extent: logits.shape[classAxis], op: "crossEntropy", what: "class index")
-    return nllLoss(logits.logSoftmax(axis: classAxis), target, reduction: reduction)
+    let probabilities = logits.rank >= 1 && target.shape == logits.shape
+    let classAxis = probabilities ? (logits.rank == 1 ? 0 : 1) : classAxis(of: logits, target, op: "crossEntropy")
+    let classes = logits.shape[classAxis]
+    if let weight, weight.shape != [classes] {
+        Nabla.fail("crossEntropy: weight must hold one value per class, [\(classes)], got \(weight.shape)")
+    }
+    let logP = logits.logSoftmax(axis: classAxis)
+    // logP times the class weights, shaped to broadcast along the class axis.
+    func weighted() -> Tensor {
+        weight.map { logP * $0.detached().reshape((0..<logits.rank).map { $0 == classAxis ? classes : 1 }) } ?? logP
+    }
+    if probabilities {
+        let smoothed = labelSmoothing == 0 ? target : target * (1 - labelSmoothing) + labelSmoothing / Float(classes)
+        return reduction.apply(-(smoothed * weighted()).sum(axis: classAxis))
+    }
+    let picked = classTargetLogProbabilities(logP, target, classAxis: classAxis, weight: weight, ignoreIndex: ignoreIndex, op: "crossEntropy")
+    guard labelSmoothing > 0 else { return picked.reduced(by: reduction) }
+    let smoothing = ClassTargetLosses(losses: -weighted().sum(axis: classAxis) * picked.kept, divisor: picked.divisor)
+    let nll = picked.reduced(by: reduction), smooth = smoothing.reduced(by: reduction)
+    return nll * (1 - labelSmoothing) + smooth * (labelSmoothing / Float(classes))
+}
+
+/// Per-position losses of class-index targets and what `.mean` divides their sum by.
+private struct ClassTargetLosses {
+    let losses: Tensor
+    /// Σ weight[target] over the targets not ignored; nil when that is simply every position.
+    var divisor: Float?
+    /// 1 where the target is not ignored, 0 where it is.
+    var kept: Tensor = Tensor(1)
+
+    func reduced(by reduction: Reduction) -> Tensor {
+        guard reduction == .mean, let divisor else { return reduction.apply(losses) }
+        // Every target ignored: a NaN loss whose gradient is zero, as PyTorch's (not 0/0's NaN gradient).
+        guard divisor != 0 else { return losses.sum() + Float.nan }
+        return losses.sum() / divisor
+    }
+}
+
+/// `−weight[t] · logP[…, t, …]` at each position's class index t (0 where t is `ignoreIndex`),
+/// after checking every other index is an integer in 0..<C.
+private func classTargetLogProbabilities(_ logP: Tensor, _ target: Tensor, classAxis: Int, weight: Tensor?,
+                                         ignoreIndex: Int, op: String) -> ClassTargetLosses {
+    let classes = logP.shape[classAxis]
+    if let weight, weight.shape != [classes] {
+        Nabla.fail("\(op): weight must hold one value per class, [\(classes)], got \(weight.shape)")
+    }
+    // Doubles hold every class index exactly; `safe` goes back to the target's dtype.
+    let values = target.scalars(as: Double.self)
+    let ignored = values.map { $0 == Double(ignoreIndex) }
+    guard weight != nil || ignored.contains(true) else {
+        // Every position counts with weight 1: the plain mean, as without these arguments.
+        _ = target.integerIndices(extent: classes, op: op, what: "class index")
+        return ClassTargetLosses(losses: -logP.gather(axis: classAxis, indices: target.unsqueeze(axis: classAxis)).squeeze(axis: classAxis))
+    }
+    let safe = Tensor(shape: target.shape, scalars: zip(values, ignored).map { $1 ? 0 : $0 }).to(target.dtype)
+    let indices = safe.integerIndices(extent: classes, op: op, what: "class index")
+    let classWeights = weight?.scalars ?? [Float](repeating: 1, count: classes)
+    let positionWeights = Tensor(shape: target.shape, scalars: zip(indices, ignored).map { $1 ? 0 : classWeights[$0] })
+    let picked = logP.gather(axis: classAxis, indices: safe.unsqueeze(axis: classAxis)).squeeze(axis: classAxis)
+    return ClassTargetLosses(losses: -picked * positionWeights, divisor: positionWeights.scalars.reduce(0, +),
+                             kept: Tensor(shape: target.shape, scalars: ignored.map { $0 ? 0 : 1 }))
 }
 
 /// The class axis of a classifier's output, checking that `target` has the output's shape without it.

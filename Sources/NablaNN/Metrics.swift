@@ -16,14 +16,15 @@ public struct Metric {
     public func callAsFunction(_ prediction: Tensor, _ target: Tensor) -> Float { measure(prediction, target) }
 
     /// fastai's `batch_accuracy`, shown as `accuracy`.
-    public static let accuracy = Metric(name: "accuracy", batchAccuracy.measure)
+    // The built-in metrics capture nothing, so sharing them between tasks is safe.
+    nonisolated(unsafe) public static let accuracy = Metric(name: "accuracy", batchAccuracy.measure)
 }
 
 /// The fraction of a batch classified right by a binary classifier that
 /// outputs logits: `mean((σ(p) > 0.5) == target)`, as fastai's `batch_accuracy`.
 /// Targets are 0 and 1; `prediction` and `target` have the same shape.
 /// A ``Metric`` (column `batch_accuracy`), called as a function.
-public let batchAccuracy = Metric(name: "batch_accuracy") { prediction, target in
+nonisolated(unsafe) public let batchAccuracy = Metric(name: "batch_accuracy") { prediction, target in
     ((prediction.sigmoid() .> 0.5) .== target).to(.float32).mean().item
 }
 
@@ -41,5 +42,5 @@ public func accuracy(_ prediction: Tensor, _ target: Tensor) -> Float {
 
 extension Metric {
     /// Multi-class `accuracy` (argmax against class indices), shown as `accuracy`.
-    public static let multiClassAccuracy = Metric(name: "accuracy", NablaNN.accuracy)
+    nonisolated(unsafe) public static let multiClassAccuracy = Metric(name: "accuracy", NablaNN.accuracy)
 }

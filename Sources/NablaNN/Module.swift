@@ -55,6 +55,10 @@ public final class Buffer {
 /// A module may still implement any requirement itself, as ``BatchNorm2d`` names
 /// its buffers and ``Sequential`` its layers by position.
 ///
+/// Modules (and optimizers) are not `Sendable`: they are classes whose state changes
+/// in place (parameters at each step, batch norm's running statistics, dropout's
+/// generator). Keep a model on one task; send tensors, or a ``StateDict``, between tasks.
+///
 /// Models are callable, `model(x)`, and where a function `(Tensor) -> Tensor` is
 /// expected, pass `model.forward` (a function never needs a module: wrap one in
 /// ``Lambda`` to put it in a ``Sequential``). `print(model)` shows the structure,

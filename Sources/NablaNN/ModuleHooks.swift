@@ -46,18 +46,18 @@ extension Module {
     }
 }
 
-/// The hooks of one module.
-final class ModuleHookSet {
-    weak var owner: AnyObject?
+/// The hooks of one module, as a value: `withHooks` runs a copy taken under the table's
+/// lock, so a hook registered or removed meanwhile on another task does not race with it.
+/// (Unchecked: the hooks are the user's closures, which run on whichever task calls the
+/// module, as PyTorch's run on whichever thread calls it.)
+struct ModuleHookSet: @unchecked Sendable {
     var preHooks: [(identifier: Int, hook: (any Module, Tensor) -> Tensor?)] = []
     var forwardHooks: [(identifier: Int, hook: (any Module, Tensor, Tensor) -> Tensor?)] = []
     var backwardHooks: [(identifier: Int, hook: (any Module, Tensor?, Tensor) -> Tensor?)] = []
 
-    init(owner: AnyObject) { self.owner = owner }
-
     var isEmpty: Bool { preHooks.isEmpty && forwardHooks.isEmpty && backwardHooks.isEmpty }
 
-    func remove(_ identifier: Int) {
+    mutating func remove(_ identifier: Int) {
         preHooks.removeAll { $0.identifier == identifier }
         forwardHooks.removeAll { $0.identifier == identifier }
         backwardHooks.removeAll { $0.identifier == identifier }
@@ -95,40 +95,48 @@ final class ModuleHookSet {
 /// by identity (with a weak reference, so that a freed module's entry is not taken
 /// for a new object at the same address).
 enum ModuleHooks {
-    private static let table = Mutex<[ObjectIdentifier: ModuleHookSet]>([:])
+    private struct Entry: @unchecked Sendable {
+        weak var owner: AnyObject?
+        var hooks = ModuleHookSet()
+    }
+
+    private static let table = Mutex<[ObjectIdentifier: Entry]>([:])
     /// How many modules have hooks: with none, `withHooks` costs one atomic load.
     static let modulesWithHooks = Atomic<Int>(0)
     /// The module whose hooks are running on this task, so that a second `withHooks` for the same call does not run them again.
     @TaskLocal static var running: ObjectIdentifier?
 
+    /// A copy of `module`'s hooks, or nil when it has none.
     static func hooks(of module: any Module) -> ModuleHookSet? {
-        table.withLock { table in
-            guard let set = table[ObjectIdentifier(module)] else { return nil }
-            return set.owner === module && !set.isEmpty ? set : nil
+        table.withLock { table -> ModuleHookSet? in
+            guard let entry = table[ObjectIdentifier(module)], entry.owner === module, !entry.hooks.isEmpty else { return nil }
+            return entry.hooks
         }
     }
 
-    static func register(on module: any Module, _ add: (ModuleHookSet, Int) -> Void) -> HookHandle {
+    static func register(on module: any Module, _ add: (inout ModuleHookSet, Int) -> Void) -> HookHandle {
         let identifier = HookHandle.nextIdentifier()
         let key = ObjectIdentifier(module)
         table.withLock { table in
             if let stale = table[key], stale.owner !== module {
-                if !stale.isEmpty { modulesWithHooks.subtract(1, ordering: .relaxed) }
+                if !stale.hooks.isEmpty { modulesWithHooks.subtract(1, ordering: .relaxed) }
                 table[key] = nil
             }
-            let set = table[key] ?? ModuleHookSet(owner: module)
-            if set.isEmpty { modulesWithHooks.add(1, ordering: .relaxed) }
-            add(set, identifier)
-            table[key] = set
+            var entry = table[key] ?? Entry(owner: module)
+            if entry.hooks.isEmpty { modulesWithHooks.add(1, ordering: .relaxed) }
+            add(&entry.hooks, identifier)
+            table[key] = entry
         }
         return HookHandle { [weak module] in
             guard let module else { return }
             table.withLock { table in
-                guard let set = table[key], set.owner === module else { return }
-                set.remove(identifier)
-                if set.isEmpty {
+                guard var entry = table[key], entry.owner === module else { return }
+                entry.hooks.remove(identifier)
+                if entry.hooks.isEmpty {
                     table[key] = nil
                     modulesWithHooks.subtract(1, ordering: .relaxed)
+                } else {
+                    table[key] = entry
                 }
             }
         }

@@ -23,14 +23,15 @@ public final class OneCycleScheduler: Callback {
 /// fastai's `LRFinder`: trains on batch after batch with a learning rate
 /// growing exponentially from `start` to `end` over `iterations` batches,
 /// recording each batch's smoothed loss, and stops early once that loss passes
-/// four times its minimum. Afterwards the model's parameters, buffers and
-/// optimizer state are put back as they were.
+/// four times its minimum. Afterwards the model's parameters and buffers are put
+/// back as they were and the optimizer it trained with is dropped;
+/// ``Learner/lrFind(start:end:iterations:)`` also puts back the optimizer and the recorder.
 public final class LearningRateFinder: Callback {
     public let start: Float, end: Float, iterations: Int
     public private(set) var learningRates: [Float] = []
     public private(set) var smoothedLosses: [Float] = []
     private var average = 0.0, best = Float.infinity
-    private var saved: [(value: Tensor, restore: (Tensor) -> Void)] = []
+    private var saved = StateDict()
 
     public init(start: Float = 1e-7, end: Float = 10, iterations: Int = 200) {
         guard start > 0, end > start, iterations >= 2 else {
@@ -42,9 +43,7 @@ public final class LearningRateFinder: Callback {
     }
 
     public func beforeFit(_ learner: Learner) {
-        saved = learner.model.namedParameters.map { _, parameter in
-            (parameter.value.detached().clone(), { value in noGrad { parameter.value[.ellipsis] = value } })
-        } + learner.model.namedBuffers.map { _, buffer in (buffer.value.detached().clone(), { buffer.value = $0 }) }
+        saved = learner.model.stateDict()
     }
 
     public func beforeBatch(_ learner: Learner) {
@@ -67,9 +66,9 @@ public final class LearningRateFinder: Callback {
         }
     }
 
-    public func afterFit(_ learner: Learner) {
-        for (value, restore) in saved { restore(value) }
-        saved = []
+    public func afterFit(_ learner: Learner) throws {
+        try learner.model.loadStateDict(saved)
+        saved = StateDict()
         learner.resetOptimizer()
     }
 
@@ -85,12 +84,15 @@ extension Learner {
     }
 
     /// fastai's `lr_find`: the loss over exponentially growing learning rates, and
-    /// the suggestions (`valley`, and the minimum's tenth) printed; the model comes back unchanged.
+    /// the suggestions (`valley`, and the minimum's tenth) printed. As fastai's, it leaves
+    /// the learner as it found it: the model's parameters and buffers, the optimizer
+    /// (the same one, with its state, or none if none was made yet) and the recorder
+    /// (the finder's batches are in the returned finding, not in `recorder`).
     @discardableResult
     public func lrFind(start: Float = 1e-7, end: Float = 10, iterations: Int = 200) throws -> LearningRateFinding {
         let finder = LearningRateFinder(start: start, end: end, iterations: iterations)
         let epochs = (iterations + dls.train.batchCount - 1) / max(dls.train.batchCount, 1)
-        try fit(max(epochs, 1), lr: start, callbacks: [finder])
+        try restoringOptimizerAndRecorder { _ = try fit(max(epochs, 1), lr: start, callbacks: [finder]) }
         let finding = finder.finding
         let valley = finding.valley(plannedBatches: iterations), minimum = finding.minimumOverTen(plannedBatches: iterations)
         console.writeLine("lr_find: \(finding.learningRates.count) batches; suggested learning rates: valley \(valley.map { "\($0)" } ?? "none"), minimum/10 \(minimum.map { "\($0)" } ?? "none")")

@@ -8,7 +8,7 @@ import Nabla
 /// share storage with the parameters, so a later step changes them; these do not):
 /// a state dict can be kept, averaged, sent over MPI or loaded into another model
 /// with ``Module/loadStateDict(_:strict:)`` without a file.
-public struct StateDict: RandomAccessCollection, CustomStringConvertible {
+public struct StateDict: RandomAccessCollection, CustomStringConvertible, Sendable {
     /// The names, in order.
     public private(set) var names: [String] = []
     private var tensors: [String: Tensor] = [:]

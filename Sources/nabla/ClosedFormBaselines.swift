@@ -36,7 +36,7 @@ enum ClosedFormBaselines {
         let (train, valid) = (data.trainingBlocks, data.validationBlocks)
         let trainLabels = (0..<train.count).map { $0 < data.trainPositiveCount ? 0 : 1 }
         let validLabels = (0..<valid.count).map { $0 < data.validPositiveCount ? 0 : 1 }
-        let pixels = data.trainImages.pixelsPerImage
+        let pixels = data.trainImages.shape.dropFirst().reduce(1, *)
         let largest = min(componentCounts.last!, pixels)
         let pca = try PrincipalComponents(blocks: train, count: largest)
         console.writeLine("Covariance \(pixels)×\(pixels) of \(train.count) images, eigh in \(formatSeconds(monotonicSeconds() - start)).")

@@ -56,6 +56,7 @@ struct DigitsCommand: ParsableCommand {
             throw ValidationError("--lr must be a positive number, got \(learningRate)")
         }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        // As train --save: a path that cannot be written fails now, not after the training.
         if let save { try requireWritableFile(save, for: "--save") }
     }
 
@@ -79,19 +80,19 @@ struct DigitsCommand: ParsableCommand {
                 ? (try Datasets.mnist(split: .train), try Datasets.mnist(split: .test))
                 : (try Datasets.fashionMNIST(split: .train), try Datasets.fashionMNIST(split: .test))
             try requireBatchSize(batchSize, atMost: train.count, set: "the training set")
-            // Normalised with the training set's pixel statistics, as torchvision's Normalize,
-            // which refuses a standard deviation of 0: so does this, naming the file.
+            // The model's first layer normalises with the training set's pixel statistics, as
+            // torchvision's Normalize, which refuses a standard deviation of 0: so does this, naming
+            // the file. Being a layer, it is saved with the weights: the checkpoint takes 0–1 pixels in torch too.
             guard train.images.max().item > train.images.min().item else {
                 let files = dataset == .mnist ? try Datasets.mnistFiles(split: .train) : try Datasets.fashionMNISTFiles(split: .train)
                 throw DataError(path: files.images, problem: "every pixel is \(train.images.min().item): images of one value cannot be normalised (their standard deviation is 0)")
             }
             let (mean, deviation) = train.pixelStatistics
-            let trainImages = train.normalizedImages(mean: mean, standardDeviation: deviation)
-            let validImages = valid.normalizedImages(mean: mean, standardDeviation: deviation)
+            let trainImages = train.images.unsqueeze(axis: 1), validImages = valid.images.unsqueeze(axis: 1)
             let loadSeconds = monotonicSeconds() - start
 
             var generator = RandomGenerator(seed: seed)
-            let network = model.make(generator: &generator)
+            let network = model.make(generator: &generator, mean: mean, standardDeviation: deviation)
             let trainLoader = DataLoader(inputs: trainImages, targets: train.labels, batchSize: batchSize, shuffle: true, seed: generator.next())
             let validLoader = DataLoader(inputs: validImages, targets: valid.labels, batchSize: 1000)
             let loaders = parallel?.shard(trainLoader, validLoader) ?? DataLoaders(trainLoader, validLoader)
@@ -111,7 +112,7 @@ struct DigitsCommand: ParsableCommand {
                 console.writeLine("lr_find: the loss fell from \(formatFixed(Double(finding.losses.first ?? .nan), decimals: 4)) to \(formatFixed(Double(finding.losses.min() ?? .nan), decimals: 4))")
             }
             let trainStart = monotonicSeconds()
-            let fit = try learner.fitOneCycle(epochCount, maxLearningRate: peakLearningRate)
+            let fit = try learner.fitOneCycle(epochCount, maxLearningRate: peakLearningRate, callbacks: [PlateauWarning()])
             let trainSeconds = monotonicSeconds() - trainStart
 
             let confusion = ConfusionMatrix(model: network, inputs: validImages, labels: valid.labels, classCount: valid.classNames.count)
@@ -121,9 +122,8 @@ struct DigitsCommand: ParsableCommand {
             console.writeLine()
             console.writeLine("Test accuracy \(formatFixed(confusion.accuracy, decimals: 4)) after \(fit.epochs.count) epochs; training \(formatSeconds(trainSeconds)), \(formatSeconds(monotonicSeconds() - start)) in all.")
             if let save, printing {
-                try network.save(to: save, metadata: ["format": "pt", "model": model.rawValue, "dataset": dataset.rawValue,
-                                                      "mean": "\(mean)", "std": "\(deviation)"])
-                console.writeLine("Saved the model to \(save) (safetensors; loads into torch.nn as \(model.torchSource)).")
+                try network.save(to: save, metadata: ["format": "pt", "model": model.rawValue, "dataset": dataset.rawValue])
+                console.writeLine("Saved the model to \(save) (safetensors; loads into torch.nn as \(model.torchSource), with the Normalize class of NablaNN's Normalize.torchSource; it takes 0–1 pixels).")
             }
             if runOptions.json && printing {
                 var report = JSONReport()

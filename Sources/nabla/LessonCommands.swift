@@ -132,7 +132,7 @@ struct LessonCommand: ParsableCommand {
             console.writeLine()
             pictures.reportWritten()
             console.writeLine()
-            console.writeLine("== Summary: validation accuracy on \(data.validImages.count) images (\(data.positiveName)s vs \(data.negativeName)s) ==")
+            console.writeLine("== Summary: validation accuracy on \(data.validCount) images (\(data.positiveName)s vs \(data.negativeName)s) ==")
             for (name, result, what) in summary {
                 console.writeLine(padded(name, 18) + fourDecimals(result.accuracy) + "  (\(what)\(formatSeconds(result.seconds)))")
             }

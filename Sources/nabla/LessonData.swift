@@ -10,43 +10,60 @@ import NablaNN
 struct LessonData {
     let positiveName: String
     let negativeName: String
-    /// `[N, height, width]`: the training positives, then the training negatives.
-    let trainImages: ByteImages
+    /// `[N, height, width]` uint8: the training positives, then the training negatives.
+    let trainImages: Tensor
     let trainPositiveCount: Int
-    /// `[M, height, width]`: the validation positives, then the validation negatives.
-    let validImages: ByteImages
+    /// `[M, height, width]` uint8: the validation positives, then the validation negatives.
+    let validImages: Tensor
     let validPositiveCount: Int
     /// Where the images came from and how they were split, in words.
     let description: String
     let loadSeconds: Double
 
-    var trainNegativeCount: Int { trainImages.count - trainPositiveCount }
+    var trainCount: Int { trainImages.shape[0] }
+    var validCount: Int { validImages.shape[0] }
+    var trainNegativeCount: Int { trainCount - trainPositiveCount }
     /// The mean training image of each class, read from the bytes.
-    var positiveMean: Tensor { trainImages.meanImage(0..<trainPositiveCount) }
-    var negativeMean: Tensor { trainImages.meanImage(trainPositiveCount..<trainImages.count) }
-    var validPositive: Tensor { validImages.floats(0..<validPositiveCount) }
-    var validNegative: Tensor { validImages.floats(validPositiveCount..<validImages.count) }
+    var positiveMean: Tensor { Self.meanImage(trainImages, 0..<trainPositiveCount) }
+    var negativeMean: Tensor { Self.meanImage(trainImages, trainPositiveCount..<trainCount) }
+    var validPositive: Tensor { Self.floats(validImages[0..<validPositiveCount]) }
+    var validNegative: Tensor { Self.floats(validImages[validPositiveCount..<validCount]) }
 
     /// Flattened validation images `[N, pixels]` as Float and targets `[N, 1]`, as the book's `valid_x`, `valid_y`.
-    var validationSet: (inputs: Tensor, targets: Tensor) { (Self.flattened(validImages).floats, validationTargets) }
+    var validationSet: (inputs: Tensor, targets: Tensor) { (Self.floats(Self.flattened(validImages)), validationTargets) }
     /// The flattened training (validation) images as Float `[rows, pixels]` a block of
     /// 1024 rows at a time (3 MiB), for the closed-form fits: never a Float copy of the whole set.
     var trainingBlocks: RowBlocks { Self.blocks(trainImages) }
     var validationBlocks: RowBlocks { Self.blocks(validImages) }
-    var trainingTargets: Tensor { Self.targets(trainImages.count, positives: trainPositiveCount) }
-    var validationTargets: Tensor { Self.targets(validImages.count, positives: validPositiveCount) }
+    var trainingTargets: Tensor { Self.targets(trainCount, positives: trainPositiveCount) }
+    var validationTargets: Tensor { Self.targets(validCount, positives: validPositiveCount) }
 
-    private static func blocks(_ images: ByteImages) -> RowBlocks {
+    private static func blocks(_ images: Tensor) -> RowBlocks {
         let flat = flattened(images)
         // The gray levels 0…255 themselves, divided by 255 as `floats` does: the Gram matrix sums them exactly.
-        return RowBlocks(count: flat.count, blockRows: 1024, divisor: 255) { flat.levels($0) }
+        return RowBlocks(count: flat.shape[0], blockRows: 1024, divisor: 255) { flat[$0].to(.float32) }
     }
 
     /// The training images flattened to `[N, pixels]`, still bytes, for a loader to batch.
-    var trainingPixels: (images: ByteImages, targets: Tensor) { (Self.flattened(trainImages), trainingTargets) }
+    var trainingPixels: (images: Tensor, targets: Tensor) { (Self.flattened(trainImages), trainingTargets) }
 
-    private static func flattened(_ images: ByteImages) -> ByteImages {
-        ByteImages(pixels: images.pixels, shape: [images.count, images.pixelsPerImage])
+    private static func flattened(_ images: Tensor) -> Tensor { images.reshape([images.shape[0], -1]) }
+
+    /// 8-bit pixels as Float in [0, 1], `Float(p) / 255`.
+    static func floats(_ pixels: Tensor) -> Tensor { pixels.to(.float32, dividedBy: 255) }
+
+    /// The mean of `images[range]` in [0, 1]: the pixel sums are exact, so the only rounding
+    /// is the final division (in Double, then to Float). Float32 adds integers exactly up to
+    /// 2^24, so each chunk of at most 2^24 / 255 images is summed in float32, the chunks in Double.
+    private static func meanImage(_ images: Tensor, _ range: Range<Int>) -> Tensor {
+        let chunk = (1 << 24) / 255
+        var sums = [Double](repeating: 0, count: images.scalarCount / Swift.max(images.shape[0], 1))
+        for start in stride(from: range.lowerBound, to: range.upperBound, by: chunk) {
+            let partial = images[start..<Swift.min(start + chunk, range.upperBound)].to(.float32).sum(axis: 0).scalars
+            for j in sums.indices { sums[j] += Double(partial[j]) }
+        }
+        let divisor = 255 * Double(range.count)
+        return Tensor(shape: Array(images.shape.dropFirst()), scalars: sums.map { Float($0 / divisor) })
     }
 
     private static func targets(_ count: Int, positives: Int) -> Tensor {
@@ -100,13 +117,14 @@ struct LessonData {
 
         let (trainImages, trainPositives) = try twoClassStack(train, pair, source: source, part: "training")
         let (validImages, validPositives) = try twoClassStack(valid, pair, source: source, part: "validation")
-        guard trainImages.imageShape == validImages.imageShape else {
-            throw DataError(path: source, problem: "training images are \(trainImages.imageShape) but validation images are \(validImages.imageShape); both sets need one image size")
+        let (trainImageShape, validImageShape) = (Array(trainImages.shape.dropFirst()), Array(validImages.shape.dropFirst()))
+        guard trainImageShape == validImageShape else {
+            throw DataError(path: source, problem: "training images are \(trainImageShape) but validation images are \(validImageShape); both sets need one image size")
         }
         let positiveName = train.classNames[pair.positive]
         let negativeName = train.classNames[pair.negative]
-        split += "; \(trainPositives) \(positiveName)s + \(trainImages.count - trainPositives) \(negativeName)s train, "
-            + "\(validPositives) \(positiveName)s + \(validImages.count - validPositives) \(negativeName)s validate"
+        split += "; \(trainPositives) \(positiveName)s + \(trainImages.shape[0] - trainPositives) \(negativeName)s train, "
+            + "\(validPositives) \(positiveName)s + \(validImages.shape[0] - validPositives) \(negativeName)s validate"
         let data = LessonData(
             positiveName: positiveName, negativeName: negativeName,
             trainImages: trainImages, trainPositiveCount: trainPositives,
@@ -118,14 +136,14 @@ struct LessonData {
 
     /// The images of the two classes, positives first, and how many positives there are.
     private static func twoClassStack(_ set: LabeledPixels, _ pair: (positive: Int, negative: Int),
-                                      source: String, part: String) throws -> (ByteImages, Int) {
+                                      source: String, part: String) throws -> (Tensor, Int) {
         let labels = set.labels.scalars
         let positives = labels.indices.filter { labels[$0] == Float(pair.positive) }
         let negatives = labels.indices.filter { labels[$0] == Float(pair.negative) }
         for (rows, label) in [(positives, pair.positive), (negatives, pair.negative)] where rows.isEmpty {
             throw DataError(path: source, problem: "the \(part) images hold no image of class \(set.classNames[label])")
         }
-        return (set.images.gathering(rows: positives + negatives), positives.count)
+        return (set.images.gather(rows: positives + negatives), positives.count)
     }
 
     /// The label indices of the requested classes (default 3 and 7), matched by
@@ -154,19 +172,19 @@ struct LessonData {
     }
 }
 
-/// Images as bytes with their labels and class names, as the lesson loads them.
+/// Images as bytes (uint8) with their labels and class names, as the lesson loads them.
 private struct LabeledPixels {
-    let images: ByteImages
+    let images: Tensor
     let labels: Tensor
     let classNames: [String]
 
-    init(_ pixels: (images: ByteImages, labels: Tensor), classNames: [String]) {
+    init(_ pixels: (images: Tensor, labels: Tensor), classNames: [String]) {
         (images, labels, self.classNames) = (pixels.images, pixels.labels, classNames)
     }
 
     /// Images decoded to Float (PNG folders), back to the 8-bit pixels their files hold.
     init(_ decoded: LabeledImages) {
-        (images, labels, classNames) = (ByteImages(quantizing: decoded.images), decoded.labels, decoded.classNames)
+        (images, labels, classNames) = (decoded.images.quantizedPixels(), decoded.labels, decoded.classNames)
     }
 }
 

@@ -26,7 +26,7 @@ struct LessonPictures {
         let (p, n) = (data.positiveName, data.negativeName)
         let (positiveMean, negativeMean) = (data.positiveMean, data.negativeMean)
         let count = min(8, data.trainPositiveCount, data.trainNegativeCount)
-        let sample = data.trainImages.floats(rows: Array(0..<count) + Array(data.trainPositiveCount..<data.trainPositiveCount + count))
+        let sample = LessonData.floats(data.trainImages.gather(rows: Array(0..<count) + Array(data.trainPositiveCount..<data.trainPositiveCount + count)))
         let captions = Array(repeating: p, count: count) + Array(repeating: n, count: count)
         try write(Figure([ImageGrid(sample, captions: captions, columns: count)],
                          title: "Training \(p)s and \(n)s", panelWidth: 640, panelHeight: 220), "training-digits.png")
@@ -117,7 +117,7 @@ struct LessonPictures {
         let title = "The net's mistakes (label → prediction): \(wrong.count) of \(targets.shape[0]) validation images"
             + (shown.count < wrong.count ? ", the first \(shown.count)" : "")
         guard !shown.isEmpty else { console.writeLine("The net classifies every validation image correctly."); return }
-        let images = data.validImages.floats(rows: shown)
+        let images = LessonData.floats(data.validImages.gather(rows: shown))
         let captions = shown.map { "\(targets.scalars[$0] == 1 ? p : n) → \(predicted.scalars[$0] == 1 ? p : n)" }
         try write(Figure([ImageGrid(images, captions: captions, columns: min(8, shown.count))], title: title,
                          panelWidth: 640, panelHeight: Double(60 + 86 * ((shown.count + 7) / 8))), "neural-net-mistakes.png")

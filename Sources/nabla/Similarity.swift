@@ -23,7 +23,7 @@ enum Similarity {
         console.writeLine("== Pixel similarity: the mean \(p) and the mean \(n) ==")
         let (positiveMean, negativeMean) = (data.positiveMean, data.negativeMean)
         let meanSeconds = monotonicSeconds() - start
-        let imageShape = data.trainImages.imageShape
+        let imageShape = Array(data.trainImages.shape.dropFirst())
         console.writeLine("Stacked \(data.trainPositiveCount) training \(p)s \([data.trainPositiveCount] + imageShape) and \(data.trainNegativeCount) training \(n)s \([data.trainNegativeCount] + imageShape).")
 
         let (height, width) = (positiveMean.shape[0], positiveMean.shape[1])
@@ -41,7 +41,7 @@ enum Similarity {
 
         // The book's sample is the second training image (stacked_threes[1]).
         let sampleIndex = min(1, data.trainPositiveCount - 1)
-        let sample = data.trainImages.floats(sampleIndex..<sampleIndex + 1)[0]
+        let sample = LessonData.floats(data.trainImages[sampleIndex])
         console.writeLine("Distances of one training \(p) (image \(sampleIndex)) to each mean:")
         let labelWidth = "  to mean ".count + max(p.count, n.count) + 2
         console.writeLine(padded("", labelWidth) + "L1 (mean |a−b|)  RMSE (√mean (a−b)²)")

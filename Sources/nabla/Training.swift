@@ -94,9 +94,9 @@ enum Training {
         let start = monotonicSeconds()
         var generator = RandomGenerator(seed: settings.seed)
         let (trainPixels, trainTargets) = data.trainingPixels
-        try requireBatchSize(settings.batchSize, atMost: trainPixels.count, set: "the training set")
+        try requireBatchSize(settings.batchSize, atMost: trainPixels.shape[0], set: "the training set")
         let (validInputs, validTargets) = data.validationSet
-        let pixelCount = trainPixels.pixelsPerImage
+        let pixelCount = trainPixels.shape[1]
         let model = settings.model.makeModel(inputs: pixelCount, generator: &generator)
         // The training images stay bytes: the loader converts each batch as it gathers it.
         let loader = DataLoader(images: trainPixels, targets: trainTargets, batchSize: settings.batchSize,
@@ -113,7 +113,7 @@ enum Training {
         let learner = Learner(loaders, model, optimizer: settings.model.optimizer, loss: mnistLoss,
                               metrics: [.accuracy], callbacks: callbacks, console: console)
         let trainStart = monotonicSeconds()
-        let fit = try learner.fit(settings.epochs, lr: settings.learningRate)
+        let fit = try learner.fit(settings.epochs, lr: settings.learningRate, callbacks: [PlateauWarning()])
         let trainSeconds = monotonicSeconds() - trainStart
 
         if let savePath = settings.savePath, DataParallel.prints(parallel) {

@@ -24,6 +24,16 @@ let package = Package(
             dependencies: [.product(name: "Nabla", package: "Nabla"), .product(name: "NablaNN", package: "Nabla")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        .executableTarget(
+            name: "ConcurrencyContract",
+            dependencies: [.product(name: "Nabla", package: "Nabla")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "IndexingContract",
+            dependencies: [.product(name: "Nabla", package: "Nabla"), .product(name: "NablaData", package: "Nabla")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
     ],
     swiftLanguageModes: [.v5]
 )

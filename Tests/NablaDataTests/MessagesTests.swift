@@ -25,10 +25,4 @@ final class NablaDataMessagesTests: XCTestCase {
         assertFails("selectingClasses: [1, 1] repeats a class") { _ = images.selectingClasses([1, 1]) }
         assertFails("selectingClasses: class 2 is not one of the 2 classes (0..<2)") { _ = images.selectingClasses([2]) }
     }
-
-    func testPixelsMustFillTheirShape() {
-        assertFails("tensorFromPixels: 3 pixels do not fill shape [2, 2] (4 elements)") {
-            _ = [UInt8](repeating: 0, count: 3).withUnsafeBufferPointer { tensorFromPixels($0, shape: [2, 2], scale: true) }
-        }
-    }
 }

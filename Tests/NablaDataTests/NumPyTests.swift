@@ -15,31 +15,33 @@ final class NumPyTests: XCTestCase {
             XCTAssertEqual(array.shape, testCase.shape, testCase.name)
             XCTAssertEqual(array.bytes, bytes(testCase.elements), testCase.name)
         }
-        XCTAssertEqual(Set(numPyFileCases.map(\.dtype)), Set(NPYElementType.allCases.map { "\($0)" }))
+        XCTAssertEqual(Set(numPyFileCases.map(\.dtype)), Set(DType.allCases.map { "\($0)" }))
     }
 
-    func testFloat32FilesLoadAsTensors() throws {
+    /// Each file loads as a tensor of NumPy's dtype, shape and values, and writes back as NumPy
+    /// wrote its little-endian C-order form.
+    func testEveryDTypeLoadsAsATensorAndWritesBack() throws {
         let folder = try makeTemporaryFolder(self)
-        for testCase in numPyFileCases where testCase.dtype == "float32" {
+        for testCase in numPyFileCases {
             let path = folder + "/\(testCase.name).npy"
             try writeFile(bytes(testCase.file), to: path)
             let tensor = try NumPy.load(path)
+            XCTAssertEqual("\(tensor.dtype)", testCase.dtype, testCase.name)
             XCTAssertEqual(tensor.shape, testCase.shape, testCase.name)
-            let expected = bytes(testCase.elements).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-            XCTAssertEqual(tensor.scalars.map(\.bitPattern), expected.map(\.bitPattern), testCase.name)
+            let written = NumPy.encode(tensor)
+            XCTAssertEqual(Array(written[try NPYHeader(written).byteCount...]), bytes(testCase.elements), testCase.name)
         }
-    }
-
-    func testOtherDTypesAreRefusedByNameNotConverted() throws {
-        for testCase in numPyFileCases where testCase.dtype != "float32" {
-            assertDataError(try NumPy.decode(bytes(testCase.file), source: testCase.name), path: testCase.name,
-                            mentions: "holds \(testCase.dtype)")
-        }
+        let f8 = try XCTUnwrap(numPyFileCases.first { $0.name == "f8_big" })
+        XCTAssertEqual(try NumPy.decode(bytes(f8.file), source: "f8").scalars(as: Double.self), [-1.5, -0.75, 0, 0.75, 1.5, 2.25])
+        let i8 = try XCTUnwrap(numPyFileCases.first { $0.name == "i8_fortran" })
+        XCTAssertEqual(try NumPy.decode(bytes(i8.file), source: "i8").scalars(as: Int64.self), [-2, -1, 0, 1, 2, 3])
+        let b1 = try XCTUnwrap(numPyFileCases.first { $0.name == "b1_fortran" })
+        XCTAssertEqual(try NumPy.decode(bytes(b1.file), source: "b1").scalars(as: Bool.self), [true, false, false, true, true, true])
     }
 
     /// `encode` writes what `numpy.save` writes, byte for byte.
     func testSaveWritesNumPysBytes() throws {
-        for name in ["f4", "f4_scalar", "f4_empty", "f4_special"] {
+        for name in ["f4", "f8", "i8", "i4", "u1", "b1", "f4_scalar", "f4_empty", "f4_special"] {
             let testCase = try XCTUnwrap(numPyFileCases.first { $0.name == name })
             let tensor = try NumPy.decode(bytes(testCase.file), source: name)
             XCTAssertEqual(NumPy.encode(tensor), bytes(testCase.file), name)
@@ -91,6 +93,13 @@ final class NumPyTests: XCTestCase {
         try NumPy.save(Tensor(7), to: folder + "/scalar.npy")
         try NumPy.saveArchive([("w", x), ("b", Tensor([1, 2]))], to: folder + "/stored.npz")
         try NumPy.saveArchive([("w", x), ("b", Tensor([1, 2]))], to: folder + "/deflated.npz", compressed: true)
+        let typed: [(String, Tensor)] = [
+            ("f8", Tensor(shape: [2, 2], scalars: [0.1, -2.5, 1e300, .pi] as [Double])),
+            ("i8", Tensor([Int64.min, -1, 0, Int64.max])), ("i4", Tensor(shape: [2, 1], scalars: [Int32.min, 7])),
+            ("u1", Tensor([0, 128, 255] as [UInt8])), ("b1", Tensor([true, false, true])),
+        ]
+        for (name, tensor) in typed { try NumPy.save(tensor, to: folder + "/\(name).npy") }
+        try NumPy.saveArchive(typed, to: folder + "/typed.npz", compressed: true)
         let script = """
         import sys, numpy as np
         d = sys.argv[1]
@@ -101,6 +110,12 @@ final class NumPyTests: XCTestCase {
             z = np.load(d + "/" + name + ".npz")
             assert list(z.keys()) == ["w", "b"], z.keys()
             assert (z["w"] == x).all() and (z["b"] == np.array([1, 2], np.float32)).all()
+        typed = {"f8": np.array([[0.1, -2.5], [1e300, np.pi]]), "i8": np.array([-2**63, -1, 0, 2**63 - 1]),
+                 "i4": np.array([[-2**31], [7]], np.int32), "u1": np.array([0, 128, 255], np.uint8), "b1": np.array([True, False, True])}
+        z = np.load(d + "/typed.npz")
+        for name, expected in typed.items():
+            for a in [np.load(d + "/" + name + ".npy"), z[name]]:
+                assert a.dtype == expected.dtype and a.shape == expected.shape and (a == expected).all(), (name, a)
         print("ok")
         """
         XCTAssertEqual(try runPython(python, script, folder), "ok\n")
@@ -123,6 +138,8 @@ final class NumPyTests: XCTestCase {
             (NPYHeader.magic + [4, 0, 0, 0], "unsupported .npy format version 4.0"),
             (npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1099511627776,), }", data: [0, 0, 0, 0]),
              "needs 4398046511104 bytes, more than the limit"),
+            (npy("{'descr': '<i8', 'fortran_order': True, 'shape': (1024, 1073741824), }", data: [0, 0, 0, 0, 0, 0, 0, 0]),
+             "shape [1024, 1073741824] of int64 needs 8796093022208 bytes, more than the limit"),
             (npy("{'descr': '<f8', 'fortran_order': False, 'shape': (4611686018427387904, 4), }"), "too large for any tensor"),
             (npy("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,), }"), "larger than"),
             (npy("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", data: [0, 0, 0, 0]), "truncated: shape [3] of float32 needs 12 bytes"),

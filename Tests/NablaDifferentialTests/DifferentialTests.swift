@@ -13,7 +13,7 @@ import Nabla
 final class DifferentialTests: XCTestCase {
     static var table: [DifferentialOp] {
         ElementwiseTable.ops + ReductionTable.ops + MovementTable.ops + MatmulTable.ops + LinalgTable.ops + LossTable.ops
-            + TorchParityTable.ops + LayersTable.ops + DecompositionTable.ops + EinsumTable.ops
+            + TorchParityTable.ops + LayersTable.ops + DecompositionTable.ops + EinsumTable.ops + RecipeArgumentsTable.ops + AdvancedIndexingTable.ops + ScatterTable.ops + CountingTable.ops
     }
 
     func testEveryOpAgreesWithPyTorch() throws {
@@ -24,12 +24,7 @@ final class DifferentialTests: XCTestCase {
                   + "Nothing was compared with PyTorch.\n\(banner)")
             throw XCTSkip("NABLA_NO_TORCH=1: the differential test against PyTorch did not run")
         }
-        let venv = environment["NABLA_TORCH_VENV"] ?? (environment["XDG_CACHE_HOME"] ?? NSHomeDirectory() + "/.cache") + "/nabla-torch"
-        let python = venv + "/bin/python"
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            XCTFail("no torch venv at \(venv): run `bash scripts/setup.sh`, which installs it (NABLA_NO_TORCH=1 skips this test)")
-            return
-        }
+        guard let python = torchPython() else { return }
 
         let started = Date()
         let records = Self.table.flatMap { op in op.cases.map { op.record($0) } }
@@ -60,4 +55,17 @@ final class DifferentialTests: XCTestCase {
                     + (mismatches.count > 40 ? "\n… and \(mismatches.count - 40) more lines, printed above" : ""))
         }
     }
+}
+
+/// The python of the torch venv (`$NABLA_TORCH_VENV`, else `~/.cache/nabla-torch`), or nil
+/// after recording a failure when it is missing.
+func torchPython(file: StaticString = #filePath, line: UInt = #line) -> String? {
+    let environment = ProcessInfo.processInfo.environment
+    let venv = environment["NABLA_TORCH_VENV"] ?? (environment["XDG_CACHE_HOME"] ?? NSHomeDirectory() + "/.cache") + "/nabla-torch"
+    let python = venv + "/bin/python"
+    guard FileManager.default.isExecutableFile(atPath: python) else {
+        XCTFail("no torch venv at \(venv): run `bash scripts/setup.sh`, which installs it (NABLA_NO_TORCH=1 skips this test)", file: file, line: line)
+        return nil
+    }
+    return python
 }

@@ -76,6 +76,21 @@ final class HostileInputTable: XCTestCase {
         Row(subject: "avgPool2d", input: "[1, 1, 2, 2], kernel 2, padding 1, count_include_pad", expected: .values([0.25, 0.25, 0.25, 0.25])) {
             Tensor.ones([1, 1, 2, 2]).avgPool2d(kernelSize: 2, padding: 1).scalars
         },
+        // Linear algebra (item 3, fixed in Linalg): NaN is data, an empty matrix has norm 0.
+        Row(subject: "Linalg.determinant", input: "[[1, NaN], [3, 4]]", expected: .values([.nan])) {
+            Linalg.determinant(Tensor([[1, .nan], [3, 4]])).scalars
+        },
+        Row(subject: "Linalg.slogdet", input: "[[1, NaN], [3, 4]]: sign, then log|det|", expected: .values([0, .nan])) {
+            let (sign, logAbs) = Linalg.slogdet(Tensor([[1, .nan], [3, 4]]))
+            return sign.scalars + logAbs.scalars
+        },
+        Row(subject: "Linalg.solve", input: "[[2, 1], [1, 3]] x = [NaN, 2]", expected: .values([.nan, .nan])) {
+            try Linalg.solve(Tensor([[2, 1], [1, 3]]), Tensor([.nan, 2])).scalars
+        },
+        Row(subject: "Linalg.cond", input: "a 0×0 matrix", expected: .values([0])) { try Linalg.cond(Tensor.zeros([0, 0])).scalars },
+        Row(subject: "Linalg.matrixNorm(.two)", input: "a 0×0 matrix", expected: .values([0])) {
+            try Linalg.matrixNorm(Tensor.zeros([0, 0]), .two).scalars
+        },
         // Creation (item 4).
         Row(subject: "arange", input: "from 0 to 1e30 (PyTorch: invalid size, possible overflow)",
             expected: .failure("arange: from 0.0 to 1e+30 in steps of 1.0 is 1e+30 elements, more than the")) {
@@ -164,7 +179,8 @@ final class HostileInputTable: XCTestCase {
                 let got = outcome { _ in
                     capAddressSpace(extraBytes: Self.rowMemory)
                     do {
-                        return "values \(try withBackend(backend) { try row.run() })"
+                        // A NaN is a NaN whatever its sign bit.
+                        return "values \(try withBackend(backend) { try row.run() }.map { $0.isNaN ? Float.nan : $0 })"
                     } catch {
                         return "error \(error)"
                     }

@@ -25,6 +25,9 @@ final class NablaNNMessagesTests: XCTestCase {
         assertFails("Conv2d: bias must be [2], got [3]") { _ = Conv2d(weight: Tensor.zeros([2, 1, 3, 3]), bias: Tensor.zeros([3])) }
         assertFails("Dropout: probability has to be between 0 and 1, but got 1.5") { _ = Dropout(probability: 1.5) }
         assertFails("BatchNorm2d: features must be positive, got 0") { _ = BatchNorm2d(features: 0) }
+        assertFails("Normalize: every std must be positive, got [1.0, 0.0]") { _ = Normalize(mean: [0, 0], std: [1, 0]) }
+        assertFails("Normalize: mean (2 values) and std (1 values) need one value per channel each") { _ = Normalize(mean: [0, 0], std: [1]) }
+        assertFails("Normalize: expected an input [N, 2, …], got [4, 3, 5, 5]") { _ = Normalize(mean: [0, 0], std: [1, 1])(Tensor.zeros([4, 3, 5, 5])) }
     }
 
     func testSGDChecksItsHyperparameters() {

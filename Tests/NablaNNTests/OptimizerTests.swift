@@ -40,17 +40,17 @@ final class OptimizerTests: XCTestCase {
                        nesterov: testCase.options["nesterov"] == 1, weightDecay: option("weight_decay", 0))
         case "adam":
             return Adam(parameters, learningRate: option("lr", 0), beta1: testCase.betas[0], beta2: testCase.betas[1],
-                        epsilon: option("eps", 1e-8), weightDecay: option("weight_decay", 0))
+                        epsilon: option("eps", 1e-8), weightDecay: option("weight_decay", 0), amsgrad: testCase.options["amsgrad"] == 1)
         default:
             return Adam.adamW(parameters, learningRate: option("lr", 0), beta1: testCase.betas[0], beta2: testCase.betas[1],
-                              epsilon: option("eps", 1e-8), weightDecay: option("weight_decay", 0.01))
+                              epsilon: option("eps", 1e-8), weightDecay: option("weight_decay", 0.01), amsgrad: testCase.options["amsgrad"] == 1)
         }
     }
 
     func testEveryStepMatchesTorchOptim() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/optimizer_reference.json")
         let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
-        XCTAssertEqual(reference.cases.count, 7)
+        XCTAssertEqual(reference.cases.count, 9)
         forEachBackend { kind in
             for testCase in reference.cases {
                 let label = "\(testCase.optimizer) \(testCase.options)\(testCase.scheduled ? " scheduled" : "") on \(kind)"

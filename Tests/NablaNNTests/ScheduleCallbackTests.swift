@@ -32,6 +32,7 @@ final class ScheduleCallbackTests: XCTestCase {
     func testLRFindSweepsExponentiallyStopsOnDivergenceAndRestoresTheModel() throws {
         let learner = learner(batches: 10)
         let before = learner.model.parameters.map(\.value.scalars)
+        let initialLoss = learner.validate().loss
         let finding = try learner.lrFind(start: 1e-5, end: 1e3, iterations: 50)
         XCTAssertEqual(finding.learningRates.first!, 1e-5, accuracy: 1e-12)
         for (index, rate) in finding.learningRates.enumerated() {
@@ -45,7 +46,33 @@ final class ScheduleCallbackTests: XCTestCase {
         // Training afterwards starts from a fresh optimizer.
         let fit = try learner.fitOneCycle(1, maxLearningRate: suggestion)
         XCTAssertEqual(fit.epochs.count, 1)
-        XCTAssertLessThan(fit.epochs[0].validLoss, learner.recorder.epochs.first!.validLoss)
+        XCTAssertLessThan(fit.epochs[0].validLoss, initialLoss)
+    }
+
+    func testLrFindLeavesTheRecorderTheModelAndTheOptimizerAsTheyWere() throws {
+        let learner = learner(optimizer: Adam.self)
+        try learner.fit(1, lr: 0.01)
+        let optimizer = learner.optimizer as! Adam
+        let state = learner.model.stateDict()
+        let (losses, rates, rows) = (learner.recorder.losses, learner.recorder.learningRates, learner.recorder.values)
+        let finding = try learner.lrFind(iterations: 30)
+        XCTAssertGreaterThan(finding.losses.count, 5)
+        XCTAssertEqual(learner.recorder.losses, losses)
+        XCTAssertEqual(learner.recorder.learningRates, rates)
+        XCTAssertEqual(learner.recorder.values, rows)
+        XCTAssertTrue(learner.optimizer === optimizer, "the same optimizer, with its moments")
+        XCTAssertEqual(learner.learningRate, 0.01)
+        for (name, tensor) in learner.model.stateDict() { XCTAssertEqual(tensor.scalars, state[name]!.scalars, name) }
+        // fastai's lr_find(); fit(2) leaves 2 more rows, not the finder's too.
+        try learner.fit(2)
+        XCTAssertEqual(learner.recorder.values.count, 3)
+        XCTAssertEqual(learner.recorder.losses.count, 30)
+        // Before any fit there is no optimizer, and none after the finder either.
+        let fresh = self.learner()
+        try fresh.lrFind(iterations: 20)
+        XCTAssertTrue(fresh.recorder.values.isEmpty && fresh.recorder.losses.isEmpty)
+        try fresh.fit(1, lr: 0.05)
+        XCTAssertEqual(fresh.optimizer.learningRate, 0.05)
     }
 
     func testTheLearnerSwitchesTheModelBetweenTrainingAndEvaluation() throws {

@@ -18,7 +18,7 @@ final class SteadyStateTests: XCTestCase {
     /// The chapter's net on 1,024 random 28×28 byte images, batch 256.
     private func netLearner(prefetch: Bool, callbacks: [any Callback] = []) -> Learner {
         var generator = RandomGenerator(seed: 5)
-        let images = ByteImages(pixels: (0..<1024 * 784).map { _ in UInt8(truncatingIfNeeded: generator.next()) }, shape: [1024, 784])
+        let images = Tensor(shape: [1024, 784], scalars: (0..<1024 * 784).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
         let targets = Tensor(shape: [1024, 1], scalars: (0..<1024).map { _ in Float(generator.next() & 1) })
         let train = DataLoader(images: images, targets: targets, batchSize: 256, shuffle: true, seed: 9)
         let valid = DataLoader(images: images[0..<512], targets: targets[0..<512], batchSize: 512)

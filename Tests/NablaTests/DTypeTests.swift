@@ -200,4 +200,29 @@ final class DTypeTests: XCTestCase {
             x += 0.5
         }
     }
+
+    func testFloat64MatmulAndDotKeepFloat64Digits() {
+        forEachBackend { kind in
+            let a = Tensor([[1e8, 1], [0, 1]] as [[Double]], requiresGrad: true), b = Tensor([[1], [1]] as [[Double]])
+            let product = a • b
+            XCTAssertEqual(product.dtype, .float64)
+            XCTAssertEqual(product.scalars(as: Double.self), [100_000_001, 1], "on \(kind)")
+            product.sum().backward()
+            XCTAssertEqual(a.grad!.scalars(as: Double.self), [1, 1, 1, 1], "on \(kind)")
+            let batched = Tensor.ones([3, 2, 2], dtype: .float64) • Tensor([[1e8, 1], [1, 1e-8]] as [[Double]])
+            XCTAssertEqual(batched.scalars(as: Double.self)[0...1], [100_000_001, 1.00000001], "on \(kind)")
+            XCTAssertEqual(Tensor([1e8, 1] as [Double]).dot(Tensor([1, 1] as [Double])).item(as: Double.self), 100_000_001, "on \(kind)")
+        }
+        assertFails("matmul: expected both operands to have the same dtype, but got float32 and float64") {
+            _ = Tensor([[1]]) • Tensor([[1]] as [[Double]])
+        }
+    }
+
+    func testTheIssuesSolveInFloat64() throws {
+        let a = Tensor([[4, 1], [1, 3]] as [[Double]])
+        let x = try Linalg.solve(a, Tensor([1, 2] as [Double]))
+        XCTAssertEqual(x.dtype, .float64)
+        XCTAssertEqual(x.scalars(as: Double.self)[0], 1.0 / 11, accuracy: 1e-16)
+        XCTAssertEqual(x.scalars(as: Double.self)[1], 7.0 / 11, accuracy: 1e-16)
+    }
 }

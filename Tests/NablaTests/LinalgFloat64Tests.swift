@@ -42,7 +42,8 @@ final class LinalgFloat64Tests: XCTestCase {
         XCTAssertGreaterThan(norm(zip(single, expected).map { $0 - $1 }) / norm(expected), 1e-4)
     }
 
-    /// Each routine on a batch of two float64 matrices against NumPy.
+    /// Each routine on a batch of two float64 matrices against NumPy (the matrix norms
+    /// and cond too, which are built from float64 ops on the SVD).
     func testDecompositionsAgreeWithNumPy() throws {
         var generator = DoubleGenerator(seed: 64)
         let square = generator.values(2 * 5 * 5), tall = generator.values(2 * 7 * 4), rhs = generator.values(2 * 7 * 2)
@@ -57,6 +58,7 @@ final class LinalgFloat64Tests: XCTestCase {
             "det": (["a": square], [2, 5, 5]), "slogdet": (["a": square], [2, 5, 5]), "inv": (["a": square], [2, 5, 5]),
             "cholesky": (["a": spd], [2, 5, 5]), "eigvalsh": (["a": spd], [2, 5, 5]), "svdvals": (["a": tall], [2, 7, 4]),
             "absR": (["a": tall], [2, 7, 4]), "lstsq": (["a": tall, "b": rhs], [2, 7, 4]),
+            "norms": (["a": tall], [2, 7, 4]), "cond": (["a": square], [2, 5, 5]),
         ])
         try forEachBackend { kind in
             func check(_ name: String, _ tensor: Tensor, tolerance: Double = 1e-13) {
@@ -86,17 +88,88 @@ final class LinalgFloat64Tests: XCTestCase {
             check("absR", Tensor(shape: r.shape, scalars: r.scalars(as: Double.self).map(Swift.abs)))
             let solution = try Linalg.lstsq(t, Tensor(shape: [2, 7, 2], scalars: rhs))
             check("lstsq", solution.solution, tolerance: 1e-12)
-            XCTAssertEqual(solution.rank.scalars, [4, 4], "\(kind)")
+            XCTAssertEqual(solution.rank.dtype, .int64)
+            XCTAssertEqual(solution.rank.scalars(as: Int64.self), [4, 4], "\(kind)")
+            check("norms", Tensor.stack(try [MatrixNorm.frobenius, .nuclear, .one, .two, .infinity].map { try Linalg.matrixNorm(t, $0) }))
+            check("cond", try Linalg.cond(a), tolerance: 1e-12)
         }
     }
 
-    func testOtherDTypesAreRefusedByName() {
+    /// The single-output routines' gradients in float64 against central differences
+    /// in float64 (step 1e-6, relative tolerance 1e-7), on both backends. (qr, eigh and
+    /// svd, recorded as one node over several outputs, still meet a float32 gradient.)
+    func testGradientsInFloat64MatchCentralDifferences() throws {
+        var generator = DoubleGenerator(seed: 5)
+        let square = Tensor(shape: [4, 4], scalars: generator.values(16)) + Tensor.eye(4).to(.float64) * 4
+        let tall = Tensor(shape: [6, 4], scalars: generator.values(24)), rhs = Tensor(shape: [4, 2], scalars: generator.values(8))
+        let tallRhs = Tensor(shape: [6, 2], scalars: generator.values(12))
+        /// A symmetric positive-definite matrix made from any X, so that every entry of X matters.
+        func spd(_ x: Tensor) -> Tensor { (x + x.transposed) * 0.5 + Tensor.eye(4).to(.float64) * 4 }
+        let cases: [(String, [Tensor], ([Tensor]) throws -> [Tensor])] = [
+            ("solve", [square, rhs], { [try Linalg.solve($0[0], $0[1])] }),
+            ("inverse", [square], { [try Linalg.inverse($0[0])] }),
+            ("determinant", [square], { [Linalg.determinant($0[0])] }),
+            ("slogdet", [square], { [Linalg.slogdet($0[0]).logAbsDeterminant] }),
+            ("cholesky", [square], { [try Linalg.cholesky(spd($0[0]))] }),
+            ("lstsq", [tall, tallRhs], { [try Linalg.lstsq($0[0], $0[1]).solution] }),
+        ]
+        try forEachBackend { kind in
+            for (name, inputs, function) in cases {
+                // A fixed random weighting of the outputs makes the loss a scalar.
+                var weights = DoubleGenerator(seed: 11)
+                func loss(_ values: [Tensor]) throws -> Tensor {
+                    try function(values).map { ($0 * Tensor(shape: $0.shape, scalars: weights.values($0.scalarCount))).sum() }
+                        .reduce(Tensor(0.0 as Double)) { $0 + $1 }
+                }
+                let leaves = inputs.map { $0.requiringGrad() }
+                weights = DoubleGenerator(seed: 11)
+                try loss(leaves).backward()
+                for (index, leaf) in leaves.enumerated() {
+                    XCTAssertEqual(leaf.grad?.dtype, .float64, "\(name) on \(kind)")
+                    let analytic = leaf.grad!.scalars(as: Double.self)
+                    var values = inputs[index].scalars(as: Double.self)
+                    for element in values.indices {
+                        func shifted(_ step: Double) throws -> Double {
+                            values[element] += step
+                            defer { values[element] -= step }
+                            var moved = inputs
+                            moved[index] = Tensor(shape: inputs[index].shape, scalars: values)
+                            weights = DoubleGenerator(seed: 11)
+                            return try loss(moved).item(as: Double.self)
+                        }
+                        let numeric = (try shifted(1e-6) - shifted(-1e-6)) / 2e-6
+                        XCTAssertEqual(analytic[element], numeric, accuracy: 1e-7 * Swift.max(1, Swift.abs(numeric)),
+                                       "\(name) on \(kind): input \(index) element \(element)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// lstsq's default cutoff is float64's ε·max(m, n): σ₂/σ₁ = 1e−10 is rank 2 in float64 (as in NumPy).
+    func testLeastSquaresCutoffIsTheDTypesEpsilon() throws {
+        try forEachBackend { kind in
+            let solution = try Linalg.lstsq(Tensor([[1, 0], [0, 1e-10]] as [[Double]]), Tensor([1, 1] as [Double]))
+            XCTAssertEqual(solution.rank.item, 2, "\(kind)")
+            let x = solution.solution.scalars(as: Double.self)
+            XCTAssertEqual(x[0], 1, accuracy: 1e-15, "\(kind)")
+            XCTAssertEqual(x[1] / 1e10, 1, accuracy: 1e-15, "\(kind)")
+        }
+        // The same matrix in float32 has rank 1 (BLAS's gelsd gives the minimum-norm solution).
+        try withBackend(.blas) {
+            XCTAssertEqual(try Linalg.lstsq(Tensor([[1, 0], [0, 1e-10]]), Tensor([1, 1])).rank.item, 1)
+        }
+    }
+
+    func testOtherDTypesAreRefusedByName() throws {
         assertFails("determinant: needs a float32 or float64 tensor, got int64; convert it with to(.float32) or to(.float64)") {
             _ = Linalg.determinant(Tensor([[1, 2], [3, 4]] as [[Int64]]))
         }
         assertFails("solve: A is float64 but B is float32; convert one with to(_:) so both have the same dtype") {
             _ = try? Linalg.solve(Tensor([[1, 0], [0, 1]] as [[Double]]), Tensor([1, 2]))
         }
+        // A bool or integer right-hand side (a mask of targets) is taken in A's dtype.
+        XCTAssertEqual(try Linalg.solve(Tensor([[2, 0], [0, 4]] as [[Double]]), Tensor([true, true])).scalars(as: Double.self), [0.5, 0.25])
     }
 
     // MARK: helpers
@@ -141,6 +214,8 @@ final class LinalgFloat64Tests: XCTestCase {
             elif name == "eigvalsh": x = np.linalg.eigvalsh(a)
             elif name == "svdvals": x = np.linalg.svd(a, compute_uv=False)
             elif name == "absR": x = np.abs(np.linalg.qr(a)[1])
+            elif name == "norms": x = np.stack([np.linalg.norm(a, o, axis=(-2, -1)) for o in ("fro", "nuc", 1, 2, np.inf)])
+            elif name == "cond": x = np.linalg.cond(a)
             elif name == "lstsq":
                 b = b.reshape(a.shape[0], a.shape[1], -1)
                 x = np.stack([np.linalg.lstsq(a[i], b[i], rcond=None)[0] for i in range(a.shape[0])])

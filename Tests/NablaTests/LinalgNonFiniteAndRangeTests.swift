@@ -75,6 +75,17 @@ final class LinalgNonFiniteAndRangeTests: XCTestCase {
         }
     }
 
+    /// eigh reads the lower triangle only: a NaN above it is never read (torch: [0, 5]);
+    /// one below it is refused as non-finite.
+    func testEigenvaluesIgnoreTheUpperTriangle() throws {
+        try forEachBackend { kind in
+            assertClose(try Linalg.eigvalsh(Tensor([[1, .nan], [2, 4]])).scalars, [0, 5], "\(kind)")
+            XCTAssertThrowsError(try Linalg.eigvalsh(Tensor([[1, 2], [.nan, 4]]))) {
+                XCTAssertEqual($0 as? LinalgError, .notFinite(op: "eigvalsh", shape: [2, 2], matrix: 0), "\(kind)")
+            }
+        }
+    }
+
     func testEigenvaluesNearTheEndsOfFloatsRange() throws {
         try forEachBackend { kind in
             // torch: [2e38, inf] (the larger, 4e38, overflows), [−3e38, 3e38] and [2e−38, 4e−38].

@@ -129,6 +129,21 @@ final class CommandTests: XCTestCase {
         try assertRefused(["train", "--save", NSTemporaryDirectory()], "is a folder; give a file name such as")
         try assertRefused(["similarity", "--image-directory", "/proc"], "--image-directory /proc: cannot write in the folder /proc")
         try assertRefused(["lesson", "--image-directory", "/no/such/folder"], "--image-directory /no/such/folder: the folder /no/such/folder does not exist")
+        // digits checks its path as train does, before loading or training anything.
+        try assertRefused(["digits", "--save", "/proc/model.safetensors"], "--save /proc/model.safetensors: cannot write in the folder /proc")
+        try assertRefused(["digits", "--save", NSTemporaryDirectory()], "is a folder; give a file name such as")
+    }
+
+    func testALearningRateThatStallsTheFirstEpochIsWarnedAbout() throws {
+        for lr in ["1e9", "1e-6"] {
+            let run = try nabla(["train", "--lr", lr, "--epochs", "1"])
+            XCTAssertEqual(run.status, 0, run.error)
+            XCTAssertTrue(run.error.contains("warning: the training loss did not fall during the first epoch"), "lr \(lr): \(run.error)")
+        }
+        let good = try nabla(["train", "--epochs", "1"])
+        XCTAssertFalse(good.error.contains("warning"), good.error)
+        let silenced = try nabla(["train", "--lr", "1e9", "--epochs", "1"], environment: ["NABLA_WARNINGS": "ignore"])
+        XCTAssertFalse(silenced.error.contains("warning"), silenced.error)
     }
 
     /// Issue 24: huge counts crashed (an overflow counting steps or batches) after

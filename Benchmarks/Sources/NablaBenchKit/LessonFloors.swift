@@ -64,7 +64,7 @@ public struct SteadyStateStep: Codable {
     public static func measure(threads: Int) -> SteadyStateStep {
         Nabla.setThreadCount(threads)
         var generator = RandomGenerator(seed: 17)
-        let images = ByteImages(pixels: (0..<12396 * 784).map { _ in UInt8(truncatingIfNeeded: generator.next()) }, shape: [12396, 784])
+        let images = Tensor(shape: [12396, 784], scalars: (0..<12396 * 784).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
         let targets = Tensor(shape: [12396, 1], scalars: (0..<12396).map { _ in Float(generator.next() & 1) })
         let loader = DataLoader(images: images, targets: targets, batchSize: 256, shuffle: true, seed: 3)
         let model = Sequential(Linear(inputs: 784, outputs: 30, generator: &generator), ReLU(),

@@ -11,8 +11,13 @@ final class AutogradNode {
     let isLeaf: Bool
     /// The name of the op that made this tensor, for error messages.
     let op: String
-    /// A leaf's accumulated gradient, or an interior node's after `retainGrad()`.
-    var grad: Tensor?
+    /// A leaf's accumulated gradient, or an interior node's after `retainGrad()`. Behind a
+    /// lock, as PyTorch's AccumulateGrad: tasks that share a parameter may run backward at once.
+    var grad: Tensor? {
+        get { accumulated.withLock { $0 } }
+        set { accumulated.withLock { $0 = newValue } }
+    }
+    private let accumulated = Mutex<Tensor?>(nil)
     /// A leaf's values: in-place updates of any copy of the leaf write here.
     let values: TensorStorage?
     /// Whether `backward()` keeps this interior node's gradient in `grad`.
@@ -233,10 +238,12 @@ extension AutogradNode {
     func accumulate(_ gradient: Tensor) {
         // A leaf's gradient has the leaf's dtype.
         let gradient = values.map { gradient.to($0.dtype) } ?? gradient
-        if grad == nil {
-            grad = gradient.isContiguous && gradient.storage.count == gradient.scalarCount ? gradient.detached() : gradient.materialized()
-        } else {
-            grad!.addScaled(gradient, by: 1)
+        accumulated.withLock { grad in
+            if grad == nil {
+                grad = gradient.isContiguous && gradient.storage.count == gradient.scalarCount ? gradient.detached() : gradient.materialized()
+            } else {
+                grad!.addScaled(gradient, by: 1)
+            }
         }
     }
 

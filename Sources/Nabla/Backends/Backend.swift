@@ -149,7 +149,7 @@ public enum Nabla {
     /// before is not lost when it goes to a file or a pipe, then prints the
     /// message and stops the process.
     nonisolated(unsafe) public static var failureHandler: (String) -> Never = { message in
-        fflush(stdout)
+        fflush(nil)   // every output stream; naming stdout is a shared-state error in Swift 6
         fatalError(message)
     }
 }

@@ -2,7 +2,7 @@
 public struct LeastSquaresSolution {
     /// X [..., n, k] (or [..., n] for a vector B) minimising ‖A·X − B‖, of least norm.
     public let solution: Tensor
-    /// The effective rank of each A [...]: its singular values above rcond·σ₁.
+    /// The effective rank of each A [...]: its singular values above rcond·σ₁ (int64, as in PyTorch).
     public let rank: Tensor
     /// The singular values of each A [..., min(m, n)], descending.
     public let singularValues: Tensor
@@ -12,7 +12,7 @@ extension Linalg {
     /// The minimum-norm least-squares solution of A·X = B for A [..., m, n] of any
     /// rank, over- or under-determined (LAPACK gelsd: SVD by divide and conquer).
     /// B is [..., m, k] or a vector [..., m]; batch axes broadcast. Singular values at
-    /// most `rcond`·σ₁ count as zero; the default rcond is ε·max(m, n), as in NumPy
+    /// most `rcond`·σ₁ count as zero; the default rcond is the dtype's ε·max(m, n), as in NumPy
     /// and PyTorch. The reference backend solves full-rank A only (Householder QR)
     /// and stops with a clear message on a rank-deficient one.
     ///
@@ -22,12 +22,9 @@ extension Linalg {
     /// each A⁺ product being itself a least-squares solve.
     public static func lstsq(_ a: Tensor, _ b: Tensor, rcond: Float? = nil) throws -> LeastSquaresSolution {
         let (_, m, n) = matrixShape(a, op: "lstsq")
-        requireSameDType(a, b, op: "lstsq")
-        let (columns, isVector, batch) = rightHandSide(a, b, rows: m, op: "lstsq")
-        // The default cutoff is the dtype's ε·max(m, n), as in NumPy and PyTorch.
-        let epsilon = a.dtype == .float64 ? Double.ulpOfOne : Double(Float.ulpOfOne)
+        let (columns, isVector, batch) = rightHandSide(a, matchingDType(b, of: a, op: "lstsq"), rows: m, op: "lstsq")
         let result = try solveLeastSquares(a.expand(to: batch + [m, n]), columns,
-                                           rcond: rcond.map(Double.init) ?? epsilon * Double(Swift.max(m, n)))
+                                           rcond: rcond.map(Double.init) ?? epsilon(of: a.dtype) * Double(Swift.max(m, n)))
         return LeastSquaresSolution(solution: isVector ? result.solution.squeeze(axis: -1) : result.solution,
                                     rank: result.rank, singularValues: result.singularValues)
     }
@@ -38,7 +35,7 @@ extension Linalg {
         let smaller = Swift.min(m, n)
         try requireFinite(a, op: "lstsq")
         let (x, values, ranks) = try dispatch(a, op: "lstsq", LeastSquares(a: a, b: b, rcond: rcond))
-        let rank = Tensor(shape: batch, scalars: ranks.map(Float.init))
+        let rank = Tensor(shape: batch, scalars: ranks.map(Int64.init))
 
         let matrix = a.detached(), rhs = b.detached()
         let solution = x.recorded("lstsq", [a, b]) { g, needs in

@@ -46,8 +46,7 @@ public enum Linalg {
     /// Differentiable in A and B: dB = A⁻ᵀ·G, dA = −dB·Xᵀ.
     public static func solve(_ a: Tensor, _ b: Tensor) throws -> Tensor {
         let n = squareSize(a, op: "solve")
-        requireSameDType(a, b, op: "solve")
-        let (columns, isVector, batch) = rightHandSide(a, b, rows: n, op: "solve")
+        let (columns, isVector, batch) = rightHandSide(a, matchingDType(b, of: a, op: "solve"), rows: n, op: "solve")
         let x = try solveBatch(a.expand(to: batch + [n, n]), columns, op: "solve")
         return isVector ? x.squeeze(axis: -1) : x
     }
@@ -124,10 +123,13 @@ public enum Linalg {
     }
 
     /// Throws `notFinite` for the first matrix of the batch `a` that holds a NaN or an
-    /// infinity: the iterative factorisations would otherwise fail with a misleading info.
-    static func requireFinite(_ a: Tensor, op: String) throws {
-        let size = a.shape.suffix(2).reduce(1, *)
-        if let bad = a.scalars(as: Double.self).firstIndex(where: { !$0.isFinite }) {
+    /// infinity (in its lower triangle, for a routine that reads only that): the iterative
+    /// factorisations would otherwise fail with a misleading info.
+    static func requireFinite(_ a: Tensor, op: String, lowerTriangleOnly: Bool = false) throws {
+        let size = a.shape.suffix(2).reduce(1, *), columns = Swift.max(a.shape.last ?? 1, 1)
+        let values = a.scalars(as: Double.self)
+        let read = { (index: Int) in !lowerTriangleOnly || (index % Swift.max(size, 1)) / columns >= index % columns }
+        if let bad = values.indices.first(where: { !values[$0].isFinite && read($0) }) {
             throw LinalgError.notFinite(op: op, shape: a.shape, matrix: bad / Swift.max(size, 1))
         }
     }
@@ -150,6 +152,12 @@ public enum Linalg {
         }
         let batch = zip(paddedA, paddedB).map { Swift.max($0, $1) }
         return (columns.expand(to: batch + [rows, columns.shape.last!]), isVector, batch)
+    }
+
+    /// The machine epsilon of a float dtype, which scales the default cutoffs of
+    /// `lstsq`, `matrixRank` and `pinv` as in NumPy and PyTorch.
+    static func epsilon(of dtype: DType) -> Double {
+        dtype == .float64 ? Double.ulpOfOne : Double(Float.ulpOfOne)
     }
 
     /// The number of matrices in a batch [..., m, n].
@@ -198,11 +206,14 @@ public enum Linalg {
         }
     }
 
-    /// Fails unless A and B have the same dtype, as torch.linalg requires.
-    static func requireSameDType(_ a: Tensor, _ b: Tensor, op: String) {
-        guard a.dtype == b.dtype else {
+    /// B in A's dtype: a float B of another dtype fails, as torch.linalg requires the same
+    /// one; a bool or integer B (a mask or labels as targets) is converted to A's.
+    static func matchingDType(_ b: Tensor, of a: Tensor, op: String) -> Tensor {
+        guard b.dtype != a.dtype else { return b }
+        guard !b.dtype.isFloatingPoint || !a.dtype.isFloatingPoint else {
             fail("\(op): A is \(a.dtype) but B is \(b.dtype); convert one with to(_:) so both have the same dtype")
         }
+        return b.to(a.dtype)
     }
 }
 

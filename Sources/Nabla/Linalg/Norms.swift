@@ -19,7 +19,7 @@ extension Linalg {
     /// matrix (m or n zero) has norm 0 of every kind, as in PyTorch.
     public static func matrixNorm(_ a: Tensor, _ kind: MatrixNorm = .frobenius) throws -> Tensor {
         let (batch, m, n) = matrixShape(a, op: "matrixNorm")
-        if m == 0 || n == 0 { return Tensor.zeros(batch) }
+        if m == 0 || n == 0 { return Tensor.zeros(batch, dtype: a.dtype) }
         switch kind {
         case .frobenius: return a.square().sum(axes: [-2, -1]).sqrt()
         case .nuclear: return try svdvals(a).sum(axis: -1)
@@ -51,18 +51,18 @@ extension Linalg {
     public static func cond(_ a: Tensor, _ kind: MatrixNorm = .two) throws -> Tensor {
         let (batch, m, n) = matrixShape(a, op: "cond")
         if kind != .two { _ = squareSize(a, op: "cond") }
-        if m == 0 || n == 0 { return Tensor.zeros(batch) }
+        if m == 0 || n == 0 { return Tensor.zeros(batch, dtype: a.dtype) }
         if kind == .two {
             let s = try svdvals(a)
             return s.max(axis: -1) / s.min(axis: -1)
         }
-        guard let inverse = try? inverse(a) else { return Tensor.full(Array(a.shape.dropLast(2)), .infinity) }
+        guard let inverse = try? inverse(a) else { return Tensor.full(batch, .infinity, dtype: a.dtype) }
         return try matrixNorm(a, kind) * matrixNorm(inverse, kind)
     }
 
     /// The numerical rank of each matrix of A [..., m, n]: the count of its singular
     /// values above max(atol, rtol·σ₁), as `torch.linalg.matrix_rank`; rtol defaults to
-    /// ε·max(m, n) when atol is 0. A tensor of the batch shape.
+    /// the dtype's ε·max(m, n) when atol is 0. A tensor of the batch shape.
     public static func matrixRank(_ a: Tensor, absoluteTolerance: Float = 0, relativeTolerance: Float? = nil) throws -> Tensor {
         let s = try svdvals(a.detached())
         return (s .> cutoff(s, a, op: "matrixRank", absoluteTolerance, relativeTolerance)).sum(axis: -1)
@@ -70,7 +70,7 @@ extension Linalg {
 
     /// The Moore–Penrose pseudo-inverse A⁺ [..., n, m] of A [..., m, n] through the thin
     /// SVD: V·diag(1/σᵢ)·Uᵀ over the singular values above max(atol, rtol·σ₁) (rtol
-    /// defaults to ε·max(m, n), as in `torch.linalg.pinv`); the others count as zero.
+    /// defaults to the dtype's ε·max(m, n), as in `torch.linalg.pinv`); the others count as zero.
     /// Differentiable through `svd` where the kept singular values are distinct.
     public static func pinv(_ a: Tensor, absoluteTolerance: Float = 0, relativeTolerance: Float? = nil) throws -> Tensor {
         let (u, s, vh) = try svd(a, fullMatrices: false)
@@ -84,8 +84,8 @@ extension Linalg {
     private static func cutoff(_ s: Tensor, _ a: Tensor, op: String, _ atol: Float, _ rtol: Float?) -> Tensor {
         let (_, m, n) = matrixShape(a, op: op)
         guard atol >= 0, (rtol ?? 0) >= 0 else { fail("\(op): tolerances must be non-negative, got atol \(atol), rtol \(rtol ?? 0)") }
-        let relative = rtol ?? (atol > 0 ? 0 : Float.ulpOfOne * Float(Swift.max(m, n)))
-        let largest = s.shape.last! == 0 ? Tensor.zeros(Array(s.shape.dropLast()) + [1]) : s.max(axis: -1, keepDims: true)
+        let relative = rtol ?? (atol > 0 ? 0 : Float(epsilon(of: a.dtype) * Double(Swift.max(m, n))))
+        let largest = s.shape.last! == 0 ? Tensor.zeros(Array(s.shape.dropLast()) + [1], dtype: s.dtype) : s.max(axis: -1, keepDims: true)
         return (largest * relative).clamp(min: atol)
     }
 }

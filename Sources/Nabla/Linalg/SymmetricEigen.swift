@@ -32,7 +32,8 @@ extension Linalg {
 
     private static func symmetricEigen(_ a: Tensor, vectors: Bool, op: String) throws -> (w: Tensor, v: Tensor) {
         _ = squareSize(a, op: op)
-        try requireFinite(a, op: op)
+        // Only the lower triangle is read, so a NaN above it does not matter (as in PyTorch).
+        try requireFinite(a, op: op, lowerTriangleOnly: true)
         return try dispatch(a, op: op, SymmetricEigen(a: a, vectors: vectors, op: op))
     }
 }

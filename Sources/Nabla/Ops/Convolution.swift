@@ -30,7 +30,10 @@ struct WindowGeometry {
     let outHeight: Int, outWidth: Int
 
     /// Checks the sizes the way PyTorch does and names `op` and the shapes at fault.
-    init(op: String, channels: Int, height: Int, width: Int, kernel: Size2D, stride: Size2D, padding: Size2D, dilation: Size2D) {
+    /// `ceilMode` (pooling's) rounds the output count up, dropping a last window that
+    /// would start in the right padding, as PyTorch's `pooling_output_shape`.
+    init(op: String, channels: Int, height: Int, width: Int, kernel: Size2D, stride: Size2D, padding: Size2D, dilation: Size2D,
+         ceilMode: Bool = false) {
         guard kernel.height > 0, kernel.width > 0 else { fail("\(op): kernel size \(kernel) must be positive") }
         guard stride.height > 0, stride.width > 0 else { fail("\(op): stride \(stride) must be positive") }
         guard padding.height >= 0, padding.width >= 0 else { fail("\(op): padding \(padding) must not be negative") }
@@ -53,8 +56,12 @@ struct WindowGeometry {
         guard paddedH >= spanH, paddedW >= spanW else {
             fail("\(op): the input plane \(height)×\(width) padded by \(padding) is smaller than the kernel \(kernel) dilated by \(dilation)")
         }
-        outHeight = (paddedH - spanH) / stride.height + 1
-        outWidth = (paddedW - spanW) / stride.width + 1
+        func outputs(padded: Int, span: Int, stride: Int, padding: Int, extent: Int) -> Int {
+            let count = (padded - span + (ceilMode ? stride - 1 : 0)) / stride + 1
+            return ceilMode && (count - 1) * stride >= extent + padding ? count - 1 : count
+        }
+        outHeight = outputs(padded: paddedH, span: spanH, stride: stride.height, padding: padding.height, extent: height)
+        outWidth = outputs(padded: paddedW, span: spanW, stride: stride.width, padding: padding.width, extent: width)
         columnRows = checkedProduct([channels, kernel.height, kernel.width], op: op, "channels × kernel size")
         columnLength = checkedProduct([outHeight, outWidth], op: op, "the output plane")
         planeCount = checkedProduct([height, width], op: op, "the input plane")
@@ -141,15 +148,35 @@ struct WindowGeometry {
 
 extension Tensor {
     /// The 2-D cross-correlation of a batch `[N, C, H, W]` with filters
-    /// `weight` `[O, C, kh, kw]`, plus `bias` `[O]`: PyTorch's `F.conv2d`
-    /// (groups = 1). The result is `[N, O, outH, outW]` with
+    /// `weight` `[O, C / groups, kh, kw]`, plus `bias` `[O]`: PyTorch's `F.conv2d`.
+    /// The result is `[N, O, outH, outW]` with
     /// `out = ⌊(H + 2·padding − dilation·(kh − 1) − 1) / stride⌋ + 1`.
+    /// With `groups` g, the channels are split into g groups and output group i
+    /// sees only input group i (g = C with O = k·C is a depthwise convolution);
+    /// each group is its own im2col and gemm.
     ///
-    /// Numerical contract: each output is a Float dot product of length C·kh·kw
+    /// Numerical contract: each output is a Float dot product of length (C / groups)·kh·kw
     /// computed by the backend's gemm, so the backends agree to gemm rounding.
-    public func conv2d(_ weight: Tensor, bias: Tensor? = nil, stride: Size2D = 1, padding: Size2D = 0, dilation: Size2D = 1) -> Tensor {
+    public func conv2d(_ weight: Tensor, bias: Tensor? = nil, stride: Size2D = 1, padding: Size2D = 0, dilation: Size2D = 1,
+                       groups: Int = 1) -> Tensor {
         guard rank == 4 else { fail("conv2d: the input must be [N, C, H, W], got \(describe(shape))") }
-        guard weight.rank == 4 else { fail("conv2d: the weight must be [out_channels, in_channels, kH, kW], got \(describe(weight.shape))") }
+        guard weight.rank == 4 else { fail("conv2d: the weight must be [out_channels, in_channels / groups, kH, kW], got \(describe(weight.shape))") }
+        if groups != 1 {
+            guard groups > 0 else { fail("conv2d: groups must be positive, got \(groups)") }
+            guard shape[1] % groups == 0, weight.shape[0] % groups == 0 else {
+                fail("conv2d: the input channels (\(shape[1])) and the output channels (\(weight.shape[0])) must both be divisible by groups (\(groups))")
+            }
+            guard weight.shape[1] * groups == shape[1] else {
+                fail("conv2d: the weight \(describe(weight.shape)) with groups=\(groups) expects \(weight.shape[1] * groups) input channels but the input \(describe(shape)) has \(shape[1])")
+            }
+            if let bias, bias.shape != [weight.shape[0]] {
+                fail("conv2d: the bias must be [\(weight.shape[0])] for the weight \(describe(weight.shape)), got \(describe(bias.shape))")
+            }
+            let inputs = chunk(groups, axis: 1), filters = weight.chunk(groups, axis: 0), biases = bias?.chunk(groups)
+            return Tensor.cat((0..<groups).map { group in
+                inputs[group].conv2d(filters[group], bias: biases?[group], stride: stride, padding: padding, dilation: dilation)
+            }, axis: 1)
+        }
         guard weight.shape[1] == shape[1] else {
             fail("conv2d: the weight \(describe(weight.shape)) expects \(weight.shape[1]) input channels but the input \(describe(shape)) has \(shape[1])")
         }

@@ -17,6 +17,9 @@ public enum AxisSelection {
     case slice(start: Int, end: Int, step: Int)
     /// Whole axes, as many as the other indices leave (NumPy's `...`).
     case ellipsis
+    /// Positions given by an integer tensor, or a bool mask over as many axes as its rank
+    /// (advanced indexing; see `Tensor.subscript(_:)` with `[Int]`).
+    case advanced(Tensor)
 
     /// The Python slice `start:end:step` resolved against `extent`: `nil` bounds
     /// are the ends, negative ones count from the end, all clamp to 0...extent.
@@ -119,6 +122,7 @@ extension Tensor {
     }
 
     private func picking(_ indices: [TensorIndex]) -> Tensor {
+        if indices.contains(where: { $0 is AdvancedTensorIndex }) { return advancedPicking(indices) }
         let ellipses = indices.indices.filter { indices[$0] is TensorEllipsis }
         guard ellipses.count <= 1 else { fail("subscript: an index can only have a single ellipsis, got \(ellipses.count)") }
         let picked = indices.count - ellipses.count
@@ -151,8 +155,8 @@ extension Tensor {
                 regionStart.append(start)
                 regionShape.append(count)
                 regionSteps.append(step)
-            case .ellipsis:
-                fail("subscript: an ellipsis must be passed as the index list's own element")
+            case .ellipsis, .advanced:
+                fail("subscript: an ellipsis or an index tensor must be passed as the index list's own element")
             }
         }
         let inputShape = shape

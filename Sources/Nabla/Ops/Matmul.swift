@@ -33,14 +33,37 @@ extension Tensor {
         }
         let batchA = Array(shape.dropLast(2)), batchB = Array(other.shape.dropLast(2))
         let batch = batchA == batchB ? batchA : broadcastShape(batchA, batchB, op: "matmul")
-        let result = Tensor(uninitializedShape: batch + [m, n])
+        guard dtype == other.dtype else {
+            fail("matmul: expected both operands to have the same dtype, but got \(dtype) and \(other.dtype)")
+        }
+        struct Kernel: FloatingKernel {
+            let a: Tensor, b: Tensor, batch: [Int], m: Int, n: Int, k: Int
+            func run<T: FloatingScalar>(_ type: T.Type) -> Tensor { a.product(b, batch: batch, m: m, n: n, k: k, T.self) }
+        }
+        let result = dtype.dispatch(Kernel(a: self, b: other, batch: batch, m: m, n: n, k: k), op: "matmul")
+
+        let shapeA = shape, shapeB = other.shape
+        let a = detached(), b = other.detached()
+        return result.recorded("matmul", [self, other]) { g, needs in
+            // dA = dC · Bᵀ and dB = Aᵀ · dC: two more products on transposed views.
+            // An operand that is itself a transposed matrix (x • Wᵀ in a linear
+            // layer) gets its gradient as the transpose of (dC)ᵀ · A, which lands in
+            // W's own row-major layout, so accumulating it needs no copy.
+            [needs[0] ? (a.isTransposedMatrix ? (b.matmul(g.transposed)).transposed : g.matmul(b.transposed)).summed(toShape: shapeA) : nil,
+             needs[1] ? (b.isTransposedMatrix ? (g.transposed.matmul(a)).transposed : a.transposed.matmul(g)).summed(toShape: shapeB) : nil]
+        }
+    }
+
+    /// The product of this tensor and `other` (ranks ≥ 2, checked) into a new tensor of shape batch + [m, n].
+    private func product<T: FloatingScalar>(_ other: Tensor, batch: [Int], m: Int, n: Int, k: Int, _ type: T.Type) -> Tensor {
+        let result = Tensor(uninitializedShape: batch + [m, n], dtype: T.dtype)
         let kernels = Nabla.kernels
 
         if other.rank == 2 && rank > 2 && isContiguous {
             // A batch of matrices times one matrix is one tall product. The row
             // count comes from the shape, not scalarCount / k, which is 0 when k is.
             let rows = batch.reduce(m, *)
-            multiply(kernels, detached().reshape([rows, k]), other.matrixOperand(), into: result.basePointer, m: rows, n: n, k: k)
+            multiply(kernels, detached().reshape([rows, k]), other.matrixOperand(), into: result.base(T.self), m: rows, n: n, k: k)
         } else {
             let a = self.matrixOperand(), b = other.matrixOperand()
             let stridesA = Array(a.broadcastStrides(to: batch + [m, k]).dropLast(2))
@@ -55,20 +78,10 @@ extension Tensor {
                 }
                 multiply(kernels, a.view(shape: [m, k], strides: Array(a.strides.suffix(2)), offset: offsetA),
                          b.view(shape: [k, n], strides: Array(b.strides.suffix(2)), offset: offsetB),
-                         into: result.basePointer + index * m * n, m: m, n: n, k: k)
+                         into: result.base(T.self) + index * m * n, m: m, n: n, k: k)
             }
         }
-
-        let shapeA = shape, shapeB = other.shape
-        let a = detached(), b = other.detached()
-        return result.recorded("matmul", [self, other]) { g, needs in
-            // dA = dC · Bᵀ and dB = Aᵀ · dC: two more products on transposed views.
-            // An operand that is itself a transposed matrix (x • Wᵀ in a linear
-            // layer) gets its gradient as the transpose of (dC)ᵀ · A, which lands in
-            // W's own row-major layout, so accumulating it needs no copy.
-            [needs[0] ? (a.isTransposedMatrix ? (b.matmul(g.transposed)).transposed : g.matmul(b.transposed)).summed(toShape: shapeA) : nil,
-             needs[1] ? (b.isTransposedMatrix ? (g.transposed.matmul(a)).transposed : a.transposed.matmul(g)).summed(toShape: shapeB) : nil]
-        }
+        return result
     }
 
     /// Whether this is a 2-D transposed view of a row-major matrix (column-major strides).
@@ -97,7 +110,7 @@ private func blasLayout(rows: Int, columns: Int, rowStride: Int, columnStride: I
 
 /// C (contiguous m×n) = A (m×k) · B (k×n), both BLAS-compatible views.
 /// A matrix times a single column, or a single row times a matrix, is a gemv.
-private func multiply(_ kernels: any Backend, _ a: Tensor, _ b: Tensor, into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) {
+private func multiply<T: FloatingScalar>(_ kernels: any Backend, _ a: Tensor, _ b: Tensor, into c: UnsafeMutablePointer<T>, m: Int, n: Int, k: Int) {
     guard m > 0 && n > 0 else { return }
     // An empty inner dimension: every element is an empty sum, whatever the operands' strides.
     guard k > 0 else { return c.update(repeating: 0, count: m * n) }
@@ -105,7 +118,7 @@ private func multiply(_ kernels: any Backend, _ a: Tensor, _ b: Tensor, into c: 
           let lb = blasLayout(rows: k, columns: n, rowStride: b.strides[0], columnStride: b.strides[1]) else {
         fail("matmul: internal error, operands of strides \(describe(a.strides)) and \(describe(b.strides)) reached BLAS without a copy")
     }
-    let pa = UnsafePointer(a.basePointer), pb = UnsafePointer(b.basePointer)
+    let pa = UnsafePointer(a.base(T.self)), pb = UnsafePointer(b.base(T.self))
     withExtendedLifetime((a.storage, b.storage)) {
         if n == 1 && m > 1 && b.strides[0] > 0 {
             // C[m] = A · b: A stored m×k, or k×m when transposed.
@@ -130,12 +143,21 @@ extension Tensor {
         guard rank == 1, other.rank == 1, shape == other.shape else {
             fail("dot: needs two vectors of one length, got \(describe(shape)) and \(describe(other.shape))")
         }
-        let a = strides[0] > 0 ? detached() : materialized(), b = other.strides[0] > 0 ? other.detached() : other.materialized()
-        let kernels = Nabla.kernels
-        let value = withExtendedLifetime((a.storage, b.storage)) {
-            shape[0] == 0 ? 0 : kernels.dot(count: shape[0], x: a.basePointer, incx: a.strides[0], y: b.basePointer, incy: b.strides[0])
+        guard dtype == other.dtype else {
+            fail("dot: expected both vectors to have the same dtype, but got \(dtype) and \(other.dtype)")
         }
-        return Tensor(value).recorded("dot", [self, other]) { g, needs in
+        struct Kernel: FloatingKernel {
+            let a: Tensor, b: Tensor
+            func run<T: FloatingScalar>(_ type: T.Type) -> Tensor {
+                let kernels = Nabla.kernels
+                let value: T = withExtendedLifetime((a.storage, b.storage)) {
+                    a.shape[0] == 0 ? 0 : kernels.dot(count: a.shape[0], x: a.base(T.self), incx: a.strides[0], y: b.base(T.self), incy: b.strides[0])
+                }
+                return Tensor(shape: [], scalars: [value])
+            }
+        }
+        let a = strides[0] > 0 ? detached() : materialized(), b = other.strides[0] > 0 ? other.detached() : other.materialized()
+        return dtype.dispatch(Kernel(a: a, b: b), op: "dot").recorded("dot", [self, other]) { g, needs in
             [needs[0] ? g * b : nil, needs[1] ? g * a : nil]
         }
     }

@@ -15,10 +15,15 @@ extension Tensor {
     /// The maximum over each `kernelSize` window, PyTorch's `F.max_pool2d`;
     /// `stride` defaults to the kernel size. Padding counts as −∞ and may be at
     /// most half the kernel. A NaN in a window is its maximum. The gradient goes
-    /// to the (first) position of each window's maximum; a window that lies
-    /// wholly in the padding (possible with dilation) is −∞ and passes no gradient.
-    public func maxPool2d(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, dilation: Size2D = 1) -> Tensor {
-        let geometry = poolGeometry("maxPool2d", kernelSize: kernelSize, stride: stride ?? kernelSize, padding: padding, dilation: dilation)
+    /// to the first position of each window's maximum, or to its last NaN, as
+    /// PyTorch's does; a window that lies wholly in the padding (possible with
+    /// dilation) is −∞ and passes no gradient. `ceilMode` rounds the output size
+    /// up, as PyTorch's `ceil_mode`: a last, partial window is kept when it starts
+    /// inside the input or its left padding.
+    public func maxPool2d(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, dilation: Size2D = 1,
+                          ceilMode: Bool = false) -> Tensor {
+        let geometry = poolGeometry("maxPool2d", kernelSize: kernelSize, stride: stride ?? kernelSize, padding: padding, dilation: dilation,
+                                    ceilMode: ceilMode)
         let planes = shape[0] * shape[1], plane = geometry.planeCount
         guard plane <= Int(Int32.max) else { fail("maxPool2d: an input plane of \(plane) elements is more than its Int32 indices can address") }
         let outH = geometry.outHeight, outW = geometry.outWidth, outPlane = outH * outW
@@ -37,7 +42,8 @@ extension Tensor {
                 for p in 0..<planes {
                     let source = input.basePointer + p * plane, out = result.basePointer + p * outPlane
                     let chosen = winner.baseAddress! + p * outPlane
-                    if kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1 {
+                    if kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1
+                        && 2 * outH <= height && 2 * outW <= width {
                         // The usual 2×2 window, stride 2: two hoisted input rows per output row, no bounds to test.
                         for oy in 0..<outH {
                             let top = source + 2 * oy * width, bottom = top + width, topIndex = 2 * oy * width
@@ -46,7 +52,7 @@ extension Tensor {
                                 let x = 2 * ox
                                 var best = top[x], bestIndex = topIndex + x
                                 @inline(__always) func consider(_ value: Float, _ index: Int) {
-                                    if value > best || (value.isNaN && !best.isNaN) { best = value; bestIndex = index }
+                                    if value > best || value.isNaN { best = value; bestIndex = index }
                                 }
                                 consider(top[x + 1], topIndex + x + 1)
                                 consider(bottom[x], topIndex + width + x)
@@ -68,7 +74,7 @@ extension Tensor {
                                     let ix = ox * sw - pw + kj * dw
                                     guard ix >= 0 && ix < width else { continue }
                                     let value = row[ix]
-                                    if bestIndex == Int(noWinner) || value > best || (value.isNaN && !best.isNaN) {
+                                    if bestIndex == Int(noWinner) || value > best || value.isNaN {
                                         best = value
                                         bestIndex = iy * width + ix
                                     }
@@ -100,9 +106,12 @@ extension Tensor {
 
     /// The mean over each `kernelSize` window, PyTorch's `F.avg_pool2d`; `stride`
     /// defaults to the kernel size. With `countIncludePad` (PyTorch's default)
-    /// the zero padding counts in the divisor, otherwise only the input positions do.
-    public func avgPool2d(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, countIncludePad: Bool = true) -> Tensor {
-        let geometry = poolGeometry("avgPool2d", kernelSize: kernelSize, stride: stride ?? kernelSize, padding: padding, dilation: 1)
+    /// the zero padding counts in the divisor, otherwise only the input positions do;
+    /// the part of a `ceilMode` window past the padding never counts.
+    public func avgPool2d(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, countIncludePad: Bool = true,
+                          ceilMode: Bool = false) -> Tensor {
+        let geometry = poolGeometry("avgPool2d", kernelSize: kernelSize, stride: stride ?? kernelSize, padding: padding, dilation: 1,
+                                    ceilMode: ceilMode)
         func windows(outputs: Int, kernel: Int, stride: Int, padding: Int, extent: Int) -> [PoolWindow] {
             (0..<outputs).map { o in
                 let paddedStart = o * stride - padding, paddedEnd = Swift.min(paddedStart + kernel, extent + padding)
@@ -138,13 +147,14 @@ extension Tensor {
     }
 
     /// Validates a pooling op's input and sizes.
-    private func poolGeometry(_ op: String, kernelSize: Size2D, stride: Size2D, padding: Size2D, dilation: Size2D) -> WindowGeometry {
+    private func poolGeometry(_ op: String, kernelSize: Size2D, stride: Size2D, padding: Size2D, dilation: Size2D,
+                              ceilMode: Bool) -> WindowGeometry {
         guard rank == 4 else { fail("\(op): the input must be [N, C, H, W], got \(describe(shape))") }
         guard padding.height <= kernelSize.height / 2, padding.width <= kernelSize.width / 2 else {
             fail("\(op): padding \(padding) should be at most half of the kernel size \(kernelSize)")
         }
         let geometry = WindowGeometry(op: op, channels: shape[1], height: shape[2], width: shape[3],
-                                      kernel: kernelSize, stride: stride, padding: padding, dilation: dilation)
+                                      kernel: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
         requireAllocatable([shape[0], shape[1], geometry.outHeight, geometry.outWidth], op: op, "the output")
         return geometry
     }

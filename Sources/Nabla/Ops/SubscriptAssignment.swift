@@ -11,6 +11,7 @@ extension Tensor {
     /// records the write: the gradient flows to `value` from the picked region and
     /// to the old values from everywhere else.
     mutating func assign(_ value: Tensor, at indices: [TensorIndex]) {
+        if indices.contains(where: { $0 is AdvancedTensorIndex }) { return indexPut(indices, values: value) }
         checkInPlaceUpdate("subscript assignment")
         let regionShape = noGrad { self[indices] }.shape
         guard value.rank <= regionShape.count,

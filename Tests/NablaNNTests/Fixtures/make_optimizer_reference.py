@@ -1,6 +1,7 @@
 """Writes optimizer_reference.json: torch.optim's parameters after each of
 100 steps on recorded gradients, for SGD (plain, momentum with dampening and
-weight decay, Nesterov), Adam (with and without L2) and AdamW, some with the
+weight decay, Nesterov), Adam (with and without L2, and amsgrad) and AdamW (also
+with amsgrad), some with the
 learning rate and momentum changed every step as a one-cycle schedule does.
 OptimizerTests replays the same gradients through NablaNN's optimizers.
 
@@ -35,6 +36,8 @@ configs = [
     ("adam", dict(lr=f32(0.01), weight_decay=f32(0.01)), True),
     ("adamw", dict(lr=f32(0.01), weight_decay=f32(0.01)), False),
     ("adamw", dict(lr=f32(0.01), betas=(0.9, 0.99), eps=f32(1e-6), weight_decay=f32(0.1)), True),
+    ("adam", dict(lr=f32(0.01), amsgrad=True), False),
+    ("adamw", dict(lr=f32(0.01), weight_decay=f32(0.01), amsgrad=True), True),
 ]
 
 cases = []

@@ -1,7 +1,6 @@
 // Issue 22's usage contract: a module of one's own is its stored properties and
-// `callAsFunction`; its parameters, buffers and train/eval switch are found.
-// (The contract's last lines, a tensor moved into a detached task, join when
-// Tensor is Sendable.)
+// `callAsFunction`; its parameters, buffers and train/eval switch are found; a
+// tensor moves into a detached task (Tensor is Sendable).
 import Nabla
 import NablaNN
 final class Block: Module {
@@ -18,6 +17,8 @@ print(block.parameters.count, block.namedBuffers.map(\.name).sorted())
 block.eval()
 let x = Tensor.randn([8, 4])
 print((block(x)[0..<2] - block(x[0..<2])).abs().max().item < 1e-5)
+func total(_ t: Tensor) async -> Tensor { await Task.detached { t.sum() }.value }
+print(await total(Tensor.randn([3])).shape)
 // Issue 21's state dict in memory: from one model into another, no file.
 let copy = Block()
 try copy.loadStateDict(block.stateDict())

@@ -1,0 +1,253 @@
+/// Integer-array and boolean-mask indexing with NumPy's and PyTorch's semantics
+/// ("advanced indexing"): `x[[0, 2]]`, `x[idx]`, `x[0..., idx]`, `x[mask]`, and
+/// assignment through them (`x[mask] = v`, ``indexPut(_:values:accumulate:)``).
+///
+/// An integer tensor (int64 or int32) or `[Int]` in a subscript picks positions along
+/// its axis; a bool tensor of rank k is a mask over the next k axes and stands for the
+/// coordinates of its `true` elements (``nonzero()``). Plain `Int`s in the same
+/// subscript count as 0-D integer indices. All the integer indices broadcast together
+/// to one shape B. When they sit on adjacent axes, B replaces those axes in place;
+/// otherwise B comes first, then the sliced axes (NumPy's rule). The result is a copy,
+/// never a view; its gradient adds back into the picked positions (repeated positions
+/// accumulate). Negative indices count from the end.
+
+/// An index that selects with an integer tensor or a bool mask (advanced indexing).
+protocol AdvancedTensorIndex: TensorIndex {
+    var indexTensor: Tensor { get }
+}
+
+extension Tensor: TensorIndex, AdvancedTensorIndex {
+    /// An int64 or int32 tensor picks positions along its axis; a bool tensor is a mask.
+    public func selection(extent: Int) -> AxisSelection { .advanced(self) }
+    var indexTensor: Tensor { self }
+}
+
+extension Array: TensorIndex, AdvancedTensorIndex where Element == Int {
+    /// The positions `self` along the axis, as PyTorch's `x[:, [0, 2]]`.
+    public func selection(extent: Int) -> AxisSelection { .advanced(indexTensor) }
+    var indexTensor: Tensor { Tensor(shape: [count], scalars: map(Int64.init)) }
+}
+
+extension Tensor {
+    /// The rows `indices` of the first axis, in that order (PyTorch's `x[[0, 2]]`, a copy;
+    /// negative indices count from the end). `x[[0, 2] as [TensorIndex]]` still means
+    /// `x[0, 2]`, the basic indexing of two axes.
+    public subscript(_ indices: [Int]) -> Tensor {
+        get { self[[indices as TensorIndex]] }
+        set { self[[indices as TensorIndex]] = newValue }
+    }
+
+    /// The coordinates of the non-zero (for bool, `true`) elements, one row each in
+    /// row-major order, as an int64 tensor `[count, rank]` (PyTorch's `nonzero`).
+    public func nonzero() -> Tensor {
+        let positions = nonzeroPositions()
+        var coordinates: [Int64] = []
+        coordinates.reserveCapacity(positions.count * rank)
+        let strides = Tensor.contiguousStrides(shape)
+        for position in positions {
+            for axis in 0..<rank { coordinates.append(Int64(position / strides[axis] % shape[axis])) }
+        }
+        return Tensor(shape: [positions.count, rank], scalars: coordinates)
+    }
+
+    /// The same as ``nonzero()`` (NumPy's and PyTorch's `argwhere`).
+    public func argwhere() -> Tensor { nonzero() }
+
+    /// The elements where `mask` (a bool tensor broadcastable to this shape) is true,
+    /// as a vector in row-major order (PyTorch's `masked_select`). Differentiable.
+    public func maskedSelect(_ mask: Tensor) -> Tensor {
+        guard mask.dtype == .bool else { fail("maskedSelect: expected a bool mask, got \(mask.dtype)") }
+        let target = broadcastShape(shape, mask.shape, op: "maskedSelect")
+        return expand(to: target)[mask.expand(to: target)]
+    }
+
+    /// Writes `values` (broadcast to the picked shape) at the positions that `self[indices]`
+    /// picks, or adds them there with `accumulate`, where repeated positions then add up
+    /// (PyTorch's `index_put_`). Differentiable in both this tensor and `values`.
+    public mutating func indexPut(_ indices: [TensorIndex], values: Tensor, accumulate: Bool = false) {
+        checkInPlaceUpdate("indexPut")
+        guard dtype == .float32 else { fail("indexPut: writing through an index into a \(dtype) tensor is not supported yet; only float32") }
+        let plan = AdvancedIndexPlan(indices, shape: shape, op: accumulate ? "indexPut" : "subscript assignment")
+        guard values.rank <= plan.outputShape.count,
+              zip(values.shape.reversed(), plan.outputShape.reversed()).allSatisfy({ $0 == $1 || $0 == 1 }) else {
+            fail("indexPut: shape mismatch: value tensor of shape \(describe(values.shape)) cannot be broadcast to indexing result of shape \(describe(plan.outputShape))")
+        }
+        let inputs = [autograd, values.autograd]
+        makeUniqueAndContiguous()
+        let positions = plan.positions
+        let source = values.expand(to: plan.outputShape)
+        let target = basePointer
+        source.withUnsafeBufferPointer { written in
+            for (k, position) in positions.enumerated() {
+                target[position] = accumulate ? target[position] + written[k] : written[k]
+            }
+        }
+        guard GradMode.isEnabled, inputs.contains(where: { $0 != nil }) else { return }
+        let valueShape = values.shape, outputShape = plan.outputShape
+        autograd = AutogradNode(op: accumulate ? "indexPut" : "subscript assignment", inputs: inputs) { g, needs in
+            var kept: Tensor?
+            if needs[0] {
+                // Overwritten positions lose their old value's gradient; accumulated ones keep it.
+                var zeroed = g.clone()
+                if !accumulate { noGrad { zeroed.indexPut(indices, values: Tensor.zeros([]), accumulate: false) } }
+                kept = zeroed
+            }
+            let valueGradient = needs[1] ? g.taken(at: positions, shape: outputShape, op: "indexPut").summed(toShape: valueShape) : nil
+            return [kept, valueGradient]
+        }
+    }
+
+    /// `self[indices]` when an index is an integer tensor, `[Int]` or a mask (see the top of this file).
+    func advancedPicking(_ indices: [TensorIndex]) -> Tensor {
+        let plan = AdvancedIndexPlan(indices, shape: shape, op: "subscript")
+        return taken(at: plan.positions, shape: plan.outputShape, op: "subscript")
+    }
+
+    /// The row-major positions of the non-zero elements.
+    fileprivate func nonzeroPositions() -> [Int] {
+        switch dtype {
+        case .bool: return scalars(as: Bool.self).enumerated().filter(\.element).map(\.offset)
+        case .float32, .float64: return scalars(as: Double.self).enumerated().filter { $0.element != 0 }.map(\.offset)
+        default: return scalars(as: Int64.self).enumerated().filter { $0.element != 0 }.map(\.offset)
+        }
+    }
+}
+
+/// Where an advanced-indexing subscript reads or writes: the output shape and, for each
+/// output element in row-major order, its row-major position in the indexed tensor.
+private struct AdvancedIndexPlan {
+    let outputShape: [Int]
+    let positions: [Int]
+
+    /// What one input axis contributes: a slice of it, or the `which`-th broadcast integer index.
+    private enum AxisPick { case slice(start: Int, step: Int, count: Int), advanced(Int) }
+
+    init(_ indices: [TensorIndex], shape: [Int], op: String) {
+        // How many axes each index consumes: a mask its rank, the ellipsis none yet.
+        func consumed(_ index: TensorIndex) -> Int {
+            if let tensor = (index as? AdvancedTensorIndex)?.indexTensor, tensor.dtype == .bool { return Swift.max(tensor.rank, 0) }
+            return index is TensorEllipsis ? 0 : 1
+        }
+        let ellipses = indices.filter { $0 is TensorEllipsis }.count
+        guard ellipses <= 1 else { fail("\(op): an index can only have a single ellipsis, got \(ellipses)") }
+        let used = indices.reduce(0) { $0 + consumed($1) }
+        guard used <= shape.count else { fail("\(op): too many indices for tensor of dimension \(shape.count) (shape \(describe(shape)))") }
+
+        var picks: [AxisPick] = []
+        var advanced: [(values: [Int], shape: [Int])] = []
+        var advancedAxes: [Int] = []
+        for (position, index) in indices.enumerated() {
+            let axis = picks.count
+            if index is TensorEllipsis {
+                for extent in shape[axis..<(axis + shape.count - used)] { picks.append(.slice(start: 0, step: 1, count: extent)) }
+                continue
+            }
+            if let tensor = (index as? AdvancedTensorIndex)?.indexTensor {
+                if tensor.dtype == .bool {
+                    let covered = Array(shape[axis..<(axis + tensor.rank)])
+                    guard tensor.shape == covered else {
+                        fail("\(op): the shape of the mask \(describe(tensor.shape)) at index \(position) does not match the shape of the indexed tensor \(describe(shape)) at index \(axis)")
+                    }
+                    // A mask stands for the coordinates of its true elements, one 1-D index per axis.
+                    let trues = tensor.nonzeroPositions()
+                    let strides = Tensor.contiguousStrides(covered)
+                    for k in 0..<tensor.rank {
+                        advanced.append((trues.map { $0 / strides[k] % covered[k] }, [trues.count]))
+                        advancedAxes.append(axis + k)
+                        picks.append(.advanced(advanced.count - 1))
+                    }
+                    continue
+                }
+                guard tensor.dtype == .int64 || tensor.dtype == .int32 else {
+                    fail("\(op): tensors used as indices must be long, int or bool tensors, got \(tensor.dtype)")
+                }
+                let extent = shape[axis]
+                let values = tensor.scalars(as: Int64.self).map { value -> Int in
+                    guard value >= -Int64(extent) && value < Int64(extent) else {
+                        fail("\(op): index \(value) is out of bounds for dimension \(axis) with size \(extent)")
+                    }
+                    return Int(value < 0 ? value + Int64(extent) : value)
+                }
+                advanced.append((values, tensor.shape))
+                advancedAxes.append(axis)
+                picks.append(.advanced(advanced.count - 1))
+                continue
+            }
+            let extent = shape[axis]
+            switch index.selection(extent: extent) {
+            case .index(let i):
+                let resolved = i < 0 ? i + extent : i
+                guard resolved >= 0 && resolved < extent else {
+                    fail("\(op): index \(i) is out of bounds for dimension \(axis) with size \(extent)")
+                }
+                // Beside integer tensors, an Int is a 0-D integer index.
+                advanced.append(([resolved], []))
+                advancedAxes.append(axis)
+                picks.append(.advanced(advanced.count - 1))
+            case .slice(let start, let end, let step):
+                picks.append(.slice(start: start, step: step, count: (end - start + step - 1) / step))
+            case .ellipsis, .advanced:
+                fail("\(op): unexpected index \(index)")
+            }
+        }
+        for extent in shape[picks.count...] { picks.append(.slice(start: 0, step: 1, count: extent)) }
+
+        // The integer indices broadcast together.
+        let broadcast = advanced.map(\.shape).reduce([]) { broadcastShape($0, $1, op: op) }
+        let broadcastCount = broadcast.reduce(1, *)
+        let broadcastValues: [[Int]] = advanced.map { index in
+            guard index.shape != broadcast else { return index.values }
+            let strides = Tensor.contiguousStrides(index.shape)
+            let lead = broadcast.count - index.shape.count
+            return (0..<broadcastCount).map { flat in
+                var offset = 0, remainder = flat
+                for d in stride(from: broadcast.count - 1, through: 0, by: -1) {
+                    let coordinate = remainder % broadcast[d]
+                    remainder /= broadcast[d]
+                    if d >= lead, index.shape[d - lead] != 1 { offset += coordinate * strides[d - lead] }
+                }
+                return index.values[offset]
+            }
+        }
+
+        // Adjacent integer indices put the broadcast axes where they were; separated ones put them first.
+        let adjacent = advancedAxes.isEmpty || advancedAxes.last! - advancedAxes.first! == advancedAxes.count - 1
+        let insertAt = adjacent ? (advancedAxes.first ?? 0) : 0
+        let sliced = picks.enumerated().compactMap { axis, pick -> (axis: Int, start: Int, step: Int, count: Int)? in
+            if case .slice(let start, let step, let count) = pick { return (axis, start, step, count) }
+            return nil
+        }
+        let before = sliced.filter { $0.axis < insertAt }, after = sliced.filter { $0.axis >= insertAt }
+        outputShape = before.map(\.count) + broadcast + after.map(\.count)
+
+        let inputStrides = Tensor.contiguousStrides(shape)
+        let outputCount = outputShape.reduce(1, *)
+        var positions = [Int](repeating: 0, count: outputCount)
+        if outputCount > 0 {
+            let advancedOnly = picks.enumerated().compactMap { axis, pick -> (axis: Int, which: Int)? in
+                if case .advanced(let which) = pick { return (axis, which) }
+                return nil
+            }
+            var coordinate = [Int](repeating: 0, count: outputShape.count)
+            for flat in 0..<outputCount {
+                var position = 0
+                for (d, slice) in before.enumerated() { position += (slice.start + coordinate[d] * slice.step) * inputStrides[slice.axis] }
+                var b = 0
+                for d in 0..<broadcast.count { b = b * broadcast[d] + coordinate[before.count + d] }
+                for (axis, which) in advancedOnly { position += broadcastValues[which][b] * inputStrides[axis] }
+                for (d, slice) in after.enumerated() {
+                    position += (slice.start + coordinate[before.count + broadcast.count + d] * slice.step) * inputStrides[slice.axis]
+                }
+                positions[flat] = position
+                var d = outputShape.count - 1
+                while d >= 0 {
+                    coordinate[d] += 1
+                    if coordinate[d] < outputShape[d] { break }
+                    coordinate[d] = 0
+                    d -= 1
+                }
+            }
+        }
+        self.positions = positions
+    }
+}

@@ -1,0 +1,183 @@
+/// Writing along an axis at integer positions, as PyTorch's `scatter`, `scatter_add` and
+/// `scatter_reduce`: for axis 0, `out[index[i][j]][j] (op)= src[i][j]`, and likewise for
+/// other axes. `index` is an int64 or int32 tensor of this tensor's rank whose extents are no
+/// larger than `src`'s, and no larger than this tensor's off the axis; each index lies in
+/// `-extent..<extent` of the axis (negative counts from the end). The result is a new tensor.
+
+/// How ``Tensor/scatterReduce(axis:index:source:reduce:includeSelf:)`` combines the values that land on one position.
+public enum ScatterReduction: String, Sendable {
+    case sum, mean, amax, amin
+}
+
+extension Tensor {
+    /// This tensor with `source`'s elements written at the positions `index` names along
+    /// `axis` (PyTorch's `scatter(dim, index, src)`); when several land on one position,
+    /// the last in row-major order wins. Gradients: the overwritten positions pass none to
+    /// this tensor; each `source` element gets the gradient at the position it was written to
+    /// (PyTorch's rule, also for an element a later one overwrote).
+    public func scatter(axis: Int, index: Tensor, source: Tensor) -> Tensor {
+        let plan = ScatterPlan(self, axis: axis, index: index, source: source, op: "scatter")
+        let result = plan.combined(self, source) { _, _, new in new }
+        return result.recorded("scatter", [self, source]) { g, needs in
+            [needs[0] ? plan.zeroingTargets(of: g) : nil, needs[1] ? plan.gatherTargets(of: g) : nil]
+        }
+    }
+
+    /// This tensor with `source`'s elements added at the positions `index` names along `axis`
+    /// (PyTorch's `scatter_add`); repeated positions add up. The gradient flows unchanged to
+    /// this tensor and, gathered from the written positions, to `source`.
+    public func scatterAdd(axis: Int, index: Tensor, source: Tensor) -> Tensor {
+        scatterReduce(axis: axis, index: index, source: source, reduce: .sum)
+    }
+
+    /// This tensor with `source`'s elements combined into the positions `index` names along
+    /// `axis` by `reduce` (PyTorch's `scatter_reduce`): the sum, the mean, the maximum or the
+    /// minimum of the values that land on each position, together with the position's own value
+    /// when `includeSelf` (PyTorch's default), without it otherwise; positions nothing lands on
+    /// keep their value. NaN wins `amax` and `amin`. Gradients as PyTorch's: the mean divides
+    /// by each position's count; `amax`/`amin` share the gradient evenly among the values
+    /// (kept or scattered) that equal the result, where, as in PyTorch, a position's own value
+    /// counts as a share even without `includeSelf`.
+    public func scatterReduce(axis: Int, index: Tensor, source: Tensor, reduce: ScatterReduction, includeSelf: Bool = true) -> Tensor {
+        let plan = ScatterPlan(self, axis: axis, index: index, source: source, op: "scatterReduce")
+        let input = detached(), src = source.detached()
+        // Start from this tensor, or, without includeSelf, from the first value landing on each position.
+        var landed = [Int](repeating: includeSelf ? 1 : 0, count: scalarCount)
+        for target in plan.targets { landed[target] += 1 }
+        var started = [Bool](repeating: includeSelf, count: scalarCount)
+        let combine: (Float, Float) -> Float
+        switch reduce {
+        case .sum, .mean: combine = { $0 + $1 }
+        case .amax: combine = { $0.isNaN || $1.isNaN ? .nan : Swift.max($0, $1) }
+        case .amin: combine = { $0.isNaN || $1.isNaN ? .nan : Swift.min($0, $1) }
+        }
+        var result = plan.combined(input, src) { position, old, new in
+            defer { started[position] = true }
+            return started[position] ? combine(old, new) : new
+        }
+        if reduce == .mean {
+            result = noGrad { result / Tensor(shape: shape, scalars: landed.map { Float(Swift.max($0, 1)) }) }
+        }
+        let output = result.detached()
+        return result.recorded("scatterReduce", [self, source]) { g, needs in
+            var selfGradient: Tensor, sourceGradient: Tensor
+            switch reduce {
+            case .sum:
+                (selfGradient, sourceGradient) = (g, plan.gatherTargets(of: g))
+            case .mean:
+                let shared = g / Tensor(shape: g.shape, scalars: landed.map { Float(Swift.max($0, 1)) })
+                (selfGradient, sourceGradient) = (shared, plan.gatherTargets(of: shared))
+            case .amax, .amin:
+                // Each value equal to its position's result takes an even share of the gradient there.
+                let resultValues = output.scalars, selfValues = input.scalars, sourceValues = src.scalars
+                func isResult(_ value: Float, _ result: Float) -> Bool { value == result || (value.isNaN && result.isNaN) }
+                // A position's own value takes part with includeSelf, or when nothing landed on it.
+                func selfTakesPart(_ position: Int) -> Bool {
+                    (includeSelf || landed[position] == 0) && isResult(selfValues[position], resultValues[position])
+                }
+                // PyTorch counts a position's own value among the shares when it equals the result,
+                // even without includeSelf (its share then goes nowhere); so does Nabla, to agree.
+                var winners = (0..<resultValues.count).map { isResult(selfValues[$0], resultValues[$0]) ? 1 : 0 }
+                for (k, target) in plan.targets.enumerated() where isResult(sourceValues[plan.sources[k]], resultValues[target]) {
+                    winners[target] += 1
+                }
+                let gradient = g.scalars
+                selfGradient = Tensor(shape: g.shape, scalars: (0..<gradient.count).map {
+                    selfTakesPart($0) ? gradient[$0] / Float(winners[$0]) : 0
+                })
+                var perSource = [Float](repeating: 0, count: src.scalarCount)
+                for (k, target) in plan.targets.enumerated() where isResult(sourceValues[plan.sources[k]], resultValues[target]) {
+                    perSource[plan.sources[k]] = gradient[target] / Float(winners[target])
+                }
+                sourceGradient = Tensor(shape: src.shape, scalars: perSource)
+                return [needs[0] ? selfGradient : nil, needs[1] ? sourceGradient : nil]
+            }
+            // Without includeSelf, the positions written to did not use their old value.
+            if !includeSelf { selfGradient = plan.zeroingTargets(of: selfGradient) }
+            return [needs[0] ? selfGradient : nil, needs[1] ? sourceGradient : nil]
+        }
+    }
+}
+
+/// Where each element of `index` sends its `source` element: the row-major positions in the
+/// scattered-into tensor (`targets`) and in `source` (`sources`), in `index`'s row-major order.
+private struct ScatterPlan {
+    let targets: [Int]
+    let sources: [Int]
+    let shape: [Int], sourceShape: [Int], indexShape: [Int]
+
+    init(_ tensor: Tensor, axis: Int, index: Tensor, source: Tensor, op: String) {
+        let resolved = normalizedAxis(axis, rank: Swift.max(tensor.rank, 1), op: op)
+        guard index.dtype == .int64 || index.dtype == .int32 else {
+            fail("\(op): expected an int64 or int32 index tensor, got \(index.dtype)")
+        }
+        guard index.rank == tensor.rank, source.rank == tensor.rank,
+              index.shape.indices.allSatisfy({ index.shape[$0] <= source.shape[$0] && ($0 == resolved || index.shape[$0] <= tensor.shape[$0]) }) else {
+            fail("\(op): index \(describe(index.shape)) must have the rank of self \(describe(tensor.shape)) and src \(describe(source.shape)), with extents no larger than src's, nor than self's off axis \(axis)")
+        }
+        let extent = tensor.shape.isEmpty ? 1 : tensor.shape[resolved]
+        let values = index.scalars(as: Int64.self)
+        let selfStrides = Tensor.contiguousStrides(tensor.shape), sourceStrides = Tensor.contiguousStrides(source.shape)
+        var targets: [Int] = [], sources: [Int] = []
+        targets.reserveCapacity(values.count)
+        sources.reserveCapacity(values.count)
+        forEachCoordinate(index.shape) { flat, coordinate in
+            let value = values[flat]
+            guard value >= -Int64(extent) && value < Int64(extent) else {
+                fail("\(op): index \(value) is out of bounds for dimension \(resolved) with size \(extent)")
+            }
+            var target = 0, source = 0
+            for d in coordinate.indices {
+                target += (d == resolved ? Int(value < 0 ? value + Int64(extent) : value) : coordinate[d]) * selfStrides[d]
+                source += coordinate[d] * sourceStrides[d]
+            }
+            targets.append(target)
+            sources.append(source)
+        }
+        self.targets = targets
+        self.sources = sources
+        shape = tensor.shape
+        sourceShape = source.shape
+        indexShape = index.shape
+    }
+
+    /// A copy of `base` with `update(position, old, new)` applied for each scattered element in order.
+    func combined(_ base: Tensor, _ source: Tensor, _ update: (Int, Float, Float) -> Float) -> Tensor {
+        var values = base.scalars
+        let sourceValues = source.scalars
+        for (k, target) in targets.enumerated() { values[target] = update(target, values[target], sourceValues[sources[k]]) }
+        return Tensor(shape: shape, scalars: values)
+    }
+
+    /// `gradient` with the scattered-into positions set to zero.
+    func zeroingTargets(of gradient: Tensor) -> Tensor {
+        var values = gradient.scalars
+        for target in targets { values[target] = 0 }
+        return Tensor(shape: shape, scalars: values)
+    }
+
+    /// The gradient each source element receives: `gradient` at its target, zero where `index` does not reach.
+    func gatherTargets(of gradient: Tensor) -> Tensor {
+        let values = gradient.scalars
+        var result = [Float](repeating: 0, count: sourceShape.reduce(1, *))
+        for (k, target) in targets.enumerated() { result[sources[k]] = values[target] }
+        return Tensor(shape: sourceShape, scalars: result)
+    }
+}
+
+/// Calls `body(flat, coordinate)` for each position of `shape` in row-major order.
+private func forEachCoordinate(_ shape: [Int], _ body: (Int, [Int]) -> Void) {
+    let count = shape.reduce(1, *)
+    guard count > 0 else { return }
+    var coordinate = [Int](repeating: 0, count: shape.count)
+    for flat in 0..<count {
+        body(flat, coordinate)
+        var d = shape.count - 1
+        while d >= 0 {
+            coordinate[d] += 1
+            if coordinate[d] < shape[d] { break }
+            coordinate[d] = 0
+            d -= 1
+        }
+    }
+}
