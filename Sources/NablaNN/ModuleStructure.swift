@@ -33,9 +33,23 @@ struct ModuleStructure {
         let kind: SlotKind
     }
 
-    indirect enum SlotKind: Sendable {
-        case parameter, buffer, module
-        case optional(SlotKind), array(SlotKind), dictionary(SlotKind)
+    /// What a slot holds: a parameter, a buffer or a module, inside zero or more
+    /// containers (outermost first). A flat value rather than an `indirect enum`,
+    /// whose boxes LeakSanitizer reported leaked from the per-type cache.
+    struct SlotKind: Sendable, Equatable {
+        enum Leaf: Sendable { case parameter, buffer, module }
+        enum Container: Sendable { case optional, array, dictionary }
+        let leaf: Leaf
+        var containers: [Container] = []
+
+        static let parameter = SlotKind(leaf: .parameter)
+        static let buffer = SlotKind(leaf: .buffer)
+        static let module = SlotKind(leaf: .module)
+
+        /// This kind inside one more container.
+        func inside(_ container: Container) -> SlotKind {
+            SlotKind(leaf: leaf, containers: [container] + containers)
+        }
     }
 
     private static let slotsByType = Mutex<[ObjectIdentifier: [SlotField]]>([:])
@@ -75,9 +89,9 @@ struct ModuleStructure {
         if type == Parameter.self { return .parameter }
         if type == Buffer.self { return .buffer }
         if type is any Module.Type || type == (any Module).self { return .module }
-        if let optional = type as? any OptionalSlot.Type { return slotKind(of: optional.wrappedType).map { .optional($0) } }
-        if let array = type as? any ArraySlot.Type { return slotKind(of: array.elementType).map { .array($0) } }
-        if let dictionary = type as? any StringKeyedSlot.Type { return slotKind(of: dictionary.valueType).map { .dictionary($0) } }
+        if let optional = type as? any OptionalSlot.Type { return slotKind(of: optional.wrappedType).map { $0.inside(.optional) } }
+        if let array = type as? any ArraySlot.Type { return slotKind(of: array.elementType).map { $0.inside(.array) } }
+        if let dictionary = type as? any StringKeyedSlot.Type { return slotKind(of: dictionary.valueType).map { $0.inside(.dictionary) } }
         return nil
     }
 
@@ -85,15 +99,15 @@ struct ModuleStructure {
     /// (`[any MyLayer]`, `Any`) is, judged from the value it holds now.
     private static func slotKind(ofValue value: Any) -> SlotKind? {
         if let optional = value as? any OptionalSlot {
-            return optional.wrappedValue.flatMap { slotKind(of: type(of: $0)) ?? slotKind(ofValue: $0) }.map { .optional($0) }
+            return optional.wrappedValue.flatMap { slotKind(of: type(of: $0)) ?? slotKind(ofValue: $0) }.map { $0.inside(.optional) }
         }
         if let array = value as? any ArraySlot, !array.elements.isEmpty {
             let kinds = array.elements.map { slotKind(of: type(of: $0)) ?? slotKind(ofValue: $0) }
-            if let first = kinds[0], kinds.allSatisfy({ $0 != nil }) { return .array(first) }
+            if let first = kinds[0], kinds.allSatisfy({ $0 != nil }) { return first.inside(.array) }
         }
         if let dictionary = value as? any StringKeyedSlot, !dictionary.entries.isEmpty {
             let kinds = dictionary.entries.map { slotKind(of: type(of: $0.value)) ?? slotKind(ofValue: $0.value) }
-            if let first = kinds[0], kinds.allSatisfy({ $0 != nil }) { return .dictionary(first) }
+            if let first = kinds[0], kinds.allSatisfy({ $0 != nil }) { return first.inside(.dictionary) }
         }
         return nil
     }
@@ -120,28 +134,32 @@ struct ModuleStructure {
 
     /// Adds what `value` holds now to the structure, under `name`.
     private mutating func collect(_ value: Any, as kind: SlotKind, name: String) {
-        switch kind {
-        case .parameter:
-            if let parameter = value as? Parameter { parameters.append((name, parameter)) }
-        case .buffer:
-            if let buffer = value as? Buffer { buffers.append((name, buffer)) }
-        case .module:
-            if let module = value as? any Module { children.append((name, module)) }
-        case .optional(let wrapped):
-            if let some = (value as? any OptionalSlot)?.wrappedValue { collect(some, as: wrapped, name: name) }
-        case .array(let element):
+        guard let container = kind.containers.first else {
+            switch kind.leaf {
+            case .parameter:
+                if let parameter = value as? Parameter { parameters.append((name, parameter)) }
+            case .buffer:
+                if let buffer = value as? Buffer { buffers.append((name, buffer)) }
+            case .module:
+                if let module = value as? any Module { children.append((name, module)) }
+            }
+            return
+        }
+        let element = SlotKind(leaf: kind.leaf, containers: Array(kind.containers.dropFirst()))
+        switch container {
+        case .optional:
+            if let some = (value as? any OptionalSlot)?.wrappedValue { collect(some, as: element, name: name) }
+        case .array:
             for (index, item) in ((value as? any ArraySlot)?.elements ?? []).enumerated() {
                 collect(item, as: element, name: "\(name).\(index)")
             }
-        case .dictionary(let element):
+        case .dictionary:
             for (key, item) in ((value as? any StringKeyedSlot)?.entries ?? []) {
                 collect(item, as: element, name: "\(name).\(key)")
             }
         }
     }
 }
-
-extension ModuleStructure.SlotKind: Equatable {}
 
 /// `Optional`, `Array` and `[String: V]` seen without their generic parameters.
 private protocol OptionalSlot {

@@ -50,7 +50,7 @@ private struct ScaledConversion<Target: TensorScalar & BinaryFloatingPoint>: Sca
     let divisor: Target
     func run<T: TensorScalar>(_ type: T.Type) -> Tensor {
         if T.self == UInt8.self, Target.self == Float.self, source.isContiguous {
-            return bytesToFloat(source, dividedBy: divisor as! Float)
+            return bytesToFloat(source, dividedBy: (divisor as! Float))
         }
         return mapElements(source, T.self) { Target.converting($0) / divisor }
     }
