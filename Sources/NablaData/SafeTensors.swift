@@ -22,9 +22,13 @@ public enum SafeTensors {
     /// atomically: a temporary file in the same folder, then a rename, so a reader never
     /// sees a half-written file.
     ///
-    /// - Parameter storingFloat32As: `.f16` or `.bf16` stores float32 tensors in half
-    ///   precision, rounded to nearest even as torch's `.half()`/`.bfloat16()`; the other
-    ///   dtypes are stored exactly.
+    /// - Parameters:
+    ///   - tensors: The named tensors, in the order the header lists them.
+    ///   - metadata: The header's `__metadata__` strings.
+    ///   - float32Storage: `.f16` or `.bf16` stores float32 tensors in half
+    ///     precision, rounded to nearest even as torch's `.half()`/`.bfloat16()`; the other
+    ///     dtypes are stored exactly.
+    ///   - path: The file to write.
     public static func write(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:],
                              storingFloat32As float32Storage: Float32Storage = .f32, to path: String) throws {
         var names = Set<String>()
@@ -73,7 +77,7 @@ public enum SafeTensors {
     ///   - checkHeader: Called with every tensor's name and shape, in the order of
     ///     their data (the order of the result), once the header has passed its checks and before any tensor data is
     ///     read or allocated: a caller that expects other tensors throws here, so that
-    ///     a wrong file costs nothing however large its tensors (``Module/load(from:)``).
+    ///     a wrong file costs nothing however large its tensors (`Module.load(from:)` in NablaNN).
     public static func read(from path: String, limits: DataLimits = .default,
                             checkHeader: ([(name: String, shape: [Int])]) throws -> Void = { _ in }) throws -> [(name: String, tensor: Tensor)] {
         try withRegularFile(path) { fd, fileSize in

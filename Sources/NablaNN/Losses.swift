@@ -139,6 +139,8 @@ public func nllLoss(_ logProbabilities: Tensor, _ target: Tensor) -> Tensor {
 /// or its divisor.
 ///
 /// - Parameters:
+///   - logProbabilities: Log-probabilities `[N, C, …]` or `[C]`.
+///   - target: Class indices, of the input's shape without the class axis.
 ///   - weight: A rescaling weight per class, `[C]` (no gradient flows to it, as in PyTorch).
 ///   - ignoreIndex: A target value that is skipped (PyTorch's default −100).
 ///   - reduction: `.mean` divides by the sum of the weights of the targets not ignored
@@ -163,6 +165,8 @@ public func crossEntropy(_ logits: Tensor, _ target: Tensor) -> Tensor {
 /// probabilities of the logits' own shape (`−Σ target · logSoftmax(logits)` per sample).
 ///
 /// - Parameters:
+///   - logits: Unnormalised scores `[N, C, …]` or `[C]`.
+///   - target: Class indices or class probabilities, as above.
 ///   - weight: A rescaling weight per class, `[C]`, as ``nllLoss(_:_:weight:ignoreIndex:reduction:)``;
 ///     with probabilities, each class's term is scaled by it.
 ///   - ignoreIndex: A class-index target that is skipped (PyTorch's default −100).

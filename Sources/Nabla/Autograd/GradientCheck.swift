@@ -1,4 +1,4 @@
-/// The outcome of ``gradientCheck(_:epsilon:absoluteTolerance:relativeTolerance:seed:_:)``.
+/// The outcome of ``gradientCheck(_:dtype:epsilon:absoluteTolerance:relativeTolerance:seed:_:)``.
 public struct GradientCheckResult: CustomStringConvertible {
     /// Whether every analytic derivative matched its finite difference.
     public let passed: Bool
