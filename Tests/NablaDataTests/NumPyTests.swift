@@ -86,7 +86,6 @@ final class NumPyTests: XCTestCase {
 
     /// NumPy reads what Nabla writes, with the same shapes and values.
     func testNumPyReadsWhatNablaWrites() throws {
-        let python = try numPyPython()
         let folder = try makeTemporaryFolder(self)
         let x = Tensor(shape: [4, 3], scalars: (0..<12).map { Float($0) * 0.5 - 2 })
         try NumPy.save(x, to: folder + "/x.npy")
@@ -118,7 +117,7 @@ final class NumPyTests: XCTestCase {
                 assert a.dtype == expected.dtype and a.shape == expected.shape and (a == expected).all(), (name, a)
         print("ok")
         """
-        XCTAssertEqual(try runPython(python, script, folder), "ok\n")
+        XCTAssertEqual(try runTorchPython(script, folder), "ok\n")
     }
 
     // MARK: hostile input
@@ -191,28 +190,4 @@ final class NumPyTests: XCTestCase {
         let tiny = DataLimits(maximumDataBytes: 100)
         assertDataError(try NumPy.decodeArchive(good, source: "a.npz", limits: tiny), path: "a.npz", mentions: "limit")
     }
-}
-
-/// The Python with NumPy that setup installs (`NABLA_TORCH_PYTHON`, else
-/// `~/.cache/nabla-torch/bin/python`); skips the test when it is missing.
-private func numPyPython() throws -> String {
-    let path = ProcessInfo.processInfo.environment["NABLA_TORCH_PYTHON"] ?? (NSHomeDirectory() + "/.cache/nabla-torch/bin/python")
-    guard FileManager.default.isExecutableFile(atPath: path) else { throw XCTSkip("no Python with NumPy at \(path) (scripts/setup.sh)") }
-    return path
-}
-
-/// Runs `script` with `python`, returning its standard output; a non-zero exit fails with its stderr.
-private func runPython(_ python: String, _ script: String, _ arguments: String...) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: python)
-    process.arguments = ["-c", script] + arguments
-    let output = Pipe(), errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    let printed = output.fileHandleForReading.readDataToEndOfFile()
-    let message = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    XCTAssertEqual(process.terminationStatus, 0, String(decoding: message, as: UTF8.self))
-    return String(decoding: printed, as: UTF8.self)
 }
