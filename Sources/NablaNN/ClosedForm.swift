@@ -56,31 +56,23 @@ public struct RowBlocks {
     }
 
     /// The Gram matrix DᵀD of D = [X 1 extra] (X the rows; `extra(range)`, if given,
-    /// columns appended), row-major [f × f] in Double: exact when the undivided rows,
-    /// `divisor` and `extra × divisor` are small integers.
-    func gram(op: String, extra: ((Range<Int>) -> Tensor)? = nil) -> (values: [Double], size: Int) {
+    /// columns appended), float64 [f, f]: exact when the undivided rows, `divisor`
+    /// and `extra × divisor` are small integers.
+    func gram(op: String, extra: ((Range<Int>) -> Tensor)? = nil) -> Tensor {
         // Rows per Float product: 256 · 255² < 2²⁴, so sums of byte products stay exact.
         let exactRows = 256
-        var total: [Double] = []
-        var size = 0
+        var total: Tensor?
         forEachUndivided(op: op) { range, rows in
             let columns = [rows, Tensor.full([range.count, 1], divisor)] + (extra.map { [$0(range) * divisor] } ?? [])
             let design = Tensor.cat(columns, axis: 1)
-            size = design.shape[1]
-            if total.isEmpty { total = Array(repeating: 0, count: size * size) }
             for start in stride(from: 0, to: range.count, by: exactRows) {
                 let piece = design[start..<Swift.min(start + exactRows, range.count)]
-                let product = (piece.transposed • piece).scalars
-                total.withUnsafeMutableBufferPointer { sum in
-                    product.withUnsafeBufferPointer { add in
-                        for index in 0..<sum.count { sum[index] += Double(add[index]) }
-                    }
-                }
+                let product = (piece.transposed • piece).to(.float64)
+                total = total.map { $0 + product } ?? product
             }
         }
-        guard size > 0 else { Nabla.fail("\(op): needs at least one row") }
-        let squared = Double(divisor) * Double(divisor)
-        return (total.map { $0 / squared }, size)
+        guard let total else { Nabla.fail("\(op): needs at least one row") }
+        return total / Tensor(Double(divisor) * Double(divisor))
     }
 }
 
@@ -115,28 +107,18 @@ public struct LeastSquaresClassifier {
             Nabla.fail("LeastSquaresClassifier: targets must be [\(blocks.count), 1] for \(blocks.count) rows, got shape \(targets.shape)")
         }
         // The Gram matrix of [X 1 y]: its leading n × n block is [X 1]ᵀ[X 1], its last column [X 1]ᵀy.
-        let (gram, size) = blocks.gram(op: "LeastSquaresClassifier") { targets[$0.lowerBound..<$0.upperBound] }
-        let n = size - 1
-        var matrix = [Double](repeating: 0, count: n * n), rhs = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            for j in 0..<n { matrix[i * n + j] = gram[i * size + j] }
-            rhs[i] = gram[i * size + n]
-        }
-        let (eigenvalues, eigenvectors) = try Linalg.eigh(Tensor(shape: [n, n], scalars: matrix))
+        let gram = blocks.gram(op: "LeastSquaresClassifier") { targets[$0.lowerBound..<$0.upperBound] }
+        let n = gram.shape[0] - 1
+        let (eigenvalues, eigenvectors) = try Linalg.eigh(gram[0..<n, 0..<n])
         let values = eigenvalues.scalars(as: Double.self)
-        matrix = eigenvectors.scalars(as: Double.self)
         let rcond = Double(Float.ulpOfOne) * Double(Swift.max(blocks.count, n))
         let cutoff = rcond * rcond * Swift.max(values[n - 1], 0)
-        // Eigenvalues ascend: the kept directions are the last `rank` columns of the eigenvectors (row-major now in `matrix`).
+        // Eigenvalues ascend: the kept directions are the last `rank` eigenvectors, V.
+        // w = V Λ⁻¹ Vᵀ [X 1]ᵀy.
         rank = values.filter { $0 > cutoff }.count
-        var solution = [Double](repeating: 0, count: n)
-        for k in (n - rank)..<n {
-            var projection = 0.0
-            for i in 0..<n { projection += matrix[i * n + k] * rhs[i] }
-            let coefficient = projection / values[k]
-            for i in 0..<n { solution[i] += coefficient * matrix[i * n + k] }
-        }
-        weights = Tensor(shape: [n, 1], scalars: solution.map { Float($0) })
+        let kept = eigenvectors[0..<n, (n - rank)..<n]
+        let solution = kept • ((kept.transposed • gram[0..<n, n..<(n + 1)]) / eigenvalues[(n - rank)..<n].unsqueeze(axis: 1))
+        weights = solution.to(.float32)
         self.threshold = threshold
     }
 
@@ -190,24 +172,19 @@ public struct PrincipalComponents {
             Nabla.fail("PrincipalComponents: needs N ≥ 2 rows, got \(blocks.count)")
         }
         // The Gram matrix of [X 1]: XᵀX, then the column sums Σx, then N.
-        let (gram, size) = blocks.gram(op: "PrincipalComponents")
-        let features = size - 1
+        let gram = blocks.gram(op: "PrincipalComponents")
+        let features = gram.shape[0] - 1
         guard count >= 1, count <= features else {
             Nabla.fail("PrincipalComponents: count must be in 1...\(features), got \(count)")
         }
-        let n = Double(blocks.count)
-        let sums = (0..<features).map { gram[$0 * size + features] }
-        let covariance = Tensor(shape: [features, features]) { scalars in
-            for i in 0..<features {
-                for j in 0..<features {
-                    scalars[i * features + j] = Float((gram[i * size + j] - sums[i] * sums[j] / n) / (n - 1))
-                }
-            }
-        }
+        let n = Tensor(Double(blocks.count))
+        let sums = gram[0..<features, features]
+        let covariance = ((gram[0..<features, 0..<features] - sums.unsqueeze(axis: 1) * sums.unsqueeze(axis: 0) / n)
+                          / Tensor(Double(blocks.count - 1))).to(.float32)
         // eigh's eigenvalues ascend: the last `count` columns, reversed, come first.
         let (values, vectors) = try Linalg.eigh(covariance)
         let order = (0..<count).map { features - 1 - $0 }
-        mean = Tensor(shape: [features], scalars: sums.map { Float($0 / n) })
+        mean = (sums / n).to(.float32)
         components = vectors.transposed.gather(rows: order).transposed.contiguous()
         variances = values.unsqueeze(axis: 1).gather(rows: order).reshape([count])
         totalVariance = values.sum().item
