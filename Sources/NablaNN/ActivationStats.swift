@@ -54,9 +54,8 @@ public final class ActivationStats: Callback {
             layer.module.registerForwardHook { [weak self, weak learner] _, _, output in
                 guard let self, learner?.isTraining == true else { return nil }
                 let values = output.detached()
-                let nearZero = values.scalars.reduce(0) { $0 + ($1 <= 0.05 ? 1 : 0) }
                 self.current[index] = Statistics(mean: values.mean().item, standardDeviation: values.std().item,
-                                                 nearZero: Float(nearZero) / Float(max(values.scalarCount, 1)))
+                                                 nearZero: (values .<= 0.05).sum().item / Float(max(values.scalarCount, 1)))
                 return nil
             }
         }
