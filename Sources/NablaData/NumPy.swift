@@ -104,25 +104,10 @@ public enum NumPy {
         try archive.withUnsafeBytes { try writeFileAtomically($0, to: path) }
     }
 
-    /// The tensor of a decoded array, of its dtype.
+    /// The tensor of a decoded array, of its dtype: its bytes copied once into the storage
+    /// (the reader has checked that a bool array's bytes are 0 or 1).
     private static func tensor(from array: NPYArray) -> Tensor {
-        func elements<T: TensorScalar>(_: T.Type) -> Tensor {
-            let count = array.bytes.count / MemoryLayout<T>.stride
-            let values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-                array.bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: $0) }
-                initialized = count
-            }
-            return Tensor(shape: array.shape, scalars: values)
-        }
-        switch array.elementType {
-        case .float32: return elements(Float.self)
-        case .float64: return elements(Double.self)
-        case .int64: return elements(Int64.self)
-        case .int32: return elements(Int32.self)
-        case .uint8: return elements(UInt8.self)
-        // The reader has checked that every byte is 0 or 1, Bool's two representations.
-        case .bool: return elements(Bool.self)
-        }
+        Tensor(shape: array.shape, dtype: array.elementType) { storage in array.bytes.withUnsafeBytes { storage.copyMemory(from: $0) } }
     }
 }
 
