@@ -52,18 +52,10 @@ struct LessonData {
     /// 8-bit pixels as Float in [0, 1], `Float(p) / 255`.
     static func floats(_ pixels: Tensor) -> Tensor { pixels.to(.float32, dividedBy: 255) }
 
-    /// The mean of `images[range]` in [0, 1]: the pixel sums are exact, so the only rounding
-    /// is the final division (in Double, then to Float). Float32 adds integers exactly up to
-    /// 2^24, so each chunk of at most 2^24 / 255 images is summed in float32, the chunks in Double.
+    /// The mean of `images[range]` in [0, 1]: the pixel sums are exact (a uint8 tensor sums
+    /// to int64), so the only rounding is the final division (in Double, then to Float).
     private static func meanImage(_ images: Tensor, _ range: Range<Int>) -> Tensor {
-        let chunk = (1 << 24) / 255
-        var sums = [Double](repeating: 0, count: images.scalarCount / Swift.max(images.shape[0], 1))
-        for start in stride(from: range.lowerBound, to: range.upperBound, by: chunk) {
-            let partial = images[start..<Swift.min(start + chunk, range.upperBound)].to(.float32).sum(axis: 0).scalars
-            for j in sums.indices { sums[j] += Double(partial[j]) }
-        }
-        let divisor = 255 * Double(range.count)
-        return Tensor(shape: Array(images.shape.dropFirst()), scalars: sums.map { Float($0 / divisor) })
+        images[range].sum(axis: 0).to(.float64, dividedBy: 255 * Double(range.count)).to(.float32)
     }
 
     private static func targets(_ count: Int, positives: Int) -> Tensor {
