@@ -58,7 +58,7 @@ struct RunOptions: ParsableArguments {
     var prefetch: Bool? { noPrefetch ? false : nil }
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let threads { try requireAtLeastOne(threads, option: "--threads") }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         if let threads, threads > cores {
             throw ValidationError("--threads \(threads) is more than the \(cores) cores of this machine; more threads than cores only wait for each other")

@@ -50,12 +50,9 @@ struct DigitsCommand: ParsableCommand {
     @OptionGroup var distributedOptions: DistributedOptions
 
     func validate() throws {
-        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
-        if let epochs { try requireAtMost(epochs, maximumRunLength, option: "--epochs") }
-        if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
-            throw ValidationError("--lr must be a positive number, got \(learningRate)")
-        }
-        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        if let epochs { try requireEpochCount(epochs) }
+        if let learningRate { try requireLearningRate(learningRate) }
+        try requireAtLeastOne(batchSize, option: "--batch-size")
         // As train --save: a path that cannot be written fails now, not after the training.
         if let save { try requireWritableFile(save, for: "--save") }
     }

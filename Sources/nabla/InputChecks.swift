@@ -14,6 +14,17 @@ func requireAtMost(_ value: Int, _ limit: Int, option: String) throws {
     guard value <= limit else { throw ValidationError("\(option) must be at most \(limit), got \(value)") }
 }
 
+/// Refuses a count below 1 for `option`.
+func requireAtLeastOne(_ value: Int, option: String) throws {
+    guard value >= 1 else { throw ValidationError("\(option) must be at least 1, got \(value)") }
+}
+
+/// Refuses an `--epochs` outside 1...``maximumRunLength``.
+func requireEpochCount(_ epochs: Int) throws {
+    try requireAtLeastOne(epochs, option: "--epochs")
+    try requireAtMost(epochs, maximumRunLength, option: "--epochs")
+}
+
 /// Refuses a `--batch-size` larger than the training set, once it is loaded: such a
 /// batch is the whole set, and the activations of a whole large set at once
 /// (`--batch-size 9223372036854775807`) would take more memory than the machine has.

@@ -57,11 +57,10 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var distributedOptions: DistributedOptions
 
     func validate() throws {
-        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
-        if let epochs { try requireAtMost(epochs, maximumRunLength, option: "--epochs") }
+        if let epochs { try requireEpochCount(epochs) }
         if let learningRate { try requireLearningRate(learningRate) }
-        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
-        if let patience, patience < 1 { throw ValidationError("--patience must be at least 1, got \(patience)") }
+        try requireAtLeastOne(batchSize, option: "--batch-size")
+        if let patience { try requireAtLeastOne(patience, option: "--patience") }
         if let save { try requireWritableFile(save, for: "--save") }
     }
 
