@@ -7,6 +7,9 @@ let fontFamily = "DejaVu Sans"
 
 /// Rasterises drawing commands with Cairo.
 enum CairoRenderer {
+    /// The most pixels a Cairo image surface has on a side.
+    static let maximumSide = 32_767
+
     /// Draws `commands` on a white image surface of `width × height` pixels,
     /// everything scaled by `scale` (2 for a high-density picture).
     private static func surface(_ commands: [DrawCommand], width: Double, height: Double, scale: Double) throws -> OpaquePointer {
@@ -141,7 +144,7 @@ enum CairoRenderer {
         // Cairo's image surfaces stop at 32,767 pixels a side (an ImageGrid of a
         // 1×100000 image crashed): a larger image is drawn from every k-th pixel,
         // which a picture of at most 16,384 pixels a side cannot tell apart.
-        let image = image.sampled(atMost: 32_767)
+        let image = image.sampled(atMost: maximumSide)
         let stride = Int(cairo_format_stride_for_width(CAIRO_FORMAT_RGB24, Int32(image.width)))
         guard let source = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(image.width), Int32(image.height)) else { return }
         defer { cairo_surface_destroy(source) }

@@ -91,8 +91,8 @@ public struct Figure {
     }
 
     private func validated(_ scale: Double) throws -> Double {
-        // Cairo draws at most 32,767 pixels a side.
-        guard scale > 0, scale <= 8, (width * scale) * (height * scale) <= 16384 * 16384, width * scale <= 32_767, height * scale <= 32_767 else {
+        let side = Double(CairoRenderer.maximumSide)
+        guard scale > 0, scale <= 8, (width * scale) * (height * scale) <= 16384 * 16384, width * scale <= side, height * scale <= side else {
             throw PlotError("Figure: scale \(scale) is outside (0, 8] or makes the \(width)×\(height) picture too large")
         }
         return scale

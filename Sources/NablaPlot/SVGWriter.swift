@@ -52,8 +52,8 @@ enum SVGWriter {
                 // Embedded at a whole multiple of its size near the size shown, pixels kept sharp, so that
                 // viewers which smooth scaled images (ignoring image-rendering) still show crisp cells;
                 // within Cairo's 32,767 pixels a side, as the PNG renderer draws it.
-                let image = full.sampled(atMost: 32_767)
-                let fits = 32_767 / max(image.width, image.height)
+                let image = full.sampled(atMost: CairoRenderer.maximumSide)
+                let fits = CairoRenderer.maximumSide / max(image.width, image.height)
                 let factor = Double(max(1, min(32, fits, Int(max(rect.width / Double(image.width), rect.height / Double(image.height)).rounded(.up)))))
                 let png = try CairoRenderer.png(
                     [.image(image, in: Rect(x: 0, y: 0, width: Double(image.width), height: Double(image.height)))],
