@@ -60,7 +60,6 @@ final class AtomicWriteTests: XCTestCase {
         XCTAssertEqual([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), contents(versions[0], count: 16))
     }
 
-    /// Replacing keeps one file; a missing folder is an error naming the file.
     /// Issue 24: a kill between creating and removing the write probe left an empty
     /// `.nabla-write-check-<pid>` for good. A later check removes the probes of
     /// processes that are gone, keeps a live process's, and leaves none of its own.
@@ -78,6 +77,7 @@ final class AtomicWriteTests: XCTestCase {
         assertDataError(try requireWritableFolder("/proc"), path: "/proc", mentions: "cannot write in the folder /proc")
     }
 
+    /// Replacing keeps one file; a missing folder is an error naming the file.
     func testWritesCreateAndReplace() throws {
         let folder = try makeTemporaryFolder(self)
         let path = folder + "/a.bin"
