@@ -27,7 +27,7 @@ final class DifferentialTests: XCTestCase {
         guard let python = torchPython() else { return }
 
         let started = Date()
-        let records = Self.table.flatMap { op in op.cases.map { op.record($0) } }
+        let records = Self.table.flatMap { op in op.dtypes.flatMap { dtype in op.cases.map { op.record($0, dtype: dtype) } } }
         let casesFile = FileManager.default.temporaryDirectory.appendingPathComponent("nabla-differential-\(getpid()).json")
         try ("[" + records.joined(separator: ",\n") + "]").write(to: casesFile, atomically: false, encoding: .utf8)
         let swiftSeconds = Date().timeIntervalSince(started)

@@ -9,15 +9,23 @@ respect to each base. It recomputes all of it in float64 on the same values
 and compares. Exit status 1 and a line per mismatch naming op, case, backend
 and error; a summary line in any case.
 
+Each case ran in a dtype (float32, or float64 for the ops that take it) on
+inputs that are float32 numbers, so torch's float64 result is the truth for both.
+
 Tolerance (stated per op in the Swift table): an element passes when
-|nabla - torch| <= ulps * 2^-24 * length * max(|torch|, floor), where length
+|nabla - torch| <= ulps * eps * length * max(|torch|, floor), eps being the
+unit roundoff of the dtype Nabla's tensor has (2^-24 for float32, 2^-53 for
+float64; in float64 the truth is itself rounded to that precision, so the bound
+gets 2 more units for torch's own rounding), where length
 is the case's reduction length (1 for elementwise ops) and floor is 1 for
 gradients (their errors scale with their terms) and stated per op for outputs
 (or the largest magnitude in the tensor, for normwise ops such as solve), plus
-2^-126 for gradual underflow. ulps = 0 means equality with the float64 result
-rounded to float32. NaN must match NaN and infinities must match, except where
-torch's own float32 computation overflows to the same inf or NaN on a finite
-float64 result (an intermediate beyond float32's range).
+the dtype's smallest normal number for gradual underflow. ulps = 0 means
+equality with the float64 result rounded to the dtype of Nabla's tensor. NaN must match
+NaN and infinities must match, except where torch's own float32 computation
+overflows to the same inf or NaN on a finite float64 result (an intermediate
+beyond float32's range: float32 cases only). In a float64 case every
+differentiable output and every gradient must be float64.
 """
 import json
 import math
@@ -28,8 +36,8 @@ import torch
 import torch.nn.functional as F
 
 torch.set_num_threads(1)  # tiny tensors; spinning threads only slow a shared machine
-EPS32 = 2.0 ** -24
-TINY32 = 2.0 ** -126
+# Unit roundoff and smallest normal number of each dtype a case runs in.
+PRECISION = {"float32": (2.0 ** -24, 2.0 ** -126, np.float32), "float64": (2.0 ** -53, 2.0 ** -1022, np.float64)}
 NAMES = "abcdefgh"
 
 
@@ -72,7 +80,8 @@ def evaluate(case, dtype=torch.float64):
             base.requires_grad_(True)
         bases.append(base)
         operands.append(apply_view(base, spec["view"]))
-    scope = {"torch": torch, "F": F, "math": math, "np": np, "inputs": operands}
+    scope = {"torch": torch, "F": F, "math": math, "np": np, "inputs": operands,
+             "dtype": getattr(torch, case["dtype"])}
     scope.update(zip(NAMES, operands))
     outputs = as_outputs(eval(case["torch"], scope))
     differentiable = case["differentiable"]
@@ -105,7 +114,8 @@ def mismatch(expected, actual_record, ulps, length, floor, normwise, float32=Non
         return f"shape {list(actual.shape)} != torch {list(expected.shape)}"
     if expected.size == 0:
         return None
-    rounded = expected.astype(np.float32).astype(np.float64)
+    eps, tiny, numpy_dtype = PRECISION.get(actual_record["dtype"], PRECISION["float64"])
+    rounded = expected.astype(numpy_dtype).astype(np.float64)
     excused = np.zeros(expected.shape, dtype=bool)
     if float32 is not None and float32.shape == expected.shape:
         artefact = ~np.isfinite(float32) & np.isfinite(rounded)
@@ -130,8 +140,10 @@ def mismatch(expected, actual_record, ulps, length, floor, normwise, float32=Non
     magnitude = np.abs(expected[finite])
     if normwise and magnitude.size:
         floor = max(floor, float(magnitude.max()))
-    # Below float32's smallest normal number precision is lost to gradual underflow.
-    allowed = EPS32 * length * np.maximum(magnitude, floor) + TINY32
+    # Below the smallest normal number precision is lost to gradual underflow.
+    allowed = eps * length * np.maximum(magnitude, floor) + tiny
+    if numpy_dtype is np.float64:
+        ulps += 2
     units = np.abs(actual - expected)[finite] / allowed
     worst = int(np.argmax(units)) if units.size else 0
     if units.size and units[worst] > ulps:
@@ -148,6 +160,8 @@ def compare(case, expected_outputs, expected_grads, result, float32=None):
         problems.append(f"{len(result['outputs'])} outputs but torch gives {len(expected_outputs)}")
     f32_outputs, f32_grads = float32 or ([None] * len(expected_outputs), [None] * len(expected_grads))
     for i, (expected, actual) in enumerate(zip(expected_outputs, result["outputs"])):
+        if case["dtype"] == "float64" and i < case["differentiable"] and actual["dtype"] != "float64":
+            problems.append(f"output {i} is {actual['dtype']}, not float64")
         problem = mismatch(expected, actual, case["ulps"], case["length"], case["floor"], case["normwise"], f32_outputs[i])
         if problem:
             problems.append(f"output {i} {problem}")
@@ -158,6 +172,8 @@ def compare(case, expected_outputs, expected_grads, result, float32=None):
             problems.append(f"grad of {NAMES[i]}: Nabla computed none")
             continue
         # Gradients are sums of products with the upstream values: errors are relative to their terms, about 1.
+        if case["dtype"] == "float64" and actual["dtype"] != "float64":
+            problems.append(f"grad of {NAMES[i]} is {actual['dtype']}, not float64")
         problem = mismatch(expected, actual, case["grad_ulps"], case["grad_length"], 1.0, case["normwise"], f32_grads[i])
         if problem:
             problems.append(f"grad of {NAMES[i]} {problem}")
@@ -168,12 +184,14 @@ def main(path):
     np.seterr(all="ignore")  # inf - inf and the like are judged, not warned about
     with open(path) as f:
         cases = json.load(f)
-    failures, known, fixed, compared, ops, notes = [], [], [], 0, set(), {}
+    failures, known, compared, ops, notes = [], [], 0, set(), {}
+    # A known mark is fixed when no case it marks (in one op and dtype) disagrees any more.
+    marked, still_known = {}, set()
     for case in cases:
         ops.add(case["op"])
         if case["note"]:
             notes[case["op"]] = case["note"]
-        label = f"{case['op']} | {case['case']}"
+        label = f"{case['op']} | {case['case']} ({case['dtype']})"
         try:
             expected_outputs, expected_grads = evaluate(case)
         except Exception as error:  # a case torch cannot compute is a defect of the table
@@ -183,29 +201,31 @@ def main(path):
         for backend, result in case["results"].items():
             compared += 1
             problems = compare(case, expected_outputs, expected_grads, result)
-            if problems:
+            if problems and case["dtype"] == "float32":
                 # Judge again, excusing what float32's range does to torch itself.
                 if float32 is None:
                     float32 = evaluate(case, torch.float32)
                 problems = compare(case, expected_outputs, expected_grads, result, float32)
             lines = [f"{label} [{backend}]: {problem}" for problem in problems]
             if case["known"]:
+                mark = (case["op"], case["dtype"], case["known"])
+                marked.setdefault(mark, set())
                 known += [f"{line} ({case['known']})" for line in lines]
-                if not problems:
-                    fixed.append(f"{label} [{backend}] agrees now: remove its mark ({case['known']})")
+                if problems:
+                    still_known.add(mark)
             else:
                 failures += lines
     for op, note in sorted(notes.items()):
         print(f"convention {op}: {note}")
     for line in known:
         print("KNOWN " + line)
-    for line in fixed:
-        print("FIXED " + line)
+    for (op, dtype, mark) in sorted(set(marked) - still_known):
+        print(f"FIXED {op} ({dtype}) agrees now in every case: remove its mark ({mark})")
     for line in failures:
         print("MISMATCH " + line)
     failed_cases = len({line.split(" [")[0] for line in failures})
     print(f"differential: {len(cases)} cases of {len(ops)} ops, {compared} backend runs compared with "
-          f"torch {torch.__version__} in float64; {failed_cases} cases with mismatches, "
+          f"torch {torch.__version__} in float64 ({sum(c['dtype'] == 'float64' for c in cases)} of them run in float64); {failed_cases} cases with mismatches, "
           f"{len({line.split(' [')[0] for line in known})} with known open bugs")
     return 1 if failures else 0
 

@@ -162,7 +162,7 @@ extension Tensor {
         let inputShape = shape
         return view(shape: newShape, strides: newStrides, offset: newOffset).recorded("subscript", [self]) { g, _ in
             // The gradient lands in the picked (possibly stepped) region of a zero tensor.
-            let gradient = Tensor.zeros(inputShape)
+            let gradient = Tensor.zeros(inputShape, dtype: g.dtype)
             gradient.region(start: regionStart, shape: regionShape, steps: regionSteps).assign(from: g.reshape(regionShape))
             return [gradient]
         }
