@@ -260,12 +260,6 @@ extension Tensor {
         }
     }
 
-    /// Reduces each row of the `reduced` axes with `body(row, length)`, giving a
-    /// tensor with those axes kept at extent 1. Fails on an empty reduction.
-    func reduceRows(_ reduced: [Int], op: String, _ body: (UnsafePointer<Float>, Int) -> Float) -> Tensor {
-        reduceRows(reduced, op: op, Float.self, body)
-    }
-
     /// Reduces each row of the `reduced` axes of this tensor (of the dtype of `T`) with
     /// `body(row, length)` into a tensor of the dtype of `U`, those axes kept at extent 1.
     /// Fails on an empty reduction.
