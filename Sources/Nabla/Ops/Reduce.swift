@@ -236,13 +236,7 @@ extension Tensor {
     private func extremum(axes: [Int], keepDims: Bool, op: String, largest: Bool) -> Tensor {
         struct Kernel: NumericKernel {
             let source: Tensor, reduced: [Int], op: String, largest: Bool
-            func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
-                source.reduceRows(reduced, op: op, T.self) { row, length -> T in
-                    var best = row[0]
-                    for i in 1..<length where (largest ? row[i] > best : row[i] < best) || row[i].isNaNValue { best = row[i] }
-                    return best
-                }
-            }
+            func run<T: NumericScalar>(_ type: T.Type) -> Tensor { source.extrema(reduced, op: op, largest: largest, T.self) }
         }
         struct Winner: FloatingMap2 {
             func callAsFunction<T: FloatingScalar>(_ x: T, _ best: T) -> T { x == best || (x.isNaN && best.isNaN) ? 1 : 0 }
@@ -258,6 +252,12 @@ extension Tensor {
             let share = winners.sum(axes: reduced, keepDims: true)
             return [g.reshape(kept.shape).expand(to: inputShape) * winners / share]
         }
+    }
+
+    /// The maxima (or minima) over `reduced`, those axes kept at extent 1 (not recorded);
+    /// a lane holding NaN gives NaN. The one extremum loop, behind `max`, `min` and softmax's shift.
+    func extrema<T: NumericScalar>(_ reduced: [Int], op: String, largest: Bool, _ type: T.Type) -> Tensor {
+        reduceRows(reduced, op: op, T.self) { row, length in laneExtremum(row, length, largest: largest) }
     }
 
     /// Reduces each row of the `reduced` axes of this tensor (of the dtype of `T`) with
@@ -327,6 +327,33 @@ private func reductionBlocks(_ shape: [Int], _ reduced: [Int]) -> [(extent: Int,
         }
     }
     return blocks
+}
+
+/// The largest (or smallest) of `length` ≥ 1 elements, or the last NaN among them.
+/// One comparison per element, `!(x <= best)` (larger, or NaN), whose branch is rarely
+/// taken, so the loop runs as fast as a plain maximum; a NaN leaves it for the rare path.
+@inline(__always)
+private func laneExtremum<T: NumericScalar>(_ row: UnsafePointer<T>, _ length: Int, largest: Bool) -> T {
+    /// The last NaN of `row[start..<length]`, which holds one.
+    func lastNaN(from start: Int) -> T {
+        var last = start
+        for i in start..<length where row[i].isNaNValue { last = i }
+        return row[last]
+    }
+    var best = row[0]
+    if best.isNaNValue { return lastNaN(from: 0) }
+    if largest {
+        for i in 1..<length where !(row[i] <= best) {
+            best = row[i]
+            if best.isNaNValue { return lastNaN(from: i) }
+        }
+    } else {
+        for i in 1..<length where !(row[i] >= best) {
+            best = row[i]
+            if best.isNaNValue { return lastNaN(from: i) }
+        }
+    }
+    return best
 }
 
 /// The product of `count` contiguous elements, with eight partial products in flight.
