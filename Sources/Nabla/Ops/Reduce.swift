@@ -305,7 +305,12 @@ extension Tensor {
             else { outer = block.extent }
         }
         let result = Tensor(uninitializedShape: outputShape, dtype: dtype)
-        dtype.dispatch(BlockSum(source: source, result: result, outer: outer, length: length, inner: inner), op: "sum")
+        let block = BlockSum(source: source, result: result, outer: outer, length: length, inner: inner)
+        if dtype.isFloatingPoint {
+            dtype.dispatch(block.onBackend, op: "sum")
+        } else {
+            dtype.dispatch(block, op: "sum")
+        }
         return result
     }
 
@@ -371,31 +376,35 @@ private func contiguousProduct<T: FloatingScalar>(_ x: UnsafePointer<T>, count: 
 }
 
 /// Sums the middle axis of a contiguous `[outer, length, inner]` block into `result`:
-/// on the backend for the floating types, in a wrapping Int64 loop for int64.
+/// in a wrapping loop for int64, and through `onBackend` for the floating types.
 private struct BlockSum: NumericKernel {
     let source: Tensor, result: Tensor, outer: Int, length: Int, inner: Int
 
     func run<T: NumericScalar>(_ type: T.Type) {
         let x = UnsafePointer(source.base(T.self)), y = result.base(T.self)
         withExtendedLifetime(source.storage) {
-            if let floating = T.self as? any FloatingScalar.Type {
-                sumOnBackend(floating, x, y)
-            } else {
-                for o in 0..<outer {
-                    let row = y + o * inner
-                    row.initialize(repeating: .zero, count: inner)
-                    for l in 0..<length {
-                        let lane = x + (o * length + l) * inner
-                        for i in 0..<inner { row[i] = T.plus(row[i], lane[i]) }
-                    }
+            for o in 0..<outer {
+                let row = y + o * inner
+                row.initialize(repeating: .zero, count: inner)
+                for l in 0..<length {
+                    let lane = x + (o * length + l) * inner
+                    for i in 0..<inner { row[i] = T.plus(row[i], lane[i]) }
                 }
             }
         }
     }
 
-    private func sumOnBackend<F: FloatingScalar, T>(_ type: F.Type, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>) {
-        let kernels = Nabla.kernels
-        kernels.sum(outer: outer, length: length, inner: inner,
-                    x: UnsafeRawPointer(x).assumingMemoryBound(to: F.self), into: UnsafeMutableRawPointer(y).assumingMemoryBound(to: F.self))
+    /// The same sum on the backend's kernel, for a floating block.
+    var onBackend: OnBackend { OnBackend(block: self) }
+
+    struct OnBackend: FloatingKernel {
+        let block: BlockSum
+        func run<T: FloatingScalar>(_ type: T.Type) {
+            let kernels = Nabla.kernels
+            withExtendedLifetime(block.source.storage) {
+                kernels.sum(outer: block.outer, length: block.length, inner: block.inner,
+                            x: UnsafePointer(block.source.base(T.self)), into: block.result.base(T.self))
+            }
+        }
     }
 }
