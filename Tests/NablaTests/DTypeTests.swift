@@ -187,6 +187,23 @@ final class DTypeTests: XCTestCase {
         XCTAssertEqual(a.maskedFill(Tensor([false, true, false]), 0).scalars, [1, 0, 3])
     }
 
+    func testDeprecatedFloatMasksAndIndicesWarnOnceThroughTheWarningHandler() {
+        let saved = Nabla.warningHandler
+        var warnings: [String] = []
+        Nabla.resetWarnings()
+        Nabla.warningHandler = { warnings.append($0) }
+        defer { Nabla.warningHandler = saved; Nabla.resetWarnings() }
+        let x = Tensor([1, 2, 3])
+        for _ in 0..<2 {
+            _ = Tensor.where(Tensor([1, 0, 1]), x, x)
+            _ = x.indexSelect(axis: 0, Tensor([1]))
+        }
+        XCTAssertEqual(warnings, [
+            "where: a float32 mask is deprecated and will be refused in the next release; pass a bool mask (comparisons such as x .> 0 give one, or use to(.bool))",
+            "indexSelect: a float32 index tensor is deprecated and will be refused in the next release; pass int64 indices (to(.int64))",
+        ])
+    }
+
     func testMeanOfIntegersFailsAsInTorch() {
         assertFails("mean: could not infer output dtype") { _ = Tensor([1, 2] as [Int64]).mean() }
         XCTAssertEqual(Tensor([1, 2] as [Int64]).to(.float32).mean().item, 1.5)

@@ -1,6 +1,3 @@
-import Foundation
-import Synchronization
-
 /// Comparisons give bool masks (no gradient flows through them), computed in the
 /// promoted dtype of their operands; `where` picks between two tensors by such a
 /// mask, with NumPy broadcasting.
@@ -84,20 +81,11 @@ extension Tensor {
     }
 
     /// This tensor as a bool mask for `op`: itself if bool, else non-zero as true
-    /// (a deprecated Float 1/0 mask, announced once per process).
+    /// (a deprecated Float 1/0 mask, announced once through `Nabla.warn`).
     func asMask(op: String) -> Tensor {
         guard dtype != .bool else { return detached() }
-        DeprecationNotice.once("float-mask", "\(op): a \(dtype) mask is deprecated and will be refused in the next release; pass a bool mask (comparisons such as x .> 0 give one, or use to(.bool))")
+        Nabla.warn("\(op): a \(dtype) mask is deprecated and will be refused in the next release; pass a bool mask (comparisons such as x .> 0 give one, or use to(.bool))",
+                   site: "deprecated float mask")
         return detached().to(.bool)
-    }
-}
-
-/// Deprecation messages, each printed to standard error once per process.
-enum DeprecationNotice {
-    private static let shown = Mutex(Set<String>())
-
-    static func once(_ key: String, _ message: String) {
-        guard shown.withLock({ $0.insert(key).inserted }) else { return }
-        FileHandle.standardError.write(Data("Nabla deprecation: \(message)\n".utf8))
     }
 }

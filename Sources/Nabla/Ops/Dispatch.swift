@@ -126,6 +126,9 @@ protocol FloatingKernel {
     func run<T: FloatingScalar>(_ type: T.Type) -> Output
 }
 
+// One switch per kind of kernel, not one for all: each `run` is generic over a narrower
+// protocol, and narrowing `T` inside one switch would take an existential (`as? any
+// NumericScalar.Type`), which leaves the loops unspecialised.
 extension DType {
     /// Runs `kernel` with the Swift type of this dtype, or fails naming `op` for bool.
     @inline(__always)

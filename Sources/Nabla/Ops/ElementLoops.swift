@@ -139,10 +139,6 @@ func mapElements<T: TensorScalar, U: TensorScalar>(_ a: Tensor, _ type: T.Type, 
     return result
 }
 
-/// `f` applied to every element of a float32 tensor.
-@inline(__always)
-func mapElements(_ a: Tensor, _ f: (Float) -> Float) -> Tensor { mapElements(a, Float.self, f) }
-
 /// `f` applied to the broadcast pairs of `a` and `b` (both of the dtype of `T`),
 /// into a new contiguous tensor of the dtype of `U`.
 @inline(__always)
@@ -195,12 +191,6 @@ func mapBroadcast<T: TensorScalar, U: TensorScalar>(_ a: Tensor, _ b: Tensor, _ 
     return result
 }
 
-/// `f` applied to the broadcast pairs of two float32 tensors.
-@inline(__always)
-func mapBroadcast(_ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -> Float) -> Tensor {
-    mapBroadcast(a, b, Float.self, op: op, f)
-}
-
 /// `f` applied to the broadcast triples of `a` (of the dtype of `A`), `b` and `c`
 /// (of the dtype of `T`), into a new contiguous tensor of the dtype of `U`.
 @inline(__always)
@@ -226,10 +216,4 @@ func mapBroadcast<A: TensorScalar, T: TensorScalar, U: TensorScalar>(
         }
     }
     return result
-}
-
-/// `f` applied to the broadcast triples of three float32 tensors.
-@inline(__always)
-func mapBroadcast(_ a: Tensor, _ b: Tensor, _ c: Tensor, op: String, _ f: (Float, Float, Float) -> Float) -> Tensor {
-    mapBroadcast(a, b, c, Float.self, Float.self, op: op, f)
 }

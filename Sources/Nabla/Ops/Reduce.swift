@@ -236,13 +236,7 @@ extension Tensor {
     private func extremum(axes: [Int], keepDims: Bool, op: String, largest: Bool) -> Tensor {
         struct Kernel: NumericKernel {
             let source: Tensor, reduced: [Int], op: String, largest: Bool
-            func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
-                source.reduceRows(reduced, op: op, T.self) { row, length -> T in
-                    var best = row[0]
-                    for i in 1..<length where (largest ? row[i] > best : row[i] < best) || row[i].isNaNValue { best = row[i] }
-                    return best
-                }
-            }
+            func run<T: NumericScalar>(_ type: T.Type) -> Tensor { source.extrema(reduced, op: op, largest: largest, T.self) }
         }
         struct Winner: FloatingMap2 {
             func callAsFunction<T: FloatingScalar>(_ x: T, _ best: T) -> T { x == best || (x.isNaN && best.isNaN) ? 1 : 0 }
@@ -260,10 +254,10 @@ extension Tensor {
         }
     }
 
-    /// Reduces each row of the `reduced` axes with `body(row, length)`, giving a
-    /// tensor with those axes kept at extent 1. Fails on an empty reduction.
-    func reduceRows(_ reduced: [Int], op: String, _ body: (UnsafePointer<Float>, Int) -> Float) -> Tensor {
-        reduceRows(reduced, op: op, Float.self, body)
+    /// The maxima (or minima) over `reduced`, those axes kept at extent 1 (not recorded);
+    /// a lane holding NaN gives NaN. The one extremum loop, behind `max`, `min` and softmax's shift.
+    func extrema<T: NumericScalar>(_ reduced: [Int], op: String, largest: Bool, _ type: T.Type) -> Tensor {
+        reduceRows(reduced, op: op, T.self) { row, length in laneExtremum(row, length, largest: largest) }
     }
 
     /// Reduces each row of the `reduced` axes of this tensor (of the dtype of `T`) with
@@ -311,7 +305,12 @@ extension Tensor {
             else { outer = block.extent }
         }
         let result = Tensor(uninitializedShape: outputShape, dtype: dtype)
-        dtype.dispatch(BlockSum(source: source, result: result, outer: outer, length: length, inner: inner), op: "sum")
+        let block = BlockSum(source: source, result: result, outer: outer, length: length, inner: inner)
+        if dtype.isFloatingPoint {
+            dtype.dispatch(block.onBackend, op: "sum")
+        } else {
+            dtype.dispatch(block, op: "sum")
+        }
         return result
     }
 
@@ -335,6 +334,33 @@ private func reductionBlocks(_ shape: [Int], _ reduced: [Int]) -> [(extent: Int,
     return blocks
 }
 
+/// The largest (or smallest) of `length` ≥ 1 elements, or the last NaN among them.
+/// One comparison per element, `!(x <= best)` (larger, or NaN), whose branch is rarely
+/// taken, so the loop runs as fast as a plain maximum; a NaN leaves it for the rare path.
+@inline(__always)
+private func laneExtremum<T: NumericScalar>(_ row: UnsafePointer<T>, _ length: Int, largest: Bool) -> T {
+    /// The last NaN of `row[start..<length]`, which holds one.
+    func lastNaN(from start: Int) -> T {
+        var last = start
+        for i in start..<length where row[i].isNaNValue { last = i }
+        return row[last]
+    }
+    var best = row[0]
+    if best.isNaNValue { return lastNaN(from: 0) }
+    if largest {
+        for i in 1..<length where !(row[i] <= best) {
+            best = row[i]
+            if best.isNaNValue { return lastNaN(from: i) }
+        }
+    } else {
+        for i in 1..<length where !(row[i] >= best) {
+            best = row[i]
+            if best.isNaNValue { return lastNaN(from: i) }
+        }
+    }
+    return best
+}
+
 /// The product of `count` contiguous elements, with eight partial products in flight.
 private func contiguousProduct<T: FloatingScalar>(_ x: UnsafePointer<T>, count: Int) -> T {
     var partial = SIMD8<T>(repeating: 1)
@@ -350,31 +376,35 @@ private func contiguousProduct<T: FloatingScalar>(_ x: UnsafePointer<T>, count: 
 }
 
 /// Sums the middle axis of a contiguous `[outer, length, inner]` block into `result`:
-/// on the backend for the floating types, in a wrapping Int64 loop for int64.
+/// in a wrapping loop for int64, and through `onBackend` for the floating types.
 private struct BlockSum: NumericKernel {
     let source: Tensor, result: Tensor, outer: Int, length: Int, inner: Int
 
     func run<T: NumericScalar>(_ type: T.Type) {
         let x = UnsafePointer(source.base(T.self)), y = result.base(T.self)
         withExtendedLifetime(source.storage) {
-            if let floating = T.self as? any FloatingScalar.Type {
-                sumOnBackend(floating, x, y)
-            } else {
-                for o in 0..<outer {
-                    let row = y + o * inner
-                    row.initialize(repeating: .zero, count: inner)
-                    for l in 0..<length {
-                        let lane = x + (o * length + l) * inner
-                        for i in 0..<inner { row[i] = T.plus(row[i], lane[i]) }
-                    }
+            for o in 0..<outer {
+                let row = y + o * inner
+                row.initialize(repeating: .zero, count: inner)
+                for l in 0..<length {
+                    let lane = x + (o * length + l) * inner
+                    for i in 0..<inner { row[i] = T.plus(row[i], lane[i]) }
                 }
             }
         }
     }
 
-    private func sumOnBackend<F: FloatingScalar, T>(_ type: F.Type, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>) {
-        let kernels = Nabla.kernels
-        kernels.sum(outer: outer, length: length, inner: inner,
-                    x: UnsafeRawPointer(x).assumingMemoryBound(to: F.self), into: UnsafeMutableRawPointer(y).assumingMemoryBound(to: F.self))
+    /// The same sum on the backend's kernel, for a floating block.
+    var onBackend: OnBackend { OnBackend(block: self) }
+
+    struct OnBackend: FloatingKernel {
+        let block: BlockSum
+        func run<T: FloatingScalar>(_ type: T.Type) {
+            let kernels = Nabla.kernels
+            withExtendedLifetime(block.source.storage) {
+                kernels.sum(outer: block.outer, length: block.length, inner: block.inner,
+                            x: UnsafePointer(block.source.base(T.self)), into: block.result.base(T.self))
+            }
+        }
     }
 }

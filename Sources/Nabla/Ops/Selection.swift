@@ -17,7 +17,8 @@ extension Tensor {
                 return Int(value)
             }
         case .float32, .float64:
-            DeprecationNotice.once("float-indices", "\(op): a \(dtype) index tensor is deprecated and will be refused in the next release; pass int64 indices (to(.int64))")
+            Nabla.warn("\(op): a \(dtype) index tensor is deprecated and will be refused in the next release; pass int64 indices (to(.int64))",
+                       site: "deprecated float indices")
             return scalars(as: Double.self).enumerated().map { position, value in
                 guard value.rounded() == value else {
                     fail("\(op): \(what) \(Float(value)) at position \(position) is not an integer")

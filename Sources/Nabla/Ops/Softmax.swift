@@ -43,18 +43,14 @@ extension Tensor {
         }
     }
 
-    /// The maximum of each lane along `axis`, kept at extent 1; an empty lane fails naming `op`.
+    /// The maximum of each lane along `axis` (`max`'s, NaN included: a lane holding NaN
+    /// gives NaN either way), kept at extent 1; zeros for an empty axis, whose lanes are empty.
+    /// Fails naming `op` on a dtype that is not floating.
     private func laneMaximum(_ axis: Int, op: String) -> Tensor {
         guard shape[axis] > 0 else { return Tensor.zeros(shape.indices.map { $0 == axis ? 1 : shape[$0] }, dtype: dtype) }
         struct Kernel: FloatingKernel {
             let source: Tensor, axis: Int, op: String
-            func run<T: FloatingScalar>(_ type: T.Type) -> Tensor {
-                source.reduceRows([axis], op: op, T.self) { row, length -> T in
-                    var best = row[0]
-                    for i in 1..<length where row[i] > best { best = row[i] }
-                    return best
-                }
-            }
+            func run<T: FloatingScalar>(_ type: T.Type) -> Tensor { source.extrema([axis], op: op, largest: true, T.self) }
         }
         return dtype.dispatch(Kernel(source: self, axis: axis, op: op), op: op)
     }

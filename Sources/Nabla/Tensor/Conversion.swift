@@ -37,7 +37,9 @@ extension Tensor {
             fail("to(_:dividedBy:): takes an integer or bool tensor, got \(self.dtype); divide a floating tensor after to(\(dtype))")
         }
         switch dtype {
-        case .float32: return self.dtype.dispatch(ScaledConversion(source: self, divisor: Float(divisor)))
+        case .float32:
+            if self.dtype == .uint8, isContiguous { return bytesToFloat(self, dividedBy: Float(divisor)) }
+            return self.dtype.dispatch(ScaledConversion(source: self, divisor: Float(divisor)))
         case .float64: return self.dtype.dispatch(ScaledConversion(source: self, divisor: divisor))
         default: fail("to(_:dividedBy:): converts to float32 or float64, not \(dtype)")
         }
@@ -49,10 +51,7 @@ private struct ScaledConversion<Target: TensorScalar & BinaryFloatingPoint>: Sca
     let source: Tensor
     let divisor: Target
     func run<T: TensorScalar>(_ type: T.Type) -> Tensor {
-        if T.self == UInt8.self, Target.self == Float.self, source.isContiguous {
-            return bytesToFloat(source, dividedBy: (divisor as! Float))
-        }
-        return mapElements(source, T.self) { Target.converting($0) / divisor }
+        mapElements(source, T.self) { Target.converting($0) / divisor }
     }
 }
 

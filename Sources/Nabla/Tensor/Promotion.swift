@@ -55,10 +55,13 @@ extension Tensor {
     /// The dtype an op on `tensors` (and Swift scalars of the kinds `scalars`)
     /// computes in, as `torch.result_type`.
     static func resultType(_ tensors: [Tensor], scalars: [WeakScalar] = []) -> DType {
-        func joinedAll(_ dtypes: [DType]) -> DType? { dtypes.dropFirst().reduce(dtypes.first) { $0!.promoted(with: $1) } }
-        let dimensioned = joinedAll(tensors.filter { $0.rank > 0 }.map(\.dtype))
-        let zeroRank = joinedAll(tensors.filter { $0.rank == 0 }.map(\.dtype))
-        let weak = joinedAll(scalars.map(\.dtype))
+        // Each tier joined in one pass, without intermediate arrays: every op with a Swift scalar comes here.
+        func join(_ tier: inout DType?, _ dtype: DType) { tier = tier?.promoted(with: dtype) ?? dtype }
+        var dimensioned: DType?, zeroRank: DType?, weak: DType?
+        for tensor in tensors {
+            if tensor.rank > 0 { join(&dimensioned, tensor.dtype) } else { join(&zeroRank, tensor.dtype) }
+        }
+        for scalar in scalars { join(&weak, scalar.dtype) }
         return DType.joined(dimensioned, DType.joined(zeroRank, weak)) ?? .float32
     }
 

@@ -30,14 +30,11 @@ final class TensorStorage {
         self.sizeClass = sizeClass
         self.raw = raw
         // A cached buffer may have held another type: bind it to this one.
-        switch dtype {
-        case .float32: raw.bindMemory(to: Float.self, capacity: capacity)
-        case .float64: raw.bindMemory(to: Double.self, capacity: capacity)
-        case .int64: raw.bindMemory(to: Int64.self, capacity: capacity)
-        case .int32: raw.bindMemory(to: Int32.self, capacity: capacity)
-        case .uint8: raw.bindMemory(to: UInt8.self, capacity: capacity)
-        case .bool: raw.bindMemory(to: Bool.self, capacity: capacity)
+        struct Bind: ScalarKernel {
+            let raw: UnsafeMutableRawPointer, capacity: Int
+            func run<T: TensorScalar>(_ type: T.Type) { raw.bindMemory(to: T.self, capacity: capacity) }
         }
+        dtype.dispatch(Bind(raw: raw, capacity: capacity))
     }
 
     convenience init<T: TensorScalar>(repeating value: T, count: Int) {
