@@ -117,22 +117,20 @@ private struct ScatterPlan {
         }
         let extent = tensor.shape.isEmpty ? 1 : tensor.shape[resolved]
         let values = index.scalars(as: Int64.self)
-        let selfStrides = Tensor.contiguousStrides(tensor.shape), sourceStrides = Tensor.contiguousStrides(source.shape)
-        var targets: [Int] = [], sources: [Int] = []
-        targets.reserveCapacity(values.count)
-        sources.reserveCapacity(values.count)
-        forEachCoordinate(index.shape) { flat, coordinate in
-            let value = values[flat]
-            guard value >= -Int64(extent) && value < Int64(extent) else {
-                fail("\(op): index \(value) is out of bounds for dimension \(resolved) with size \(extent)")
+        // Walk `index` row-major: its off-axis coordinates step through this tensor (operand 0,
+        // nothing on the axis, where the index value picks) and through `source` (operand 1).
+        var selfStrides = Tensor.contiguousStrides(tensor.shape)
+        let axisStride = tensor.shape.isEmpty ? 0 : selfStrides[resolved]
+        if !selfStrides.isEmpty { selfStrides[resolved] = 0 }
+        let walk = RowWalk(shape: index.shape, strides: [selfStrides, Tensor.contiguousStrides(source.shape)])
+        var targets = [Int](repeating: 0, count: walk.count), sources = targets
+        let (targetStep, sourceStep) = (walk.innerStrides[0], walk.innerStrides[1])
+        walk.forEachRow { first, offsets in
+            for i in 0..<walk.length {
+                let along = resolvedIndex(values[first + i], extent: extent, axis: resolved, op: op)
+                targets[first + i] = offsets[0] + i * targetStep + along * axisStride
+                sources[first + i] = offsets[1] + i * sourceStep
             }
-            var target = 0, source = 0
-            for d in coordinate.indices {
-                target += (d == resolved ? Int(value < 0 ? value + Int64(extent) : value) : coordinate[d]) * selfStrides[d]
-                source += coordinate[d] * sourceStrides[d]
-            }
-            targets.append(target)
-            sources.append(source)
         }
         self.targets = targets
         self.sources = sources
@@ -162,22 +160,5 @@ private struct ScatterPlan {
         var result = [Float](repeating: 0, count: sourceShape.reduce(1, *))
         for (k, target) in targets.enumerated() { result[sources[k]] = values[target] }
         return Tensor(shape: sourceShape, scalars: result)
-    }
-}
-
-/// Calls `body(flat, coordinate)` for each position of `shape` in row-major order.
-private func forEachCoordinate(_ shape: [Int], _ body: (Int, [Int]) -> Void) {
-    let count = shape.reduce(1, *)
-    guard count > 0 else { return }
-    var coordinate = [Int](repeating: 0, count: shape.count)
-    for flat in 0..<count {
-        body(flat, coordinate)
-        var d = shape.count - 1
-        while d >= 0 {
-            coordinate[d] += 1
-            if coordinate[d] < shape[d] { break }
-            coordinate[d] = 0
-            d -= 1
-        }
     }
 }
