@@ -39,11 +39,11 @@ extension Tensor {
         return diagonal().sum()
     }
 
-    /// Zeros of `shape` with `values` written on the diagonal that `diagonal(offset:axis1:axis2:)`
+    /// Zeros of `shape` (in `values`' dtype) with `values` written on the diagonal that `diagonal(offset:axis1:axis2:)`
     /// of the result would view (PyTorch's `diagonal_scatter` into zeros). Its gradient is
     /// that diagonal of the incoming gradient.
     static func zeros(_ shape: [Int], withDiagonal values: Tensor, offset: Int, axis1: Int, axis2: Int) -> Tensor {
-        let result = Tensor.zeros(shape)
+        let result = Tensor.zeros(shape, dtype: values.dtype)
         let layout = result.diagonalLayout(offset: offset, axis1, axis2)
         guard values.shape == layout.shape else {
             fail("diagonal: values of shape \(describe(values.shape)) do not fit the diagonal of shape \(describe(layout.shape))")
