@@ -148,6 +148,7 @@ public func nllLoss(_ logProbabilities: Tensor, _ target: Tensor) -> Tensor {
 public func nllLoss(_ logProbabilities: Tensor, _ target: Tensor, weight: Tensor? = nil, ignoreIndex: Int = -100,
                     reduction: Reduction) -> Tensor {
     let classAxis = classAxis(of: logProbabilities, target, op: "nllLoss")
+    checkClassWeight(weight, classes: logProbabilities.shape[classAxis], op: "nllLoss")
     let picked = classTargetLogProbabilities(logProbabilities, target, classAxis: classAxis, weight: weight,
                                              ignoreIndex: ignoreIndex, op: "nllLoss")
     return picked.reduced(by: reduction)
@@ -184,9 +185,7 @@ public func crossEntropy(_ logits: Tensor, _ target: Tensor, weight: Tensor? = n
     let probabilities = logits.rank >= 1 && target.shape == logits.shape
     let classAxis = probabilities ? (logits.rank == 1 ? 0 : 1) : classAxis(of: logits, target, op: "crossEntropy")
     let classes = logits.shape[classAxis]
-    if let weight, weight.shape != [classes] {
-        Nabla.fail("crossEntropy: weight must hold one value per class, [\(classes)], got \(weight.shape)")
-    }
+    checkClassWeight(weight, classes: classes, op: "crossEntropy")
     let logP = logits.logSoftmax(axis: classAxis)
     // logP times the class weights, shaped to broadcast along the class axis.
     func weighted() -> Tensor {
@@ -219,14 +218,18 @@ private struct ClassTargetLosses {
     }
 }
 
-/// `−weight[t] · logP[…, t, …]` at each position's class index t (0 where t is `ignoreIndex`),
-/// after checking every other index is an integer in 0..<C.
-private func classTargetLogProbabilities(_ logP: Tensor, _ target: Tensor, classAxis: Int, weight: Tensor?,
-                                         ignoreIndex: Int, op: String) -> ClassTargetLosses {
-    let classes = logP.shape[classAxis]
+/// Fails unless `weight`, when given, holds one value per class.
+private func checkClassWeight(_ weight: Tensor?, classes: Int, op: String) {
     if let weight, weight.shape != [classes] {
         Nabla.fail("\(op): weight must hold one value per class, [\(classes)], got \(weight.shape)")
     }
+}
+
+/// `−weight[t] · logP[…, t, …]` at each position's class index t (0 where t is `ignoreIndex`),
+/// after checking every other index is an integer in 0..<C; `weight` is checked already.
+private func classTargetLogProbabilities(_ logP: Tensor, _ target: Tensor, classAxis: Int, weight: Tensor?,
+                                         ignoreIndex: Int, op: String) -> ClassTargetLosses {
+    let classes = logP.shape[classAxis]
     // Doubles hold every class index exactly; `safe` goes back to the target's dtype.
     let values = target.scalars(as: Double.self)
     let ignored = values.map { $0 == Double(ignoreIndex) }

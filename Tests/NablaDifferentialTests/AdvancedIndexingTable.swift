@@ -2,7 +2,7 @@ import Nabla
 
 /// Integer-array and mask indexing, read and write, against torch's `a[...]` and `index_put`.
 enum AdvancedIndexingTable {
-    static var ops: [DifferentialOp] { [reading, writing] }
+    static var ops: [DifferentialOp] { [reading, writing] + selecting }
 
     private static func longs(_ values: [Int64], shape: [Int]? = nil) -> (Tensor, String) {
         let tensor = Tensor(shape: shape ?? [values.count], scalars: values)
@@ -62,6 +62,29 @@ enum AdvancedIndexingTable {
     }
 }
 
+extension AdvancedIndexingTable {
+    /// nonzero and argwhere (int64 coordinates, no gradient) and maskedSelect, whose mask and
+    /// tensor broadcast together.
+    static var selecting: [DifferentialOp] {
+        let sparse: Values = .exact([0, 1.5, 0, -2, 0, 0, 3, 0, 0, .nan, 0, 0.5])
+        let coordinateCases = [Case("[3,4] with zeros and a NaN", [Operand([3, 4], .contiguous, sparse, grad: false)]),
+                               Case("[4,3] transposed with zeros", [Operand([4, 3], .transposed, sparse, grad: false)]),
+                               Case("[0,3]", [Operand([0, 3], grad: false)])]
+        let (rowMask, rowMaskText) = mask([true, false, true], shape: [3])
+        let (gridMask, gridMaskText) = mask((0..<12).map { $0 % 5 != 2 }, shape: [4, 3])
+        return [
+            DifferentialOp("nonzero()", torch: "torch.nonzero(a)", ulps: 0, differentiable: 0, cases: coordinateCases) { x, _ in x[0].nonzero() },
+            DifferentialOp("argwhere()", torch: "torch.argwhere(a)", ulps: 0, differentiable: 0, cases: coordinateCases) { x, _ in x[0].argwhere() },
+            DifferentialOp("maskedSelect(_:)", torch: "torch.masked_select(a, {text})", ulps: 0, length: { _, _ in 4 },
+                           cases: [
+                               Case("[4,3] mask [3] broadcast", [Operand([4, 3])], Params(text: rowMaskText, indices: [rowMask])),
+                               Case("[4,3] sliced, mask [4,3]", [Operand([4, 3], .sliced)], Params(text: gridMaskText, indices: [gridMask])),
+                               Case("[1,3] broadcast to mask [4,3]", [Operand([1, 3])], Params(text: gridMaskText, indices: [gridMask])),
+                           ]) { x, p in x[0].maskedSelect(p.indices[0] as! Tensor) },
+        ]
+    }
+}
+
 /// scatter, scatterAdd and scatterReduce against torch, values and gradients.
 enum ScatterTable {
     static var ops: [DifferentialOp] {
@@ -81,6 +104,8 @@ enum ScatterTable {
             DifferentialOp("scatter(axis:index:source:)", torch: "torch.scatter(a, {axis}, {text}, b)", ulps: 0,
                            cases: [cases()[1]]) { x, p in [x[0].scatter(axis: p.axis, index: index(p), source: x[1])] },
         ]
+        ops.append(DifferentialOp("scatterAdd(axis:index:source:)", torch: "torch.scatter_add(a, {axis}, {text}, b)", ulps: 1,
+                                  length: { _, _ in 3 }, cases: cases()) { x, p in [x[0].scatterAdd(axis: p.axis, index: index(p), source: x[1])] })
         for reduction in [ScatterReduction.sum, .mean, .amax, .amin] {
             for includeSelf in [true, false] {
                 ops.append(DifferentialOp("scatterReduce(\(reduction.rawValue), includeSelf: \(includeSelf))",

@@ -95,6 +95,19 @@ final class EinsumTests: XCTestCase {
         assertFails("trace: expected a matrix, got a tensor of shape [2]") { _ = Tensor([1, 2]).trace() }
     }
 
+    /// diag of a vector and the diagonal's gradient are built on zeros of the values' dtype:
+    /// a float64 value that float32 cannot hold survives both, and an int64 diag stays int64.
+    func testDiagAndDiagonalGradientKeepTheDType() {
+        let fine = 1 + 1e-10
+        let matrix = Tensor([fine, 2]).to(.float64).diag()
+        XCTAssertEqual(matrix.dtype, .float64)
+        XCTAssertEqual(matrix.scalars(as: Double.self), [fine, 0, 0, 2])
+        XCTAssertEqual(Tensor([Int64(3), 4]).diag(offset: 1).dtype, .int64)
+        let square = Tensor.ones([2, 2]).to(.float64).requiringGrad()
+        square.diagonal().backward(gradient: Tensor([fine, fine]).to(.float64))
+        XCTAssertEqual(square.grad?.scalars(as: Double.self), [fine, 0, 0, fine])
+    }
+
     func testCumprodValuesAndGradientWithZeros() {
         forEachBackend { _ in
             let x = Tensor(shape: [2, 4], scalars: [2, 3, 0.5, -1, 2, 0, 3, 4])

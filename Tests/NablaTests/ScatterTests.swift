@@ -32,6 +32,23 @@ final class ScatterTests: XCTestCase {
         }
     }
 
+    /// A float64 tensor is scattered into in float64: 1 + 1e-10 (not a float32) survives the
+    /// values, the sums and the gradients.
+    func testFloat64StaysFloat64() {
+        let fine = 1 + 1e-10
+        let base = Tensor([fine, 2, 3]).to(.float64).requiringGrad(), source = Tensor([fine, fine]).to(.float64).requiringGrad()
+        let twice = Tensor([Int64(0), 0])
+        let summed = base.scatterAdd(axis: 0, index: twice, source: source)
+        XCTAssertEqual(summed.dtype, .float64)
+        XCTAssertEqual(summed.scalars(as: Double.self), [fine + fine + fine, 2, 3])
+        XCTAssertEqual(base.scatter(axis: 0, index: twice, source: source).scalars(as: Double.self), [fine, 2, 3])
+        let largest = base.scatterReduce(axis: 0, index: twice, source: source, reduce: .amax)
+        XCTAssertEqual(largest.scalars(as: Double.self), [fine, 2, 3])
+        largest.backward(gradient: Tensor([3 * fine, fine, fine]).to(.float64))
+        XCTAssertEqual(base.grad?.scalars(as: Double.self), [fine, fine, fine], "three equal winners share 3·fine")
+        XCTAssertEqual(source.grad?.scalars(as: Double.self), [fine, fine])
+    }
+
     func testMessages() {
         assertFails("scatter: index 3 is out of bounds for dimension 0 with size 3") {
             _ = Tensor.zeros([3, 3]).scatter(axis: 0, index: Tensor(shape: [1, 1], scalars: [Int64(3)]), source: Tensor.zeros([1, 1]))

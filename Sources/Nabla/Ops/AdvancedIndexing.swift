@@ -135,7 +135,6 @@ private struct AdvancedIndexPlan {
 
         var picks: [AxisPick] = []
         var advanced: [(values: [Int], shape: [Int])] = []
-        var advancedAxes: [Int] = []
         for (position, index) in indices.enumerated() {
             let axis = picks.count
             if index is TensorEllipsis {
@@ -153,7 +152,6 @@ private struct AdvancedIndexPlan {
                     let strides = Tensor.contiguousStrides(covered)
                     for k in 0..<tensor.rank {
                         advanced.append((trues.map { $0 / strides[k] % covered[k] }, [trues.count]))
-                        advancedAxes.append(axis + k)
                         picks.append(.advanced(advanced.count - 1))
                     }
                     continue
@@ -161,28 +159,16 @@ private struct AdvancedIndexPlan {
                 guard tensor.dtype == .int64 || tensor.dtype == .int32 else {
                     fail("\(op): tensors used as indices must be long, int or bool tensors, got \(tensor.dtype)")
                 }
-                let extent = shape[axis]
-                let values = tensor.scalars(as: Int64.self).map { value -> Int in
-                    guard value >= -Int64(extent) && value < Int64(extent) else {
-                        fail("\(op): index \(value) is out of bounds for dimension \(axis) with size \(extent)")
-                    }
-                    return Int(value < 0 ? value + Int64(extent) : value)
-                }
+                let values = tensor.scalars(as: Int64.self).map { resolvedIndex($0, extent: shape[axis], axis: axis, op: op) }
                 advanced.append((values, tensor.shape))
-                advancedAxes.append(axis)
                 picks.append(.advanced(advanced.count - 1))
                 continue
             }
             let extent = shape[axis]
             switch index.selection(extent: extent) {
             case .index(let i):
-                let resolved = i < 0 ? i + extent : i
-                guard resolved >= 0 && resolved < extent else {
-                    fail("\(op): index \(i) is out of bounds for dimension \(axis) with size \(extent)")
-                }
                 // Beside integer tensors, an Int is a 0-D integer index.
-                advanced.append(([resolved], []))
-                advancedAxes.append(axis)
+                advanced.append(([resolvedIndex(Int64(i), extent: extent, axis: axis, op: op)], []))
                 picks.append(.advanced(advanced.count - 1))
             case .slice(let start, let end, let step):
                 picks.append(.slice(start: start, step: step, count: (end - start + step - 1) / step))
@@ -194,25 +180,30 @@ private struct AdvancedIndexPlan {
 
         // The integer indices broadcast together.
         let broadcast = advanced.map(\.shape).reduce([]) { broadcastShape($0, $1, op: op) }
-        let broadcastCount = broadcast.reduce(1, *)
-        let broadcastValues: [[Int]] = advanced.map { index in
-            guard index.shape != broadcast else { return index.values }
-            let strides = Tensor.contiguousStrides(index.shape)
-            let lead = broadcast.count - index.shape.count
-            return (0..<broadcastCount).map { flat in
-                var offset = 0, remainder = flat
-                for d in stride(from: broadcast.count - 1, through: 0, by: -1) {
-                    let coordinate = remainder % broadcast[d]
-                    remainder /= broadcast[d]
-                    if d >= lead, index.shape[d - lead] != 1 { offset += coordinate * strides[d - lead] }
-                }
-                return index.values[offset]
+        let inputStrides = Tensor.contiguousStrides(shape)
+
+        // For each broadcast position, the input offset its integer indices add up to: one
+        // walk over the broadcast shape, each index read through its broadcast strides.
+        let advancedAxes = picks.enumerated().compactMap { axis, pick -> (axis: Int, which: Int)? in
+            if case .advanced(let which) = pick { return (axis, which) }
+            return nil
+        }
+        var advancedOffsets = [Int](repeating: 0, count: broadcast.reduce(1, *))
+        let indexWalk = RowWalk(shape: broadcast, strides: advancedAxes.map { _, which in
+            let indexShape = advanced[which].shape, strides = Tensor.contiguousStrides(indexShape)
+            let lead = broadcast.count - indexShape.count
+            return broadcast.indices.map { $0 < lead || indexShape[$0 - lead] == 1 ? 0 : strides[$0 - lead] }
+        })
+        indexWalk.forEachRow { first, offsets in
+            for (k, (axis, which)) in advancedAxes.enumerated() {
+                let values = advanced[which].values, step = indexWalk.innerStrides[k], stride = inputStrides[axis]
+                for i in 0..<indexWalk.length { advancedOffsets[first + i] += values[offsets[k] + i * step] * stride }
             }
         }
 
         // Adjacent integer indices put the broadcast axes where they were; separated ones put them first.
-        let adjacent = advancedAxes.isEmpty || advancedAxes.last! - advancedAxes.first! == advancedAxes.count - 1
-        let insertAt = adjacent ? (advancedAxes.first ?? 0) : 0
+        let adjacent = advancedAxes.isEmpty || advancedAxes.last!.axis - advancedAxes.first!.axis == advancedAxes.count - 1
+        let insertAt = adjacent ? (advancedAxes.first?.axis ?? 0) : 0
         let sliced = picks.enumerated().compactMap { axis, pick -> (axis: Int, start: Int, step: Int, count: Int)? in
             if case .slice(let start, let step, let count) = pick { return (axis, start, step, count) }
             return nil
@@ -220,34 +211,31 @@ private struct AdvancedIndexPlan {
         let before = sliced.filter { $0.axis < insertAt }, after = sliced.filter { $0.axis >= insertAt }
         outputShape = before.map(\.count) + broadcast + after.map(\.count)
 
-        let inputStrides = Tensor.contiguousStrides(shape)
-        let outputCount = outputShape.reduce(1, *)
-        var positions = [Int](repeating: 0, count: outputCount)
-        if outputCount > 0 {
-            let advancedOnly = picks.enumerated().compactMap { axis, pick -> (axis: Int, which: Int)? in
-                if case .advanced(let which) = pick { return (axis, which) }
-                return nil
-            }
-            var coordinate = [Int](repeating: 0, count: outputShape.count)
-            for flat in 0..<outputCount {
-                var position = 0
-                for (d, slice) in before.enumerated() { position += (slice.start + coordinate[d] * slice.step) * inputStrides[slice.axis] }
-                var b = 0
-                for d in 0..<broadcast.count { b = b * broadcast[d] + coordinate[before.count + d] }
-                for (axis, which) in advancedOnly { position += broadcastValues[which][b] * inputStrides[axis] }
-                for (d, slice) in after.enumerated() {
-                    position += (slice.start + coordinate[before.count + broadcast.count + d] * slice.step) * inputStrides[slice.axis]
-                }
-                positions[flat] = position
-                var d = outputShape.count - 1
-                while d >= 0 {
-                    coordinate[d] += 1
-                    if coordinate[d] < outputShape[d] { break }
-                    coordinate[d] = 0
-                    d -= 1
-                }
+        // Walk the output: the sliced axes step through the input (operand 0), the broadcast
+        // axes through `advancedOffsets` (operand 1).
+        let start = sliced.reduce(0) { $0 + $1.start * inputStrides[$1.axis] }
+        let slicedStrides = { (slices: [(axis: Int, start: Int, step: Int, count: Int)]) in slices.map { $0.step * inputStrides[$0.axis] } }
+        let noStrides = { (count: Int) in [Int](repeating: 0, count: count) }
+        let walk = RowWalk(shape: outputShape, strides: [
+            slicedStrides(before) + noStrides(broadcast.count) + slicedStrides(after),
+            noStrides(before.count) + Tensor.contiguousStrides(broadcast) + noStrides(after.count),
+        ])
+        var positions = [Int](repeating: 0, count: walk.count)
+        let (inputStep, advancedStep) = (walk.innerStrides[0], walk.innerStrides[1])
+        walk.forEachRow { first, offsets in
+            for i in 0..<walk.length {
+                positions[first + i] = start + offsets[0] + i * inputStep + advancedOffsets[offsets[1] + i * advancedStep]
             }
         }
         self.positions = positions
     }
+}
+
+/// `value` as a position along an axis of `extent`, negative counting from the end; out of
+/// `-extent..<extent` it fails with PyTorch's message.
+func resolvedIndex(_ value: Int64, extent: Int, axis: Int, op: String) -> Int {
+    guard value >= -Int64(extent) && value < Int64(extent) else {
+        fail("\(op): index \(value) is out of bounds for dimension \(axis) with size \(extent)")
+    }
+    return Int(value < 0 ? value + Int64(extent) : value)
 }

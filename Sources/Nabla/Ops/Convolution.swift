@@ -152,8 +152,9 @@ extension Tensor {
     /// The result is `[N, O, outH, outW]` with
     /// `out = ⌊(H + 2·padding − dilation·(kh − 1) − 1) / stride⌋ + 1`.
     /// With `groups` g, the channels are split into g groups and output group i
-    /// sees only input group i (g = C with O = k·C is a depthwise convolution);
-    /// each group is its own im2col and gemm.
+    /// sees only input group i (g = C with O = k·C is a depthwise convolution).
+    /// The column matrix of all C channels stacks the groups' column matrices, so
+    /// it is made once per sample and each group is one gemm on its block of rows.
     ///
     /// Numerical contract: each output is a Float dot product of length (C / groups)·kh·kw
     /// computed by the backend's gemm, so the backends agree to gemm rounding.
@@ -169,16 +170,10 @@ extension Tensor {
             guard weight.shape[1] * groups == shape[1] else {
                 fail("conv2d: the weight \(describe(weight.shape)) with groups=\(groups) expects \(weight.shape[1] * groups) input channels but the input \(describe(shape)) has \(shape[1])")
             }
-            if let bias, bias.shape != [weight.shape[0]] {
-                fail("conv2d: the bias must be [\(weight.shape[0])] for the weight \(describe(weight.shape)), got \(describe(bias.shape))")
+        } else {
+            guard weight.shape[1] == shape[1] else {
+                fail("conv2d: the weight \(describe(weight.shape)) expects \(weight.shape[1]) input channels but the input \(describe(shape)) has \(shape[1])")
             }
-            let inputs = chunk(groups, axis: 1), filters = weight.chunk(groups, axis: 0), biases = bias?.chunk(groups)
-            return Tensor.cat((0..<groups).map { group in
-                inputs[group].conv2d(filters[group], bias: biases?[group], stride: stride, padding: padding, dilation: dilation)
-            }, axis: 1)
-        }
-        guard weight.shape[1] == shape[1] else {
-            fail("conv2d: the weight \(describe(weight.shape)) expects \(weight.shape[1]) input channels but the input \(describe(shape)) has \(shape[1])")
         }
         let outChannels = weight.shape[0]
         if let bias, bias.shape != [outChannels] {
@@ -187,6 +182,8 @@ extension Tensor {
         let geometry = WindowGeometry(op: "conv2d", channels: shape[1], height: shape[2], width: shape[3],
                                       kernel: Size2D(weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation)
         let batch = shape[0], rows = geometry.columnRows, length = geometry.columnLength, imageCount = geometry.channels * geometry.planeCount
+        // Group g: filter rows g·groupOut..<(g+1)·groupOut against column rows g·groupRows..<(g+1)·groupRows.
+        let groupRows = rows / groups, groupOut = outChannels / groups
         requireAllocatable([batch, outChannels, geometry.outHeight, geometry.outWidth], op: "conv2d", "the output")
         if !geometry.isIdentity { requireAllocatable([rows, length], op: "conv2d", "the column matrix") }
         let input = denseDetached(), filters = weight.denseDetached()
@@ -204,9 +201,12 @@ extension Tensor {
                     geometry.im2col(image, into: target)
                     columnPointer = UnsafePointer(target)
                 }
-                kernels.gemm(transposeA: false, transposeB: false, m: outChannels, n: length, k: rows, alpha: 1,
-                             a: filters.basePointer, lda: rows, b: columnPointer, ldb: length,
-                             beta: 0, c: result.basePointer + n * outChannels * length, ldc: length)
+                for g in 0..<groups {
+                    kernels.gemm(transposeA: false, transposeB: false, m: groupOut, n: length, k: groupRows, alpha: 1,
+                                 a: filters.basePointer + g * groupOut * groupRows, lda: groupRows,
+                                 b: columnPointer + g * groupRows * length, ldb: length,
+                                 beta: 0, c: result.basePointer + (n * outChannels + g * groupOut) * length, ldc: length)
+                }
             }
         }
         if let bias { result.addChannelBias(bias.denseDetached(), batch: batch, channels: outChannels, plane: length) }
@@ -221,21 +221,27 @@ extension Tensor {
                     let dColumns = Tensor(uninitializedShape: [rows, length])
                     for n in 0..<batch {
                         let target = geometry.isIdentity ? dx.basePointer + n * imageCount : dColumns.basePointer
-                        kernels.gemm(transposeA: true, transposeB: false, m: rows, n: length, k: outChannels, alpha: 1,
-                                     a: filters.basePointer, lda: rows, b: gradient.basePointer + n * outChannels * length, ldb: length,
-                                     beta: 0, c: target, ldc: length)
+                        for g in 0..<groups {
+                            kernels.gemm(transposeA: true, transposeB: false, m: groupRows, n: length, k: groupOut, alpha: 1,
+                                         a: filters.basePointer + g * groupOut * groupRows, lda: groupRows,
+                                         b: gradient.basePointer + (n * outChannels + g * groupOut) * length, ldb: length,
+                                         beta: 0, c: target + g * groupRows * length, ldc: length)
+                        }
                         if !geometry.isIdentity { geometry.col2im(dColumns.basePointer, into: dx.basePointer + n * imageCount) }
                     }
                     inputGradient = dx
                 }
                 if needs[1] {
-                    // dW = Σₙ dYₙ · columnsₙᵀ, accumulated in place by gemm's beta.
+                    // dW = Σₙ dYₙ · columnsₙᵀ per group, accumulated in place by gemm's beta.
                     let dw = Tensor(uninitializedShape: weight.shape)
                     for n in 0..<batch {
                         let sampleColumns = geometry.isIdentity ? input.basePointer + n * imageCount : columns!.basePointer + n * rows * length
-                        kernels.gemm(transposeA: false, transposeB: true, m: outChannels, n: rows, k: length, alpha: 1,
-                                     a: gradient.basePointer + n * outChannels * length, lda: length, b: sampleColumns, ldb: length,
-                                     beta: n == 0 ? 0 : 1, c: dw.basePointer, ldc: rows)
+                        for g in 0..<groups {
+                            kernels.gemm(transposeA: false, transposeB: true, m: groupOut, n: groupRows, k: length, alpha: 1,
+                                         a: gradient.basePointer + (n * outChannels + g * groupOut) * length, lda: length,
+                                         b: sampleColumns + g * groupRows * length, ldb: length,
+                                         beta: n == 0 ? 0 : 1, c: dw.basePointer + g * groupOut * groupRows, ldc: groupRows)
+                        }
                     }
                     if batch == 0 { dw.basePointer.update(repeating: 0, count: dw.scalarCount) }
                     weightGradient = dw

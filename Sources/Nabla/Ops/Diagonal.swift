@@ -39,7 +39,7 @@ extension Tensor {
         return diagonal().sum()
     }
 
-    /// Zeros of `shape` with `values` written on the diagonal that `diagonal(offset:axis1:axis2:)`
+    /// Zeros of `shape` (in `values`' dtype) with `values` written on the diagonal that `diagonal(offset:axis1:axis2:)`
     /// of the result would view (PyTorch's `diagonal_scatter` into zeros). Its gradient is
     /// that diagonal of the incoming gradient.
     static func zeros(_ shape: [Int], withDiagonal values: Tensor, offset: Int, axis1: Int, axis2: Int) -> Tensor {

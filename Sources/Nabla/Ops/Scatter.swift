@@ -17,7 +17,7 @@ extension Tensor {
     /// (PyTorch's rule, also for an element a later one overwrote).
     public func scatter(axis: Int, index: Tensor, source: Tensor) -> Tensor {
         let plan = ScatterPlan(self, axis: axis, index: index, source: source, op: "scatter")
-        let result = plan.combined(self, source) { _, _, new in new }
+        let result = plan.combined(self, source, reduce: nil, includeSelf: true)
         return result.recorded("scatter", [self, source]) { g, needs in
             [needs[0] ? plan.zeroingTargets(of: g) : nil, needs[1] ? plan.gatherTargets(of: g) : nil]
         }
@@ -41,20 +41,9 @@ extension Tensor {
     public func scatterReduce(axis: Int, index: Tensor, source: Tensor, reduce: ScatterReduction, includeSelf: Bool = true) -> Tensor {
         let plan = ScatterPlan(self, axis: axis, index: index, source: source, op: "scatterReduce")
         let input = detached(), src = source.detached()
-        // Start from this tensor, or, without includeSelf, from the first value landing on each position.
         var landed = [Int](repeating: includeSelf ? 1 : 0, count: scalarCount)
         for target in plan.targets { landed[target] += 1 }
-        var started = [Bool](repeating: includeSelf, count: scalarCount)
-        let combine: (Float, Float) -> Float
-        switch reduce {
-        case .sum, .mean: combine = { $0 + $1 }
-        case .amax: combine = { $0.isNaN || $1.isNaN ? .nan : Swift.max($0, $1) }
-        case .amin: combine = { $0.isNaN || $1.isNaN ? .nan : Swift.min($0, $1) }
-        }
-        var result = plan.combined(input, src) { position, old, new in
-            defer { started[position] = true }
-            return started[position] ? combine(old, new) : new
-        }
+        var result = plan.combined(input, src, reduce: reduce, includeSelf: includeSelf)
         if reduce == .mean {
             result = noGrad { result / Tensor(shape: shape, scalars: landed.map { Float(Swift.max($0, 1)) }) }
         }
@@ -69,8 +58,11 @@ extension Tensor {
                 (selfGradient, sourceGradient) = (shared, plan.gatherTargets(of: shared))
             case .amax, .amin:
                 // Each value equal to its position's result takes an even share of the gradient there.
-                let resultValues = output.scalars, selfValues = input.scalars, sourceValues = src.scalars
-                func isResult(_ value: Float, _ result: Float) -> Bool { value == result || (value.isNaN && result.isNaN) }
+                // In Double, which holds float32 and float64 values and their quotients by small counts exactly
+                // rounded: the shares are the gradient's own dtype's divisions.
+                let resultValues = output.scalars(as: Double.self), selfValues = input.scalars(as: Double.self)
+                let sourceValues = src.scalars(as: Double.self)
+                func isResult(_ value: Double, _ result: Double) -> Bool { value == result || (value.isNaN && result.isNaN) }
                 // A position's own value takes part with includeSelf, or when nothing landed on it.
                 func selfTakesPart(_ position: Int) -> Bool {
                     (includeSelf || landed[position] == 0) && isResult(selfValues[position], resultValues[position])
@@ -81,15 +73,15 @@ extension Tensor {
                 for (k, target) in plan.targets.enumerated() where isResult(sourceValues[plan.sources[k]], resultValues[target]) {
                     winners[target] += 1
                 }
-                let gradient = g.scalars
+                let gradient = g.scalars(as: Double.self)
                 selfGradient = Tensor(shape: g.shape, scalars: (0..<gradient.count).map {
-                    selfTakesPart($0) ? gradient[$0] / Float(winners[$0]) : 0
-                })
-                var perSource = [Float](repeating: 0, count: src.scalarCount)
+                    selfTakesPart($0) ? gradient[$0] / Double(winners[$0]) : 0
+                }).to(g.dtype)
+                var perSource = [Double](repeating: 0, count: src.scalarCount)
                 for (k, target) in plan.targets.enumerated() where isResult(sourceValues[plan.sources[k]], resultValues[target]) {
-                    perSource[plan.sources[k]] = gradient[target] / Float(winners[target])
+                    perSource[plan.sources[k]] = gradient[target] / Double(winners[target])
                 }
-                sourceGradient = Tensor(shape: src.shape, scalars: perSource)
+                sourceGradient = Tensor(shape: src.shape, scalars: perSource).to(g.dtype)
                 return [needs[0] ? selfGradient : nil, needs[1] ? sourceGradient : nil]
             }
             // Without includeSelf, the positions written to did not use their old value.
@@ -104,7 +96,7 @@ extension Tensor {
 private struct ScatterPlan {
     let targets: [Int]
     let sources: [Int]
-    let shape: [Int], sourceShape: [Int], indexShape: [Int]
+    let shape: [Int], sourceShape: [Int]
 
     init(_ tensor: Tensor, axis: Int, index: Tensor, source: Tensor, op: String) {
         let resolved = normalizedAxis(axis, rank: Swift.max(tensor.rank, 1), op: op)
@@ -117,67 +109,67 @@ private struct ScatterPlan {
         }
         let extent = tensor.shape.isEmpty ? 1 : tensor.shape[resolved]
         let values = index.scalars(as: Int64.self)
-        let selfStrides = Tensor.contiguousStrides(tensor.shape), sourceStrides = Tensor.contiguousStrides(source.shape)
-        var targets: [Int] = [], sources: [Int] = []
-        targets.reserveCapacity(values.count)
-        sources.reserveCapacity(values.count)
-        forEachCoordinate(index.shape) { flat, coordinate in
-            let value = values[flat]
-            guard value >= -Int64(extent) && value < Int64(extent) else {
-                fail("\(op): index \(value) is out of bounds for dimension \(resolved) with size \(extent)")
+        // Walk `index` row-major: its off-axis coordinates step through this tensor (operand 0,
+        // nothing on the axis, where the index value picks) and through `source` (operand 1).
+        var selfStrides = Tensor.contiguousStrides(tensor.shape)
+        let axisStride = tensor.shape.isEmpty ? 0 : selfStrides[resolved]
+        if !selfStrides.isEmpty { selfStrides[resolved] = 0 }
+        let walk = RowWalk(shape: index.shape, strides: [selfStrides, Tensor.contiguousStrides(source.shape)])
+        var targets = [Int](repeating: 0, count: walk.count), sources = targets
+        let (targetStep, sourceStep) = (walk.innerStrides[0], walk.innerStrides[1])
+        walk.forEachRow { first, offsets in
+            for i in 0..<walk.length {
+                let along = resolvedIndex(values[first + i], extent: extent, axis: resolved, op: op)
+                targets[first + i] = offsets[0] + i * targetStep + along * axisStride
+                sources[first + i] = offsets[1] + i * sourceStep
             }
-            var target = 0, source = 0
-            for d in coordinate.indices {
-                target += (d == resolved ? Int(value < 0 ? value + Int64(extent) : value) : coordinate[d]) * selfStrides[d]
-                source += coordinate[d] * sourceStrides[d]
-            }
-            targets.append(target)
-            sources.append(source)
         }
         self.targets = targets
         self.sources = sources
         shape = tensor.shape
         sourceShape = source.shape
-        indexShape = index.shape
     }
 
-    /// A copy of `base` with `update(position, old, new)` applied for each scattered element in order.
-    func combined(_ base: Tensor, _ source: Tensor, _ update: (Int, Float, Float) -> Float) -> Tensor {
-        var values = base.scalars
-        let sourceValues = source.scalars
-        for (k, target) in targets.enumerated() { values[target] = update(target, values[target], sourceValues[sources[k]]) }
-        return Tensor(shape: shape, scalars: values)
+    /// A copy of `base` with each scattered `source` element combined into its target by
+    /// `reduce` (overwriting it when nil), starting without `includeSelf` from the first value
+    /// landing on each position. NaN wins `amax` and `amin`. The result has `base`'s dtype when
+    /// that is floating, else float32; the sums are in that dtype.
+    func combined(_ base: Tensor, _ source: Tensor, reduce: ScatterReduction?, includeSelf: Bool) -> Tensor {
+        struct Combine: FloatingKernel {
+            let plan: ScatterPlan, base: Tensor, source: Tensor, reduce: ScatterReduction?, includeSelf: Bool
+            func run<T: FloatingScalar>(_ type: T.Type) -> Tensor {
+                var values = base.scalars(as: T.self)
+                let sourceValues = source.scalars(as: T.self)
+                var started = [Bool](repeating: includeSelf, count: values.count)
+                for (k, target) in plan.targets.enumerated() {
+                    let old = values[target], new = sourceValues[plan.sources[k]]
+                    switch started[target] ? reduce : nil {
+                    case nil: values[target] = new
+                    case .sum, .mean: values[target] = old + new
+                    case .amax: values[target] = old.isNaN || new.isNaN ? .nan : Swift.max(old, new)
+                    case .amin: values[target] = old.isNaN || new.isNaN ? .nan : Swift.min(old, new)
+                    }
+                    started[target] = true
+                }
+                return Tensor(shape: plan.shape, scalars: values)
+            }
+        }
+        let valueType: DType = base.dtype.isFloatingPoint ? base.dtype : .float32
+        return valueType.dispatch(Combine(plan: self, base: base, source: source, reduce: reduce, includeSelf: includeSelf), op: "scatter")
     }
 
     /// `gradient` with the scattered-into positions set to zero.
     func zeroingTargets(of gradient: Tensor) -> Tensor {
-        var values = gradient.scalars
+        var values = gradient.scalars(as: Double.self)
         for target in targets { values[target] = 0 }
-        return Tensor(shape: shape, scalars: values)
+        return Tensor(shape: shape, scalars: values).to(gradient.dtype)
     }
 
     /// The gradient each source element receives: `gradient` at its target, zero where `index` does not reach.
     func gatherTargets(of gradient: Tensor) -> Tensor {
-        let values = gradient.scalars
-        var result = [Float](repeating: 0, count: sourceShape.reduce(1, *))
+        let values = gradient.scalars(as: Double.self)
+        var result = [Double](repeating: 0, count: sourceShape.reduce(1, *))
         for (k, target) in targets.enumerated() { result[sources[k]] = values[target] }
-        return Tensor(shape: sourceShape, scalars: result)
-    }
-}
-
-/// Calls `body(flat, coordinate)` for each position of `shape` in row-major order.
-private func forEachCoordinate(_ shape: [Int], _ body: (Int, [Int]) -> Void) {
-    let count = shape.reduce(1, *)
-    guard count > 0 else { return }
-    var coordinate = [Int](repeating: 0, count: shape.count)
-    for flat in 0..<count {
-        body(flat, coordinate)
-        var d = shape.count - 1
-        while d >= 0 {
-            coordinate[d] += 1
-            if coordinate[d] < shape[d] { break }
-            coordinate[d] = 0
-            d -= 1
-        }
+        return Tensor(shape: sourceShape, scalars: result).to(gradient.dtype)
     }
 }

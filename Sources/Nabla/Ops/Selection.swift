@@ -70,23 +70,17 @@ extension Tensor {
     /// A tensor of `outputShape` whose element at multi-index m is this tensor's
     /// element at m with position `pick(flat index of m, m[axis])` along `axis`.
     func picked(alongAxis axis: Int, outputShape: [Int], op: String, _ pick: (_ flat: Int, _ along: Int) -> Int) -> Tensor {
-        let strides = Tensor.contiguousStrides(shape)
-        var positions = [Int](repeating: 0, count: outputShape.reduce(1, *))
-        if !positions.isEmpty {
-            // Walk the output like an odometer, keeping the row-major position of its off-axis part.
-            var index = [Int](repeating: 0, count: outputShape.count)
-            var base = 0
-            for flat in positions.indices {
-                positions[flat] = base + pick(flat, index[axis]) * strides[axis]
-                var d = outputShape.count - 1
-                while d >= 0 {
-                    index[d] += 1
-                    if d != axis { base += strides[d] }
-                    if index[d] < outputShape[d] { break }
-                    if d != axis { base -= strides[d] * outputShape[d] }
-                    index[d] = 0
-                    d -= 1
-                }
+        // Walk the output: its off-axis coordinates step through this tensor (operand 0),
+        // its coordinate along `axis` is operand 1's offset.
+        var strides = Tensor.contiguousStrides(shape)
+        let axisStride = strides[axis]
+        strides[axis] = 0
+        let walk = RowWalk(shape: outputShape, strides: [strides, outputShape.indices.map { $0 == axis ? 1 : 0 }])
+        var positions = [Int](repeating: 0, count: walk.count)
+        let (baseStep, alongStep) = (walk.innerStrides[0], walk.innerStrides[1])
+        walk.forEachRow { first, offsets in
+            for i in 0..<walk.length {
+                positions[first + i] = offsets[0] + i * baseStep + pick(first + i, offsets[1] + i * alongStep) * axisStride
             }
         }
         return taken(at: positions, shape: outputShape, op: op)
