@@ -1,11 +1,19 @@
 """The lesson's data for the Python peers (pytorch/lesson.py, jax/lesson.py,
 pytorch/convolution.py): MNIST's IDX files where scripts/setup.sh installs them,
-and the two-class split `nabla lesson` uses, as NumPy arrays."""
+and the two-class split `nabla lesson` uses, as NumPy arrays; and, for the two
+lesson peers, the book's recipe and the JSON entries they both print."""
 
 import os
 import sys
+import time
 
 import numpy as np
+
+# The recipe, as `nabla lesson` runs it: the linear model 20 epochs at lr 1, the net
+# 40 epochs at lr 0.1, batches of 256.
+LINEAR_EPOCHS, LINEAR_LR = 20, 1.0
+NET_EPOCHS, NET_LR = 40, 0.1
+BATCH_SIZE = 256
 
 IDX_FILES = {"train": ("train-images.idx3-ubyte", "train-labels.idx1-ubyte"),
              "valid": ("t10k-images.idx3-ubyte", "t10k-labels.idx1-ubyte")}
@@ -60,3 +68,23 @@ def peak_rss_mib():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def chosen_classes(parser, text):
+    """(positive, negative) digits from a --classes value such as "3,7", else the parser's usage error."""
+    try:
+        positive, negative = (int(c) for c in text.split(","))
+    except ValueError:
+        parser.error(f"--classes takes two digits separated by a comma, such as 3,7; got {text!r}")
+    return positive, negative
+
+
+def training_entries(linear_report, linear_seconds, net_report, net_seconds, start):
+    """The entries both lesson peers end their JSON with: each model's report and training
+    time, then the seconds since `start` (the process's start) and the peak RSS."""
+    return {
+        "linear": {**linear_report, "train_seconds": linear_seconds, "epochs": LINEAR_EPOCHS},
+        "mlp": {**net_report, "train_seconds": net_seconds, "epochs": NET_EPOCHS},
+        "seconds": time.perf_counter() - start,
+        "peak_rss_mib": peak_rss_mib(),
+    }

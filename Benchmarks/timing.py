@@ -1,6 +1,7 @@
-"""The timing rule the Python peers (numpy/linalg.py, pytorch/convolution.py) share:
-one untimed call, then the best of rounds of enough calls to last about 2 ms each,
-as many rounds as fit in the budget (3 to 300)."""
+"""The timing rules the Python peers share: `best_seconds` (numpy/linalg.py,
+pytorch/convolution.py), one untimed call, then the best of rounds of enough calls
+to last about 2 ms each, as many rounds as fit in the budget (3 to 300); and
+`timed` (the lesson peers), one call's result and seconds."""
 
 import time
 
@@ -19,3 +20,9 @@ def best_seconds(call, budget=0.3):
             call()
         best = min(best, (time.perf_counter() - start) / repeats)
     return best
+
+
+def timed(function, *arguments):
+    start = time.perf_counter()
+    result = function(*arguments)
+    return result, time.perf_counter() - start

@@ -42,16 +42,15 @@ def main():
     import_seconds = time.perf_counter() - START
 
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-    from lesson_data import data_folder, peak_rss_mib, stacked, two_class_images
+    from lesson_data import (BATCH_SIZE, LINEAR_EPOCHS, LINEAR_LR, NET_EPOCHS, NET_LR, chosen_classes,
+                             data_folder, stacked, training_entries, two_class_images)
+    from timing import timed
 
-    try:
-        positive, negative = (int(c) for c in arguments.classes.split(","))
-    except ValueError:
-        parser.error(f"--classes takes two digits separated by a comma, such as 3,7; got {arguments.classes!r}")
+    positive, negative = chosen_classes(parser, arguments.classes)
     parts = two_class_images(data_folder(), positive, negative)
     train_x, train_y = (jnp.asarray(a) for a in stacked(parts, 0))
     valid_x, valid_y = (jnp.asarray(a) for a in stacked(parts, 1))
-    batch_size = 256
+    batch_size = BATCH_SIZE
 
     def mnist_loss(predictions, targets):
         predictions = jax.nn.sigmoid(predictions)
@@ -108,16 +107,11 @@ def main():
         return {"w1": uniform(keys[0], (784, 30), 784), "b1": uniform(keys[1], (30,), 784),
                 "w2": uniform(keys[2], (30, 1), 30), "b2": uniform(keys[3], (1,), 30)}
 
-    def timed(function, *args):
-        start = time.perf_counter()
-        result = function(*args)
-        return result, time.perf_counter() - start
-
     # The untimed warm-up: every shape compiled (full batches, the last short one, validation).
-    fit(linear, linear_params(arguments.seed), 1.0, 1, arguments.seed)
-    fit(net, net_params(arguments.seed), 0.1, 1, arguments.seed)
-    linear_report, linear_seconds = timed(fit, linear, linear_params(arguments.seed), 1.0, 20, arguments.seed)
-    net_report, net_seconds = timed(fit, net, net_params(arguments.seed), 0.1, 40, arguments.seed)
+    fit(linear, linear_params(arguments.seed), LINEAR_LR, 1, arguments.seed)
+    fit(net, net_params(arguments.seed), NET_LR, 1, arguments.seed)
+    linear_report, linear_seconds = timed(fit, linear, linear_params(arguments.seed), LINEAR_LR, LINEAR_EPOCHS, arguments.seed)
+    net_report, net_seconds = timed(fit, net, net_params(arguments.seed), NET_LR, NET_EPOCHS, arguments.seed)
     print(json.dumps({
         "jax_version": jax.__version__,
         "threads": 1,
@@ -125,10 +119,7 @@ def main():
         "train_images": int(len(train_x)),
         "valid_images": int(len(valid_x)),
         "import_seconds": import_seconds,
-        "linear": {**linear_report, "train_seconds": linear_seconds, "epochs": 20},
-        "mlp": {**net_report, "train_seconds": net_seconds, "epochs": 40},
-        "seconds": time.perf_counter() - START,
-        "peak_rss_mib": peak_rss_mib(),
+        **training_entries(linear_report, linear_seconds, net_report, net_seconds, START),
     }))
 
 

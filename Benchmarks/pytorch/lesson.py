@@ -37,7 +37,9 @@ import torch  # noqa: E402
 IMPORT_SECONDS = time.perf_counter() - START
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from lesson_data import data_folder, peak_rss_mib, stacked, two_class_images  # noqa: E402
+from lesson_data import (BATCH_SIZE, LINEAR_EPOCHS, LINEAR_LR, NET_EPOCHS, NET_LR, chosen_classes,  # noqa: E402
+                         data_folder, stacked, training_entries, two_class_images)
+from timing import timed  # noqa: E402
 
 
 def load(folder, positive, negative):
@@ -123,12 +125,6 @@ def net(train, valid, epochs, lr, batch_size, seed):
     return fit(model, step, train, valid, epochs, batch_size, generator)
 
 
-def timed(function, *arguments):
-    start = time.perf_counter()
-    result = function(*arguments)
-    return result, time.perf_counter() - start
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1)")
@@ -138,18 +134,17 @@ def main():
     parser.add_argument("--warm-up", action="store_true", help="train each model once untimed before the timed lesson")
     arguments = parser.parse_args()
     torch.set_num_threads(arguments.threads)
-    try:
-        positive, negative = (int(c) for c in arguments.classes.split(","))
-    except ValueError:
-        parser.error(f"--classes takes two digits separated by a comma, such as 3,7; got {arguments.classes!r}")
+    positive, negative = chosen_classes(parser, arguments.classes)
 
     (train, valid, parts), load_seconds = timed(load, arguments.data, positive, negative)
+    linear_recipe = (LINEAR_EPOCHS, LINEAR_LR, BATCH_SIZE, arguments.seed)
+    net_recipe = (NET_EPOCHS, NET_LR, BATCH_SIZE, arguments.seed)
     if arguments.warm_up:
-        linear_model(train, valid, 20, 1.0, 256, arguments.seed)
-        net(train, valid, 40, 0.1, 256, arguments.seed)
+        linear_model(train, valid, *linear_recipe)
+        net(train, valid, *net_recipe)
     similarity_report, similarity_seconds = timed(similarity, parts)
-    linear_report, linear_seconds = timed(linear_model, train, valid, 20, 1.0, 256, arguments.seed)
-    net_report, net_seconds = timed(net, train, valid, 40, 0.1, 256, arguments.seed)
+    linear_report, linear_seconds = timed(linear_model, train, valid, *linear_recipe)
+    net_report, net_seconds = timed(net, train, valid, *net_recipe)
     print(json.dumps({
         "torch_version": torch.__version__,
         "threads": torch.get_num_threads(),
@@ -159,10 +154,7 @@ def main():
         "import_seconds": IMPORT_SECONDS,
         "load_seconds": load_seconds,
         "similarity": {**similarity_report, "seconds": similarity_seconds},
-        "linear": {**linear_report, "train_seconds": linear_seconds, "epochs": 20},
-        "mlp": {**net_report, "train_seconds": net_seconds, "epochs": 40},
-        "seconds": time.perf_counter() - START,
-        "peak_rss_mib": peak_rss_mib(),
+        **training_entries(linear_report, linear_seconds, net_report, net_seconds, START),
     }))
 
 

@@ -2,6 +2,10 @@
 // latency times the number of FMA pipes (4 cycles x 2 pipes on Zen 4/5 and on
 // Intel since Haswell), so the loop is bound by throughput, not latency.
 #include "machine_limits.h"
+
+// The loops are x86 intrinsics; elsewhere (arm64) the peak is unknown, as on an x86 CPU
+// without the instruction set, so that the main package still builds there.
+#if defined(__x86_64__) || defined(__i386__)
 #include "parallel.h"
 
 #include <immintrin.h>
@@ -100,3 +104,17 @@ double nabla_fma_peak_gflops(NablaISA isa, int threads, double seconds) {
     for (int i = 0; i < threads; i++) total += jobs[i].gflops;
     return total;
 }
+
+#else
+
+int nabla_cpu_supports(NablaISA isa) {
+    (void)isa;
+    return 0;
+}
+
+double nabla_fma_peak_gflops(NablaISA isa, int threads, double seconds) {
+    (void)isa, (void)threads, (void)seconds;
+    return 0;
+}
+
+#endif

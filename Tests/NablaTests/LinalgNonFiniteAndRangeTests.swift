@@ -58,6 +58,8 @@ final class LinalgNonFiniteAndRangeTests: XCTestCase {
             XCTAssertThrowsError(try Linalg.cholesky(Tensor([[.nan, 1], [1, 3]]))) {
                 XCTAssertEqual($0 as? LinalgError, .notPositiveDefinite(op: "cholesky", shape: [2, 2], matrix: 0, info: 1), "\(kind)")
             }
+            // An infinite pivot is positive: LAPACK (and torch) go on, to L = [[2, 0], [0.5, inf]].
+            XCTAssertEqual(try Linalg.cholesky(Tensor([[4, 1], [1, .infinity]])).scalars, [2, 0, 0.5, .infinity], "\(kind)")
         }
     }
 

@@ -33,66 +33,49 @@ extension Workload {
             + rows(64, 28)
     }
 
-    /// Every routine on n×n matrices, or a batch of them.
-    static func linalg(batch: Int?, n: Int) -> [Workload] {
-        [(batch: batch, n: n)].flatMap { size -> [Workload] in
-            let n = size.n
-            let cube = Double(n) * Double(n) * Double(n) * Double(size.batch ?? 1), square = cube / Double(n)
-            let ones = Tensor.ones((size.batch.map { [$0] } ?? []) + [n, 1])
-            func routine(_ op: String, flops: Double, numpy: String, _ body: @escaping (Tensor, Tensor) throws -> Tensor) -> Workload {
-                linalgRoutine(op: op, batch: size.batch, n: n, flops: flops, numpy: numpy, body)
-            }
-            var routines: [Workload] = []
-            if size.batch == nil {
-                // The LU and Cholesky rows as before: one right-hand side and n of them.
-                routines += [
-                    linalgRoutine(op: "solve", batch: nil, n: n, rhs: "\(n)", flops: 2 / 3 * cube + 2 * square,
-                                  numpy: "np.linalg.solve(a, b[:, 0])") { a, _ in try Linalg.solve(a, Tensor.ones([n])) },
-                    linalgRoutine(op: "solve", batch: nil, n: n, rhs: "\(n)×\(n)", flops: 2 / 3 * cube + 2 * cube,
-                                  numpy: "np.linalg.solve(a, a)") { a, _ in try Linalg.solve(a, a) },
-                ]
-            }
-            routines += [
-                routine("inverse", flops: 2 / 3 * cube + 2 * cube, numpy: "np.linalg.inv(a)") { a, _ in try Linalg.inverse(a) },
-                routine("determinant", flops: 2 / 3 * cube, numpy: "np.linalg.det(a)") { a, _ in Linalg.determinant(a) },
-                routine("slogdet", flops: 2 / 3 * cube, numpy: "np.linalg.slogdet(a)") { a, _ in Linalg.slogdet(a).logAbsDeterminant },
-                routine("cholesky", flops: cube / 3, numpy: "np.linalg.cholesky(spd)") { _, spd in try Linalg.cholesky(spd) },
-                routine("qr", flops: 8 / 3 * cube, numpy: "np.linalg.qr(a)") { a, _ in Linalg.qr(a).r },
-                routine("svd", flops: 21 * cube, numpy: "np.linalg.svd(a, full_matrices=False)") { a, _ in try Linalg.svd(a, fullMatrices: false).s },
-                routine("svdvals", flops: 8 / 3 * cube, numpy: "np.linalg.svd(a, compute_uv=False)") { a, _ in try Linalg.svdvals(a) },
-                routine("eigh", flops: 9 * cube, numpy: "np.linalg.eigh(spd)") { _, spd in try Linalg.eigh(spd).eigenvalues },
-                routine("eigvalsh", flops: 4 / 3 * cube, numpy: "np.linalg.eigvalsh(spd)") { _, spd in try Linalg.eigvalsh(spd) },
-                // numpy.linalg.lstsq takes one matrix: a batch is a Python loop.
-                routine("lstsq", flops: 12 * cube, numpy: size.batch == nil ? "np.linalg.lstsq(a, b, rcond=None)"
-                            : "[np.linalg.lstsq(x, y, rcond=None) for x, y in zip(a, b)]") { a, _ in try Linalg.lstsq(a, ones).solution },
-                routine("pinv", flops: 23 * cube, numpy: "np.linalg.pinv(a)") { a, _ in try Linalg.pinv(a) },
-                routine("matrixNorm nuclear", flops: 8 / 3 * cube, numpy: "np.linalg.norm(a, 'nuc', axis=(-2, -1))") { a, _ in try Linalg.matrixNorm(a, .nuclear) },
-                routine("matrixRank", flops: 8 / 3 * cube, numpy: "np.linalg.matrix_rank(a)") { a, _ in try Linalg.matrixRank(a) },
-                routine("cond", flops: 8 / 3 * cube, numpy: "np.linalg.cond(a)") { a, _ in try Linalg.cond(a) },
-            ]
-            return routines
+    /// Every routine on n×n matrices, or a batch of them, in `dtype`; only those named
+    /// in `names` when it is given.
+    static func linalg(batch: Int?, n: Int, dtype: DType = .float32, only names: Set<String>? = nil) -> [Workload] {
+        let cube = Double(n) * Double(n) * Double(n) * Double(batch ?? 1), square = cube / Double(n)
+        let ones = Tensor.ones((batch.map { [$0] } ?? []) + [n, 1], dtype: dtype)
+        var routines: [Workload] = []
+        func routine(_ op: String, rhs: String? = nil, flops: Double, numpy: String, _ body: @escaping (Tensor, Tensor) throws -> Tensor) {
+            guard names?.contains(op) ?? true else { return }
+            routines.append(linalgRoutine(op: op, batch: batch, n: n, rhs: rhs, flops: flops, numpy: numpy, dtype: dtype, body))
         }
+        if batch == nil {
+            // The LU and Cholesky rows as before: one right-hand side and n of them.
+            routine("solve", rhs: "\(n)", flops: 2 / 3 * cube + 2 * square,
+                    numpy: "np.linalg.solve(a, b[:, 0])") { a, _ in try Linalg.solve(a, Tensor.ones([n], dtype: dtype)) }
+            routine("solve", rhs: "\(n)×\(n)", flops: 2 / 3 * cube + 2 * cube, numpy: "np.linalg.solve(a, a)") { a, _ in try Linalg.solve(a, a) }
+        }
+        routine("inverse", flops: 2 / 3 * cube + 2 * cube, numpy: "np.linalg.inv(a)") { a, _ in try Linalg.inverse(a) }
+        routine("determinant", flops: 2 / 3 * cube, numpy: "np.linalg.det(a)") { a, _ in Linalg.determinant(a) }
+        routine("slogdet", flops: 2 / 3 * cube, numpy: "np.linalg.slogdet(a)") { a, _ in Linalg.slogdet(a).logAbsDeterminant }
+        routine("cholesky", flops: cube / 3, numpy: "np.linalg.cholesky(spd)") { _, spd in try Linalg.cholesky(spd) }
+        routine("qr", flops: 8 / 3 * cube, numpy: "np.linalg.qr(a)") { a, _ in Linalg.qr(a).r }
+        routine("svd", flops: 21 * cube, numpy: "np.linalg.svd(a, full_matrices=False)") { a, _ in try Linalg.svd(a, fullMatrices: false).s }
+        routine("svdvals", flops: 8 / 3 * cube, numpy: "np.linalg.svd(a, compute_uv=False)") { a, _ in try Linalg.svdvals(a) }
+        routine("eigh", flops: 9 * cube, numpy: "np.linalg.eigh(spd)") { _, spd in try Linalg.eigh(spd).eigenvalues }
+        routine("eigvalsh", flops: 4 / 3 * cube, numpy: "np.linalg.eigvalsh(spd)") { _, spd in try Linalg.eigvalsh(spd) }
+        // numpy.linalg.lstsq takes one matrix: a batch is a Python loop.
+        routine("lstsq", flops: 12 * cube, numpy: batch == nil ? "np.linalg.lstsq(a, b, rcond=None)"
+                    : "[np.linalg.lstsq(x, y, rcond=None) for x, y in zip(a, b)]") { a, _ in try Linalg.lstsq(a, ones).solution }
+        routine("pinv", flops: 23 * cube, numpy: "np.linalg.pinv(a)") { a, _ in try Linalg.pinv(a) }
+        routine("matrixNorm nuclear", flops: 8 / 3 * cube, numpy: "np.linalg.norm(a, 'nuc', axis=(-2, -1))") { a, _ in try Linalg.matrixNorm(a, .nuclear) }
+        routine("matrixRank", flops: 8 / 3 * cube, numpy: "np.linalg.matrix_rank(a)") { a, _ in try Linalg.matrixRank(a) }
+        routine("cond", flops: 8 / 3 * cube, numpy: "np.linalg.cond(a)") { a, _ in try Linalg.cond(a) }
+        return routines
     }
 
-    /// solve, Cholesky, QR, SVD, eigh and lstsq in float64 at the float32 rows' sizes.
+    /// solve (against a column of ones, at every size), Cholesky, QR, SVD, eigh and lstsq
+    /// in float64 at the float32 rows' sizes, each as its float32 row states it.
     static func float64Linalg(batch: Int?, n: Int) -> [Workload] {
-        [(batch: batch, n: n)].flatMap { size -> [Workload] in
-            let n = size.n
-            let cube = Double(n) * Double(n) * Double(n) * Double(size.batch ?? 1), square = cube / Double(n)
-            let ones = Tensor.ones((size.batch.map { [$0] } ?? []) + [n, 1], dtype: .float64)
-            func routine(_ op: String, flops: Double, numpy: String, _ body: @escaping (Tensor, Tensor) throws -> Tensor) -> Workload {
-                linalgRoutine(op: op, batch: size.batch, n: n, flops: flops, numpy: numpy, dtype: .float64, body)
-            }
-            return [
-                routine("solve", flops: 2 / 3 * cube + 2 * square, numpy: "np.linalg.solve(a, b)") { a, _ in try Linalg.solve(a, ones) },
-                routine("cholesky", flops: cube / 3, numpy: "np.linalg.cholesky(spd)") { _, spd in try Linalg.cholesky(spd) },
-                routine("qr", flops: 8 / 3 * cube, numpy: "np.linalg.qr(a)") { a, _ in Linalg.qr(a).r },
-                routine("svd", flops: 21 * cube, numpy: "np.linalg.svd(a, full_matrices=False)") { a, _ in try Linalg.svd(a, fullMatrices: false).s },
-                routine("eigh", flops: 9 * cube, numpy: "np.linalg.eigh(spd)") { _, spd in try Linalg.eigh(spd).eigenvalues },
-                routine("lstsq", flops: 12 * cube, numpy: size.batch == nil ? "np.linalg.lstsq(a, b, rcond=None)"
-                            : "[np.linalg.lstsq(x, y, rcond=None) for x, y in zip(a, b)]") { a, _ in try Linalg.lstsq(a, ones).solution },
-            ]
-        }
+        let cube = Double(n) * Double(n) * Double(n) * Double(batch ?? 1), square = cube / Double(n)
+        let ones = Tensor.ones((batch.map { [$0] } ?? []) + [n, 1], dtype: .float64)
+        return [linalgRoutine(op: "solve", batch: batch, n: n, flops: 2 / 3 * cube + 2 * square, numpy: "np.linalg.solve(a, b)",
+                              dtype: .float64) { a, _ in try Linalg.solve(a, ones) }]
+            + linalg(batch: batch, n: n, dtype: .float64, only: ["cholesky", "qr", "svd", "eigh", "lstsq"])
     }
 
     /// `body(a, spd)` with `a` diagonally dominant (so LU never meets a zero pivot

@@ -61,15 +61,7 @@ public func checkTargets(rows: [ResultRow], limits: [MachineLimits], lesson: Les
                 measured: "\(formatFixed(ratio, 3))×", met: ratio <= bound))
         }
     }
-    if let floors, let nabla = lesson?.nabla {
-        for (name, epoch, floor, bound) in [("net", nabla.netSeconds / 40, floors.netEpochSeconds, 1.15),
-                                            ("linear model", nabla.linearSeconds / 20, floors.linearEpochSeconds, 3.0)] {
-            checks.append(TargetCheck(
-                target: "The \(name)'s epoch ≤ \(formatFixed(bound, 2))× its BLAS floor (\(nabla.threads) thread)",
-                measured: "\(formatFixed(1000 * epoch, 2)) ms against \(formatFixed(1000 * floor, 2)) ms: \(formatFixed(epoch / floor, 2))×",
-                met: epoch <= bound * floor))
-        }
-    }
+    checks += epochsAgainstFloors(lesson: lesson, floors: floors, net: 1.15, linear: 3.0, lead: "The")
     if let nabla = lesson?.nabla {
         checks.append(TargetCheck(target: "The lesson's peak RSS ≤ 60 MiB", measured: "\(formatFixed(nabla.peakResidentMiB, 0)) MiB",
                                   met: nabla.peakResidentMiB <= 60))
@@ -97,15 +89,7 @@ func issue23Targets(rows: [ResultRow], lesson: LessonComparison?, floors: Lesson
     let prefix = "Issue 23: "
     func times(_ value: Double) -> String { formatFixed(value, 2) + "×" }
     // 1. The lesson's training at its floor.
-    if let floors, let nabla = lesson?.nabla {
-        for (name, epoch, floor, bound) in [("net", nabla.netSeconds / 40, floors.netEpochSeconds, 1.10),
-                                            ("linear model", nabla.linearSeconds / 20, floors.linearEpochSeconds, 2.0)] {
-            checks.append(TargetCheck(
-                target: "\(prefix)the \(name)'s epoch ≤ \(times(bound)) its BLAS floor (\(nabla.threads) thread)",
-                measured: "\(formatFixed(1000 * epoch, 2)) ms against \(formatFixed(1000 * floor, 2)) ms: \(times(epoch / floor))",
-                met: epoch <= bound * floor))
-        }
-    }
+    checks += epochsAgainstFloors(lesson: lesson, floors: floors, net: 1.10, linear: 2.0, lead: "\(prefix)the")
     // 2. Ahead of the jitted JAX step.
     if let ratios = lesson?.jaxRatios {
         for (name, ratio, bound) in [("net", ratios.net, 0.80), ("linear model", ratios.linear, 0.60)] {
@@ -173,6 +157,20 @@ func issue23Targets(rows: [ResultRow], lesson: LessonComparison?, floors: Lesson
             met: coreCheck.coreLevel.flatMap { core in coreCheck.cpuLevel.map { core >= $0 } } ?? false))
     }
     return checks
+}
+
+/// Each model's epoch (the net's 40, the linear model's 20) against its BLAS floor, met
+/// within `net` (resp. `linear`) times the floor; `lead` begins the target's text.
+func epochsAgainstFloors(lesson: LessonComparison?, floors: LessonFloors?, net: Double, linear: Double,
+                         lead: String) -> [TargetCheck] {
+    guard let floors, let nabla = lesson?.nabla else { return [] }
+    return [("net", nabla.netSeconds / 40, floors.netEpochSeconds, net),
+            ("linear model", nabla.linearSeconds / 20, floors.linearEpochSeconds, linear)].map { name, epoch, floor, bound in
+        TargetCheck(
+            target: "\(lead) \(name)'s epoch ≤ \(formatFixed(bound, 2))× its BLAS floor (\(nabla.threads) thread)",
+            measured: "\(formatFixed(1000 * epoch, 2)) ms against \(formatFixed(1000 * floor, 2)) ms: \(formatFixed(epoch / floor, 2))×",
+            met: epoch <= bound * floor)
+    }
 }
 
 /// The element count of a shape's first operand: "10000×28×28 + 28×28" → 7,840,000.

@@ -42,6 +42,22 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(missed[0].measured.hasPrefix("lowest 94%"), missed[0].measured)
     }
 
+    func testEachModelsEpochIsHeldToItsBLASFloorByBothIssuesBounds() {
+        let run = LessonRun(engine: "nabla", threads: 1, processSeconds: 5, peakResidentMiB: 50, linearSeconds: 0.5, netSeconds: 2.4,
+                            firstLinearSeconds: 0.5, firstNetSeconds: 2.4, linearAccuracy: 0.97, netAccuracy: 0.98)
+        let floors = LessonFloors(netEpochSeconds: 0.05, linearEpochSeconds: 0.01, trainItems: 12396, validItems: 2038, batchSize: 256)
+        // The net's epoch, 2.4 s / 40, is 1.2× its floor; the linear model's, 0.5 s / 20, 2.5×.
+        let checks = checkTargets(rows: [], limits: [limits], lesson: LessonComparison(nabla: run, pytorch: nil, notes: []), floors: floors)
+            .filter { $0.target.contains("BLAS floor") }
+        XCTAssertEqual(checks.map(\.target), ["The net's epoch ≤ 1.15× its BLAS floor (1 thread)",
+                                              "The linear model's epoch ≤ 3.00× its BLAS floor (1 thread)",
+                                              "Issue 23: the net's epoch ≤ 1.10× its BLAS floor (1 thread)",
+                                              "Issue 23: the linear model's epoch ≤ 2.00× its BLAS floor (1 thread)"])
+        XCTAssertEqual(checks.map(\.met), [false, true, false, false])
+        XCTAssertEqual(checks.map(\.measured), ["60.00 ms against 50.00 ms: 1.20×", "25.00 ms against 10.00 ms: 2.50×",
+                                                "60.00 ms against 50.00 ms: 1.20×", "25.00 ms against 10.00 ms: 2.50×"])
+    }
+
     func testAReferenceStandInGivesTheReferenceFigureOfTheSmallerShapeAndARateSpeedup() {
         func eigh(_ n: Double) -> Workload {
             Workload(kind: .linalg, op: "eigh", shape: "\(Int(n))×\(Int(n))", unit: .gflops, flops: 9 * n * n * n,

@@ -22,13 +22,13 @@ int nabla_cpu_supports(NablaISA isa);
 
 /// fp32 GFLOP/s of independent FMA chains run on `threads` threads at once
 /// for `seconds` seconds each (an FMA counts as 2 FLOPs). Returns 0 when the
-/// CPU lacks `isa`.
+/// CPU lacks `isa` (always, on a CPU that is not x86).
 double nabla_fma_peak_gflops(NablaISA isa, int threads, double seconds);
 
 /// GB/s (1e9 bytes) of summing a `bytes`-sized float buffer per thread on
 /// `threads` threads at once, best of `repeats` passes; the buffers are
 /// advised to use transparent huge pages when `huge_pages` is nonzero.
-/// Returns 0 when the buffers cannot be allocated.
+/// Returns 0 when the buffers cannot be allocated, and on a CPU that is not x86.
 double nabla_read_bandwidth_gbs(size_t bytes, int threads, int repeats, int huge_pages);
 
 #endif

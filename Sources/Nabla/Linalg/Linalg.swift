@@ -95,8 +95,8 @@ public enum Linalg {
         let n = squareSize(a, op: "cholesky")
         let l = try dispatch(a, op: "cholesky", CholeskyFactor(a: a, n: n))
         return l.recorded("cholesky", [a]) { g, _ in
-            let phi = (l.transposed • g) * lowerTriangle(n, includingDiagonal: true)
-            let symmetric = 0.5 * (phi + (phi * lowerTriangle(n, includingDiagonal: false)).transposed)
+            let phi = (l.transposed • g).tril()
+            let symmetric = 0.5 * (phi + phi.tril(diagonal: -1).transposed)
             return [solveTransposedBothSides(l, symmetric, op: "cholesky")]
         }
     }
@@ -115,11 +115,6 @@ public enum Linalg {
     static func matrixShape(_ a: Tensor, op: String) -> (batch: [Int], m: Int, n: Int) {
         guard a.rank >= 2 else { fail("\(op): needs a matrix or a batch of them [..., m, n], got shape \(describe(a.shape))") }
         return (Array(a.shape.dropLast(2)), a.shape[a.rank - 2], a.shape[a.rank - 1])
-    }
-
-    /// 1 below the diagonal (and on it, if `includingDiagonal`), 0 elsewhere: the mask of tril.
-    static func lowerTriangle(_ n: Int, includingDiagonal: Bool) -> Tensor {
-        Tensor.generated([n, n]) { $0 / n - $0 % n >= (includingDiagonal ? 0 : 1) ? 1 : 0 }
     }
 
     /// Throws `notFinite` for the first matrix of the batch `a` that holds a NaN or an

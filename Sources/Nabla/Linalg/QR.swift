@@ -42,11 +42,8 @@ extension Linalg {
 
     /// dA = (G_Q + Q·copyu(G_R·Rᵀ − Qᵀ·G_Q))·R⁻ᵀ for a square, invertible R.
     private static func squareQRGradient(q: Tensor, r: Tensor, gradQ: Tensor, gradR: Tensor) -> Tensor {
-        let k = r.shape[r.rank - 1]
         let mMatrix = gradR • r.transposed - q.transposed • gradQ
-        let upper = lowerTriangle(k, includingDiagonal: true).transposed
-        let strictUpper = lowerTriangle(k, includingDiagonal: false).transposed
-        let copied = mMatrix * upper + (mMatrix * strictUpper).transposed
+        let copied = mMatrix.triu() + mMatrix.triu(diagonal: 1).transposed
         // Y·R⁻ᵀ = (R⁻¹·Yᵀ)ᵀ.
         guard let solved = try? solve(r, (gradQ + q • copied).transposed) else {
             fail("qr: R is singular (A's leading columns are dependent), so the gradient is undefined")

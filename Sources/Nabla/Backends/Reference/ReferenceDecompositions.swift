@@ -142,6 +142,7 @@ extension ReferenceBackend {
             b.update(repeating: 0, count: batch * rows * rhs)
             return nil
         }
+        // `scratch` serves householderQR (m + n) and then the reflections of B (rhs), in turn.
         let copy = Scratch<T>(m * n), factor = Scratch<T>(m * n), tau = Scratch<T>(k), scratch = Scratch<T>(Swift.max(rhs, m + n))
         let vector = Scratch<T>(rows)
         for index in 0..<batch {
@@ -163,7 +164,7 @@ extension ReferenceBackend {
             } else {
                 for i in 0..<m { for j in 0..<n { factor.pointer[j * m + i] = matrix[i * n + j] } }
             }
-            householderQR(m: factorRows, n: factorColumns, a: factor.pointer, tau: tau.pointer, scratch: Scratch<T>(factorRows + factorColumns))
+            householderQR(m: factorRows, n: factorColumns, a: factor.pointer, tau: tau.pointer, scratch: scratch)
             let r = factor.pointer, ldr = factorColumns
             func reflect(_ j: Int) {
                 vector.pointer[j] = 1

@@ -65,7 +65,8 @@ extension ReferenceBackend {
             let rowJ = a + j * lda
             var diagonal = rowJ[j]
             for p in 0..<j { diagonal -= rowJ[p] * rowJ[p] }
-            guard diagonal > 0, diagonal.isFinite else { return j + 1 }
+            // potf2's test: a pivot that is not positive, or NaN, stops; an infinite one goes on, as in LAPACK.
+            guard diagonal > 0 else { return j + 1 }
             let root = diagonal.squareRoot()
             rowJ[j] = root
             for i in (j + 1)..<Swift.max(n, j + 1) {
