@@ -12,6 +12,9 @@ function(nabla_apply_swift_settings target)
     set(mode "${ARGV1}")
   endif()
   target_compile_options(${target} PRIVATE "SHELL:-swift-version ${mode}")
+  # The package name SwiftPM gives every target, so that `package` declarations
+  # (such as Nabla's Locked) compile here too.
+  target_compile_options(${target} PRIVATE "SHELL:-package-name nabla")
   if(NOT POLICY CMP0157)
     # Before CMake 3.29 CMAKE_Swift_COMPILATION_MODE does nothing; CMake then
     # compiles and links each target in one swiftc call, where -wmo asks for the

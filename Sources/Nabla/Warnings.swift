@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 extension Nabla {
     /// Reports something that is allowed but probably a mistake, as PyTorch's
@@ -31,6 +30,6 @@ extension Nabla {
         warnedSites.withLock { $0.removeAll() }
     }
 
-    private static let warnedSites = Mutex<Set<String>>([])
+    private static let warnedSites = Locked<Set<String>>([])
     private static let warningsIgnoredByEnvironment = ProcessInfo.processInfo.environment["NABLA_WARNINGS"] == "ignore"
 }

@@ -100,7 +100,7 @@ enum ModuleHooks {
         var hooks = ModuleHookSet()
     }
 
-    private static let table = Mutex<[ObjectIdentifier: Entry]>([:])
+    private static let table = Locked<[ObjectIdentifier: Entry]>([:])
     /// How many modules have hooks: with none, `withHooks` costs one atomic load.
     static let modulesWithHooks = Atomic<Int>(0)
     /// The module whose hooks are running on this task, so that a second `withHooks` for the same call does not run them again.

@@ -1,5 +1,4 @@
 import Nabla
-import Synchronization
 
 /// What a module's stored properties hold, found with `Mirror`: the default
 /// `namedParameters`, `namedBuffers` and `namedChildren` of ``Module``.
@@ -52,7 +51,7 @@ struct ModuleStructure {
         }
     }
 
-    private static let slotsByType = Mutex<[ObjectIdentifier: [SlotField]]>([:])
+    private static let slotsByType = Locked<[ObjectIdentifier: [SlotField]]>([:])
 
     /// The stored properties, the superclasses' first, as declared.
     private static func storedFields(of module: any Module) -> [(label: String, value: Any)] {

@@ -17,7 +17,7 @@ final class AutogradNode {
         get { accumulated.withLock { $0 } }
         set { accumulated.withLock { $0 = newValue } }
     }
-    private let accumulated = Mutex<Tensor?>(nil)
+    private let accumulated = Locked<Tensor?>(nil)
     /// A leaf's values: in-place updates of any copy of the leaf write here.
     let values: TensorStorage?
     /// Whether `backward()` keeps this interior node's gradient in `grad`.

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The heap buffer behind one or more tensors.
 ///
 /// Tensors share a storage until one of them is written to; `Tensor` then
@@ -88,7 +86,7 @@ enum StorageCache {
         var cacheHits = 0
     }
 
-    static let state = Mutex(State())
+    static let state = Locked(State())
 
     /// The size class holding `byteCount` bytes, or nil when it is larger than the largest.
     static func sizeClass(forByteCount byteCount: Int) -> Int? {
