@@ -295,11 +295,7 @@ extension DifferentialOp {
     /// case's `known` mark does. Remove an entry with its fix.
     static let knownInFloat64: [String: String] = {
         let scalarParameter = "issue #20: a Swift scalar parameter arrives as Float, so a float64 op computes with its float32 rounding"
-        let float32Values = "issue #20: the scatter ops move the values through float32 and return a float32 tensor"
-        let scatters = ["scatter(axis:index:source:)"] + ["sum", "mean", "amax", "amin"].flatMap { reduction in
-            [true, false].map { "scatterReduce(\(reduction), includeSelf: \($0))" }
-        }
-        return Dictionary(uniqueKeysWithValues: scatters.map { ($0, float32Values) }).merging([
+        return [
             "leakyRelu()": scalarParameter + " (the slope 0.01)",
             "leakyRelu(negativeSlope: 0.2)": scalarParameter + " (the slope)",
             "Linalg.vectorNorm": scalarParameter + " (1 / order for the 3-norm)",
@@ -311,7 +307,7 @@ extension DifferentialOp {
             "crossEntropy(probabilities, weight:reduction: .sum, labelSmoothing:)": scalarParameter + " (ε)",
             "nllLoss(weight:ignoreIndex:reduction: .mean)":
                 "issue #20: the class weights and their sum pass through [Float], so float64 weights are rounded to float32",
-        ]) { $1 }
+        ]
     }()
 
     /// Runs `c` in `dtype` on both backends and returns its JSON record for the oracle. A
