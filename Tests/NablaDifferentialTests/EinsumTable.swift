@@ -91,7 +91,7 @@ enum EinsumTable {
         ]
         return DifferentialOp("cumprod(axis:)", torch: "torch.cumprod(a, {axis})", ulps: 2, gradUlps: 8,
                               length: reducedLength,
-                              dtypes: [.float32], cases: CaseSets.reductions(.uniform(-1.5, 1.5), allowEmpty: false)
+                              cases: CaseSets.reductions(.uniform(-1.5, 1.5), allowEmpty: false)
                                   .filter { $0.params.axes.count == 1 && reducedLength($0.operands.map(\.shape), $0.params) < 100 } + zeros)
         { x, p in x[0].cumprod(axis: p.axis) }
     }

@@ -65,6 +65,8 @@ final class Float64GradientTests: XCTestCase {
         check("max", one) { $0[0].max(axis: 1) }
         check("min", one) { $0[0].min() }
         check("prod", one) { $0[0].prod(axis: 1) }
+        check("cumsum", one) { $0[0].cumsum(axis: 1) * Tensor([1, 2, 3, 4] as [Double]) }
+        check("cumprod", one) { $0[0].cumprod(axis: 0) * Tensor([1, 2, 3, 4] as [Double]) }
         check("softmax", one) { $0[0].softmax(axis: 1) }
         check("logSoftmax", one) { $0[0].logSoftmax(axis: 0) }
         check("logsumexp", one) { $0[0].logsumexp(axis: 1) }
@@ -89,5 +91,10 @@ final class Float64GradientTests: XCTestCase {
         check("permute and reshape", one) { $0[0].T.reshape([2, 6]) * Tensor.arange(6).to(.float64) }
         check("slice", one) { $0[0][1..., 1..<3] }
         check("sort", one) { $0[0].sort(axis: 1).values * Tensor([1, 2, 3, 4] as [Double]) }
+        check("indexPut", inputs([[3, 4], [2, 4]])) { x in
+            var target = x[0] * 1
+            target.indexPut([[2, 0]], values: x[1], accumulate: false)
+            return target * Tensor([1, 2, 3, 4] as [Double])
+        }
     }
 }

@@ -61,26 +61,27 @@ extension Tensor {
         return expand(to: target)[mask.expand(to: target)]
     }
 
-    /// Writes `values` (broadcast to the picked shape) at the positions that `self[indices]`
-    /// picks, or adds them there with `accumulate`, where repeated positions then add up
-    /// (PyTorch's `index_put_`). Differentiable in both this tensor and `values`.
+    /// Writes `values` (converted to this tensor's dtype and broadcast to the picked shape)
+    /// at the positions that `self[indices]` picks, or adds them there with `accumulate`,
+    /// where repeated positions then add up (PyTorch's `index_put_`; adding is not defined
+    /// on bool). Differentiable in both this tensor and `values`.
     public mutating func indexPut(_ indices: [TensorIndex], values: Tensor, accumulate: Bool = false) {
         checkInPlaceUpdate("indexPut")
-        guard dtype == .float32 else { fail("indexPut: writing through an index into a \(dtype) tensor is not supported yet; only float32") }
         let plan = AdvancedIndexPlan(indices, shape: shape, op: accumulate ? "indexPut" : "subscript assignment")
         guard values.rank <= plan.outputShape.count,
               zip(values.shape.reversed(), plan.outputShape.reversed()).allSatisfy({ $0 == $1 || $0 == 1 }) else {
             fail("indexPut: shape mismatch: value tensor of shape \(describe(values.shape)) cannot be broadcast to indexing result of shape \(describe(plan.outputShape))")
         }
+        // Converted first, so that a float32 value's gradient comes back through `to` as float32.
+        let values = values.to(dtype)
         let inputs = [autograd, values.autograd]
         makeUniqueAndContiguous()
         let positions = plan.positions
         let source = values.expand(to: plan.outputShape)
-        let target = basePointer
-        source.withUnsafeBufferPointer { written in
-            for (k, position) in positions.enumerated() {
-                target[position] = accumulate ? target[position] + written[k] : written[k]
-            }
+        if accumulate {
+            dtype.dispatch(IndexedAdd(target: self, positions: positions, values: source), op: "indexPut")
+        } else {
+            dtype.dispatch(IndexedAssign(target: self, positions: positions, values: source))
         }
         guard GradMode.isEnabled, inputs.contains(where: { $0 != nil }) else { return }
         let valueShape = values.shape, outputShape = plan.outputShape
@@ -238,4 +239,26 @@ func resolvedIndex(_ value: Int64, extent: Int, axis: Int, op: String) -> Int {
         fail("\(op): index \(value) is out of bounds for dimension \(axis) with size \(extent)")
     }
     return Int(value < 0 ? value + Int64(extent) : value)
+}
+
+/// `values`' elements written at `positions` of the contiguous `target`, in order.
+private struct IndexedAssign: ScalarKernel {
+    let target: Tensor, positions: [Int], values: Tensor
+    func run<T: TensorScalar>(_ type: T.Type) {
+        let out = target.base(T.self)
+        values.withUnsafeBufferPointer(as: T.self) { written in
+            for (k, position) in positions.enumerated() { out[position] = written[k] }
+        }
+    }
+}
+
+/// `values`' elements added at `positions` of the contiguous `target`; a repeated position adds up.
+private struct IndexedAdd: NumericKernel {
+    let target: Tensor, positions: [Int], values: Tensor
+    func run<T: NumericScalar>(_ type: T.Type) {
+        let out = target.base(T.self)
+        values.withUnsafeBufferPointer(as: T.self) { written in
+            for (k, position) in positions.enumerated() { out[position] = T.plus(out[position], written[k]) }
+        }
+    }
 }
