@@ -218,6 +218,53 @@ final class DTypeTests: XCTestCase {
         }
     }
 
+    func testFloat32OnlyOpsNameThemselves() {
+        let image = Tensor.zeros([1, 1, 4, 4], dtype: .float64)
+        assertFails("conv2d: not implemented for float64 tensors (it takes float32)") { _ = image.conv2d(Tensor.zeros([1, 1, 3, 3])) }
+        assertFails("conv2d: not implemented for float64 tensors (it takes float32)") {
+            _ = image.to(.float32).conv2d(Tensor.zeros([1, 1, 3, 3], dtype: .float64))
+        }
+        assertFails("unfold: not implemented for float64 tensors") { _ = image.unfold(kernelSize: 2) }
+        assertFails("maxPool2d: not implemented for float64 tensors") { _ = image.maxPool2d(kernelSize: 2) }
+        assertFails("avgPool2d: not implemented for int64 tensors") { _ = image.to(.int64).avgPool2d(kernelSize: 2) }
+        assertFails("adaptiveAvgPool2d: not implemented for float64 tensors") { _ = image.adaptiveAvgPool2d(outputSize: 1) }
+        assertFails("batchNorm: not implemented for float64 tensors") { _ = image.batchNorm(weight: nil, bias: nil) }
+        var generator = RandomGenerator(seed: 1)
+        XCTAssertEqual(image.dropout(probability: 0.5, training: true, generator: &generator).dtype, .float64)
+    }
+
+    func testCumulativeOpsKeepFloatsAndInt64AndSumSmallIntegersInInt64AsTorch() {
+        let big = Tensor([1e8, 1, -1e8, 1] as [Double])
+        XCTAssertEqual(big.cumsum(axis: 0).dtype, .float64)
+        XCTAssertEqual(big.cumsum(axis: 0).scalars(as: Double.self), [1e8, 100_000_001, 1, 2])
+        let counts = Tensor([[3_000_000_000, 1], [2, 5]] as [[Int64]])
+        XCTAssertEqual(counts.cumsum(axis: 0).scalars(as: Int64.self), [3_000_000_000, 1, 3_000_000_002, 6])
+        XCTAssertEqual(counts.cumprod(axis: 1).scalars(as: Int64.self), [3_000_000_000, 3_000_000_000, 2, 10])
+        for small in [Tensor([200, 100] as [UInt8]), Tensor([200, 100] as [Int32])] {
+            XCTAssertEqual(small.cumsum(axis: 0).dtype, .int64, "\(small.dtype)")
+            XCTAssertEqual(small.cumsum(axis: 0).scalars(as: Int64.self), [200, 300], "\(small.dtype)")
+            XCTAssertEqual(small.cumprod(axis: 0).scalars(as: Int64.self), [200, 20_000], "\(small.dtype)")
+        }
+        XCTAssertEqual(Tensor([true, false, true]).cumsum(axis: 0).scalars(as: Int64.self), [1, 1, 2])
+        XCTAssertEqual(Tensor([[0.5, 2], [4, 0.25]] as [[Double]]).cumprod(axis: 0).scalars(as: Double.self), [0.5, 2, 2, 0.5])
+    }
+
+    func testIndexPutWritesEveryDType() {
+        var int64 = Tensor([10, 20, 30] as [Int64])
+        int64.indexPut([[2, 0, 2]], values: Tensor([1, 2, 3] as [Int64]), accumulate: true)
+        XCTAssertEqual(int64.scalars(as: Int64.self), [12, 20, 34])
+        var float64 = Tensor([1, 2, 3] as [Double])
+        float64.indexPut([[1]], values: Tensor([1e-12] as [Double]), accumulate: true)
+        XCTAssertEqual(float64.scalars(as: Double.self), [1, 2 + 1e-12, 3])
+        float64[Tensor([true, false, true])] = Tensor(0.5)
+        XCTAssertEqual(float64.dtype, .float64)
+        XCTAssertEqual(float64.scalars(as: Double.self), [0.5, 2 + 1e-12, 0.5])
+        var flags = Tensor([false, false, true])
+        flags.indexPut([[0]], values: Tensor([true]))
+        XCTAssertEqual(flags.scalars(as: Bool.self), [true, false, true])
+        assertFails("indexPut: not implemented for bool tensors") { flags.indexPut([[0]], values: Tensor([true]), accumulate: true) }
+    }
+
     func testFloat64MatmulAndDotKeepFloat64Digits() {
         forEachBackend { kind in
             let a = Tensor([[1e8, 1], [0, 1]] as [[Double]], requiresGrad: true), b = Tensor([[1], [1]] as [[Double]])

@@ -160,6 +160,7 @@ extension Tensor {
     /// computed by the backend's gemm, so the backends agree to gemm rounding.
     public func conv2d(_ weight: Tensor, bias: Tensor? = nil, stride: Size2D = 1, padding: Size2D = 0, dilation: Size2D = 1,
                        groups: Int = 1) -> Tensor {
+        Tensor.requireFloat32("conv2d", self, weight, bias)
         guard rank == 4 else { fail("conv2d: the input must be [N, C, H, W], got \(describe(shape))") }
         guard weight.rank == 4 else { fail("conv2d: the weight must be [out_channels, in_channels / groups, kH, kW], got \(describe(weight.shape))") }
         if groups != 1 {
@@ -255,6 +256,7 @@ extension Tensor {
     /// Sliding local blocks as columns, PyTorch's `F.unfold` (im2col): `[N, C, H, W]`
     /// becomes `[N, C·kh·kw, L]` with L the number of window positions. Its gradient is ``fold(outputSize:kernelSize:stride:padding:dilation:)``.
     public func unfold(kernelSize: Size2D, stride: Size2D = 1, padding: Size2D = 0, dilation: Size2D = 1) -> Tensor {
+        Tensor.requireFloat32("unfold", self)
         guard rank == 4 else { fail("unfold: the input must be [N, C, H, W], got \(describe(shape))") }
         let geometry = WindowGeometry(op: "unfold", channels: shape[1], height: shape[2], width: shape[3],
                                       kernel: kernelSize, stride: stride, padding: padding, dilation: dilation)
@@ -273,6 +275,7 @@ extension Tensor {
     /// Sums columns `[N, C·kh·kw, L]` back into images `[N, C, H, W]`, PyTorch's
     /// `F.fold` (col2im): overlapping windows add up. Its gradient is ``unfold(kernelSize:stride:padding:dilation:)``.
     public func fold(outputSize: Size2D, kernelSize: Size2D, stride: Size2D = 1, padding: Size2D = 0, dilation: Size2D = 1) -> Tensor {
+        Tensor.requireFloat32("fold", self)
         guard rank == 3 else { fail("fold: the input must be [N, C·kH·kW, L], got \(describe(shape))") }
         guard kernelSize.height > 0, kernelSize.width > 0 else { fail("fold: kernel size \(kernelSize) must be positive") }
         let kernelArea = checkedProduct([kernelSize.height, kernelSize.width], op: "fold", "the kernel size")

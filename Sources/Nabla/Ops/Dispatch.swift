@@ -153,8 +153,17 @@ extension DType {
         }
     }
 
-    private func unsupported(_ op: String, _ supported: [String]) -> Never {
+    fileprivate func unsupported(_ op: String, _ supported: [String]) -> Never {
         fail("\(op): not implemented for \(self) tensors (it takes \(supported.joined(separator: ", ")))")
+    }
+}
+
+extension Tensor {
+    /// Fails naming `op` unless every one of `tensors` is float32: the entry check of the
+    /// ops whose kernels are still float32 only (convolution, pooling, batch norm), so that
+    /// the message names the op and not the storage that refuses to be read as Float.
+    static func requireFloat32(_ op: String, _ tensors: Tensor?...) {
+        for case let tensor? in tensors where tensor.dtype != .float32 { tensor.dtype.unsupported(op, ["float32"]) }
     }
 }
 

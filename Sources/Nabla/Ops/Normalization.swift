@@ -38,6 +38,7 @@ extension Tensor {
 
     /// The channel count, after checking the shapes.
     private func checkBatchNormInput(weight: Tensor?, bias: Tensor?) -> Int {
+        Tensor.requireFloat32("batchNorm", self, weight, bias)
         guard rank >= 2 else { fail("batchNorm: the input must be [N, C, …], got \(describe(shape))") }
         let channels = shape[1]
         for (name, parameter) in [("weight", weight), ("bias", bias)] {

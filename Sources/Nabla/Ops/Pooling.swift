@@ -130,6 +130,7 @@ extension Tensor {
     /// cells, PyTorch's `F.adaptive_avg_pool2d`: cell i spans
     /// `⌊i·H/out⌋ ..< ⌈(i+1)·H/out⌉`. `outputSize` 1 is global average pooling.
     public func adaptiveAvgPool2d(outputSize: Size2D) -> Tensor {
+        Tensor.requireFloat32("adaptiveAvgPool2d", self)
         guard rank == 4 else { fail("adaptiveAvgPool2d: the input must be [N, C, H, W], got \(describe(shape))") }
         guard outputSize.height > 0, outputSize.width > 0 else { fail("adaptiveAvgPool2d: output size \(outputSize) must be positive") }
         requireAllocatable([shape[0], shape[1], outputSize.height, outputSize.width], op: "adaptiveAvgPool2d", "the output")
@@ -149,6 +150,7 @@ extension Tensor {
     /// Validates a pooling op's input and sizes.
     private func poolGeometry(_ op: String, kernelSize: Size2D, stride: Size2D, padding: Size2D, dilation: Size2D,
                               ceilMode: Bool) -> WindowGeometry {
+        Tensor.requireFloat32(op, self)
         guard rank == 4 else { fail("\(op): the input must be [N, C, H, W], got \(describe(shape))") }
         guard padding.height <= kernelSize.height / 2, padding.width <= kernelSize.width / 2 else {
             fail("\(op): padding \(padding) should be at most half of the kernel size \(kernelSize)")
