@@ -25,16 +25,16 @@ struct DigitsCommand: ParsableCommand {
     @Option(help: "linear (softmax regression), mlp (784-128-10) or cnn (two convolutions with batch norm).")
     var model: DigitModel = .cnn
 
-    @Option(help: "Epochs (default: linear 3, mlp 5, cnn 2).")
+    @Option(parsing: .unconditional, help: "Epochs (default: linear 3, mlp 5, cnn 2).")
     var epochs: Int?
 
-    @Option(name: .customLong("lr"), help: "The peak learning rate of the one cycle (default: see above).")
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "The peak learning rate of the one cycle (default: see above).")
     var learningRate: Float?
 
     @Option(help: "sgd or adam.")
     var optimizer: OptimizerChoice = .adam
 
-    @Option(help: "Images per batch.")
+    @Option(parsing: .unconditional, help: "Images per batch.")
     var batchSize: Int = 128
 
     @Option(help: "The seed of the initial weights, the shuffling and dropout.")

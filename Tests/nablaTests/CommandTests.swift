@@ -113,8 +113,8 @@ final class CommandTests: XCTestCase {
             try assertRefused(["train", "--lr", lr], "--lr must be a finite positive number")
             try assertRefused(["quadratic", "--lr", lr], "--lr must be a finite positive number")
         }
-        // digits parses --lr without .unconditional, so "-1" is refused by the parser as a missing value.
-        for lr in ["0", "inf", "nan"] { try assertRefused(["digits", "--lr", lr], "--lr must be a finite positive number") }
+        for lr in ["0", "-1", "inf", "nan"] { try assertRefused(["digits", "--lr", lr], "--lr must be a finite positive number") }
+        try assertRefused(["digits", "--epochs", "-1"], "--epochs must be at least 1, got -1")
         try assertRefused(["train", "--epochs", "-1"], "--epochs must be at least 1, got -1")
         try assertRefused(["train", "--batch-size", "-5"], "--batch-size must be at least 1, got -5")
         try assertRefused(["quadratic", "--steps", "-2"], "--steps must not be negative, got -2")
