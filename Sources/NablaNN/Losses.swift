@@ -205,15 +205,15 @@ public func crossEntropy(_ logits: Tensor, _ target: Tensor, weight: Tensor? = n
 /// Per-position losses of class-index targets and what `.mean` divides their sum by.
 private struct ClassTargetLosses {
     let losses: Tensor
-    /// Σ weight[target] over the targets not ignored; nil when that is simply every position.
-    var divisor: Float?
+    /// Σ weight[target] over the targets not ignored (in the weights' dtype); nil when that is simply every position.
+    var divisor: Tensor?
     /// 1 where the target is not ignored, 0 where it is.
     var kept: Tensor = Tensor(1)
 
     func reduced(by reduction: Reduction) -> Tensor {
         guard reduction == .mean, let divisor else { return reduction.apply(losses) }
         // Every target ignored: a NaN loss whose gradient is zero, as PyTorch's (not 0/0's NaN gradient).
-        guard divisor != 0 else { return losses.sum() + Float.nan }
+        guard divisor.item(as: Double.self) != 0 else { return losses.sum() + Float.nan }
         return losses.sum() / divisor
     }
 }
@@ -230,21 +230,19 @@ private func checkClassWeight(_ weight: Tensor?, classes: Int, op: String) {
 private func classTargetLogProbabilities(_ logP: Tensor, _ target: Tensor, classAxis: Int, weight: Tensor?,
                                          ignoreIndex: Int, op: String) -> ClassTargetLosses {
     let classes = logP.shape[classAxis]
-    // Doubles hold every class index exactly; `safe` goes back to the target's dtype.
-    let values = target.scalars(as: Double.self)
-    let ignored = values.map { $0 == Double(ignoreIndex) }
-    guard weight != nil || ignored.contains(true) else {
+    let ignored = target .== Tensor.full([], Double(ignoreIndex), dtype: target.dtype.isFloatingPoint ? .float64 : .int64)
+    guard weight != nil || ignored.any().item(as: Bool.self) else {
         // Every position counts with weight 1: the plain mean, as without these arguments.
         _ = target.integerIndices(extent: classes, op: op, what: "class index")
         return ClassTargetLosses(losses: -logP.gather(axis: classAxis, indices: target.unsqueeze(axis: classAxis)).squeeze(axis: classAxis))
     }
-    let safe = Tensor(shape: target.shape, scalars: zip(values, ignored).map { $1 ? 0 : $0 }).to(target.dtype)
-    let indices = safe.integerIndices(extent: classes, op: op, what: "class index")
-    let classWeights = weight?.scalars ?? [Float](repeating: 1, count: classes)
-    let positionWeights = Tensor(shape: target.shape, scalars: zip(indices, ignored).map { $1 ? 0 : classWeights[$0] })
+    let kept = Tensor.where(ignored, Tensor.zeros([], dtype: logP.dtype), Tensor.ones([], dtype: logP.dtype))
+    let safe = Tensor.where(ignored, Tensor.zeros([], dtype: target.dtype), target)
+    _ = safe.integerIndices(extent: classes, op: op, what: "class index")
+    // The class weights stay in their own dtype (float64 weights are not rounded to float32) and are not differentiated, as in torch.
+    let positionWeights = weight.map { $0.detached().indexSelect(axis: 0, safe.reshape([-1]).to(.int64)).reshape(target.shape) * kept } ?? kept
     let picked = logP.gather(axis: classAxis, indices: safe.unsqueeze(axis: classAxis)).squeeze(axis: classAxis)
-    return ClassTargetLosses(losses: -picked * positionWeights, divisor: positionWeights.scalars.reduce(0, +),
-                             kept: Tensor(shape: target.shape, scalars: ignored.map { $0 ? 0 : 1 }))
+    return ClassTargetLosses(losses: -picked * positionWeights, divisor: positionWeights.sum(), kept: kept)
 }
 
 /// The class axis of a classifier's output, checking that `target` has the output's shape without it.

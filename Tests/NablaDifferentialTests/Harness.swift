@@ -305,8 +305,6 @@ extension DifferentialOp {
             "crossEntropy(probabilities, weight:reduction: .mean, labelSmoothing:)": scalarParameter + " (ε)",
             "crossEntropy(probabilities, weight:reduction: .none, labelSmoothing:)": scalarParameter + " (ε)",
             "crossEntropy(probabilities, weight:reduction: .sum, labelSmoothing:)": scalarParameter + " (ε)",
-            "nllLoss(weight:ignoreIndex:reduction: .mean)":
-                "issue #20: the class weights and their sum pass through [Float], so float64 weights are rounded to float32",
         ]
     }()
 
