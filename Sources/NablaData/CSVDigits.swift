@@ -23,10 +23,10 @@ public enum CSVDigits {
     ///     equal the number of pixel columns. `nil` keeps each image as a flat row.
     ///   - scale: When true, each pixel value `v` becomes `v / 255`.
     ///   - limits: The file size and (inflated) text size allowed; ``DataLimits/default`` unless raised.
-    /// - Returns: images `[N] + imageShape` (or `[N, pixelColumns]`) and labels `[N]`.
+    /// - Returns: images `[N] + imageShape` (or `[N, pixelColumns]`) and int64 labels `[N]`.
     /// - Throws: ``DataError`` naming the file and line for an unreadable file,
-    ///   a row of the wrong width, a field that is not a number, or a label column
-    ///   or image shape that does not fit the rows.
+    ///   a row of the wrong width, a field that is not a number, a label that is not
+    ///   an integer, or a label column or image shape that does not fit the rows.
     public static func read(at path: String, labelColumn: Int, imageShape: [Int]? = nil,
                             scale: Bool = true, limits: DataLimits = .default) throws -> (images: Tensor, labels: Tensor) {
         try decode(readFileBytes(path, limits: limits), source: path, labelColumn: labelColumn, imageShape: imageShape,
@@ -95,13 +95,16 @@ public enum CSVDigits {
             }
             try ensureAllocatable(valueBytes, for: source, "the rows' values")
             let pixelsPerRow = width - 1
-            var labels: [Float] = []
+            var labels: [Int64] = []
             labels.reserveCapacity(estimatedRows)
             let divisor: Float = scale ? 255 : 1
             var rows = 0
             let allocated = try Tensor(shape: [estimatedRows, pixelsPerRow]) { pixels in
-                func store(_ fields: [Float]) {
-                    labels.append(fields[labelIndex])
+                func store(_ fields: [Float]) throws {
+                    guard let label = Int64(exactly: fields[labelIndex]) else {
+                        throw DataError(path: source, problem: "line \(lineNumber), field \(labelIndex + 1): the label \(fields[labelIndex]) is not an integer")
+                    }
+                    labels.append(label)
                     var target = rows * pixelsPerRow
                     for (index, value) in fields.enumerated() where index != labelIndex {
                         pixels[target] = value / divisor
@@ -109,7 +112,7 @@ public enum CSVDigits {
                     }
                     rows += 1
                 }
-                store(fields)
+                try store(fields)
                 while let line = nextLine() {
                     if isBlank(line) { continue }
                     fields.removeAll(keepingCapacity: true)
@@ -117,7 +120,7 @@ public enum CSVDigits {
                     guard fields.count == width else {
                         throw DataError(path: source, problem: "line \(lineNumber) has \(fields.count) fields, expected \(width) like line \(firstDataLine)")
                     }
-                    store(fields)
+                    try store(fields)
                 }
             }
             // Fewer rows than lines (blank lines): the first `rows`, without a copy.

@@ -29,7 +29,7 @@ public enum Datasets {
     ]
 
     /// Fashion-MNIST: 60,000 training or 10,000 test images of 28×28 pixels in `[0, 1]`
-    /// (shape `[N, 28, 28]`), with labels `0...9` naming ``fashionMNISTClassNames``.
+    /// (shape `[N, 28, 28]`), with int64 labels `0...9` naming ``fashionMNISTClassNames``.
     public static func fashionMNIST(split: Split) throws -> LabeledImages {
         try labeledImages(fashionMNISTFiles(split: split), classNames: fashionMNISTClassNames)
     }
@@ -51,7 +51,7 @@ public enum Datasets {
     public static let digitClassNames = (0...9).map(String.init)
 
     /// MNIST: 60,000 training or 10,000 test handwritten digits of 28×28 pixels in `[0, 1]`
-    /// (shape `[N, 28, 28]`), with labels `0...9` named by ``digitClassNames``, in the files' order.
+    /// (shape `[N, 28, 28]`), with int64 labels `0...9` named by ``digitClassNames``, in the files' order.
     public static func mnist(split: Split) throws -> LabeledImages {
         try labeledImages(mnistFiles(split: split), classNames: digitClassNames)
     }
@@ -92,8 +92,8 @@ public enum Datasets {
         guard imageShape == [28, 28] else {
             throw DataError(path: files.images, problem: "holds images of \(imageShape.map(String.init).joined(separator: "×")) pixels; this dataset's images are 28×28")
         }
-        if let (index, label) = labels.scalars.enumerated().first(where: { !(0..<Float(classCount)).contains($0.element) }) {
-            throw DataError(path: files.labels, problem: "label \(Int(label)) of image \(index) is not one of the \(classCount) classes 0...\(classCount - 1)")
+        if let (index, label) = labels.scalars(as: Int64.self).enumerated().first(where: { !(0..<Int64(classCount)).contains($0.element) }) {
+            throw DataError(path: files.labels, problem: "label \(label) of image \(index) is not one of the \(classCount) classes 0...\(classCount - 1)")
         }
     }
 

@@ -23,15 +23,15 @@ public enum IDX {
         try decodeImages(readFileBytes(path, limits: limits), source: path, scale: scale, limits: limits)
     }
 
-    /// Reads an IDX label file (`.gz` or raw) into a tensor of shape `[N]`
-    /// holding the byte labels as Float (for example `0...9`).
+    /// Reads an IDX label file (`.gz` or raw) into an int64 tensor of shape `[N]`
+    /// holding the byte labels as class indices (for example `0...9`), as torchvision's MNIST targets.
     public static func readLabels(at path: String, limits: DataLimits = .default) throws -> Tensor {
         try decodeLabels(readFileBytes(path, limits: limits), source: path, limits: limits)
     }
 
     /// Reads a matching image file and label file and checks that they hold the same number of items.
     ///
-    /// - Returns: images `[N, rows, columns]` (scaled like ``readImages(at:scale:limits:)``) and labels `[N]`.
+    /// - Returns: images `[N, rows, columns]` (scaled like ``readImages(at:scale:limits:)``) and int64 labels `[N]`.
     public static func readLabeledImages(images imagesPath: String, labels labelsPath: String,
                                          scale: Bool = true, limits: DataLimits = .default) throws -> (images: Tensor, labels: Tensor) {
         let images = try readImages(at: imagesPath, scale: scale, limits: limits)
@@ -45,12 +45,13 @@ public enum IDX {
     /// Decodes IDX image bytes already in memory (gzip or raw); `source` names them in errors.
     public static func decodeImages(_ bytes: [UInt8], source: String, scale: Bool = true,
                                     limits: DataLimits = .default) throws -> Tensor {
-        try decode(bytes, source: source, rank: 3, scale: scale, limits: limits)
+        let pixels = try decode(bytes, source: source, rank: 3, convertingTo: .float32, limits: limits)
+        return scale ? pixels.to(.float32, dividedBy: 255) : pixels.to(.float32)
     }
 
     /// Decodes IDX label bytes already in memory (gzip or raw); `source` names them in errors.
     public static func decodeLabels(_ bytes: [UInt8], source: String, limits: DataLimits = .default) throws -> Tensor {
-        try decode(bytes, source: source, rank: 1, scale: false, limits: limits)
+        try decode(bytes, source: source, rank: 1, convertingTo: .int64, limits: limits).to(.int64)
     }
 
     /// Reads an IDX image file (`.gz` or raw) keeping its pixels as bytes: a uint8 tensor
@@ -72,11 +73,12 @@ public enum IDX {
         return (images, labels)
     }
 
-    private static func decode(_ fileBytes: [UInt8], source: String, rank: Int, scale: Bool, limits: DataLimits) throws -> Tensor {
+    /// The elements of an IDX ubyte file of `rank` as a uint8 tensor, once there is
+    /// memory for the copy in `dtype` that the caller converts them to.
+    private static func decode(_ fileBytes: [UInt8], source: String, rank: Int, convertingTo dtype: DType, limits: DataLimits) throws -> Tensor {
         let (elements, shape) = try payload(fileBytes, source: source, rank: rank, limits: limits)
-        try ensureAllocatable(elements.count * MemoryLayout<Float>.stride, for: source, "a tensor of \(shape)")
-        let pixels = bytes(elements, shape: shape)
-        return scale ? pixels.to(.float32, dividedBy: 255) : pixels.to(.float32)
+        try ensureAllocatable(elements.count * dtype.byteSize, for: source, "a tensor of \(shape)")
+        return bytes(elements, shape: shape)
     }
 
     /// The elements of an IDX ubyte file as a uint8 tensor of `shape` (which the header check made them fill).

@@ -21,7 +21,7 @@ public enum ImageFolder {
     ///   - limits: The file size and image size allowed; ``DataLimits/default`` unless raised.
     /// - Returns: images `[N, height, width]` in `[0, 1]`, ordered by class then by
     ///   file name (sorted by Unicode code points, so the order is stable everywhere),
-    ///   labels `[N]` holding each image's class index, and the class names.
+    ///   int64 labels `[N]` holding each image's class index, and the class names.
     /// - Throws: ``DataError`` naming the folder or file at fault: a missing folder, an
     ///   empty class folder, a file that is not a PNG or is corrupt, or an image whose
     ///   size differs from the first one.
@@ -33,13 +33,13 @@ public enum ImageFolder {
             throw DataError(path: splitFolder, problem: "holds no class folders")
         }
         var files: [String] = []
-        var labels: [Float] = []
+        var labels: [Int64] = []
         for (label, name) in classNames.enumerated() {
             let classFolder = (splitFolder as NSString).appendingPathComponent(name)
             let names = try visibleEntries(of: classFolder)
             guard !names.isEmpty else { throw DataError(path: classFolder, problem: "class folder is empty") }
             files += names.map { (classFolder as NSString).appendingPathComponent($0) }
-            labels += Array(repeating: Float(label), count: names.count)
+            labels += Array(repeating: Int64(label), count: names.count)
         }
         let images = try decodeAll(files, limits: limits)
         return LabeledImages(images: images, labels: Tensor(shape: [labels.count], scalars: labels), classNames: classNames)

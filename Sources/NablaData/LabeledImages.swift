@@ -4,7 +4,7 @@ import Nabla
 public struct LabeledImages {
     /// Pixels in `[0, 1]`, shape `[N, height, width]`.
     public var images: Tensor
-    /// Class indices as Float, shape `[N]`; `labels[i]` indexes ``classNames``.
+    /// Class indices, int64 as the loaders give them, shape `[N]`; `labels[i]` indexes ``classNames``.
     public var labels: Tensor
     /// The name of each class, in label order.
     public var classNames: [String]
@@ -23,7 +23,7 @@ public struct LabeledImages {
     public var count: Int { labels.shape[0] }
 
     /// The images of the given classes only, in their original order, relabelled by
-    /// position in `classes`: an image of class `classes[k]` gets label `k`.
+    /// position in `classes`: an image of class `classes[k]` gets label `k` (int64).
     ///
     /// For the 3s-versus-7s lesson, `mnist.selectingClasses([7, 3])` keeps the 7s
     /// (label 0) and the 3s (label 1). ``classNames`` becomes the names of the kept
@@ -32,21 +32,20 @@ public struct LabeledImages {
     /// Fails unless each entry of `classes` is a valid label and none repeats.
     public func selectingClasses(_ classes: [Int]) -> LabeledImages {
         guard Set(classes).count == classes.count else { Nabla.fail("selectingClasses: \(classes) repeats a class") }
-        var newLabel = [Int: Float]()
+        var newLabel = [Int: Int64]()
         for (position, label) in classes.enumerated() {
             guard label >= 0 && label < classNames.count else {
                 Nabla.fail("selectingClasses: class \(label) is not one of the \(classNames.count) classes (0..<\(classNames.count))")
             }
-            newLabel[label] = Float(position)
+            newLabel[label] = Int64(position)
         }
         var rows: [Int] = []
-        var labelsKept: [Float] = []
-        labels.withUnsafeBufferPointer { old in
-            for (row, label) in old.enumerated() {
-                if let index = Int(exactly: label), let mapped = newLabel[index] {
-                    rows.append(row)
-                    labelsKept.append(mapped)
-                }
+        var labelsKept: [Int64] = []
+        // Through Double, exact for labels of any dtype: a non-integral Float label matches no class.
+        for (row, label) in labels.scalars(as: Double.self).enumerated() {
+            if let index = Int(exactly: label), let mapped = newLabel[index] {
+                rows.append(row)
+                labelsKept.append(mapped)
             }
         }
         return LabeledImages(images: images.gather(rows: rows),

@@ -15,16 +15,14 @@ public struct ConfusionMatrix: Equatable, Sendable {
     public var classCount: Int { counts.count }
 
     /// Adds a batch: `prediction` is `[N, classes]` logits or probabilities (the
-    /// largest wins, as `argmax`), `target` holds N class indices.
+    /// largest wins, as `argmax`), `target` holds N class indices (int64, or integral Floats, deprecated).
     public mutating func add(prediction: Tensor, target: Tensor) {
         guard prediction.rank == 2, prediction.shape[1] == classCount, target.shape == [prediction.shape[0]] else {
             Nabla.fail("ConfusionMatrix.add: prediction \(prediction.shape) and target \(target.shape) do not fit: expected [N, \(classCount)] and [N]")
         }
-        for (predicted, actual) in zip(prediction.argmax(axis: 1).scalars, target.scalars) {
-            guard actual >= 0, actual < Float(classCount), actual == actual.rounded() else {
-                Nabla.fail("ConfusionMatrix.add: target \(actual) is not a class index in 0..<\(classCount)")
-            }
-            counts[Int(actual)][Int(predicted)] += 1
+        let actualClasses = target.integerIndices(extent: classCount, op: "ConfusionMatrix.add", what: "class index")
+        for (predicted, actual) in zip(prediction.argmax(axis: 1).scalars(as: Int64.self), actualClasses) {
+            counts[actual][Int(predicted)] += 1
         }
     }
 

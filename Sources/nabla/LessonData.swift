@@ -129,9 +129,9 @@ struct LessonData {
     /// The images of the two classes, positives first, and how many positives there are.
     private static func twoClassStack(_ set: LabeledPixels, _ pair: (positive: Int, negative: Int),
                                       source: String, part: String) throws -> (Tensor, Int) {
-        let labels = set.labels.scalars
-        let positives = labels.indices.filter { labels[$0] == Float(pair.positive) }
-        let negatives = labels.indices.filter { labels[$0] == Float(pair.negative) }
+        let labels = set.labels.scalars(as: Int64.self)
+        let positives = labels.indices.filter { labels[$0] == Int64(pair.positive) }
+        let negatives = labels.indices.filter { labels[$0] == Int64(pair.negative) }
         for (rows, label) in [(positives, pair.positive), (negatives, pair.negative)] where rows.isEmpty {
             throw DataError(path: source, problem: "the \(part) images hold no image of class \(set.classNames[label])")
         }
@@ -164,7 +164,7 @@ struct LessonData {
     }
 }
 
-/// Images as bytes (uint8) with their labels and class names, as the lesson loads them.
+/// Images as bytes (uint8) with their int64 labels and class names, as the lesson loads them.
 private struct LabeledPixels {
     let images: Tensor
     let labels: Tensor

@@ -69,7 +69,7 @@ func checkCollectives() throws {
 func makeData(_ count: Int, seed: UInt64) -> (Tensor, Tensor) {
     var generator = RandomGenerator(seed: seed)
     let inputs = Tensor.randn([count, 12], generator: &generator)
-    let labels = (0..<count).map { Float(Int(abs(inputs[$0].scalars[0] * 3)) % 3) }
+    let labels = (0..<count).map { Int64(Int(abs(inputs[$0].scalars[0] * 3)) % 3) }
     return (inputs, Tensor(labels))
 }
 

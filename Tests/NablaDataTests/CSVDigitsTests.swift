@@ -34,7 +34,8 @@ final class CSVDigitsTests: XCTestCase {
         let (images, labels) = try CSVDigits.read(at: path, labelColumn: -1, imageShape: [2, 2])
         XCTAssertEqual(images.shape, [2, 2, 2])
         XCTAssertEqual(images.scalars, [0, 0.2, 0.4, 1, 1, 0, 0, 0])
-        XCTAssertEqual(labels.scalars, [3, 7])
+        XCTAssertEqual(labels.dtype, .int64)
+        XCTAssertEqual(labels.scalars(as: Int64.self), [3, 7])
     }
 
     func testHeaderAndLabelFirstColumnGzip() throws {
@@ -43,14 +44,14 @@ final class CSVDigitsTests: XCTestCase {
         let (images, labels) = try CSVDigits.read(at: path, labelColumn: 0, scale: false)
         XCTAssertEqual(images.shape, [2, 3])
         XCTAssertEqual(images.scalars, [1, 2.5, 100, -4, 0.25, 3])
-        XCTAssertEqual(labels.scalars, [5, 9])
+        XCTAssertEqual(labels.scalars(as: Int64.self), [5, 9])
     }
 
     func testSingleRowWithoutFinalNewline() throws {
         // Found by the fuzzer: a last line without "\n" once stepped past the end.
         let (images, labels) = try CSVDigits.decode(Array("\t\t\t2,2".utf8), source: "tabs", labelColumn: -1, scale: false)
         XCTAssertEqual(images.scalars, [2])
-        XCTAssertEqual(labels.scalars, [2])
+        XCTAssertEqual(labels.scalars(as: Int64.self), [2])
     }
 
     func testLabelInMiddleColumn() throws {
@@ -58,7 +59,7 @@ final class CSVDigitsTests: XCTestCase {
         try writeFile(Array("1,8,2\n3,6,4".utf8), to: path)
         let (images, labels) = try CSVDigits.read(at: path, labelColumn: 1, scale: false)
         XCTAssertEqual(images.scalars, [1, 2, 3, 4])
-        XCTAssertEqual(labels.scalars, [8, 6])
+        XCTAssertEqual(labels.scalars(as: Int64.self), [8, 6])
     }
 
     func testRowOfWrongWidth() throws {
@@ -66,6 +67,13 @@ final class CSVDigitsTests: XCTestCase {
         try writeFile(Array("1,2,3,0\n4,5,6,1\n7,8,1\n".utf8), to: path)
         assertDataError(try CSVDigits.read(at: path, labelColumn: -1), path: path,
                         mentions: "line 3 has 3 fields, expected 4 like line 1")
+    }
+
+    func testLabelThatIsNotAnInteger() throws {
+        let path = try makeTemporaryFolder(self) + "/fractions.csv"
+        try writeFile(Array("1,2,3\n4,5,6.5\n".utf8), to: path)
+        assertDataError(try CSVDigits.read(at: path, labelColumn: -1), path: path,
+                        mentions: "line 2, field 3: the label 6.5 is not an integer")
     }
 
     func testFieldThatIsNotANumber() throws {

@@ -43,6 +43,6 @@ final class DatasetContractTests: XCTestCase {
         _ = try installMNIST(images: 2, side: 28, labels: [0, 9])
         let set = try Datasets.mnist(split: .train)
         XCTAssertEqual(set.images.shape, [2, 28, 28])
-        XCTAssertEqual(set.labels.scalars, [0, 9])
+        XCTAssertEqual(set.labels.scalars(as: Int64.self), [0, 9])
     }
 }

@@ -28,7 +28,8 @@ final class IDXTests: XCTestCase {
         XCTAssertEqual(pair.images.shape, [3, 1, 2])
         XCTAssertEqual(pair.images.scalars, [1, 2, 3, 4, 5, 6])
         XCTAssertEqual(pair.labels.shape, [3])
-        XCTAssertEqual(pair.labels.scalars, [7, 0, 9])
+        XCTAssertEqual(pair.labels.dtype, .int64)
+        XCTAssertEqual(pair.labels.scalars(as: Int64.self), [7, 0, 9])
     }
 
     func testTruncatedImageFile() throws {

@@ -32,12 +32,13 @@ final class ImageFolderTests: XCTestCase {
         let train = try ImageFolder.load(root: root, split: "train")
         XCTAssertEqual(train.classNames, ["3", "7"])
         XCTAssertEqual(train.images.shape, [4, 2, 3])
-        XCTAssertEqual(train.labels.scalars, [0, 0, 0, 1])
+        XCTAssertEqual(train.labels.dtype, .int64)
+        XCTAssertEqual(train.labels.scalars(as: Int64.self), [0, 0, 0, 1])
         XCTAssertEqual(levels(train.images), [1, 2, 3, 7])
 
         let valid = try ImageFolder.load(root: root, split: "valid", classes: ["7", "3"])
         XCTAssertEqual(valid.classNames, ["7", "3"])
-        XCTAssertEqual(valid.labels.scalars, [0, 1])
+        XCTAssertEqual(valid.labels.scalars(as: Int64.self), [0, 1])
         XCTAssertEqual(levels(valid.images), [70, 30])
     }
 
@@ -49,7 +50,7 @@ final class ImageFolderTests: XCTestCase {
         let loaded = try ImageFolder.load(root: root, split: "digits")
         XCTAssertEqual(loaded.count, 101)
         XCTAssertEqual(levels(loaded.images), Array(stride(from: 0, to: 101, by: 2)) + Array(stride(from: 1, to: 101, by: 2)))
-        XCTAssertEqual(loaded.labels.scalars, Array(repeating: 0, count: 51) + Array(repeating: 1, count: 50))
+        XCTAssertEqual(loaded.labels.scalars(as: Int64.self), Array(repeating: 0, count: 51) + Array(repeating: 1, count: 50))
     }
 
     func testNonPNGFileInClassFolder() throws {

@@ -7,9 +7,10 @@ final class ScheduleCallbackTests: XCTestCase {
     /// A small ten-class problem: points around ten centres.
     private func learner(batches: Int = 10, optimizer: any Optimizer.Type = SGD.self) -> Learner {
         var generator = RandomGenerator(seed: 3)
-        let labels = Tensor((0..<batches * 16).map { Float($0 % 10) })
+        let classes = (0..<batches * 16).map { $0 % 10 }
+        let labels = Tensor(classes.map { Int64($0) })
         let centres = Tensor.randn([10, 4], generator: &generator) * 3
-        let inputs = centres.gather(rows: labels.scalars.map(Int.init)) + Tensor.randn([batches * 16, 4], generator: &generator)
+        let inputs = centres.gather(rows: classes) + Tensor.randn([batches * 16, 4], generator: &generator)
         let data = DataLoaders(DataLoader(inputs: inputs, targets: labels, batchSize: 16, shuffle: true, seed: 1),
                                DataLoader(inputs: inputs, targets: labels, batchSize: 80))
         let model = Sequential(Linear(inputs: 4, outputs: 10, generator: &generator))

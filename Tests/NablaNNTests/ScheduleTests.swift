@@ -2,6 +2,7 @@ import XCTest
 import Nabla
 import NablaData
 @testable import NablaNN
+import NablaTestSupport
 
 final class ScheduleTests: XCTestCase {
     func testOneCycleFollowsFastaisCombinedCosines() {
@@ -32,7 +33,7 @@ final class ScheduleTests: XCTestCase {
     func testConfusionMatrixCountsAndPerClassAccuracy() {
         var matrix = ConfusionMatrix(classCount: 3)
         let logits = Tensor([[5, 0, 0], [0, 5, 0], [0, 0, 5], [5, 0, 0], [0, 5, 1]])
-        matrix.add(prediction: logits, target: Tensor([0, 1, 2, 2, 1]))
+        matrix.add(prediction: logits, target: Tensor([0, 1, 2, 2, 1] as [Int64]))
         XCTAssertEqual(matrix.counts, [[1, 0, 0], [0, 2, 0], [1, 0, 1]])
         XCTAssertEqual(matrix.total, 5)
         XCTAssertEqual(matrix.accuracy, 0.8, accuracy: 1e-12)
@@ -41,5 +42,9 @@ final class ScheduleTests: XCTestCase {
         XCTAssertEqual(table[0], "actual \\ predicted  a  b  c")
         XCTAssertEqual(table[3], "c                   1  0  1")
         XCTAssertEqual(table.last, "c                     0.5000       2")
+        assertFails("ConfusionMatrix.add: class index 3 at position 1 is out of range for an axis of extent 3 (expected 0..<3)") {
+            var matrix = ConfusionMatrix(classCount: 3)
+            matrix.add(prediction: Tensor.zeros([2, 3]), target: Tensor([0, 3] as [Int64]))
+        }
     }
 }

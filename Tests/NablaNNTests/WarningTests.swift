@@ -57,6 +57,24 @@ final class WarningTests: XCTestCase {
         XCTAssertTrue(learner.recorder.values.isEmpty, "no row of NaN")
     }
 
+    /// The loaders give int64 labels, so training on them as `nabla digits` does (crossEntropy,
+    /// the accuracy metric, the confusion matrix) takes none of the float-index deprecation paths.
+    func testTrainingOnALoadedDataSetsLabelsWarnsNothing() throws {
+        let test = try Datasets.mnist(split: .test)
+        XCTAssertEqual(test.labels.dtype, .int64)
+        let images = test.images[0..<512].unsqueeze(axis: 1), labels = test.labels[0..<512]
+        let (mean, deviation) = test.pixelStatistics
+        var generator = RandomGenerator(seed: 1)
+        let model = DigitModel.linear.make(generator: &generator, mean: mean, standardDeviation: deviation)
+        let learner = Learner(DataLoaders(DataLoader(inputs: images, targets: labels, batchSize: 128, shuffle: true, seed: 2),
+                                          DataLoader(inputs: images, targets: labels, batchSize: 256)),
+                              model, optimizer: Adam.self, loss: crossEntropy, metrics: [.multiClassAccuracy],
+                              callbacks: [DivergenceWarning()], console: .silent)
+        try learner.fitOneCycle(1, maxLearningRate: 0.003, callbacks: [PlateauWarning()])
+        XCTAssertEqual(ConfusionMatrix(model: model, inputs: images, labels: labels, classCount: 10).total, 512)
+        XCTAssertEqual(warnings, [])
+    }
+
     func testALossThatDoesNotFallInTheFirstEpochWarns() throws {
         var generator = RandomGenerator(seed: 2)
         let inputs = Tensor.randn([256, 4], generator: &generator)

@@ -219,6 +219,7 @@ final class CommandTests: XCTestCase {
         XCTAssertEqual(perClass.keys.sorted(), (0...9).map(String.init))
         XCTAssertTrue(run.error.contains("epoch      train_loss  valid_loss  accuracy"), run.error)
         XCTAssertTrue(run.error.contains("actual \\ predicted"), run.error)
+        XCTAssertFalse(run.error.contains("deprecated"), "MNIST's labels are int64 class indices: \(run.error)")
         XCTAssertTrue(FileManager.default.fileExists(atPath: checkpoint))
         for (arguments, message) in [(["digits", "--model", "resnet"], "resnet"), (["digits", "--epochs", "0"], "--epochs must be at least 1"),
                                      (["digits", "--optimizer", "lbfgs"], "lbfgs"), (["digits", "--save", "/no/such/folder/x.safetensors"], "/no/such/folder")] {
