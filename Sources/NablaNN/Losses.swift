@@ -178,7 +178,7 @@ public func crossEntropy(_ logits: Tensor, _ target: Tensor) -> Tensor {
 ///     `(1 − ε) · nll + ε / C · Σ_c −weight[c] · logSoftmax[c]`, the smoothing term reduced
 ///     with the same divisor.
 public func crossEntropy(_ logits: Tensor, _ target: Tensor, weight: Tensor? = nil, ignoreIndex: Int = -100,
-                         reduction: Reduction = .mean, labelSmoothing: Float = 0) -> Tensor {
+                         reduction: Reduction = .mean, labelSmoothing: Double = 0) -> Tensor {
     guard labelSmoothing >= 0 && labelSmoothing <= 1 else {
         Nabla.fail("crossEntropy: labelSmoothing must be between 0.0 and 1.0, got \(labelSmoothing)")
     }
@@ -187,19 +187,21 @@ public func crossEntropy(_ logits: Tensor, _ target: Tensor, weight: Tensor? = n
     let classes = logits.shape[classAxis]
     checkClassWeight(weight, classes: classes, op: "crossEntropy")
     let logP = logits.logSoftmax(axis: classAxis)
+    // ε as a scalar tensor of the logits' dtype: a float64 loss smooths with float64's ε.
+    func scalar(_ value: Double) -> Tensor { Tensor.full([], value, dtype: logP.dtype) }
     // logP times the class weights, shaped to broadcast along the class axis.
     func weighted() -> Tensor {
         weight.map { logP * $0.detached().reshape((0..<logits.rank).map { $0 == classAxis ? classes : 1 }) } ?? logP
     }
     if probabilities {
-        let smoothed = labelSmoothing == 0 ? target : target * (1 - labelSmoothing) + labelSmoothing / Float(classes)
+        let smoothed = labelSmoothing == 0 ? target : target * scalar(1 - labelSmoothing) + scalar(labelSmoothing / Double(classes))
         return reduction.apply(-(smoothed * weighted()).sum(axis: classAxis))
     }
     let picked = classTargetLogProbabilities(logP, target, classAxis: classAxis, weight: weight, ignoreIndex: ignoreIndex, op: "crossEntropy")
     guard labelSmoothing > 0 else { return picked.reduced(by: reduction) }
     let smoothing = ClassTargetLosses(losses: -weighted().sum(axis: classAxis) * picked.kept, divisor: picked.divisor)
     let nll = picked.reduced(by: reduction), smooth = smoothing.reduced(by: reduction)
-    return nll * (1 - labelSmoothing) + smooth * (labelSmoothing / Float(classes))
+    return nll * scalar(1 - labelSmoothing) + smooth * scalar(labelSmoothing / Double(classes))
 }
 
 /// Per-position losses of class-index targets and what `.mean` divides their sum by.

@@ -61,7 +61,7 @@ enum DecompositionTable {
             DifferentialOp("Linalg.vectorNorm", torch: "torch.stack([torch.linalg.vector_norm(a, o) for o in (1, 2, 3, float('inf'))])",
                            ulps: 8, length: { shapes, _ in shapes[0].reduce(1, *) },
                            cases: [Case("[7]", [Operand([7])]), Case("[3,4]", [Operand([3, 4])])]) { x, _ in
-                Tensor.stack([1, 2, 3, Float.infinity].map { Linalg.vectorNorm(x[0], order: $0) })
+                Tensor.stack([1, 2, 3, Double.infinity].map { Linalg.vectorNorm(x[0], order: $0) })
             },
             DifferentialOp("Linalg.cond", torch: "torch.linalg.cond(a)", ulps: 64, normwise: true, differentiable: 0, length: longestSide,
                            cases: squares) { x, _ in try! Linalg.cond(x[0]) },

@@ -47,7 +47,7 @@ enum ElementwiseTable {
             .map { Case($0.label, $0.operands, Params(scalar: exponent)) }
         let note = integral ? nil : "pow(x, 0.5) at -0 and -inf follows C's pow in Nabla, torch's sqrt: not compared"
         return DifferentialOp("pow(\(exponent))", torch: "torch.pow(a, {scalar})", ulps: 4, floor: 0, note: note, cases: cases) { x, p in
-            x[0].pow(p.scalar)
+            x[0].pow(Double(p.scalar))
         }
     }
 

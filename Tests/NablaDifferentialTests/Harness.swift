@@ -293,20 +293,7 @@ extension DifferentialOp {
     /// Ops that disagree with torch in float64 because of an open bug (issue 20), each with
     /// the reason: their float64 cases are compared and a mismatch printed as KNOWN, as a
     /// case's `known` mark does. Remove an entry with its fix.
-    static let knownInFloat64: [String: String] = {
-        let scalarParameter = "issue #20: a Swift scalar parameter arrives as Float, so a float64 op computes with its float32 rounding"
-        return [
-            "leakyRelu()": scalarParameter + " (the slope 0.01)",
-            "leakyRelu(negativeSlope: 0.2)": scalarParameter + " (the slope)",
-            "Linalg.vectorNorm": scalarParameter + " (1 / order for the 3-norm)",
-            "crossEntropy(weight:ignoreIndex:reduction: .mean, labelSmoothing:)": scalarParameter + " (ε)",
-            "crossEntropy(weight:ignoreIndex:reduction: .none, labelSmoothing:)": scalarParameter + " (ε)",
-            "crossEntropy(weight:ignoreIndex:reduction: .sum, labelSmoothing:)": scalarParameter + " (ε)",
-            "crossEntropy(probabilities, weight:reduction: .mean, labelSmoothing:)": scalarParameter + " (ε)",
-            "crossEntropy(probabilities, weight:reduction: .none, labelSmoothing:)": scalarParameter + " (ε)",
-            "crossEntropy(probabilities, weight:reduction: .sum, labelSmoothing:)": scalarParameter + " (ε)",
-        ]
-    }()
+    static let knownInFloat64: [String: String] = [:]
 
     /// Runs `c` in `dtype` on both backends and returns its JSON record for the oracle. A
     /// programmer error (Nabla stopping where torch computes) stops the test,

@@ -83,12 +83,12 @@ enum RecipeArgumentsTable {
             DifferentialOp("crossEntropy(weight:ignoreIndex:reduction: .\(name), labelSmoothing:)",
                            torch: "F.cross_entropy(a, b.long(), weight=c, ignore_index=-100, reduction='\(name)', label_smoothing={scalar})",
                            ulps: 4, length: elementCount, cases: indexCases) { x, p in
-                crossEntropy(x[0], x[1], weight: x[2], ignoreIndex: -100, reduction: reduction, labelSmoothing: p.scalar)
+                crossEntropy(x[0], x[1], weight: x[2], ignoreIndex: -100, reduction: reduction, labelSmoothing: Double(p.scalar))
             },
             DifferentialOp("crossEntropy(probabilities, weight:reduction: .\(name), labelSmoothing:)",
                            torch: "F.cross_entropy(a, b, weight=c, reduction='\(name)', label_smoothing={scalar})",
                            ulps: 4, length: elementCount, cases: probabilityCases) { x, p in
-                crossEntropy(x[0], x[1], weight: x[2], reduction: reduction, labelSmoothing: p.scalar)
+                crossEntropy(x[0], x[1], weight: x[2], reduction: reduction, labelSmoothing: Double(p.scalar))
             },
             DifferentialOp("nllLoss(weight:ignoreIndex:reduction: .\(name))",
                            torch: "F.nll_loss(a, b.long(), weight=c, ignore_index=-100, reduction='\(name)')",

@@ -163,7 +163,7 @@ enum TorchParityTable {
                            length: reducedLength,
                            cases: (CaseSets.reductions(allowEmpty: false) + [zeroRow, ties]).map {
                                Case($0.label, $0.operands, Params(axes: $0.params.axes, keepDims: $0.params.keepDims, scalar: order))
-                           }) { x, p in x[0].norm(p: p.scalar, axes: p.axes, keepDims: p.keepDims) }
+                           }) { x, p in x[0].norm(p: Double(p.scalar), axes: p.axes, keepDims: p.keepDims) }
         } + [
             DifferentialOp("frobeniusNorm(axes:)", torch: "torch.linalg.matrix_norm(a, 'fro', dim={axes}, keepdim={keep})", ulps: 4,
                            length: reducedLength, cases: [

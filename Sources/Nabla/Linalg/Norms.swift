@@ -32,17 +32,9 @@ extension Linalg {
     /// The p-norm (Σ|xᵢ|ᵖ)^(1/p) over `axes` (all when nil), as `torch.linalg.vector_norm`:
     /// `order` ∞ is max |xᵢ|, −∞ min |xᵢ|, 0 the count of non-zero elements.
     /// Differentiable except for order 0.
-    public static func vectorNorm(_ x: Tensor, order: Float = 2, axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
-        let reduced = axes ?? Array(0..<x.rank)
+    public static func vectorNorm(_ x: Tensor, order: Double = 2, axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
         guard !order.isNaN else { fail("vectorNorm: the order must be a number, got NaN") }
-        switch order {
-        case 2: return x.square().sum(axes: reduced, keepDims: keepDims).sqrt()
-        case 1: return x.abs().sum(axes: reduced, keepDims: keepDims)
-        case .infinity: return x.abs().max(axes: reduced, keepDims: keepDims)
-        case -.infinity: return x.abs().min(axes: reduced, keepDims: keepDims)
-        case 0: return (x.detached() .!= 0).to(x.dtype).sum(axes: reduced, keepDims: keepDims)
-        default: return x.abs().pow(order).sum(axes: reduced, keepDims: keepDims).pow(1 / order)
-        }
+        return x.norm(p: order, axes: axes, keepDims: keepDims)
     }
 
     /// The condition number ‖A‖·‖A⁻¹‖ of each matrix of A [..., m, n]: σ₁/σₖ for the

@@ -46,7 +46,9 @@ extension Tensor {
     /// the count of non-zeros for p = 0. Gradients are PyTorch's: 0 where the norm
     /// is 0 (p = 2 and others), `sign(x)·g` for p = 1, and for p = ±∞ the gradient
     /// shared among the elements whose |x| ties the norm.
-    public func norm(p: Float = 2, axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
+    /// `p` is a Double, as Python's float is, so that a float64 tensor's norm of order 3 raises to
+    /// exactly 1/3 in float64; a float32 tensor computes with `1 / Float(p)`.
+    public func norm(p: Double = 2, axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
         let reduced = normalizedAxes(axes ?? Array(0..<rank), rank: rank, op: "norm")
         guard !p.isNaN else { fail("norm: the order p must be a number, got nan") }
         let x = detached(), magnitude = x.abs()
@@ -58,8 +60,8 @@ extension Tensor {
         case 1: kept = magnitude.sum(axes: reduced, keepDims: true)
         case 2: kept = x.square().sum(axes: reduced, keepDims: true).sqrt()
         default:
-            let inverse = dtype == .float64 ? 1 / Double(p) : Double(1 / p)
-            kept = magnitude.pow(p).sum(axes: reduced, keepDims: true).pow(exactly: inverse)
+            let inverse = dtype == .float64 ? 1 / p : Double(1 / Float(p))
+            kept = magnitude.pow(p).sum(axes: reduced, keepDims: true).pow(inverse)
         }
         return kept.droppingAxes(reduced, keepDims: keepDims).recorded("norm", [self]) { g, _ in
             let upstream = g.reshape(kept.shape)
@@ -76,7 +78,7 @@ extension Tensor {
                 let power: Double
                 func callAsFunction<T: FloatingScalar>(_ x: T, _ m: T) -> T { x == 0 ? 0 : (x > 0 ? 1 : -1) * .pow(m, T(power)) }
             }
-            let power = Double(p - 1)
+            let power = p - 1
             switch p {
             case .infinity, -.infinity:
                 let ties = mapFloating(magnitude, kept, op: "norm", Tie())

@@ -13,8 +13,8 @@ precedencegroup PowerPrecedence {
 infix operator ** : PowerPrecedence
 
 extension Tensor {
-    /// `x ** p`: every element to the power `p`, as ``pow(_:)-(Float)``.
-    public static func ** (base: Tensor, exponent: Float) -> Tensor { base.pow(exponent) }
+    /// `x ** p`: every element to the power `p`, as ``pow(_:)-(Double)``.
+    public static func ** (base: Tensor, exponent: Double) -> Tensor { base.pow(exponent) }
 
     /// A matrix's transpose (PyTorch's `x.T`); a vector or a scalar is its own.
     /// For more axes say which to swap: `transpose(_:_:)` or `permute(_:)`.

@@ -56,11 +56,9 @@ extension Tensor {
     }
 
     /// Each element raised to `exponent`. With exponent 0 the gradient is 0
-    /// everywhere, x = 0 included, as PyTorch's (not 0 · 0⁻¹ = NaN).
-    public func pow(_ exponent: Float) -> Tensor { pow(exactly: Double(exponent)) }
-
-    /// Each element raised to `exponent`, given in Double so that a float64 tensor gets a float64 exponent.
-    func pow(exactly exponent: Double) -> Tensor {
+    /// everywhere, x = 0 included, as PyTorch's (not 0 · 0⁻¹ = NaN). `exponent` is a Double, as
+    /// Python's float is, so that a float64 tensor gets a float64 exponent.
+    public func pow(_ exponent: Double) -> Tensor {
         struct Pow: FloatingMap {
             let exponent: Double
             func callAsFunction<T: FloatingScalar>(_ x: T) -> T { .pow(x, T(exponent)) }
@@ -183,7 +181,7 @@ extension Tensor {
 
     /// x for x > 0, else `negativeSlope`·x (PyTorch's `leaky_relu`, slope 0.01 by default);
     /// the gradient at 0 is `negativeSlope`, as PyTorch's.
-    public func leakyRelu(negativeSlope: Float = 0.01) -> Tensor {
+    public func leakyRelu(negativeSlope: Double = 0.01) -> Tensor {
         struct LeakyRelu: FloatingMap {
             let slope: Double
             func callAsFunction<T: FloatingScalar>(_ x: T) -> T { x > 0 ? x : T(slope) * x }
@@ -192,8 +190,9 @@ extension Tensor {
             let slope: Double
             func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T) -> T { x > 0 ? g : T(slope) * g }
         }
-        let slope = Double(negativeSlope)
-        return unary("leakyRelu", LeakyRelu(slope: slope)) { g, x, _ in mapFloating(g, x, op: "leakyRelu", Gradient(slope: slope)) }
+        return unary("leakyRelu", LeakyRelu(slope: negativeSlope)) { g, x, _ in
+            mapFloating(g, x, op: "leakyRelu", Gradient(slope: negativeSlope))
+        }
     }
 
     /// Which form of GELU to compute, as PyTorch's `approximate` argument.
