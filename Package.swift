@@ -77,7 +77,7 @@ let package = Package(
         // The code the DocC articles show, run; ArticleCodeTests checks the pages against it.
         .testTarget(name: "DocumentationTests", dependencies: ["Nabla", "NablaNN", "NablaData", "NablaPlot"]),
         // Every op against PyTorch in float64 (torch_oracle.py, run in the torch venv that setup installs).
-        .testTarget(name: "NablaDifferentialTests", dependencies: ["Nabla", "NablaNN"], exclude: ["torch_oracle.py"]),
+        .testTarget(name: "NablaDifferentialTests", dependencies: ["Nabla", "NablaNN", "NablaTestSupport"], exclude: ["torch_oracle.py"]),
         // Compile tests: type-checks Cases/*.swift against the built modules and checks the diagnostics.
         .testTarget(name: "DiagnosticsTests", dependencies: ["Nabla", "NablaNN", "NablaData"], exclude: ["Cases"]),
         // Runs the built `nabla` executable as a separate process.

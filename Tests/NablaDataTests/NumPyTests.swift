@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import NablaTestSupport
 import Nabla
 @testable import NablaData
 
@@ -117,7 +118,7 @@ final class NumPyTests: XCTestCase {
                 assert a.dtype == expected.dtype and a.shape == expected.shape and (a == expected).all(), (name, a)
         print("ok")
         """
-        XCTAssertEqual(try runTorchPython(script, folder), "ok\n")
+        XCTAssertEqual(try runTorchPython(script, arguments: [folder]), "ok\n")
     }
 
     // MARK: hostile input

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import NablaTestSupport
 import Nabla
 @testable import NablaData
 
@@ -65,7 +66,7 @@ final class SafeTensorsDTypeTests: XCTestCase {
                                   to: folder + "/nabla-\(kind).safetensors")
         }
         // torch checks Nabla's files and prints the float32 values of its F16 and BF16 tensors.
-        let printed = try runTorchPython(Self.torchScript, folder)
+        let printed = try runTorchPython(Self.torchScript, arguments: [folder])
         var torchHalves: [String: [Float]] = [:]
         for line in printed.split(separator: "\n") {
             let words = line.split(separator: " ")

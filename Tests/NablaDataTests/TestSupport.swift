@@ -66,25 +66,3 @@ func assertDataError<T>(_ body: @autoclosure () throws -> T, path: String, menti
 func exactSum(_ values: [Float]) -> Double {
     values.reduce(0) { $0 + Double($1) }
 }
-
-/// Runs `script` with the Python of the torch venv (`NABLA_TORCH_PYTHON`, else
-/// `~/.cache/nabla-torch/bin/python`, which scripts/setup.sh makes) and `arguments`,
-/// returning its standard output; skips the test when that Python is missing, and
-/// fails it with the script's stderr on a non-zero exit.
-func runTorchPython(_ script: String, _ arguments: String..., file: StaticString = #filePath, line: UInt = #line) throws -> String {
-    let python = ProcessInfo.processInfo.environment["NABLA_TORCH_PYTHON"] ?? (NSHomeDirectory() + "/.cache/nabla-torch/bin/python")
-    guard FileManager.default.isExecutableFile(atPath: python) else { throw XCTSkip("no Python with torch at \(python) (scripts/setup.sh)") }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: python)
-    process.arguments = ["-c", script] + arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(["OMP_NUM_THREADS": "1"]) { $1 }
-    let output = Pipe(), errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    let printed = output.fileHandleForReading.readDataToEndOfFile()
-    let message = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    XCTAssertEqual(process.terminationStatus, 0, String(decoding: message, as: UTF8.self), file: file, line: line)
-    return String(decoding: printed, as: UTF8.self)
-}

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import NablaTestSupport
 import Nabla
 
 /// Every op of the table against PyTorch in float64, on both backends: the
@@ -57,14 +58,12 @@ final class DifferentialTests: XCTestCase {
     }
 }
 
-/// The python of the torch venv (`$NABLA_TORCH_VENV`, else `~/.cache/nabla-torch`), or nil
-/// after recording a failure when it is missing.
+/// ``torchVenvPython``, or nil after recording a failure when it is missing: here a missing
+/// torch fails, where the other suites' comparisons skip.
 func torchPython(file: StaticString = #filePath, line: UInt = #line) -> String? {
-    let environment = ProcessInfo.processInfo.environment
-    let venv = environment["NABLA_TORCH_VENV"] ?? (environment["XDG_CACHE_HOME"] ?? NSHomeDirectory() + "/.cache") + "/nabla-torch"
-    let python = venv + "/bin/python"
+    let python = torchVenvPython
     guard FileManager.default.isExecutableFile(atPath: python) else {
-        XCTFail("no torch venv at \(venv): run `bash scripts/setup.sh`, which installs it (NABLA_NO_TORCH=1 skips this test)", file: file, line: line)
+        XCTFail("no torch at \(python): run `bash scripts/setup.sh`, which installs it (NABLA_NO_TORCH=1 skips this test)", file: file, line: line)
         return nil
     }
     return python

@@ -1,4 +1,5 @@
 import XCTest
+import NablaTestSupport
 import Nabla
 import NablaData
 @testable import NablaNN
@@ -56,7 +57,7 @@ final class LayerTests: XCTestCase {
     /// saved by Nabla and loaded by `load_state_dict` (strict) into the same `torch.nn` model, predicts
     /// the same logits from the same 0–1 pixels: the normalisation travels in the checkpoint.
     func testCNNCheckpointLoadsIntoPyTorchWithTheSamePredictions() throws {
-        _ = try torchPython()
+        _ = try requireTorchPython()
         let folder = try temporaryFolder(self)
         var generator = RandomGenerator(seed: 5)
         let model = DigitModel.cnn.make(generator: &generator, mean: 0.1307, standardDeviation: 0.3081)
@@ -66,7 +67,7 @@ final class LayerTests: XCTestCase {
         let logits = model(images)
         try model.save(to: folder + "/cnn.safetensors")
         try SafeTensors.write([("images", images)], to: folder + "/images.safetensors")
-        try runTorch("""
+        try runTorchPython("""
             import sys, torch
             from torch import nn
             from safetensors.torch import load_file, save_file

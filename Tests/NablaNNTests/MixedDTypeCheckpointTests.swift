@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import NablaTestSupport
 import Nabla
 import NablaData
 @testable import NablaNN
@@ -10,7 +11,7 @@ final class MixedDTypeCheckpointTests: XCTestCase {
         let folder = NSTemporaryDirectory() + "nabla-mixed-checkpoint-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(atPath: folder) }
-        try runTorch(#"""
+        try runTorchPython(#"""
         import sys, torch
         from safetensors.torch import save_file
         torch.manual_seed(0)
@@ -36,7 +37,7 @@ final class MixedDTypeCheckpointTests: XCTestCase {
         XCTAssertEqual(norm.batchesTracked.value.item(as: Int64.self), 8)
         try norm.save(to: folder + "/nabla.safetensors")
         let mean = norm.runningMean.value.scalars.map { "\($0)" }.joined(separator: ",")
-        try runTorch(#"""
+        try runTorchPython(#"""
         import sys, torch
         from safetensors.torch import load_file
         state = load_file(sys.argv[1] + "/nabla.safetensors")

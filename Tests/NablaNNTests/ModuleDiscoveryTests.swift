@@ -134,7 +134,7 @@ final class ModuleDiscoveryTests: XCTestCase {
     func testNamesAndStateDictOrderMatchPyTorchs() throws {
         let folder = try temporaryFolder(self)
         let net = Net()
-        try runTorch("""
+        try runTorchPython("""
             import sys, torch
             from torch import nn
             class Block(nn.Module):

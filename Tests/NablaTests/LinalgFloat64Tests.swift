@@ -193,8 +193,7 @@ final class LinalgFloat64Tests: XCTestCase {
     /// NumPy's float64 results for named requests: each gives its operands (flattened)
     /// and A's shape; the answer is flattened. Skips when setup's Python is missing.
     private func numpy(_ requests: [String: ([String: [Double]], [Int])]) throws -> [String: [Double]] {
-        let python = ProcessInfo.processInfo.environment["NABLA_TORCH_PYTHON"] ?? (NSHomeDirectory() + "/.cache/nabla-torch/bin/python")
-        guard FileManager.default.isExecutableFile(atPath: python) else { throw XCTSkip("no Python with NumPy at \(python) (scripts/setup.sh)") }
+        let python = try requireTorchPython()
         func list(_ values: [Double]) -> String { "[" + values.map(\.description).joined(separator: ",") + "]" }
         let input = "{" + requests.map { name, request in
             "\"\(name)\": {\"shape\": \(request.1), " + request.0.map { "\"\($0)\": \(list($1))" }.joined(separator: ", ") + "}"
