@@ -251,14 +251,3 @@ private struct IndexedAssign: ScalarKernel {
         }
     }
 }
-
-/// `values`' elements added at `positions` of the contiguous `target`; a repeated position adds up.
-private struct IndexedAdd: NumericKernel {
-    let target: Tensor, positions: [Int], values: Tensor
-    func run<T: NumericScalar>(_ type: T.Type) {
-        let out = target.base(T.self)
-        values.withUnsafeBufferPointer(as: T.self) { written in
-            for (k, position) in positions.enumerated() { out[position] = T.plus(out[position], written[k]) }
-        }
-    }
-}

@@ -99,21 +99,24 @@ extension Tensor {
                 }
             }
         }
-        struct Scatter: FloatingKernel {
-            let gradient: Tensor, positions: [Int], shape: [Int]
-            func run<T: FloatingScalar>(_ type: T.Type) -> Tensor {
-                let scattered = Tensor.zeros(shape, dtype: T.dtype)
-                let target = scattered.base(T.self)
-                gradient.withUnsafeBufferPointer(as: T.self) { gradient in
-                    for (k, position) in positions.enumerated() { target[position] += gradient[k] }
-                }
-                return scattered
-            }
-        }
         let result = dtype.dispatch(Take(source: self, positions: positions, shape: outputShape))
         let inputShape = shape
         return result.recorded(op, [self]) { g, _ in
-            [g.dtype.dispatch(Scatter(gradient: g, positions: positions, shape: inputShape), op: op)]
+            let scattered = Tensor.zeros(inputShape, dtype: g.dtype)
+            g.dtype.dispatch(IndexedAdd(target: scattered, positions: positions, values: g), op: op)
+            return [scattered]
+        }
+    }
+}
+
+/// `values`' elements added at `positions` of the contiguous `target`, in order; a repeated
+/// position adds up (`indexPut` with `accumulate`, and the gradient of ``Tensor/taken(at:shape:op:)``).
+struct IndexedAdd: NumericKernel {
+    let target: Tensor, positions: [Int], values: Tensor
+    func run<T: NumericScalar>(_ type: T.Type) {
+        let out = target.base(T.self)
+        values.withUnsafeBufferPointer(as: T.self) { written in
+            for (k, position) in positions.enumerated() { out[position] = T.plus(out[position], written[k]) }
         }
     }
 }
