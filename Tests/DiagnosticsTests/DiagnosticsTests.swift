@@ -5,12 +5,12 @@ import XCTest
 /// Compile tests: each file of `Cases` is type-checked with `swiftc` against the modules
 /// this build made (a second or two each, no package build). `TorchHabits.swift` must fail
 /// with, on each line marked `// error: <text>`, an error containing that text, and no
-/// other error; `Compiles.swift` must type-check cleanly.
+/// other error; `Compiles.swift` and `OwnTensorType.swift` must type-check cleanly.
 final class DiagnosticsTests: XCTestCase {
     private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// The `file:line:col: error: message` lines of `swiftc -typecheck` on `file`.
-    private func errors(typeChecking file: String) throws -> [(line: Int, message: String)] {
+    /// The `file:line:col: error: message` lines of `swiftc -typecheck` on `file`, as the module `moduleName`.
+    private func errors(typeChecking file: String, moduleName: String = "main") throws -> [(line: Int, message: String)] {
         let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         let mapFiles = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Sources").path)
             .filter { $0.hasPrefix("C") }
@@ -18,7 +18,7 @@ final class DiagnosticsTests: XCTestCase {
             .filter { FileManager.default.fileExists(atPath: $0) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["swiftc", "-typecheck", "-swift-version", "6", "-I", products.appendingPathComponent("Modules").path]
+        process.arguments = ["swiftc", "-typecheck", "-swift-version", "6", "-module-name", moduleName, "-I", products.appendingPathComponent("Modules").path]
             + mapFiles.flatMap { ["-Xcc", "-fmodule-map-file=\($0)"] } + [file]
         let output = Pipe()
         process.standardError = output
@@ -66,6 +66,14 @@ final class DiagnosticsTests: XCTestCase {
 
     func testTheRightSpellingsCompile() throws {
         let found = try errors(typeChecking: root.appendingPathComponent("Tests/DiagnosticsTests/Cases/Compiles.swift").path)
+        XCTAssertTrue(found.isEmpty, "\(found)")
+    }
+
+    /// A module with its own `Tensor` names Nabla's `Nabla.Tensor`: no declaration in Nabla
+    /// is named `Nabla`, so that name is always the module's.
+    func testAModuleWithItsOwnTensorTypeReachesNablasAsNablaTensor() throws {
+        let file = root.appendingPathComponent("Tests/DiagnosticsTests/Cases/OwnTensorType.swift").path
+        let found = try errors(typeChecking: file, moduleName: "UserModel")
         XCTAssertTrue(found.isEmpty, "\(found)")
     }
 }
