@@ -53,15 +53,25 @@ final class DiagnosticsTests: XCTestCase {
         XCTAssertTrue(unexpected.isEmpty, "errors on lines that expect none: \(unexpected)")
     }
 
-    /// These made the compiler fail to produce any diagnostic before the element types; now each
-    /// compiles (this file would not build otherwise) and gives its dtype.
+    /// These made the compiler fail to produce any diagnostic before the element types, and
+    /// `[Int]` and `[[Int]]` did not compile; now each compiles (this file would not build
+    /// otherwise) and gives torch.tensor's dtype for the same values.
     func testArraysOfOtherElementTypesCompileAndGiveTheirDType() {
-        let doubles: [Double] = [1, 2], rows: [[Int64]] = [[1, 2, 3]]
+        let doubles: [Double] = [1, 2], rows: [[Int]] = [[1, 2, 3]], wideRows: [[Int64]] = [[1, 2, 3]]
         XCTAssertEqual(Tensor(doubles).dtype, .float64)
-        XCTAssertEqual(Tensor(rows).dtype, .int64)
+        XCTAssertEqual(Tensor(rows).dtype, .int64, "torch.tensor([[1, 2, 3]]) is int64")
         XCTAssertEqual(Tensor(rows).shape, [1, 3])
+        XCTAssertEqual(Tensor(rows).scalars(as: Int64.self), [1, 2, 3])
+        XCTAssertEqual(Tensor(wideRows).dtype, .int64)
+        XCTAssertEqual(Tensor([4, 5] as [Int]).dtype, .int64)
+        XCTAssertEqual(Tensor([[[6]]] as [[[Int]]]).shape, [1, 1, 1])
+        XCTAssertEqual(Tensor(rows.count).dtype, .int64, "torch.tensor(1) is int64")
         XCTAssertEqual(Tensor([true, false]).dtype, .bool)
-        XCTAssertEqual(Tensor([[1, 2, 3]]).dtype, .float32, "a literal is Float32, PyTorch's default")
+        let literal: Tensor = [[1, 2, 3]], floatLiteral: Tensor = [[1, 2.5]]
+        XCTAssertEqual(literal.dtype, .int64, "a tensor literal infers as torch.tensor does")
+        XCTAssertEqual(floatLiteral.dtype, .float32)
+        XCTAssertEqual(Tensor([[1, 2, 3]]).dtype, .float32, "the initialiser with untyped numbers is float32, as torch.Tensor([[1, 2, 3]])")
+        XCTAssertEqual(Tensor(3).dtype, .float32)
     }
 
     func testTheRightSpellingsCompile() throws {
