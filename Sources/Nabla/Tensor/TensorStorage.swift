@@ -143,26 +143,24 @@ enum StorageCache {
     }
 }
 
-extension Nabla {
-    /// How tensor storage has been allocated since the process started.
-    public struct StorageStatistics: Equatable, Sendable {
-        /// Buffers taken from the system (`malloc`): every buffer larger than the
-        /// cache's largest size class, and every request its free lists could not serve.
-        public let systemAllocations: Int
-        /// Requests served from the cache's free lists.
-        public let cacheHits: Int
-        /// Bytes waiting in the free lists now.
-        public let cachedBytes: Int
-    }
-
-    /// The tensor storage allocator's counters, to check that a loop allocates nothing after its first rounds.
-    public static var storageStatistics: StorageStatistics {
-        StorageCache.state.withLock {
-            StorageStatistics(systemAllocations: $0.systemAllocations, cacheHits: $0.cacheHits, cachedBytes: $0.cachedBytes)
-        }
-    }
-
-    /// Returns the tensor buffers waiting in the storage cache to the system
-    /// (the counterpart of `torch.cuda.empty_cache()`); tensors alive keep theirs.
-    public static func emptyStorageCache() { StorageCache.empty() }
+/// How tensor storage has been allocated since the process started.
+public struct StorageStatistics: Equatable, Sendable {
+    /// Buffers taken from the system (`malloc`): every buffer larger than the
+    /// cache's largest size class, and every request its free lists could not serve.
+    public let systemAllocations: Int
+    /// Requests served from the cache's free lists.
+    public let cacheHits: Int
+    /// Bytes waiting in the free lists now.
+    public let cachedBytes: Int
 }
+
+/// The tensor storage allocator's counters, to check that a loop allocates nothing after its first rounds.
+public var storageStatistics: StorageStatistics {
+    StorageCache.state.withLock {
+        StorageStatistics(systemAllocations: $0.systemAllocations, cacheHits: $0.cacheHits, cachedBytes: $0.cachedBytes)
+    }
+}
+
+/// Returns the tensor buffers waiting in the storage cache to the system
+/// (the counterpart of `torch.cuda.empty_cache()`); tensors alive keep theirs.
+public func emptyStorageCache() { StorageCache.empty() }
