@@ -75,7 +75,7 @@ final class DTypeTests: XCTestCase {
         XCTAssertEqual(Tensor([1, -20] as [Int64]).description, "tensor([  1, -20], shape: [2])")
         XCTAssertEqual(Tensor([3, 4] as [Int32]).description, "tensor([3, 4], shape: [2], dtype: int32)")
         XCTAssertEqual(Tensor([7] as [UInt8]).description, "tensor([7], shape: [1], dtype: uint8)")
-        XCTAssertEqual(Tensor([true, false]).description, "tensor([ true, false], shape: [2])")
+        XCTAssertEqual(Tensor([true, false]).description, "tensor([ True, False], shape: [2])")
     }
 
     func testSubscriptAssignmentConvertsTheValue() {
