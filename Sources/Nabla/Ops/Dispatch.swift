@@ -56,11 +56,11 @@ struct ReadElement<Value: TensorScalar>: ScalarKernel {
 /// A contiguous tensor of `shape` and `dtype` with every element `value` (converted).
 struct FillElements: ScalarKernel {
     let shape: [Int]
-    let value: Double
+    let value: ScalarValue
     let op: String
     func run<T: TensorScalar>(_ type: T.Type) -> Tensor {
         let count = Tensor.elementCount(shape, op: op, dtype: T.dtype)
-        return Tensor(storage: TensorStorage(repeating: T.converting(double: value), count: count),
+        return Tensor(storage: TensorStorage(repeating: value.converted(to: T.self), count: count),
                       shape: shape, strides: Tensor.contiguousStrides(shape))
     }
 }

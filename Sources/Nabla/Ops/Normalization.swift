@@ -13,8 +13,10 @@ extension Tensor {
     /// (×M/(M−1)) there but biased in the normalisation. When not `training` it
     /// normalises with `runningMean` and `runningVariance` and leaves them alone.
     public func batchNorm(runningMean: inout Tensor, runningVariance: inout Tensor, weight: Tensor?, bias: Tensor?,
-                          training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5) -> Tensor {
+                          training: Bool, momentum: Double = 0.1, epsilon: Double = 1e-5) -> Tensor {
         let channels = checkBatchNormInput(weight: weight, bias: bias)
+        // Python floats, as PyTorch's; the kernels are float32 only, so each is rounded once here.
+        let momentum = Float(momentum), epsilon = Float(epsilon)
         for (name, stat) in [("runningMean", runningMean), ("runningVariance", runningVariance)] where stat.shape != [channels] {
             fail("batchNorm: \(name) must be [\(channels)] for the input \(describe(shape)), got \(describe(stat.shape))")
         }
@@ -31,9 +33,9 @@ extension Tensor {
     }
 
     /// Normalises with the batch's statistics only (`track_running_stats=False`).
-    public func batchNorm(weight: Tensor?, bias: Tensor?, epsilon: Float = 1e-5) -> Tensor {
+    public func batchNorm(weight: Tensor?, bias: Tensor?, epsilon: Double = 1e-5) -> Tensor {
         _ = checkBatchNormInput(weight: weight, bias: bias)
-        return normalizedByBatch(weight: weight, bias: bias, epsilon: epsilon).result
+        return normalizedByBatch(weight: weight, bias: bias, epsilon: Float(epsilon)).result
     }
 
     /// The channel count, after checking the shapes.
