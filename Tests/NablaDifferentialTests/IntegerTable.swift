@@ -5,7 +5,7 @@ import Nabla
 /// reductions, cumulative ops, sorting and counting. The exact ops that move or pick elements
 /// (movement, indexing, scatter) run their own tables' cases in these dtypes too.
 enum IntegerTable {
-    static var ops: [DifferentialOp] { arithmetic + unary + comparisons + selection + promotion + reductions + sorting + indexing + counting }
+    static var ops: [DifferentialOp] { arithmetic + unary + comparisons + selection + promotion + reductions + sorting + indexing + products + counting }
 
     /// An op of integer results: exact, no gradient.
     static func op(_ name: String, torch: String, ulps: Double = 0, dtypes: [DType] = DType.integral, cases: [Case],
@@ -206,6 +206,28 @@ enum IntegerTable {
                 Case("transposed [4,3] axis -1", [Operand([4, 3], .transposed), indices], Params(axes: [-1])),
                 Case("no indices", [Operand([3, 4]), Operand([0], .contiguous, .classes(3))], Params(axes: [0])),
             ]) { x, p in [x[0].indexSelect(axis: p.axis, x[1])] },
+        ]
+    }
+
+    /// matmul and einsum, whose integer sums of products wrap in the operands' dtype as torch's (torch refuses bool).
+    static var products: [DifferentialOp] {
+        [
+            op("matmul (integers)", torch: "torch.matmul(a, b)", dtypes: DType.integers, cases: [
+                Case("[3,4] [4,5]", [Operand([3, 4]), Operand([4, 5])]),
+                Case("[3,4] transposed [4,5] small", [Operand([3, 4], .transposed, small), Operand([4, 5], .contiguous, small)]),
+                Case("[2,3,4] batch [4,2] stepped", [Operand([2, 3, 4]), Operand([4, 2], .stepped)]),
+                Case("[2,1,3,4] [5,4,2] broadcast batches", [Operand([2, 1, 3, 4], .contiguous, small), Operand([5, 4, 2], .sliced, small)]),
+                Case("[4] [4,3]", [Operand([4]), Operand([4, 3], .expanded(from: [1, 3]))]),
+                Case("[3,4] [4]", [Operand([3, 4]), Operand([4])]),
+                Case("[4] [4]", [Operand([4]), Operand([4])]),
+                Case("[3,0] [0,2]", [Operand([3, 0]), Operand([0, 2])]),
+            ]) { x, _ in [x[0].matmul(x[1])] },
+            op("einsum (integers)", torch: "torch.einsum('{text}', *inputs)", dtypes: DType.integers, cases: [
+                Case("ij,jk->ik", [Operand([3, 4]), Operand([4, 2])], Params(text: "ij,jk->ik")),
+                Case("bij,bjk->bik", [Operand([2, 3, 4], .contiguous, small), Operand([2, 4, 2], .contiguous, small)], Params(text: "bij,bjk->bik")),
+                Case("ii->i", [Operand([3, 3])], Params(text: "ii->i")),
+                Case("ij->", [Operand([3, 4], .transposed)], Params(text: "ij->")),
+            ]) { x, p in [Tensor.einsum(p.text, x)] },
         ]
     }
 

@@ -274,7 +274,7 @@ enum TorchParityTable {
                 c("[3] [4]", [Operand([3]), Operand([4])]), c("stepped [3] expanded [4]", [Operand([3], .stepped), Operand([4], .expanded(from: [1]))]),
                 c("[0] [2]", [Operand([0]), Operand([2])]),
             ]) { x, _ in x[0].outer(x[1]) },
-            DifferentialOp("dot", torch: "torch.dot(a, b)", ulps: 2, length: elementCount, cases: [
+            DifferentialOp("dot", torch: "torch.dot(a, b)", ulps: 2, length: elementCount, dtypes: DType.floating + DType.integers, cases: [
                 c("[5]", [Operand([5]), Operand([5])]), c("stepped, sliced [300]", [Operand([300], .stepped), Operand([300], .sliced)]),
                 c("expanded [4]", [Operand([4], .expanded(from: [1])), Operand([4])]), c("[0]", [Operand([0]), Operand([0])]),
             ]) { x, _ in x[0].dot(x[1]) },

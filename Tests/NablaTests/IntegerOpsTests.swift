@@ -105,4 +105,27 @@ final class IntegerOpsTests: XCTestCase {
             _ = Tensor([0, 1] as [Int64]).bincount(weights: Tensor([1, 2, 3] as [Float]))
         }
     }
+
+    func testIntegerMatmulAndDotAreExactAndWrapInTheirDType() {
+        forEachBackend { kind in
+            let a = Tensor([[beyondDouble, 1], [0, 2]] as [[Int64]]), b = Tensor([[1, 3], [1, 0]] as [[Int64]])
+            let product = a.matmul(b)
+            XCTAssertEqual(product.dtype, .int64)
+            XCTAssertEqual(product.scalars(as: Int64.self), [beyondDouble + 1, 3 * beyondDouble, 2, 0], "\(kind)")
+            // Batched, broadcast and vector operands go through the same loop.
+            let batch = Tensor(shape: [2, 1, 2], scalars: [1, 2, 3, 4] as [Int32]).matmul(Tensor([[1, 0], [0, 1]] as [[Int32]]))
+            XCTAssertEqual(batch.shape, [2, 1, 2])
+            XCTAssertEqual(batch.scalars(as: Int32.self), [1, 2, 3, 4], "\(kind)")
+            XCTAssertEqual(Tensor([[200, 100]] as [[UInt8]]).matmul(Tensor([2, 1] as [UInt8])).scalars(as: UInt8.self), [244], "wraps mod 256")
+            let dot = Tensor([1 << 30, 3] as [Int32]).dot(Tensor([4, 5] as [Int32]))
+            XCTAssertEqual(dot.dtype, .int32)
+            XCTAssertEqual(dot.item(as: Int32.self), 15, "2^32 + 15 wraps to 15 in int32 [\(kind)]")
+            XCTAssertEqual(Tensor.einsum("ij,j->i", [a, Tensor([1, 1] as [Int64])]).scalars(as: Int64.self), [beyondDouble + 1, 2], "\(kind)")
+            XCTAssertEqual(Tensor.zeros([2, 0], dtype: .int64).matmul(Tensor.zeros([0, 3], dtype: .int64)).scalars(as: Int64.self), [0, 0, 0, 0, 0, 0])
+        }
+        assertFails("matmul: not implemented for bool tensors") { _ = Tensor([[true]]).matmul(Tensor([[true]])) }
+        assertFails("matmul: expected both operands to have the same dtype, but got int64 and int32") {
+            _ = Tensor([[1]] as [[Int64]]).matmul(Tensor([[1]] as [[Int32]]))
+        }
+    }
 }
