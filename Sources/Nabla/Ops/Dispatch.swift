@@ -182,6 +182,21 @@ protocol FloatingMap3 {
     func callAsFunction<T: FloatingScalar>(_ x: T, _ y: T, _ z: T) -> T
 }
 
+/// An elementwise function written once for every numeric type (integer arithmetic wraps).
+protocol NumericMap {
+    func callAsFunction<T: NumericScalar>(_ x: T) -> T
+}
+
+/// `f` on every element of `a`, which keeps its dtype; fails naming `op` on a bool tensor.
+func mapNumeric<F: NumericMap>(_ a: Tensor, op: String, _ f: F) -> Tensor {
+    a.dtype.dispatch(NumericMapKernel(a: a, f: f), op: op)
+}
+
+private struct NumericMapKernel<F: NumericMap>: NumericKernel {
+    let a: Tensor, f: F
+    func run<T: NumericScalar>(_ type: T.Type) -> Tensor { mapElements(a, T.self) { f($0) } }
+}
+
 /// `f` on every element of the floating tensor `a`; fails naming `op` on another dtype.
 func mapFloating<F: FloatingMap>(_ a: Tensor, op: String, _ f: F) -> Tensor {
     a.dtype.dispatch(FloatingMapKernel(a: a, f: f), op: op)
