@@ -81,7 +81,7 @@ let package = Package(
         // Compile tests: type-checks Cases/*.swift against the built modules and checks the diagnostics.
         .testTarget(name: "DiagnosticsTests", dependencies: ["Nabla", "NablaNN", "NablaData"], exclude: ["Cases"]),
         // Runs the built `nabla` executable as a separate process.
-        .testTarget(name: "nablaTests", dependencies: ["nabla", "NablaPlot"]),
+        .testTarget(name: "nablaTests", dependencies: ["nabla", "NablaPlot", "NablaTestSupport"]),
         // The hostile-input table: one row per bad input, on both backends, each in a memory-capped process.
         .testTarget(name: "NablaHostileTests", dependencies: ["nabla", "Nabla", "NablaNN", "NablaData", "NablaPlot", "NablaTestSupport"]),
         // The program NablaDistributedTests runs under mpirun with 1, 2 and 4 ranks.

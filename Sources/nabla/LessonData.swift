@@ -157,11 +157,7 @@ struct LessonData {
     }
 
     /// Whether `folder` holds MNIST-style IDX files rather than class folders.
-    private static func isIDXFolder(_ folder: String) -> Bool {
-        ["train-images-idx3-ubyte", "train-images-idx3-ubyte.gz", "train-images.idx3-ubyte"].contains {
-            FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent($0))
-        }
-    }
+    private static func isIDXFolder(_ folder: String) -> Bool { IDX.file(.images, prefix: "train", in: folder) != nil }
 }
 
 /// Images as bytes (uint8) with their int64 labels and class names, as the lesson loads them.
@@ -183,15 +179,11 @@ private struct LabeledPixels {
 private extension IDX {
     /// `prefix-images-idx3-ubyte[.gz]` and `prefix-labels-idx1-ubyte[.gz]` of `folder`, with classes named by label.
     static func labeledImages(_ folder: String, prefix: String) throws -> LabeledPixels {
-        func file(_ kind: String) -> String {
-            let base = (folder as NSString).appendingPathComponent("\(prefix)-\(kind)")
-            for candidate in [base, base + ".gz", (folder as NSString).appendingPathComponent("\(prefix)-\(kind.replacingOccurrences(of: "-idx", with: ".idx"))")]
-            where FileManager.default.fileExists(atPath: candidate) {
-                return candidate
-            }
-            return base
+        // A missing file is read under its first name, so that the error names it.
+        func path(_ part: LabeledFile) -> String {
+            file(part, prefix: prefix, in: folder) ?? (folder as NSString).appendingPathComponent("\(prefix)-\(part.rawValue)")
         }
-        return LabeledPixels(try readLabeledByteImages(images: file("images-idx3-ubyte"), labels: file("labels-idx1-ubyte")),
+        return LabeledPixels(try readLabeledByteImages(images: path(.images), labels: path(.labels)),
                              classNames: Datasets.digitClassNames)
     }
 }

@@ -71,7 +71,7 @@ final class AtomicWriteTests: XCTestCase {
         var status: Int32 = 0
         waitpid(child, &status, 0)
         let abandoned = folder + "/.nabla-write-check-\(child)", live = folder + "/.nabla-write-check-1"
-        for probe in [abandoned, live] { FileManager.default.createFile(atPath: probe, contents: nil) }
+        for probe in [abandoned, live] { XCTAssertTrue(FileManager.default.createFile(atPath: probe, contents: nil), probe) }
         try requireWritableFolder(folder)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), [".nabla-write-check-1"])
         assertDataError(try requireWritableFolder("/proc"), path: "/proc", mentions: "cannot write in the folder /proc")

@@ -76,6 +76,17 @@ final class CSVDigitsTests: XCTestCase {
                         mentions: "line 2, field 3: the label 6.5 is not an integer")
     }
 
+    func testLabelsAboveFloatPrecisionStayExactAndPixelsBeyondFloatRangeAreRefused() throws {
+        let path = try makeTemporaryFolder(self) + "/large.csv"
+        // 16,777,217 = 2²⁴ + 1, the first integer a Float rounds (to 2²⁴).
+        try writeFile(Array("16777217,1\n9007199254740992,2\n".utf8), to: path)
+        let (_, labels) = try CSVDigits.read(at: path, labelColumn: 0, scale: false)
+        XCTAssertEqual(labels.scalars(as: Int64.self), [16_777_217, 9_007_199_254_740_992])
+        try writeFile(Array("1,2\n3,1e39\n".utf8), to: path)
+        assertDataError(try CSVDigits.read(at: path, labelColumn: 0), path: path,
+                        mentions: "line 2, field 2: 1e+39 is outside float32's range")
+    }
+
     func testFieldThatIsNotANumber() throws {
         let path = try makeTemporaryFolder(self) + "/words.csv"
         try writeFile(Array("1,2,3\n4,five,6\n".utf8), to: path)
@@ -111,7 +122,7 @@ final class CSVDigitsTests: XCTestCase {
     }
 
     func testParseNumberEdgeCases() {
-        func parse(_ text: String) -> Float? {
+        func parse(_ text: String) -> Double? {
             Array(text.utf8).withUnsafeBufferPointer { CSVDigits.parseNumber($0) }
         }
         XCTAssertEqual(parse("255"), 255)

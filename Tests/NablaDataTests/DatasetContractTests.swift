@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import NablaTestSupport
 import XCTest
 import Nabla
 @testable import NablaData

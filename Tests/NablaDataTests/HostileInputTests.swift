@@ -1,4 +1,5 @@
 import Foundation
+import NablaTestSupport
 import XCTest
 import Nabla
 @testable import NablaData

@@ -1,3 +1,4 @@
+import NablaTestSupport
 import XCTest
 import Nabla
 @testable import NablaData

@@ -1,4 +1,5 @@
 import Foundation
+import NablaTestSupport
 import XCTest
 @testable import NablaData
 
@@ -35,15 +36,6 @@ func gzipped(_ bytes: [UInt8]) throws -> [UInt8] {
     process.waitUntilExit()
     XCTAssertEqual(process.terminationStatus, 0, "gzip failed")
     return [UInt8](compressed)
-}
-
-/// The bytes of an IDX ubyte file: magic `00 00 08 rank`, big-endian dimensions, payload.
-func idxBytes(dimensions: [UInt32], payload: [UInt8], magic: UInt32? = nil) -> [UInt8] {
-    var bytes: [UInt8] = []
-    for word in [magic ?? (0x0800 | UInt32(dimensions.count))] + dimensions {
-        bytes += [UInt8(word >> 24), UInt8((word >> 16) & 0xff), UInt8((word >> 8) & 0xff), UInt8(word & 0xff)]
-    }
-    return bytes + payload
 }
 
 /// Asserts that `body` throws a DataError whose message names `path` and contains `words`.

@@ -289,11 +289,7 @@ private func installMNIST(side: UInt32, labels: [UInt8]) throws {
     let root = NSTemporaryDirectory() + "nabla-hostile-\(getpid())"
     let folder = root + "/mnist"
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    func idx(_ dimensions: [UInt32], _ payload: [UInt8]) -> Data {
-        var bytes: [UInt8] = [0, 0, 8, UInt8(dimensions.count)]
-        for word in dimensions { bytes += [UInt8(word >> 24), UInt8((word >> 16) & 0xff), UInt8((word >> 8) & 0xff), UInt8(word & 0xff)] }
-        return Data(bytes + payload)
-    }
+    func idx(_ dimensions: [UInt32], _ payload: [UInt8]) -> Data { Data(idxBytes(dimensions: dimensions, payload: payload)) }
     let count = UInt32(labels.count)
     try idx([count, side, side], (0..<Int(count * side * side)).map { UInt8($0 % 256) }).write(to: URL(fileURLWithPath: folder + "/train-images.idx3-ubyte"))
     try idx([count], labels).write(to: URL(fileURLWithPath: folder + "/train-labels.idx1-ubyte"))

@@ -1,5 +1,6 @@
 import Foundation
 import Nabla
+import NablaTestSupport
 import XCTest
 
 /// The `nabla` command run as a user runs it: a separate process, its standard
@@ -167,11 +168,7 @@ final class CommandTests: XCTestCase {
     /// Issue 24: `nabla digits` stopped inside training on a label of 10, 14×14
     /// images, an empty set or constant pixels; it names the file and trains nothing.
     func testDigitsRefusesADatasetItCannotTrainOn() throws {
-        func idx(_ dimensions: [UInt32], _ payload: [UInt8]) -> Data {
-            var bytes: [UInt8] = [0, 0, 8, UInt8(dimensions.count)]
-            for word in dimensions { bytes += [UInt8(word >> 24), UInt8((word >> 16) & 0xff), UInt8((word >> 8) & 0xff), UInt8(word & 0xff)] }
-            return Data(bytes + payload)
-        }
+        func idx(_ dimensions: [UInt32], _ payload: [UInt8]) -> Data { Data(idxBytes(dimensions: dimensions, payload: payload)) }
         let cases: [(side: UInt32, count: UInt32, pixel: (Int) -> UInt8, labels: [UInt8], file: String, message: String)] = [
             (28, 2, { UInt8($0 % 256) }, [3, 10], "train-labels.idx1-ubyte", "label 10 of image 1 is not one of the 10 classes 0...9"),
             (14, 2, { UInt8($0 % 256) }, [3, 4], "train-images.idx3-ubyte", "holds images of 14×14 pixels"),

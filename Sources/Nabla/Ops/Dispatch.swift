@@ -56,11 +56,11 @@ struct ReadElement<Value: TensorScalar>: ScalarKernel {
 /// A contiguous tensor of `shape` and `dtype` with every element `value` (converted).
 struct FillElements: ScalarKernel {
     let shape: [Int]
-    let value: Double
+    let value: ScalarValue
     let op: String
     func run<T: TensorScalar>(_ type: T.Type) -> Tensor {
         let count = Tensor.elementCount(shape, op: op, dtype: T.dtype)
-        return Tensor(storage: TensorStorage(repeating: T.converting(double: value), count: count),
+        return Tensor(storage: TensorStorage(repeating: value.converted(to: T.self), count: count),
                       shape: shape, strides: Tensor.contiguousStrides(shape))
     }
 }
@@ -186,6 +186,21 @@ protocol FloatingMap2 {
 /// An elementwise function of three operands written once for both floating types.
 protocol FloatingMap3 {
     func callAsFunction<T: FloatingScalar>(_ x: T, _ y: T, _ z: T) -> T
+}
+
+/// An elementwise function written once for every numeric type (integer arithmetic wraps).
+protocol NumericMap {
+    func callAsFunction<T: NumericScalar>(_ x: T) -> T
+}
+
+/// `f` on every element of `a`, which keeps its dtype; fails naming `op` on a bool tensor.
+func mapNumeric<F: NumericMap>(_ a: Tensor, op: String, _ f: F) -> Tensor {
+    a.dtype.dispatch(NumericMapKernel(a: a, f: f), op: op)
+}
+
+private struct NumericMapKernel<F: NumericMap>: NumericKernel {
+    let a: Tensor, f: F
+    func run<T: NumericScalar>(_ type: T.Type) -> Tensor { mapElements(a, T.self) { f($0) } }
 }
 
 /// `f` on every element of the floating tensor `a`; fails naming `op` on another dtype.

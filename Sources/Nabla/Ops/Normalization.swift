@@ -17,7 +17,7 @@ extension Tensor {
     /// float32 or float64; the normalisation computes in it (`momentum` and `epsilon`
     /// converted to it), and the sums behind the batch statistics accumulate in float64.
     public func batchNorm(runningMean: inout Tensor, runningVariance: inout Tensor, weight: Tensor?, bias: Tensor?,
-                          training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5) -> Tensor {
+                          training: Bool, momentum: Double = 0.1, epsilon: Double = 1e-5) -> Tensor {
         let channels = checkBatchNormInput(weight: weight, bias: bias)
         requireSameDType("batchNorm", ("runningMean", runningMean), ("runningVariance", runningVariance))
         for (name, stat) in [("runningMean", runningMean), ("runningVariance", runningVariance)] where stat.shape != [channels] {
@@ -42,7 +42,7 @@ extension Tensor {
             }
         }
         let (result, running) = dtype.dispatch(Kernel(input: self, weight: weight, bias: bias, runningMean: runningMean, runningVariance: runningVariance,
-                                                      training: training, momentum: Double(momentum), epsilon: Double(epsilon)), op: "batchNorm")
+                                                      training: training, momentum: momentum, epsilon: epsilon), op: "batchNorm")
         if let running {
             runningMean = running.mean
             runningVariance = running.variance
@@ -51,7 +51,7 @@ extension Tensor {
     }
 
     /// Normalises with the batch's statistics only (`track_running_stats=False`).
-    public func batchNorm(weight: Tensor?, bias: Tensor?, epsilon: Float = 1e-5) -> Tensor {
+    public func batchNorm(weight: Tensor?, bias: Tensor?, epsilon: Double = 1e-5) -> Tensor {
         _ = checkBatchNormInput(weight: weight, bias: bias)
         struct Kernel: FloatingKernel {
             let input: Tensor, weight: Tensor?, bias: Tensor?, epsilon: Double
@@ -59,7 +59,7 @@ extension Tensor {
                 input.normalizedByBatch(weight: weight, bias: bias, epsilon: T(epsilon)).result
             }
         }
-        return dtype.dispatch(Kernel(input: self, weight: weight, bias: bias, epsilon: Double(epsilon)), op: "batchNorm")
+        return dtype.dispatch(Kernel(input: self, weight: weight, bias: bias, epsilon: epsilon), op: "batchNorm")
     }
 
     /// The channel count, after checking the shapes and dtypes.
