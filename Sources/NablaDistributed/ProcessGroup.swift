@@ -179,8 +179,12 @@ public final class ProcessGroup {
         try requireRoot(root, "broadcast")
         let received = try Tensor(shape: tensor.shape, dtype: tensor.dtype) { bytes in
             tensor.withUnsafeBytes { bytes.copyMemory(from: $0) }
-            try collective("MPI_Bcast") {
-                MPI_Bcast(bytes.baseAddress, Int32(bytes.count), nabla_mpi_byte(), Int32(root), communicator)
+            // MPI counts are Int32: a tensor past 2 GiB goes in pieces.
+            for start in stride(from: 0, to: bytes.count, by: Int(Int32.max)) {
+                let piece = min(Int(Int32.max), bytes.count - start)
+                try collective("MPI_Bcast") {
+                    MPI_Bcast(bytes.baseAddress! + start, Int32(piece), nabla_mpi_byte(), Int32(root), communicator)
+                }
             }
         }
         assign(received, to: &tensor)
@@ -191,6 +195,9 @@ public final class ProcessGroup {
     public func allGather(_ tensor: Tensor) throws -> Tensor {
         try requireSameShape(tensor, "allGather")
         let byteCount = tensor.scalarCount * tensor.dtype.byteSize
+        guard byteCount <= Int(Int32.max) else {
+            Nabla.fail("allGather: a tensor of \(byteCount) bytes is more than one MPI_Allgather sends (2³¹ − 1 bytes per rank); gather it in slices")
+        }
         return try Tensor(shape: [size] + tensor.shape, dtype: tensor.dtype) { buffer in
             try tensor.withUnsafeBytes { local in
                 try collective("MPI_Allgather") {
