@@ -37,7 +37,7 @@ enum AdvancedIndexingTable {
             read(":, mask", [4, 3], python: ":, \(rowMaskText)", [0..., rowMask]),
             read("[1, 1, 2] repeated", [3, 2], python: "[1, 1, 2]", [[1, 1, 2]]),
         ]
-        return DifferentialOp("subscript (advanced)", torch: "a[{text}]", ulps: 0, cases: cases) { x, p in [x[0][p.indices]] }
+        return DifferentialOp("subscript (advanced)", torch: "a[{text}]", ulps: 0, dtypes: DType.every, cases: cases) { x, p in [x[0][p.indices]] }
     }
 
     static var writing: DifferentialOp {
@@ -48,14 +48,14 @@ enum AdvancedIndexingTable {
         }
         return DifferentialOp("indexPut(_:values:accumulate:)", torch: "torch.index_put(a, {text}, b, accumulate={scalar} == 1)", ulps: 1,
                               length: { _, _ in 3 },
-                              cases: [
+                              dtypes: DType.floating + DType.integers, cases: [
                                   write("rows, accumulate", python: "(\(rowsText),)", [rows], values: [3], accumulate: true),
                                   write("rows [0, 2] (no repeats)", python: "(torch.tensor([0, 2]),)", [[0, 2]], values: [2, 3], accumulate: false),
                                   write("mask", python: "(\(gridMaskText),)", [gridMask], values: [3], accumulate: false),
                                   write("rows and columns, accumulate", python: "(torch.tensor([1, 1, 3]), torch.tensor([0, 0, 2]))",
                                         [[1, 1, 3], [0, 0, 2]], values: [3], accumulate: true),
                               ]) { x, p in
-            var target = x[0] * 1
+            var target = x[0].clone()
             target.indexPut(p.indices, values: x[1], accumulate: p.scalar == 1)
             return [target]
         }
@@ -76,7 +76,7 @@ extension AdvancedIndexingTable {
             DifferentialOp("nonzero()", torch: "torch.nonzero(a)", ulps: 0, differentiable: 0, cases: coordinateCases) { x, _ in x[0].nonzero() },
             DifferentialOp("argwhere()", torch: "torch.argwhere(a)", ulps: 0, differentiable: 0, cases: coordinateCases) { x, _ in x[0].argwhere() },
             DifferentialOp("maskedSelect(_:)", torch: "torch.masked_select(a, {text})", ulps: 0, length: { _, _ in 4 },
-                           cases: [
+                           dtypes: DType.every, cases: [
                                Case("[4,3] mask [3] broadcast", [Operand([4, 3])], Params(text: rowMaskText, indices: [rowMask])),
                                Case("[4,3] sliced, mask [4,3]", [Operand([4, 3], .sliced)], Params(text: gridMaskText, indices: [gridMask])),
                                Case("[1,3] broadcast to mask [4,3]", [Operand([1, 3])], Params(text: gridMaskText, indices: [gridMask])),
@@ -98,19 +98,19 @@ enum ScatterTable {
                   Params(axes: [1], text: "torch.tensor([[3, 0], [3, 1], [2, 2]])", indices: [index1]))]
         }
         // Ties for amax/amin: small integers, so values repeat between self and src.
-        let ties = cases(.classes(3)).map { Case($0.label + " ties", $0.operands, $0.params) }
+        let ties = cases(.integersIn(0...2)).map { Case($0.label + " ties", $0.operands, $0.params) }
         func index(_ p: Params) -> Tensor { p.indices[0] as! Tensor }
         var ops = [
             DifferentialOp("scatter(axis:index:source:)", torch: "torch.scatter(a, {axis}, {text}, b)", ulps: 0,
-                           cases: [cases()[1]]) { x, p in [x[0].scatter(axis: p.axis, index: index(p), source: x[1])] },
+                           dtypes: DType.every, cases: [cases()[1]]) { x, p in [x[0].scatter(axis: p.axis, index: index(p), source: x[1])] },
         ]
         ops.append(DifferentialOp("scatterAdd(axis:index:source:)", torch: "torch.scatter_add(a, {axis}, {text}, b)", ulps: 1,
-                                  length: { _, _ in 3 }, cases: cases()) { x, p in [x[0].scatterAdd(axis: p.axis, index: index(p), source: x[1])] })
+                                  length: { _, _ in 3 }, dtypes: DType.floating + DType.integers, cases: cases()) { x, p in [x[0].scatterAdd(axis: p.axis, index: index(p), source: x[1])] })
         for reduction in [ScatterReduction.sum, .mean, .amax, .amin] {
             for includeSelf in [true, false] {
                 ops.append(DifferentialOp("scatterReduce(\(reduction.rawValue), includeSelf: \(includeSelf))",
                                           torch: "torch.scatter_reduce(a, {axis}, {text}, b, '\(reduction.rawValue)', include_self=\(includeSelf ? "True" : "False"))",
-                                          ulps: 2, length: { _, _ in 3 }, cases: cases() + (reduction == .amax || reduction == .amin ? ties : [])) { x, p in
+                                          ulps: 2, length: { _, _ in 3 }, dtypes: DType.floating + DType.integers, cases: cases() + (reduction == .amax || reduction == .amin ? ties : [])) { x, p in
                     [x[0].scatterReduce(axis: p.axis, index: index(p), source: x[1], reduce: reduction, includeSelf: includeSelf)]
                 })
             }

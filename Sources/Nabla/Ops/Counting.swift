@@ -46,8 +46,8 @@ extension Tensor {
 
     /// How often each value 0, 1, … occurs in this 1-D tensor of non-negative integers
     /// (PyTorch's `bincount`): int64 counts of length `max(maximum + 1, minLength)`, or, with
-    /// `weights` (a float tensor of this shape), the sum of the weights of each value, in the
-    /// weights' dtype.
+    /// `weights` (a tensor of this shape), the sum of the weights of each value, in the
+    /// weights' dtype if floating and in float64 for integer or bool weights, as PyTorch's.
     public func bincount(weights: Tensor? = nil, minLength: Int = 0) -> Tensor {
         guard rank == 1, !dtype.isFloatingPoint, dtype != .bool else {
             fail("bincount: only supports 1-d non-negative integral inputs, got \(dtype) of shape \(describe(shape))")
@@ -63,12 +63,12 @@ extension Tensor {
             for value in values { counts[Int(value)] += 1 }
             return Tensor(shape: [length], scalars: counts)
         }
-        guard weights.shape == shape, weights.dtype.isFloatingPoint else {
-            fail("bincount: weights must be a floating tensor of the input's shape \(describe(shape)), got \(weights.dtype) \(describe(weights.shape))")
+        guard weights.shape == shape else {
+            fail("bincount: weights must have the input's shape \(describe(shape)), got \(weights.dtype) \(describe(weights.shape))")
         }
         var sums = [Double](repeating: 0, count: length)
         for (value, weight) in zip(values, weights.scalars(as: Double.self)) { sums[Int(value)] += weight }
-        return Tensor(shape: [length], scalars: sums).to(weights.dtype)
+        return Tensor(shape: [length], scalars: sums).to(weights.dtype.isFloatingPoint ? weights.dtype : .float64)
     }
 
     /// A histogram of this floating tensor's elements in `bins` equal bins over

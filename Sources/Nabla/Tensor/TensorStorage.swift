@@ -203,35 +203,33 @@ enum StorageCache {
     }
 }
 
-extension Nabla {
-    /// How tensor storage has been allocated since the process started.
-    public struct StorageStatistics: Equatable, Sendable {
-        /// Buffers taken from the system (`malloc`): every buffer larger than the
-        /// cache's largest size class, and every request its free lists could not serve.
-        public let systemAllocations: Int
-        /// Requests served from the cache's free lists.
-        public let cacheHits: Int
-        /// Bytes waiting in the free lists now.
-        public let cachedBytes: Int
-        /// Files whose bytes became a tensor's storage by mapping them into memory
-        /// (`NumPy.load(_:memoryMapped:)`), counted apart from the allocations above.
-        public let mappedFiles: Int
-        /// The bytes of the files mapped now; a file is unmapped when the last tensor sharing its storage goes.
-        public let mappedBytes: Int
-    }
-
-    /// The tensor storage allocator's counters, to check that a loop allocates nothing after its first rounds.
-    public static var storageStatistics: StorageStatistics {
-        StorageCache.state.withLock {
-            StorageStatistics(systemAllocations: $0.systemAllocations, cacheHits: $0.cacheHits, cachedBytes: $0.cachedBytes,
-                              mappedFiles: $0.mappedFiles, mappedBytes: $0.mappedBytes)
-        }
-    }
-
-    /// Returns the tensor buffers waiting in the storage cache to the system
-    /// (the counterpart of `torch.cuda.empty_cache()`); tensors alive keep theirs.
-    public static func emptyStorageCache() { StorageCache.empty() }
+/// How tensor storage has been allocated since the process started.
+public struct StorageStatistics: Equatable, Sendable {
+    /// Buffers taken from the system (`malloc`): every buffer larger than the
+    /// cache's largest size class, and every request its free lists could not serve.
+    public let systemAllocations: Int
+    /// Requests served from the cache's free lists.
+    public let cacheHits: Int
+    /// Bytes waiting in the free lists now.
+    public let cachedBytes: Int
+    /// Files whose bytes became a tensor's storage by mapping them into memory
+    /// (`NumPy.load(_:memoryMapped:)`), counted apart from the allocations above.
+    public let mappedFiles: Int
+    /// The bytes of the files mapped now; a file is unmapped when the last tensor sharing its storage goes.
+    public let mappedBytes: Int
 }
+
+/// The tensor storage allocator's counters, to check that a loop allocates nothing after its first rounds.
+public var storageStatistics: StorageStatistics {
+    StorageCache.state.withLock {
+        StorageStatistics(systemAllocations: $0.systemAllocations, cacheHits: $0.cacheHits, cachedBytes: $0.cachedBytes,
+                          mappedFiles: $0.mappedFiles, mappedBytes: $0.mappedBytes)
+    }
+}
+
+/// Returns the tensor buffers waiting in the storage cache to the system
+/// (the counterpart of `torch.cuda.empty_cache()`); tensors alive keep theirs.
+public func emptyStorageCache() { StorageCache.empty() }
 
 extension Tensor {
     /// A contiguous tensor of `shape` and `dtype` whose storage is the open file `fd` (of
