@@ -37,7 +37,7 @@ enum AdvancedIndexingTable {
             read(":, mask", [4, 3], python: ":, \(rowMaskText)", [0..., rowMask]),
             read("[1, 1, 2] repeated", [3, 2], python: "[1, 1, 2]", [[1, 1, 2]]),
         ]
-        return DifferentialOp("subscript (advanced)", torch: "a[{text}]", ulps: 0, cases: cases) { x, p in [x[0][p.indices]] }
+        return DifferentialOp("subscript (advanced)", torch: "a[{text}]", ulps: 0, dtypes: DType.every, cases: cases) { x, p in [x[0][p.indices]] }
     }
 
     static var writing: DifferentialOp {
@@ -48,14 +48,14 @@ enum AdvancedIndexingTable {
         }
         return DifferentialOp("indexPut(_:values:accumulate:)", torch: "torch.index_put(a, {text}, b, accumulate={scalar} == 1)", ulps: 1,
                               length: { _, _ in 3 },
-                              cases: [
+                              dtypes: DType.floating + DType.integers, cases: [
                                   write("rows, accumulate", python: "(\(rowsText),)", [rows], values: [3], accumulate: true),
                                   write("rows [0, 2] (no repeats)", python: "(torch.tensor([0, 2]),)", [[0, 2]], values: [2, 3], accumulate: false),
                                   write("mask", python: "(\(gridMaskText),)", [gridMask], values: [3], accumulate: false),
                                   write("rows and columns, accumulate", python: "(torch.tensor([1, 1, 3]), torch.tensor([0, 0, 2]))",
                                         [[1, 1, 3], [0, 0, 2]], values: [3], accumulate: true),
                               ]) { x, p in
-            var target = x[0] * 1
+            var target = x[0].clone()
             target.indexPut(p.indices, values: x[1], accumulate: p.scalar == 1)
             return [target]
         }
@@ -76,7 +76,7 @@ extension AdvancedIndexingTable {
             DifferentialOp("nonzero()", torch: "torch.nonzero(a)", ulps: 0, differentiable: 0, cases: coordinateCases) { x, _ in x[0].nonzero() },
             DifferentialOp("argwhere()", torch: "torch.argwhere(a)", ulps: 0, differentiable: 0, cases: coordinateCases) { x, _ in x[0].argwhere() },
             DifferentialOp("maskedSelect(_:)", torch: "torch.masked_select(a, {text})", ulps: 0, length: { _, _ in 4 },
-                           cases: [
+                           dtypes: DType.every, cases: [
                                Case("[4,3] mask [3] broadcast", [Operand([4, 3])], Params(text: rowMaskText, indices: [rowMask])),
                                Case("[4,3] sliced, mask [4,3]", [Operand([4, 3], .sliced)], Params(text: gridMaskText, indices: [gridMask])),
                                Case("[1,3] broadcast to mask [4,3]", [Operand([1, 3])], Params(text: gridMaskText, indices: [gridMask])),
@@ -98,19 +98,19 @@ enum ScatterTable {
                   Params(axes: [1], text: "torch.tensor([[3, 0], [3, 1], [2, 2]])", indices: [index1]))]
         }
         // Ties for amax/amin: small integers, so values repeat between self and src.
-        let ties = cases(.classes(3)).map { Case($0.label + " ties", $0.operands, $0.params) }
+        let ties = cases(.integersIn(0...2)).map { Case($0.label + " ties", $0.operands, $0.params) }
         func index(_ p: Params) -> Tensor { p.indices[0] as! Tensor }
         var ops = [
             DifferentialOp("scatter(axis:index:source:)", torch: "torch.scatter(a, {axis}, {text}, b)", ulps: 0,
-                           cases: [cases()[1]]) { x, p in [x[0].scatter(axis: p.axis, index: index(p), source: x[1])] },
+                           dtypes: DType.every, cases: [cases()[1]]) { x, p in [x[0].scatter(axis: p.axis, index: index(p), source: x[1])] },
         ]
         ops.append(DifferentialOp("scatterAdd(axis:index:source:)", torch: "torch.scatter_add(a, {axis}, {text}, b)", ulps: 1,
-                                  length: { _, _ in 3 }, cases: cases()) { x, p in [x[0].scatterAdd(axis: p.axis, index: index(p), source: x[1])] })
+                                  length: { _, _ in 3 }, dtypes: DType.floating + DType.integers, cases: cases()) { x, p in [x[0].scatterAdd(axis: p.axis, index: index(p), source: x[1])] })
         for reduction in [ScatterReduction.sum, .mean, .amax, .amin] {
             for includeSelf in [true, false] {
                 ops.append(DifferentialOp("scatterReduce(\(reduction.rawValue), includeSelf: \(includeSelf))",
                                           torch: "torch.scatter_reduce(a, {axis}, {text}, b, '\(reduction.rawValue)', include_self=\(includeSelf ? "True" : "False"))",
-                                          ulps: 2, length: { _, _ in 3 }, cases: cases() + (reduction == .amax || reduction == .amin ? ties : [])) { x, p in
+                                          ulps: 2, length: { _, _ in 3 }, dtypes: DType.floating + DType.integers, cases: cases() + (reduction == .amax || reduction == .amin ? ties : [])) { x, p in
                     [x[0].scatterReduce(axis: p.axis, index: index(p), source: x[1], reduce: reduction, includeSelf: includeSelf)]
                 })
             }
@@ -128,6 +128,20 @@ enum CountingTable {
                       Case("[8] with NaN and ±inf", [Operand([8], .contiguous, .exact([0.5, .nan, -0.25, .infinity, 0.9, -1, 1, -.infinity]), grad: false)])]
         let sorted = Operand([6], .contiguous, .exact([-1, 0, 0, 0.5, 2, 3]), grad: false)
         let probes = [Case("probes [2,4]", [sorted, Operand([2, 4], .contiguous, .exact([0, -2, 0.5, 3, 4, 0.25, -1, 2.5]), grad: false)])]
+        // N-D: each row of values searches its own row of the sequence (NaN and ±inf in both).
+        let rows = Case("rows [3,5], probes [3,4] transposed view", [
+            Operand([3, 5], .contiguous, .exact([-2, -1, 0, 0.5, 3, 0, 0, 0, 1, 1, -.infinity, -1, 2, 2.5, .nan]), grad: false),
+            Operand([3, 4], .transposed, .exact([-1, 0, .nan, 0.5, 1, 2, 4, 0.5, .infinity, -3, 2, -.infinity]), grad: false)])
+        let planes = Case("rank 3: [2,2,3] and probes [2,2,2]", [
+            Operand([2, 2, 3], .contiguous, .exact([0, 1, 2, -1, -1, 4, 3, 5, 7, 0, 0.25, 0.5]), grad: false),
+            Operand([2, 2, 2], .contiguous, .exact([1, 2.5, -1, 4, 9, 3, 0.25, -5]), grad: false)])
+        let unsortedRows = Case("unsorted rows [2,4] with sorter", [
+            Operand([2, 4], .contiguous, .exact([5, 1, 3, 3, 0, 9, 2, -4]), grad: false),
+            Operand([2, 3], .contiguous, .exact([3, 6, 0, -5, 2, 9]), grad: false),
+            Operand([2, 4], .contiguous, .exact([1, 2, 3, 0, 3, 0, 2, 1]), grad: false)])
+        let integerRows = Case("rows [2,4] of integers", [
+            Operand([2, 4], .contiguous, .exact([0, 2, 2, 7, 1, 100, 200, 255]), grad: false),
+            Operand([2, 3], .contiguous, .exact([2, 8, 0, 255, 0, 150]), grad: false)])
         return [
             DifferentialOp("unique()", torch: "torch.unique(a, sorted=True, return_inverse=True, return_counts=True)", ulps: 0, differentiable: 0,
                            cases: integers + [Case("[5,4] of ±1.5, 0", [Operand([5, 4], .contiguous, .exact((0..<20).map { [1.5, 0, -1.5][$0 % 3] }), grad: false)])])
@@ -145,6 +159,21 @@ enum CountingTable {
             DifferentialOp("searchsorted(_:right:)", torch: "torch.searchsorted(a, b, right={keep})", ulps: 0, differentiable: 0,
                            cases: probes + probes.map { Case($0.label + " right", $0.operands, Params(keepDims: true)) })
             { x, p in [x[0].searchsorted(x[1], right: p.keepDims)] },
+            DifferentialOp("searchsorted(_:right:) N-D", torch: "torch.searchsorted(a, b, right={keep})", ulps: 0, differentiable: 0,
+                           cases: [rows, planes].flatMap { [$0, Case($0.label + " right", $0.operands, Params(keepDims: true))] })
+            { x, p in [x[0].searchsorted(x[1], right: p.keepDims)] },
+            DifferentialOp("searchsorted(_:side:sorter:)", torch: "torch.searchsorted(a, b, side='{text}', sorter=c.long())", ulps: 0, differentiable: 0,
+                           cases: ["left", "right"].map { Case(unsortedRows.label + " " + $0, unsortedRows.operands, Params(text: $0)) })
+            { x, p in [x[0].searchsorted(x[1], side: p.text == "right" ? .right : .left, sorter: x[2].to(.int64))] },
+            DifferentialOp("searchsorted(int64 sequence, floating values)", torch: "torch.searchsorted(a.long(), b)", ulps: 0, differentiable: 0,
+                           cases: probes + [planes])
+            { x, _ in [x[0].to(.int64).searchsorted(x[1])] },
+        ] + [DType.int64, .int32, .uint8].map { dtype in
+            DifferentialOp("searchsorted(\(dtype), outInt32: true)", torch: "torch.searchsorted(a.to(torch.\(dtype)), b.to(torch.\(dtype)), right={keep}, out_int32=True)",
+                           ulps: 0, differentiable: 0, dtypes: [.float64],
+                           cases: [integerRows, Case(integerRows.label + " right", integerRows.operands, Params(keepDims: true))])
+            { x, p in [x[0].to(dtype).searchsorted(x[1].to(dtype), right: p.keepDims, outInt32: true)] }
+        } + [
             DifferentialOp("oneHot(classes: 6)", torch: "F.one_hot(a.long(), 6)", ulps: 0, differentiable: 0,
                            cases: integers) { x, _ in [x[0].to(.int64).oneHot(classes: 6)] },
         ]

@@ -66,9 +66,9 @@ enum EinsumTable {
         ]
         return [
             DifferentialOp("diagonal(offset:axis1:axis2:)", torch: "torch.diagonal(a, *{ints})", ulps: 0,
-                           cases: diagonalCases) { x, p in x[0].diagonal(offset: p.ints[0], axis1: p.ints[1], axis2: p.ints[2]) },
+                           dtypes: DType.every, cases: diagonalCases) { x, p in x[0].diagonal(offset: p.ints[0], axis1: p.ints[1], axis2: p.ints[2]) },
             DifferentialOp("diag(offset:)", torch: "torch.diag(a, *{ints})", ulps: 0,
-                           cases: [
+                           dtypes: DType.every, cases: [
                                Case("vector [4]", [Operand([4])], Params(ints: [0])),
                                Case("vector [3] offset 2", [Operand([3])], Params(ints: [2])),
                                Case("vector [3] offset -1", [Operand([3], .stepped)], Params(ints: [-1])),
@@ -76,7 +76,7 @@ enum EinsumTable {
                                Case("matrix [4,4] offset -3", [Operand([4, 4])], Params(ints: [-3])),
                            ]) { x, p in x[0].diag(offset: p.ints[0]) },
             DifferentialOp("trace()", torch: "torch.trace(a)", ulps: 1, length: { shapes, _ in shapes[0].min() ?? 1 },
-                           cases: [Case("[4,4]", [Operand([4, 4])]), Case("[3,6]", [Operand([3, 6], .transposed)]),
+                           dtypes: DType.floating + DType.integers, cases: [Case("[4,4]", [Operand([4, 4])]), Case("[3,6]", [Operand([3, 6], .transposed)]),
                                    Case("[0,3]", [Operand([0, 3])])]) { x, _ in x[0].trace() },
         ]
     }

@@ -4,8 +4,10 @@ import Nabla
 /// The table of the differential test: every entry is one op, written once in
 /// Swift and once as a torch expression, with the cases it runs on and its
 /// tolerance. The harness makes the inputs, runs each case on both backends in
-/// each dtype the op takes (float32, and float64 unless the op is float32-only),
-/// and `torch_oracle.py` recomputes it in float64 and compares.
+/// each dtype the op takes (float32, and float64 unless the op is float32-only;
+/// int64, int32, uint8 and bool for the ops of `IntegerTable` and the exact ops of the
+/// other tables that take them), and `torch_oracle.py` recomputes it (in float64 for a
+/// floating case, in the operands' own dtypes for an integer or bool one) and compares.
 
 /// How an operand is laid out in memory: the op sees `shape` either way, but
 /// the tensor handed to it is a view of a differently shaped base (the leaf
@@ -40,6 +42,15 @@ enum Values {
     case symmetricPositiveDefinite
     /// A random n×n matrix plus n·I, so its condition number stays small.
     case wellConditioned
+    /// Integers over the operand's integer dtype (what `normal` and `uniform` give there too):
+    /// small ones of both signs (ties, zeros) mixed with the extremes of the dtype, so sums and
+    /// products wrap where torch's wrap (int64 values beyond 2⁵³ test that nothing rounds them
+    /// through a Double). Bools at random. In a floating dtype: integers exact in float32.
+    case integers
+    /// Integers in `range` (clamped to the dtype's range; bool takes 0 and 1): ties without wraparound.
+    case integersIn(ClosedRange<Int64>)
+    /// Exactly these integers (in the operand's dtype's range; the base's element count must match).
+    case exactIntegers([Int64])
 
     static let normal = Values.normal(scale: 1)
     static let positive = Values.uniform(0.05, 4)
@@ -50,12 +61,29 @@ struct Operand {
     var layout: Layout = .contiguous
     var values: Values = .normal
     var requiresGrad = true
+    /// The dtype this operand has whatever the case's (the other side of a mixed-dtype case);
+    /// nil for the case's dtype.
+    var dtype: DType?
 
-    init(_ shape: [Int], _ layout: Layout = .contiguous, _ values: Values = .normal, grad: Bool = true) {
+    init(_ shape: [Int], _ layout: Layout = .contiguous, _ values: Values = .normal, grad: Bool = true, dtype: DType? = nil) {
         self.shape = shape
         self.layout = layout
         self.values = values
         self.requiresGrad = grad
+        self.dtype = dtype
+    }
+
+    /// The dtype of this operand in a case run in `caseDType`. In a floating case class indices and
+    /// masks without a gradient keep their float32 form; in an integer or bool case they are int64
+    /// indices and bool masks, and every other operand takes the case's dtype.
+    func dtype(in caseDType: DType) -> DType {
+        if let dtype { return dtype }
+        if caseDType.isFloatingPoint { return requiresGrad || values.isNumeric ? caseDType : .float32 }
+        switch values {
+        case .classes: return .int64
+        case .binary: return .bool
+        default: return caseDType
+        }
     }
 }
 
@@ -114,10 +142,11 @@ struct DifferentialOp {
     /// The longest sum behind one output element or gradient element.
     let length: (_ shapes: [[Int]], _ params: Params) -> Int
     let cases: [Case]
-    /// The floating dtypes the op takes: each case runs in each, its float-valued
+    /// The dtypes the op takes: each case runs in each, its float-valued
     /// operands converted (class indices and masks without a gradient stay as they are). `[.float32]`
-    /// marks the ops whose kernels are still float32-only (convolution, pooling, batch
-    /// norm, cumulative ops, `indexPut`), which stop on a float64 tensor.
+    /// marks an op whose kernel is float32-only, which stops on a float64 tensor. In an
+    /// integer or bool dtype the operands hold integers of that dtype (see
+    /// ``Operand/dtype(in:)``), nothing is differentiated, and the oracle compares exactly.
     let dtypes: [DType]
     let nabla: (_ operands: [Tensor], _ params: Params) -> [Tensor]
 
@@ -151,23 +180,58 @@ struct DifferentialOp {
     }
 }
 
+extension DType {
+    static let floating: [DType] = [.float32, .float64]
+    /// The integer and bool dtypes, whose cases the oracle compares exactly.
+    static let integral: [DType] = [.int64, .int32, .uint8, .bool]
+    static let integers: [DType] = [.int64, .int32, .uint8]
+    /// Every dtype: the ops that only move, pick or compare elements.
+    static let every = floating + integral
+}
+
 // MARK: - Making the operands
+
+/// The values of an operand's base, exactly: float32 numbers (exact in float64 too) for a
+/// floating operand, integers for an integer or bool one.
+enum OperandData {
+    case floats([Float])
+    case integers([Int64])
+
+    var count: Int {
+        switch self {
+        case .floats(let values): return values.count
+        case .integers(let values): return values.count
+        }
+    }
+
+    func tensor(shape: [Int], dtype: DType) -> Tensor {
+        switch self {
+        case .floats(let values): return Tensor(shape: shape, scalars: values).to(dtype)
+        case .integers(let values): return Tensor(shape: shape, scalars: values).to(dtype)
+        }
+    }
+
+    /// JSON that Python's json module reads exactly: integers as integers (no rounding through a
+    /// Double beyond 2⁵³), floats with NaN and Infinity.
+    var json: String {
+        switch self {
+        case .floats(let values): return "[" + values.map { jsonNumber(Double($0)) }.joined(separator: ",") + "]"
+        case .integers(let values): return "[" + values.map(String.init).joined(separator: ",") + "]"
+        }
+    }
+}
 
 /// A base tensor and the view steps that turn it into the operand.
 struct PreparedOperand {
     let baseShape: [Int]
-    let data: [Float]
+    let data: OperandData
+    let dtype: DType
     let requiresGrad: Bool
     let steps: [ViewStep]
-    /// Whether the values are numbers to compute with (converted to the case's
-    /// dtype), not class indices or a 0/1 mask that no gradient reaches (kept as they are).
-    let takesCaseDType: Bool
 
-    /// A fresh leaf of `dtype` on the current backend and the operand viewed from it.
-    /// The values are float32 numbers, so converting them to float64 is exact.
-    func make(dtype: DType) -> (base: Tensor, operand: Tensor) {
-        var base = Tensor(shape: baseShape, scalars: data)
-        if takesCaseDType { base = base.to(dtype) }
+    /// A fresh leaf on the current backend and the operand viewed from it.
+    func make() -> (base: Tensor, operand: Tensor) {
+        var base = data.tensor(shape: baseShape, dtype: dtype)
         base.requiresGrad = requiresGrad
         return (base, steps.reduce(base) { $1.apply(to: $0) })
     }
@@ -203,10 +267,15 @@ enum ViewStep {
 }
 
 extension Operand {
-    func prepared(generator: inout RandomGenerator) -> PreparedOperand {
+    func prepared(caseDType: DType, generator: inout RandomGenerator) -> PreparedOperand {
         let (baseShape, steps) = recipe()
-        return PreparedOperand(baseShape: baseShape, data: values.generate(baseShape, &generator),
-                               requiresGrad: requiresGrad, steps: steps, takesCaseDType: requiresGrad || values.isNumeric)
+        let dtype = dtype(in: caseDType)
+        let data: OperandData = dtype.isFloatingPoint && !values.isInteger
+            ? .floats(values.generate(baseShape, &generator))
+            : .integers(values.generateIntegers(baseShape, dtype: dtype, &generator))
+        // An integer or bool case compares values only: none of its operands takes a gradient.
+        return PreparedOperand(baseShape: baseShape, data: data, dtype: dtype, requiresGrad: requiresGrad && caseDType.isFloatingPoint,
+                               steps: steps)
     }
 
     private func recipe() -> ([Int], [ViewStep]) {
@@ -247,6 +316,59 @@ extension Values {
         }
     }
 
+    /// Whether these values are integers of the operand's own dtype (``integers``, ``integersIn(_:)``, ``exactIntegers(_:)``).
+    var isInteger: Bool {
+        switch self {
+        case .integers, .integersIn, .exactIntegers: return true
+        default: return false
+        }
+    }
+
+    /// Values of an integer or bool operand (bool as 0 and 1), or integer values for a floating one.
+    func generateIntegers(_ shape: [Int], dtype: DType, _ g: inout RandomGenerator) -> [Int64] {
+        let count = shape.reduce(1, *)
+        let (low, high): (Int64, Int64) = switch dtype {
+        case .int64: (.min, .max)
+        case .int32: (Int64(Int32.min), Int64(Int32.max))
+        case .uint8: (0, 255)
+        case .bool: (0, 1)
+        // An integer-valued floating operand (the other side of a mixed case): exact in float32.
+        case .float32, .float64: (-(1 << 24), 1 << 24)
+        }
+        func uniform(_ range: ClosedRange<Int64>) -> Int64 {
+            let width = UInt64(bitPattern: range.upperBound &- range.lowerBound)
+            return width == .max ? Int64(bitPattern: g.next()) : range.lowerBound &+ Int64(bitPattern: g.next() % (width + 1))
+        }
+        switch self {
+        case .integers, .normal, .uniform:
+            // Near zero most of the time (ties and zeros); the extremes and their neighbours otherwise.
+            let small = Swift.max(low, -4)...Swift.min(high, 4)
+            let edges = [low, low &+ 1, high &- 1, high, high / 2 + 1, 1 << 53, (1 << 53) + 1, -(1 << 53) - 1].filter { (low...high).contains($0) }
+            return (0..<count).map { _ in
+                switch g.next() % 8 {
+                case 0, 1: return edges[Int(g.next() % UInt64(edges.count))]
+                case 2: return uniform(low...high)
+                default: return uniform(small)
+                }
+            }
+        case .integersIn(let range):
+            return (0..<count).map { _ in uniform(Swift.max(low, range.lowerBound)...Swift.min(high, range.upperBound)) }
+        case .exactIntegers(let values):
+            precondition(values.count == count && values.allSatisfy((low...high).contains), "exact integers \(values) for shape \(shape) in \(dtype)")
+            return values
+        case .exact(let values):
+            precondition(values.count == count, "exact values: \(values.count) given for shape \(shape)")
+            return values.map { value in
+                precondition(value == value.rounded() && (Float(low)...Float(high)).contains(value), "exact value \(value) is not a \(dtype)")
+                return Int64(value)
+            }
+        case .classes, .binary:
+            return generate(shape, &g).map { Int64($0) }
+        case .special, .symmetricPositiveDefinite, .wellConditioned:
+            preconditionFailure("\(self) values in a \(dtype) operand: integer cases take integers (or normal, uniform: the same), integersIn, exactIntegers, integral exact values, classes or binary")
+        }
+    }
+
     func generate(_ shape: [Int], _ g: inout RandomGenerator) -> [Float] {
         let count = shape.reduce(1, *)
         switch self {
@@ -273,6 +395,8 @@ extension Values {
         case .wellConditioned:
             let columns = shape[1]
             return (0..<count).map { e in g.nextNormal() + (e / columns == e % columns ? Float(columns) : 0) }
+        case .integers, .integersIn, .exactIntegers:
+            preconditionFailure("integer values are made by generateIntegers")
         }
     }
 }
@@ -310,7 +434,7 @@ extension DifferentialOp {
 
     private func recordOnBothBackends(_ c: Case, dtype: DType, starting: (BackendKind) -> Void) -> String {
         var generator = RandomGenerator(seed: stableSeed(name + "|" + c.label))
-        let operands = c.operands.map { $0.prepared(generator: &generator) }
+        let operands = c.operands.map { $0.prepared(caseDType: dtype, generator: &generator) }
         var upstream: [Tensor]?
         var results: [(BackendKind, BackendResult)] = []
         for kind in BackendKind.allCases {
@@ -334,7 +458,7 @@ extension DifferentialOp {
         let known = c.known ?? (dtype == .float64 ? Self.knownInFloat64[name] : nil)
         json += ",\"note\":" + (note.map(quoted) ?? "null") + ",\"known\":" + (known.map(quoted) ?? "null")
         json += ",\"inputs\":[" + operands.map { o in
-            "{\"shape\":\(o.baseShape),\"data\":\(numbers(o.data)),\"grad\":\(o.requiresGrad),\"view\":[\(o.steps.map(\.json).joined(separator: ","))]}"
+            "{\"shape\":\(o.baseShape),\"dtype\":\(quoted(o.dtype.rawValue)),\"data\":\(o.data.json),\"grad\":\(o.requiresGrad),\"view\":[\(o.steps.map(\.json).joined(separator: ","))]}"
         }.joined(separator: ",") + "]"
         json += ",\"upstream\":[" + (upstream ?? []).map(tensorJSON).joined(separator: ",") + "]"
         json += ",\"results\":{" + results.map { kind, result in
@@ -347,7 +471,7 @@ extension DifferentialOp {
     /// The forward pass and the gradients of Σ sum(outᵢ · upstreamᵢ) on the current backend.
     private func run(_ c: Case, _ operands: [PreparedOperand], dtype: DType, upstream: inout [Tensor]?,
                      generator: inout RandomGenerator) -> BackendResult {
-        let made = operands.map { $0.make(dtype: dtype) }
+        let made = operands.map { $0.make() }
         let outputs = nabla(made.map(\.operand), c.params)
         guard differentiable > 0, operands.contains(where: \.requiresGrad) else {
             return BackendResult(outputs: outputs.map { $0.detached() }, grads: operands.map { _ in nil })
@@ -392,11 +516,10 @@ private func pythonNumber(_ x: Float) -> String {
     return Double(x).description
 }
 
-private func numbers(_ values: [Float]) -> String {
-    "[" + values.map { jsonNumber(Double($0)) }.joined(separator: ",") + "]"
-}
-
-/// A tensor's dtype and values exactly (every float32, float64 and index value is a Double).
+/// A tensor's dtype and values exactly: every float32 and float64 value is a Double, every
+/// integer and bool (0 or 1) an Int64.
 private func tensorJSON(_ t: Tensor) -> String {
-    "{\"dtype\":\(quoted(t.dtype.rawValue)),\"shape\":\(t.shape),\"data\":[\(t.scalars(as: Double.self).map(jsonNumber).joined(separator: ","))]}"
+    let values = t.dtype.isFloatingPoint ? "[" + t.scalars(as: Double.self).map(jsonNumber).joined(separator: ",") + "]"
+        : OperandData.integers(t.scalars(as: Int64.self)).json
+    return "{\"dtype\":\(quoted(t.dtype.rawValue)),\"shape\":\(t.shape),\"data\":\(values)}"
 }

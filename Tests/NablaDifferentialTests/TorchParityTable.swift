@@ -187,37 +187,37 @@ enum TorchParityTable {
         ]
         let indices = Operand([4], .contiguous, .exact([2, 0, 2, 1]), grad: false)
         return [
-            DifferentialOp("flip(axes:)", torch: "torch.flip(a, {ints})", ulps: 0, cases: [
+            DifferentialOp("flip(axes:)", torch: "torch.flip(a, {ints})", ulps: 0, dtypes: DType.every, cases: [
                 c("[3,4] axis 0", [Operand([3, 4])], ints: [0]), c("[2,3,4] axes 0,2", [Operand([2, 3, 4], .sliced)], ints: [0, 2]),
                 c("transposed [3,4] axis -1", [Operand([3, 4], .transposed)], ints: [-1]), c("[0,2] axis 0", [Operand([0, 2])], ints: [0]),
             ]) { x, p in x[0].flip(axes: p.ints) },
-            DifferentialOp("roll(shifts:axes:)", torch: "torch.roll(a, {ints}, {axes})", ulps: 0, cases: [
+            DifferentialOp("roll(shifts:axes:)", torch: "torch.roll(a, {ints}, {axes})", ulps: 0, dtypes: DType.every, cases: [
                 c("[3,4] 1 on 0", [Operand([3, 4])], axes: [0], ints: [1]),
                 c("[3,4] -5, 2 on 1, 0", [Operand([3, 4], .stepped)], axes: [1, 0], ints: [-5, 2]),
                 c("expanded [3,4] 2 on 1", [Operand([3, 4], .expanded(from: [3, 1]))], axes: [1], ints: [2]),
             ]) { x, p in x[0].roll(shifts: p.ints, axes: p.axes) },
-            DifferentialOp("roll(_:)", torch: "torch.roll(a, {axis})", ulps: 0, cases: [
+            DifferentialOp("roll(_:)", torch: "torch.roll(a, {axis})", ulps: 0, dtypes: DType.every, cases: [
                 c("[3,4] 5", [Operand([3, 4])], axes: [5]), c("transposed [3,4] -2", [Operand([3, 4], .transposed)], axes: [-2]),
             ]) { x, p in x[0].roll(p.axis) },
-            DifferentialOp("repeat", torch: "a.repeat(*{ints})", ulps: 0, gradUlps: 1, length: { _, p in p.ints.reduce(1, *) }, cases: [
+            DifferentialOp("repeat", torch: "a.repeat(*{ints})", ulps: 0, gradUlps: 1, length: { _, p in p.ints.reduce(1, *) }, dtypes: DType.every, cases: [
                 c("[2,3] 2,1", [Operand([2, 3])], ints: [2, 1]), c("[2,3] 2,2,3", [Operand([2, 3], .transposed)], ints: [2, 2, 3]),
                 c("[3] 0", [Operand([3])], ints: [0]), c("rank 0 4", [Operand([])], ints: [4]),
             ]) { x, p in x[0].repeat(p.ints) },
-            DifferentialOp("tile", torch: "torch.tile(a, {ints})", ulps: 0, gradUlps: 1, length: { _, p in p.ints.reduce(1, *) }, cases: [
+            DifferentialOp("tile", torch: "torch.tile(a, {ints})", ulps: 0, gradUlps: 1, length: { _, p in p.ints.reduce(1, *) }, dtypes: DType.every, cases: [
                 c("[2,3] 2", [Operand([2, 3])], ints: [2]), c("[2,3] 3,1,2", [Operand([2, 3], .sliced)], ints: [3, 1, 2]),
             ]) { x, p in x[0].tile(p.ints) },
-            DifferentialOp("narrow(axis:start:length:)", torch: "a.narrow(*{ints})", ulps: 0, cases: [
+            DifferentialOp("narrow(axis:start:length:)", torch: "a.narrow(*{ints})", ulps: 0, dtypes: DType.every, cases: [
                 c("[4,3] 0, 1, 2", [Operand([4, 3])], ints: [0, 1, 2]), c("[4,3] 1, -2, 2", [Operand([4, 3], .transposed)], ints: [1, -2, 2]),
                 c("[4,3] 0, 4, 0", [Operand([4, 3])], ints: [0, 4, 0]),
             ]) { x, p in x[0].narrow(axis: p.ints[0], start: p.ints[1], length: p.ints[2]) },
-            DifferentialOp("split(size:axis:)", torch: "torch.split(a, {scalar:int}, {axis})", ulps: 0, differentiable: .max, cases: [
+            DifferentialOp("split(size:axis:)", torch: "torch.split(a, {scalar:int}, {axis})", ulps: 0, differentiable: .max, dtypes: DType.every, cases: [
                 c("[5,3] 2 on 0", [Operand([5, 3])], axes: [0], scalar: 2), c("[3,4] 4 on 1", [Operand([3, 4], .transposed)], axes: [1], scalar: 4),
             ]) { x, p in x[0].split(size: Int(p.scalar), axis: p.axis) },
-            DifferentialOp("split(sizes:axis:)", torch: "torch.split(a, {ints}, {axis})", ulps: 0, differentiable: .max, cases: [
+            DifferentialOp("split(sizes:axis:)", torch: "torch.split(a, {ints}, {axis})", ulps: 0, differentiable: .max, dtypes: DType.every, cases: [
                 c("[6,2] 1,0,5 on 0", [Operand([6, 2])], axes: [0], ints: [1, 0, 5]),
                 c("[2,6] 3,3 on -1", [Operand([2, 6], .stepped)], axes: [-1], ints: [3, 3]),
             ]) { x, p in x[0].split(sizes: p.ints, axis: p.axis) },
-            DifferentialOp("chunk(_:axis:)", torch: "torch.chunk(a, {scalar:int}, {axis})", ulps: 0, differentiable: .max, cases: [
+            DifferentialOp("chunk(_:axis:)", torch: "torch.chunk(a, {scalar:int}, {axis})", ulps: 0, differentiable: .max, dtypes: DType.every, cases: [
                 c("[5,3] 3 on 0", [Operand([5, 3])], axes: [0], scalar: 3), c("[6,2] 4 on 0", [Operand([6, 2])], axes: [0], scalar: 4),
                 c("[2,3] 5 on 1", [Operand([2, 3], .transposed)], axes: [1], scalar: 5),
             ]) { x, p in x[0].chunk(Int(p.scalar), axis: p.axis) },
@@ -229,7 +229,7 @@ enum TorchParityTable {
                 c("no indices", [Operand([3, 4]), Operand([0], .contiguous, .classes(3), grad: false)], axes: [0]),
             ]) { x, p in x[0].indexSelect(axis: p.axis, x[1]) },
             DifferentialOp("gather(axis:indices:)", torch: "torch.gather(a, {axis}, b.long())", ulps: 0, gradUlps: 1,
-                           length: { shapes, p in shapes[1][p.axis < 0 ? p.axis + shapes[1].count : p.axis] }, cases: [
+                           length: { shapes, p in shapes[1][p.axis < 0 ? p.axis + shapes[1].count : p.axis] }, dtypes: DType.every, cases: [
                 c("[3,4] axis 1", [Operand([3, 4]), Operand([3, 6], .contiguous, .classes(4), grad: false)], axes: [1]),
                 c("[3,4] axis 0", [Operand([3, 4], .transposed), Operand([5, 2], .contiguous, .classes(3), grad: false)], axes: [0]),
                 c("[2,3,4] axis -1", [Operand([2, 3, 4], .stepped), Operand([2, 3, 1], .contiguous, .classes(4), grad: false)], axes: [-1]),
@@ -250,7 +250,7 @@ enum TorchParityTable {
                 Case("[2,3] NaN largest", [Operand([2, 3], .contiguous, .exact([1, .nan, 3, -.infinity, 5, 4]))],
                      Params(axes: [1], keepDims: true, scalar: 2)),
             ]) { x, p in let r = x[0].topk(Int(p.scalar), axis: p.axis, largest: p.keepDims); return [r.values, r.indices] },
-            DifferentialOp("subscript: steps and ellipsis", torch: "a[{text}]", ulps: 0, cases: [
+            DifferentialOp("subscript: steps and ellipsis", torch: "a[{text}]", ulps: 0, dtypes: DType.every, cases: [
                 Case("[7,3][1::2]", [Operand([7, 3])], Params(text: "1::2", indices: [TensorSlice(1, nil, step: 2)])),
                 Case("[7,3] transposed[:, ::3]", [Operand([3, 7], .transposed)], Params(text: ":, ::3", indices: [0..., TensorSlice(step: 3)])),
                 Case("[6,4][-5:5:2, 1]", [Operand([6, 4], .sliced)], Params(text: "-5:5:2, 1", indices: [TensorSlice(-5, 5, step: 2), 1])),
@@ -259,7 +259,7 @@ enum TorchParityTable {
             ]) { x, p in x[0][p.indices] },
             // torch's `y[i] = b` as an expression: numpy's s_ builds the index from the same text.
             DifferentialOp("subscript assignment", torch: "(lambda y: (y.__setitem__(np.s_[{text}], b), y)[1])(a.clone())", ulps: 0,
-                           gradUlps: 1, length: { shapes, _ in shapes[0].reduce(1, *) }, cases: [
+                           gradUlps: 1, length: { shapes, _ in shapes[0].reduce(1, *) }, dtypes: DType.every, cases: [
                 Case("[4,3][1:3, 1] = [2]", [Operand([4, 3]), Operand([2])], Params(text: "1:3, 1", indices: [1..<3, 1])),
                 Case("[4,3][0] = rank 0", [Operand([4, 3], .transposed), Operand([])], Params(text: "0", indices: [0])),
                 Case("[6,3][::2] = [1,3]", [Operand([6, 3]), Operand([1, 3], .sliced)], Params(text: "::2", indices: [TensorSlice(step: 2)])),
@@ -270,11 +270,11 @@ enum TorchParityTable {
                 y[p.indices] = x[1]
                 return y
             },
-            DifferentialOp("outer", torch: "torch.outer(a, b)", ulps: 1, cases: [
+            DifferentialOp("outer", torch: "torch.outer(a, b)", ulps: 1, dtypes: DType.floating + DType.integers, cases: [
                 c("[3] [4]", [Operand([3]), Operand([4])]), c("stepped [3] expanded [4]", [Operand([3], .stepped), Operand([4], .expanded(from: [1]))]),
                 c("[0] [2]", [Operand([0]), Operand([2])]),
             ]) { x, _ in x[0].outer(x[1]) },
-            DifferentialOp("dot", torch: "torch.dot(a, b)", ulps: 2, length: elementCount, cases: [
+            DifferentialOp("dot", torch: "torch.dot(a, b)", ulps: 2, length: elementCount, dtypes: DType.floating + DType.integers, cases: [
                 c("[5]", [Operand([5]), Operand([5])]), c("stepped, sliced [300]", [Operand([300], .stepped), Operand([300], .sliced)]),
                 c("expanded [4]", [Operand([4], .expanded(from: [1])), Operand([4])]), c("[0]", [Operand([0]), Operand([0])]),
             ]) { x, _ in x[0].dot(x[1]) },

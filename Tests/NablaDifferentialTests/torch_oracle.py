@@ -12,6 +12,13 @@ and error; a summary line in any case.
 Each case ran in a dtype (float32, or float64 for the ops that take it) on
 inputs that are float32 numbers, so torch's float64 result is the truth for both.
 
+A case run in an integer or bool dtype (int64, int32, uint8, bool) is recomputed
+in the operands' own dtypes, as torch computes it: each output must have torch's
+dtype, an integer or bool output must equal torch's exactly (values travel as JSON
+integers, so int64 beyond 2^53 is compared exactly), and a floating output (true
+division, promotion to a float operand) must be within the op's tolerance of torch's,
+in units of its own dtype.
+
 Tolerance (stated per op in the Swift table): an element passes when
 |nabla - torch| <= ulps * eps * length * max(|torch|, floor), eps being the
 unit roundoff of the dtype Nabla's tensor has (2^-24 for float32, 2^-53 for
@@ -39,10 +46,15 @@ torch.set_num_threads(1)  # tiny tensors; spinning threads only slow a shared ma
 # Unit roundoff and smallest normal number of each dtype a case runs in.
 PRECISION = {"float32": (2.0 ** -24, 2.0 ** -126, np.float32), "float64": (2.0 ** -53, 2.0 ** -1022, np.float64)}
 NAMES = "abcdefgh"
+INTEGRAL = {"int64", "int32", "uint8", "bool"}
 
 
 def tensor_from(record, dtype=torch.float64):
     return torch.tensor(record["data"], dtype=dtype).reshape(record["shape"])
+
+
+def torch_dtype_name(t):
+    return str(t.dtype).replace("torch.", "")
 
 
 def apply_view(t, recipe):
@@ -72,10 +84,12 @@ def as_outputs(value):
 
 
 def evaluate(case, dtype=torch.float64):
+    """Torch's outputs (as float64 arrays) and gradients, every input in `dtype`; None for `dtype` runs
+    each input in its own dtype and keeps the outputs as torch tensors (the integer and bool cases)."""
     bases = []
     operands = []
     for spec in case["inputs"]:
-        base = tensor_from(spec, dtype)
+        base = tensor_from(spec, dtype or getattr(torch, spec["dtype"]))
         if spec["grad"]:
             base.requires_grad_(True)
         bases.append(base)
@@ -84,6 +98,8 @@ def evaluate(case, dtype=torch.float64):
              "dtype": getattr(torch, case["dtype"])}
     scope.update(zip(NAMES, operands))
     outputs = as_outputs(eval(case["torch"], scope))
+    if dtype is None:
+        return outputs
     differentiable = case["differentiable"]
     wanted = [b for b in bases if b.requires_grad]
     grads = [None] * len(bases)
@@ -153,6 +169,31 @@ def mismatch(expected, actual_record, ulps, length, floor, normwise, float32=Non
     return None
 
 
+def compare_exact(case, expected_outputs, result):
+    """The mismatches of one backend's result in an integer or bool case: dtypes as torch's,
+    integers and bools exactly, floating outputs within the op's tolerance."""
+    problems = []
+    if len(result["outputs"]) != len(expected_outputs):
+        problems.append(f"{len(result['outputs'])} outputs but torch gives {len(expected_outputs)}")
+    for i, (expected, actual) in enumerate(zip(expected_outputs, result["outputs"])):
+        if actual["dtype"] != torch_dtype_name(expected):
+            problems.append(f"output {i} is {actual['dtype']}, torch's is {torch_dtype_name(expected)}")
+            continue
+        if actual["dtype"] in INTEGRAL:
+            values = np.array(actual["data"], dtype=np.int64).reshape(actual["shape"])
+            truth = expected.to(torch.int64).numpy()
+            if list(values.shape) != list(truth.shape):
+                problems.append(f"output {i} shape {list(values.shape)} != torch {list(truth.shape)}")
+            elif (values != truth).any():
+                at = tuple(np.argwhere(values != truth)[0])
+                problems.append(f"output {i} at {where(at)}: {int(values[at])} but torch {int(truth[at])} (exact)")
+            continue
+        problem = mismatch(expected.to(torch.float64).numpy(), actual, case["ulps"], case["length"], case["floor"], case["normwise"])
+        if problem:
+            problems.append(f"output {i} {problem}")
+    return problems
+
+
 def compare(case, expected_outputs, expected_grads, result, float32=None):
     """The mismatches of one backend's result."""
     problems = []
@@ -192,15 +233,22 @@ def main(path):
         if case["note"]:
             notes[case["op"]] = case["note"]
         label = f"{case['op']} | {case['case']} ({case['dtype']})"
+        exact = case["dtype"] in INTEGRAL
         try:
-            expected_outputs, expected_grads = evaluate(case)
+            if exact:
+                expected_outputs = evaluate(case, None)
+            else:
+                expected_outputs, expected_grads = evaluate(case)
         except Exception as error:  # a case torch cannot compute is a defect of the table
             failures.append(f"{label}: torch raised {type(error).__name__}: {error}")
             continue
         float32 = None
         for backend, result in case["results"].items():
             compared += 1
-            problems = compare(case, expected_outputs, expected_grads, result)
+            if exact:
+                problems = compare_exact(case, expected_outputs, result)
+            else:
+                problems = compare(case, expected_outputs, expected_grads, result)
             if problems and case["dtype"] == "float32":
                 # Judge again, excusing what float32's range does to torch itself.
                 if float32 is None:
@@ -226,9 +274,13 @@ def main(path):
     for line in failures:
         print("MISMATCH " + line)
     failed_cases = len({line.split(" [")[0] for line in failures})
-    print(f"differential: {len(cases)} cases of {len(ops)} ops, {compared} backend runs compared with "
-          f"torch {torch.__version__} in float64 ({sum(c['dtype'] == 'float64' for c in cases)} of them run in float64); {failed_cases} cases with mismatches, "
-          f"{len({line.split(' [')[0] for line in known})} with known open bugs")
+    per_dtype = {}
+    for case in cases:
+        per_dtype[case["dtype"]] = per_dtype.get(case["dtype"], 0) + 1
+    counts = ", ".join(f"{dtype} {count}" for dtype, count in per_dtype.items())
+    print(f"differential: {len(cases)} cases of {len(ops)} ops ({counts}), {compared} backend runs compared with "
+          f"torch {torch.__version__} (floating cases in float64, integer and bool ones exactly in their own dtypes); "
+          f"{failed_cases} cases with mismatches, {len({line.split(' [')[0] for line in known})} with known open bugs")
     return 1 if failures or fixed else 0
 
 

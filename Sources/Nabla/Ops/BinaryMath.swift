@@ -3,13 +3,13 @@ import Foundation
 /// Elementwise functions of two tensors, with NumPy broadcasting and PyTorch's
 /// type promotion; each gradient is summed back over the axes its operand was broadcast along.
 extension Tensor {
-    /// The larger of each broadcast pair, NaN if either is NaN (PyTorch's `maximum`).
+    /// The larger of each broadcast pair, NaN if either is NaN (PyTorch's `maximum`; for bool, logical or).
     /// Ties split the gradient in halves, and a NaN pair sends it to both, as PyTorch's.
     public static func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
         extremum(a, b, op: "maximum", takesLarger: true)
     }
 
-    /// The smaller of each broadcast pair, NaN if either is NaN (PyTorch's `minimum`).
+    /// The smaller of each broadcast pair, NaN if either is NaN (PyTorch's `minimum`; for bool, logical and).
     /// Ties split the gradient in halves, and a NaN pair sends it to both, as PyTorch's.
     public static func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
         extremum(a, b, op: "minimum", takesLarger: false)
@@ -35,6 +35,8 @@ extension Tensor {
             }
         }
         let (a, b) = promoted(a, b)
+        // Bool has no order in Swift: its maximum (logical or) and minimum (logical and) are those of 0 and 1.
+        if a.dtype == .bool { return extremum(a.to(.uint8), b.to(.uint8), op: op, takesLarger: takesLarger).to(.bool) }
         let x = a.detached(), y = b.detached()
         return a.dtype.dispatch(Forward(a: a, b: b, op: op, takesLarger: takesLarger), op: op)
             .recorded(op, [a, b]) { g, needs in
@@ -46,7 +48,19 @@ extension Tensor {
     /// Each element of `self` raised to the broadcast element of `exponent`
     /// (PyTorch's `pow(tensor, tensor)`). Gradients are PyTorch's: `e·x^(e−1)` for
     /// the base (0 where e = 0), `x^e·log x` for the exponent (0 where x = 0 and e ≥ 0).
+    /// Two integer tensors give an integer power in their promoted dtype, wrapping on overflow;
+    /// a negative exponent gives 1 for a base of 1, ±1 for −1 and 0 otherwise, as PyTorch's.
     public func pow(_ exponent: Tensor) -> Tensor {
+        if !dtype.isFloatingPoint && !exponent.dtype.isFloatingPoint {
+            struct IntegerPow: NumericKernel {
+                let base: Tensor, power: Tensor
+                func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
+                    mapBroadcast(base, power, T.self, op: "pow") { T.converting(int64: integerPower($0.int64Value, $1.int64Value)) }
+                }
+            }
+            let (base, power) = Tensor.promoted(self, exponent)
+            return base.dtype.dispatch(IntegerPow(base: base, power: power), op: "pow")
+        }
         struct Pow: FloatingMap2 { func callAsFunction<T: FloatingScalar>(_ x: T, _ e: T) -> T { .pow(x, e) } }
         struct BaseGradient: FloatingMap3 {
             func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T, _ e: T) -> T { e == 0 ? 0 : g * e * .pow(x, e - 1) }
@@ -72,4 +86,18 @@ extension Tensor {
         let dtype = floating ? common.trueDivisionType : common
         return (a.to(dtype), b.to(dtype))
     }
+}
+
+/// x^e by repeated squaring in wrapping int64 arithmetic (the low bits, and so the result
+/// truncated to a narrower integer type, are those of the exact power); for e < 0, PyTorch's
+/// integer rule: 1 for x = 1, ±1 for x = −1 by the parity of e, else 0.
+private func integerPower(_ x: Int64, _ e: Int64) -> Int64 {
+    guard e >= 0 else { return x == 1 ? 1 : (x == -1 ? (e % 2 == 0 ? 1 : -1) : 0) }
+    var result: Int64 = 1, square = x, remaining = e
+    while remaining > 0 {
+        if remaining & 1 == 1 { result &*= square }
+        square &*= square
+        remaining >>= 1
+    }
+    return result
 }

@@ -69,6 +69,8 @@ struct FillElements: ScalarKernel {
 /// Integer arithmetic wraps on overflow, as PyTorch's does.
 protocol NumericScalar: TensorScalar, Comparable, AdditiveArithmetic {
     static var one: Self { get }
+    /// The least value, below every other: −∞, or the integer type's minimum (max pooling's empty window).
+    static var lowest: Self { get }
     static func plus(_ a: Self, _ b: Self) -> Self
     static func minus(_ a: Self, _ b: Self) -> Self
     static func times(_ a: Self, _ b: Self) -> Self
@@ -79,6 +81,7 @@ protocol NumericScalar: TensorScalar, Comparable, AdditiveArithmetic {
 
 extension NumericScalar where Self: FixedWidthInteger {
     static var one: Self { 1 }
+    static var lowest: Self { .min }
     @inline(__always) static func negated(_ a: Self) -> Self { 0 &- a }
     @inline(__always) static func plus(_ a: Self, _ b: Self) -> Self { a &+ b }
     @inline(__always) static func minus(_ a: Self, _ b: Self) -> Self { a &- b }
@@ -88,6 +91,7 @@ extension NumericScalar where Self: FixedWidthInteger {
 
 extension NumericScalar where Self: FloatingScalar {
     static var one: Self { 1 }
+    static var lowest: Self { -.infinity }
     @inline(__always) static func negated(_ a: Self) -> Self { -a }
     @inline(__always) static func plus(_ a: Self, _ b: Self) -> Self { a + b }
     @inline(__always) static func minus(_ a: Self, _ b: Self) -> Self { a - b }
@@ -159,11 +163,13 @@ extension DType {
 }
 
 extension Tensor {
-    /// Fails naming `op` unless every one of `tensors` is float32: the entry check of the
-    /// ops whose kernels are still float32 only (convolution, pooling, batch norm), so that
-    /// the message names the op and not the storage that refuses to be read as Float.
-    static func requireFloat32(_ op: String, _ tensors: Tensor?...) {
-        for case let tensor? in tensors where tensor.dtype != .float32 { tensor.dtype.unsupported(op, ["float32"]) }
+    /// Fails naming `op` unless each of the named `operands` (a weight, a bias, running
+    /// statistics) has this input's dtype: ops with several tensor operands compute in one
+    /// dtype and, as PyTorch's conv2d and batch_norm, do not promote.
+    func requireSameDType(_ op: String, _ operands: (name: String, tensor: Tensor?)...) {
+        for case let (name, operand?) in operands where operand.dtype != dtype {
+            fail("\(op): the input is \(dtype) but the \(name) is \(operand.dtype); convert one with to(_:) so both have the same dtype")
+        }
     }
 }
 
@@ -180,6 +186,21 @@ protocol FloatingMap2 {
 /// An elementwise function of three operands written once for both floating types.
 protocol FloatingMap3 {
     func callAsFunction<T: FloatingScalar>(_ x: T, _ y: T, _ z: T) -> T
+}
+
+/// An elementwise function written once for every numeric type (integer arithmetic wraps).
+protocol NumericMap {
+    func callAsFunction<T: NumericScalar>(_ x: T) -> T
+}
+
+/// `f` on every element of `a`, which keeps its dtype; fails naming `op` on a bool tensor.
+func mapNumeric<F: NumericMap>(_ a: Tensor, op: String, _ f: F) -> Tensor {
+    a.dtype.dispatch(NumericMapKernel(a: a, f: f), op: op)
+}
+
+private struct NumericMapKernel<F: NumericMap>: NumericKernel {
+    let a: Tensor, f: F
+    func run<T: NumericScalar>(_ type: T.Type) -> Tensor { mapElements(a, T.self) { f($0) } }
 }
 
 /// `f` on every element of the floating tensor `a`; fails naming `op` on another dtype.

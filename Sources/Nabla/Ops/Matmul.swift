@@ -2,7 +2,8 @@ infix operator • : MultiplicationPrecedence
 
 /// Matrix products on the backend's gemm (and gemv for matrix·vector).
 /// Transposed operands, such as the views in the gradients, reach BLAS as a
-/// transpose flag with their leading dimension; they are never copied.
+/// transpose flag with their leading dimension; they are never copied. Integer
+/// operands multiply in their own dtype, wrapping on overflow, as PyTorch's.
 extension Tensor {
     /// `a.matmul(b)`, as Python's `a @ b`.
     public static func • (a: Tensor, b: Tensor) -> Tensor { a.matmul(b) }
@@ -35,6 +36,11 @@ extension Tensor {
         let batch = batchA == batchB ? batchA : broadcastShape(batchA, batchB, op: "matmul")
         guard dtype == other.dtype else {
             fail("matmul: expected both operands to have the same dtype, but got \(dtype) and \(other.dtype)")
+        }
+        guard dtype.isFloatingPoint else {
+            // Integers have no BLAS: one wrapping loop on contiguous copies (no gradient: integers take none).
+            let a = detached().expand(to: batch + [m, k]).contiguous(), b = other.detached().expand(to: batch + [k, n]).contiguous()
+            return dtype.dispatch(IntegerMatrixProduct(a: a, b: b, batch: batch, m: m, n: n, k: k), op: "matmul")
         }
         struct Kernel: FloatingKernel {
             let a: Tensor, b: Tensor, batch: [Int], m: Int, n: Int, k: Int
@@ -96,6 +102,32 @@ extension Tensor {
     }
 }
 
+/// C = A·B for the contiguous integer operands A (batch + [m, k]) and B (batch + [k, n]), in the
+/// operands' dtype with wrapping arithmetic, as PyTorch's integer matmul.
+private struct IntegerMatrixProduct: NumericKernel {
+    let a: Tensor, b: Tensor, batch: [Int], m: Int, n: Int, k: Int
+
+    func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
+        Tensor(shape: batch + [m, n], dtype: T.self) { c in
+            c.initialize(repeating: .zero)
+            let x = UnsafePointer(a.base(T.self)), y = UnsafePointer(b.base(T.self))
+            withExtendedLifetime((a.storage, b.storage)) {
+                for matrix in 0..<batch.reduce(1, *) {
+                    let left = x + matrix * m * k, right = y + matrix * k * n, product = c.baseAddress! + matrix * m * n
+                    // Row i of C gathers row p of B times A[i][p]: every inner loop is unit-stride.
+                    for i in 0..<m {
+                        let row = product + i * n
+                        for p in 0..<k {
+                            let factor = left[i * k + p], lane = right + p * n
+                            for j in 0..<n { row[j] = T.plus(row[j], T.times(factor, lane[j])) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// How a strided matrix is passed to BLAS: plain or transposed, with its
 /// leading dimension; `nil` when its strides fit neither.
 private func blasLayout(rows: Int, columns: Int, rowStride: Int, columnStride: Int) -> (transposed: Bool, ld: Int)? {
@@ -146,6 +178,8 @@ extension Tensor {
         guard dtype == other.dtype else {
             fail("dot: expected both vectors to have the same dtype, but got \(dtype) and \(other.dtype)")
         }
+        // Integers: the wrapping product loop of matmul, in the vectors' dtype, as PyTorch's dot.
+        if !dtype.isFloatingPoint { return unsqueeze(axis: 0).matmul(other.unsqueeze(axis: 1)).reshape([]) }
         struct Kernel: FloatingKernel {
             let a: Tensor, b: Tensor
             func run<T: FloatingScalar>(_ type: T.Type) -> Tensor {

@@ -90,39 +90,54 @@ extension Tensor {
     /// The product of all elements, as a rank-0 tensor; 1 for an empty tensor.
     public func prod() -> Tensor { reshape([-1]).prod(axis: 0) }
 
-    /// The products along `axis` (PyTorch's `prod(dim)`). The gradient of each
-    /// element is the product of the others in its lane, computed from prefix and
-    /// suffix products, so it is exact where elements are 0 (no division).
+    /// The products along `axis` (PyTorch's `prod(dim)`). float32 and float64 keep their
+    /// dtype; integers and bools multiply in int64, which wraps on overflow, as PyTorch's.
+    /// The gradient of each element is the product of the others in its lane, computed
+    /// from prefix and suffix products, so it is exact where elements are 0 (no division).
     public func prod(axis: Int, keepDims: Bool = false) -> Tensor {
         guard rank > 0 else { return asOneElementVector(axis: axis, op: "prod") { $0.prod(axis: 0) } }
+        let resolved = normalizedAxis(axis, rank: rank, op: "prod")
+        guard dtype.isFloatingPoint else {
+            let (source, outer, length, inner) = to(.int64).axisBlock(resolved)
+            return laneProducts(source, outer: outer, length: length, inner: inner, axis: resolved, Int64.self, contiguousLane: nil)
+                .droppingAxes([resolved], keepDims: keepDims)
+        }
         struct Kernel: FloatingKernel {
             let source: Tensor, axis: Int, keepDims: Bool
             func run<T: FloatingScalar>(_ type: T.Type) -> Tensor { source.product(alongAxis: axis, keepDims: keepDims, T.self) }
         }
-        let source = dtype.isFloatingPoint ? self : to(.float32)
-        return source.dtype.dispatch(Kernel(source: source, axis: axis, keepDims: keepDims), op: "prod")
+        return dtype.dispatch(Kernel(source: self, axis: resolved, keepDims: keepDims), op: "prod")
     }
 
-    private func product<T: FloatingScalar>(alongAxis axis: Int, keepDims: Bool, _ type: T.Type) -> Tensor {
-        let resolved = normalizedAxis(axis, rank: rank, op: "prod")
-        let (source, outer, length, inner) = axisBlock(resolved)
-        let kept = Tensor(shape: shape.indices.map { $0 == resolved ? 1 : shape[$0] }, dtype: T.self) { out in
-            let x = source.base(T.self)
+    /// The products of the lanes of the contiguous `outer × length × inner` block `source`, with
+    /// `axis` kept at extent 1 (`self`'s shape otherwise); `contiguousLane` multiplies a lane of
+    /// consecutive elements (`inner` = 1) when given.
+    private func laneProducts<T: NumericScalar>(_ source: Tensor, outer: Int, length: Int, inner: Int, axis: Int, _ type: T.Type,
+                                                contiguousLane: ((UnsafePointer<T>, Int) -> T)?) -> Tensor {
+        Tensor(shape: shape.indices.map { $0 == axis ? 1 : shape[$0] }, dtype: T.self) { out in
+            let x = UnsafePointer(source.base(T.self))
             withExtendedLifetime(source.storage) {
-                if inner == 1 {
-                    // A lane per output: eight partial products in flight so the loop vectorizes.
-                    for o in 0..<outer { out[o] = contiguousProduct(x + o * length, count: length) }
+                if inner == 1, let contiguousLane {
+                    for o in 0..<outer { out[o] = contiguousLane(x + o * length, length) }
                     return
                 }
                 for o in 0..<outer {
                     let row = out.baseAddress! + o * inner
-                    row.update(repeating: 1, count: inner)
+                    row.update(repeating: T.one, count: inner)
                     for l in 0..<length {
                         let lane = x + (o * length + l) * inner
-                        for i in 0..<inner { row[i] *= lane[i] }
+                        for i in 0..<inner { row[i] = T.times(row[i], lane[i]) }
                     }
                 }
             }
+        }
+    }
+
+    private func product<T: FloatingScalar>(alongAxis resolved: Int, keepDims: Bool, _ type: T.Type) -> Tensor {
+        let (source, outer, length, inner) = axisBlock(resolved)
+        // A lane per output along the last axis: eight partial products in flight so the loop vectorizes.
+        let kept = laneProducts(source, outer: outer, length: length, inner: inner, axis: resolved, T.self) {
+            contiguousProduct($0, count: $1)
         }
         let inputShape = shape
         return kept.droppingAxes([resolved], keepDims: keepDims).recorded("prod", [self]) { g, _ in

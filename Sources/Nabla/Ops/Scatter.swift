@@ -31,7 +31,7 @@ extension Tensor {
     }
 
     /// This tensor with `source`'s elements combined into the positions `index` names along
-    /// `axis` by `reduce` (PyTorch's `scatter_reduce`): the sum, the mean, the maximum or the
+    /// `axis` by `reduce` (PyTorch's `scatter_reduce`): the sum, the mean (rounded down for integers, as PyTorch's), the maximum or the
     /// minimum of the values that land on each position, together with the position's own value
     /// when `includeSelf` (PyTorch's default), without it otherwise; positions nothing lands on
     /// keep their value. NaN wins `amax` and `amin`. Gradients as PyTorch's: the mean divides
@@ -45,7 +45,16 @@ extension Tensor {
         for target in plan.targets { landed[target] += 1 }
         var result = plan.combined(input, src, reduce: reduce, includeSelf: includeSelf)
         if reduce == .mean {
-            result = noGrad { result / Tensor(shape: shape, scalars: landed.map { Float(Swift.max($0, 1)) }) }
+            let counts = landed.map { Swift.max($0, 1) }
+            if result.dtype.isFloatingPoint {
+                result = noGrad { result / Tensor(shape: shape, scalars: counts.map(Float.init)) }
+            } else {
+                // An integer mean rounds down (toward −∞), as PyTorch's.
+                result = Tensor(shape: shape, scalars: zip(result.scalars(as: Int64.self), counts).map { sum, count in
+                    let quotient = sum / Int64(count)
+                    return quotient * Int64(count) > sum ? quotient - 1 : quotient
+                }).to(result.dtype)
+            }
         }
         let output = result.detached()
         return result.recorded("scatterReduce", [self, source]) { g, needs in
@@ -132,12 +141,12 @@ private struct ScatterPlan {
 
     /// A copy of `base` with each scattered `source` element combined into its target by
     /// `reduce` (overwriting it when nil), starting without `includeSelf` from the first value
-    /// landing on each position. NaN wins `amax` and `amin`. The result has `base`'s dtype when
-    /// that is floating, else float32; the sums are in that dtype.
+    /// landing on each position. NaN wins `amax` and `amin`. The result has `base`'s dtype and
+    /// the sums are in that dtype (integers wrap, as PyTorch's); bool combines as 0 and 1 (a sum is an or).
     func combined(_ base: Tensor, _ source: Tensor, reduce: ScatterReduction?, includeSelf: Bool) -> Tensor {
-        struct Combine: FloatingKernel {
+        struct Combine: NumericKernel {
             let plan: ScatterPlan, base: Tensor, source: Tensor, reduce: ScatterReduction?, includeSelf: Bool
-            func run<T: FloatingScalar>(_ type: T.Type) -> Tensor {
+            func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
                 var values = base.scalars(as: T.self)
                 let sourceValues = source.scalars(as: T.self)
                 var started = [Bool](repeating: includeSelf, count: values.count)
@@ -145,17 +154,17 @@ private struct ScatterPlan {
                     let old = values[target], new = sourceValues[plan.sources[k]]
                     switch started[target] ? reduce : nil {
                     case nil: values[target] = new
-                    case .sum, .mean: values[target] = old + new
-                    case .amax: values[target] = old.isNaN || new.isNaN ? .nan : Swift.max(old, new)
-                    case .amin: values[target] = old.isNaN || new.isNaN ? .nan : Swift.min(old, new)
+                    case .sum, .mean: values[target] = T.plus(old, new)
+                    case .amax: values[target] = old.isNaNValue ? old : (new.isNaNValue ? new : Swift.max(old, new))
+                    case .amin: values[target] = old.isNaNValue ? old : (new.isNaNValue ? new : Swift.min(old, new))
                     }
                     started[target] = true
                 }
                 return Tensor(shape: plan.shape, scalars: values)
             }
         }
-        let valueType: DType = base.dtype.isFloatingPoint ? base.dtype : .float32
-        return valueType.dispatch(Combine(plan: self, base: base, source: source, reduce: reduce, includeSelf: includeSelf), op: "scatter")
+        if base.dtype == .bool { return combined(base.to(.uint8), source, reduce: reduce, includeSelf: includeSelf).to(.bool) }
+        return base.dtype.dispatch(Combine(plan: self, base: base, source: source, reduce: reduce, includeSelf: includeSelf), op: "scatter")
     }
 
     /// `gradient` with the scattered-into positions set to zero.

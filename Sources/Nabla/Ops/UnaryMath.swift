@@ -3,7 +3,9 @@ import Foundation
 /// Elementwise math, in float32 or float64. Each op states its derivative beside
 /// its forward map; derivatives that need the result (exp, sqrt, sigmoid, tanh)
 /// reuse it. An integer or bool tensor is computed in float32 (torch's default
-/// dtype), as PyTorch does. Each function is one `FloatingMap`, written once for both types.
+/// dtype), as PyTorch does, except by the ops that are exact on integers (abs, square, relu,
+/// sign, floor, ceil, round), which keep an integer tensor's dtype as PyTorch's do. Each
+/// function is one `FloatingMap`, written once for both types.
 extension Tensor {
     /// `f` on every element, recording `derivative(grad, input, output)` as the backward rule.
     @inline(__always)
@@ -15,18 +17,22 @@ extension Tensor {
         return output.recorded(op, [source]) { g, _ in [derivative(g, input, output)] }
     }
 
+    /// `f` on an integer tensor, which keeps its dtype (no gradient: integers take none); nil for a
+    /// floating tensor. A bool tensor fails naming `op`, as in PyTorch, unless the op says how it takes one.
+    private func exactOnIntegers(_ op: String, _ f: some NumericMap) -> Tensor? {
+        dtype.isFloatingPoint ? nil : mapNumeric(self, op: op, f)
+    }
+
+    /// The identity on integers: what floor, ceil and round do to them.
+    private struct IntegerIdentity: NumericMap { func callAsFunction<T: NumericScalar>(_ x: T) -> T { x } }
+
     /// A zero gradient of `g`'s shape and dtype, for the piecewise-constant ops.
     private static func zeroGradient(_ g: Tensor) -> Tensor { Tensor.zeros(g.shape, dtype: g.dtype) }
 
-    /// |x|; the gradient at 0 is 0, as PyTorch's. An integer tensor keeps its dtype.
+    /// |x|; the gradient at 0 is 0, as PyTorch's. An integer tensor keeps its dtype (|Int64.min| wraps to itself).
     public func abs() -> Tensor {
-        if !dtype.isFloatingPoint {
-            struct Kernel: NumericKernel {
-                let a: Tensor
-                func run<T: NumericScalar>(_ type: T.Type) -> Tensor { mapElements(a, T.self) { $0 < .zero ? T.negated($0) : $0 } }
-            }
-            return dtype.dispatch(Kernel(a: self), op: "abs")
-        }
+        struct IntegerAbs: NumericMap { func callAsFunction<T: NumericScalar>(_ x: T) -> T { x < .zero ? T.negated(x) : x } }
+        if let exact = exactOnIntegers("abs", IntegerAbs()) { return exact }
         struct Abs: FloatingMap { func callAsFunction<T: FloatingScalar>(_ x: T) -> T { Swift.abs(x) } }
         struct Gradient: FloatingMap2 { func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T) -> T { x > 0 ? g : (x < 0 ? -g : 0) } }
         return unary("abs", Abs()) { g, x, _ in mapFloating(g, x, op: "abs", Gradient()) }
@@ -49,7 +55,11 @@ extension Tensor {
         return unary("sqrt", Sqrt()) { g, _, y in mapFloating(g, y, op: "sqrt", Gradient()) }
     }
 
+    /// x·x; an integer tensor keeps its dtype (and wraps), a bool one squares in int64, as PyTorch's.
     public func square() -> Tensor {
+        struct IntegerSquare: NumericMap { func callAsFunction<T: NumericScalar>(_ x: T) -> T { T.times(x, x) } }
+        if dtype == .bool { return to(.int64).square() }
+        if let exact = exactOnIntegers("square", IntegerSquare()) { return exact }
         struct Square: FloatingMap { func callAsFunction<T: FloatingScalar>(_ x: T) -> T { x * x } }
         struct Gradient: FloatingMap2 { func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T) -> T { 2 * g * x } }
         return unary("square", Square()) { g, x, _ in mapFloating(g, x, op: "square", Gradient()) }
@@ -85,6 +95,8 @@ extension Tensor {
     /// max(x, 0); the gradient at 0 is 0, as PyTorch's. NaN stays NaN and,
     /// as in PyTorch, passes the gradient through: only x ≤ 0 zeroes it.
     public func relu() -> Tensor {
+        struct IntegerRelu: NumericMap { func callAsFunction<T: NumericScalar>(_ x: T) -> T { x < .zero ? .zero : x } }
+        if let exact = exactOnIntegers("relu", IntegerRelu()) { return exact }
         struct Relu: FloatingMap { func callAsFunction<T: FloatingScalar>(_ x: T) -> T { x < 0 ? 0 : x } }
         struct Gradient: FloatingMap2 { func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T) -> T { x <= 0 ? 0 : g } }
         return unary("relu", Relu()) { g, x, _ in mapFloating(g, x, op: "relu", Gradient()) }
@@ -117,7 +129,13 @@ extension Tensor {
     }
 
     /// −1, 0 or 1 by the sign of x; 0 for ±0 and for NaN, as PyTorch 2's (NumPy gives NaN). The gradient is 0.
+    /// An integer or bool tensor keeps its dtype.
     public func sign() -> Tensor {
+        struct IntegerSign: NumericMap {
+            func callAsFunction<T: NumericScalar>(_ x: T) -> T { x > .zero ? .one : (x < .zero ? T.negated(.one) : .zero) }
+        }
+        if dtype == .bool { return to(.uint8).sign().to(.bool) }
+        if let exact = exactOnIntegers("sign", IntegerSign()) { return exact }
         struct Sign: FloatingMap { func callAsFunction<T: FloatingScalar>(_ x: T) -> T { x > 0 ? 1 : (x < 0 ? -1 : 0) } }
         return unary("sign", Sign()) { g, _, _ in Tensor.zeroGradient(g) }
     }
@@ -162,20 +180,25 @@ extension Tensor {
         return unary("reciprocal", Reciprocal()) { g, _, y in mapFloating(g, y, op: "reciprocal", Gradient()) }
     }
 
-    /// The largest integer ≤ x. The gradient is 0, as PyTorch's.
+    /// The largest integer ≤ x. The gradient is 0, as PyTorch's. An integer tensor comes back as a copy
+    /// of itself, in its dtype (floor, ceil and round as PyTorch's; bool is refused, as there).
     public func floor() -> Tensor {
+        if let exact = exactOnIntegers("floor", IntegerIdentity()) { return exact }
         struct Floor: FloatingMap { func callAsFunction<T: FloatingScalar>(_ x: T) -> T { x.rounded(.down) } }
         return unary("floor", Floor()) { g, _, _ in Tensor.zeroGradient(g) }
     }
 
-    /// The smallest integer ≥ x. The gradient is 0, as PyTorch's.
+    /// The smallest integer ≥ x. The gradient is 0, as PyTorch's. An integer tensor: see ``floor()``.
     public func ceil() -> Tensor {
+        if let exact = exactOnIntegers("ceil", IntegerIdentity()) { return exact }
         struct Ceil: FloatingMap { func callAsFunction<T: FloatingScalar>(_ x: T) -> T { x.rounded(.up) } }
         return unary("ceil", Ceil()) { g, _, _ in Tensor.zeroGradient(g) }
     }
 
     /// The nearest integer, halves to even (0.5 → 0, 2.5 → 2), as PyTorch's `round`. The gradient is 0.
+    /// An integer tensor: see ``floor()``.
     public func round() -> Tensor {
+        if let exact = exactOnIntegers("round", IntegerIdentity()) { return exact }
         struct Round: FloatingMap { func callAsFunction<T: FloatingScalar>(_ x: T) -> T { x.rounded(.toNearestOrEven) } }
         return unary("round", Round()) { g, _, _ in Tensor.zeroGradient(g) }
     }

@@ -3,6 +3,7 @@ import Nabla
 import NablaData
 import NablaNN
 
+manualSeed(0)   // torch.manual_seed(0); Nabla.manualSeed(0) where another manualSeed is in scope
 let x = Tensor.randn([3, 2])
 let mask = x .> 0
 let biggest = x.max().item > 0
