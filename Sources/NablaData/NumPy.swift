@@ -27,11 +27,38 @@ import Nabla
 public enum NumPy {
     /// Reads a `.npy` file into a tensor of its shape.
     ///
+    /// With `memoryMapped`, as NumPy's `np.load(path, mmap_mode="c")`, the tensor's storage
+    /// is the file itself mapped into memory where the file allows it: its elements
+    /// little-endian (as every dtype is in memory here; `|u1` and `|b1` always are) and
+    /// its data starting at a multiple of 64 bytes, as NumPy writes it. Pages are read
+    /// when first touched, so loading is immediate whatever the size, and several
+    /// processes mapping one file share its page cache. A C-order file gives a contiguous
+    /// tensor; a Fortran-order one gives the transposed view of its data (shape as in the
+    /// file, ``Tensor/strides`` of column-major order), no copy.
+    /// Writing to the tensor copies the pages written (`MAP_PRIVATE`): the file never
+    /// changes. The mapping lives as long as any tensor sharing the storage
+    /// (views, copies not yet written to) and is unmapped with the last;
+    /// ``Tensor/isMemoryMapped`` tells whether a tensor got one. A file that does not
+    /// allow it (big-endian, an unaligned data offset, no elements) or that the system
+    /// refuses to map is read as without `memoryMapped`. The header is checked the same
+    /// way either way, so a file shorter than its header claims is refused, never mapped.
+    /// As with NumPy's memory maps, the file must not be truncated while mapped (a read of
+    /// a page past its new end stops the process with SIGBUS), and a change written into
+    /// the file in place by another program may show in pages not yet written to;
+    /// Nabla's own writers replace a file with a new one, which leaves a mapping of the
+    /// old one intact.
+    ///
     /// - Parameters:
     ///   - path: The `.npy` file.
-    ///   - limits: The largest file and element data read.
-    public static func load(_ path: String, limits: DataLimits = .default) throws -> Tensor {
-        tensor(from: try readArray(path, limits: limits))
+    ///   - memoryMapped: Map the file's data instead of reading it, where the file allows it.
+    ///   - limits: The largest file and element data read (or mapped).
+    public static func load(_ path: String, memoryMapped: Bool = false, limits: DataLimits = .default) throws -> Tensor {
+        guard memoryMapped else { return tensor(from: try readArray(path, limits: limits)) }
+        return try withRegularFile(path) { fd, fileSize in
+            let header = try checkedHeader(ofFile: fd, size: fileSize, path: path, limits: limits)
+            if let mapped = try mappedTensor(fd, fileSize: fileSize, header: header, path: path) { return mapped }
+            return tensor(from: try readData(fd, fileSize: fileSize, header: header, path: path))
+        }
     }
 
     /// Decodes the bytes of a `.npy` file already in memory; `source` names them in errors.
@@ -123,24 +150,55 @@ extension NumPy {
     /// Reads a `.npy` file: the header first, the data only once its size is checked.
     static func readArray(_ path: String, limits: DataLimits) throws -> NPYArray {
         try withRegularFile(path) { fd, fileSize in
-            guard fileSize <= limits.maximumFileBytes else {
-                throw DataError(path: path, problem: "is \(fileSize) bytes, larger than the limit of \(limits.maximumFileBytes) bytes (DataLimits.maximumFileBytes)")
-            }
-            return try parse(fileSize: fileSize, source: path, limits: limits) { count, offset in
-                try readBytes(fd, count: count, at: offset, path: path)
-            }
+            let header = try checkedHeader(ofFile: fd, size: fileSize, path: path, limits: limits)
+            return try readData(fd, fileSize: fileSize, header: header, path: path)
         }
+    }
+
+    /// The header of the open `.npy` file `fd`, checked against the file's size and `limits`.
+    private static func checkedHeader(ofFile fd: Int32, size fileSize: Int, path: String, limits: DataLimits) throws -> NPYHeader {
+        guard fileSize <= limits.maximumFileBytes else {
+            throw DataError(path: path, problem: "is \(fileSize) bytes, larger than the limit of \(limits.maximumFileBytes) bytes (DataLimits.maximumFileBytes)")
+        }
+        return try checkedHeader(fileSize: fileSize, source: path, limits: limits) { count, offset in
+            try readBytes(fd, count: count, at: offset, path: path)
+        }
+    }
+
+    /// The data of the open `.npy` file `fd` whose checked header is `header`, decoded.
+    private static func readData(_ fd: Int32, fileSize: Int, header: NPYHeader, path: String) throws -> NPYArray {
+        try decodeData(header, source: path, try readBytes(fd, count: fileSize - header.byteCount, at: header.byteCount, path: path))
+    }
+
+    /// The open `.npy` file `fd` mapped as a tensor's storage, or nil where its layout does
+    /// not allow it or the system refuses (see ``NumPy/load(_:memoryMapped:limits:)``).
+    private static func mappedTensor(_ fd: Int32, fileSize: Int, header: NPYHeader, path: String) throws -> Tensor? {
+        let type = header.elementType
+        guard !header.bigEndian || type.byteSize == 1, header.byteCount % 64 == 0 else { return nil }
+        // Fortran order is C order of the reversed shape; the transposed view restores the file's shape.
+        let fortran = header.fortranOrder && header.shape.count > 1
+        guard let mapped = try Tensor(mappingFile: fd, fileSize: fileSize, byteOffset: header.byteCount,
+                                      shape: fortran ? header.shape.reversed() : header.shape, dtype: type, check: { bytes in
+            if type == .bool, let bad = bytes.firstIndex(where: { $0 > 1 }) { throw boolFailure(path, element: bad, byte: bytes[bad]) }
+        }) else { return nil }
+        return fortran ? mapped.permute(Array((0..<header.shape.count).reversed())) : mapped
     }
 
     static func decodeArray(_ bytes: [UInt8], source: String, limits: DataLimits) throws -> NPYArray {
-        try parse(fileSize: bytes.count, source: source, limits: limits) { count, offset in
+        let header = try checkedHeader(fileSize: bytes.count, source: source, limits: limits) { count, offset in
             Array(bytes[min(offset, bytes.count)..<min(offset + count, bytes.count)])
         }
+        return try decodeData(header, source: source, Array(bytes[header.byteCount...]))
     }
 
-    /// Checks and decodes a `.npy` file of `fileSize` bytes whose ranges `readRange(count, offset)` reads.
-    private static func parse(fileSize: Int, source: String, limits: DataLimits,
-                              bytes readRange: (_ count: Int, _ offset: Int) throws -> [UInt8]) throws -> NPYArray {
+    private static func boolFailure(_ source: String, element: Int, byte: UInt8) -> DataError {
+        DataError(path: source, problem: "bool element \(element) is the byte \(byte); a bool is 0 or 1")
+    }
+
+    /// Checks the header of a `.npy` file of `fileSize` bytes whose ranges `readRange(count, offset)`
+    /// reads: its dtype and shape, and that exactly the shape's bytes follow it, within `limits`.
+    private static func checkedHeader(fileSize: Int, source: String, limits: DataLimits,
+                                      bytes readRange: (_ count: Int, _ offset: Int) throws -> [UInt8]) throws -> NPYHeader {
         func failure(_ problem: String) -> DataError { DataError(path: source, problem: problem) }
         let header: NPYHeader
         do {
@@ -163,13 +221,19 @@ extension NumPy {
                 ? "truncated: shape \(header.shape) of \(type) needs \(dataBytes) bytes of data but \(present) follow the header"
                 : "shape \(header.shape) of \(type) needs \(dataBytes) bytes of data but \(present) follow the header")
         }
-        var data = try readRange(dataBytes, header.byteCount)
-        guard data.count == dataBytes else { throw failure("truncated: the file shrank while it was read") }
+        return header
+    }
+
+    /// The array of `data`, the bytes that followed the checked `header`, in C order and little-endian.
+    private static func decodeData(_ header: NPYHeader, source: String, _ data: [UInt8]) throws -> NPYArray {
+        let type = header.elementType
+        var data = data
+        guard data.count == header.shape.reduce(1, *) * type.byteSize else {
+            throw DataError(path: source, problem: "truncated: the file shrank while it was read")
+        }
         if header.bigEndian { reverseEachElement(&data, size: type.byteSize) }
         if header.fortranOrder && header.shape.count > 1 { data = fortranToC(data, shape: header.shape, size: type.byteSize) }
-        if type == .bool, let bad = data.firstIndex(where: { $0 > 1 }) {
-            throw failure("bool element \(bad) is the byte \(data[bad]); a bool is 0 or 1")
-        }
+        if type == .bool, let bad = data.firstIndex(where: { $0 > 1 }) { throw boolFailure(source, element: bad, byte: data[bad]) }
         return NPYArray(elementType: type, shape: header.shape, bytes: data)
     }
 

@@ -122,7 +122,8 @@ public func binaryCrossEntropy(_ probability: Tensor, _ target: Tensor, reductio
     let (logP, logNotP) = noGrad { (p.log().clamp(min: -100), (1 - p).log().clamp(min: -100)) }
     let losses = noGrad { -(y * logP + (1 - y) * logNotP) }
     return reduction.apply(losses.withGradient(of: "binaryCrossEntropy", inputs: [probability, target]) { g in
-        [g * (p - y) / (p * (1 - p)).clamp(min: 1e-12), g * (logNotP - logP)]
+        // PyTorch's bound is the float constant 1e-12, in float64 too.
+        [g * (p - y) / (p * (1 - p)).clamp(min: Double(Float(1e-12))), g * (logNotP - logP)]
     })
 }
 

@@ -31,11 +31,12 @@ public final class BatchNorm2d: Module {
     public let runningVariance: Buffer
     /// An int64, as PyTorch keeps it (so checkpoints hold the same dtypes).
     public let batchesTracked: Buffer
-    public let momentum: Float
-    public let epsilon: Float
+    /// Python floats, as PyTorch's `eps` and `momentum`.
+    public let momentum: Double
+    public let epsilon: Double
     public private(set) var isTraining = true
 
-    public init(features: Int, epsilon: Float = 1e-5, momentum: Float = 0.1) {
+    public init(features: Int, epsilon: Double = 1e-5, momentum: Double = 0.1) {
         guard features > 0 else { Nabla.fail("BatchNorm2d: features must be positive, got \(features)") }
         weight = Parameter(Tensor.ones([features]))
         bias = Parameter(Tensor.zeros([features]))

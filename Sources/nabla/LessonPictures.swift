@@ -41,7 +41,7 @@ struct LessonPictures {
     mutating func drawEigenDigits(_ pca: PrincipalComponents, height: Int, width: Int) throws {
         let count = min(8, pca.components.shape[1])
         let components = pca.components[0..<pca.components.shape[0], 0..<count].transposed.contiguous().reshape([count, height, width])
-        let tiles = components / components.abs().max(axes: [1, 2], keepDims: true).clamp(min: .leastNormalMagnitude)
+        let tiles = components / components.abs().max(axes: [1, 2], keepDims: true).clamp(min: Double(Float.leastNormalMagnitude))
         let total = pca.totalVariance
         let captions = (0..<count).map { "PC \($0 + 1): \(formatFixed(Double(100 * pca.variances[$0].item / total), decimals: 1))%" }
         try write(Figure([ImageGrid(tiles, captions: captions, columns: min(4, count), colorMap: .blueRed, range: -1...1)],

@@ -19,6 +19,12 @@ let package = Package(
             name: "NablaConsumer",
             dependencies: [.product(name: "Nabla", package: "Nabla")]
         ),
+        // The README's first program, in the Swift 6 language mode.
+        .executableTarget(
+            name: "FirstProgram",
+            dependencies: [.product(name: "Nabla", package: "Nabla"), .product(name: "NablaNN", package: "Nabla")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         // Issue 20's element types, in the Swift 6 language mode.
         .executableTarget(
             name: "ElementTypesContract",

@@ -63,7 +63,7 @@ final class ChapterFourTests: XCTestCase {
         XCTAssertEqual(validDist3.shape, [1010])
         func is3(_ x: Tensor) -> Tensor { mnistDistance(x, mean3) .< mnistDistance(x, mean7) }
         let accuracy3s = is3(valid3).to(.float32).mean()
-        let accuracy7s = (1 - is3(valid7)).mean()
+        let accuracy7s = (1 - is3(valid7).to(.float32)).mean()
         XCTAssertGreaterThan(accuracy3s.item, 0.9)
         XCTAssertGreaterThan(accuracy7s.item, 0.95)
     }

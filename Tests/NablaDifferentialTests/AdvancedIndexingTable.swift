@@ -128,6 +128,20 @@ enum CountingTable {
                       Case("[8] with NaN and ±inf", [Operand([8], .contiguous, .exact([0.5, .nan, -0.25, .infinity, 0.9, -1, 1, -.infinity]), grad: false)])]
         let sorted = Operand([6], .contiguous, .exact([-1, 0, 0, 0.5, 2, 3]), grad: false)
         let probes = [Case("probes [2,4]", [sorted, Operand([2, 4], .contiguous, .exact([0, -2, 0.5, 3, 4, 0.25, -1, 2.5]), grad: false)])]
+        // N-D: each row of values searches its own row of the sequence (NaN and ±inf in both).
+        let rows = Case("rows [3,5], probes [3,4] transposed view", [
+            Operand([3, 5], .contiguous, .exact([-2, -1, 0, 0.5, 3, 0, 0, 0, 1, 1, -.infinity, -1, 2, 2.5, .nan]), grad: false),
+            Operand([3, 4], .transposed, .exact([-1, 0, .nan, 0.5, 1, 2, 4, 0.5, .infinity, -3, 2, -.infinity]), grad: false)])
+        let planes = Case("rank 3: [2,2,3] and probes [2,2,2]", [
+            Operand([2, 2, 3], .contiguous, .exact([0, 1, 2, -1, -1, 4, 3, 5, 7, 0, 0.25, 0.5]), grad: false),
+            Operand([2, 2, 2], .contiguous, .exact([1, 2.5, -1, 4, 9, 3, 0.25, -5]), grad: false)])
+        let unsortedRows = Case("unsorted rows [2,4] with sorter", [
+            Operand([2, 4], .contiguous, .exact([5, 1, 3, 3, 0, 9, 2, -4]), grad: false),
+            Operand([2, 3], .contiguous, .exact([3, 6, 0, -5, 2, 9]), grad: false),
+            Operand([2, 4], .contiguous, .exact([1, 2, 3, 0, 3, 0, 2, 1]), grad: false)])
+        let integerRows = Case("rows [2,4] of integers", [
+            Operand([2, 4], .contiguous, .exact([0, 2, 2, 7, 1, 100, 200, 255]), grad: false),
+            Operand([2, 3], .contiguous, .exact([2, 8, 0, 255, 0, 150]), grad: false)])
         return [
             DifferentialOp("unique()", torch: "torch.unique(a, sorted=True, return_inverse=True, return_counts=True)", ulps: 0, differentiable: 0,
                            cases: integers + [Case("[5,4] of ±1.5, 0", [Operand([5, 4], .contiguous, .exact((0..<20).map { [1.5, 0, -1.5][$0 % 3] }), grad: false)])])
@@ -145,6 +159,21 @@ enum CountingTable {
             DifferentialOp("searchsorted(_:right:)", torch: "torch.searchsorted(a, b, right={keep})", ulps: 0, differentiable: 0,
                            cases: probes + probes.map { Case($0.label + " right", $0.operands, Params(keepDims: true)) })
             { x, p in [x[0].searchsorted(x[1], right: p.keepDims)] },
+            DifferentialOp("searchsorted(_:right:) N-D", torch: "torch.searchsorted(a, b, right={keep})", ulps: 0, differentiable: 0,
+                           cases: [rows, planes].flatMap { [$0, Case($0.label + " right", $0.operands, Params(keepDims: true))] })
+            { x, p in [x[0].searchsorted(x[1], right: p.keepDims)] },
+            DifferentialOp("searchsorted(_:side:sorter:)", torch: "torch.searchsorted(a, b, side='{text}', sorter=c.long())", ulps: 0, differentiable: 0,
+                           cases: ["left", "right"].map { Case(unsortedRows.label + " " + $0, unsortedRows.operands, Params(text: $0)) })
+            { x, p in [x[0].searchsorted(x[1], side: p.text == "right" ? .right : .left, sorter: x[2].to(.int64))] },
+            DifferentialOp("searchsorted(int64 sequence, floating values)", torch: "torch.searchsorted(a.long(), b)", ulps: 0, differentiable: 0,
+                           cases: probes + [planes])
+            { x, _ in [x[0].to(.int64).searchsorted(x[1])] },
+        ] + [DType.int64, .int32, .uint8].map { dtype in
+            DifferentialOp("searchsorted(\(dtype), outInt32: true)", torch: "torch.searchsorted(a.to(torch.\(dtype)), b.to(torch.\(dtype)), right={keep}, out_int32=True)",
+                           ulps: 0, differentiable: 0, dtypes: [.float64],
+                           cases: [integerRows, Case(integerRows.label + " right", integerRows.operands, Params(keepDims: true))])
+            { x, p in [x[0].to(dtype).searchsorted(x[1].to(dtype), right: p.keepDims, outInt32: true)] }
+        } + [
             DifferentialOp("oneHot(classes: 6)", torch: "F.one_hot(a.long(), 6)", ulps: 0, differentiable: 0,
                            cases: integers) { x, _ in [x[0].to(.int64).oneHot(classes: 6)] },
         ]

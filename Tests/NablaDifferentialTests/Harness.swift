@@ -144,10 +144,9 @@ struct DifferentialOp {
     let cases: [Case]
     /// The dtypes the op takes: each case runs in each, its float-valued
     /// operands converted (class indices and masks without a gradient stay as they are). `[.float32]`
-    /// marks the ops whose kernels are still float32-only (convolution, pooling, batch
-    /// norm), which stop on a float64 tensor. In an integer or bool dtype the operands hold
-    /// integers of that dtype (see ``Operand/dtype(in:)``), nothing is differentiated,
-    /// and the oracle compares exactly.
+    /// marks an op whose kernel is float32-only, which stops on a float64 tensor. In an
+    /// integer or bool dtype the operands hold integers of that dtype (see
+    /// ``Operand/dtype(in:)``), nothing is differentiated, and the oracle compares exactly.
     let dtypes: [DType]
     let nabla: (_ operands: [Tensor], _ params: Params) -> [Tensor]
 
@@ -419,7 +418,13 @@ extension DifferentialOp {
     /// Ops that disagree with torch in float64 because of an open bug (issue 20), each with
     /// the reason: their float64 cases are compared and a mismatch printed as KNOWN, as a
     /// case's `known` mark does. Remove an entry with its fix.
-    static let knownInFloat64: [String: String] = [:]
+    static let knownInFloat64: [String: String] = [
+        "batchNorm(weight:bias:)": floatHyperparameters,
+        "batchNorm(runningMean:runningVariance:training: true)": floatHyperparameters,
+        "batchNorm(runningMean:runningVariance:training: false)": floatHyperparameters,
+    ]
+    private static let floatHyperparameters = "momentum and epsilon are Float parameters (Float(0.1), Float(1e-5)); "
+        + "given those values torch agrees at float64 tolerances; remove when they become Double"
 
     /// Runs `c` in `dtype` on both backends and returns its JSON record for the oracle. A
     /// programmer error (Nabla stopping where torch computes) stops the test,

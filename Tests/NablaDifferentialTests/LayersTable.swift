@@ -40,15 +40,15 @@ enum LayersTable {
                 // Outputs sum over C·kh·kw, the input's gradient over O·kh·kw, the weight's over N·outH·outW (≤ N·H·W).
                 let x = shapes[0], window = p.ints[0] * p.ints[1]
                 return Swift.max(x[1] * window, shapes[1][0] * window, x[0] * x[2] * x[3])
-            }, dtypes: [.float32], cases: convolutions) { x, p in
+            }, cases: convolutions) { x, p in
                 let w = window(p)
                 return x[0].conv2d(x[1], bias: x[2], stride: w.stride, padding: w.padding, dilation: w.dilation)
             },
             DifferentialOp("unfold", torch: "F.unfold(a, ({ints}[0], {ints}[1]), {text})", ulps: 0, gradUlps: 1,
-                           length: { _, p in p.ints[0] * p.ints[1] }, dtypes: [.float32], cases: convolutions.map { Case($0.label, [$0.operands[0]], $0.params) })
+                           length: { _, p in p.ints[0] * p.ints[1] }, cases: convolutions.map { Case($0.label, [$0.operands[0]], $0.params) })
             { x, p in let w = window(p); return x[0].unfold(kernelSize: w.kernel, stride: w.stride, padding: w.padding, dilation: w.dilation) },
             DifferentialOp("fold", torch: "F.fold(a, ({ints}[8], {ints}[9]), ({ints}[0], {ints}[1]), {text})", ulps: 1, gradUlps: 1,
-                           length: { _, p in p.ints[0] * p.ints[1] }, dtypes: [.float32], cases: convolutions.map { c in
+                           length: { _, p in p.ints[0] * p.ints[1] }, cases: convolutions.map { c in
                                // The columns that unfold makes of the case's image, folded back into it.
                                let image = c.operands[0].shape, w = window(c.params)
                                let columns = [image[0], image[1] * w.kernel.height * w.kernel.width,
@@ -61,26 +61,26 @@ enum LayersTable {
                                  dilation: w.dilation)
             },
             DifferentialOp("maxPool2d", torch: "F.max_pool2d(a, {text})", ulps: 0, length: { _, p in p.ints[0] * p.ints[1] },
-                           dtypes: [.float32], cases: pools) { x, p in
+                           cases: pools) { x, p in
                 let w = window(p)
                 return x[0].maxPool2d(kernelSize: w.kernel, stride: w.stride, padding: w.padding)
             },
             DifferentialOp("avgPool2d", torch: "F.avg_pool2d(a, {text})", ulps: 2, length: { _, p in p.ints[0] * p.ints[1] },
-                           dtypes: [.float32], cases: pools.dropLast()) { x, p in
+                           cases: pools.dropLast()) { x, p in
                 let w = window(p)
                 return x[0].avgPool2d(kernelSize: w.kernel, stride: w.stride, padding: w.padding)
             },
             DifferentialOp("avgPool2d(countIncludePad: false)", torch: "F.avg_pool2d(a, {text}, count_include_pad=False)", ulps: 2,
-                           length: { _, p in p.ints[0] * p.ints[1] }, dtypes: [.float32], cases: pools.dropLast()) { x, p in
+                           length: { _, p in p.ints[0] * p.ints[1] }, cases: pools.dropLast()) { x, p in
                 let w = window(p)
                 return x[0].avgPool2d(kernelSize: w.kernel, stride: w.stride, padding: w.padding, countIncludePad: false)
             },
             DifferentialOp("adaptiveAvgPool2d", torch: "F.adaptive_avg_pool2d(a, ({ints}[0], {ints}[1]))", ulps: 2, length: { s, _ in s[0][2] * s[0][3] },
-                           dtypes: [.float32], cases: [([3, 2], "[2,3,7,6] to 3x2"), ([1, 1], "[2,3,7,6] to 1x1"), ([4, 5], "[2,3,7,6] to 4x5")].map { size, label in
+                           cases: [([3, 2], "[2,3,7,6] to 3x2"), ([1, 1], "[2,3,7,6] to 1x1"), ([4, 5], "[2,3,7,6] to 4x5")].map { size, label in
                                Case(label, [Operand([2, 3, 7, 6], .sliced)], Params(ints: size))
                            }) { x, p in x[0].adaptiveAvgPool2d(outputSize: Size2D(p.ints[0], p.ints[1])) },
             DifferentialOp("batchNorm(weight:bias:)", torch: "F.batch_norm(a, None, None, b, c, training=True, eps=1e-5)", ulps: 8,
-                           length: { s, _ in s[0].reduce(1, *) / s[0][1] }, dtypes: [.float32], cases: [
+                           length: { s, _ in s[0].reduce(1, *) / s[0][1] }, cases: [
                                Case("[4,3]", [Operand([4, 3]), Operand([3]), Operand([3])]),
                                Case("[2,3,4,5] transposed", [Operand([2, 3, 4, 5], .transposed), Operand([3]), Operand([3])]),
                                Case("[8,2,3] scaled by 100", [Operand([8, 2, 3], .contiguous, .normal(scale: 100)), Operand([2]), Operand([2])]),
@@ -90,7 +90,7 @@ enum LayersTable {
             DifferentialOp("batchNorm(runningMean:runningVariance:training: \(training))",
                            torch: "(lambda m, v: (F.batch_norm(a, m, v, b, c, training=\(training ? "True" : "False"), momentum=0.1, eps=1e-5), m, v))"
                                + "(d.detach().clone(), e.detach().clone())",
-                           ulps: 8, length: { s, _ in s[0].reduce(1, *) / s[0][1] }, dtypes: [.float32], cases: [
+                           ulps: 8, length: { s, _ in s[0].reduce(1, *) / s[0][1] }, cases: [
                                Case("[4,3]", [Operand([4, 3]), Operand([3]), Operand([3]), Operand([3], .contiguous, .normal, grad: false),
                                               Operand([3], .contiguous, .positive, grad: false)]),
                                Case("[2,3,4,5] transposed", [Operand([2, 3, 4, 5], .transposed), Operand([3]), Operand([3]),

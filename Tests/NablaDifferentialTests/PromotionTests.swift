@@ -3,8 +3,9 @@ import XCTest
 import Nabla
 
 /// The promotion table against `torch.result_type`: every pair of dtypes, as
-/// tensors with axes and as rank-0 tensors, and each dtype with a weak Swift scalar,
-/// through the ops themselves (`+`, and `/` for true division).
+/// tensors with axes and as rank-0 tensors, and each dtype with weak Swift scalars
+/// (`Int` as a Python int, `Double` and `Float` as a Python float, on either side),
+/// through the ops themselves (`+`, `-`, `*`, `/` for true division, `.>`).
 final class PromotionTests: XCTestCase {
     /// An operand of the table: a dtype, at rank 1 or rank 0.
     private struct Operand {
@@ -23,19 +24,28 @@ final class PromotionTests: XCTestCase {
             for b in operands {
                 expressions.append("torch.result_type(\(a.torch), \(b.torch))")
                 ours.append("\(Tensor.resultType(a.tensor, b.tensor))")
-                // The ops promote as the table says (bool + bool is not arithmetic here).
-                if !(a.dtype == .bool && b.dtype == .bool) {
-                    expressions.append("(\(a.torch) + \(b.torch)).dtype")
-                    ours.append("\((a.tensor + b.tensor).dtype)")
-                }
+                // The ops promote as the table says (bool + bool is logical or, as torch's).
+                expressions.append("(\(a.torch) + \(b.torch)).dtype")
+                ours.append("\((a.tensor + b.tensor).dtype)")
                 expressions.append("(\(a.torch) / \(b.torch)).dtype")
                 ours.append("\((a.tensor / b.tensor).dtype)")
             }
-            // Weak scalars: a Swift Float is a Python float.
-            expressions.append("torch.result_type(\(a.torch), 0.5)")
-            ours.append("\((a.tensor * 0.5).dtype)")
-            expressions.append("(\(a.torch) > 0.5).dtype")
-            ours.append("\((a.tensor .> 0.5).dtype)")
+            // Weak scalars: a Swift Int is a Python int, a Double or a Float a Python float, on either side.
+            func withScalar<S: ScalarOperand>(_ scalar: S, python: String) {
+                let x = a.tensor
+                expressions += ["torch.result_type(\(a.torch), \(python))", "(\(a.torch) * \(python)).dtype",
+                                "(\(a.torch) / \(python)).dtype", "(\(python) / \(a.torch)).dtype",
+                                "(\(python) + \(a.torch)).dtype", "(\(a.torch) > \(python)).dtype", "(\(python) > \(a.torch)).dtype"]
+                ours += [x + scalar, x * scalar, x / scalar, scalar / x, scalar + x, x .> scalar, scalar .> x].map { "\($0.dtype)" }
+                // torch refuses `-` with a bool tensor and a number; here it promotes (bool − 1 is int64).
+                if a.dtype != .bool {
+                    expressions += ["(\(a.torch) - \(python)).dtype", "(\(python) - \(a.torch)).dtype"]
+                    ours += [x - scalar, scalar - x].map { "\($0.dtype)" }
+                }
+            }
+            withScalar(2, python: "2")
+            withScalar(0.5, python: "0.5")
+            withScalar(Float(0.5), python: "0.5")
         }
         let script = "import torch\nfor value in [\(expressions.joined(separator: ", "))]:\n    print(str(value).replace('torch.', ''))\n"
         let process = Process()

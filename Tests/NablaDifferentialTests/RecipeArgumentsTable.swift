@@ -18,7 +18,7 @@ enum RecipeArgumentsTable {
                                   let x = shapes[0], w = shapes[1]
                                   return Swift.max(w[1] * w[2] * w[3], w[0] * w[2] * w[3], x[0] * x[2] * x[3])
                               },
-                              dtypes: [.float32], cases: [
+                              cases: [
                                   convolution("[2,4,6,5] groups 2", input: [2, 4, 6, 5], out: 6, kernel: 3, groups: 2, stride: 1, padding: 0),
                                   convolution("depthwise [1,3,5,5] ×2 stride 2 padding 1", input: [1, 3, 5, 5], out: 6, kernel: 3, groups: 3,
                                               stride: 2, padding: 1),
@@ -39,20 +39,20 @@ enum RecipeArgumentsTable {
         let torchWindow = "({ints}[0], {ints}[0]), stride={ints}[1], padding={ints}[2], ceil_mode=True"
         return [
             DifferentialOp("maxPool2d(ceilMode: true)", torch: "F.max_pool2d(a, \(torchWindow))", ulps: 0,
-                           length: { _, p in p.ints[0] * p.ints[0] }, dtypes: [.float32], cases: cases) { x, p in
+                           length: { _, p in p.ints[0] * p.ints[0] }, cases: cases) { x, p in
                 x[0].maxPool2d(kernelSize: size(p, 0), stride: size(p, 1), padding: size(p, 2), ceilMode: true)
             },
             DifferentialOp("avgPool2d(ceilMode: true)", torch: "F.avg_pool2d(a, \(torchWindow))", ulps: 2,
-                           length: { _, p in p.ints[0] * p.ints[0] }, dtypes: [.float32], cases: cases) { x, p in
+                           length: { _, p in p.ints[0] * p.ints[0] }, cases: cases) { x, p in
                 x[0].avgPool2d(kernelSize: size(p, 0), stride: size(p, 1), padding: size(p, 2), ceilMode: true)
             },
             DifferentialOp("avgPool2d(countIncludePad: false, ceilMode: true)", torch: "F.avg_pool2d(a, \(torchWindow), count_include_pad=False)",
-                           ulps: 2, length: { _, p in p.ints[0] * p.ints[0] }, dtypes: [.float32], cases: cases) { x, p in
+                           ulps: 2, length: { _, p in p.ints[0] * p.ints[0] }, cases: cases) { x, p in
                 x[0].avgPool2d(kernelSize: size(p, 0), stride: size(p, 1), padding: size(p, 2), countIncludePad: false, ceilMode: true)
             },
             // torch sends the gradient to the last NaN of a window, in the 2×2 fast path and the general loop alike.
             DifferentialOp("maxPool2d two NaNs in a window", torch: "F.max_pool2d(a, ({ints}[0], {ints}[0]), stride={ints}[1])", ulps: 0,
-                           dtypes: [.float32], cases: [
+                           cases: [
                                Case("2x2 stride 2", [Operand([1, 1, 2, 4], .contiguous, .exact([.nan, 1, 5, .nan, .nan, 2, .nan, .nan]))],
                                     Params(ints: [2, 2])),
                                Case("3x3 stride 1", [Operand([1, 1, 3, 3], .contiguous, .exact([1, .nan, 2, .nan, 0, .nan, 3, 4, 5]))],

@@ -88,7 +88,7 @@ final class LayerTests: XCTestCase {
         XCTAssertGreaterThan((unnormalized(images) - logits).abs().max().item, 0.1)
     }
 
-    /// The PyTorch snippet of the README (or of the DocC article it moves to) is the code the test above runs.
+    /// The PyTorch snippet of the article "The nabla command" (Nabla.docc/TheNablaCommand.md) is the code the test above runs.
     func testTheDocumentedPyTorchSnippetIsTheTestedOne() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         var pages = [root.appendingPathComponent("README.md")]

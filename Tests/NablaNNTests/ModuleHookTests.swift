@@ -45,6 +45,28 @@ final class ModuleHookTests: XCTestCase {
         XCTAssertEqual(calls, 21)
     }
 
+    /// A module of your own whose `callAsFunction` calls its layers directly (`fc(x)`, no
+    /// `withHooks`): the layers' hooks run on every call, as in PyTorch; the module's own hooks
+    /// run where it is called through Sequential, the Learner or `withHooks`, not on a direct call.
+    func testTheLayersHooksRunWhenYourModuleCallsThemDirectly() {
+        final class Block: Module {
+            let fc = Linear(weight: Tensor([[1, 0], [0, 1]]), bias: nil)
+            let act = ReLU()
+            func callAsFunction(_ x: Tensor) -> Tensor { act(fc(x)) }
+        }
+        let block = Block()
+        var seen: [String] = []
+        block.fc.registerForwardHook { _, input, _ in seen.append("fc \(input.scalars)"); return nil }
+        block.act.registerForwardPreHook { _, _ in seen.append("relu"); return nil }
+        block.registerForwardHook { _, _, _ in seen.append("block"); return nil }
+        XCTAssertEqual(block(Tensor([[1, -2]])).scalars, [1, 0])
+        XCTAssertEqual(seen, ["fc [1.0, -2.0]", "relu"], "a direct call runs the layers' hooks, not the block's own")
+        _ = Sequential(block)(Tensor([[1, -2]]))
+        XCTAssertEqual(Array(seen.dropFirst(2)), ["fc [1.0, -2.0]", "relu", "block"])
+        _ = block.withHooks(Tensor([[3, 4]])) { block($0) }
+        XCTAssertEqual(Array(seen.dropFirst(5)), ["fc [3.0, 4.0]", "relu", "block"])
+    }
+
     func testAFullBackwardHookSeesTheInputsAndTheOutputsGradients() {
         let layer = Linear(weight: Tensor([[1, 2], [3, 4]]), bias: Tensor([0, 0]))
         var seen: [(input: [Float]?, output: [Float])] = []

@@ -19,7 +19,7 @@ final class DTypeTests: XCTestCase {
         XCTAssertEqual(Tensor(shape: [2], scalars: [1, 2] as [Double]).dtype, .float64)
         XCTAssertEqual(Tensor.zeros([2], dtype: .int32).scalars(as: Int32.self), [0, 0])
         XCTAssertEqual(Tensor.ones([3], dtype: .bool).scalars(as: Bool.self), [true, true, true])
-        XCTAssertEqual(Tensor.full([2], 9_007_199_254_740_993, dtype: .int64).scalars(as: Int64.self), [9_007_199_254_740_992, 9_007_199_254_740_992])
+        XCTAssertEqual(Tensor.full([2], 9_007_199_254_740_993, dtype: .int64).scalars(as: Int64.self), [9_007_199_254_740_993, 9_007_199_254_740_993])
         XCTAssertEqual(DType.allCases.map(\.description), ["float32", "float64", "int64", "int32", "uint8", "bool"])
     }
 
@@ -75,7 +75,7 @@ final class DTypeTests: XCTestCase {
         XCTAssertEqual(Tensor([1, -20] as [Int64]).description, "tensor([  1, -20], shape: [2])")
         XCTAssertEqual(Tensor([3, 4] as [Int32]).description, "tensor([3, 4], shape: [2], dtype: int32)")
         XCTAssertEqual(Tensor([7] as [UInt8]).description, "tensor([7], shape: [1], dtype: uint8)")
-        XCTAssertEqual(Tensor([true, false]).description, "tensor([ true, false], shape: [2])")
+        XCTAssertEqual(Tensor([true, false]).description, "tensor([ True, False], shape: [2])")
     }
 
     func testSubscriptAssignmentConvertsTheValue() {
@@ -211,26 +211,53 @@ final class DTypeTests: XCTestCase {
 
     func testOpsNameThemselvesForADTypeTheyDoNotTake() {
         assertFails("softmax: not implemented for bool tensors (it takes float32, float64)") { _ = Tensor([true]).softmax() }
-        assertFails("add: not implemented for bool tensors") { _ = Tensor([true]) + Tensor([false]) }
+        assertFails("sub: subtraction, the `-` operator, with two bool tensors is not supported") { _ = Tensor([true]) - Tensor([false]) }
         assertFails("+=: result type float32 can't be cast to the desired output type int64") {
             var x = Tensor([1, 2] as [Int64])
             x += 0.5
         }
     }
 
-    func testFloat32OnlyOpsNameThemselves() {
+    func testWindowAndNormalizationOpsNameTheDTypesTheyRefuse() {
         let image = Tensor.zeros([1, 1, 4, 4], dtype: .float64)
-        assertFails("conv2d: not implemented for float64 tensors (it takes float32)") { _ = image.conv2d(Tensor.zeros([1, 1, 3, 3])) }
-        assertFails("conv2d: not implemented for float64 tensors (it takes float32)") {
-            _ = image.to(.float32).conv2d(Tensor.zeros([1, 1, 3, 3], dtype: .float64))
+        assertFails("conv2d: the input is float64 but the weight is float32; convert one with to(_:) so both have the same dtype") {
+            _ = image.conv2d(Tensor.zeros([1, 1, 3, 3]))
         }
-        assertFails("unfold: not implemented for float64 tensors") { _ = image.unfold(kernelSize: 2) }
-        assertFails("maxPool2d: not implemented for float64 tensors") { _ = image.maxPool2d(kernelSize: 2) }
+        assertFails("conv2d: the input is float32 but the bias is float64") {
+            _ = image.to(.float32).conv2d(Tensor.zeros([1, 1, 3, 3]), bias: Tensor.zeros([1], dtype: .float64))
+        }
+        assertFails("conv2d: not implemented for int64 tensors (it takes float32, float64)") {
+            _ = image.to(.int64).conv2d(Tensor.zeros([1, 1, 3, 3], dtype: .int64))
+        }
+        assertFails("unfold: not implemented for int32 tensors") { _ = image.to(.int32).unfold(kernelSize: 2) }
+        assertFails("fold: not implemented for uint8 tensors") { _ = image.to(.uint8).reshape([1, 4, 4]).fold(outputSize: 3, kernelSize: 2) }
+        // As torch 2.13's CPU kernels: max_pool2d takes the integer types, not bool; the averages only the floating ones.
+        assertFails("maxPool2d: not implemented for bool tensors (it takes float32, float64, int64, int32, uint8)") {
+            _ = image.to(.bool).maxPool2d(kernelSize: 2)
+        }
         assertFails("avgPool2d: not implemented for int64 tensors") { _ = image.to(.int64).avgPool2d(kernelSize: 2) }
-        assertFails("adaptiveAvgPool2d: not implemented for float64 tensors") { _ = image.adaptiveAvgPool2d(outputSize: 1) }
-        assertFails("batchNorm: not implemented for float64 tensors") { _ = image.batchNorm(weight: nil, bias: nil) }
+        assertFails("adaptiveAvgPool2d: not implemented for uint8 tensors") { _ = image.to(.uint8).adaptiveAvgPool2d(outputSize: 1) }
+        assertFails("batchNorm: not implemented for int64 tensors") { _ = image.to(.int64).batchNorm(weight: nil, bias: nil) }
+        assertFails("batchNorm: the input is float64 but the weight is float32") { _ = image.batchNorm(weight: Tensor.ones([1]), bias: nil) }
+        var mean = Tensor.zeros([1]), variance = Tensor.ones([1])
+        assertFails("batchNorm: the input is float64 but the runningMean is float32") {
+            _ = image.batchNorm(runningMean: &mean, runningVariance: &variance, weight: nil, bias: nil, training: true)
+        }
         var generator = RandomGenerator(seed: 1)
         XCTAssertEqual(image.dropout(probability: 0.5, training: true, generator: &generator).dtype, .float64)
+    }
+
+    func testMaxPoolOfIntegersKeepsTheirDTypeAndValues() {
+        // torch.arange(16).reshape(1, 1, 4, 4) through F.max_pool2d(x, 2) and F.max_pool2d(x, 3, 1, 1).
+        let values = Tensor(Array(0..<16) as [Int64]).reshape([1, 1, 4, 4])
+        for dtype in [DType.int64, .int32, .uint8] {
+            let pooled = values.to(dtype).maxPool2d(kernelSize: 2)
+            XCTAssertEqual(pooled.dtype, dtype)
+            XCTAssertEqual(pooled.scalars(as: Int64.self), [5, 7, 13, 15])
+            XCTAssertEqual(values.to(dtype).maxPool2d(kernelSize: 3, stride: 1, padding: 1).scalars(as: Int64.self),
+                           [5, 6, 7, 7, 9, 10, 11, 11, 13, 14, 15, 15, 13, 14, 15, 15])
+        }
+        XCTAssertEqual(Tensor([-7, -3, -9, -1] as [Int32]).reshape([1, 1, 2, 2]).maxPool2d(kernelSize: 2).scalars(as: Int32.self), [-1])
     }
 
     func testCumulativeOpsKeepFloatsAndInt64AndSumSmallIntegersInInt64AsTorch() {

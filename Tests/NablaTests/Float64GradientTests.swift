@@ -97,4 +97,32 @@ final class Float64GradientTests: XCTestCase {
             return target * Tensor([1, 2, 3, 4] as [Double])
         }
     }
+
+    func testWindowOpsAndBatchNorm() {
+        let image = inputs([[2, 4, 5, 4]])[0]
+        check("conv2d stride, padding, dilation", [image] + inputs([[3, 4, 3, 2], [3]], seed: 2)) {
+            $0[0].conv2d($0[1], bias: $0[2], stride: Size2D(2, 1), padding: 1, dilation: Size2D(1, 2))
+        }
+        check("conv2d groups", [image] + inputs([[6, 2, 2, 3], [6]], seed: 3)) {
+            $0[0].conv2d($0[1], bias: $0[2], stride: Size2D(1, 2), padding: Size2D(1, 0), groups: 2)
+        }
+        check("conv2d depthwise", [image] + inputs([[4, 1, 3, 3]], seed: 4)) { $0[0].conv2d($0[1], padding: 1, groups: 4) }
+        check("conv2d 1×1", [image] + inputs([[2, 4, 1, 1]], seed: 5)) { $0[0].conv2d($0[1]) }
+        check("unfold", [image]) { $0[0].unfold(kernelSize: Size2D(2, 3), stride: Size2D(1, 2), padding: 1, dilation: Size2D(2, 1)) }
+        check("fold", inputs([[1, 12, 8]], seed: 6)) { $0[0].fold(outputSize: Size2D(3, 4), kernelSize: Size2D(2, 3), padding: Size2D(0, 1)) }
+        // Distinct values with gaps above the step keep every window's maximum away from a tie.
+        var generator = RandomGenerator(seed: 7)
+        let distinct = Tensor(shape: [1, 2, 5, 4], scalars: generator.permutation(40).map { Double($0) * 0.1 })
+        check("maxPool2d", [distinct]) { $0[0].maxPool2d(kernelSize: 3, stride: 2, padding: 1, dilation: Size2D(1, 2)) }
+        check("maxPool2d 2×2", [distinct]) { $0[0].maxPool2d(kernelSize: 2) }
+        check("avgPool2d", [image]) { $0[0].avgPool2d(kernelSize: 3, stride: 2, padding: 1, ceilMode: true) }
+        check("avgPool2d without padding in the count", [image]) { $0[0].avgPool2d(kernelSize: 2, stride: 1, padding: 1, countIncludePad: false) }
+        check("adaptiveAvgPool2d", [image]) { $0[0].adaptiveAvgPool2d(outputSize: Size2D(2, 3)) }
+        let affine = inputs([[4], [4]], seed: 8)
+        check("batchNorm training", [image] + affine) { $0[0].batchNorm(weight: $0[1], bias: $0[2]) }
+        check("batchNorm evaluation", [image] + affine) { x in
+            var mean = Tensor([0.5, -0.5, 0.25, 0] as [Double]), variance = Tensor([2, 0.5, 1, 3] as [Double])
+            return x[0].batchNorm(runningMean: &mean, runningVariance: &variance, weight: x[1], bias: x[2], training: false)
+        }
+    }
 }

@@ -218,8 +218,8 @@ private struct WindowOpsReference: Decodable {
             if case .flag(let value)? = params[key] { return value }
             return false
         }
-        func number(_ key: String) -> Float {
-            if case .number(let value)? = params[key] { return Float(value) }
+        func number(_ key: String) -> Double {
+            if case .number(let value)? = params[key] { return value }
             return .nan
         }
 

@@ -2,7 +2,7 @@ extension BenchReport {
     /// The report as plain text: the machine, one table, the lesson against PyTorch, the targets.
     public var text: String { rendered(markdown: false) }
 
-    /// The same report in Markdown, for the README's results section.
+    /// The same report in Markdown, for the results section of Benchmarks/README.md.
     public var markdown: String { rendered(markdown: true) }
 
     private func rendered(markdown: Bool) -> String {

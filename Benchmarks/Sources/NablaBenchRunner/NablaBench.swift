@@ -59,7 +59,7 @@ struct NablaBench: ParsableCommand {
     @Option(help: "Runs of each lesson at most; each time reported is the best. A lesson is not run again once its runs took 20 s (default 3, quick 1).")
     var lessonRuns: Int?
 
-    @Flag(help: "Print the report as Markdown (for the README's results section) instead of plain text.")
+    @Flag(help: "Print the report as Markdown (for the results section of Benchmarks/README.md) instead of plain text.")
     var markdown = false
 
     mutating func validate() throws {

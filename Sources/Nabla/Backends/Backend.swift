@@ -123,33 +123,32 @@ extension BackendKind {
 /// Runs `body` with `kind` as the backend of every op it performs (on this
 /// task or thread), then restores the previous one.
 public func withBackend<R>(_ kind: BackendKind, _ body: () throws -> R) rethrows -> R {
-    try Nabla.$scopedBackend.withValue(kind, operation: body)
+    try $scopedBackend.withValue(kind, operation: body)
 }
 
-/// Library-wide settings.
-public enum Nabla {
-    /// The backend chosen by `NABLA_BACKEND` (`blas` or `reference`), BLAS when unset.
-    static let environmentBackend: BackendKind = {
-        guard let name = ProcessInfo.processInfo.environment["NABLA_BACKEND"] else { return .blas }
-        guard let kind = BackendKind(rawValue: name.lowercased()) else {
-            fail("NABLA_BACKEND=\(name) is not a backend; use one of: \(BackendKind.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return kind
-    }()
-
-    @TaskLocal static var scopedBackend: BackendKind?
-
-    /// The backend that ops run on now: the innermost `withBackend` scope, else `NABLA_BACKEND`, else BLAS.
-    public static var backend: BackendKind { scopedBackend ?? environmentBackend }
-
-    static var kernels: any Backend { backend.implementation }
-
-    /// Called with the message of a programmer error (see ``fail(_:)`` for which
-    /// errors stop and which throw); it must not return. The default flushes standard output, so that what the program printed
-    /// before is not lost when it goes to a file or a pipe, then prints the
-    /// message and stops the process.
-    nonisolated(unsafe) public static var failureHandler: (String) -> Never = { message in
-        fflush(nil)   // every output stream; naming stdout is a shared-state error in Swift 6
-        fatalError(message)
+/// The backend chosen by `NABLA_BACKEND` (`blas` or `reference`), BLAS when unset.
+let environmentBackend: BackendKind = {
+    guard let name = ProcessInfo.processInfo.environment["NABLA_BACKEND"] else { return .blas }
+    guard let kind = BackendKind(rawValue: name.lowercased()) else {
+        fail("NABLA_BACKEND=\(name) is not a backend; use one of: \(BackendKind.allCases.map(\.rawValue).joined(separator: ", "))")
     }
+    return kind
+}()
+
+/// The innermost `withBackend` scope of this task, if any.
+@TaskLocal var scopedBackend: BackendKind?
+
+/// The backend that ops run on now: the innermost `withBackend` scope, else `NABLA_BACKEND`, else BLAS.
+public var backend: BackendKind { scopedBackend ?? environmentBackend }
+
+/// The implementation of ``backend``.
+var kernels: any Backend { backend.implementation }
+
+/// Called with the message of a programmer error (see ``fail(_:)`` for which
+/// errors stop and which throw); it must not return. The default flushes standard output, so that what the program printed
+/// before is not lost when it goes to a file or a pipe, then prints the
+/// message and stops the process.
+nonisolated(unsafe) public var failureHandler: (String) -> Never = { message in
+    fflush(nil)   // every output stream; naming stdout is a shared-state error in Swift 6
+    fatalError(message)
 }

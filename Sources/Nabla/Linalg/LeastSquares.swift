@@ -20,11 +20,11 @@ extension Linalg {
     /// pseudo-inverse: with Y = A⁺ᵀ·G and R = B − A·X,
     /// dB = Y and dA = −Y·Xᵀ + R·(A⁺·Y)ᵀ + (A⁺ᵀ·X)·((I − A⁺A)·G)ᵀ,
     /// each A⁺ product being itself a least-squares solve.
-    public static func lstsq(_ a: Tensor, _ b: Tensor, rcond: Float? = nil) throws -> LeastSquaresSolution {
+    public static func lstsq(_ a: Tensor, _ b: Tensor, rcond: Double? = nil) throws -> LeastSquaresSolution {
         let (_, m, n) = matrixShape(a, op: "lstsq")
         let (columns, isVector, batch) = rightHandSide(a, matchingDType(b, of: a, op: "lstsq"), rows: m, op: "lstsq")
         let result = try solveLeastSquares(a.expand(to: batch + [m, n]), columns,
-                                           rcond: rcond.map(Double.init) ?? epsilon(of: a.dtype) * Double(Swift.max(m, n)))
+                                           rcond: rcond ?? epsilon(of: a.dtype) * Double(Swift.max(m, n)))
         return LeastSquaresSolution(solution: isVector ? result.solution.squeeze(axis: -1) : result.solution,
                                     rank: result.rank, singularValues: result.singularValues)
     }

@@ -48,14 +48,14 @@ extension Linalg {
             let s = try svdvals(a)
             return s.max(axis: -1) / s.min(axis: -1)
         }
-        guard let inverse = try? inverse(a) else { return Tensor.full(batch, .infinity, dtype: a.dtype) }
+        guard let inverse = try? inverse(a) else { return Tensor.full(batch, Double.infinity, dtype: a.dtype) }
         return try matrixNorm(a, kind) * matrixNorm(inverse, kind)
     }
 
     /// The numerical rank of each matrix of A [..., m, n]: the count of its singular
     /// values above max(atol, rtol·σ₁), as `torch.linalg.matrix_rank`; rtol defaults to
     /// the dtype's ε·max(m, n) when atol is 0. A tensor of the batch shape.
-    public static func matrixRank(_ a: Tensor, absoluteTolerance: Float = 0, relativeTolerance: Float? = nil) throws -> Tensor {
+    public static func matrixRank(_ a: Tensor, absoluteTolerance: Double = 0, relativeTolerance: Double? = nil) throws -> Tensor {
         let s = try svdvals(a.detached())
         return (s .> cutoff(s, a, op: "matrixRank", absoluteTolerance, relativeTolerance)).sum(axis: -1)
     }
@@ -64,7 +64,7 @@ extension Linalg {
     /// SVD: V·diag(1/σᵢ)·Uᵀ over the singular values above max(atol, rtol·σ₁) (rtol
     /// defaults to the dtype's ε·max(m, n), as in `torch.linalg.pinv`); the others count as zero.
     /// Differentiable through `svd` where the kept singular values are distinct.
-    public static func pinv(_ a: Tensor, absoluteTolerance: Float = 0, relativeTolerance: Float? = nil) throws -> Tensor {
+    public static func pinv(_ a: Tensor, absoluteTolerance: Double = 0, relativeTolerance: Double? = nil) throws -> Tensor {
         let (u, s, vh) = try svd(a, fullMatrices: false)
         let kept = s.detached() .> cutoff(s.detached(), a, op: "pinv", absoluteTolerance, relativeTolerance)
         // 1/σ where kept and 0 elsewhere, finite (and so with a finite gradient) everywhere.
@@ -73,10 +73,10 @@ extension Linalg {
     }
 
     /// max(atol, rtol·σ₁) per matrix, shaped to broadcast against the singular values.
-    private static func cutoff(_ s: Tensor, _ a: Tensor, op: String, _ atol: Float, _ rtol: Float?) -> Tensor {
+    private static func cutoff(_ s: Tensor, _ a: Tensor, op: String, _ atol: Double, _ rtol: Double?) -> Tensor {
         let (_, m, n) = matrixShape(a, op: op)
         guard atol >= 0, (rtol ?? 0) >= 0 else { fail("\(op): tolerances must be non-negative, got atol \(atol), rtol \(rtol ?? 0)") }
-        let relative = rtol ?? (atol > 0 ? 0 : Float(epsilon(of: a.dtype) * Double(Swift.max(m, n))))
+        let relative = rtol ?? (atol > 0 ? 0 : epsilon(of: a.dtype) * Double(Swift.max(m, n)))
         let largest = s.shape.last! == 0 ? Tensor.zeros(Array(s.shape.dropLast()) + [1], dtype: s.dtype) : s.max(axis: -1, keepDims: true)
         return (largest * relative).clamp(min: atol)
     }

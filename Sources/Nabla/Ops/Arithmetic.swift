@@ -1,28 +1,36 @@
 /// Arithmetic with NumPy broadcasting. Each op's gradient is written beside
 /// it; a gradient is summed back over the axes its operand was broadcast along.
 extension Tensor {
+    /// Two bool tensors add as logical or, as PyTorch's.
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         let (a, b) = promoted(a, b)
+        if a.dtype == .bool { return mapBroadcast(a, b, Bool.self, op: "add") { $0 || $1 } }
         return arithmetic(a, b, .add, op: "add").recorded("add", [a, b]) { g, needs in
             [needs[0] ? g.summed(toShape: a.shape) : nil, needs[1] ? g.summed(toShape: b.shape) : nil]
         }
     }
 
+    /// Two bool tensors do not subtract, as in PyTorch (`.!=` is their exclusive or).
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let (a, b) = promoted(a, b)
+        if a.dtype == .bool {
+            fail("sub: subtraction, the `-` operator, with two bool tensors is not supported; use the `.!=` operator (exclusive or) instead")
+        }
         return arithmetic(a, b, .subtract, op: "sub").recorded("sub", [a, b]) { g, needs in
             [needs[0] ? g.summed(toShape: a.shape) : nil, needs[1] ? (-g).summed(toShape: b.shape) : nil]
         }
     }
 
+    /// Two bool tensors multiply as logical and, as PyTorch's.
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         let (a, b) = promoted(a, b)
+        if a.dtype == .bool { return mapBroadcast(a, b, Bool.self, op: "mul") { $0 && $1 } }
         return arithmetic(a, b, .multiply, op: "mul").recorded("mul", [a, b]) { g, needs in
             [needs[0] ? (g * b).summed(toShape: a.shape) : nil, needs[1] ? (g * a).summed(toShape: b.shape) : nil]
         }
     }
 
-    /// True division: integer operands divide in float32, as PyTorch's `/`.
+    /// True division: integer and bool operands divide in float32, as PyTorch's `/`.
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         struct Divide: FloatingMap2 { func callAsFunction<T: FloatingScalar>(_ a: T, _ b: T) -> T { a / b } }
         struct DivisorGradient: FloatingMap3 { func callAsFunction<T: FloatingScalar>(_ g: T, _ a: T, _ b: T) -> T { -g * (a / b) / b } }
@@ -41,51 +49,44 @@ extension Tensor {
         return a.dtype.dispatch(Negate(a: a), op: "neg").recorded("neg", [a]) { g, _ in [-g] }
     }
 
-    // A Swift scalar is weak (see `Promotion.swift`): `x + 1` keeps x's dtype, and
-    // an integer tensor with a Float scalar computes in float32, as `int64 + 0.5` does in PyTorch.
+    // A Swift number is weak and exact (see `ScalarOperand`): `x + 1` keeps x's dtype,
+    // `int64 + 0.5` is float32, and `float64 * 0.1` multiplies by the double 0.1.
+    // One generic per operator rather than an overload per number type: `x + 1` then
+    // takes the literal's default type, Int, and `x * 0.1` Double.
 
-    public static func + (a: Tensor, b: Float) -> Tensor {
-        let a = a.promoted(withScalar: .floating)
-        return arithmetic(a, scalar: Double(b), .add, op: "add").recorded("add", [a]) { g, _ in [g] }
-    }
+    public static func + <S: ScalarOperand>(a: Tensor, b: S) -> Tensor { arithmetic(a, b.scalarValue, .add, op: "add") }
+    public static func + <S: ScalarOperand>(a: S, b: Tensor) -> Tensor { arithmetic(b, a.scalarValue, .add, op: "add") }
+    public static func - <S: ScalarOperand>(a: Tensor, b: S) -> Tensor { arithmetic(a, b.scalarValue, .subtract, op: "sub") }
+    public static func - <S: ScalarOperand>(a: S, b: Tensor) -> Tensor { arithmetic(b, a.scalarValue, .subtractFromScalar, op: "sub") }
+    public static func * <S: ScalarOperand>(a: Tensor, b: S) -> Tensor { arithmetic(a, b.scalarValue, .multiply, op: "mul") }
+    public static func * <S: ScalarOperand>(a: S, b: Tensor) -> Tensor { arithmetic(b, a.scalarValue, .multiply, op: "mul") }
 
-    public static func + (a: Float, b: Tensor) -> Tensor { b + a }
+    public static func / <S: ScalarOperand>(a: Tensor, b: S) -> Tensor { divide(a, by: b.scalarValue) }
+    public static func / <S: ScalarOperand>(a: S, b: Tensor) -> Tensor { divide(a.scalarValue, by: b) }
 
-    public static func - (a: Tensor, b: Float) -> Tensor { a + (-b) }
-
-    public static func - (a: Float, b: Tensor) -> Tensor {
-        let b = b.promoted(withScalar: .floating)
-        return arithmetic(b, scalar: Double(a), .subtractFromScalar, op: "sub").recorded("sub", [b]) { g, _ in [-g] }
-    }
-
-    public static func * (a: Tensor, b: Float) -> Tensor {
-        let a = a.promoted(withScalar: .floating)
-        return arithmetic(a, scalar: Double(b), .multiply, op: "mul").recorded("mul", [a]) { g, _ in [g * b] }
-    }
-
-    public static func * (a: Float, b: Tensor) -> Tensor { b * a }
-
-    public static func / (a: Tensor, b: Float) -> Tensor {
+    /// `a / b` in true division (float32 for an integer or bool `a`), `b` weak and exact.
+    private static func divide(_ a: Tensor, by b: ScalarValue) -> Tensor {
         struct Divide: FloatingMap {
-            let b: Double
-            func callAsFunction<T: FloatingScalar>(_ a: T) -> T { a / T(b) }
+            let b: ScalarValue
+            func callAsFunction<T: FloatingScalar>(_ a: T) -> T { a / b.converted(to: T.self) }
         }
-        let a = a.promoted(withScalar: .floating)
-        return mapFloating(a, op: "div", Divide(b: Double(b))).recorded("div", [a]) { g, _ in [g / b] }
+        let a = a.promoted(withScalar: b.kind, floating: true)
+        return mapFloating(a, op: "div", Divide(b: b)).recorded("div", [a]) { g, _ in [g / b] }
     }
 
-    public static func / (a: Float, b: Tensor) -> Tensor {
+    /// `a / b` in true division (float32 for an integer or bool `b`), `a` weak and exact.
+    private static func divide(_ a: ScalarValue, by b: Tensor) -> Tensor {
         struct Divide: FloatingMap {
-            let a: Double
-            func callAsFunction<T: FloatingScalar>(_ b: T) -> T { T(a) / b }
+            let a: ScalarValue
+            func callAsFunction<T: FloatingScalar>(_ b: T) -> T { a.converted(to: T.self) / b }
         }
         struct Gradient: FloatingMap2 {
-            let a: Double
-            func callAsFunction<T: FloatingScalar>(_ g: T, _ b: T) -> T { -g * (T(a) / b) / b }
+            let a: ScalarValue
+            func callAsFunction<T: FloatingScalar>(_ g: T, _ b: T) -> T { -g * (a.converted(to: T.self) / b) / b }
         }
-        let b = b.promoted(withScalar: .floating)
-        return mapFloating(b, op: "div", Divide(a: Double(a))).recorded("div", [b]) { g, _ in
-            [mapFloating(g, b, op: "div", Gradient(a: Double(a)))]
+        let b = b.promoted(withScalar: a.kind, floating: true)
+        return mapFloating(b, op: "div", Divide(a: a)).recorded("div", [b]) { g, _ in
+            [mapFloating(g, b, op: "div", Gradient(a: a))]
         }
     }
 
@@ -93,14 +94,16 @@ extension Tensor {
     public static func -= (a: inout Tensor, b: Tensor) { a.update("-=") { $0 - b } }
     public static func *= (a: inout Tensor, b: Tensor) { a.update("*=") { $0 * b } }
     public static func /= (a: inout Tensor, b: Tensor) { a.update("/=") { $0 / b } }
-    public static func += (a: inout Tensor, b: Float) { a.update("+=") { $0 + b } }
-    public static func -= (a: inout Tensor, b: Float) { a.update("-=") { $0 - b } }
-    public static func *= (a: inout Tensor, b: Float) { a.update("*=") { $0 * b } }
-    public static func /= (a: inout Tensor, b: Float) { a.update("/=") { $0 / b } }
+    public static func += <S: ScalarOperand>(a: inout Tensor, b: S) { a.update("+=") { $0 + b } }
+    public static func -= <S: ScalarOperand>(a: inout Tensor, b: S) { a.update("-=") { $0 - b } }
+    public static func *= <S: ScalarOperand>(a: inout Tensor, b: S) { a.update("*=") { $0 * b } }
+    public static func /= <S: ScalarOperand>(a: inout Tensor, b: S) { a.update("/=") { $0 / b } }
 
-    /// This tensor converted to the dtype of an op with a Swift scalar of `kind` (weak, see `Promotion.swift`).
-    func promoted(withScalar kind: WeakScalar) -> Tensor {
-        to(Tensor.resultType([self], scalars: [kind]))
+    /// This tensor converted to the dtype of an op with a Swift scalar of `kind` (weak, see
+    /// `Promotion.swift`); float32 for an integer or bool result when `floating`, as true division.
+    func promoted(withScalar kind: WeakScalar, floating: Bool = false) -> Tensor {
+        let dtype = Tensor.resultType([self], scalars: [kind])
+        return to(floating && !dtype.isFloatingPoint ? .float32 : dtype)
     }
 
     /// `self += alpha * other` in place, as BLAS's saxpy (an SGD step is
@@ -180,13 +183,13 @@ extension Tensor {
         return a.dtype.dispatch(Kernel(a: a, b: b, operation: operation, op: op), op: op)
     }
 
-    /// `a op scalar` element by element, the scalar converted to `a`'s dtype
-    /// (`scalar - a` for `.subtractFromScalar`).
-    static func arithmetic(_ a: Tensor, scalar: Double, _ operation: ArithmeticOperation, op: String) -> Tensor {
+    /// `a op scalar` element by element (`scalar - a` for `.subtractFromScalar`), in the
+    /// dtype of `a` with the weak `scalar`, the scalar converted to it once; recorded.
+    static func arithmetic(_ a: Tensor, _ scalar: ScalarValue, _ operation: ArithmeticOperation, op: String) -> Tensor {
         struct Kernel: NumericKernel {
-            let a: Tensor, scalar: Double, operation: ArithmeticOperation
+            let a: Tensor, scalar: ScalarValue, operation: ArithmeticOperation
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
-                let s = T.converting(double: scalar)
+                let s = scalar.converted(to: T.self)
                 switch operation {
                 case .add: return mapElements(a, T.self) { T.plus($0, s) }
                 case .subtract: return mapElements(a, T.self) { T.minus($0, s) }
@@ -195,6 +198,13 @@ extension Tensor {
                 }
             }
         }
-        return a.dtype.dispatch(Kernel(a: a, scalar: scalar, operation: operation), op: op)
+        let a = a.promoted(withScalar: scalar.kind)
+        return a.dtype.dispatch(Kernel(a: a, scalar: scalar, operation: operation), op: op).recorded(op, [a]) { g, _ in
+            switch operation {
+            case .add, .subtract: return [g]
+            case .subtractFromScalar: return [-g]
+            case .multiply: return [g * scalar]
+            }
+        }
     }
 }

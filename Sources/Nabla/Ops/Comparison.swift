@@ -29,10 +29,10 @@ extension Tensor {
         return dtype.dispatch(Kernel(a: x, b: y, relation: relation, op: op), op: op)
     }
 
-    /// `a relation scalar` element by element (the scalar weak, see `Promotion.swift`), as a bool tensor.
-    static func compare(_ a: Tensor, _ scalar: Float, _ relation: Relation, op: String) -> Tensor {
-        let x = a.detached().promoted(withScalar: .floating)
-        return compare(x, Tensor.full([], Double(scalar), dtype: x.dtype), relation, op: op)
+    /// `a relation scalar` element by element (the scalar weak and exact, see `ScalarOperand`), as a bool tensor.
+    static func compare(_ a: Tensor, _ scalar: ScalarValue, _ relation: Relation, op: String) -> Tensor {
+        let x = a.detached().promoted(withScalar: scalar.kind)
+        return compare(x, Tensor.full([], scalar, dtype: x.dtype), relation, op: op)
     }
 
     public static func .== (a: Tensor, b: Tensor) -> Tensor { compare(a, b, .equal, op: ".==") }
@@ -42,20 +42,20 @@ extension Tensor {
     public static func .> (a: Tensor, b: Tensor) -> Tensor { compare(a, b, .greater, op: ".>") }
     public static func .>= (a: Tensor, b: Tensor) -> Tensor { compare(a, b, .greaterOrEqual, op: ".>=") }
 
-    public static func .== (a: Tensor, b: Float) -> Tensor { compare(a, b, .equal, op: ".==") }
-    public static func .!= (a: Tensor, b: Float) -> Tensor { compare(a, b, .notEqual, op: ".!=") }
-    public static func .< (a: Tensor, b: Float) -> Tensor { compare(a, b, .less, op: ".<") }
-    public static func .<= (a: Tensor, b: Float) -> Tensor { compare(a, b, .lessOrEqual, op: ".<=") }
-    public static func .> (a: Tensor, b: Float) -> Tensor { compare(a, b, .greater, op: ".>") }
-    public static func .>= (a: Tensor, b: Float) -> Tensor { compare(a, b, .greaterOrEqual, op: ".>=") }
+    public static func .== <S: ScalarOperand>(a: Tensor, b: S) -> Tensor { compare(a, b.scalarValue, .equal, op: ".==") }
+    public static func .!= <S: ScalarOperand>(a: Tensor, b: S) -> Tensor { compare(a, b.scalarValue, .notEqual, op: ".!=") }
+    public static func .< <S: ScalarOperand>(a: Tensor, b: S) -> Tensor { compare(a, b.scalarValue, .less, op: ".<") }
+    public static func .<= <S: ScalarOperand>(a: Tensor, b: S) -> Tensor { compare(a, b.scalarValue, .lessOrEqual, op: ".<=") }
+    public static func .> <S: ScalarOperand>(a: Tensor, b: S) -> Tensor { compare(a, b.scalarValue, .greater, op: ".>") }
+    public static func .>= <S: ScalarOperand>(a: Tensor, b: S) -> Tensor { compare(a, b.scalarValue, .greaterOrEqual, op: ".>=") }
 
     /// A scalar on the left compares with every element: `0 .< x` is `x .> 0`.
-    public static func .== (a: Float, b: Tensor) -> Tensor { b .== a }
-    public static func .!= (a: Float, b: Tensor) -> Tensor { b .!= a }
-    public static func .< (a: Float, b: Tensor) -> Tensor { b .> a }
-    public static func .<= (a: Float, b: Tensor) -> Tensor { b .>= a }
-    public static func .> (a: Float, b: Tensor) -> Tensor { b .< a }
-    public static func .>= (a: Float, b: Tensor) -> Tensor { b .<= a }
+    public static func .== <S: ScalarOperand>(a: S, b: Tensor) -> Tensor { b .== a }
+    public static func .!= <S: ScalarOperand>(a: S, b: Tensor) -> Tensor { b .!= a }
+    public static func .< <S: ScalarOperand>(a: S, b: Tensor) -> Tensor { b .> a }
+    public static func .<= <S: ScalarOperand>(a: S, b: Tensor) -> Tensor { b .>= a }
+    public static func .> <S: ScalarOperand>(a: S, b: Tensor) -> Tensor { b .< a }
+    public static func .>= <S: ScalarOperand>(a: S, b: Tensor) -> Tensor { b .<= a }
 
     /// Element by element, `a` where `condition` is true and `b` elsewhere
     /// (`torch.where`); the three shapes broadcast together and `a` and `b` promote

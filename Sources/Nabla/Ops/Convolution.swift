@@ -113,7 +113,7 @@ struct WindowGeometry {
     }
 
     /// Copies one sample's receptive fields `[C, H, W]` into `columns` `[C·kh·kw, outH·outW]`.
-    func im2col(_ image: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>) {
+    func im2col<T: FloatingScalar>(_ image: UnsafePointer<T>, into columns: UnsafeMutablePointer<T>) {
         let outW = outWidth, step = stride.width, length = columnLength
         forEachSegment { row, oy, valid, sourceOffset in
             let destination = columns + row * length + oy * outW
@@ -131,7 +131,7 @@ struct WindowGeometry {
 
     /// Adds `columns` `[C·kh·kw, outH·outW]` back onto one sample's `[C, H, W]` (col2im),
     /// which must be initialised: every input position gets the sum of its copies.
-    func col2im(_ columns: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>) {
+    func col2im<T: FloatingScalar>(_ columns: UnsafePointer<T>, into image: UnsafeMutablePointer<T>) {
         let outW = outWidth, step = stride.width, length = columnLength
         forEachSegment { row, oy, valid, sourceOffset in
             guard let sourceOffset else { return }
@@ -156,11 +156,13 @@ extension Tensor {
     /// The column matrix of all C channels stacks the groups' column matrices, so
     /// it is made once per sample and each group is one gemm on its block of rows.
     ///
-    /// Numerical contract: each output is a Float dot product of length (C / groups)·kh·kw
-    /// computed by the backend's gemm, so the backends agree to gemm rounding.
+    /// Input, weight and bias share one floating dtype, float32 or float64, which the
+    /// result and the gradients have. Numerical contract: each output is a dot product
+    /// of length (C / groups)·kh·kw in that dtype computed by the backend's gemm
+    /// (sgemm or dgemm), so the backends agree to gemm rounding.
     public func conv2d(_ weight: Tensor, bias: Tensor? = nil, stride: Size2D = 1, padding: Size2D = 0, dilation: Size2D = 1,
                        groups: Int = 1) -> Tensor {
-        Tensor.requireFloat32("conv2d", self, weight, bias)
+        requireSameDType("conv2d", ("weight", weight), ("bias", bias))
         guard rank == 4 else { fail("conv2d: the input must be [N, C, H, W], got \(describe(shape))") }
         guard weight.rank == 4 else { fail("conv2d: the weight must be [out_channels, in_channels / groups, kH, kW], got \(describe(weight.shape))") }
         if groups != 1 {
@@ -182,69 +184,86 @@ extension Tensor {
         }
         let geometry = WindowGeometry(op: "conv2d", channels: shape[1], height: shape[2], width: shape[3],
                                       kernel: Size2D(weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation)
+        requireAllocatable([shape[0], outChannels, geometry.outHeight, geometry.outWidth], op: "conv2d", "the output")
+        if !geometry.isIdentity { requireAllocatable([geometry.columnRows, geometry.columnLength], op: "conv2d", "the column matrix") }
+        struct Kernel: FloatingKernel {
+            let input: Tensor, weight: Tensor, bias: Tensor?, geometry: WindowGeometry, groups: Int
+            func run<T: FloatingScalar>(_ type: T.Type) -> Tensor {
+                input.convolved(weight, bias: bias, geometry: geometry, groups: groups, T.self)
+            }
+        }
+        return dtype.dispatch(Kernel(input: self, weight: weight, bias: bias, geometry: geometry, groups: groups), op: "conv2d")
+    }
+
+    /// conv2d's forward pass and its gradients in `T`, after the checks.
+    private func convolved<T: FloatingScalar>(_ weight: Tensor, bias: Tensor?, geometry: WindowGeometry, groups: Int, _ type: T.Type) -> Tensor {
+        let outChannels = weight.shape[0]
         let batch = shape[0], rows = geometry.columnRows, length = geometry.columnLength, imageCount = geometry.channels * geometry.planeCount
         // Group g: filter rows g·groupOut..<(g+1)·groupOut against column rows g·groupRows..<(g+1)·groupRows.
         let groupRows = rows / groups, groupOut = outChannels / groups
-        requireAllocatable([batch, outChannels, geometry.outHeight, geometry.outWidth], op: "conv2d", "the output")
-        if !geometry.isIdentity { requireAllocatable([rows, length], op: "conv2d", "the column matrix") }
         let input = denseDetached(), filters = weight.denseDetached()
-        let result = Tensor(uninitializedShape: [batch, outChannels, geometry.outHeight, geometry.outWidth])
+        let result = Tensor(uninitializedShape: [batch, outChannels, geometry.outHeight, geometry.outWidth], dtype: T.dtype)
         let kernels = Nabla.kernels
         // The weight gradient needs every sample's columns: keep them only then.
         let keepsColumns = GradMode.isEnabled && weight.autograd != nil && !geometry.isIdentity
-        let columns = geometry.isIdentity ? nil : Tensor(uninitializedShape: keepsColumns ? [batch, rows, length] : [rows, length])
+        let columns = geometry.isIdentity ? nil : Tensor(uninitializedShape: keepsColumns ? [batch, rows, length] : [rows, length], dtype: T.dtype)
+        let filterPointer = UnsafePointer(filters.base(T.self))
         withExtendedLifetime((input.storage, filters.storage)) {
             for n in 0..<batch {
-                let image = UnsafePointer(input.basePointer + n * imageCount)
+                let image = UnsafePointer(input.base(T.self) + n * imageCount)
                 var columnPointer = image
                 if let columns {
-                    let target = columns.basePointer + (keepsColumns ? n * rows * length : 0)
+                    let target = columns.base(T.self) + (keepsColumns ? n * rows * length : 0)
                     geometry.im2col(image, into: target)
                     columnPointer = UnsafePointer(target)
                 }
                 for g in 0..<groups {
                     kernels.gemm(transposeA: false, transposeB: false, m: groupOut, n: length, k: groupRows, alpha: 1,
-                                 a: filters.basePointer + g * groupOut * groupRows, lda: groupRows,
+                                 a: filterPointer + g * groupOut * groupRows, lda: groupRows,
                                  b: columnPointer + g * groupRows * length, ldb: length,
-                                 beta: 0, c: result.basePointer + (n * outChannels + g * groupOut) * length, ldc: length)
+                                 beta: 0, c: result.base(T.self) + (n * outChannels + g * groupOut) * length, ldc: length)
                 }
             }
         }
-        if let bias { result.addChannelBias(bias.denseDetached(), batch: batch, channels: outChannels, plane: length) }
+        if let bias { result.addChannelBias(bias.denseDetached(), batch: batch, channels: outChannels, plane: length, T.self) }
 
         return result.recorded("conv2d", [self, weight] + (bias.map { [$0] } ?? [])) { g, needs in
             let gradient = g.denseDetached()
+            let gradientPointer = UnsafePointer(gradient.base(T.self)), filterPointer = UnsafePointer(filters.base(T.self))
             var inputGradient: Tensor?, weightGradient: Tensor?
-            withExtendedLifetime(gradient.storage) {
+            withExtendedLifetime((gradient.storage, filters.storage)) {
                 if needs[0] {
                     // dX = col2im(Wᵀ · dY), one sample at a time.
-                    let dx = Tensor.zeros([batch, geometry.channels, geometry.height, geometry.width])
-                    let dColumns = Tensor(uninitializedShape: [rows, length])
+                    let dx = Tensor.zeros([batch, geometry.channels, geometry.height, geometry.width], dtype: T.dtype)
+                    let dColumns = Tensor(uninitializedShape: [rows, length], dtype: T.dtype)
                     for n in 0..<batch {
-                        let target = geometry.isIdentity ? dx.basePointer + n * imageCount : dColumns.basePointer
+                        let target = geometry.isIdentity ? dx.base(T.self) + n * imageCount : dColumns.base(T.self)
                         for g in 0..<groups {
                             kernels.gemm(transposeA: true, transposeB: false, m: groupRows, n: length, k: groupOut, alpha: 1,
-                                         a: filters.basePointer + g * groupOut * groupRows, lda: groupRows,
-                                         b: gradient.basePointer + (n * outChannels + g * groupOut) * length, ldb: length,
+                                         a: filterPointer + g * groupOut * groupRows, lda: groupRows,
+                                         b: gradientPointer + (n * outChannels + g * groupOut) * length, ldb: length,
                                          beta: 0, c: target + g * groupRows * length, ldc: length)
                         }
-                        if !geometry.isIdentity { geometry.col2im(dColumns.basePointer, into: dx.basePointer + n * imageCount) }
+                        if !geometry.isIdentity { geometry.col2im(UnsafePointer(dColumns.base(T.self)), into: dx.base(T.self) + n * imageCount) }
                     }
                     inputGradient = dx
                 }
                 if needs[1] {
                     // dW = Σₙ dYₙ · columnsₙᵀ per group, accumulated in place by gemm's beta.
-                    let dw = Tensor(uninitializedShape: weight.shape)
-                    for n in 0..<batch {
-                        let sampleColumns = geometry.isIdentity ? input.basePointer + n * imageCount : columns!.basePointer + n * rows * length
-                        for g in 0..<groups {
-                            kernels.gemm(transposeA: false, transposeB: true, m: groupOut, n: groupRows, k: length, alpha: 1,
-                                         a: gradient.basePointer + (n * outChannels + g * groupOut) * length, lda: length,
-                                         b: sampleColumns + g * groupRows * length, ldb: length,
-                                         beta: n == 0 ? 0 : 1, c: dw.basePointer + g * groupOut * groupRows, ldc: groupRows)
+                    let dw = Tensor(uninitializedShape: weight.shape, dtype: T.dtype)
+                    withExtendedLifetime(input.storage) {
+                        for n in 0..<batch {
+                            let sampleColumns = UnsafePointer(geometry.isIdentity ? input.base(T.self) + n * imageCount
+                                                                                  : columns!.base(T.self) + n * rows * length)
+                            for g in 0..<groups {
+                                kernels.gemm(transposeA: false, transposeB: true, m: groupOut, n: groupRows, k: length, alpha: 1,
+                                             a: gradientPointer + (n * outChannels + g * groupOut) * length, lda: length,
+                                             b: sampleColumns + g * groupRows * length, ldb: length,
+                                             beta: n == 0 ? 0 : 1, c: dw.base(T.self) + g * groupOut * groupRows, ldc: groupRows)
+                            }
                         }
                     }
-                    if batch == 0 { dw.basePointer.update(repeating: 0, count: dw.scalarCount) }
+                    if batch == 0 { dw.base(T.self).update(repeating: 0, count: dw.scalarCount) }
                     weightGradient = dw
                 }
             }
@@ -254,28 +273,37 @@ extension Tensor {
     }
 
     /// Sliding local blocks as columns, PyTorch's `F.unfold` (im2col): `[N, C, H, W]`
-    /// becomes `[N, C·kh·kw, L]` with L the number of window positions. Its gradient is ``fold(outputSize:kernelSize:stride:padding:dilation:)``.
+    /// becomes `[N, C·kh·kw, L]` with L the number of window positions, of the input's
+    /// floating dtype. Its gradient is ``fold(outputSize:kernelSize:stride:padding:dilation:)``.
     public func unfold(kernelSize: Size2D, stride: Size2D = 1, padding: Size2D = 0, dilation: Size2D = 1) -> Tensor {
-        Tensor.requireFloat32("unfold", self)
         guard rank == 4 else { fail("unfold: the input must be [N, C, H, W], got \(describe(shape))") }
         let geometry = WindowGeometry(op: "unfold", channels: shape[1], height: shape[2], width: shape[3],
                                       kernel: kernelSize, stride: stride, padding: padding, dilation: dilation)
         requireAllocatable([shape[0], geometry.columnRows, geometry.columnLength], op: "unfold", "the output")
-        let batch = shape[0], imageCount = geometry.channels * geometry.planeCount, columnCount = geometry.columnRows * geometry.columnLength
-        let input = denseDetached()
-        let result = Tensor(uninitializedShape: [batch, geometry.columnRows, geometry.columnLength])
-        withExtendedLifetime(input.storage) {
-            for n in 0..<batch { geometry.im2col(input.basePointer + n * imageCount, into: result.basePointer + n * columnCount) }
+        struct Kernel: FloatingKernel {
+            let input: Tensor, geometry: WindowGeometry
+            func run<T: FloatingScalar>(_ type: T.Type) -> Tensor {
+                let batch = input.shape[0], imageCount = geometry.channels * geometry.planeCount
+                let columnCount = geometry.columnRows * geometry.columnLength
+                let source = input.denseDetached()
+                let result = Tensor(uninitializedShape: [batch, geometry.columnRows, geometry.columnLength], dtype: T.dtype)
+                withExtendedLifetime(source.storage) {
+                    for n in 0..<batch {
+                        geometry.im2col(UnsafePointer(source.base(T.self) + n * imageCount), into: result.base(T.self) + n * columnCount)
+                    }
+                }
+                return result
+            }
         }
-        return result.recorded("unfold", [self]) { g, _ in
+        return dtype.dispatch(Kernel(input: self, geometry: geometry), op: "unfold").recorded("unfold", [self]) { g, _ in
             [g.fold(outputSize: Size2D(geometry.height, geometry.width), kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation)]
         }
     }
 
     /// Sums columns `[N, C·kh·kw, L]` back into images `[N, C, H, W]`, PyTorch's
-    /// `F.fold` (col2im): overlapping windows add up. Its gradient is ``unfold(kernelSize:stride:padding:dilation:)``.
+    /// `F.fold` (col2im): overlapping windows add up, in the input's floating dtype.
+    /// Its gradient is ``unfold(kernelSize:stride:padding:dilation:)``.
     public func fold(outputSize: Size2D, kernelSize: Size2D, stride: Size2D = 1, padding: Size2D = 0, dilation: Size2D = 1) -> Tensor {
-        Tensor.requireFloat32("fold", self)
         guard rank == 3 else { fail("fold: the input must be [N, C·kH·kW, L], got \(describe(shape))") }
         guard kernelSize.height > 0, kernelSize.width > 0 else { fail("fold: kernel size \(kernelSize) must be positive") }
         let kernelArea = checkedProduct([kernelSize.height, kernelSize.width], op: "fold", "the kernel size")
@@ -288,13 +316,22 @@ extension Tensor {
             fail("fold: the input \(describe(shape)) has \(shape[2]) blocks but an output of \(outputSize) with kernel \(kernelSize), stride \(stride), padding \(padding), dilation \(dilation) has \(geometry.columnLength)")
         }
         requireAllocatable([shape[0], geometry.channels, outputSize.height, outputSize.width], op: "fold", "the output")
-        let batch = shape[0], imageCount = geometry.channels * geometry.planeCount, columnCount = geometry.columnRows * geometry.columnLength
-        let input = denseDetached()
-        let result = Tensor.zeros([batch, geometry.channels, outputSize.height, outputSize.width])
-        withExtendedLifetime(input.storage) {
-            for n in 0..<batch { geometry.col2im(input.basePointer + n * columnCount, into: result.basePointer + n * imageCount) }
+        struct Kernel: FloatingKernel {
+            let input: Tensor, geometry: WindowGeometry
+            func run<T: FloatingScalar>(_ type: T.Type) -> Tensor {
+                let batch = input.shape[0], imageCount = geometry.channels * geometry.planeCount
+                let columnCount = geometry.columnRows * geometry.columnLength
+                let source = input.denseDetached()
+                let result = Tensor.zeros([batch, geometry.channels, geometry.height, geometry.width], dtype: T.dtype)
+                withExtendedLifetime(source.storage) {
+                    for n in 0..<batch {
+                        geometry.col2im(UnsafePointer(source.base(T.self) + n * columnCount), into: result.base(T.self) + n * imageCount)
+                    }
+                }
+                return result
+            }
         }
-        return result.recorded("fold", [self]) { g, _ in
+        return dtype.dispatch(Kernel(input: self, geometry: geometry), op: "fold").recorded("fold", [self]) { g, _ in
             [g.unfold(kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation)]
         }
     }
@@ -304,9 +341,9 @@ extension Tensor {
         isContiguous ? detached() : materialized()
     }
 
-    /// Adds `bias[c]` to every element of channel c of this contiguous `[N, C, plane]` tensor, in place.
-    func addChannelBias(_ bias: Tensor, batch: Int, channels: Int, plane: Int) {
-        let out = basePointer, b = bias.basePointer
+    /// Adds `bias[c]` to every element of channel c of this contiguous `[N, C, plane]` tensor of `T`, in place.
+    func addChannelBias<T: FloatingScalar>(_ bias: Tensor, batch: Int, channels: Int, plane: Int, _ type: T.Type) {
+        let out = base(T.self), b = bias.base(T.self)
         withExtendedLifetime(bias.storage) {
             for n in 0..<batch {
                 for c in 0..<channels {

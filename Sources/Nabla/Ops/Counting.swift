@@ -92,21 +92,51 @@ extension Tensor {
         return Tensor(shape: [bins], scalars: counts).to(dtype)
     }
 
-    /// For each element of `values`, the position in this sorted 1-D tensor where it would be
-    /// inserted to keep it sorted (PyTorch's `searchsorted`): the first position whose element
-    /// is not less than it, or with `right` the first that is greater. Int64, `values`' shape.
-    public func searchsorted(_ values: Tensor, right: Bool = false) -> Tensor {
-        guard rank == 1 else { fail("searchsorted: the sorted sequence must be 1-D here, got shape \(describe(shape))") }
-        let boundaries = scalars(as: Double.self)
-        let positions = values.scalars(as: Double.self).map { value -> Int64 in
-            var (low, high) = (0, boundaries.count)
-            while low < high {
-                let middle = (low + high) / 2
-                if right ? boundaries[middle] <= value : boundaries[middle] < value { low = middle + 1 } else { high = middle }
-            }
-            return Int64(low)
+    /// For each element of `values`, the position in a sorted row of this tensor where it would
+    /// be inserted to keep the row sorted (PyTorch's `searchsorted`): the first position whose
+    /// element is not less than it, or with `right` the first that is greater.
+    ///
+    /// This tensor (the sorted sequence) is either 1-D, searched by every value, or has the
+    /// rank of `values` and its leading dimensions, so that each row of `values` (along the
+    /// last axis) is searched in the matching row of this tensor; `values` may be rank 0
+    /// only with a 1-D sequence. The two are compared in their common dtype
+    /// (``Tensor/resultType(_:_:)``) with torch's comparisons, so a NaN value goes past
+    /// every element and a NaN in the sequence counts as larger than every number. Each row
+    /// must be sorted ascending, or, with `sorter` (int64, this tensor's shape, as
+    /// `argsort(axis: -1)` gives), `sorter`'s positions in each row must list the row in
+    /// ascending order; results are then positions in the sorted order. Bool tensors are
+    /// refused, as torch refuses them. The result has `values`' shape and is int64, or
+    /// int32 with `outInt32`.
+    public func searchsorted(_ values: Tensor, right: Bool = false, sorter: Tensor? = nil, outInt32: Bool = false) -> Tensor {
+        guard rank > 0 else { fail("searchsorted: the sorted sequence must have at least one dimension, got a 0-dimensional tensor") }
+        guard values.rank > 0 || rank == 1 else {
+            fail("searchsorted: values can be a scalar (0-dimensional) only when the sorted sequence is 1-D, got a sorted sequence of shape \(describe(shape))")
         }
-        return Tensor(shape: values.shape, scalars: positions)
+        guard rank == 1 || (values.rank == rank && values.shape.dropLast() == shape.dropLast()) else {
+            fail("searchsorted: the sorted sequence must be 1-D or have the leading dimensions of the values (all but the last), "
+                 + "got a sorted sequence of shape \(describe(shape)) and values of shape \(describe(values.shape))")
+        }
+        if let sorter {
+            guard sorter.shape == shape else {
+                fail("searchsorted: sorter must have the sorted sequence's shape \(describe(shape)), got \(describe(sorter.shape))")
+            }
+            guard sorter.dtype == .int64 else { fail("searchsorted: sorter must be an int64 tensor, got \(sorter.dtype)") }
+            let length = shape[rank - 1]
+            if let bad = sorter.scalars(as: Int64.self).first(where: { $0 < 0 || $0 >= length }) {
+                fail("searchsorted: sorter index \(bad) is out of range for rows of length \(length)")
+            }
+        }
+        let common = Tensor.resultType(self, values)
+        let search = SortedSearch(sequence: to(common).contiguous(), values: values.to(common).contiguous(),
+                                  sorter: sorter?.contiguous(), right: right)
+        let positions = common.dispatch(search, op: "searchsorted")
+        return outInt32 ? positions.to(.int32) : positions
+    }
+
+    /// ``searchsorted(_:right:sorter:outInt32:)`` with NumPy's and torch's `side`:
+    /// `.left` is the first suitable position, `.right` the last.
+    public func searchsorted(_ values: Tensor, side: SearchSide, sorter: Tensor? = nil, outInt32: Bool = false) -> Tensor {
+        searchsorted(values, right: side == .right, sorter: sorter, outInt32: outInt32)
     }
 
     /// Each integer of this tensor as a row of `classes` zeros with a one at its position
@@ -123,5 +153,44 @@ extension Tensor {
         var rows = [Int64](repeating: 0, count: values.count * width)
         for (k, value) in values.enumerated() { rows[k * width + Int(value)] = 1 }
         return Tensor(shape: shape + [width], scalars: rows)
+    }
+}
+
+/// Which of several equal elements' positions ``Tensor/searchsorted(_:side:sorter:outInt32:)``
+/// returns: before them (`.left`) or after them (`.right`).
+public enum SearchSide: Sendable {
+    case left, right
+}
+
+/// The binary search behind ``Tensor/searchsorted(_:right:sorter:outInt32:)``: each value
+/// of the contiguous `values` in its row of the contiguous `sequence` (the one row of a 1-D
+/// sequence, else the row of the same leading indices), through `sorter` when given. The
+/// comparisons are torch's (`!(element >= value)` moves right, `!(element > value)` with
+/// `right`), so that NaNs land where torch puts them.
+private struct SortedSearch: NumericKernel {
+    let sequence: Tensor, values: Tensor, sorter: Tensor?
+    let right: Bool
+
+    func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
+        let length = sequence.shape[sequence.rank - 1]
+        let valuesPerRow = values.shape.last ?? 1
+        let sharedRow = sequence.rank == 1
+        let elements = sequence.base(T.self), probes = values.base(T.self)
+        let order = sorter.map { $0.base(Int64.self) }
+        return Tensor(shape: values.shape, dtype: Int64.self) { out in
+            withExtendedLifetime((sequence.storage, values.storage, sorter?.storage)) {
+                for i in 0..<out.count {
+                    let value = probes[i]
+                    let row = sharedRow ? 0 : i / valuesPerRow * length
+                    var (low, high) = (0, length)
+                    while low < high {
+                        let middle = low + (high - low) / 2
+                        let element = elements[row + (order.map { Int($0[row + middle]) } ?? middle)]
+                        if right ? !(element > value) : !(element >= value) { low = middle + 1 } else { high = middle }
+                    }
+                    out[i] = Int64(low)
+                }
+            }
+        }
     }
 }

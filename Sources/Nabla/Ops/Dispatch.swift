@@ -56,11 +56,11 @@ struct ReadElement<Value: TensorScalar>: ScalarKernel {
 /// A contiguous tensor of `shape` and `dtype` with every element `value` (converted).
 struct FillElements: ScalarKernel {
     let shape: [Int]
-    let value: Double
+    let value: ScalarValue
     let op: String
     func run<T: TensorScalar>(_ type: T.Type) -> Tensor {
         let count = Tensor.elementCount(shape, op: op, dtype: T.dtype)
-        return Tensor(storage: TensorStorage(repeating: T.converting(double: value), count: count),
+        return Tensor(storage: TensorStorage(repeating: value.converted(to: T.self), count: count),
                       shape: shape, strides: Tensor.contiguousStrides(shape))
     }
 }
@@ -69,6 +69,8 @@ struct FillElements: ScalarKernel {
 /// Integer arithmetic wraps on overflow, as PyTorch's does.
 protocol NumericScalar: TensorScalar, Comparable, AdditiveArithmetic {
     static var one: Self { get }
+    /// The least value, below every other: −∞, or the integer type's minimum (max pooling's empty window).
+    static var lowest: Self { get }
     static func plus(_ a: Self, _ b: Self) -> Self
     static func minus(_ a: Self, _ b: Self) -> Self
     static func times(_ a: Self, _ b: Self) -> Self
@@ -79,6 +81,7 @@ protocol NumericScalar: TensorScalar, Comparable, AdditiveArithmetic {
 
 extension NumericScalar where Self: FixedWidthInteger {
     static var one: Self { 1 }
+    static var lowest: Self { .min }
     @inline(__always) static func negated(_ a: Self) -> Self { 0 &- a }
     @inline(__always) static func plus(_ a: Self, _ b: Self) -> Self { a &+ b }
     @inline(__always) static func minus(_ a: Self, _ b: Self) -> Self { a &- b }
@@ -88,6 +91,7 @@ extension NumericScalar where Self: FixedWidthInteger {
 
 extension NumericScalar where Self: FloatingScalar {
     static var one: Self { 1 }
+    static var lowest: Self { -.infinity }
     @inline(__always) static func negated(_ a: Self) -> Self { -a }
     @inline(__always) static func plus(_ a: Self, _ b: Self) -> Self { a + b }
     @inline(__always) static func minus(_ a: Self, _ b: Self) -> Self { a - b }
@@ -159,11 +163,13 @@ extension DType {
 }
 
 extension Tensor {
-    /// Fails naming `op` unless every one of `tensors` is float32: the entry check of the
-    /// ops whose kernels are still float32 only (convolution, pooling, batch norm), so that
-    /// the message names the op and not the storage that refuses to be read as Float.
-    static func requireFloat32(_ op: String, _ tensors: Tensor?...) {
-        for case let tensor? in tensors where tensor.dtype != .float32 { tensor.dtype.unsupported(op, ["float32"]) }
+    /// Fails naming `op` unless each of the named `operands` (a weight, a bias, running
+    /// statistics) has this input's dtype: ops with several tensor operands compute in one
+    /// dtype and, as PyTorch's conv2d and batch_norm, do not promote.
+    func requireSameDType(_ op: String, _ operands: (name: String, tensor: Tensor?)...) {
+        for case let (name, operand?) in operands where operand.dtype != dtype {
+            fail("\(op): the input is \(dtype) but the \(name) is \(operand.dtype); convert one with to(_:) so both have the same dtype")
+        }
     }
 }
 

@@ -1,11 +1,15 @@
 /// Ops that replace elements by a mask or by position; the gradient passes
 /// where an element was kept and is 0 where it was replaced.
 extension Tensor {
-    /// `value` (converted to this tensor's dtype) where `mask` is true, this tensor's
+    /// `value` (converted once to this tensor's dtype, which the result keeps) where `mask` is true, this tensor's
     /// element elsewhere (PyTorch's `masked_fill`). `mask` is a bool tensor (a Float
     /// 1/0 mask is deprecated, see ``where(_:_:_:)``) that broadcasts to this tensor's
     /// shape, which the result keeps.
-    public func maskedFill(_ mask: Tensor, _ value: Float) -> Tensor {
+    public func maskedFill<S: ScalarOperand>(_ mask: Tensor, _ value: S) -> Tensor {
+        filled(where: mask, with: value.scalarValue)
+    }
+
+    private func filled(where mask: Tensor, with value: ScalarValue) -> Tensor {
         let target = broadcastShape(shape, mask.shape, op: "maskedFill")
         guard target == shape else {
             fail("maskedFill: a mask of shape \(describe(mask.shape)) does not broadcast to the tensor's shape \(describe(shape))")
@@ -17,7 +21,7 @@ extension Tensor {
             }
         }
         let keep = mask.asMask(op: "maskedFill")
-        let fill = Tensor.full([], Double(value), dtype: dtype)
+        let fill = Tensor.full([], value, dtype: dtype)
         return dtype.dispatch(Kernel(mask: keep, source: self, fill: fill)).recorded("maskedFill", [self]) { g, _ in
             [Tensor.where(keep, Tensor.zeros([], dtype: g.dtype), g)]
         }

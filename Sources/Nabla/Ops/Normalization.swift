@@ -12,33 +12,59 @@ extension Tensor {
     /// `running = (1 − momentum)·running + momentum·batch`, the variance unbiased
     /// (×M/(M−1)) there but biased in the normalisation. When not `training` it
     /// normalises with `runningMean` and `runningVariance` and leaves them alone.
+    ///
+    /// The input, `weight`, `bias` and the running statistics share one floating dtype,
+    /// float32 or float64; the normalisation computes in it (`momentum` and `epsilon`
+    /// converted to it), and the sums behind the batch statistics accumulate in float64.
     public func batchNorm(runningMean: inout Tensor, runningVariance: inout Tensor, weight: Tensor?, bias: Tensor?,
-                          training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5) -> Tensor {
+                          training: Bool, momentum: Double = 0.1, epsilon: Double = 1e-5) -> Tensor {
         let channels = checkBatchNormInput(weight: weight, bias: bias)
+        requireSameDType("batchNorm", ("runningMean", runningMean), ("runningVariance", runningVariance))
         for (name, stat) in [("runningMean", runningMean), ("runningVariance", runningVariance)] where stat.shape != [channels] {
             fail("batchNorm: \(name) must be [\(channels)] for the input \(describe(shape)), got \(describe(stat.shape))")
         }
-        guard training else {
-            return normalized(weight: weight, bias: bias, epsilon: epsilon,
-                              fixed: (mean: runningMean.denseDetached().scalars, variance: runningVariance.denseDetached().scalars))
+        struct Kernel: FloatingKernel {
+            let input: Tensor, weight: Tensor?, bias: Tensor?, runningMean: Tensor, runningVariance: Tensor
+            let training: Bool, momentum: Double, epsilon: Double
+            func run<T: FloatingScalar>(_ type: T.Type) -> (result: Tensor, running: (mean: Tensor, variance: Tensor)?) {
+                let epsilon = T(epsilon)
+                guard training else {
+                    let fixed = (mean: runningMean.denseDetached().scalars(as: T.self), variance: runningVariance.denseDetached().scalars(as: T.self))
+                    return (input.normalized(weight: weight, bias: bias, epsilon: epsilon, fixed: fixed), nil)
+                }
+                let (result, mean, variance) = input.normalizedByBatch(weight: weight, bias: bias, epsilon: epsilon)
+                let channels = input.shape[1], momentum = T(momentum), count = T(input.scalarCount / channels)
+                let unbiased = variance.map { $0 * count / (count - 1) }
+                func updated(_ running: Tensor, _ batch: [T]) -> Tensor {
+                    Tensor(shape: [channels], scalars: zip(running.scalars(as: T.self), batch).map { (1 - momentum) * $0 + momentum * $1 })
+                }
+                return (result, (updated(runningMean, mean), updated(runningVariance, unbiased)))
+            }
         }
-        let (result, mean, variance) = normalizedByBatch(weight: weight, bias: bias, epsilon: epsilon)
-        let count = Float(scalarCount / channels)
-        let unbiased = variance.map { $0 * count / (count - 1) }
-        runningMean = Tensor(shape: [channels], scalars: zip(runningMean.scalars, mean).map { (1 - momentum) * $0 + momentum * $1 })
-        runningVariance = Tensor(shape: [channels], scalars: zip(runningVariance.scalars, unbiased).map { (1 - momentum) * $0 + momentum * $1 })
+        let (result, running) = dtype.dispatch(Kernel(input: self, weight: weight, bias: bias, runningMean: runningMean, runningVariance: runningVariance,
+                                                      training: training, momentum: momentum, epsilon: epsilon), op: "batchNorm")
+        if let running {
+            runningMean = running.mean
+            runningVariance = running.variance
+        }
         return result
     }
 
     /// Normalises with the batch's statistics only (`track_running_stats=False`).
-    public func batchNorm(weight: Tensor?, bias: Tensor?, epsilon: Float = 1e-5) -> Tensor {
+    public func batchNorm(weight: Tensor?, bias: Tensor?, epsilon: Double = 1e-5) -> Tensor {
         _ = checkBatchNormInput(weight: weight, bias: bias)
-        return normalizedByBatch(weight: weight, bias: bias, epsilon: epsilon).result
+        struct Kernel: FloatingKernel {
+            let input: Tensor, weight: Tensor?, bias: Tensor?, epsilon: Double
+            func run<T: FloatingScalar>(_ type: T.Type) -> Tensor {
+                input.normalizedByBatch(weight: weight, bias: bias, epsilon: T(epsilon)).result
+            }
+        }
+        return dtype.dispatch(Kernel(input: self, weight: weight, bias: bias, epsilon: epsilon), op: "batchNorm")
     }
 
-    /// The channel count, after checking the shapes.
+    /// The channel count, after checking the shapes and dtypes.
     private func checkBatchNormInput(weight: Tensor?, bias: Tensor?) -> Int {
-        Tensor.requireFloat32("batchNorm", self, weight, bias)
+        requireSameDType("batchNorm", ("weight", weight), ("bias", bias))
         guard rank >= 2 else { fail("batchNorm: the input must be [N, C, …], got \(describe(shape))") }
         let channels = shape[1]
         for (name, parameter) in [("weight", weight), ("bias", bias)] {
@@ -49,24 +75,24 @@ extension Tensor {
         return channels
     }
 
-    private func normalizedByBatch(weight: Tensor?, bias: Tensor?, epsilon: Float) -> (result: Tensor, mean: [Float], variance: [Float]) {
+    private func normalizedByBatch<T: FloatingScalar>(weight: Tensor?, bias: Tensor?, epsilon: T) -> (result: Tensor, mean: [T], variance: [T]) {
         let channels = shape[1], plane = shape.dropFirst(2).reduce(1, *), batch = shape[0]
         guard batch * plane > 1 else {
             fail("batchNorm: expected more than 1 value per channel when training, got input \(describe(shape))")
         }
-        let input = denseDetached()
-        var mean = [Float](repeating: 0, count: channels), variance = mean
+        let input = denseDetached(), x = UnsafePointer(input.base(T.self))
+        var mean = [T](repeating: 0, count: channels), variance = mean
         withExtendedLifetime(input.storage) {
             let count = Double(batch * plane)
             for c in 0..<channels {
                 var total = 0.0
-                for n in 0..<batch { total += Double(rowSum(input.basePointer + (n * channels + c) * plane, plane)) }
-                mean[c] = Float(total / count)
+                for n in 0..<batch { total += Double(rowSum(x + (n * channels + c) * plane, plane)) }
+                mean[c] = T(total / count)
                 var squares = 0.0
                 for n in 0..<batch {
-                    squares += Double(rowSquaredDeviation(input.basePointer + (n * channels + c) * plane, mean: mean[c], plane))
+                    squares += Double(rowSquaredDeviation(x + (n * channels + c) * plane, mean: mean[c], plane))
                 }
-                variance[c] = Float(squares / count)
+                variance[c] = T(squares / count)
             }
         }
         return (normalized(weight: weight, bias: bias, epsilon: epsilon, batch: (mean, variance)), mean, variance)
@@ -74,22 +100,22 @@ extension Tensor {
 
     /// `(x − mean)·(variance + ε)^−½ · weight + bias` per channel, recorded for
     /// autograd; `batch` statistics depend on x (and get their gradient terms), `fixed` ones do not.
-    private func normalized(weight: Tensor?, bias: Tensor?, epsilon: Float,
-                            batch: (mean: [Float], variance: [Float])? = nil, fixed: (mean: [Float], variance: [Float])? = nil) -> Tensor {
+    private func normalized<T: FloatingScalar>(weight: Tensor?, bias: Tensor?, epsilon: T,
+                                               batch: (mean: [T], variance: [T])? = nil, fixed: (mean: [T], variance: [T])? = nil) -> Tensor {
         let statistics = batch ?? fixed!
         let channels = shape[1], plane = shape.dropFirst(2).reduce(1, *), batchSize = shape[0]
         let mean = statistics.mean
         let inverseDeviation = statistics.variance.map { 1 / ($0 + epsilon).squareRoot() }
-        let weights = weight?.denseDetached().scalars ?? [Float](repeating: 1, count: channels)
-        let biases = bias?.denseDetached().scalars ?? [Float](repeating: 0, count: channels)
+        let weights = weight?.denseDetached().scalars(as: T.self) ?? [T](repeating: 1, count: channels)
+        let biases = bias?.denseDetached().scalars(as: T.self) ?? [T](repeating: 0, count: channels)
         let scale = (0..<channels).map { weights[$0] * inverseDeviation[$0] }
         let input = denseDetached()
-        let result = Tensor(uninitializedShape: shape)
+        let result = Tensor(uninitializedShape: shape, dtype: T.dtype)
         withExtendedLifetime(input.storage) {
             for n in 0..<batchSize {
                 for c in 0..<channels {
                     let offset = (n * channels + c) * plane
-                    let x = input.basePointer + offset, out = result.basePointer + offset
+                    let x = input.base(T.self) + offset, out = result.base(T.self) + offset
                     let a = scale[c], b = biases[c] - mean[c] * scale[c]
                     for i in 0..<plane { out[i] = x[i] * a + b }
                 }
@@ -102,24 +128,25 @@ extension Tensor {
         let hasWeight = weight != nil
         return result.recorded("batchNorm", inputs) { g, needs in
             let gradient = g.denseDetached()
-            var sumG = [Float](repeating: 0, count: channels), sumGCentered = sumG
+            let gr = UnsafePointer(gradient.base(T.self)), x = UnsafePointer(input.base(T.self))
+            var sumG = [T](repeating: 0, count: channels), sumGCentered = sumG
             withExtendedLifetime((gradient.storage, input.storage)) {
                 for c in 0..<channels {
                     var total = 0.0, centered = 0.0
                     for n in 0..<batchSize {
                         let offset = (n * channels + c) * plane
-                        total += Double(rowSum(gradient.basePointer + offset, plane))
-                        centered += Double(rowDotCentered(gradient.basePointer + offset, input.basePointer + offset, mean: mean[c], plane))
+                        total += Double(rowSum(gr + offset, plane))
+                        centered += Double(rowDotCentered(gr + offset, x + offset, mean: mean[c], plane))
                     }
-                    sumG[c] = Float(total)
-                    sumGCentered[c] = Float(centered)
+                    sumG[c] = T(total)
+                    sumGCentered[c] = T(centered)
                 }
             }
             var gradients: [Tensor?] = []
             if needs[0] {
                 // dx = k·g + u·x + v per channel (the batch terms folded into u and v).
-                let dx = Tensor(uninitializedShape: gradient.shape)
-                let count = Float(batchSize * plane)
+                let dx = Tensor(uninitializedShape: gradient.shape, dtype: T.dtype)
+                let count = T(batchSize * plane)
                 withExtendedLifetime((gradient.storage, input.storage)) {
                     for c in 0..<channels {
                         let k = scale[c]
@@ -127,8 +154,8 @@ extension Tensor {
                         let v = usesBatch ? -k * sumG[c] / count - u * mean[c] : 0
                         for n in 0..<batchSize {
                             let offset = (n * channels + c) * plane
-                            let gr = gradient.basePointer + offset, x = input.basePointer + offset, out = dx.basePointer + offset
-                            for i in 0..<plane { out[i] = k * gr[i] + u * x[i] + v }
+                            let g = gr + offset, xs = x + offset, out = dx.base(T.self) + offset
+                            for i in 0..<plane { out[i] = k * g[i] + u * xs[i] + v }
                         }
                     }
                 }
@@ -148,11 +175,11 @@ extension Tensor {
 }
 
 /// Σ row[i], with eight lanes in flight so that the loop vectorizes.
-private func rowSum(_ row: UnsafePointer<Float>, _ count: Int) -> Float {
-    var lanes = SIMD8<Float>()
+private func rowSum<T: FloatingScalar>(_ row: UnsafePointer<T>, _ count: Int) -> T {
+    var lanes = SIMD8<T>()
     var i = 0
     while i + 8 <= count {
-        lanes += UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self)
+        lanes += UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<T>.self)
         i += 8
     }
     var total = lanes.sum()
@@ -161,13 +188,13 @@ private func rowSum(_ row: UnsafePointer<Float>, _ count: Int) -> Float {
 }
 
 /// Σ a[i]·(b[i] − mean), vectorized like `rowSum`.
-private func rowDotCentered(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, mean: Float, _ count: Int) -> Float {
-    var lanes = SIMD8<Float>()
-    let center = SIMD8<Float>(repeating: mean)
+private func rowDotCentered<T: FloatingScalar>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, mean: T, _ count: Int) -> T {
+    var lanes = SIMD8<T>()
+    let center = SIMD8<T>(repeating: mean)
     var i = 0
     while i + 8 <= count {
-        let x = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self) - center
-        lanes += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self) * x
+        let x = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<T>.self) - center
+        lanes += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<T>.self) * x
         i += 8
     }
     var total = lanes.sum()
@@ -176,12 +203,12 @@ private func rowDotCentered(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>
 }
 
 /// Σ (row[i] − mean)², the second pass of a two-pass variance.
-private func rowSquaredDeviation(_ row: UnsafePointer<Float>, mean: Float, _ count: Int) -> Float {
-    var lanes = SIMD8<Float>()
-    let center = SIMD8<Float>(repeating: mean)
+private func rowSquaredDeviation<T: FloatingScalar>(_ row: UnsafePointer<T>, mean: T, _ count: Int) -> T {
+    var lanes = SIMD8<T>()
+    let center = SIMD8<T>(repeating: mean)
     var i = 0
     while i + 8 <= count {
-        let x = UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self) - center
+        let x = UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<T>.self) - center
         lanes += x * x
         i += 8
     }

@@ -19,20 +19,33 @@ extension Tensor {
     /// PyTorch's does; a window that lies wholly in the padding (possible with
     /// dilation) is −∞ and passes no gradient. `ceilMode` rounds the output size
     /// up, as PyTorch's `ceil_mode`: a last, partial window is kept when it starts
-    /// inside the input or its left padding.
+    /// inside the input or its left padding. It takes every dtype but bool, as
+    /// PyTorch's CPU kernel does (an integer window wholly in the padding gives the
+    /// type's minimum); the result has the input's dtype.
     public func maxPool2d(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, dilation: Size2D = 1,
                           ceilMode: Bool = false) -> Tensor {
         let geometry = poolGeometry("maxPool2d", kernelSize: kernelSize, stride: stride ?? kernelSize, padding: padding, dilation: dilation,
                                     ceilMode: ceilMode)
+        guard geometry.planeCount <= Int(Int32.max) else {
+            fail("maxPool2d: an input plane of \(geometry.planeCount) elements is more than its Int32 indices can address")
+        }
+        struct Kernel: NumericKernel {
+            let input: Tensor, geometry: WindowGeometry
+            func run<T: NumericScalar>(_ type: T.Type) -> Tensor { input.maxPooled(geometry, T.self) }
+        }
+        return dtype.dispatch(Kernel(input: self, geometry: geometry), op: "maxPool2d")
+    }
+
+    /// maxPool2d's forward pass and its gradient in `T`, after the checks.
+    private func maxPooled<T: NumericScalar>(_ geometry: WindowGeometry, _ type: T.Type) -> Tensor {
         let planes = shape[0] * shape[1], plane = geometry.planeCount
-        guard plane <= Int(Int32.max) else { fail("maxPool2d: an input plane of \(plane) elements is more than its Int32 indices can address") }
         let outH = geometry.outHeight, outW = geometry.outWidth, outPlane = outH * outW
         let width = geometry.width, height = geometry.height
-        let (kh, kw) = (kernelSize.height, kernelSize.width)
+        let (kh, kw) = (geometry.kernel.height, geometry.kernel.width)
         let (sh, sw) = (geometry.stride.height, geometry.stride.width)
-        let (dh, dw) = (dilation.height, dilation.width), (ph, pw) = (padding.height, padding.width)
+        let (dh, dw) = (geometry.dilation.height, geometry.dilation.width), (ph, pw) = (geometry.padding.height, geometry.padding.width)
         let input = denseDetached()
-        let result = Tensor(uninitializedShape: [shape[0], shape[1], outH, outW])
+        let result = Tensor(uninitializedShape: [shape[0], shape[1], outH, outW], dtype: T.dtype)
         // Each output's argmax as a flat index into its input plane, or `noWinner`
         // for a window wholly in the padding.
         let noWinner: Int32 = -1
@@ -40,7 +53,7 @@ extension Tensor {
         winners.withUnsafeMutableBufferPointer { winner in
             withExtendedLifetime(input.storage) {
                 for p in 0..<planes {
-                    let source = input.basePointer + p * plane, out = result.basePointer + p * outPlane
+                    let source = input.base(T.self) + p * plane, out = result.base(T.self) + p * outPlane
                     let chosen = winner.baseAddress! + p * outPlane
                     if kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1
                         && 2 * outH <= height && 2 * outW <= width {
@@ -51,8 +64,8 @@ extension Tensor {
                             for ox in 0..<outW {
                                 let x = 2 * ox
                                 var best = top[x], bestIndex = topIndex + x
-                                @inline(__always) func consider(_ value: Float, _ index: Int) {
-                                    if value > best || value.isNaN { best = value; bestIndex = index }
+                                @inline(__always) func consider(_ value: T, _ index: Int) {
+                                    if value > best || value.isNaNValue { best = value; bestIndex = index }
                                 }
                                 consider(top[x + 1], topIndex + x + 1)
                                 consider(bottom[x], topIndex + width + x)
@@ -65,7 +78,7 @@ extension Tensor {
                     }
                     for oy in 0..<outH {
                         for ox in 0..<outW {
-                            var best = -Float.infinity, bestIndex = Int(noWinner)
+                            var best = T.lowest, bestIndex = Int(noWinner)
                             for ki in 0..<kh {
                                 let iy = oy * sh - ph + ki * dh
                                 guard iy >= 0 && iy < height else { continue }
@@ -74,7 +87,7 @@ extension Tensor {
                                     let ix = ox * sw - pw + kj * dw
                                     guard ix >= 0 && ix < width else { continue }
                                     let value = row[ix]
-                                    if bestIndex == Int(noWinner) || value > best || value.isNaN {
+                                    if bestIndex == Int(noWinner) || value > best || value.isNaNValue {
                                         best = value
                                         bestIndex = iy * width + ix
                                     }
@@ -90,13 +103,13 @@ extension Tensor {
         let inputShape = shape
         return result.recorded("maxPool2d", [self]) { g, _ in
             let gradient = g.denseDetached()
-            let dx = Tensor.zeros(inputShape)
+            let dx = Tensor.zeros(inputShape, dtype: T.dtype)
             withExtendedLifetime(gradient.storage) {
                 winners.withUnsafeBufferPointer { winner in
                     for p in 0..<planes {
-                        let target = dx.basePointer + p * plane, source = gradient.basePointer + p * outPlane
+                        let target = dx.base(T.self) + p * plane, source = gradient.base(T.self) + p * outPlane
                         let chosen = winner.baseAddress! + p * outPlane
-                        for i in 0..<outPlane where chosen[i] != noWinner { target[Int(chosen[i])] += source[i] }
+                        for i in 0..<outPlane where chosen[i] != noWinner { target[Int(chosen[i])] = T.plus(target[Int(chosen[i])], source[i]) }
                     }
                 }
             }
@@ -107,7 +120,8 @@ extension Tensor {
     /// The mean over each `kernelSize` window, PyTorch's `F.avg_pool2d`; `stride`
     /// defaults to the kernel size. With `countIncludePad` (PyTorch's default)
     /// the zero padding counts in the divisor, otherwise only the input positions do;
-    /// the part of a `ceilMode` window past the padding never counts.
+    /// the part of a `ceilMode` window past the padding never counts. It takes
+    /// float32 and float64, and sums and divides in the input's dtype.
     public func avgPool2d(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, countIncludePad: Bool = true,
                           ceilMode: Bool = false) -> Tensor {
         let geometry = poolGeometry("avgPool2d", kernelSize: kernelSize, stride: stride ?? kernelSize, padding: padding, dilation: 1,
@@ -129,8 +143,8 @@ extension Tensor {
     /// The mean over the windows that divide each plane into `outputSize`
     /// cells, PyTorch's `F.adaptive_avg_pool2d`: cell i spans
     /// `⌊i·H/out⌋ ..< ⌈(i+1)·H/out⌉`. `outputSize` 1 is global average pooling.
+    /// It takes float32 and float64, and sums and divides in the input's dtype.
     public func adaptiveAvgPool2d(outputSize: Size2D) -> Tensor {
-        Tensor.requireFloat32("adaptiveAvgPool2d", self)
         guard rank == 4 else { fail("adaptiveAvgPool2d: the input must be [N, C, H, W], got \(describe(shape))") }
         guard outputSize.height > 0, outputSize.width > 0 else { fail("adaptiveAvgPool2d: output size \(outputSize) must be positive") }
         requireAllocatable([shape[0], shape[1], outputSize.height, outputSize.width], op: "adaptiveAvgPool2d", "the output")
@@ -150,7 +164,6 @@ extension Tensor {
     /// Validates a pooling op's input and sizes.
     private func poolGeometry(_ op: String, kernelSize: Size2D, stride: Size2D, padding: Size2D, dilation: Size2D,
                               ceilMode: Bool) -> WindowGeometry {
-        Tensor.requireFloat32(op, self)
         guard rank == 4 else { fail("\(op): the input must be [N, C, H, W], got \(describe(shape))") }
         guard padding.height <= kernelSize.height / 2, padding.width <= kernelSize.width / 2 else {
             fail("\(op): padding \(padding) should be at most half of the kernel size \(kernelSize)")
@@ -162,23 +175,31 @@ extension Tensor {
     }
 
     /// Each output is the sum over its row window × column window divided by
-    /// the product of the windows' counted extents.
+    /// the product of the windows' counted extents, in the input's floating dtype.
     private func averagePool(op: String, rows: [PoolWindow], columns: [PoolWindow]) -> Tensor {
+        struct Kernel: FloatingKernel {
+            let input: Tensor, op: String, rows: [PoolWindow], columns: [PoolWindow]
+            func run<T: FloatingScalar>(_ type: T.Type) -> Tensor { input.averagePooled(op: op, rows: rows, columns: columns, T.self) }
+        }
+        return dtype.dispatch(Kernel(input: self, op: op, rows: rows, columns: columns), op: op)
+    }
+
+    private func averagePooled<T: FloatingScalar>(op: String, rows: [PoolWindow], columns: [PoolWindow], _ type: T.Type) -> Tensor {
         let planes = shape[0] * shape[1], width = shape[3], plane = shape[2] * width
         let outH = rows.count, outW = columns.count, outPlane = outH * outW
         let input = denseDetached()
-        let result = Tensor(uninitializedShape: [shape[0], shape[1], outH, outW])
+        let result = Tensor(uninitializedShape: [shape[0], shape[1], outH, outW], dtype: T.dtype)
         withExtendedLifetime(input.storage) {
             for p in 0..<planes {
-                let source = input.basePointer + p * plane, out = result.basePointer + p * outPlane
+                let source = input.base(T.self) + p * plane, out = result.base(T.self) + p * outPlane
                 for (oy, rowWindow) in rows.enumerated() {
                     for (ox, columnWindow) in columns.enumerated() {
-                        var total: Float = 0
+                        var total: T = 0
                         for iy in rowWindow.start..<rowWindow.end {
                             let row = source + iy * width
                             for ix in columnWindow.start..<columnWindow.end { total += row[ix] }
                         }
-                        out[oy * outW + ox] = total / Float(rowWindow.counted * columnWindow.counted)
+                        out[oy * outW + ox] = total / T(rowWindow.counted * columnWindow.counted)
                     }
                 }
             }
@@ -186,13 +207,13 @@ extension Tensor {
         let inputShape = shape
         return result.recorded(op, [self]) { g, _ in
             let gradient = g.denseDetached()
-            let dx = Tensor.zeros(inputShape)
+            let dx = Tensor.zeros(inputShape, dtype: T.dtype)
             withExtendedLifetime(gradient.storage) {
                 for p in 0..<planes {
-                    let target = dx.basePointer + p * plane, source = gradient.basePointer + p * outPlane
+                    let target = dx.base(T.self) + p * plane, source = gradient.base(T.self) + p * outPlane
                     for (oy, rowWindow) in rows.enumerated() {
                         for (ox, columnWindow) in columns.enumerated() {
-                            let share = source[oy * outW + ox] / Float(rowWindow.counted * columnWindow.counted)
+                            let share = source[oy * outW + ox] / T(rowWindow.counted * columnWindow.counted)
                             for iy in rowWindow.start..<rowWindow.end {
                                 let row = target + iy * width
                                 for ix in columnWindow.start..<columnWindow.end { row[ix] += share }

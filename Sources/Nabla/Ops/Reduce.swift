@@ -36,12 +36,7 @@ extension Tensor {
         let reduced = normalizedAxes(axes, rank: rank, op: "mean")
         let count = reduced.reduce(1) { $0 * shape[$1] }
         let reciprocal = dtype == .float32 ? Double(1 / Float(count)) : 1 / Double(count)
-        return sum(axes: reduced, keepDims: keepDims).scaled(by: reciprocal)
-    }
-
-    /// Every element times `factor` (converted to this floating tensor's dtype), recorded.
-    func scaled(by factor: Double) -> Tensor {
-        Tensor.arithmetic(self, scalar: factor, .multiply, op: "mul").recorded("mul", [self]) { g, _ in [g.scaled(by: factor)] }
+        return sum(axes: reduced, keepDims: keepDims) * reciprocal
     }
 
     /// The largest element; NaN if any element is NaN.

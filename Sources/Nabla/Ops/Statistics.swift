@@ -15,8 +15,9 @@ extension Tensor {
     /// The variances over `axes`. The gradient is `2·(x − mean)·g / (n − correction)`.
     public func variance(axes: [Int], correction: Int = 1, keepDims: Bool = false) -> Tensor {
         let (reduced, centered, kept, divisor) = centeredSquares(axes, correction: correction, op: "variance")
+        let factor = centered.dtype == .float32 ? Double(2 / Float(divisor)) : 2 / divisor
         return kept.droppingAxes(reduced, keepDims: keepDims).recorded("variance", [self]) { g, _ in
-            [(g.reshape(kept.shape) * centered).scaled(by: centered.dtype == .float32 ? Double(2 / Float(divisor)) : 2 / divisor)]
+            [g.reshape(kept.shape) * centered * factor]
         }
     }
 

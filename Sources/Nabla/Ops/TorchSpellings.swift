@@ -1,5 +1,5 @@
 /// PyTorch's names for things Nabla already does, so that code from the book
-/// reads the same. Each is a thin alias; the README's "Coming from PyTorch" table
+/// reads the same. Each is a thin alias; the article "Coming from PyTorch" (Nabla.docc)
 /// lists them with what to write where Swift cannot spell the torch habit (`@`).
 
 /// Powers, as Python's `**`: binds tighter than `*` (`2 * x ** 2` is `2 * x.square()`).

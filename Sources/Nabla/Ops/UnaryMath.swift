@@ -111,8 +111,9 @@ extension Tensor {
     /// Each element limited to [min, max] (either bound optional), as
     /// `min(max(x, min), max)`: with min > max every element becomes max, as in
     /// PyTorch. The gradient passes where the element lies within the bounds,
-    /// bounds included. NaN stays NaN.
-    public func clamp(min low: Float? = nil, max high: Float? = nil) -> Tensor {
+    /// bounds included. NaN stays NaN. The bounds are Doubles, as PyTorch's are Python
+    /// floats, each converted once to the tensor's dtype (float64 clamps at the double bound).
+    public func clamp(min low: Double? = nil, max high: Double? = nil) -> Tensor {
         struct Clamp: FloatingMap {
             let lower: Double, upper: Double
             func callAsFunction<T: FloatingScalar>(_ x: T) -> T { Swift.min(Swift.max(x, T(lower)), T(upper)) }
@@ -121,7 +122,7 @@ extension Tensor {
             let lower: Double, upper: Double
             func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T) -> T { x >= T(lower) && x <= T(upper) ? g : 0 }
         }
-        let lower = Double(low ?? -.infinity), upper = Double(high ?? .infinity)
+        let lower = low ?? -.infinity, upper = high ?? .infinity
         return unary("clamp", Clamp(lower: lower, upper: upper)) { g, x, _ in
             mapFloating(g, x, op: "clamp", Gradient(lower: lower, upper: upper))
         }
@@ -259,7 +260,7 @@ extension Tensor {
 
     /// `log(1 + exp(β·x)) / β`, and x itself where β·x > `threshold` (PyTorch's
     /// `softplus`, β = 1, threshold 20), computed without overflow. The gradient is σ(β·x).
-    public func softplus(beta: Float = 1, threshold: Float = 20) -> Tensor {
+    public func softplus(beta: Double = 1, threshold: Double = 20) -> Tensor {
         struct Softplus: FloatingMap {
             let beta: Double, threshold: Double
             func callAsFunction<T: FloatingScalar>(_ x: T) -> T {
@@ -274,7 +275,6 @@ extension Tensor {
                 return z > T(threshold) ? g : g / (1 + .exp(-z))
             }
         }
-        let beta = Double(beta), threshold = Double(threshold)
         return unary("softplus", Softplus(beta: beta, threshold: threshold)) { g, x, _ in
             mapFloating(g, x, op: "softplus", Gradient(beta: beta, threshold: threshold))
         }
@@ -298,7 +298,7 @@ extension Tensor {
     /// NaN replaced by `nan`, +inf by `posinf` and −inf by `neginf`, which default,
     /// as in PyTorch, to 0 and the largest and lowest finite values of the dtype. The gradient
     /// passes where x is finite and is 0 elsewhere.
-    public func nanToNum(nan: Float = 0, posinf: Float? = nil, neginf: Float? = nil) -> Tensor {
+    public func nanToNum(nan: Double = 0, posinf: Double? = nil, neginf: Double? = nil) -> Tensor {
         struct NanToNum: FloatingMap {
             let nan: Double, posinf: Double?, neginf: Double?
             func callAsFunction<T: FloatingScalar>(_ x: T) -> T {
@@ -307,7 +307,7 @@ extension Tensor {
             }
         }
         struct Gradient: FloatingMap2 { func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T) -> T { x.isFinite ? g : 0 } }
-        return unary("nanToNum", NanToNum(nan: Double(nan), posinf: posinf.map(Double.init), neginf: neginf.map(Double.init))) { g, x, _ in
+        return unary("nanToNum", NanToNum(nan: nan, posinf: posinf, neginf: neginf)) { g, x, _ in
             mapFloating(g, x, op: "nanToNum", Gradient())
         }
     }

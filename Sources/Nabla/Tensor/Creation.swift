@@ -11,10 +11,10 @@ extension Tensor {
 
     public static func ones(_ shape: [Int], requiresGrad: Bool = false) -> Tensor { full(shape, 1, requiresGrad: requiresGrad) }
 
-    /// A tensor of `shape` and `dtype` filled with `value` converted to `dtype`
-    /// (as ``to(_:)`` converts; exact for integers up to 2⁵³).
-    public static func full(_ shape: [Int], _ value: Double, dtype: DType, requiresGrad: Bool = false) -> Tensor {
-        var result = dtype.dispatch(FillElements(shape: shape, value: value, op: "full"))
+    /// A tensor of `shape` and `dtype` filled with `value` converted to `dtype` once
+    /// (as ``to(_:)`` converts: an integer is exact in int64, a Double in float64).
+    public static func full<S: ScalarOperand>(_ shape: [Int], _ value: S, dtype: DType, requiresGrad: Bool = false) -> Tensor {
+        var result = dtype.dispatch(FillElements(shape: shape, value: value.scalarValue, op: "full"))
         result.requiresGrad = requiresGrad
         return result
     }

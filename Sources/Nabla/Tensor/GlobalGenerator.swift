@@ -1,24 +1,22 @@
 import Foundation
 
-extension Nabla {
-    private static let globalGeneratorLock = NSLock()
-    /// PyTorch's default generator starts from the seed 67280421310721 in every process; so does this one.
-    nonisolated(unsafe) private static var globalGenerator = RandomGenerator(seed: 67_280_421_310_721)
+private let globalGeneratorLock = NSLock()
+/// PyTorch's default generator starts from the seed 67280421310721 in every process; so does this one.
+nonisolated(unsafe) private var globalGenerator = RandomGenerator(seed: 67_280_421_310_721)
 
-    /// Seeds the global generator that ``Tensor/randn(_:requiresGrad:)``, `Linear(inputs:outputs:)`
-    /// and a loader without a seed draw from, as `torch.manual_seed(seed)`.
-    /// The same seed gives the same numbers on every machine; an explicit
-    /// `RandomGenerator` stays available and never touches this one.
-    public static func manualSeed(_ seed: UInt64) {
-        withGlobalGenerator { $0 = RandomGenerator(seed: seed) }
-    }
+/// Seeds the global generator that ``Tensor/randn(_:requiresGrad:)``, `Linear(inputs:outputs:)`
+/// and a loader without a seed draw from, as `torch.manual_seed(seed)`.
+/// The same seed gives the same numbers on every machine; an explicit
+/// `RandomGenerator` stays available and never touches this one.
+public func manualSeed(_ seed: UInt64) {
+    withGlobalGenerator { $0 = RandomGenerator(seed: seed) }
+}
 
-    /// Runs `body` with exclusive use of the global generator (safe from any thread).
-    public static func withGlobalGenerator<R>(_ body: (inout RandomGenerator) throws -> R) rethrows -> R {
-        globalGeneratorLock.lock()
-        defer { globalGeneratorLock.unlock() }
-        return try body(&globalGenerator)
-    }
+/// Runs `body` with exclusive use of the global generator (safe from any thread).
+public func withGlobalGenerator<R>(_ body: (inout RandomGenerator) throws -> R) rethrows -> R {
+    globalGeneratorLock.lock()
+    defer { globalGeneratorLock.unlock() }
+    return try body(&globalGenerator)
 }
 
 extension Tensor {

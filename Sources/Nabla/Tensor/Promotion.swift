@@ -38,6 +38,53 @@ extension DType {
     }
 }
 
+/// A Swift number that an op takes beside tensors (`x + 1`, `x * 0.1`, `x .> threshold`):
+/// `Int`, `Int64`, `Int32` and `UInt8` as PyTorch takes a Python int, `Float` and `Double`
+/// as it takes a Python float.
+///
+/// The number is weak in promotion (see above): `int64 + 1` is int64, `uint8 + 1` uint8,
+/// `bool + 1` int64, `int64 + 0.5` float32, `float32 * 0.1` float32. Its value keeps its
+/// full precision until it is converted once to the dtype the op computes in, so
+/// `float64 * 0.1` multiplies by the double 0.1 and `float32 * 0.1` by `Float(0.1)`;
+/// an integer out of an integer dtype's range wraps, as PyTorch's does (`uint8 + 256` adds 0).
+public protocol ScalarOperand: Sendable {
+    /// The number as promotion sees it, exactly.
+    var scalarValue: ScalarValue { get }
+}
+
+/// A Swift number as an op takes it: an integer (PyTorch's Python int) or a
+/// floating value (its Python float), exactly.
+public enum ScalarValue: ScalarOperand, Equatable {
+    case integer(Int64)
+    case floating(Double)
+
+    public var scalarValue: ScalarValue { self }
+
+    /// The kind of weak scalar this value is.
+    var kind: WeakScalar {
+        switch self {
+        case .integer: return .integer
+        case .floating: return .floating
+        }
+    }
+
+    /// This value converted to `T` once, as ``Tensor/to(_:)`` converts (integers wrap).
+    @inline(__always)
+    func converted<T: TensorScalar>(to type: T.Type) -> T {
+        switch self {
+        case .integer(let value): return T.converting(int64: value)
+        case .floating(let value): return T.converting(double: value)
+        }
+    }
+}
+
+extension Int: ScalarOperand { public var scalarValue: ScalarValue { .integer(Int64(self)) } }
+extension Int64: ScalarOperand { public var scalarValue: ScalarValue { .integer(self) } }
+extension Int32: ScalarOperand { public var scalarValue: ScalarValue { .integer(Int64(self)) } }
+extension UInt8: ScalarOperand { public var scalarValue: ScalarValue { .integer(Int64(self)) } }
+extension Float: ScalarOperand { public var scalarValue: ScalarValue { .floating(Double(self)) } }
+extension Double: ScalarOperand { public var scalarValue: ScalarValue { .floating(self) } }
+
 /// The kinds of Swift scalar an op may take beside tensors, each weak (see above).
 enum WeakScalar {
     case integer, floating, boolean

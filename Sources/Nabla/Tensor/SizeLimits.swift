@@ -6,11 +6,9 @@ import Foundation
 /// overflow trap or an allocation the machine cannot make (PyTorch raises
 /// "can't allocate memory: you tried to allocate … bytes").
 
-extension Nabla {
-    /// The most bytes one tensor that an op creates from its arguments may take:
-    /// the machine's physical memory. Larger sizes fail before allocating, naming the op.
-    public static let maximumTensorBytes = Int(clamping: ProcessInfo.processInfo.physicalMemory)
-}
+/// The most bytes one tensor that an op creates from its arguments may take:
+/// the machine's physical memory. Larger sizes fail before allocating, naming the op.
+public let maximumTensorBytes = Int(clamping: ProcessInfo.processInfo.physicalMemory)
 
 /// `factors` multiplied, or a failure naming `op` and `what` when the product
 /// does not fit in an `Int`.
@@ -25,7 +23,7 @@ func checkedProduct(_ factors: [Int], op: String, _ what: @autoclosure () -> Str
 }
 
 /// Fails naming `op` and `what` unless a Float tensor of `shape` can be
-/// addressed and fits in ``Nabla/maximumTensorBytes``.
+/// addressed and fits in ``maximumTensorBytes``.
 func requireAllocatable(_ shape: [Int], op: String, _ what: @autoclosure () -> String) {
     guard let count = Tensor.elementCount(ofShape: shape) else {
         fail("\(op): \(what()) \(describe(shape)) has too many elements to address")

@@ -131,6 +131,32 @@ public struct Tensor {
         self.init(shape: shape, scalars: scalars, requiresGrad: requiresGrad)
     }
 
+    /// An int64 rank-0 tensor from a Swift `Int`, as `torch.tensor(3)` is int64 (`Int` is not a
+    /// ``TensorScalar``: its elements are stored as `Int64`). A literal, `Tensor(3)`, stays float32.
+    @_disfavoredOverload
+    public init(_ scalar: Int) {
+        self.init(Int64(scalar))
+    }
+
+    /// An int64 vector from Swift `Int`s (`Tensor(x.shape)`, `Tensor(indices)`), as `torch.tensor`
+    /// makes int64 from Python ints. A literal, `Tensor([1, 2, 3])`, stays float32.
+    @_disfavoredOverload
+    public init(_ values: [Int]) {
+        self.init(values.map(Int64.init))
+    }
+
+    /// An int64 matrix from rows of Swift `Int`s, which must all have the same length.
+    @_disfavoredOverload
+    public init(_ rows: [[Int]]) {
+        self.init(rows.map { $0.map(Int64.init) })
+    }
+
+    /// An int64 rank-3 tensor from nested arrays of Swift `Int`s, which must be rectangular.
+    @_disfavoredOverload
+    public init(_ planes: [[[Int]]]) {
+        self.init(planes.map { $0.map { $0.map(Int64.init) } })
+    }
+
     /// A vector.
     public init(_ values: [Float], requiresGrad: Bool = false) {
         self.init(shape: [values.count], scalars: values, requiresGrad: requiresGrad)

@@ -1,45 +1,37 @@
 /// Reports a programmer error (a shape mismatch, an axis out of range...)
 /// and stops, as PyTorch raises: `"matmul: [256, 784] and [30, 784] cannot be
-/// multiplied: 784 != 30"`.
+/// multiplied: 784 != 30"`. Every message names the op at fault.
 ///
-/// Every message names the op at fault. Tests replace ``Nabla/failureHandler``
-/// to observe the message instead of stopping the process.
+/// Nabla's own ops, NablaNN, NablaData and user code call this (as `Nabla.fail`,
+/// or `fail` where no other `fail` is in scope) instead of `precondition`, whose
+/// message release builds drop. The message goes through ``failureHandler``,
+/// which tests may replace to observe it instead of stopping the process.
+///
+/// ## Which failures throw and which stop
+///
+/// The rule, the same in every module:
+/// - **Input from outside the program throws.** A file, its bytes, a folder, a
+///   path from the environment: the readers of NablaData throw a `DataError`
+///   naming the file and what is wrong with it (truncated, corrupt, a FIFO, over
+///   a `DataLimits` cap, an allocation the machine cannot make). No caller can
+///   know a file is good before reading it, so the caller must be able to recover:
+///   skip the file, report it, ask for another.
+/// - **Misuse that the calling code could have checked stops.** Shapes that do
+///   not match, an axis out of range, `backward()` on a tensor without a graph, a
+///   batch size of 0: the call goes through this function, which stops the
+///   process with a message that names the op and the shapes, in release builds
+///   too. The bug is in the program, no retry can fix it, and going on would
+///   compute garbage; this is Swift's convention for precondition failures and
+///   the place where PyTorch raises. (Swift cannot unwind a non-throwing call,
+///   and making every op throw would put `try` on every `a + b`.)
+/// - Nothing is ever a crash, a hang, an unbounded allocation or silent garbage.
+///
+/// Tests observe these messages with `failureMessage(of:)` from NablaTestSupport,
+/// which runs the failing code in a forked copy of the test process, so that
+/// stopping costs the test process nothing.
 @inline(never)
-func fail(_ message: @autoclosure () -> String) -> Never {
-    Nabla.failureHandler(message())
-}
-
-extension Nabla {
-    /// Reports a programmer error and stops, as Nabla's own ops do: NablaNN,
-    /// NablaData and user code call this instead of `precondition`, whose message
-    /// release builds drop. The message goes through ``failureHandler``.
-    ///
-    /// ## Which failures throw and which stop
-    ///
-    /// The rule, the same in every module:
-    /// - **Input from outside the program throws.** A file, its bytes, a folder, a
-    ///   path from the environment: the readers of NablaData throw a `DataError`
-    ///   naming the file and what is wrong with it (truncated, corrupt, a FIFO, over
-    ///   a `DataLimits` cap, an allocation the machine cannot make). No caller can
-    ///   know a file is good before reading it, so the caller must be able to recover:
-    ///   skip the file, report it, ask for another.
-    /// - **Misuse that the calling code could have checked stops.** Shapes that do
-    ///   not match, an axis out of range, `backward()` on a tensor without a graph, a
-    ///   batch size of 0: the call goes through this function, which stops the
-    ///   process with a message that names the op and the shapes, in release builds
-    ///   too. The bug is in the program, no retry can fix it, and going on would
-    ///   compute garbage; this is Swift's convention for precondition failures and
-    ///   the place where PyTorch raises. (Swift cannot unwind a non-throwing call,
-    ///   and making every op throw would put `try` on every `a + b`.)
-    /// - Nothing is ever a crash, a hang, an unbounded allocation or silent garbage.
-    ///
-    /// Tests observe these messages with `failureMessage(of:)` from NablaTestSupport,
-    /// which runs the failing code in a forked copy of the test process, so that
-    /// stopping costs the test process nothing.
-    @inline(never)
-    public static func fail(_ message: @autoclosure () -> String) -> Never {
-        failureHandler(message())
-    }
+public func fail(_ message: @autoclosure () -> String) -> Never {
+    failureHandler(message())
 }
 
 /// Formats a shape the way the messages print it: `[2, 3]`.

@@ -1,18 +1,33 @@
-/// The heap buffer behind one or more tensors.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The buffer behind one or more tensors.
 ///
 /// Tensors share a storage until one of them is written to; `Tensor` then
 /// copies it (copy-on-write), so a tensor behaves as a value. Buffers come
 /// from ``StorageCache``, so a training step that makes the same tensors
 /// every step reuses last step's buffers instead of calling `malloc` and
-/// faulting in fresh pages.
+/// faulting in fresh pages; or they are a file mapped into memory
+/// (``init(mapping:fileSize:byteOffset:count:dtype:)``), unmapped when the last
+/// tensor sharing the storage goes.
 final class TensorStorage {
     /// The first byte, 64-byte aligned and bound to the Swift type of `dtype`.
     let raw: UnsafeMutableRawPointer
     /// The number of elements.
     let count: Int
     let dtype: DType
-    /// The cache's size class of this buffer, or nil when it bypasses the cache.
-    private let sizeClass: Int?
+    /// Where the buffer came from, which says how it goes back.
+    private let source: Source
+
+    private enum Source {
+        /// From ``StorageCache``, in this size class (nil: larger than the largest, straight from the system).
+        case allocated(sizeClass: Int?)
+        /// A private mapping of a whole file, `length` bytes from `start`.
+        case mappedFile(start: UnsafeMutableRawPointer, length: Int)
+    }
 
     /// Allocates `count` uninitialised elements of `dtype`, 64-byte aligned so that
     /// the vector loops and OpenBLAS see cache-line aligned rows. Callers have
@@ -25,9 +40,37 @@ final class TensorStorage {
         self.dtype = dtype
         let capacity = max(count, 1)
         let (raw, sizeClass) = StorageCache.allocate(byteCount: capacity * dtype.byteSize)
-        self.sizeClass = sizeClass
+        self.source = .allocated(sizeClass: sizeClass)
         self.raw = raw
         // A cached buffer may have held another type: bind it to this one.
+        TensorStorage.bind(raw, capacity: capacity, to: dtype)
+    }
+
+    /// The `count` elements of `dtype` in the open file `fd` of `fileSize` bytes, from
+    /// `byteOffset` (a multiple of 64, so the storage stays 64-byte aligned) on, as a
+    /// private mapping of the whole file: pages are read from the file when first touched,
+    /// and a write to them makes a private copy of the page (`MAP_PRIVATE`), so nothing
+    /// written reaches the file, which may be opened read-only. The caller has checked that
+    /// the file holds all `count` elements from `byteOffset`; nil when the system refuses
+    /// the mapping (the caller reads the file instead).
+    init?(mapping fd: Int32, fileSize: Int, byteOffset: Int, count: Int, dtype: DType) {
+        precondition(byteOffset % StorageCache.alignment == 0 && count > 0 && byteOffset + count * dtype.byteSize <= fileSize,
+                     "a mapped storage must lie in its file and start 64-byte aligned")
+        // Writable but private: in-place writes to a tensor that owns the storage alone
+        // go to copied pages instead of faulting, and never to the file.
+        guard let start = mmap(nil, fileSize, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0), start != MAP_FAILED else { return nil }
+        self.raw = start + byteOffset
+        self.count = count
+        self.dtype = dtype
+        self.source = .mappedFile(start: start, length: fileSize)
+        TensorStorage.bind(raw, capacity: count, to: dtype)
+        StorageCache.state.withLock {
+            $0.mappedFiles += 1
+            $0.mappedBytes += fileSize
+        }
+    }
+
+    private static func bind(_ raw: UnsafeMutableRawPointer, capacity: Int, to dtype: DType) {
         struct Bind: ScalarKernel {
             let raw: UnsafeMutableRawPointer, capacity: Int
             func run<T: TensorScalar>(_ type: T.Type) { raw.bindMemory(to: T.self, capacity: capacity) }
@@ -57,7 +100,21 @@ final class TensorStorage {
         return raw.assumingMemoryBound(to: Float.self)
     }
 
-    deinit { StorageCache.release(raw, sizeClass: sizeClass) }
+    /// Whether the elements are a mapped file's pages (``init(mapping:fileSize:byteOffset:count:dtype:)``).
+    var isMappedFile: Bool {
+        if case .mappedFile = source { return true }
+        return false
+    }
+
+    deinit {
+        switch source {
+        case .allocated(let sizeClass):
+            StorageCache.release(raw, sizeClass: sizeClass)
+        case .mappedFile(let start, let length):
+            munmap(start, length)
+            StorageCache.state.withLock { $0.mappedBytes -= length }
+        }
+    }
 }
 
 /// The caching allocator of tensor storage, as PyTorch's CPU caching allocator:
@@ -84,6 +141,9 @@ enum StorageCache {
         var cachedBytes = 0
         var systemAllocations = 0
         var cacheHits = 0
+        /// Files mapped as storage (not allocations: their pages are the file's).
+        var mappedFiles = 0
+        var mappedBytes = 0
     }
 
     static let state = Locked(State())
@@ -143,26 +203,51 @@ enum StorageCache {
     }
 }
 
-extension Nabla {
-    /// How tensor storage has been allocated since the process started.
-    public struct StorageStatistics: Equatable, Sendable {
-        /// Buffers taken from the system (`malloc`): every buffer larger than the
-        /// cache's largest size class, and every request its free lists could not serve.
-        public let systemAllocations: Int
-        /// Requests served from the cache's free lists.
-        public let cacheHits: Int
-        /// Bytes waiting in the free lists now.
-        public let cachedBytes: Int
-    }
+/// How tensor storage has been allocated since the process started.
+public struct StorageStatistics: Equatable, Sendable {
+    /// Buffers taken from the system (`malloc`): every buffer larger than the
+    /// cache's largest size class, and every request its free lists could not serve.
+    public let systemAllocations: Int
+    /// Requests served from the cache's free lists.
+    public let cacheHits: Int
+    /// Bytes waiting in the free lists now.
+    public let cachedBytes: Int
+    /// Files whose bytes became a tensor's storage by mapping them into memory
+    /// (`NumPy.load(_:memoryMapped:)`), counted apart from the allocations above.
+    public let mappedFiles: Int
+    /// The bytes of the files mapped now; a file is unmapped when the last tensor sharing its storage goes.
+    public let mappedBytes: Int
+}
 
-    /// The tensor storage allocator's counters, to check that a loop allocates nothing after its first rounds.
-    public static var storageStatistics: StorageStatistics {
-        StorageCache.state.withLock {
-            StorageStatistics(systemAllocations: $0.systemAllocations, cacheHits: $0.cacheHits, cachedBytes: $0.cachedBytes)
+/// The tensor storage allocator's counters, to check that a loop allocates nothing after its first rounds.
+public var storageStatistics: StorageStatistics {
+    StorageCache.state.withLock {
+        StorageStatistics(systemAllocations: $0.systemAllocations, cacheHits: $0.cacheHits, cachedBytes: $0.cachedBytes,
+                          mappedFiles: $0.mappedFiles, mappedBytes: $0.mappedBytes)
+    }
+}
+
+/// Returns the tensor buffers waiting in the storage cache to the system
+/// (the counterpart of `torch.cuda.empty_cache()`); tensors alive keep theirs.
+public func emptyStorageCache() { StorageCache.empty() }
+
+extension Tensor {
+    /// A contiguous tensor of `shape` and `dtype` whose storage is the open file `fd` (of
+    /// `fileSize` bytes) mapped into memory, its elements starting at `byteOffset` (a
+    /// multiple of 64): see ``TensorStorage/init(mapping:fileSize:byteOffset:count:dtype:)``.
+    /// `check` sees the elements' bytes before the tensor is made (a decoder validates
+    /// them there; a throw unmaps the file). Nil when the system refuses the mapping or
+    /// the shape holds no element. The decoder has checked the shape against the file.
+    package init?(mappingFile fd: Int32, fileSize: Int, byteOffset: Int, shape: [Int], dtype: DType,
+                  check: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        let count = Tensor.elementCount(shape, op: "Tensor(mappingFile:)", dtype: dtype)
+        guard count > 0, let storage = TensorStorage(mapping: fd, fileSize: fileSize, byteOffset: byteOffset, count: count, dtype: dtype) else {
+            return nil
         }
+        try check(UnsafeRawBufferPointer(start: storage.raw, count: count * dtype.byteSize))
+        self.init(storage: storage, shape: shape, strides: Tensor.contiguousStrides(shape))
     }
 
-    /// Returns the tensor buffers waiting in the storage cache to the system
-    /// (the counterpart of `torch.cuda.empty_cache()`); tensors alive keep theirs.
-    public static func emptyStorageCache() { StorageCache.empty() }
+    /// Whether this tensor's elements are a memory-mapped file's (`NumPy.load(_:memoryMapped:)`).
+    public var isMemoryMapped: Bool { storage.isMappedFile }
 }

@@ -2,24 +2,22 @@ import COpenBLAS
 import Foundation
 import Synchronization
 
-extension Nabla {
-    /// The number of threads OpenBLAS may use for large products (small ones run on
-    /// one thread; see ``setThreadCount(_:)``).
-    public static var threadCount: Int { Int(BLASThreads.gate.configured) }
+/// The number of threads OpenBLAS may use for large products (small ones run on
+/// one thread; see ``setThreadCount(_:)``).
+public var threadCount: Int { Int(BLASThreads.gate.configured) }
 
-    /// Sets how many threads OpenBLAS may use for large products (at least 1).
-    /// Waits for BLAS calls running on other threads to finish first.
-    public static func setThreadCount(_ count: Int) {
-        guard count >= 1 else { fail("setThreadCount: the thread count must be at least 1, got \(count)") }
-        BLASThreads.gate.configure(Int32(clamping: count))
-    }
-
-    /// The kernel family OpenBLAS chose for this CPU, e.g. `Haswell` or `SkylakeX`.
-    public static var openBLASCoreName: String { String(cString: openblas_get_corename()) }
-
-    /// OpenBLAS's build configuration string.
-    public static var openBLASConfig: String { String(cString: openblas_get_config()) }
+/// Sets how many threads OpenBLAS may use for large products (at least 1).
+/// Waits for BLAS calls running on other threads to finish first.
+public func setThreadCount(_ count: Int) {
+    guard count >= 1 else { fail("setThreadCount: the thread count must be at least 1, got \(count)") }
+    BLASThreads.gate.configure(Int32(clamping: count))
 }
+
+/// The kernel family OpenBLAS chose for this CPU, e.g. `Haswell` or `SkylakeX`.
+public var openBLASCoreName: String { String(cString: openblas_get_corename()) }
+
+/// OpenBLAS's build configuration string.
+public var openBLASConfig: String { String(cString: openblas_get_config()) }
 
 /// OpenBLAS has one thread count for the whole process, and a call's result can
 /// depend on it (measured here: a column sum through a transposed `sgemv` of

@@ -30,3 +30,9 @@ print(String(decoding: json, as: UTF8.self))
 print(try JSONDecoder().decode(Tensor.self, from: json).equal(t))    // true
 let mask: Tensor = [true, false, true, true]
 print(mask.dtype, x[mask].shape)                        // bool [3, 3]
+
+// A .npy file mapped as the tensor's storage (np.load(mmap_mode="c")), and torch's printing.
+let mapped = try NumPy.load("f64.npy", memoryMapped: true)
+print(mapped.isMemoryMapped, mapped.equal(f))           // true true
+print(t)                                                // tensor([[1, 2], [3, 4]]) laid out as torch, with the shape
+print(Tensor([[1, 3, 5], [2, 4, 6]] as [[Float]]).searchsorted([[3], [7]] as Tensor)) // rows search their own row
