@@ -418,13 +418,7 @@ extension DifferentialOp {
     /// Ops that disagree with torch in float64 because of an open bug (issue 20), each with
     /// the reason: their float64 cases are compared and a mismatch printed as KNOWN, as a
     /// case's `known` mark does. Remove an entry with its fix.
-    static let knownInFloat64: [String: String] = [
-        "batchNorm(weight:bias:)": floatHyperparameters,
-        "batchNorm(runningMean:runningVariance:training: true)": floatHyperparameters,
-        "batchNorm(runningMean:runningVariance:training: false)": floatHyperparameters,
-    ]
-    private static let floatHyperparameters = "momentum and epsilon are Float parameters (Float(0.1), Float(1e-5)); "
-        + "given those values torch agrees at float64 tolerances; remove when they become Double"
+    static let knownInFloat64: [String: String] = [:]
 
     /// Runs `c` in `dtype` on both backends and returns its JSON record for the oracle. A
     /// programmer error (Nabla stopping where torch computes) stops the test,
