@@ -7,7 +7,7 @@ import Nabla
 /// tables' cases in these dtypes too.
 enum IntegerTable {
     static var ops: [DifferentialOp] {
-        arithmetic + unary + comparisons + selection + promotion + reductions + sorting + indexing + products + conversions + counting
+        arithmetic + unary + comparisons + selection + promotion + scalarOperands + reductions + sorting + indexing + products + conversions + counting
     }
 
     /// An op of integer results: exact, no gradient.
@@ -21,12 +21,11 @@ enum IntegerTable {
 
     static var arithmetic: [DifferentialOp] {
         let pairs = CaseSets.binary(.integers, .integers)
-        // bool + bool and bool * bool (or and and in torch) are refused by Nabla so far: run them in
-        // bool once Arithmetic.swift gives them torch's meaning. bool - bool is an error in torch too.
+        // bool + bool is an or and bool * bool an and; bool - bool is an error, in torch as here.
         return [
-            op("+ (integers)", torch: "a + b", dtypes: DType.integers, cases: pairs) { x, _ in [x[0] + x[1]] },
+            op("+ (integers)", torch: "a + b", cases: pairs) { x, _ in [x[0] + x[1]] },
             op("- (integers)", torch: "a - b", dtypes: DType.integers, cases: pairs) { x, _ in [x[0] - x[1]] },
-            op("* (integers)", torch: "a * b", dtypes: DType.integers, cases: pairs) { x, _ in [x[0] * x[1]] },
+            op("* (integers)", torch: "a * b", cases: pairs) { x, _ in [x[0] * x[1]] },
             // True division: float32, and x/0 is ±inf or NaN as in float.
             op("/ (integers)", torch: "a / b", cases: pairs) { x, _ in [x[0] / x[1]] },
             op("maximum (integers)", torch: "torch.maximum(a, b)", cases: pairs) { x, _ in [Tensor.maximum(x[0], x[1])] },
@@ -104,10 +103,8 @@ enum IntegerTable {
             Case("[2,3] with rank 0 \(other)", [Operand([2, 3], .contiguous, .integers), Operand([], .contiguous, small, dtype: other)]),
         ] }
         return [
-            // Not run in bool: bool with bool is not arithmetic here yet (see `arithmetic`); bool with
-            // the others runs from their side.
-            op("+ (mixed dtypes)", torch: "a + b", dtypes: DType.integers, cases: cases) { x, _ in [x[0] + x[1]] },
-            op("* (mixed dtypes)", torch: "a * b", dtypes: DType.integers, cases: cases) { x, _ in [x[0] * x[1]] },
+            op("+ (mixed dtypes)", torch: "a + b", cases: cases) { x, _ in [x[0] + x[1]] },
+            op("* (mixed dtypes)", torch: "a * b", cases: cases) { x, _ in [x[0] * x[1]] },
             op("/ (mixed dtypes)", torch: "a / b", ulps: 1, cases: cases) { x, _ in [x[0] / x[1]] },
             op(".< (mixed dtypes)", torch: "a < b", cases: cases) { x, _ in [x[0] .< x[1]] },
             op("maximum (mixed dtypes)", torch: "torch.maximum(a, b)", cases: cases) { x, _ in [Tensor.maximum(x[0], x[1])] },
@@ -117,6 +114,41 @@ enum IntegerTable {
             op("cat (mixed dtypes)", torch: "torch.cat([a.reshape(-1), b.reshape(-1)])", cases: cases) { x, _ in
                 [Tensor.cat([x[0].reshape([-1]), x[1].reshape([-1])], axis: 0)]
             },
+        ]
+    }
+
+    /// The operators with a Swift scalar on integer and bool tensors. An `Int` is weak as a Python int:
+    /// the tensor's dtype (bool with it int64), the scalar wrapping into it when out of its range, as
+    /// torch's (so `uint8 + 300` adds 44). A `Double` is a Python float: the result is float32.
+    static var scalarOperands: [DifferentialOp] {
+        let integers = [-3, 0, 7, 300, 1 << 40]
+        let integerCases = integers.flatMap { scalar in [
+            Case("[3,4] with \(scalar)", [Operand([3, 4])], Params(ints: [scalar], text: "(\(scalar))")),
+            Case("rank 0 with \(scalar)", [Operand([])], Params(ints: [scalar], text: "(\(scalar))")),
+        ] }
+        let floatingCases = [Float(0.5), -2.25, 0].map { scalar in
+            Case("[3,4] with \(scalar)", [Operand([3, 4])], Params(scalar: scalar))
+        }
+        func integer(_ name: String, _ python: String, ulps: Double = 0, dtypes: [DType] = DType.integral,
+                     _ apply: @escaping (Tensor, Int) -> Tensor) -> DifferentialOp {
+            op("\(name) (Int scalar)", torch: python, ulps: ulps, dtypes: dtypes, cases: integerCases) { x, p in [apply(x[0], p.ints[0])] }
+        }
+        func floating(_ name: String, _ python: String, _ apply: @escaping (Tensor, Double) -> Tensor) -> DifferentialOp {
+            op("\(name) (Double scalar)", torch: python, ulps: 1, cases: floatingCases) { x, p in [apply(x[0], Double(p.scalar))] }
+        }
+        return [
+            integer("tensor + scalar", "a + {text}") { $0 + $1 }, integer("scalar + tensor", "{text} + a") { $1 + $0 },
+            // torch refuses `-` with a bool tensor.
+            integer("tensor - scalar", "a - {text}", dtypes: DType.integers) { $0 - $1 },
+            integer("scalar - tensor", "{text} - a", dtypes: DType.integers) { $1 - $0 },
+            integer("tensor * scalar", "a * {text}") { $0 * $1 },
+            // torch divides a scalar by a tensor as reciprocal(x) · scalar, one rounding more than
+            // Nabla's correctly rounded quotient: within 2 ulps of torch's.
+            integer("tensor / scalar", "a / {text}") { $0 / $1 }, integer("scalar / tensor", "{text} / a", ulps: 2) { $1 / $0 },
+            integer("tensor .< scalar", "a < {text}") { $0 .< $1 }, integer("tensor .== scalar", "a == {text}") { $0 .== $1 },
+            integer("tensor .>= scalar", "a >= {text}") { $0 .>= $1 },
+            floating("tensor + scalar", "a + {scalar}") { $0 + $1 }, floating("tensor * scalar", "a * {scalar}") { $0 * $1 },
+            floating("scalar / tensor", "{scalar} / a") { $1 / $0 }, floating("tensor .< scalar", "a < {scalar}") { $0 .< $1 },
         ]
     }
 
