@@ -48,7 +48,7 @@ enum AdvancedIndexingTable {
         }
         return DifferentialOp("indexPut(_:values:accumulate:)", torch: "torch.index_put(a, {text}, b, accumulate={scalar} == 1)", ulps: 1,
                               length: { _, _ in 3 },
-                              dtypes: DType.floating + DType.integers, cases: [
+                              dtypes: DType.every, cases: [
                                   write("rows, accumulate", python: "(\(rowsText),)", [rows], values: [3], accumulate: true),
                                   write("rows [0, 2] (no repeats)", python: "(torch.tensor([0, 2]),)", [[0, 2]], values: [2, 3], accumulate: false),
                                   write("mask", python: "(\(gridMaskText),)", [gridMask], values: [3], accumulate: false),

@@ -365,7 +365,8 @@ extension Values {
         case .classes, .binary:
             return generate(shape, &g).map { Int64($0) }
         case .special, .symmetricPositiveDefinite, .wellConditioned:
-            preconditionFailure("\(self) values in a \(dtype) operand: integer cases take integers (or normal, uniform: the same), integersIn, exactIntegers, integral exact values, classes or binary")
+            preconditionFailure("\(self) values in a \(dtype) operand: integer cases take integers (or normal, uniform: the same), "
+                                + "integersIn, exactIntegers, integral exact values, classes or binary")
         }
     }
 

@@ -2,10 +2,14 @@ import Nabla
 
 /// Integer and bool tensors against torch, compared exactly (dtype and values) in int64,
 /// int32, uint8 and bool: arithmetic that wraps, comparisons, promotion of mixed operands,
-/// reductions, cumulative ops, sorting and counting. The exact ops that move or pick elements
-/// (movement, indexing, scatter) run their own tables' cases in these dtypes too.
+/// reductions, cumulative ops, sorting, integer products, conversions and counting. The exact
+/// ops that move or pick elements (movement, indexing, scatter, diagonals) run their own
+/// tables' cases in these dtypes too.
 enum IntegerTable {
-    static var ops: [DifferentialOp] { arithmetic + unary + comparisons + selection + promotion + reductions + sorting + indexing + products + counting }
+    static var ops: [DifferentialOp] {
+        arithmetic + unary + comparisons + selection + promotion + scalarOperands + reductions + sorting + indexing + products + conversions + counting
+            + pooling
+    }
 
     /// An op of integer results: exact, no gradient.
     static func op(_ name: String, torch: String, ulps: Double = 0, dtypes: [DType] = DType.integral, cases: [Case],
@@ -16,14 +20,27 @@ enum IntegerTable {
     /// Small integers: ties and zeros, no wraparound.
     static let small = Values.integersIn(-3...3)
 
+    /// maxPool2d keeps integer dtypes, as torch's CPU kernel does (the averages and the other window ops do not take them).
+    static var pooling: [DifferentialOp] {
+        let cases = [Case("[2,3,7,6]", [Operand([2, 3, 7, 6], .contiguous, .integers)]),
+                     Case("[1,2,5,4] transposed, ties", [Operand([1, 2, 5, 4], .transposed, small)])]
+        return [
+            op("maxPool2d (integers)", torch: "F.max_pool2d(a, 3, stride=2, padding=1)", dtypes: DType.integers, cases: cases) { x, _ in
+                [x[0].maxPool2d(kernelSize: 3, stride: 2, padding: 1)]
+            },
+            op("maxPool2d 2x2 (integers)", torch: "F.max_pool2d(a, 2)", dtypes: DType.integers, cases: cases) { x, _ in
+                [x[0].maxPool2d(kernelSize: 2)]
+            },
+        ]
+    }
+
     static var arithmetic: [DifferentialOp] {
         let pairs = CaseSets.binary(.integers, .integers)
-        // bool + bool and bool * bool (logical or, and in torch) wait for the tensor–scalar operator
-        // work in Arithmetic.swift; bool - bool is an error in torch too.
+        // bool + bool is an or and bool * bool an and; bool - bool is an error, in torch as here.
         return [
-            op("+ (integers)", torch: "a + b", dtypes: DType.integers, cases: pairs) { x, _ in [x[0] + x[1]] },
+            op("+ (integers)", torch: "a + b", cases: pairs) { x, _ in [x[0] + x[1]] },
             op("- (integers)", torch: "a - b", dtypes: DType.integers, cases: pairs) { x, _ in [x[0] - x[1]] },
-            op("* (integers)", torch: "a * b", dtypes: DType.integers, cases: pairs) { x, _ in [x[0] * x[1]] },
+            op("* (integers)", torch: "a * b", cases: pairs) { x, _ in [x[0] * x[1]] },
             // True division: float32, and x/0 is ±inf or NaN as in float.
             op("/ (integers)", torch: "a / b", cases: pairs) { x, _ in [x[0] / x[1]] },
             op("maximum (integers)", torch: "torch.maximum(a, b)", cases: pairs) { x, _ in [Tensor.maximum(x[0], x[1])] },
@@ -81,9 +98,10 @@ enum IntegerTable {
 
     /// where and maskedFill with a bool mask.
     static var selection: [DifferentialOp] {
-        let masks = ElementwiseTable.select.cases.dropLast()
+        // where's floating cases but the one of NaN and inf values.
+        let masks = ElementwiseTable.select.cases.filter { !$0.label.contains("NaN") }
         return [
-            op("where (integers)", torch: "torch.where(a, b, c)", cases: Array(masks)) { x, _ in [Tensor.where(x[0], x[1], x[2])] },
+            op("where (integers)", torch: "torch.where(a, b, c)", cases: masks) { x, _ in [Tensor.where(x[0], x[1], x[2])] },
             op("maskedFill(_:3) (integers)", torch: "a.masked_fill(b, 3)", cases: [
                 Case("[3,4] mask [3,4]", [Operand([3, 4]), Operand([3, 4], .contiguous, .binary)]),
                 Case("[3,4] transposed, mask row [4]", [Operand([3, 4], .transposed), Operand([4], .contiguous, .binary)]),
@@ -100,9 +118,8 @@ enum IntegerTable {
             Case("[2,3] with rank 0 \(other)", [Operand([2, 3], .contiguous, .integers), Operand([], .contiguous, small, dtype: other)]),
         ] }
         return [
-            // Not run in bool: bool with bool is not arithmetic here yet (see `arithmetic`); bool with the others runs from their side.
-            op("+ (mixed dtypes)", torch: "a + b", dtypes: DType.integers, cases: cases) { x, _ in [x[0] + x[1]] },
-            op("* (mixed dtypes)", torch: "a * b", dtypes: DType.integers, cases: cases) { x, _ in [x[0] * x[1]] },
+            op("+ (mixed dtypes)", torch: "a + b", cases: cases) { x, _ in [x[0] + x[1]] },
+            op("* (mixed dtypes)", torch: "a * b", cases: cases) { x, _ in [x[0] * x[1]] },
             op("/ (mixed dtypes)", torch: "a / b", ulps: 1, cases: cases) { x, _ in [x[0] / x[1]] },
             op(".< (mixed dtypes)", torch: "a < b", cases: cases) { x, _ in [x[0] .< x[1]] },
             op("maximum (mixed dtypes)", torch: "torch.maximum(a, b)", cases: cases) { x, _ in [Tensor.maximum(x[0], x[1])] },
@@ -112,6 +129,41 @@ enum IntegerTable {
             op("cat (mixed dtypes)", torch: "torch.cat([a.reshape(-1), b.reshape(-1)])", cases: cases) { x, _ in
                 [Tensor.cat([x[0].reshape([-1]), x[1].reshape([-1])], axis: 0)]
             },
+        ]
+    }
+
+    /// The operators with a Swift scalar on integer and bool tensors. An `Int` is weak as a Python int:
+    /// the tensor's dtype (bool with it int64), the scalar wrapping into it when out of its range, as
+    /// torch's (so `uint8 + 300` adds 44). A `Double` is a Python float: the result is float32.
+    static var scalarOperands: [DifferentialOp] {
+        let integers = [-3, 0, 7, 300, 1 << 40]
+        let integerCases = integers.flatMap { scalar in [
+            Case("[3,4] with \(scalar)", [Operand([3, 4])], Params(ints: [scalar], text: "(\(scalar))")),
+            Case("rank 0 with \(scalar)", [Operand([])], Params(ints: [scalar], text: "(\(scalar))")),
+        ] }
+        let floatingCases = [Float(0.5), -2.25, 0].map { scalar in
+            Case("[3,4] with \(scalar)", [Operand([3, 4])], Params(scalar: scalar))
+        }
+        func integer(_ name: String, _ python: String, ulps: Double = 0, dtypes: [DType] = DType.integral,
+                     _ apply: @escaping (Tensor, Int) -> Tensor) -> DifferentialOp {
+            op("\(name) (Int scalar)", torch: python, ulps: ulps, dtypes: dtypes, cases: integerCases) { x, p in [apply(x[0], p.ints[0])] }
+        }
+        func floating(_ name: String, _ python: String, _ apply: @escaping (Tensor, Double) -> Tensor) -> DifferentialOp {
+            op("\(name) (Double scalar)", torch: python, ulps: 1, cases: floatingCases) { x, p in [apply(x[0], Double(p.scalar))] }
+        }
+        return [
+            integer("tensor + scalar", "a + {text}") { $0 + $1 }, integer("scalar + tensor", "{text} + a") { $1 + $0 },
+            // torch refuses `-` with a bool tensor.
+            integer("tensor - scalar", "a - {text}", dtypes: DType.integers) { $0 - $1 },
+            integer("scalar - tensor", "{text} - a", dtypes: DType.integers) { $1 - $0 },
+            integer("tensor * scalar", "a * {text}") { $0 * $1 },
+            // torch divides a scalar by a tensor as reciprocal(x) · scalar, one rounding more than
+            // Nabla's correctly rounded quotient: within 2 ulps of torch's.
+            integer("tensor / scalar", "a / {text}") { $0 / $1 }, integer("scalar / tensor", "{text} / a", ulps: 2) { $1 / $0 },
+            integer("tensor .< scalar", "a < {text}") { $0 .< $1 }, integer("tensor .== scalar", "a == {text}") { $0 .== $1 },
+            integer("tensor .>= scalar", "a >= {text}") { $0 .>= $1 },
+            floating("tensor + scalar", "a + {scalar}") { $0 + $1 }, floating("tensor * scalar", "a * {scalar}") { $0 * $1 },
+            floating("scalar / tensor", "{scalar} / a") { $1 / $0 }, floating("tensor .< scalar", "a < {scalar}") { $0 .< $1 },
         ]
     }
 
@@ -229,6 +281,21 @@ enum IntegerTable {
                 Case("ij->", [Operand([3, 4], .transposed)], Params(text: "ij->")),
             ]) { x, p in [Tensor.einsum(p.text, x)] },
         ]
+    }
+
+    /// `to(_:)` from every dtype to each: integers narrow by wrapping, int64 rounds to the nearest
+    /// float, non-zero is true, floats truncate toward zero. Float sources hold values in the
+    /// target's range (torch leaves a float beyond it undefined); integer sources span their dtype.
+    static var conversions: [DifferentialOp] {
+        DType.allCases.map { target in
+            let values: Values = target == .uint8 || target == .bool ? .uniform(0, 255) : .normal(scale: 1000)
+            return op("to(.\(target))", torch: "a.to(torch.\(target))", dtypes: DType.every, cases: [
+                Case("[3,5]", [Operand([3, 5], .contiguous, values)]),
+                Case("transposed [4,3]", [Operand([4, 3], .transposed, values)]),
+                Case("rank 0", [Operand([], .contiguous, values)]),
+                Case("[0]", [Operand([0], .contiguous, values)]),
+            ]) { x, _ in [x[0].to(target)] }
+        }
     }
 
     static var counting: [DifferentialOp] {

@@ -289,7 +289,12 @@ final class DTypeTests: XCTestCase {
         var flags = Tensor([false, false, true])
         flags.indexPut([[0]], values: Tensor([true]))
         XCTAssertEqual(flags.scalars(as: Bool.self), [true, false, true])
-        assertFails("indexPut: not implemented for bool tensors") { flags.indexPut([[0]], values: Tensor([true]), accumulate: true) }
+        // Accumulating bools is an or, as torch's.
+        flags.indexPut([[1, 1, 0]], values: Tensor([false, true, false]), accumulate: true)
+        XCTAssertEqual(flags.scalars(as: Bool.self), [true, true, true])
+        var cleared = Tensor([false, false])
+        cleared.indexPut([[0, 0]], values: Tensor([false]), accumulate: true)
+        XCTAssertEqual(cleared.scalars(as: Bool.self), [false, false])
     }
 
     func testFloat64MatmulAndDotKeepFloat64Digits() {

@@ -63,8 +63,8 @@ extension Tensor {
 
     /// Writes `values` (converted to this tensor's dtype and broadcast to the picked shape)
     /// at the positions that `self[indices]` picks, or adds them there with `accumulate`,
-    /// where repeated positions then add up (PyTorch's `index_put_`; adding is not defined
-    /// on bool). Differentiable in both this tensor and `values`.
+    /// where repeated positions then add up (PyTorch's `index_put_`; adding bools is an or,
+    /// as there). Differentiable in both this tensor and `values`.
     public mutating func indexPut(_ indices: [TensorIndex], values: Tensor, accumulate: Bool = false) {
         checkInPlaceUpdate("indexPut")
         let plan = AdvancedIndexPlan(indices, shape: shape, op: accumulate ? "indexPut" : "subscript assignment")
@@ -78,7 +78,13 @@ extension Tensor {
         makeUniqueAndContiguous()
         let positions = plan.positions
         let source = values.expand(to: plan.outputShape)
-        if accumulate {
+        if accumulate && dtype == .bool {
+            // An or: a true value sets its position, a false one leaves it.
+            let out = base(Bool.self)
+            source.withUnsafeBufferPointer(as: Bool.self) { written in
+                for (k, position) in positions.enumerated() where written[k] { out[position] = true }
+            }
+        } else if accumulate {
             dtype.dispatch(IndexedAdd(target: self, positions: positions, values: source), op: "indexPut")
         } else {
             dtype.dispatch(IndexedAssign(target: self, positions: positions, values: source))
