@@ -34,11 +34,11 @@ public enum NumPy {
     /// when first touched, so loading is immediate whatever the size, and several
     /// processes mapping one file share its page cache. A C-order file gives a contiguous
     /// tensor; a Fortran-order one gives the transposed view of its data (shape as in the
-    /// file, ``Tensor/strides`` of column-major order), no copy.
+    /// file, `Tensor.strides` of column-major order), no copy.
     /// Writing to the tensor copies the pages written (`MAP_PRIVATE`): the file never
     /// changes. The mapping lives as long as any tensor sharing the storage
     /// (views, copies not yet written to) and is unmapped with the last;
-    /// ``Tensor/isMemoryMapped`` tells whether a tensor got one. A file that does not
+    /// `Tensor.isMemoryMapped` tells whether a tensor got one. A file that does not
     /// allow it (big-endian, an unaligned data offset, no elements) or that the system
     /// refuses to map is read as without `memoryMapped`. The header is checked the same
     /// way either way, so a file shorter than its header claims is refused, never mapped.

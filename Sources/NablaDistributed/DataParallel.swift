@@ -9,8 +9,9 @@ import NablaNN
 ///
 /// - At the start of `fit` the ranks check that they agree (see
 ///   ``RankDisagreement``), then the parameters and buffers are broadcast from rank 0.
-/// - After every backward, all gradients are packed into one flat buffer and
-///   summed over the ranks by one allreduce. Each rank's gradient is weighted by
+/// - After every backward, all gradients are packed into one flat buffer per dtype
+///   (float32, float64: a model may mix them) and summed over the ranks by one
+///   allreduce each, in their own precision. Each rank's gradient is weighted by
 ///   its share of the global batch, so the result is the gradient of the mean
 ///   loss over the whole global batch, as one process would compute it (the loss
 ///   must be a mean over the batch's items, as the learner's losses are). Every
@@ -28,10 +29,10 @@ public final class DataParallel: Callback {
     public let group: ProcessGroup
     /// Wall time spent in the gradient allreduce during the last `fit`.
     public private(set) var allReduceSeconds = 0.0
-    /// The gradient allreduces of the last `fit` (one per training step).
+    /// The gradient allreduces of the last `fit` (one per training step and dtype of the parameters).
     public private(set) var allReduceCount = 0
 
-    private var bucket: [Float] = []
+    private var floatBucket: [Float] = [], doubleBucket: [Double] = []
     private var trainItems = 0, validItems = 0
     /// The loaders given to ``shard(_:mode:)`` last, as (items, global batch size), for the agreement check.
     private var trainingLoader: (items: Int, batchSize: Int)?, evaluationLoader: (items: Int, batchSize: Int)?
@@ -78,44 +79,72 @@ public final class DataParallel: Callback {
         let parameters = learner.model.parameters
         let items = learner.input.shape.first ?? 1
         trainItems += items
-        // [each gradient × items | for each parameter 1 if it has a gradient | items]
-        let gradientCount = parameters.reduce(0) { $0 + $1.value.scalarCount }
-        let length = gradientCount + parameters.count + 1
-        if bucket.count != length { bucket = [Float](repeating: 0, count: length) }
-        let weight = Float(items)
+        let floats = parameters.indices.filter { parameters[$0].value.dtype == .float32 }
+        let doubles = parameters.indices.filter { parameters[$0].value.dtype == .float64 }
+        if let other = parameters.first(where: { !$0.value.dtype.isFloatingPoint }) {
+            Nabla.fail("DataParallel: a parameter is \(other.value.dtype); only float32 and float64 parameters have gradients")
+        }
+        // The head (which parameters have a gradient, and the items) rides in the first bucket.
+        let headInFloats = !floats.isEmpty || doubles.isEmpty
+        if headInFloats { try allReduce(parameters, floats, items: items, head: true, bucket: &floatBucket) { try group.allReduce($0, .sum) } }
+        if !doubles.isEmpty {
+            try allReduce(parameters, doubles, items: items, head: !headInFloats, bucket: &doubleBucket) { try group.allReduce($0, .sum) }
+        }
+        let head = headInFloats ? floatBucket.suffix(parameters.count + 1).map(Double.init) : Array(doubleBucket.suffix(parameters.count + 1))
+        for (index, count) in head.dropLast().enumerated() where count > 0 && count != Double(group.size) {
+            throw MPIError(call: "DataParallel", rank: group.rank, size: group.size, code: -1,
+                           message: "parameter \(index) has a gradient on some ranks and none on others; every rank must compute the same graph")
+        }
+        let hasGradient = head.dropLast().map { $0 > 0 }, globalItems = head.last!
+        assignMeanGradients(parameters, floats, hasGradient, from: floatBucket, globalItems: globalItems)
+        assignMeanGradients(parameters, doubles, hasGradient, from: doubleBucket, globalItems: globalItems)
+    }
+
+    /// Sums over the ranks, in one allreduce of `T`, the gradients of `members` (the
+    /// parameters of `T`'s dtype) each times this rank's `items`, packed into `bucket` as
+    /// [each gradient × items | with `head`: for each parameter 1 if it has a gradient | items];
+    /// `sum` is the group's allreduce for `T`.
+    private func allReduce<T: BinaryFloatingPoint & TensorScalar>(_ parameters: [Parameter], _ members: [Int], items: Int, head: Bool,
+                                                                   bucket: inout [T], _ sum: (UnsafeMutableBufferPointer<T>) throws -> Void) throws {
+        let gradientCount = members.reduce(0) { $0 + parameters[$1].value.scalarCount }
+        let length = gradientCount + (head ? parameters.count + 1 : 0)
+        if bucket.count != length { bucket = [T](repeating: 0, count: length) }
+        let weight = T(items)
         bucket.withUnsafeMutableBufferPointer { out in
             var position = 0
-            for (index, parameter) in parameters.enumerated() {
-                let count = parameter.value.scalarCount
-                if let grad = parameter.grad {
-                    grad.withUnsafeBufferPointer { source in
+            for index in members {
+                let count = parameters[index].value.scalarCount
+                if let grad = parameters[index].grad {
+                    grad.withUnsafeBufferPointer(as: T.self) { source in
                         for i in 0..<count { out[position + i] = source[i] * weight }
                     }
-                    out[gradientCount + index] = 1
                 } else {
                     for i in 0..<count { out[position + i] = 0 }
-                    out[gradientCount + index] = 0
                 }
                 position += count
             }
-            out[length - 1] = weight
+            if head {
+                for (index, parameter) in parameters.enumerated() { out[gradientCount + index] = parameter.grad == nil ? 0 : 1 }
+                out[length - 1] = weight
+            }
         }
         let start = monotonicSeconds()
-        try bucket.withUnsafeMutableBufferPointer { try group.allReduce($0, .sum) }
+        try bucket.withUnsafeMutableBufferPointer { try sum($0) }
         allReduceSeconds += monotonicSeconds() - start
         allReduceCount += 1
-        try bucket.withUnsafeBufferPointer { reduced in
-            let scale = 1 / reduced[length - 1]
+    }
+
+    /// Sets each of `members` that has a gradient to its reduced sum in `bucket` divided by `globalItems`.
+    private func assignMeanGradients<T: BinaryFloatingPoint & TensorScalar>(_ parameters: [Parameter], _ members: [Int], _ hasGradient: [Bool],
+                                                                             from bucket: [T], globalItems: Double) {
+        let scale = 1 / T(globalItems)
+        bucket.withUnsafeBufferPointer { reduced in
             var position = 0
-            for (index, parameter) in parameters.enumerated() {
-                let shape = parameter.value.shape, count = parameter.value.scalarCount
+            for index in members {
+                let shape = parameters[index].value.shape, count = parameters[index].value.scalarCount
                 defer { position += count }
-                guard reduced[gradientCount + index] > 0 else { continue }
-                guard reduced[gradientCount + index] == Float(group.size) else {
-                    throw MPIError(call: "DataParallel", rank: group.rank, size: group.size, code: -1,
-                                   message: "parameter \(index) has a gradient on some ranks and none on others; every rank must compute the same graph")
-                }
-                parameter.value.grad = Tensor(shape: shape) { grad in
+                guard hasGradient[index] else { continue }
+                parameters[index].value.grad = Tensor(shape: shape) { (grad: UnsafeMutableBufferPointer<T>) in
                     for i in 0..<count { grad[i] = reduced[position + i] * scale }
                 }
             }
@@ -176,17 +205,27 @@ public final class DataParallel: Callback {
         try broadcast(buffers.map(\.value), assign: { buffers[$0].value = $1 })
     }
 
-    /// Sets `tensors` on every rank to rank 0's, through one flat buffer.
+    /// Sets `tensors` on every rank to rank 0's exactly, whatever their dtypes: their
+    /// bytes travel in one flat buffer.
     private func broadcast(_ tensors: [Tensor], assign: (Int, Tensor) -> Void) throws {
         guard group.size > 1, !tensors.isEmpty else { return }
-        var flat = tensors.flatMap(\.scalars)
-        try flat.withUnsafeMutableBufferPointer { try group.broadcast($0, root: 0) }
-        var position = 0
-        for (index, tensor) in tensors.enumerated() {
-            let count = tensor.scalarCount
-            // Back to the tensor's dtype (an int64 num_batches_tracked travels as float32, exact below 2^24).
-            assign(index, Tensor(shape: tensor.shape, scalars: Array(flat[position..<(position + count)])).to(tensor.dtype))
-            position += count
+        var flat = Tensor(shape: [tensors.reduce(0) { $0 + $1.scalarCount * $1.dtype.byteSize }], dtype: .uint8) { bytes in
+            var position = 0
+            for tensor in tensors {
+                tensor.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: bytes[position..<(position + $0.count)]).copyMemory(from: $0) }
+                position += tensor.scalarCount * tensor.dtype.byteSize
+            }
+        }
+        try group.broadcast(&flat, root: 0)
+        flat.withUnsafeBytes { bytes in
+            var position = 0
+            for (index, tensor) in tensors.enumerated() {
+                let count = tensor.scalarCount * tensor.dtype.byteSize
+                assign(index, Tensor(shape: tensor.shape, dtype: tensor.dtype) {
+                    $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[position..<(position + count)]))
+                })
+                position += count
+            }
         }
     }
 }

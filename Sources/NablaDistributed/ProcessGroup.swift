@@ -101,24 +101,56 @@ public final class ProcessGroup {
 
     /// Replaces every element of `buffer` by its sum (or mean) over the ranks.
     public func allReduce(_ buffer: UnsafeMutableBufferPointer<Float>, _ operation: ReduceOperation = .sum) throws {
-        try collective("MPI_Allreduce") {
-            MPI_Allreduce(nabla_mpi_in_place(), buffer.baseAddress, Int32(buffer.count), nabla_mpi_float(), nabla_mpi_sum(), communicator)
+        try reduceInPlace(buffer, nabla_mpi_float(), operation)
+    }
+
+    /// Replaces every element of `buffer` by its sum (or mean) over the ranks, in float64 (MPI_DOUBLE).
+    public func allReduce(_ buffer: UnsafeMutableBufferPointer<Double>, _ operation: ReduceOperation = .sum) throws {
+        try reduceInPlace(buffer, nabla_mpi_double(), operation)
+    }
+
+    /// Replaces `tensor` by its elementwise sum (or mean) over the ranks, in its own
+    /// dtype: float32 (MPI_FLOAT), float64 (MPI_DOUBLE) or, for `.sum` only, int64
+    /// (MPI_INT64_T, wrapping as torch's integer sums do). Every rank must pass a tensor
+    /// of the same shape and dtype. A parameter stays the same leaf.
+    public func allReduce(_ tensor: inout Tensor, _ operation: ReduceOperation = .sum) throws {
+        let reduced: Tensor
+        switch (tensor.dtype, operation) {
+        case (.float32, _): reduced = try reducedCopy(of: tensor, Float.self) { try reduceInPlace($0, nabla_mpi_float(), operation) }
+        case (.float64, _): reduced = try reducedCopy(of: tensor, Double.self) { try reduceInPlace($0, nabla_mpi_double(), operation) }
+        case (.int64, .sum): reduced = try reducedCopy(of: tensor, Int64.self) { try sumInPlace($0, nabla_mpi_int64()) }
+        case (.int64, .mean): Nabla.fail("allReduce: the mean of an int64 tensor is not an int64; convert it with to(.float64) first")
+        case (let other, _): Nabla.fail("allReduce: not implemented for \(other) tensors (it takes float32, float64, int64)")
         }
+        assign(reduced, to: &tensor)
+    }
+
+    /// A copy of `tensor`, whose elements are `T`s, that `reduce` reduces over the ranks.
+    private func reducedCopy<T: TensorScalar>(of tensor: Tensor, _ type: T.Type,
+                                              _ reduce: (UnsafeMutableBufferPointer<T>) throws -> Void) throws -> Tensor {
+        try requireSameShape(tensor, "allReduce")
+        return try Tensor(shape: tensor.shape) { (buffer: UnsafeMutableBufferPointer<T>) in
+            tensor.withUnsafeBufferPointer(as: T.self) { _ = buffer.initialize(from: $0) }
+            try reduce(buffer)
+        }
+    }
+
+    /// The sum over the ranks of a floating `buffer` of MPI type `datatype`, then the
+    /// mean if asked: each element times 1/size, in the buffer's precision.
+    private func reduceInPlace<T: BinaryFloatingPoint>(_ buffer: UnsafeMutableBufferPointer<T>, _ datatype: MPI_Datatype,
+                                                       _ operation: ReduceOperation) throws {
+        try sumInPlace(buffer, datatype)
         if operation == .mean {
-            let scale = 1 / Float(size)
+            let scale = 1 / T(size)
             for index in buffer.indices { buffer[index] *= scale }
         }
     }
 
-    /// Replaces `tensor` by its elementwise sum (or mean) over the ranks; every
-    /// rank must pass a tensor of the same shape. A parameter stays the same leaf.
-    public func allReduce(_ tensor: inout Tensor, _ operation: ReduceOperation = .sum) throws {
-        try requireSameShape(tensor, "allReduce")
-        let reduced = try Tensor(shape: tensor.shape) { buffer in
-            tensor.withUnsafeBufferPointer { _ = buffer.initialize(from: $0) }
-            try allReduce(buffer, operation)
+    /// Replaces each element of `buffer` (of MPI type `datatype`) by its sum over the ranks.
+    private func sumInPlace<T>(_ buffer: UnsafeMutableBufferPointer<T>, _ datatype: MPI_Datatype) throws {
+        try collective("MPI_Allreduce") {
+            MPI_Allreduce(nabla_mpi_in_place(), buffer.baseAddress, Int32(buffer.count), datatype, nabla_mpi_sum(), communicator)
         }
-        assign(reduced, to: &tensor)
     }
 
     /// The elementwise sums over the ranks of `values`, in double precision (for counts and metric sums).
@@ -140,26 +172,30 @@ public final class ProcessGroup {
         }
     }
 
-    /// Sets `tensor` on every rank to the root's; every rank must pass the same shape.
+    /// Sets `tensor` on every rank to the root's, exactly, in any dtype (its bytes travel);
+    /// every rank must pass the same shape and dtype.
     public func broadcast(_ tensor: inout Tensor, root: Int = 0) throws {
         try requireSameShape(tensor, "broadcast")
-        let received = try Tensor(shape: tensor.shape) { buffer in
-            tensor.withUnsafeBufferPointer { _ = buffer.initialize(from: $0) }
-            try broadcast(buffer, root: root)
+        try requireRoot(root, "broadcast")
+        let received = try Tensor(shape: tensor.shape, dtype: tensor.dtype) { bytes in
+            tensor.withUnsafeBytes { bytes.copyMemory(from: $0) }
+            try collective("MPI_Bcast") {
+                MPI_Bcast(bytes.baseAddress, Int32(bytes.count), nabla_mpi_byte(), Int32(root), communicator)
+            }
         }
         assign(received, to: &tensor)
     }
 
     /// Every rank's `tensor`, stacked along a new first axis in rank order
-    /// (shape `[size] + tensor.shape`); every rank must pass the same shape.
+    /// (shape `[size] + tensor.shape`), in any dtype; every rank must pass the same shape and dtype.
     public func allGather(_ tensor: Tensor) throws -> Tensor {
         try requireSameShape(tensor, "allGather")
-        let count = tensor.scalarCount
-        return try Tensor(shape: [size] + tensor.shape) { buffer in
-            try tensor.withUnsafeBufferPointer { local in
+        let byteCount = tensor.scalarCount * tensor.dtype.byteSize
+        return try Tensor(shape: [size] + tensor.shape, dtype: tensor.dtype) { buffer in
+            try tensor.withUnsafeBytes { local in
                 try collective("MPI_Allgather") {
-                    MPI_Allgather(local.baseAddress, Int32(count), nabla_mpi_float(),
-                                  buffer.baseAddress, Int32(count), nabla_mpi_float(), communicator)
+                    MPI_Allgather(local.baseAddress, Int32(byteCount), nabla_mpi_byte(),
+                                  buffer.baseAddress, Int32(byteCount), nabla_mpi_byte(), communicator)
                 }
             }
         }
@@ -196,28 +232,25 @@ public final class ProcessGroup {
 
     // MARK: - Checks
 
-    /// Fails unless every rank passes the same shape, so that a mismatch is an
+    /// Fails unless every rank passes the same shape and dtype, so that a mismatch is an
     /// error naming the ranks rather than MPI reading past a buffer.
     private func requireSameShape(_ tensor: Tensor, _ op: String) throws {
         guard size > 1 else { return }
         let maxRank = 8
         guard tensor.rank <= maxRank else { Nabla.fail("\(op): tensors of rank above \(maxRank) are not supported, got shape \(tensor.shape)") }
-        let local = [Double(tensor.rank)] + (0..<maxRank).map { $0 < tensor.rank ? Double(tensor.shape[$0]) : -1 }
-        // The sums of the shapes and of their squares agree with size × ours only when every rank's equals ours.
+        // [dtype, rank, extents padded with −1]
+        let local = [Double(DType.allCases.firstIndex(of: tensor.dtype)!), Double(tensor.rank)]
+            + (0..<maxRank).map { $0 < tensor.rank ? Double(tensor.shape[$0]) : -1 }
+        // The sums of the records and of their squares agree with size × ours only when every rank's equals ours.
         let reduced = try allReduceSum(local + local.map { $0 * $0 })
         let expected = (local + local.map { $0 * $0 }).map { $0 * Double(size) }
         guard reduced == expected else {
-            let shapes = try allGatherShapes(local)
-            let described = shapes.enumerated().map { "rank \($0.offset): \($0.element)" }.joined(separator: ", ")
+            let described = try allGather(local).enumerated().map { rank, entry in
+                let extents = entry.dropFirst().map { Int($0) }
+                return "rank \(rank): \(Array(extents.dropFirst().prefix(extents[0]))) \(DType.allCases[Int(entry[0])])"
+            }.joined(separator: ", ")
             throw MPIError(call: op, rank: rank, size: size, code: -1,
-                           message: "every rank must pass a tensor of the same shape; got \(described)")
-        }
-    }
-
-    private func allGatherShapes(_ local: [Double]) throws -> [[Int]] {
-        try allGather(local).map { entry in
-            let extents = entry.map { Int($0) }
-            return Array(extents.dropFirst().prefix(extents[0]))
+                           message: "every rank must pass a tensor of the same shape and dtype; got \(described)")
         }
     }
 

@@ -13,7 +13,9 @@ import Nabla
 ///
 /// The betas are Doubles and the bias corrections are computed in Double, as
 /// PyTorch keeps and computes them in Python floats, so that the two agree to
-/// float32 rounding step by step.
+/// float32 rounding step by step. Each parameter's moments have the parameter's
+/// dtype (float32 or float64; a model may mix them) and its update computes in it,
+/// the hyperparameters converted to it.
 public final class Adam: MomentumOptimizer {
     public let parameters: [Parameter]
     public var learningRate: Float
@@ -25,11 +27,8 @@ public final class Adam: MomentumOptimizer {
     public let decoupledWeightDecay: Bool
     /// AMSGrad's variant (torch's `amsgrad`): the step divides by the largest second moment so far.
     public let amsgrad: Bool
-    private var firstMoments: [[Float]]
-    private var secondMoments: [[Float]]
-    /// The running maximum of each second moment (amsgrad only).
-    private var maximumSecondMoments: [[Float]]
-    private var steps: [Int]
+    /// Each parameter's moments and step count (an `AdamState` of its scalar type), nil before its first step.
+    private var states: [AnyObject?]
 
     /// Adam with PyTorch's defaults, as a learner makes it from `Adam.self`.
     public convenience init(_ parameters: [Parameter], learningRate: Float) {
@@ -48,10 +47,7 @@ public final class Adam: MomentumOptimizer {
         self.weightDecay = weightDecay
         self.decoupledWeightDecay = decoupledWeightDecay
         self.amsgrad = amsgrad
-        firstMoments = Array(repeating: [], count: parameters.count)
-        secondMoments = firstMoments
-        maximumSecondMoments = firstMoments
-        steps = Array(repeating: 0, count: parameters.count)
+        states = Array(repeating: nil, count: parameters.count)
     }
 
     /// β₁, which fastai's one-cycle schedule moves as SGD's momentum.
@@ -63,45 +59,55 @@ public final class Adam: MomentumOptimizer {
     public func step() {
         for (index, parameter) in parameters.enumerated() {
             guard let grad = parameter.grad else { continue }
-            let count = parameter.value.scalarCount
-            if steps[index] == 0 {
-                firstMoments[index] = [Float](repeating: 0, count: count)
-                secondMoments[index] = firstMoments[index]
-                if amsgrad { maximumSecondMoments[index] = firstMoments[index] }
+            let updated: Tensor
+            switch parameter.value.dtype {
+            case .float32: updated = step(index, parameter.value, grad, Float.self)
+            case .float64: updated = step(index, parameter.value, grad, Double.self)
+            case let other: Nabla.fail("Adam: parameter \(index) is \(other); only float32 and float64 parameters have gradients")
             }
-            steps[index] += 1
-            let t = Double(steps[index])
-            let stepSize = Float(Double(learningRate) / (1 - pow(beta1, t)))
-            let correction2 = Float(sqrt(1 - pow(beta2, t)))
-            let (b1, b2, b2Complement, eps, lr) = (Float(1 - beta1), Float(beta2), Float(1 - beta2), epsilon, learningRate)
-            let decay = decoupledWeightDecay ? Float(1 - Double(lr) * Double(weightDecay)) : 1, l2 = decoupledWeightDecay ? 0 : weightDecay
-            let updated = parameter.value.withUnsafeBufferPointer { p in
-                grad.withUnsafeBufferPointer { g in
-                    firstMoments[index].withUnsafeMutableBufferPointer { m in
-                        secondMoments[index].withUnsafeMutableBufferPointer { v in
-                            maximumSecondMoments[index].withUnsafeMutableBufferPointer { vMax in
-                                Tensor(shape: parameter.value.shape) { out in
-                                    for i in 0..<count {
-                                        let weight = decay == 1 ? p[i] : p[i] * decay
-                                        let gradient = l2 == 0 ? g[i] : g[i] + l2 * weight
-                                        m[i] += b1 * (gradient - m[i])
-                                        v[i] = v[i] * b2 + b2Complement * gradient * gradient
-                                        var denominator = v[i]
-                                        if amsgrad {
-                                            // torch.maximum: a NaN wins.
-                                            if !vMax[i].isNaN && !(vMax[i] >= v[i]) { vMax[i] = v[i] }
-                                            denominator = vMax[i]
-                                        }
-                                        out[i] = weight + (-stepSize * m[i]) / (denominator.squareRoot() / correction2 + eps)
+            // In place, so that every copy of the leaf sees the step (see Tensor's "Leaves have an identity").
+            noGrad { parameter.value[.ellipsis] = updated }
+        }
+    }
+
+    /// The new value of parameter `index`, computed in its scalar type `T`, and its moments updated.
+    private func step<T: BinaryFloatingPoint & TensorScalar>(_ index: Int, _ value: Tensor, _ grad: Tensor, _ type: T.Type) -> Tensor {
+        let count = value.scalarCount
+        if states[index] == nil { states[index] = AdamState<T>(count: count, amsgrad: amsgrad) }
+        guard let state = states[index] as? AdamState<T> else {
+            Nabla.fail("Adam: parameter \(index) is \(T.dtype) now but was of another dtype at the previous step; make a new optimizer after converting a model")
+        }
+        state.steps += 1
+        let t = Double(state.steps)
+        let stepSize = T(Double(learningRate) / (1 - pow(beta1, t)))
+        let correction2 = T(sqrt(1 - pow(beta2, t)))
+        let (b1, b2, b2Complement, eps) = (T(1 - beta1), T(beta2), T(1 - beta2), T(epsilon))
+        let decay = decoupledWeightDecay ? T(1 - Double(learningRate) * Double(weightDecay)) : 1, l2 = decoupledWeightDecay ? 0 : T(weightDecay)
+        let amsgrad = amsgrad
+        return value.withUnsafeBufferPointer(as: T.self) { p in
+            grad.withUnsafeBufferPointer(as: T.self) { g in
+                state.first.withUnsafeMutableBufferPointer { m in
+                    state.second.withUnsafeMutableBufferPointer { v in
+                        state.maximumSecond.withUnsafeMutableBufferPointer { vMax in
+                            Tensor(shape: value.shape) { (out: UnsafeMutableBufferPointer<T>) in
+                                for i in 0..<count {
+                                    let weight = decay == 1 ? p[i] : p[i] * decay
+                                    let gradient = l2 == 0 ? g[i] : g[i] + l2 * weight
+                                    m[i] += b1 * (gradient - m[i])
+                                    v[i] = v[i] * b2 + b2Complement * gradient * gradient
+                                    var denominator = v[i]
+                                    if amsgrad {
+                                        // torch.maximum: a NaN wins.
+                                        if !vMax[i].isNaN && !(vMax[i] >= v[i]) { vMax[i] = v[i] }
+                                        denominator = vMax[i]
                                     }
+                                    out[i] = weight + (-stepSize * m[i]) / (denominator.squareRoot() / correction2 + eps)
                                 }
                             }
                         }
                     }
                 }
             }
-            // In place, so that every copy of the leaf sees the step (see Tensor's "Leaves have an identity").
-            noGrad { parameter.value[.ellipsis] = updated }
         }
     }
 
@@ -116,5 +122,18 @@ extension Adam {
                              epsilon: Float = 1e-8, weightDecay: Float = 1e-2, amsgrad: Bool = false) -> Adam {
         Adam(parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
              weightDecay: weightDecay, decoupledWeightDecay: true, amsgrad: amsgrad)
+    }
+}
+
+/// One parameter's Adam state in its scalar type: torch's `exp_avg`, `exp_avg_sq`,
+/// `max_exp_avg_sq` (amsgrad only, else empty) and `step`.
+private final class AdamState<T: BinaryFloatingPoint> {
+    var first: [T], second: [T], maximumSecond: [T]
+    var steps = 0
+
+    init(count: Int, amsgrad: Bool) {
+        first = [T](repeating: 0, count: count)
+        second = first
+        maximumSecond = amsgrad ? first : []
     }
 }

@@ -44,6 +44,29 @@ func checkCollectives() throws {
     require(gathered.shape == [size, 2] && gathered.scalars == (0..<size).flatMap { [Float($0), Float(10 * $0)] },
             "allGather gave \(gathered.shape) \(gathered.scalars)")
 
+    // float64 and int64 travel in their own precision: values a float32 would round.
+    var doubles = Tensor([1 + 1e-12 * Double(rank), 1e300, -0.1] as [Double])
+    try group.allReduce(&doubles, .sum)
+    let expectedDoubles = [Double(size) + 1e-12 * Double(size * (size - 1) / 2), 1e300 * Double(size), -0.1 * Double(size)]
+    require(doubles.dtype == .float64 && zip(doubles.scalars(as: Double.self), expectedDoubles).allSatisfy { abs($0 - $1) <= 4e-16 * abs($1) },
+            "float64 allReduce sum gave \(doubles.scalars(as: Double.self)), expected \(expectedDoubles)")
+    var doubleMean = Tensor([0.1 * Double(rank + 1)] as [Double])
+    try group.allReduce(&doubleMean, .mean)
+    require(abs(doubleMean.item(as: Double.self) - 0.1 * Double(size + 1) / 2) <= 1e-16, "float64 allReduce mean gave \(doubleMean.item(as: Double.self))")
+    var integers = Tensor([Int64(1) << 60, Int64(rank) - 3])
+    try group.allReduce(&integers, .sum)
+    require(integers.dtype == .int64 && integers.scalars(as: Int64.self) == [Int64(size) << 60, Int64(size * (size - 1) / 2 - 3 * size)],
+            "int64 allReduce sum gave \(integers.scalars(as: Int64.self))")
+    var exact = Tensor(rank == root ? [0.1, 1e-300, Double.pi] : [0, 0, 0] as [Double])
+    try group.broadcast(&exact, root: root)
+    require(exact.scalars(as: Double.self) == [0.1, 1e-300, Double.pi], "float64 broadcast gave \(exact.scalars(as: Double.self))")
+    var labels = Tensor(rank == root ? [Int64.max, -7] : [0, 0])
+    try group.broadcast(&labels, root: root)
+    require(labels.scalars(as: Int64.self) == [Int64.max, -7], "int64 broadcast gave \(labels.scalars(as: Int64.self))")
+    let gatheredDoubles = try group.allGather(Tensor([0.1 * Double(rank)] as [Double]))
+    require(gatheredDoubles.dtype == .float64 && gatheredDoubles.scalars(as: Double.self) == (0..<size).map { 0.1 * Double($0) },
+            "float64 allGather gave \(gatheredDoubles.scalars(as: Double.self))")
+
     let sums = try group.allReduceSum([1, Double(rank)])
     require(sums == [Double(size), Double(size * (size - 1) / 2)], "allReduceSum gave \(sums)")
 
@@ -52,7 +75,14 @@ func checkCollectives() throws {
         _ = try group.allGather(Tensor([Float](repeating: 0, count: rank + 1)))
         require(size == 1, "allGather of different shapes did not throw")
     } catch let error as MPIError {
-        require(error.call == "allGather" && error.rank == rank && error.description.contains("rank 1: [2]"), "unexpected error \(error)")
+        require(error.call == "allGather" && error.rank == rank && error.description.contains("rank 1: [2] float32"), "unexpected error \(error)")
+    }
+    do {
+        var mixed = Tensor.zeros([2], dtype: rank == 0 ? .float32 : .float64)
+        try group.allReduce(&mixed, .sum)
+        require(size == 1, "allReduce of different dtypes did not throw")
+    } catch let error as MPIError {
+        require(error.description.contains("rank 0: [2] float32, rank 1: [2] float64"), "unexpected error \(error)")
     }
     do {
         try group.broadcast(&received, root: size)
@@ -78,7 +108,17 @@ func makeModel(seed: UInt64) -> Sequential {
     return Sequential(Linear(inputs: 12, outputs: 16, generator: &generator), ReLU(), Linear(inputs: 16, outputs: 3, generator: &generator))
 }
 
-func flatParameters(_ model: any Module) -> Tensor { Tensor(model.parameters.flatMap(\.value.scalars)) }
+/// The MLP with its first layer in float64 (its input converted to float64 and its output back to
+/// float32): DataParallel reduces the float64 gradients in their own bucket.
+func makeMixedModel(seed: UInt64) -> Sequential {
+    var generator = RandomGenerator(seed: seed)
+    let first = Linear(inputs: 12, outputs: 16, generator: &generator), last = Linear(inputs: 16, outputs: 3, generator: &generator)
+    return Sequential(Lambda("float64") { $0.to(.float64) }, Linear(weight: first.weight.value.to(.float64), bias: first.bias!.value.to(.float64)),
+                      ReLU(), Lambda("float32") { $0.to(.float32) }, last)
+}
+
+/// Every parameter's exact values (a Double holds a float32 exactly).
+func flatParameters(_ model: any Module) -> Tensor { Tensor(model.parameters.flatMap { $0.value.scalars(as: Double.self) }) }
 
 /// After every step, gathers every rank's parameters and requires them bitwise equal.
 final class IdenticalParameters: Callback {
@@ -86,14 +126,20 @@ final class IdenticalParameters: Callback {
     func afterBatch(_ learner: Learner) throws {
         guard learner.isTraining else { return }
         let all = try group.allGather(flatParameters(learner.model))
-        let rows = (0..<size).map { all[$0].scalars }
+        let rows = (0..<size).map { all[$0].scalars(as: Double.self) }
         require(rows.allSatisfy { $0 == rows[0] }, "the ranks' parameters differ after step \(steps)")
         steps += 1
     }
 }
 
-/// 2 epochs of SGD with momentum, data-parallel, against one process training on the same global batches.
+/// 2 epochs of SGD with momentum, data-parallel, against one process training on the same global batches:
+/// the float32 MLP, and the one whose first layer is float64 (two allreduces per step, one per dtype).
 func checkTraining() throws {
+    try checkTraining(makeModel(seed:), allReducesPerStep: 1)
+    try checkTraining(makeMixedModel(seed:), allReducesPerStep: 2)
+}
+
+func checkTraining(_ makeModel: (UInt64) -> Sequential, allReducesPerStep: Int) throws {
     let (trainX, trainY) = makeData(200, seed: 1), (validX, validY) = makeData(90, seed: 2)
     let globalBatch = 32, epochs = 2
     let optimizer: OptimizerFactory = { SGD($0, learningRate: $1, momentum: 0.9) }
@@ -105,22 +151,24 @@ func checkTraining() throws {
     let parallel = DataParallel(group), identical = IdenticalParameters()
     let (train, valid) = loaders()
     // Each rank draws different weights: the broadcast at the start must fix that.
-    let model = makeModel(seed: 7 + UInt64(rank))
+    let model = makeModel(7 + UInt64(rank))
     let learner = Learner(DataLoaders(parallel.shard(train), parallel.shard(valid, mode: .evaluation)), model,
                           optimizer: optimizer, loss: crossEntropy, metrics: [.multiClassAccuracy],
                           callbacks: [parallel, identical], console: .silent)
     try learner.fit(epochs, lr: 0.05)
     let steps = epochs * ((200 + globalBatch - 1) / globalBatch)
-    require(identical.steps == steps && parallel.allReduceCount == steps, "\(identical.steps) steps checked, \(parallel.allReduceCount) allreduces, expected \(steps)")
+    require(identical.steps == steps && parallel.allReduceCount == steps * allReducesPerStep,
+            "\(identical.steps) steps checked, \(parallel.allReduceCount) allreduces, expected \(steps) steps")
 
     // The reference: one process, rank 0's initial weights, the whole global batches.
-    let reference = makeModel(seed: 7)
+    let reference = makeModel(7)
     let (referenceTrain, referenceValid) = loaders()
     let referenceLearner = Learner(DataLoaders(referenceTrain, referenceValid), reference, optimizer: optimizer,
                                    loss: crossEntropy, metrics: [.multiClassAccuracy], console: .silent)
     try referenceLearner.fit(epochs, lr: 0.05)
+    require(model.parameters.map(\.value.dtype) == reference.parameters.map(\.value.dtype), "the parameters' dtypes changed")
 
-    let got = flatParameters(model).scalars, expected = flatParameters(reference).scalars
+    let got = flatParameters(model).scalars(as: Double.self), expected = flatParameters(reference).scalars(as: Double.self)
     let worst = zip(got, expected).map { abs($0 - $1) / max(abs($1), 1) }.max() ?? 0
     require(worst <= 1e-5, "the distributed parameters differ from one process's by \(worst) (relative)")
     for (ours, theirs) in zip(learner.recorder.values, referenceLearner.recorder.values) {

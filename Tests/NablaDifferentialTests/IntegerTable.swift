@@ -8,6 +8,7 @@ import Nabla
 enum IntegerTable {
     static var ops: [DifferentialOp] {
         arithmetic + unary + comparisons + selection + promotion + scalarOperands + reductions + sorting + indexing + products + conversions + counting
+            + pooling
     }
 
     /// An op of integer results: exact, no gradient.
@@ -18,6 +19,20 @@ enum IntegerTable {
 
     /// Small integers: ties and zeros, no wraparound.
     static let small = Values.integersIn(-3...3)
+
+    /// maxPool2d keeps integer dtypes, as torch's CPU kernel does (the averages and the other window ops do not take them).
+    static var pooling: [DifferentialOp] {
+        let cases = [Case("[2,3,7,6]", [Operand([2, 3, 7, 6], .contiguous, .integers)]),
+                     Case("[1,2,5,4] transposed, ties", [Operand([1, 2, 5, 4], .transposed, small)])]
+        return [
+            op("maxPool2d (integers)", torch: "F.max_pool2d(a, 3, stride=2, padding=1)", dtypes: DType.integers, cases: cases) { x, _ in
+                [x[0].maxPool2d(kernelSize: 3, stride: 2, padding: 1)]
+            },
+            op("maxPool2d 2x2 (integers)", torch: "F.max_pool2d(a, 2)", dtypes: DType.integers, cases: cases) { x, _ in
+                [x[0].maxPool2d(kernelSize: 2)]
+            },
+        ]
+    }
 
     static var arithmetic: [DifferentialOp] {
         let pairs = CaseSets.binary(.integers, .integers)

@@ -103,7 +103,7 @@ extension Tensor {
     /// `Promotion.swift`); float32 for an integer or bool result when `floating`, as true division.
     func promoted(withScalar kind: WeakScalar, floating: Bool = false) -> Tensor {
         let dtype = Tensor.resultType([self], scalars: [kind])
-        return to(floating && !dtype.isFloatingPoint ? .float32 : dtype)
+        return to(floating ? dtype.trueDivisionType : dtype)
     }
 
     /// `self += alpha * other` in place, as BLAS's saxpy (an SGD step is

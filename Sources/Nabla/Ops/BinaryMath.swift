@@ -82,8 +82,8 @@ extension Tensor {
     /// float32 for integers when `floating`, as PyTorch's true division does). The
     /// conversion is recorded, so each gradient comes back in its operand's dtype.
     static func promoted(_ a: Tensor, _ b: Tensor, floating: Bool = false) -> (Tensor, Tensor) {
-        var dtype = a.dtype == b.dtype ? a.dtype : resultType(a, b)
-        if floating && !dtype.isFloatingPoint { dtype = .float32 }
+        let common = a.dtype == b.dtype ? a.dtype : resultType(a, b)
+        let dtype = floating ? common.trueDivisionType : common
         return (a.to(dtype), b.to(dtype))
     }
 }

@@ -280,22 +280,7 @@ extension Tensor {
         let geometry = WindowGeometry(op: "unfold", channels: shape[1], height: shape[2], width: shape[3],
                                       kernel: kernelSize, stride: stride, padding: padding, dilation: dilation)
         requireAllocatable([shape[0], geometry.columnRows, geometry.columnLength], op: "unfold", "the output")
-        struct Kernel: FloatingKernel {
-            let input: Tensor, geometry: WindowGeometry
-            func run<T: FloatingScalar>(_ type: T.Type) -> Tensor {
-                let batch = input.shape[0], imageCount = geometry.channels * geometry.planeCount
-                let columnCount = geometry.columnRows * geometry.columnLength
-                let source = input.denseDetached()
-                let result = Tensor(uninitializedShape: [batch, geometry.columnRows, geometry.columnLength], dtype: T.dtype)
-                withExtendedLifetime(source.storage) {
-                    for n in 0..<batch {
-                        geometry.im2col(UnsafePointer(source.base(T.self) + n * imageCount), into: result.base(T.self) + n * columnCount)
-                    }
-                }
-                return result
-            }
-        }
-        return dtype.dispatch(Kernel(input: self, geometry: geometry), op: "unfold").recorded("unfold", [self]) { g, _ in
+        return dtype.dispatch(WindowCopy(input: self, geometry: geometry, toColumns: true), op: "unfold").recorded("unfold", [self]) { g, _ in
             [g.fold(outputSize: Size2D(geometry.height, geometry.width), kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation)]
         }
     }
@@ -316,23 +301,30 @@ extension Tensor {
             fail("fold: the input \(describe(shape)) has \(shape[2]) blocks but an output of \(outputSize) with kernel \(kernelSize), stride \(stride), padding \(padding), dilation \(dilation) has \(geometry.columnLength)")
         }
         requireAllocatable([shape[0], geometry.channels, outputSize.height, outputSize.width], op: "fold", "the output")
-        struct Kernel: FloatingKernel {
-            let input: Tensor, geometry: WindowGeometry
-            func run<T: FloatingScalar>(_ type: T.Type) -> Tensor {
-                let batch = input.shape[0], imageCount = geometry.channels * geometry.planeCount
-                let columnCount = geometry.columnRows * geometry.columnLength
-                let source = input.denseDetached()
-                let result = Tensor.zeros([batch, geometry.channels, geometry.height, geometry.width], dtype: T.dtype)
-                withExtendedLifetime(source.storage) {
-                    for n in 0..<batch {
+        return dtype.dispatch(WindowCopy(input: self, geometry: geometry, toColumns: false), op: "fold").recorded("fold", [self]) { g, _ in
+            [g.unfold(kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation)]
+        }
+    }
+
+    /// unfold's im2col (`toColumns`) or fold's col2im of each sample, in the input's floating type.
+    private struct WindowCopy: FloatingKernel {
+        let input: Tensor, geometry: WindowGeometry, toColumns: Bool
+        func run<T: FloatingScalar>(_ type: T.Type) -> Tensor {
+            let batch = input.shape[0], imageCount = geometry.channels * geometry.planeCount
+            let columnCount = geometry.columnRows * geometry.columnLength
+            let source = input.denseDetached()
+            let result = toColumns ? Tensor(uninitializedShape: [batch, geometry.columnRows, geometry.columnLength], dtype: T.dtype)
+                                   : Tensor.zeros([batch, geometry.channels, geometry.height, geometry.width], dtype: T.dtype)
+            withExtendedLifetime(source.storage) {
+                for n in 0..<batch {
+                    if toColumns {
+                        geometry.im2col(UnsafePointer(source.base(T.self) + n * imageCount), into: result.base(T.self) + n * columnCount)
+                    } else {
                         geometry.col2im(UnsafePointer(source.base(T.self) + n * columnCount), into: result.base(T.self) + n * imageCount)
                     }
                 }
-                return result
             }
-        }
-        return dtype.dispatch(Kernel(input: self, geometry: geometry), op: "fold").recorded("fold", [self]) { g, _ in
-            [g.unfold(kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation)]
+            return result
         }
     }
 

@@ -28,6 +28,10 @@ extension DType {
         return byteSize >= other.byteSize ? self : other
     }
 
+    /// The dtype true division computes in: this one if floating, else float32 (the
+    /// default dtype), as PyTorch's `/` does for integers and bools.
+    var trueDivisionType: DType { isFloatingPoint ? self : .float32 }
+
     /// `torch.result_type`'s rule for joining a higher tier with a lower one.
     fileprivate static func joined(_ higher: DType?, _ lower: DType?) -> DType? {
         guard let higher else { return lower }

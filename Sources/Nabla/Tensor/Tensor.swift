@@ -83,6 +83,13 @@ public struct Tensor {
         try body(UnsafeMutableBufferPointer(start: storage.pointer, count: storage.count))
     }
 
+    /// A tensor of the given shape and of the dtype of `T` whose `count` elements `body` writes, row-major,
+    /// without an intermediate array (a float64 tensor when `body` takes `UnsafeMutableBufferPointer<Double>`).
+    @_disfavoredOverload
+    public init<T: TensorScalar>(shape: [Int], unsafeUninitializedScalars body: (UnsafeMutableBufferPointer<T>) throws -> Void) rethrows {
+        try self.init(shape: shape, dtype: T.self, body)
+    }
+
     /// A tensor of the given shape and of the dtype of `T` whose elements `body` writes, row-major.
     init<T: TensorScalar>(shape: [Int], dtype type: T.Type, _ body: (UnsafeMutableBufferPointer<T>) throws -> Void) rethrows {
         self.init(uninitializedShape: shape, dtype: T.dtype)
@@ -230,11 +237,25 @@ public struct Tensor {
         return try withUnsafeBufferPointer(as: Float.self, body)
     }
 
-    /// Calls `body` with the elements in row-major order; `T` must be the Swift type of ``dtype``.
-    func withUnsafeBufferPointer<T: TensorScalar, R>(as type: T.Type, _ body: (UnsafeBufferPointer<T>) throws -> R) rethrows -> R {
+    /// Calls `body` with the elements in row-major order, copying only if this tensor is
+    /// not contiguous; `T` must be the Swift type of ``dtype`` (`Double` for float64).
+    public func withUnsafeBufferPointer<T: TensorScalar, R>(as type: T.Type, _ body: (UnsafeBufferPointer<T>) throws -> R) rethrows -> R {
+        guard T.dtype == dtype else {
+            fail("withUnsafeBufferPointer(as:): the tensor is \(dtype), not \(T.dtype); use scalars(as:) or to(.\(T.dtype))")
+        }
         let dense = isContiguous ? self : materialized()
         return try withExtendedLifetime(dense.storage) {
             try body(UnsafeBufferPointer(start: dense.storage.typed(T.self) + dense.offset, count: dense.scalarCount))
+        }
+    }
+
+    /// Calls `body` with the elements' bytes in row-major order and the machine's
+    /// (little-endian) byte order, copying only if this tensor is not contiguous: the
+    /// reading side of ``init(shape:dtype:unsafeUninitializedBytes:)``, for any dtype.
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let dense = isContiguous ? self : materialized()
+        return try withExtendedLifetime(dense.storage) {
+            try body(UnsafeRawBufferPointer(start: dense.storage.raw + dense.offset * dtype.byteSize, count: dense.scalarCount * dtype.byteSize))
         }
     }
 
