@@ -129,6 +129,27 @@ extension Module {
     /// Evaluation mode, as PyTorch's `model.eval()`: dropout is the identity, batch norm uses its running statistics.
     public func eval() { setTraining(false) }
 
+    /// Casts every floating-point parameter and buffer to `dtype` in place, as PyTorch's
+    /// `module.to(torch.float64)` (or `module.double()`): integer and bool buffers, such as
+    /// batch norm's `num_batches_tracked`, keep theirs. The parameters stay the same
+    /// objects, so hooks and references survive; make the optimizer afterwards, as in
+    /// PyTorch, since its state was made for the old values. Returns the module.
+    @discardableResult
+    public func to(_ dtype: DType) -> Self {
+        guard dtype.isFloatingPoint else {
+            Nabla.fail("Module.to: only floating-point dtypes are accepted (parameters must be able to have gradients), got \(dtype)")
+        }
+        for (_, parameter) in namedParameters where parameter.value.dtype != dtype {
+            var value = parameter.value.detached().to(dtype)
+            value.requiresGrad = true
+            parameter.value = value
+        }
+        for (_, buffer) in namedBuffers where buffer.value.dtype.isFloatingPoint && buffer.value.dtype != dtype {
+            buffer.value = buffer.value.to(dtype)
+        }
+        return self
+    }
+
     /// The parameters in registration order, for an optimizer.
     public var parameters: [Parameter] { namedParameters.map(\.parameter) }
 
