@@ -80,7 +80,7 @@ enum ElementwiseTable {
                        cases: CaseSets.binary(.normal, .uniform(0.5, 2), special: CaseSets.edges)) { x, _ in x[0] / x[1] },
     ]
 
-    /// Masks of 0 and 1: exact, no gradient. Small integers make ties frequent.
+    /// Bool masks, as torch's: exact, no gradient. Small integers make ties frequent.
     static let comparisons: [DifferentialOp] =
         comparison(".==", "==", { $0 .== $1 }, { $0 .== $1 }) + comparison(".!=", "!=", { $0 .!= $1 }, { $0 .!= $1 })
         + comparison(".<", "<", { $0 .< $1 }, { $0 .< $1 }) + comparison(".<=", "<=", { $0 .<= $1 }, { $0 .<= $1 })
@@ -94,7 +94,7 @@ enum ElementwiseTable {
     ]
 
     private static func leftScalar(_ name: String, _ python: String, _ op: @escaping (Float, Tensor) -> Tensor) -> DifferentialOp {
-        DifferentialOp("scalar \(name) tensor", torch: "({scalar} \(python) a).double()", ulps: 0, differentiable: 0,
+        DifferentialOp("scalar \(name) tensor", torch: "{scalar} \(python) a", ulps: 0, differentiable: 0,
                        cases: withScalars(CaseSets.unary(.classes(3), special: comparisonSpecials), [1, 0, .nan])) { x, p in op(p.scalar, x[0]) }
     }
 
@@ -105,9 +105,9 @@ enum ElementwiseTable {
                                    _ scalarOp: @escaping (Tensor, Float) -> Tensor) -> [DifferentialOp] {
         let special = comparisonSpecials
         return [
-            DifferentialOp(name, torch: "(a \(python) b).double()", ulps: 0, differentiable: 0,
+            DifferentialOp(name, torch: "a \(python) b", ulps: 0, differentiable: 0,
                            cases: CaseSets.binary(.classes(3), .classes(3), special: special)) { x, _ in op(x[0], x[1]) },
-            DifferentialOp("\(name) scalar", torch: "(a \(python) {scalar}).double()", ulps: 0, differentiable: 0,
+            DifferentialOp("\(name) scalar", torch: "a \(python) {scalar}", ulps: 0, differentiable: 0,
                            cases: withScalars(CaseSets.unary(.classes(3), special: special), [1, 0, .nan])) { x, p in
                 scalarOp(x[0], p.scalar)
             },

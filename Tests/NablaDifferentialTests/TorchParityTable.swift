@@ -13,9 +13,9 @@ enum TorchParityTable {
                        cases: CaseSets.unary(values, special: special)) { x, _ in op(x[0]) }
     }
 
-    /// Masks: exact, no gradient.
+    /// Bool masks, as torch's: exact, no gradient.
     private static func maskOp(_ name: String, _ torch: String, _ op: @escaping (Tensor) -> Tensor) -> DifferentialOp {
-        DifferentialOp(name, torch: "(\(torch)).double()", ulps: 0, differentiable: 0,
+        DifferentialOp(name, torch: torch, ulps: 0, differentiable: 0,
                        cases: CaseSets.unary(special: CaseSets.edges)) { x, _ in op(x[0]) }
     }
 
@@ -143,13 +143,13 @@ enum TorchParityTable {
                            note: "the gradient goes to the returned index only, as torch.min(dim)",
                            cases: alongAxis() + [ReductionTable.nanRow, ReductionTable.infinities].map { Case($0.label, $0.operands, Params(axes: [1])) })
             { x, p in let r = x[0].minWithIndices(axis: p.axis, keepDims: p.keepDims); return [r.values, r.indices] },
-            DifferentialOp("all(axis:keepDims:)", torch: "torch.all(a, {axis}, keepdim={keep}).double()", ulps: 0, differentiable: 0,
+            DifferentialOp("all(axis:keepDims:)", torch: "torch.all(a, {axis}, keepdim={keep})", ulps: 0, differentiable: 0,
                            cases: alongAxis(.classes(2)) + [zeros]) { x, p in x[0].all(axis: p.axis, keepDims: p.keepDims) },
-            DifferentialOp("any(axis:keepDims:)", torch: "torch.any(a, {axis}, keepdim={keep}).double()", ulps: 0, differentiable: 0,
+            DifferentialOp("any(axis:keepDims:)", torch: "torch.any(a, {axis}, keepdim={keep})", ulps: 0, differentiable: 0,
                            cases: alongAxis(.classes(2)) + [zeros]) { x, p in x[0].any(axis: p.axis, keepDims: p.keepDims) },
-            DifferentialOp("all()", torch: "torch.all(a).double()", ulps: 0, differentiable: 0,
+            DifferentialOp("all()", torch: "torch.all(a)", ulps: 0, differentiable: 0,
                            cases: CaseSets.unary(.classes(2)) + [Case(zeros.label, zeros.operands)]) { x, _ in x[0].all() },
-            DifferentialOp("any()", torch: "torch.any(a).double()", ulps: 0, differentiable: 0,
+            DifferentialOp("any()", torch: "torch.any(a)", ulps: 0, differentiable: 0,
                            cases: CaseSets.unary(.classes(2)) + [Case(zeros.label, zeros.operands)]) { x, _ in x[0].any() },
         ] + norms
     }

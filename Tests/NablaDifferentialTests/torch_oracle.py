@@ -32,7 +32,9 @@ equality with the float64 result rounded to the dtype of Nabla's tensor. NaN mus
 NaN and infinities must match, except where torch's own float32 computation
 overflows to the same inf or NaN on a finite float64 result (an intermediate
 beyond float32's range: float32 cases only). In a float64 case every
-differentiable output and every gradient must be float64.
+differentiable output and every gradient must be float64, and an output that is
+an integer or bool tensor in torch (an index, a count, a mask) must have torch's
+dtype in Nabla too.
 """
 import json
 import math
@@ -111,7 +113,8 @@ def evaluate(case, dtype=torch.float64):
         grads = [next(found) if b.requires_grad else None for b in bases]
         grads = [torch.zeros_like(b) if b.requires_grad and g is None else g for g, b in zip(grads, bases)]
     return ([o.detach().to(torch.float64).numpy() for o in outputs],
-            [None if g is None else g.detach().numpy() for g in grads])
+            [None if g is None else g.detach().numpy() for g in grads],
+            [torch_dtype_name(o) for o in outputs])
 
 
 def where(index):
@@ -194,11 +197,15 @@ def compare_exact(case, expected_outputs, result):
     return problems
 
 
-def compare(case, expected_outputs, expected_grads, result, float32=None):
-    """The mismatches of one backend's result."""
+def compare(case, expected_outputs, expected_grads, result, float32=None, kinds=()):
+    """The mismatches of one backend's result. `kinds` are the dtypes of torch's outputs: an
+    integer or bool one must be Nabla's too, a floating one must be floating."""
     problems = []
     if len(result["outputs"]) != len(expected_outputs):
         problems.append(f"{len(result['outputs'])} outputs but torch gives {len(expected_outputs)}")
+    for i, (kind, actual) in enumerate(zip(kinds, result["outputs"])):
+        if (kind in INTEGRAL or actual["dtype"] in INTEGRAL) and actual["dtype"] != kind:
+            problems.append(f"output {i} is {actual['dtype']}, torch's is {kind}")
     f32_outputs, f32_grads = float32 or ([None] * len(expected_outputs), [None] * len(expected_grads))
     for i, (expected, actual) in enumerate(zip(expected_outputs, result["outputs"])):
         if case["dtype"] == "float64" and i < case["differentiable"] and actual["dtype"] != "float64":
@@ -238,7 +245,7 @@ def main(path):
             if exact:
                 expected_outputs = evaluate(case, None)
             else:
-                expected_outputs, expected_grads = evaluate(case)
+                expected_outputs, expected_grads, kinds = evaluate(case)
         except Exception as error:  # a case torch cannot compute is a defect of the table
             failures.append(f"{label}: torch raised {type(error).__name__}: {error}")
             continue
@@ -248,12 +255,12 @@ def main(path):
             if exact:
                 problems = compare_exact(case, expected_outputs, result)
             else:
-                problems = compare(case, expected_outputs, expected_grads, result)
+                problems = compare(case, expected_outputs, expected_grads, result, kinds=kinds)
             if problems and case["dtype"] == "float32":
                 # Judge again, excusing what float32's range does to torch itself.
                 if float32 is None:
-                    float32 = evaluate(case, torch.float32)
-                problems = compare(case, expected_outputs, expected_grads, result, float32)
+                    float32 = evaluate(case, torch.float32)[:2]
+                problems = compare(case, expected_outputs, expected_grads, result, float32, kinds)
             lines = [f"{label} [{backend}]: {problem}" for problem in problems]
             if case["known"]:
                 mark = (case["op"], case["dtype"], case["known"])
