@@ -18,7 +18,7 @@ struct NablaBenchScaling: ParsableCommand {
     @Flag(help: "Only the allreduce, up to 1 MB (seconds).")
     var quick = false
 
-    @Flag(help: "Print Markdown tables (for the article "Training on several machines").")
+    @Flag(help: "Print Markdown tables (for the article Training on several machines).")
     var markdown = false
 
     @Option(help: ArgumentHelp("Where to write the figures as JSON.", valueName: "file"))
