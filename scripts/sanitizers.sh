@@ -45,8 +45,9 @@ run_thread() {
 kinds=("$@")
 [ ${#kinds[@]} -gt 0 ] || kinds=(address thread)
 declare -A pids logs
-# A stopped run leaves no sanitizer build running and no log behind.
-trap 'kill "${pids[@]}" 2>/dev/null || true; rm -f "${logs[@]}"' EXIT
+# A failed or stopped run leaves no sanitizer build or test run behind, and no log.
+source "$repo/scripts/process-tree.sh"
+trap 'for pid in "${pids[@]}"; do kill_tree "$pid"; done; rm -f "${logs[@]}"' EXIT
 for kind in "${kinds[@]}"; do
   logs[$kind]="$(mktemp)"
   ( start=$SECONDS; "run_$kind"; echo "sanitizers: $kind passed in $(( SECONDS - start )) s" ) >"${logs[$kind]}" 2>&1 &
