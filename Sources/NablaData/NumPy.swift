@@ -225,9 +225,9 @@ extension NumPy {
     }
 
     /// The array of `data`, the bytes that followed the checked `header`, in C order and little-endian.
-    private static func decodeData(_ header: NPYHeader, source: String, _ data: [UInt8]) throws -> NPYArray {
+    /// Takes `data` over, so that a big-endian file's bytes are swapped in place, not in a copy.
+    private static func decodeData(_ header: NPYHeader, source: String, _ data: consuming [UInt8]) throws -> NPYArray {
         let type = header.elementType
-        var data = data
         guard data.count == header.shape.reduce(1, *) * type.byteSize else {
             throw DataError(path: source, problem: "truncated: the file shrank while it was read")
         }

@@ -34,9 +34,30 @@ public func runTorchPython(_ script: String, arguments: [String] = [], file: Sta
     process.standardOutput = output
     process.standardError = errors
     try process.run()
+    // Drain both pipes at once: read one after the other, a script filling the second
+    // pipe (64 KiB of warnings) before closing the first would block, and the test with it.
+    let message = DrainedPipe(errors)
     let printed = output.fileHandleForReading.readDataToEndOfFile()
-    let message = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    XCTAssertEqual(process.terminationStatus, 0, String(decoding: message, as: UTF8.self), file: file, line: line)
+    XCTAssertEqual(process.terminationStatus, 0, String(decoding: message.bytes, as: UTF8.self), file: file, line: line)
     return String(decoding: printed, as: UTF8.self)
+}
+
+/// Everything written to `pipe`, read to its end on a thread of its own.
+private final class DrainedPipe: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ pipe: Pipe) {
+        Thread { [self] in
+            data = pipe.fileHandleForReading.readDataToEndOfFile()
+            done.signal()
+        }.start()
+    }
+
+    /// The bytes read, once the writer has closed the pipe.
+    var bytes: Data {
+        done.wait()
+        return data
+    }
 }
