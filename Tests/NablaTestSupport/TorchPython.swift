@@ -21,19 +21,26 @@ public func requireTorchPython() throws -> String {
     return python
 }
 
-/// Runs `script` with ``torchVenvPython`` and `arguments` (one OpenMP thread), returning its
-/// standard output; skips the test when that Python is missing, and fails it with the
-/// script's stderr on a non-zero exit.
+/// Runs `script` with ``torchVenvPython`` and `arguments` (one OpenMP thread), `input` on its
+/// standard input, returning its standard output; skips the test when that Python is
+/// missing, and fails it with the script's stderr on a non-zero exit.
 @discardableResult
-public func runTorchPython(_ script: String, arguments: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws -> String {
+public func runTorchPython(_ script: String, arguments: [String] = [], input: String? = nil,
+                           file: StaticString = #filePath, line: UInt = #line) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: try requireTorchPython())
     process.arguments = ["-c", script] + arguments
     process.environment = ProcessInfo.processInfo.environment.merging(["OMP_NUM_THREADS": "1"]) { $1 }
-    let output = Pipe(), errors = Pipe()
+    let output = Pipe(), errors = Pipe(), standardInput = Pipe()
     process.standardOutput = output
     process.standardError = errors
+    if input != nil { process.standardInput = standardInput }
     try process.run()
+    if let input {
+        // The scripts read all of their input before they print.
+        standardInput.fileHandleForWriting.write(Data(input.utf8))
+        try standardInput.fileHandleForWriting.close()
+    }
     // Drain both pipes at once: read one after the other, a script filling the second
     // pipe (64 KiB of warnings) before closing the first would block, and the test with it.
     let message = DrainedPipe(errors)

@@ -193,7 +193,6 @@ final class LinalgFloat64Tests: XCTestCase {
     /// NumPy's float64 results for named requests: each gives its operands (flattened)
     /// and A's shape; the answer is flattened. Skips when setup's Python is missing.
     private func numpy(_ requests: [String: ([String: [Double]], [Int])]) throws -> [String: [Double]] {
-        let python = try requireTorchPython()
         func list(_ values: [Double]) -> String { "[" + values.map(\.description).joined(separator: ",") + "]" }
         let input = "{" + requests.map { name, request in
             "\"\(name)\": {\"shape\": \(request.1), " + request.0.map { "\"\($0)\": \(list($1))" }.joined(separator: ", ") + "}"
@@ -221,20 +220,9 @@ final class LinalgFloat64Tests: XCTestCase {
             out[name] = [float(v) for v in np.ravel(x)]
         print(json.dumps(out))
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script]
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        (process.standardInput, process.standardOutput, process.standardError) = (stdin, stdout, stderr)
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let printed = stdout.fileHandleForReading.readDataToEndOfFile()
-        let message = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let answer = try JSONSerialization.jsonObject(with: printed) as? [String: [NSNumber]] else {
-            throw NumPyFailure(message: String(decoding: message, as: UTF8.self))
+        let printed = try runTorchPython(script, input: input)
+        guard let answer = try JSONSerialization.jsonObject(with: Data(printed.utf8)) as? [String: [NSNumber]] else {
+            throw NumPyFailure(message: "NumPy printed no answer: \(printed.prefix(200))")
         }
         return answer.mapValues { $0.map(\.doubleValue) }
     }
