@@ -41,7 +41,8 @@ public struct LabeledImages {
         }
         var rows: [Int] = []
         var labelsKept: [Int64] = []
-        // Through Double, exact for labels of any dtype: a non-integral Float label matches no class.
+        // Through Double, so float and integer labels read alike: a non-integral Float label matches
+        // no class, and an int64 label past 2^53 (rounded here) is far from the few class indices.
         for (row, label) in labels.scalars(as: Double.self).enumerated() {
             if let index = Int(exactly: label), let mapped = newLabel[index] {
                 rows.append(row)
