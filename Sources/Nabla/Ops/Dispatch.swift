@@ -157,7 +157,7 @@ extension DType {
         }
     }
 
-    fileprivate func unsupported(_ op: String, _ supported: [String]) -> Never {
+    private func unsupported(_ op: String, _ supported: [String]) -> Never {
         fail("\(op): not implemented for \(self) tensors (it takes \(supported.joined(separator: ", ")))")
     }
 }

@@ -15,7 +15,8 @@ extension Tensor {
     ///
     /// The input, `weight`, `bias` and the running statistics share one floating dtype,
     /// float32 or float64; the normalisation computes in it (`momentum` and `epsilon`
-    /// converted to it), and the sums behind the batch statistics accumulate in float64.
+    /// converted to it); the batch statistics sum each plane in that dtype and add the
+    /// planes' sums in float64.
     public func batchNorm(runningMean: inout Tensor, runningVariance: inout Tensor, weight: Tensor?, bias: Tensor?,
                           training: Bool, momentum: Double = 0.1, epsilon: Double = 1e-5) -> Tensor {
         let channels = checkBatchNormInput(weight: weight, bias: bias)
