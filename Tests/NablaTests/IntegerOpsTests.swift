@@ -32,6 +32,34 @@ final class IntegerOpsTests: XCTestCase {
         XCTAssertEqual(Tensor([4, 9] as [Int64]).sqrt().dtype, .float32)
     }
 
+    /// torch.clamp keeps an integer tensor's dtype for integer bounds and promotes for a float one.
+    func testClampOfIntegersWithIntegerBoundsStaysInteger() {
+        forEachBackend { kind in
+            let x = Tensor([-5, 3, 10, beyondDouble] as [Int64])
+            XCTAssertEqual(x.clamp(min: -2, max: 4).dtype, .int64)
+            XCTAssertEqual(x.clamp(min: -2, max: 4).scalars(as: Int64.self), [-2, 3, 4, 4], "\(kind)")
+            XCTAssertEqual(x.clamp(min: 0).scalars(as: Int64.self), [0, 3, 10, beyondDouble], "exact beyond 2^53")
+            XCTAssertEqual(x.clamp(max: beyondDouble - 1).scalars(as: Int64.self), [-5, 3, 10, beyondDouble - 1])
+            XCTAssertEqual(x.clamp(min: 4, max: -2).scalars(as: Int64.self), [-2, -2, -2, -2], "min > max gives max, as torch")
+            XCTAssertEqual(Tensor([1, 200] as [UInt8]).clamp(min: 2, max: 100).scalars(as: UInt8.self), [2, 100])
+            XCTAssertEqual(Tensor([7, -7] as [Int32]).clamp(min: Int64(-3)).dtype, .int32)
+            // A float bound promotes as torch's: an integer tensor is clamped in float32.
+            let mixed = Tensor([-5, 3, 10] as [Int64]).clamp(min: -2.5, max: 4)
+            XCTAssertEqual(mixed.dtype, .float32)
+            XCTAssertEqual(mixed.scalars, [-2.5, 3, 4])
+            XCTAssertEqual(Tensor([-5, 3, 10] as [Int64]).clamp(max: 0.5).scalars, [-5, 0.5, 0.5])
+            // bool with integer bounds is int64, with a float bound float32.
+            XCTAssertEqual(Tensor([true, false]).clamp(min: 0, max: 1).dtype, .int64)
+            XCTAssertEqual(Tensor([true, false]).clamp(min: 0.5, max: 1).scalars, [1, 0.5])
+            // The Double? form keeps its meaning (a floating clamp); a float64 tensor keeps its dtype.
+            let bound: Double? = 1
+            XCTAssertEqual(Tensor([-5, 3] as [Int64]).clamp(max: bound).dtype, .float32)
+            XCTAssertEqual(Tensor([-5, 3] as [Double]).clamp(min: -2, max: 1).scalars(as: Double.self), [-2, 1])
+        }
+        assertFails("clamp: the bound 300 cannot be converted to uint8 without overflow") { _ = Tensor([1] as [UInt8]).clamp(min: 0, max: 300) }
+        assertFails("clamp: the bound -1 cannot be converted to uint8 without overflow") { _ = Tensor([1] as [UInt8]).clamp(min: -1) }
+    }
+
     func testProdOfIntegersAndBoolsIsInt64AndWraps() {
         forEachBackend { kind in
             let x = Tensor([[beyondDouble, 3], [2, -1]] as [[Int64]])
