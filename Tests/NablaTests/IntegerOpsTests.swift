@@ -156,4 +156,65 @@ final class IntegerOpsTests: XCTestCase {
             _ = Tensor([[1]] as [[Int64]]).matmul(Tensor([[1]] as [[Int32]]))
         }
     }
+
+    /// The window ops torch 2.13's CPU kernels run on integers (values printed by torch): conv2d on
+    /// the integer dtypes, wrapping; avg_pool2d on int64, truncating; unfold and fold on bool.
+    func testWindowOpsTorchRunsOnIntegersAndBools() {
+        forEachBackend { kind in
+            let image = Tensor(shape: [2, 3, 5, 5], scalars: (0..<150).map(Int64.init))
+            let filters = Tensor.ones([4, 3, 3, 3], dtype: .int64)
+            let out = image.conv2d(filters)
+            XCTAssertEqual(out.dtype, .int64)
+            XCTAssertEqual(out.shape, [2, 4, 3, 3])
+            XCTAssertEqual(Array(out.scalars(as: Int64.self).prefix(6)), [837, 864, 891, 972, 999, 1026], "\(kind)")
+            let strided = image.conv2d(filters, bias: Tensor.ones([4], dtype: .int64), stride: 2, padding: 1)
+            XCTAssertEqual(Array(strided.scalars(as: Int64.self).prefix(6)), [337, 532, 373, 640, 1000, 694], "\(kind)")
+            let bytes = image.to(.uint8).conv2d(filters.to(.uint8), bias: Tensor.ones([4], dtype: .uint8), stride: 2, padding: 1)
+            XCTAssertEqual(Array(bytes.scalars(as: UInt8.self).prefix(6)), [81, 20, 117, 128, 232, 182], "wraps as torch's")
+            XCTAssertEqual(Array(image.to(.int32).conv2d(filters.to(.int32)).scalars(as: Int32.self).prefix(3)), [837, 864, 891])
+            // Groups: each output channel sees its own input channel.
+            let depthwise = image.conv2d(Tensor.ones([3, 1, 1, 1], dtype: .int64), groups: 3)
+            XCTAssertEqual(depthwise.scalars(as: Int64.self), image.scalars(as: Int64.self))
+            XCTAssertEqual(Tensor.full([1, 1, 2, 2], Int64(1) << 62, dtype: .int64).conv2d(Tensor.ones([1, 1, 2, 2], dtype: .int64)).item(as: Int64.self), 0)
+
+            func pooled(_ values: [Int64], _ side: Int, padding: Size2D = 0, countIncludePad: Bool = true, ceilMode: Bool = false) -> [Int64] {
+                Tensor(shape: [1, 1, side, side], scalars: values)
+                    .avgPool2d(kernelSize: 2, padding: padding, countIncludePad: countIncludePad, ceilMode: ceilMode).scalars(as: Int64.self)
+            }
+            XCTAssertEqual(pooled([1, 2, 3, 5], 2), [2])
+            XCTAssertEqual(pooled([-1, -2, -3, -5], 2), [-2], "truncated toward zero")
+            XCTAssertEqual(pooled([-7, 2, 3, -5], 2), [-1])
+            let nine: [Int64] = [1, 2, 3, 3, 5, 6, 1, 1, 1]
+            XCTAssertEqual(pooled(nine, 3, padding: 1), [0, 1, 1, 3], "\(kind)")
+            XCTAssertEqual(pooled(nine, 3, padding: 1, countIncludePad: false), [1, 2, 2, 3])
+            XCTAssertEqual(pooled(nine, 3, ceilMode: true), [2, 4, 1, 1])
+
+            let mask = image.to(.bool)
+            let columns = mask.unfold(kernelSize: 2)
+            XCTAssertEqual(columns.dtype, .bool)
+            XCTAssertEqual(columns.shape, [2, 12, 16])
+            XCTAssertEqual(Array(columns.scalars(as: Bool.self).prefix(6)), [false, true, true, true, true, true])
+            let folded = Tensor(shape: [1, 4, 4], scalars: [true, false, false, false] + [Bool](repeating: false, count: 12))
+                .fold(outputSize: 3, kernelSize: 2)
+            XCTAssertEqual(folded.dtype, .bool)
+            XCTAssertEqual(folded.scalars(as: Bool.self), [true, false, false, false, false, false, false, false, false])
+            XCTAssertEqual(Tensor.ones([1, 12, 4], dtype: .bool).fold(outputSize: 3, kernelSize: 2).scalars(as: Bool.self),
+                           [Bool](repeating: true, count: 27), "overlaps or together")
+        }
+        assertFails("conv2d: not implemented for bool tensors (it takes float32, float64, int64, int32, uint8)") {
+            _ = Tensor.ones([1, 1, 3, 3], dtype: .bool).conv2d(Tensor.ones([1, 1, 2, 2], dtype: .bool))
+        }
+        assertFails("conv2d: the input is int64 but the weight is int32") {
+            _ = Tensor.ones([1, 1, 3, 3], dtype: .int64).conv2d(Tensor.ones([1, 1, 2, 2], dtype: .int32))
+        }
+        assertFails("avgPool2d: not implemented for int32 tensors (it takes float32, float64, int64)") {
+            _ = Tensor.ones([1, 1, 2, 2], dtype: .int32).avgPool2d(kernelSize: 2)
+        }
+        assertFails("unfold: not implemented for int64 tensors (it takes float32, float64, bool)") {
+            _ = Tensor.ones([1, 1, 2, 2], dtype: .int64).unfold(kernelSize: 2)
+        }
+        assertFails("adaptiveAvgPool2d: not implemented for int64 tensors") {
+            _ = Tensor.ones([1, 1, 2, 2], dtype: .int64).adaptiveAvgPool2d(outputSize: 1)
+        }
+    }
 }
