@@ -54,7 +54,7 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Print the final figures as one JSON object on standard output; the table and progress go to standard error.")
     var json = false
 
-    @Flag(help: "Gather each training batch on the caller's thread instead of the next one on a worker while this one trains (the default when OpenBLAS runs on one thread). The numbers are the same either way.")
+    @Flag(help: "Gather each training batch on the caller's thread instead of the next one on a worker while this one trains (by default the loader chooses each epoch from the last one's timings). The numbers are the same either way.")
     var noPrefetch = false
 
     /// The training loader's prefetching: off with `--no-prefetch`, else the loader's default.
