@@ -60,6 +60,23 @@ final class IntegerOpsTests: XCTestCase {
         assertFails("clamp: the bound -1 cannot be converted to uint8 without overflow") { _ = Tensor([1] as [UInt8]).clamp(min: -1) }
     }
 
+    func testIntegerAndBoolSumsWidenToInt64AsTheyRead() {
+        // 255s sum past every byte: the sums are int64 and exact, as the sums of the tensor converted to int64 first.
+        let bytes = Tensor(shape: [300, 3, 4], scalars: (0..<3600).map { UInt8(truncatingIfNeeded: $0 % 7 == 0 ? 255 : $0) })
+        let wide = bytes.to(.int64)
+        for axes in [[0], [1], [2], [0, 2], [0, 1, 2]] {
+            XCTAssertEqual(bytes.sum(axes: axes).dtype, .int64)
+            XCTAssertEqual(bytes.sum(axes: axes).scalars(as: Int64.self), wide.sum(axes: axes).scalars(as: Int64.self), "axes \(axes)")
+            let view = bytes.permute([2, 0, 1])
+            XCTAssertEqual(view.sum(axes: axes).scalars(as: Int64.self), wide.permute([2, 0, 1]).sum(axes: axes).scalars(as: Int64.self))
+        }
+        XCTAssertEqual(bytes.sum().item(as: Int64.self), wide.sum().item(as: Int64.self))
+        XCTAssertEqual(Tensor(shape: [3], scalars: [Int32.max, Int32.max, 2]).sum().item(as: Int64.self), 2 * Int64(Int32.max) + 2)
+        XCTAssertEqual(Tensor(shape: [2, 2], scalars: [true, false, true, true]).sum(axis: 0).scalars(as: Int64.self), [2, 1])
+        XCTAssertEqual(bytes[0..<0].sum(axis: 0).dtype, .int64)
+        XCTAssertEqual(bytes[0..<1].sum(axis: 0).scalars(as: Int64.self), wide[0..<1].reshape([3, 4]).scalars(as: Int64.self))
+    }
+
     func testProdOfIntegersAndBoolsIsInt64AndWraps() {
         forEachBackend { kind in
             let x = Tensor([[beyondDouble, 3], [2, -1]] as [[Int64]])
