@@ -186,8 +186,9 @@ extension Tensor {
                                       kernel: Size2D(weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation)
         requireAllocatable([shape[0], outChannels, geometry.outHeight, geometry.outWidth], op: "conv2d", "the output")
         if !geometry.isIdentity { requireAllocatable([geometry.columnRows, geometry.columnLength], op: "conv2d", "the column matrix") }
-        struct Kernel: FloatingKernel {
+        struct Kernel: FloatingKernel, HalfPrecisionKernel {
             let input: Tensor, weight: Tensor, bias: Tensor?, geometry: WindowGeometry, groups: Int
+            func widened(_ operands: WidenedOperands) -> Self { Self(input: operands.input(input), weight: operands.input(weight), bias: operands.input(bias), geometry: geometry, groups: groups) }
             func run<T: FloatingScalar>(_ type: T.Type) -> Tensor {
                 input.convolved(weight, bias: bias, geometry: geometry, groups: groups, T.self)
             }
@@ -307,8 +308,9 @@ extension Tensor {
     }
 
     /// unfold's im2col (`toColumns`) or fold's col2im of each sample, in the input's floating type.
-    private struct WindowCopy: FloatingKernel {
+    private struct WindowCopy: FloatingKernel, HalfPrecisionKernel {
         let input: Tensor, geometry: WindowGeometry, toColumns: Bool
+        func widened(_ operands: WidenedOperands) -> Self { Self(input: operands.input(input), geometry: geometry, toColumns: toColumns) }
         func run<T: FloatingScalar>(_ type: T.Type) -> Tensor {
             let batch = input.shape[0], imageCount = geometry.channels * geometry.planeCount
             let columnCount = geometry.columnRows * geometry.columnLength
