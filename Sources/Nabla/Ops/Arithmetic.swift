@@ -41,8 +41,9 @@ extension Tensor {
     }
 
     public static prefix func - (a: Tensor) -> Tensor {
-        struct Negate: NumericKernel {
+        struct Negate: NumericKernel, HalfPrecisionKernel {
             let a: Tensor
+            func widened(_ operands: WidenedOperands) -> Self { Self(a: operands.input(a)) }
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor { mapElements(a, T.self, T.negated) }
         }
         if a.dtype == .bool {
@@ -133,8 +134,9 @@ extension Tensor {
         }
         checkInPlaceUpdate("addScaled")
         makeUniqueAndContiguous()
-        struct Axpy: FloatingKernel {
+        struct Axpy: FloatingKernel, HalfPrecisionKernel {
             let target: Tensor, other: Tensor, alpha: Float
+            func widened(_ operands: WidenedOperands) -> Self { Self(target: operands.target(target), other: operands.input(other), alpha: alpha) }
             func run<T: FloatingScalar>(_ type: T.Type) {
                 let kernels = Nabla.kernels
                 let y = target.base(T.self), count = target.scalarCount
@@ -187,8 +189,9 @@ enum ArithmeticOperation {
 extension Tensor {
     /// `a op b` element by element (broadcast), in their common dtype.
     static func arithmetic(_ a: Tensor, _ b: Tensor, _ operation: ArithmeticOperation, op: String) -> Tensor {
-        struct Kernel: NumericKernel {
+        struct Kernel: NumericKernel, HalfPrecisionKernel {
             let a: Tensor, b: Tensor, operation: ArithmeticOperation, op: String
+            func widened(_ operands: WidenedOperands) -> Self { Self(a: operands.input(a), b: operands.input(b), operation: operation, op: op) }
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
                 switch operation {
                 case .add: return mapBroadcast(a, b, T.self, op: op, T.plus)
@@ -204,8 +207,9 @@ extension Tensor {
     /// `a op scalar` element by element (`scalar - a` for `.subtractFromScalar`), in the
     /// dtype of `a` with the weak `scalar`, the scalar converted to it once; recorded.
     static func arithmetic(_ a: Tensor, _ scalar: ScalarValue, _ operation: ArithmeticOperation, op: String) -> Tensor {
-        struct Kernel: NumericKernel {
+        struct Kernel: NumericKernel, HalfPrecisionKernel {
             let a: Tensor, scalar: ScalarValue, operation: ArithmeticOperation
+            func widened(_ operands: WidenedOperands) -> Self { Self(a: operands.input(a), scalar: scalar, operation: operation) }
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
                 let s = scalar.converted(to: T.self)
                 switch operation {

@@ -187,16 +187,17 @@ extension Tensor {
                                       kernel: Size2D(weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation)
         requireAllocatable([shape[0], outChannels, geometry.outHeight, geometry.outWidth], op: "conv2d", "the output")
         if !geometry.isIdentity { requireAllocatable([geometry.columnRows, geometry.columnLength], op: "conv2d", "the column matrix") }
-        struct Kernel: FloatingKernel {
+        struct Kernel: FloatingKernel, HalfPrecisionKernel {
             let input: Tensor, weight: Tensor, bias: Tensor?, geometry: WindowGeometry, groups: Int
+            func widened(_ operands: WidenedOperands) -> Self { Self(input: operands.input(input), weight: operands.input(weight), bias: operands.input(bias), geometry: geometry, groups: groups) }
             func run<T: FloatingScalar>(_ type: T.Type) -> Tensor {
                 input.convolved(weight, bias: bias, geometry: geometry, groups: groups, T.self)
             }
         }
         switch dtype {
         case .int64, .int32, .uint8: return integerConvolution(weight, bias: bias, geometry: geometry, groups: groups)
-        case .bool: fail("conv2d: not implemented for bool tensors (it takes float32, float64, int64, int32, uint8)")
-        case .float32, .float64: break
+        case .bool: fail("conv2d: not implemented for bool tensors (it takes float32, float64, int64, int32, uint8, float16, bfloat16)")
+        case .float32, .float64, .float16, .bfloat16: break
         }
         return dtype.dispatch(Kernel(input: self, weight: weight, bias: bias, geometry: geometry, groups: groups), op: "conv2d")
     }
@@ -287,8 +288,8 @@ extension Tensor {
         switch dtype {
         // 0 and 1 copy exactly through float32.
         case .bool: return to(.float32).unfold(kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation).to(.bool)
-        case .int64, .int32, .uint8: fail("unfold: not implemented for \(dtype) tensors (it takes float32, float64, bool)")
-        case .float32, .float64: break
+        case .int64, .int32, .uint8: fail("unfold: not implemented for \(dtype) tensors (it takes float32, float64, float16, bfloat16, bool)")
+        case .float32, .float64, .float16, .bfloat16: break
         }
         let geometry = WindowGeometry(op: "unfold", channels: shape[1], height: shape[2], width: shape[3],
                                       kernel: kernelSize, stride: stride, padding: padding, dilation: dilation)
@@ -307,8 +308,8 @@ extension Tensor {
         switch dtype {
         // A count of overlapping trues is exact in float32; non-zero is the or.
         case .bool: return to(.float32).fold(outputSize: outputSize, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation) .!= 0
-        case .int64, .int32, .uint8: fail("fold: not implemented for \(dtype) tensors (it takes float32, float64, bool)")
-        case .float32, .float64: break
+        case .int64, .int32, .uint8: fail("fold: not implemented for \(dtype) tensors (it takes float32, float64, float16, bfloat16, bool)")
+        case .float32, .float64, .float16, .bfloat16: break
         }
         guard kernelSize.height > 0, kernelSize.width > 0 else { fail("fold: kernel size \(kernelSize) must be positive") }
         let kernelArea = checkedProduct([kernelSize.height, kernelSize.width], op: "fold", "the kernel size")
@@ -327,8 +328,9 @@ extension Tensor {
     }
 
     /// unfold's im2col (`toColumns`) or fold's col2im of each sample, in the input's floating type.
-    private struct WindowCopy: FloatingKernel {
+    private struct WindowCopy: FloatingKernel, HalfPrecisionKernel {
         let input: Tensor, geometry: WindowGeometry, toColumns: Bool
+        func widened(_ operands: WidenedOperands) -> Self { Self(input: operands.input(input), geometry: geometry, toColumns: toColumns) }
         func run<T: FloatingScalar>(_ type: T.Type) -> Tensor {
             let batch = input.shape[0], imageCount = geometry.channels * geometry.planeCount
             let columnCount = geometry.columnRows * geometry.columnLength

@@ -29,8 +29,9 @@ extension Tensor {
         guard geometry.planeCount <= Int(Int32.max) else {
             fail("maxPool2d: an input plane of \(geometry.planeCount) elements is more than its Int32 indices can address")
         }
-        struct Kernel: NumericKernel {
+        struct Kernel: NumericKernel, HalfPrecisionKernel {
             let input: Tensor, geometry: WindowGeometry
+            func widened(_ operands: WidenedOperands) -> Self { Self(input: operands.input(input), geometry: geometry) }
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor { input.maxPooled(geometry, T.self) }
         }
         return dtype.dispatch(Kernel(input: self, geometry: geometry), op: "maxPool2d")
@@ -140,8 +141,8 @@ extension Tensor {
                               padding: padding.width, extent: geometry.width)
         switch dtype {
         case .int64: return integerAveragePool(rows: rows, columns: columns)
-        case .int32, .uint8, .bool: fail("avgPool2d: not implemented for \(dtype) tensors (it takes float32, float64, int64)")
-        case .float32, .float64: return averagePool(op: "avgPool2d", rows: rows, columns: columns)
+        case .int32, .uint8, .bool: fail("avgPool2d: not implemented for \(dtype) tensors (it takes float32, float64, int64, float16, bfloat16)")
+        case .float32, .float64, .float16, .bfloat16: return averagePool(op: "avgPool2d", rows: rows, columns: columns)
         }
     }
 
@@ -182,8 +183,9 @@ extension Tensor {
     /// Each output is the sum over its row window × column window divided by
     /// the product of the windows' counted extents, in the input's floating dtype.
     private func averagePool(op: String, rows: [PoolWindow], columns: [PoolWindow]) -> Tensor {
-        struct Kernel: FloatingKernel {
+        struct Kernel: FloatingKernel, HalfPrecisionKernel {
             let input: Tensor, op: String, rows: [PoolWindow], columns: [PoolWindow]
+            func widened(_ operands: WidenedOperands) -> Self { Self(input: operands.input(input), op: op, rows: rows, columns: columns) }
             func run<T: FloatingScalar>(_ type: T.Type) -> Tensor { input.averagePooled(op: op, rows: rows, columns: columns, T.self) }
         }
         return dtype.dispatch(Kernel(input: self, op: op, rows: rows, columns: columns), op: op)

@@ -346,14 +346,15 @@ extension Tensor {
     /// passes where x is finite and is 0 elsewhere.
     public func nanToNum(nan: Double = 0, posinf: Double? = nil, neginf: Double? = nil) -> Tensor {
         struct NanToNum: FloatingMap {
-            let nan: Double, posinf: Double?, neginf: Double?
+            let nan: Double, posinf: Double, neginf: Double
             func callAsFunction<T: FloatingScalar>(_ x: T) -> T {
-                x.isNaN ? T(nan) : (x == .infinity ? posinf.map(T.init) ?? .greatestFiniteMagnitude
-                                    : (x == -.infinity ? neginf.map(T.init) ?? -.greatestFiniteMagnitude : x))
+                x.isNaN ? T(nan) : (x == .infinity ? T(posinf) : (x == -.infinity ? T(neginf) : x))
             }
         }
+        // The dtype's own largest value: a float16 tensor computes in float32 but holds at most 65504.
+        let largest = dtype.greatestFiniteMagnitude ?? 0
         struct Gradient: FloatingMap2 { func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T) -> T { x.isFinite ? g : 0 } }
-        return unary("nanToNum", NanToNum(nan: nan, posinf: posinf, neginf: neginf)) { g, x, _ in
+        return unary("nanToNum", NanToNum(nan: nan, posinf: posinf ?? largest, neginf: neginf ?? -largest)) { g, x, _ in
             mapFloating(g, x, op: "nanToNum", Gradient())
         }
     }
