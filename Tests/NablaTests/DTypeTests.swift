@@ -226,16 +226,16 @@ final class DTypeTests: XCTestCase {
         assertFails("conv2d: the input is float32 but the bias is float64") {
             _ = image.to(.float32).conv2d(Tensor.zeros([1, 1, 3, 3]), bias: Tensor.zeros([1], dtype: .float64))
         }
-        assertFails("conv2d: not implemented for int64 tensors (it takes float32, float64, float16, bfloat16)") {
-            _ = image.to(.int64).conv2d(Tensor.zeros([1, 1, 3, 3], dtype: .int64))
+        assertFails("conv2d: not implemented for bool tensors (it takes float32, float64, float16, bfloat16, int64, int32, uint8)") {
+            _ = image.to(.bool).conv2d(Tensor.zeros([1, 1, 3, 3], dtype: .bool))
         }
         assertFails("unfold: not implemented for int32 tensors") { _ = image.to(.int32).unfold(kernelSize: 2) }
         assertFails("fold: not implemented for uint8 tensors") { _ = image.to(.uint8).reshape([1, 4, 4]).fold(outputSize: 3, kernelSize: 2) }
-        // As torch 2.13's CPU kernels: max_pool2d takes the integer types, not bool; the averages only the floating ones.
+        // As torch 2.13's CPU kernels: max_pool2d takes the integer types, not bool; avg_pool2d int64 only, the adaptive one none.
         assertFails("maxPool2d: not implemented for bool tensors (it takes float32, float64, int64, int32, uint8, float16, bfloat16)") {
             _ = image.to(.bool).maxPool2d(kernelSize: 2)
         }
-        assertFails("avgPool2d: not implemented for int64 tensors") { _ = image.to(.int64).avgPool2d(kernelSize: 2) }
+        assertFails("avgPool2d: not implemented for int32 tensors (it takes float32, float64, float16, bfloat16, int64)") { _ = image.to(.int32).avgPool2d(kernelSize: 2) }
         assertFails("adaptiveAvgPool2d: not implemented for uint8 tensors") { _ = image.to(.uint8).adaptiveAvgPool2d(outputSize: 1) }
         assertFails("batchNorm: not implemented for int64 tensors") { _ = image.to(.int64).batchNorm(weight: nil, bias: nil) }
         assertFails("batchNorm: the input is float64 but the weight is float32") { _ = image.batchNorm(weight: Tensor.ones([1]), bias: nil) }

@@ -96,7 +96,10 @@ extension Tensor {
             if needs[0] {
                 // Overwritten positions lose their old value's gradient; accumulated ones keep it.
                 var zeroed = g.clone()
-                if !accumulate { noGrad { zeroed.indexPut(indices, values: Tensor.zeros([]), accumulate: false) } }
+                if !accumulate {
+                    zeroed.makeUniqueAndContiguous()
+                    zeroed.dtype.dispatch(IndexedAssign(target: zeroed, positions: positions, values: Tensor.zeros(outputShape, dtype: g.dtype)))
+                }
                 kept = zeroed
             }
             let valueGradient = needs[1] ? g.taken(at: positions, shape: outputShape, op: "indexPut").summed(toShape: valueShape) : nil

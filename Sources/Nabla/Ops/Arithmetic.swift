@@ -10,12 +10,11 @@ extension Tensor {
         }
     }
 
-    /// Two bool tensors do not subtract, as in PyTorch (`.!=` is their exclusive or).
+    /// A bool tensor does not subtract, nor is subtracted from, as in PyTorch (`^` is the exclusive
+    /// or of two bool tensors, `~` the inverse of a mask).
     public static func - (a: Tensor, b: Tensor) -> Tensor {
+        refuseBoolSubtraction(a.dtype, b.dtype)
         let (a, b) = promoted(a, b)
-        if a.dtype == .bool {
-            fail("sub: subtraction, the `-` operator, with two bool tensors is not supported; use the `.!=` operator (exclusive or) instead")
-        }
         return arithmetic(a, b, .subtract, op: "sub").recorded("sub", [a, b]) { g, needs in
             [needs[0] ? g.summed(toShape: a.shape) : nil, needs[1] ? (-g).summed(toShape: b.shape) : nil]
         }
@@ -47,7 +46,20 @@ extension Tensor {
             func widened(_ operands: WidenedOperands) -> Self { Self(a: operands.input(a)) }
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor { mapElements(a, T.self, T.negated) }
         }
+        if a.dtype == .bool {
+            fail("neg: negation, the `-` operator, on a bool tensor is not supported; to invert a mask, use the `~` operator or logicalNot() instead")
+        }
         return a.dtype.dispatch(Negate(a: a), op: "neg").recorded("neg", [a]) { g, _ in [-g] }
+    }
+
+    /// Fails, with PyTorch's advice, when a subtraction's tensor operand (of dtype `a`, and `b` for a
+    /// second one) is bool: `1 - mask` would be a silent int64 where the user meant to invert a mask.
+    private static func refuseBoolSubtraction(_ a: DType, _ b: DType? = nil) {
+        switch (a == .bool, b == .bool) {
+        case (false, false): return
+        case (true, false), (false, true): fail("sub: subtraction, the `-` operator, with a bool tensor is not supported; to invert a mask, use the `~` operator or logicalNot() instead")
+        case (true, true): fail("sub: subtraction, the `-` operator, with two bool tensors is not supported; use the `^` operator or logicalXor(_:) instead")
+        }
     }
 
     // A Swift number is weak and exact (see `ScalarOperand`): `x + 1` keeps x's dtype,
@@ -57,8 +69,14 @@ extension Tensor {
 
     public static func + <S: ScalarOperand>(a: Tensor, b: S) -> Tensor { arithmetic(a, b.scalarValue, .add, op: "add") }
     public static func + <S: ScalarOperand>(a: S, b: Tensor) -> Tensor { arithmetic(b, a.scalarValue, .add, op: "add") }
-    public static func - <S: ScalarOperand>(a: Tensor, b: S) -> Tensor { arithmetic(a, b.scalarValue, .subtract, op: "sub") }
-    public static func - <S: ScalarOperand>(a: S, b: Tensor) -> Tensor { arithmetic(b, a.scalarValue, .subtractFromScalar, op: "sub") }
+    public static func - <S: ScalarOperand>(a: Tensor, b: S) -> Tensor {
+        refuseBoolSubtraction(a.dtype)
+        return arithmetic(a, b.scalarValue, .subtract, op: "sub")
+    }
+    public static func - <S: ScalarOperand>(a: S, b: Tensor) -> Tensor {
+        refuseBoolSubtraction(b.dtype)
+        return arithmetic(b, a.scalarValue, .subtractFromScalar, op: "sub")
+    }
     public static func * <S: ScalarOperand>(a: Tensor, b: S) -> Tensor { arithmetic(a, b.scalarValue, .multiply, op: "mul") }
     public static func * <S: ScalarOperand>(a: S, b: Tensor) -> Tensor { arithmetic(b, a.scalarValue, .multiply, op: "mul") }
 

@@ -87,6 +87,13 @@ extension Tensor {
         let dtype = floating ? common.trueDivisionType : common
         return (a.to(dtype), b.to(dtype))
     }
+
+    /// This tensor and `scalar` as a rank-0 tensor, both in the dtype an op on them computes in
+    /// (the scalar weak, see `Promotion.swift`): how an op defined on two tensors takes a Swift number.
+    func promoted(withScalarOperand scalar: ScalarValue) -> (Tensor, Tensor) {
+        let x = promoted(withScalar: scalar.kind)
+        return (x, Tensor.full([], scalar, dtype: x.dtype))
+    }
 }
 
 /// x^e by repeated squaring in wrapping int64 arithmetic (the low bits, and so the result

@@ -32,8 +32,8 @@ extension Tensor {
 
     /// `a relation scalar` element by element (the scalar weak and exact, see `ScalarOperand`), as a bool tensor.
     static func compare(_ a: Tensor, _ scalar: ScalarValue, _ relation: Relation, op: String) -> Tensor {
-        let x = a.detached().promoted(withScalar: scalar.kind)
-        return compare(x, Tensor.full([], scalar, dtype: x.dtype), relation, op: op)
+        let (x, y) = a.detached().promoted(withScalarOperand: scalar)
+        return compare(x, y, relation, op: op)
     }
 
     public static func .== (a: Tensor, b: Tensor) -> Tensor { compare(a, b, .equal, op: ".==") }

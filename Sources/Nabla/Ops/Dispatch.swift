@@ -78,6 +78,12 @@ protocol NumericScalar: TensorScalar, Comparable, AdditiveArithmetic {
     static func minus(_ a: Self, _ b: Self) -> Self
     static func times(_ a: Self, _ b: Self) -> Self
     static func negated(_ a: Self) -> Self
+    /// a / b rounded toward −∞ (PyTorch's `floor_divide`). An integer `b` is never 0 here: the op checks first.
+    static func flooredQuotient(_ a: Self, _ b: Self) -> Self
+    /// a − b·⌊a/b⌋, with the sign of `b` (PyTorch's `remainder`, Python's `%`).
+    static func flooredRemainder(_ a: Self, _ b: Self) -> Self
+    /// a − b·trunc(a/b), with the sign of `a` (PyTorch's `fmod`, C's `fmod`).
+    static func truncatedRemainder(_ a: Self, _ b: Self) -> Self
     /// Whether this value is NaN (never, for an integer): the ordering ops let NaN win.
     var isNaNValue: Bool { get }
 }
@@ -89,6 +95,18 @@ extension NumericScalar where Self: FixedWidthInteger {
     @inline(__always) static func plus(_ a: Self, _ b: Self) -> Self { a &+ b }
     @inline(__always) static func minus(_ a: Self, _ b: Self) -> Self { a &- b }
     @inline(__always) static func times(_ a: Self, _ b: Self) -> Self { a &* b }
+    // Self.min / −1 wraps to Self.min and its remainder is 0, as PyTorch's.
+    @inline(__always) static func flooredQuotient(_ a: Self, _ b: Self) -> Self {
+        let quotient = a.dividedReportingOverflow(by: b).partialValue
+        return (a < 0) != (b < 0) && a.remainderReportingOverflow(dividingBy: b).partialValue != 0 ? quotient &- 1 : quotient
+    }
+    @inline(__always) static func flooredRemainder(_ a: Self, _ b: Self) -> Self {
+        let remainder = a.remainderReportingOverflow(dividingBy: b).partialValue
+        return remainder != 0 && (remainder < 0) != (b < 0) ? remainder &+ b : remainder
+    }
+    @inline(__always) static func truncatedRemainder(_ a: Self, _ b: Self) -> Self {
+        a.remainderReportingOverflow(dividingBy: b).partialValue
+    }
     var isNaNValue: Bool { false }
 }
 
@@ -99,12 +117,66 @@ extension NumericScalar where Self: FloatingScalar {
     @inline(__always) static func plus(_ a: Self, _ b: Self) -> Self { a + b }
     @inline(__always) static func minus(_ a: Self, _ b: Self) -> Self { a - b }
     @inline(__always) static func times(_ a: Self, _ b: Self) -> Self { a * b }
+    /// PyTorch's `div_floor_floating` (CPython's float `//`): from fmod, so that the quotient
+    /// is consistent with the remainder (7.5 // 2.5 is 3, not floor(2.9999…)); a / b for b = 0.
+    @inline(__always) static func flooredQuotient(_ a: Self, _ b: Self) -> Self {
+        if b == 0 { return a / b }
+        let remainder = a.truncatingRemainder(dividingBy: b)
+        var quotient = (a - remainder) / b
+        if remainder != 0 && (b < 0) != (remainder < 0) { quotient -= 1 }
+        guard quotient != 0 else { return Self(signOf: a / b, magnitudeOf: 0) }
+        let floored = quotient.rounded(.down)
+        return quotient - floored > 0.5 ? floored + 1 : floored
+    }
+    @inline(__always) static func flooredRemainder(_ a: Self, _ b: Self) -> Self {
+        let remainder = a.truncatingRemainder(dividingBy: b)
+        return remainder != 0 && (b < 0) != (remainder < 0) ? remainder + b : remainder
+    }
+    @inline(__always) static func truncatedRemainder(_ a: Self, _ b: Self) -> Self { a.truncatingRemainder(dividingBy: b) }
     var isNaNValue: Bool { isNaN }
 }
 
-extension Int64: NumericScalar {}
-extension Int32: NumericScalar {}
-extension UInt8: NumericScalar {}
+extension Int64: IntegerScalar {}
+extension Int32: IntegerScalar {}
+extension UInt8: IntegerScalar {}
+
+/// The element types the bitwise ops are defined on: the integers and bool (whose `&`, `|`,
+/// `^` and `~` are the logical ones, as PyTorch's).
+protocol BitwiseScalar: TensorScalar {
+    static func bitwiseAnd(_ a: Self, _ b: Self) -> Self
+    static func bitwiseOr(_ a: Self, _ b: Self) -> Self
+    static func bitwiseXor(_ a: Self, _ b: Self) -> Self
+    static func bitwiseNot(_ a: Self) -> Self
+}
+
+extension Bool: BitwiseScalar {
+    @inline(__always) static func bitwiseAnd(_ a: Bool, _ b: Bool) -> Bool { a && b }
+    @inline(__always) static func bitwiseOr(_ a: Bool, _ b: Bool) -> Bool { a || b }
+    @inline(__always) static func bitwiseXor(_ a: Bool, _ b: Bool) -> Bool { a != b }
+    @inline(__always) static func bitwiseNot(_ a: Bool) -> Bool { !a }
+}
+
+/// The integer element types: int64, int32 and uint8.
+protocol IntegerScalar: NumericScalar, BitwiseScalar, FixedWidthInteger {}
+
+extension IntegerScalar {
+    @inline(__always) static func bitwiseAnd(_ a: Self, _ b: Self) -> Self { a & b }
+    @inline(__always) static func bitwiseOr(_ a: Self, _ b: Self) -> Self { a | b }
+    @inline(__always) static func bitwiseXor(_ a: Self, _ b: Self) -> Self { a ^ b }
+    @inline(__always) static func bitwiseNot(_ a: Self) -> Self { ~a }
+
+    /// a << b as PyTorch's: 0 for a shift below 0 or of the bit width or more (Swift's smart
+    /// shift would shift the other way for a negative amount).
+    @inline(__always) static func shiftedLeft(_ a: Self, _ b: Self) -> Self {
+        b < 0 || b >= bitWidth ? 0 : a &<< b
+    }
+
+    /// a >> b as PyTorch's: arithmetic for the signed types; a shift below 0 or of the bit width
+    /// or more fills with the sign (−1 or 0).
+    @inline(__always) static func shiftedRight(_ a: Self, _ b: Self) -> Self {
+        b < 0 || b >= bitWidth ? (a < 0 ? ~0 : 0) : a &>> b
+    }
+}
 
 /// The floating element types, float32 and float64: the math functions, and the
 /// BLAS/LAPACK bindings of ``BLASScalar``. Each function is bound per type in `Float+Math.swift` and `Double+Math.swift`.
@@ -125,6 +197,18 @@ protocol FloatingScalar: NumericScalar, BLASScalar {
 protocol NumericKernel {
     associatedtype Output
     func run<T: NumericScalar>(_ type: T.Type) -> Output
+}
+
+/// A kernel over the integer types.
+protocol IntegerKernel {
+    associatedtype Output
+    func run<T: IntegerScalar>(_ type: T.Type) -> Output
+}
+
+/// A kernel over the integer types and bool.
+protocol BitwiseKernel {
+    associatedtype Output
+    func run<T: BitwiseScalar>(_ type: T.Type) -> Output
 }
 
 /// A kernel over the floating types.
@@ -148,6 +232,29 @@ extension DType {
         case .uint8: return kernel.run(UInt8.self)
         case .float16, .bfloat16: return computedInFloat32(kernel, op: op) { $0.run(Float.self) }
         case .bool: unsupported(op, ["float32", "float64", "int64", "int32", "uint8", "float16", "bfloat16"])
+        }
+    }
+
+    /// Runs `kernel` with the Swift type of this dtype, or fails naming `op` for bool or a floating dtype.
+    @inline(__always)
+    func dispatch<K: IntegerKernel>(_ kernel: K, op: String) -> K.Output {
+        switch self {
+        case .int64: return kernel.run(Int64.self)
+        case .int32: return kernel.run(Int32.self)
+        case .uint8: return kernel.run(UInt8.self)
+        case .float32, .float64, .float16, .bfloat16, .bool: unsupported(op, ["int64", "int32", "uint8"])
+        }
+    }
+
+    /// Runs `kernel` with the Swift type of this dtype, or fails naming `op` for a floating dtype.
+    @inline(__always)
+    func dispatch<K: BitwiseKernel>(_ kernel: K, op: String) -> K.Output {
+        switch self {
+        case .int64: return kernel.run(Int64.self)
+        case .int32: return kernel.run(Int32.self)
+        case .uint8: return kernel.run(UInt8.self)
+        case .bool: return kernel.run(Bool.self)
+        case .float32, .float64, .float16, .bfloat16: unsupported(op, ["int64", "int32", "uint8", "bool"])
         }
     }
 

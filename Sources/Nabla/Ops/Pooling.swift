@@ -5,7 +5,7 @@
 
 /// One output position's window along one axis: the input range it reads and
 /// the extent it counts in the average's divisor.
-private struct PoolWindow {
+struct PoolWindow {
     let start: Int
     let end: Int
     let counted: Int
@@ -122,7 +122,8 @@ extension Tensor {
     /// defaults to the kernel size. With `countIncludePad` (PyTorch's default)
     /// the zero padding counts in the divisor, otherwise only the input positions do;
     /// the part of a `ceilMode` window past the padding never counts. It takes
-    /// float32 and float64, and sums and divides in the input's dtype.
+    /// float32 and float64, and sums and divides in the input's dtype, and int64, whose
+    /// window sums divide truncating toward zero, as PyTorch's CPU kernel.
     public func avgPool2d(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, countIncludePad: Bool = true,
                           ceilMode: Bool = false) -> Tensor {
         let geometry = poolGeometry("avgPool2d", kernelSize: kernelSize, stride: stride ?? kernelSize, padding: padding, dilation: 1,
@@ -134,11 +135,15 @@ extension Tensor {
                 return PoolWindow(start: start, end: end, counted: countIncludePad ? paddedEnd - paddedStart : end - start)
             }
         }
-        return averagePool(op: "avgPool2d",
-                           rows: windows(outputs: geometry.outHeight, kernel: kernelSize.height, stride: geometry.stride.height,
-                                         padding: padding.height, extent: geometry.height),
-                           columns: windows(outputs: geometry.outWidth, kernel: kernelSize.width, stride: geometry.stride.width,
-                                            padding: padding.width, extent: geometry.width))
+        let rows = windows(outputs: geometry.outHeight, kernel: kernelSize.height, stride: geometry.stride.height,
+                           padding: padding.height, extent: geometry.height)
+        let columns = windows(outputs: geometry.outWidth, kernel: kernelSize.width, stride: geometry.stride.width,
+                              padding: padding.width, extent: geometry.width)
+        switch dtype {
+        case .int64: return integerAveragePool(rows: rows, columns: columns)
+        case .int32, .uint8, .bool: fail("avgPool2d: not implemented for \(dtype) tensors (it takes float32, float64, float16, bfloat16, int64)")
+        case .float32, .float64, .float16, .bfloat16: return averagePool(op: "avgPool2d", rows: rows, columns: columns)
+        }
     }
 
     /// The mean over the windows that divide each plane into `outputSize`

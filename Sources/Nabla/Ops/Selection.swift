@@ -67,6 +67,27 @@ extension Tensor {
         return picked(alongAxis: resolved, outputShape: indices.shape, op: "gather") { flat, _ in picks[flat] }
     }
 
+    /// The elements at `indices` of this tensor read as a flat vector in row-major order
+    /// (`torch.take`): the result has the shape of `indices`. `indices` is int64, as PyTorch's;
+    /// a negative index counts from the end, and each must lie in −count..<count. Picking an
+    /// index twice gives its gradient twice.
+    public func take(_ indices: Tensor) -> Tensor {
+        guard indices.dtype == .int64 else {
+            fail("take: indices must be an int64 tensor, got \(indices.dtype) (convert with to(.int64))")
+        }
+        let count = scalarCount
+        if count == 0 && indices.scalarCount > 0 {
+            fail("take: cannot take \(indices.scalarCount) elements from a tensor of shape \(describe(shape)), which has none")
+        }
+        let positions = indices.scalars(as: Int64.self).enumerated().map { position, index in
+            guard index >= -Int64(count) && index < Int64(count) else {
+                fail("take: index \(index) at position \(position) is out of range for a tensor of shape \(describe(shape)) with \(count) elements (expected \(-count)..<\(count))")
+            }
+            return Int(index < 0 ? index + Int64(count) : index)
+        }
+        return taken(at: positions, shape: indices.shape, op: "take")
+    }
+
     /// A tensor of `outputShape` whose element at multi-index m is this tensor's
     /// element at m with position `pick(flat index of m, m[axis])` along `axis`.
     func picked(alongAxis axis: Int, outputShape: [Int], op: String, _ pick: (_ flat: Int, _ along: Int) -> Int) -> Tensor {
