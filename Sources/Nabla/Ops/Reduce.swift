@@ -102,8 +102,9 @@ extension Tensor {
             return laneProducts(source, outer: outer, length: length, inner: inner, axis: resolved, Int64.self, contiguousLane: nil)
                 .droppingAxes([resolved], keepDims: keepDims)
         }
-        struct Kernel: FloatingKernel {
+        struct Kernel: FloatingKernel, HalfPrecisionKernel {
             let source: Tensor, axis: Int, keepDims: Bool
+            func widened(_ operands: WidenedOperands) -> Self { Self(source: operands.input(source), axis: axis, keepDims: keepDims) }
             func run<T: FloatingScalar>(_ type: T.Type) -> Tensor { source.product(alongAxis: axis, keepDims: keepDims, T.self) }
         }
         return dtype.dispatch(Kernel(source: self, axis: resolved, keepDims: keepDims), op: "prod")
@@ -190,8 +191,9 @@ extension Tensor {
 
     private func indexOfExtremum(axis: Int, keepDims: Bool, op: String, largest: Bool) -> Tensor {
         guard rank > 0 else { return asOneElementVector(axis: axis, op: op) { $0.indexOfExtremum(axis: 0, keepDims: false, op: op, largest: largest) } }
-        struct Kernel: NumericKernel {
+        struct Kernel: NumericKernel, HalfPrecisionKernel {
             let source: Tensor, reduced: [Int], op: String, largest: Bool
+            func widened(_ operands: WidenedOperands) -> Self { Self(source: operands.input(source), reduced: reduced, op: op, largest: largest) }
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
                 source.reduceRows(reduced, op: op, T.self) { row, length -> Int64 in
                     var best = 0
@@ -244,8 +246,9 @@ extension Tensor {
     }
 
     private func extremum(axes: [Int], keepDims: Bool, op: String, largest: Bool) -> Tensor {
-        struct Kernel: NumericKernel {
+        struct Kernel: NumericKernel, HalfPrecisionKernel {
             let source: Tensor, reduced: [Int], op: String, largest: Bool
+            func widened(_ operands: WidenedOperands) -> Self { Self(source: operands.input(source), reduced: reduced, op: op, largest: largest) }
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor { source.extrema(reduced, op: op, largest: largest, T.self) }
         }
         struct Winner: FloatingMap2 {
@@ -432,8 +435,10 @@ private struct BlockSum: NumericKernel {
     /// The same sum on the backend's kernel, for a floating block.
     var onBackend: OnBackend { OnBackend(block: self) }
 
-    struct OnBackend: FloatingKernel {
+    struct OnBackend: FloatingKernel, HalfPrecisionKernel {
         let block: BlockSum
+        func widened(_ operands: WidenedOperands) -> Self { Self(block: BlockSum(source: operands.input(block.source), result: operands.target(block.result),
+                                  outer: block.outer, length: block.length, inner: block.inner)) }
         func run<T: FloatingScalar>(_ type: T.Type) {
             let kernels = Nabla.kernels
             withExtendedLifetime(block.source.storage) {
