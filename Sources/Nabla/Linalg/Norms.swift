@@ -67,7 +67,7 @@ extension Linalg {
         let (u, s, vh) = try svd(a, fullMatrices: false)
         let kept = s.detached() .> cutoff(s.detached(), a, op: "pinv", absoluteTolerance, relativeTolerance)
         // 1/σ where kept and 0 elsewhere, finite (and so with a finite gradient) everywhere.
-        let inverted = kept * s / (s * s + (1 - kept))
+        let inverted = kept * s / (s * s + ~kept)
         return (vh.transposed * inverted.unsqueeze(axis: -2)) • u.transposed
     }
 

@@ -117,8 +117,8 @@ extension Tensor {
     fileprivate func nonzeroPositions() -> [Int] {
         switch dtype {
         case .bool: return scalars(as: Bool.self).enumerated().filter(\.element).map(\.offset)
-        case .float32, .float64: return scalars(as: Double.self).enumerated().filter { $0.element != 0 }.map(\.offset)
-        default: return scalars(as: Int64.self).enumerated().filter { $0.element != 0 }.map(\.offset)
+        case .float32, .float64, .float16, .bfloat16: return scalars(as: Double.self).enumerated().filter { $0.element != 0 }.map(\.offset)
+        case .int64, .int32, .uint8: return scalars(as: Int64.self).enumerated().filter { $0.element != 0 }.map(\.offset)
         }
     }
 }

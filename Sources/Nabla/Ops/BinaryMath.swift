@@ -19,8 +19,9 @@ extension Tensor {
     /// to the winner, in halves on a tie, to both where a NaN is involved.
     /// (A flag rather than a comparison closure, so the forward loop stays a plain vector loop.)
     private static func extremum(_ a: Tensor, _ b: Tensor, op: String, takesLarger: Bool) -> Tensor {
-        struct Forward: NumericKernel {
+        struct Forward: NumericKernel, HalfPrecisionKernel {
             let a: Tensor, b: Tensor, op: String, takesLarger: Bool
+            func widened(_ operands: WidenedOperands) -> Self { Self(a: operands.input(a), b: operands.input(b), op: op, takesLarger: takesLarger) }
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
                 mapBroadcast(a, b, T.self, op: op) { p, q in
                     p.isNaNValue ? p : (q.isNaNValue ? q : ((takesLarger ? p > q : p < q) ? p : q))

@@ -9,8 +9,9 @@ extension Tensor {
 
     /// `a relation b` element by element, as a bool tensor.
     static func compare(_ a: Tensor, _ b: Tensor, _ relation: Relation, op: String) -> Tensor {
-        struct Kernel: NumericKernel {
+        struct Kernel: NumericKernel, HalfPrecisionKernel {
             let a: Tensor, b: Tensor, relation: Relation, op: String
+            func widened(_ operands: WidenedOperands) -> Self { Self(a: operands.input(a), b: operands.input(b), relation: relation, op: op) }
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
                 switch relation {
                 case .equal: return mapBroadcast(a, b, T.self, op: op) { $0 == $1 }

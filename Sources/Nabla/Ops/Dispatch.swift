@@ -20,6 +20,9 @@ extension DType {
         case .int32: return kernel.run(Int32.self)
         case .uint8: return kernel.run(UInt8.self)
         case .bool: return kernel.run(Bool.self)
+        // Moving, converting, reading and printing elements need no arithmetic: the 2-byte types themselves.
+        case .float16: return kernel.run(Float16.self)
+        case .bfloat16: return kernel.run(BFloat16.self)
         }
     }
 }
@@ -227,7 +230,8 @@ extension DType {
         case .int64: return kernel.run(Int64.self)
         case .int32: return kernel.run(Int32.self)
         case .uint8: return kernel.run(UInt8.self)
-        case .bool: unsupported(op, ["float32", "float64", "int64", "int32", "uint8"])
+        case .float16, .bfloat16: return computedInFloat32(kernel, op: op) { $0.run(Float.self) }
+        case .bool: unsupported(op, ["float32", "float64", "int64", "int32", "uint8", "float16", "bfloat16"])
         }
     }
 
@@ -238,7 +242,7 @@ extension DType {
         case .int64: return kernel.run(Int64.self)
         case .int32: return kernel.run(Int32.self)
         case .uint8: return kernel.run(UInt8.self)
-        case .float32, .float64, .bool: unsupported(op, ["int64", "int32", "uint8"])
+        case .float32, .float64, .float16, .bfloat16, .bool: unsupported(op, ["int64", "int32", "uint8"])
         }
     }
 
@@ -250,7 +254,7 @@ extension DType {
         case .int32: return kernel.run(Int32.self)
         case .uint8: return kernel.run(UInt8.self)
         case .bool: return kernel.run(Bool.self)
-        case .float32, .float64: unsupported(op, ["int64", "int32", "uint8", "bool"])
+        case .float32, .float64, .float16, .bfloat16: unsupported(op, ["int64", "int32", "uint8", "bool"])
         }
     }
 
@@ -260,12 +264,91 @@ extension DType {
         switch self {
         case .float32: return kernel.run(Float.self)
         case .float64: return kernel.run(Double.self)
-        case .int64, .int32, .uint8, .bool: unsupported(op, ["float32", "float64"])
+        case .float16, .bfloat16: return computedInFloat32(kernel, op: op) { $0.run(Float.self) }
+        case .int64, .int32, .uint8, .bool: unsupported(op, ["float32", "float64", "float16", "bfloat16"])
         }
+    }
+
+    /// `run` on `kernel` widened to float32, this half-precision dtype's compute type (see
+    /// ``HalfPrecisionKernel``), its in-place targets and its results narrowed back; fails
+    /// naming `op` when the kernel does not say which tensors it takes.
+    @inline(never)
+    private func computedInFloat32<K, Output>(_ kernel: K, op: String, _ run: (K) -> Output) -> Output {
+        guard let kernel = kernel as? any HalfPrecisionKernel else {
+            fail("\(op): not implemented for \(self) tensors; convert with to(.float32)")
+        }
+        func widenedRun<W: HalfPrecisionKernel>(_ kernel: W) -> Output {
+            let operands = WidenedOperands(halfType: self)
+            let output = run(kernel.widened(operands) as! K)
+            operands.writeBack()
+            return W.narrowed(output as! W.Output, operands) as! Output
+        }
+        return widenedRun(kernel)
     }
 
     private func unsupported(_ op: String, _ supported: [String]) -> Never {
         fail("\(op): not implemented for \(self) tensors (it takes \(supported.joined(separator: ", ")))")
+    }
+}
+
+/// How an op computes on float16 and bfloat16 tensors, which are storage types: the
+/// dispatch point gives the kernel float32 copies of its operands of the half dtype, runs
+/// the float32 kernel, and rounds the float32 tensors it returns (and those it wrote in
+/// place) back to the half dtype, once each. So every loop, reduction and BLAS call
+/// computes and accumulates in float32, as PyTorch's CPU kernels compute half elements in
+/// float32 (`opmath_t`); an op made of several kernels rounds between them. A kernel lists
+/// its tensors in ``widened(_:)``; a kernel that does not conform refuses the half dtypes.
+protocol HalfPrecisionKernel {
+    associatedtype Output
+    /// This kernel with each tensor it reads passed through `operands.input`, and each tensor
+    /// it writes in place through `operands.target`.
+    func widened(_ operands: WidenedOperands) -> Self
+    /// The widened kernel's `output`, each float32 tensor in it passed through `operands.narrowed`.
+    static func narrowed(_ output: Output, _ operands: WidenedOperands) -> Output
+}
+
+extension HalfPrecisionKernel where Output == Tensor {
+    static func narrowed(_ output: Tensor, _ operands: WidenedOperands) -> Tensor { operands.narrowed(output) }
+}
+
+extension HalfPrecisionKernel where Output == Void {
+    static func narrowed(_ output: Void, _ operands: WidenedOperands) {}
+}
+
+/// The tensors of one half-precision kernel call in float32: see ``HalfPrecisionKernel``.
+final class WidenedOperands {
+    /// The dtype the op's operands and results have: float16 or bfloat16.
+    let halfType: DType
+    /// The tensors the kernel writes in place, with the float32 copies it writes instead.
+    private var targets: [(original: Tensor, widened: Tensor)] = []
+
+    init(halfType: DType) { self.halfType = halfType }
+
+    /// `tensor` in float32 if it has the half dtype (others, such as int64 indices, as they
+    /// are). The conversion is recorded, so a kernel that records its own gradient (pooling,
+    /// convolution, batch norm) passes it back to the half tensor, in its dtype.
+    func input(_ tensor: Tensor) -> Tensor { tensor.dtype == halfType ? tensor.to(.float32) : tensor }
+
+    func input(_ tensor: Tensor?) -> Tensor? { tensor.map(input) }
+
+    /// A float32 copy of `tensor`, which the kernel writes in place: after the kernel the
+    /// copy is rounded back into `tensor`'s elements.
+    func target(_ tensor: Tensor) -> Tensor {
+        guard tensor.dtype == halfType else { return tensor }
+        let widened = tensor.converted(to: .float32)
+        targets.append((tensor, widened))
+        return widened
+    }
+
+    /// `tensor` rounded to the half dtype if the kernel made it in float32 (others, such as
+    /// bool masks and int64 indices, as they are).
+    func narrowed(_ tensor: Tensor) -> Tensor { tensor.dtype == .float32 ? tensor.to(halfType) : tensor }
+
+    func narrowed(_ tensor: Tensor?) -> Tensor? { tensor.map(narrowed) }
+
+    /// Rounds what the kernel wrote into each target's float32 copy back into the target.
+    func writeBack() {
+        for (original, widened) in targets { original.assign(from: widened) }
     }
 }
 
@@ -305,8 +388,9 @@ func mapNumeric<F: NumericMap>(_ a: Tensor, op: String, _ f: F) -> Tensor {
     a.dtype.dispatch(NumericMapKernel(a: a, f: f), op: op)
 }
 
-private struct NumericMapKernel<F: NumericMap>: NumericKernel {
+private struct NumericMapKernel<F: NumericMap>: NumericKernel, HalfPrecisionKernel {
     let a: Tensor, f: F
+    func widened(_ operands: WidenedOperands) -> Self { Self(a: operands.input(a), f: f) }
     func run<T: NumericScalar>(_ type: T.Type) -> Tensor { mapElements(a, T.self) { f($0) } }
 }
 
@@ -325,17 +409,22 @@ func mapFloating<F: FloatingMap3>(_ a: Tensor, _ b: Tensor, _ c: Tensor, op: Str
     a.dtype.dispatch(FloatingMap3Kernel(a: a, b: b, c: c, op: op, f: f), op: op)
 }
 
-private struct FloatingMapKernel<F: FloatingMap>: FloatingKernel {
+private struct FloatingMapKernel<F: FloatingMap>: FloatingKernel, HalfPrecisionKernel {
     let a: Tensor, f: F
+    func widened(_ operands: WidenedOperands) -> Self { Self(a: operands.input(a), f: f) }
     func run<T: FloatingScalar>(_ type: T.Type) -> Tensor { mapElements(a, T.self) { f($0) } }
 }
 
-private struct FloatingMap2Kernel<F: FloatingMap2>: FloatingKernel {
+private struct FloatingMap2Kernel<F: FloatingMap2>: FloatingKernel, HalfPrecisionKernel {
     let a: Tensor, b: Tensor, op: String, f: F
+    func widened(_ operands: WidenedOperands) -> Self { Self(a: operands.input(a), b: operands.input(b), op: op, f: f) }
     func run<T: FloatingScalar>(_ type: T.Type) -> Tensor { mapBroadcast(a, b, T.self, op: op) { f($0, $1) } }
 }
 
-private struct FloatingMap3Kernel<F: FloatingMap3>: FloatingKernel {
+private struct FloatingMap3Kernel<F: FloatingMap3>: FloatingKernel, HalfPrecisionKernel {
     let a: Tensor, b: Tensor, c: Tensor, op: String, f: F
+    func widened(_ operands: WidenedOperands) -> Self {
+        Self(a: operands.input(a), b: operands.input(b), c: operands.input(c), op: op, f: f)
+    }
     func run<T: FloatingScalar>(_ type: T.Type) -> Tensor { mapBroadcast(a, b, c, T.self, T.self, op: op) { f($0, $1, $2) } }
 }

@@ -71,8 +71,9 @@ extension Tensor {
     /// `a operation b` for each broadcast pair of `a` and `b`, which have one dtype; an integer
     /// `b` holding 0 fails first, as PyTorch's (the loops never see an integer division by zero).
     static func division(_ a: Tensor, _ b: Tensor, _ operation: DivisionOperation, op: String) -> Tensor {
-        struct Kernel: NumericKernel {
+        struct Kernel: NumericKernel, HalfPrecisionKernel {
             let a: Tensor, b: Tensor, operation: DivisionOperation, op: String
+            func widened(_ operands: WidenedOperands) -> Self { Self(a: operands.input(a), b: operands.input(b), operation: operation, op: op) }
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
                 switch operation {
                 case .flooredQuotient: return mapBroadcast(a, b, T.self, op: op, T.flooredQuotient)

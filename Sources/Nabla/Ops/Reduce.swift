@@ -102,8 +102,9 @@ extension Tensor {
             return laneProducts(source, outer: outer, length: length, inner: inner, axis: resolved, Int64.self, contiguousLane: nil)
                 .droppingAxes([resolved], keepDims: keepDims)
         }
-        struct Kernel: FloatingKernel {
+        struct Kernel: FloatingKernel, HalfPrecisionKernel {
             let source: Tensor, axis: Int, keepDims: Bool
+            func widened(_ operands: WidenedOperands) -> Self { Self(source: operands.input(source), axis: axis, keepDims: keepDims) }
             func run<T: FloatingScalar>(_ type: T.Type) -> Tensor { source.product(alongAxis: axis, keepDims: keepDims, T.self) }
         }
         return dtype.dispatch(Kernel(source: self, axis: resolved, keepDims: keepDims), op: "prod")
@@ -190,8 +191,9 @@ extension Tensor {
 
     private func indexOfExtremum(axis: Int, keepDims: Bool, op: String, largest: Bool) -> Tensor {
         guard rank > 0 else { return asOneElementVector(axis: axis, op: op) { $0.indexOfExtremum(axis: 0, keepDims: false, op: op, largest: largest) } }
-        struct Kernel: NumericKernel {
+        struct Kernel: NumericKernel, HalfPrecisionKernel {
             let source: Tensor, reduced: [Int], op: String, largest: Bool
+            func widened(_ operands: WidenedOperands) -> Self { Self(source: operands.input(source), reduced: reduced, op: op, largest: largest) }
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
                 source.reduceRows(reduced, op: op, T.self) { row, length -> Int64 in
                     var best = 0
@@ -244,8 +246,9 @@ extension Tensor {
     }
 
     private func extremum(axes: [Int], keepDims: Bool, op: String, largest: Bool) -> Tensor {
-        struct Kernel: NumericKernel {
+        struct Kernel: NumericKernel, HalfPrecisionKernel {
             let source: Tensor, reduced: [Int], op: String, largest: Bool
+            func widened(_ operands: WidenedOperands) -> Self { Self(source: operands.input(source), reduced: reduced, op: op, largest: largest) }
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor { source.extrema(reduced, op: op, largest: largest, T.self) }
         }
         struct Winner: FloatingMap2 {
@@ -294,9 +297,11 @@ extension Tensor {
 
     /// The sums over `reduced`, keeping those axes at extent 1 (not recorded).
     private func summedKeepingDims(_ reduced: [Int]) -> Tensor {
-        guard dtype.isFloatingPoint || dtype == .int64 else { return to(.int64).summedKeepingDims(reduced) }
+        // Integers and bools sum to int64, widening each element as it is read: an int64 copy of a
+        // uint8 tensor would take 8× its memory (MNIST's 3s, 4.8 MB of bytes, 38 MB of int64).
+        let sumType: DType = dtype.isFloatingPoint ? dtype : .int64
         let outputShape = shape.indices.map { reduced.contains($0) ? 1 : shape[$0] }
-        if scalarCount == 0 { return .zeros(outputShape, dtype: dtype) }
+        if scalarCount == 0 { return .zeros(outputShape, dtype: sumType) }
         // Merge neighbouring axes of the same kind, skipping extent 1: the
         // blocks [outer, length, inner] that one backend call can reduce.
         var source = isContiguous ? detached() : materialized()
@@ -306,7 +311,7 @@ extension Tensor {
             source = source.permute(keptAxes + reduced).detached().materialized()
             blocks = reductionBlocks(source.shape, Array(keptAxes.count..<rank))
         }
-        if !blocks.contains(where: { $0.reduced }) { return source.reshape(outputShape) }
+        if !blocks.contains(where: { $0.reduced }) { return source.reshape(outputShape).to(sumType) }
         var outer = 1, length = 1, inner = 1
         var seenReduced = false
         for block in blocks {
@@ -314,12 +319,14 @@ extension Tensor {
             else if seenReduced { inner = block.extent }
             else { outer = block.extent }
         }
-        let result = Tensor(uninitializedShape: outputShape, dtype: dtype)
+        let result = Tensor(uninitializedShape: outputShape, dtype: sumType)
         let block = BlockSum(source: source, result: result, outer: outer, length: length, inner: inner)
         if dtype.isFloatingPoint {
             dtype.dispatch(block.onBackend, op: "sum")
-        } else {
+        } else if dtype == .int64 {
             dtype.dispatch(block, op: "sum")
+        } else {
+            dtype.dispatch(block.widening)
         }
         return result
     }
@@ -404,11 +411,34 @@ private struct BlockSum: NumericKernel {
         }
     }
 
+    /// The same sum of an integer or bool block into an int64 `result`, each element widened as it is read.
+    var widening: Widening { Widening(block: self) }
+
+    struct Widening: ScalarKernel {
+        let block: BlockSum
+        func run<T: TensorScalar>(_ type: T.Type) {
+            let (source, inner) = (block.source, block.inner)
+            let x = UnsafePointer(source.base(T.self)), y = block.result.base(Int64.self)
+            withExtendedLifetime(source.storage) {
+                for o in 0..<block.outer {
+                    let row = y + o * inner
+                    row.initialize(repeating: 0, count: inner)
+                    for l in 0..<block.length {
+                        let lane = x + (o * block.length + l) * inner
+                        for i in 0..<inner { row[i] &+= lane[i].int64Value }
+                    }
+                }
+            }
+        }
+    }
+
     /// The same sum on the backend's kernel, for a floating block.
     var onBackend: OnBackend { OnBackend(block: self) }
 
-    struct OnBackend: FloatingKernel {
+    struct OnBackend: FloatingKernel, HalfPrecisionKernel {
         let block: BlockSum
+        func widened(_ operands: WidenedOperands) -> Self { Self(block: BlockSum(source: operands.input(block.source), result: operands.target(block.result),
+                                  outer: block.outer, length: block.length, inner: block.inner)) }
         func run<T: FloatingScalar>(_ type: T.Type) {
             let kernels = Nabla.kernels
             withExtendedLifetime(block.source.storage) {

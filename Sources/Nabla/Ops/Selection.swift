@@ -16,7 +16,7 @@ extension Tensor {
                 }
                 return Int(value)
             }
-        case .float32, .float64:
+        case .float32, .float64, .float16, .bfloat16:
             Nabla.warn("\(op): a \(dtype) index tensor is deprecated and will be refused in the next release; pass int64 indices (to(.int64))",
                        site: "deprecated float indices")
             return scalars(as: Double.self).enumerated().map { position, value in
@@ -132,8 +132,9 @@ extension Tensor {
 
 /// `values`' elements added at `positions` of the contiguous `target`, in order; a repeated
 /// position adds up (`indexPut` with `accumulate`, and the gradient of ``Tensor/taken(at:shape:op:)``).
-struct IndexedAdd: NumericKernel {
+struct IndexedAdd: NumericKernel, HalfPrecisionKernel {
     let target: Tensor, positions: [Int], values: Tensor
+    func widened(_ operands: WidenedOperands) -> Self { Self(target: operands.target(target), positions: positions, values: operands.input(values)) }
     func run<T: NumericScalar>(_ type: T.Type) {
         let out = target.base(T.self)
         values.withUnsafeBufferPointer(as: T.self) { written in
