@@ -11,6 +11,12 @@ void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);
 char *openblas_get_config(void);
 char *openblas_get_corename(void);
+// OpenBLAS's out-of-place transpose-and-scale (an extension of CBLAS), which conv2d's
+// channels-last kernel copies NCHW images to NHWC with.
+void cblas_somatcopy(enum CBLAS_ORDER order, enum CBLAS_TRANSPOSE trans, int rows, int cols, float alpha, const float *a, int lda,
+                     float *b, int ldb);
+void cblas_domatcopy(enum CBLAS_ORDER order, enum CBLAS_TRANSPOSE trans, int rows, int cols, double alpha, const double *a, int lda,
+                     double *b, int ldb);
 
 /// The CPU's SIMD features as cpuid reports them, which is what OpenBLAS's own
 /// detection reads (so an emulator or hypervisor that hides AVX-512 hides it from

@@ -19,6 +19,8 @@ enum LayersTable {
         let images: [(String, Operand)] = [
             ("[2,3,7,6]", Operand([2, 3, 7, 6])), ("sliced [1,2,6,5]", Operand([1, 2, 6, 5], .sliced)),
             ("transposed [2,2,5,7]", Operand([2, 2, 5, 7], .transposed)),
+            // One channel: conv2d copies im2col's output rows (the CNN's first layer); the others copy channels-last patches.
+            ("one channel [2,1,8,9]", Operand([2, 1, 8, 9])),
         ]
         let convolutions = windows.flatMap { name, w in images.map { image, x in
             Case("\(image) \(name)", [x, Operand([4, x.shape[1], w.kernel.height, w.kernel.width]), Operand([4])],

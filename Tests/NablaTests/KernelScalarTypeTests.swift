@@ -86,6 +86,12 @@ private struct KernelChecks<T: BLASScalar> {
         var sums = [T](repeating: 0, count: 10)
         kernels.sum(outer: 10, length: 100, inner: 1, x: x, into: &sums)
         assertClose(sums, (0..<10).map { o in x[(o * 100)..<(o * 100 + 100)].reduce(0, +) }, within: bound(100), "sum")
+        for (rows, columns) in [(37, 29), (16, 196), (1, 5)] {
+            let matrix = random(rows * columns)
+            var transposed = [T](repeating: .nan, count: rows * columns)
+            kernels.transpose(rows: rows, columns: columns, a: matrix, b: &transposed)
+            XCTAssertEqual(transposed, transpose(matrix, rows: rows, columns: columns), report("transpose \(rows)×\(columns)"))
+        }
         var target = x
         kernels.axpy(count: 1000, alpha: 2, x: x, y: &target)
         kernels.scale(count: 1000, alpha: 0.5, x: &target)

@@ -25,6 +25,106 @@ final class WindowOpsTests: XCTestCase {
         }
     }
 
+    /// conv2d's kernel copies the receptive fields in one of two layouts; channels-last patches of the
+    /// NHWC sample hold exactly im2col's columns, transposed and ordered (ki, kj, c), and adding them
+    /// back is col2im (integer values make every sum exact, whatever its order).
+    func testChannelsLastPatchesAreIm2colsColumnsReordered() {
+        let cases: [(channels: Int, height: Int, width: Int, kernel: Size2D, stride: Size2D, padding: Size2D, dilation: Size2D)] = [
+            (16, 14, 14, 3, 2, 1, 1), (3, 7, 6, Size2D(3, 2), 2, 1, 1), (2, 6, 7, 2, Size2D(1, 2), Size2D(0, 2), 2),
+            (1, 5, 5, 3, 1, 2, 1), (4, 3, 3, 5, 1, 2, 1),
+        ]
+        for c in cases {
+            let geometry = WindowGeometry(op: "test", channels: c.channels, height: c.height, width: c.width, kernel: c.kernel,
+                                          stride: c.stride, padding: c.padding, dilation: c.dilation)
+            let plane = geometry.planeCount, rows = geometry.columnRows, length = geometry.columnLength
+            let area = c.kernel.height * c.kernel.width
+            let image = (0..<c.channels * plane).map { Double($0 % 23) - 11 }
+            var nhwc = [Double](repeating: 0, count: image.count), columns = [Double](repeating: 0, count: rows * length)
+            var patches = [Double](repeating: .nan, count: rows * length)
+            ReferenceBackend().transpose(rows: c.channels, columns: plane, a: image, b: &nhwc)
+            geometry.im2col(image, into: &columns)
+            geometry.gatherPatches(nhwc, into: &patches)
+            var reordered = [Double](repeating: .nan, count: rows * length)
+            for channel in 0..<c.channels {
+                for position in 0..<area {
+                    for l in 0..<length { reordered[l * rows + position * c.channels + channel] = columns[(channel * area + position) * length + l] }
+                }
+            }
+            XCTAssertEqual(patches, reordered, "\(c)")
+            var folded = [Double](repeating: 0, count: image.count), added = [Double](repeating: 0, count: image.count)
+            var addedNCHW = [Double](repeating: 0, count: image.count)
+            geometry.col2im(columns, into: &folded)
+            geometry.addPatches(patches, into: &added)
+            ReferenceBackend().transpose(rows: plane, columns: c.channels, a: added, b: &addedNCHW)
+            XCTAssertEqual(addedNCHW, folded, "\(c)")
+        }
+    }
+
+    /// The layout is the kernel's choice, by the runs each copies: the CNN's first layer
+    /// (one channel, stride 1) copies output rows, its second (16 channels, stride 2) kernel rows of channels.
+    func testConvolutionPicksTheLayoutWithTheLongerRuns() {
+        func layout(_ channels: Int, _ size: Int, kernel: Size2D = 3, stride: Size2D = 1, padding: Size2D = 1, groups: Int = 1) -> ColumnLayout {
+            WindowGeometry(op: "test", channels: channels, height: size, width: size, kernel: kernel, stride: stride, padding: padding,
+                           dilation: 1).columnLayout(groups: groups)
+        }
+        XCTAssertEqual(layout(1, 28), .channelsFirst)
+        XCTAssertEqual(layout(16, 14, stride: 2), .channelsLast)
+        XCTAssertEqual(layout(64, 56), .channelsLast)
+        XCTAssertEqual(layout(3, 224), .channelsFirst)
+        XCTAssertEqual(layout(16, 14, kernel: 1, padding: 0), .channelsFirst, "a 1×1 kernel at stride 1 reads the input itself")
+        XCTAssertEqual(layout(16, 14, stride: 2, groups: 2), .channelsFirst, "groups are blocks of im2col's rows")
+    }
+
+    /// conv2d runs in blocks of samples, in both layouts (here 3 blocks each); each sample's output
+    /// and input gradient are its own conv2d's, and the weight gradient is the sum over samples.
+    func testConv2dInBlocksOfSamplesMatchesEachSample() {
+        for (image, filterShape) in [([7, 8, 16, 16], [16, 8, 3, 3]), ([3, 1, 64, 64], [16, 1, 3, 3])] {
+            let x = randomTensor(image, seed: 11).to(.float64), w = randomTensor(filterShape, seed: 12).to(.float64)
+            let geometry = WindowGeometry(op: "test", channels: image[1], height: image[2], width: image[3], kernel: 3, stride: 1,
+                                          padding: 1, dilation: 1)
+            XCTAssertEqual(SampleBlocks(batch: image[0], multiplyAddsPerSample: filterShape[0] * geometry.columnRows * geometry.columnLength).count, 3)
+            forEachBackend { kind in
+                let input = x.requiringGrad(), filters = w.requiringGrad()
+                let out = input.conv2d(filters, padding: 1)
+                let upstream = randomTensor(out.shape, seed: 13).to(.float64)
+                out.backward(gradient: upstream)
+                var weightGradient = Tensor.zeros(w.shape, dtype: .float64)
+                for n in 0..<image[0] {
+                    let sample = x[n..<n + 1].requiringGrad(), sampleFilters = w.requiringGrad()
+                    let sampleOut = sample.conv2d(sampleFilters, padding: 1)
+                    sampleOut.backward(gradient: upstream[n..<n + 1])
+                    let what = "sample \(n) of \(image) (\(geometry.columnLayout(groups: 1))) on \(kind)"
+                    XCTAssertTrue(out[n..<n + 1].allClose(sampleOut, relativeTolerance: 1e-12, absoluteTolerance: 1e-12), "output of \(what)")
+                    XCTAssertTrue(input.grad![n..<n + 1].allClose(sample.grad!, relativeTolerance: 1e-12, absoluteTolerance: 1e-12),
+                                  "input gradient of \(what)")
+                    weightGradient = weightGradient + sampleFilters.grad!
+                }
+                XCTAssertTrue(filters.grad!.allClose(weightGradient, relativeTolerance: 1e-12, absoluteTolerance: 1e-12),
+                              "weight gradient of \(image) on \(kind)")
+            }
+        }
+    }
+
+    /// The blocks run on the worker pool at two threads; every result, the weight gradient's
+    /// sum over blocks too, is bit for bit the one-thread result, in both layouts.
+    func testConv2dGivesTheSameBitsAtOneAndTwoThreads() {
+        let previous = Nabla.threadCount
+        defer { Nabla.setThreadCount(previous) }
+        for (image, filterShape, stride) in [([16, 16, 14, 14], [32, 16, 3, 3], 2), ([16, 1, 28, 28], [16, 1, 3, 3], 1)] {
+            let x = randomTensor(image, seed: 21), w = randomTensor(filterShape, seed: 22)
+            let stride = Size2D(stride, stride)
+            func run(threads: Int) -> [Tensor] {
+                Nabla.setThreadCount(threads)
+                let input = x.requiringGrad(), filters = w.requiringGrad()
+                let out = input.conv2d(filters, stride: stride, padding: 1)
+                out.backward(gradient: randomTensor(out.shape, seed: 23))
+                return [out, input.grad!, filters.grad!]
+            }
+            let one = run(threads: 1), two = run(threads: 2)
+            for (a, b) in zip(one, two) { XCTAssertEqual(a.scalars, b.scalars, "\(image) * \(filterShape)") }
+        }
+    }
+
     func testUnfoldAndFoldAreIm2colAndCol2im() {
         forEachBackend { kind in
             let x = Tensor(shape: [1, 1, 3, 3], scalars: (1...9).map(Float.init))

@@ -35,14 +35,15 @@ public struct ConvolutionShape: Codable {
 
 /// One row of the convolution table: seconds per call of the forward pass and
 /// of forward+backward on each backend (timed as such: a difference of two
-/// noisy times could come out negative), where BLAS's time goes, and PyTorch's.
+/// noisy times could come out negative), the BLAS floor under them, and PyTorch's.
 public struct ConvolutionRow: Codable {
     public let shape: ConvolutionShape
     public let blasForwardSeconds: Double, referenceForwardSeconds: Double
     public let blasTrainingSeconds: Double, referenceTrainingSeconds: Double
-    /// Seconds of the same sgemm calls made directly, and of im2col (unfold) / col2im (fold) alone.
-    public let forwardGemmSeconds: Double, im2colSeconds: Double
-    public let backwardGemmSeconds: Double, col2imSeconds: Double
+    /// Seconds of the same multiply-adds as one direct sgemm call over the whole batch on
+    /// preallocated buffers: the forward product; the weight gradient's and, where training
+    /// needs it, the input gradient's. What conv2d spends beyond them is copying.
+    public let forwardFloorSeconds: Double, backwardFloorSeconds: Double
     public var pytorchForwardSeconds: Double?
     public var pytorchTrainingSeconds: Double?
 }
@@ -61,8 +62,8 @@ public struct CNNPassComparison: Codable {
 }
 
 /// conv2d forward and backward on the CNN's shapes (GFLOP/s on both backends,
-/// the share of BLAS's time in sgemm and in im2col/col2im, PyTorch's conv2d on
-/// the same shapes), and one CNN epoch against PyTorch's, at one thread.
+/// the share of BLAS's time that the same products take as one direct sgemm,
+/// PyTorch's conv2d on the same shapes), and one CNN epoch against PyTorch's, at one thread.
 public struct ConvolutionComparison: Codable {
     public var rows: [ConvolutionRow]
     public var cnn: CNNPassComparison?
@@ -118,7 +119,7 @@ public struct ConvolutionComparison: Codable {
     }
 
     /// Times one shape: Nabla's forward (under noGrad) and forward+backward on each
-    /// backend, and the parts of BLAS's work alone.
+    /// backend, and the BLAS floor under them.
     static func measure(_ shape: ConvolutionShape, budget: Double) -> ConvolutionRow {
         var generator = RandomGenerator(seed: 13)
         let x = Tensor.rand([shape.batch, shape.inChannels, shape.size, shape.size], generator: &generator)
@@ -126,7 +127,7 @@ public struct ConvolutionComparison: Codable {
         let upstream = Tensor.rand([shape.batch, shape.outChannels, shape.outputSize, shape.outputSize], generator: &generator)
         let input = shape.inputNeedsGradient ? x.requiringGrad() : x
         let filters = weight.requiringGrad()
-        let padding = Size2D(shape.padding, shape.padding), kernel = Size2D(shape.kernel, shape.kernel)
+        let padding = Size2D(shape.padding, shape.padding)
         let stride = Size2D(shape.stride, shape.stride)
         func forward() { keep(noGrad { x.conv2d(weight, stride: stride, padding: padding) }) }
         func forwardBackward() {
@@ -134,26 +135,18 @@ public struct ConvolutionComparison: Codable {
             filters.zeroGrad()
             input.zeroGrad()
         }
-        let columns = x.unfold(kernelSize: kernel, stride: stride, padding: padding)
-        let gemms = ConvolutionGemms(shape)
+        let floor = ConvolutionFloor(shape)
         let seconds = bestSecondsPerCall([
             { calls in withBackend(.blas) { for _ in 0..<calls { forward() } } },
             { calls in withBackend(.reference) { for _ in 0..<calls { forward() } } },
             { calls in withBackend(.blas) { for _ in 0..<calls { forwardBackward() } } },
             { calls in withBackend(.reference) { for _ in 0..<calls { forwardBackward() } } },
-            { calls in for _ in 0..<calls { gemms.forward() } },
-            { calls in for _ in 0..<calls { keep(x.unfold(kernelSize: kernel, stride: stride, padding: padding)) } },
-            { calls in for _ in 0..<calls { gemms.backward() } },
-            { calls in
-                for _ in 0..<calls where shape.inputNeedsGradient {
-                    keep(columns.fold(outputSize: Size2D(shape.size, shape.size), kernelSize: kernel, stride: stride, padding: padding))
-                }
-            },
+            { calls in for _ in 0..<calls { floor.forward() } },
+            { calls in for _ in 0..<calls { floor.backward() } },
         ], budget: budget)
         return ConvolutionRow(shape: shape, blasForwardSeconds: seconds[0], referenceForwardSeconds: seconds[1],
                               blasTrainingSeconds: seconds[2], referenceTrainingSeconds: seconds[3],
-                              forwardGemmSeconds: seconds[4], im2colSeconds: seconds[5],
-                              backwardGemmSeconds: seconds[6], col2imSeconds: shape.inputNeedsGradient ? seconds[7] : 0)
+                              forwardFloorSeconds: seconds[4], backwardFloorSeconds: seconds[5])
     }
 
     /// The CNN trained with Adam (lr 1e-3) and cross-entropy on shuffled MNIST
@@ -185,10 +178,11 @@ public struct ConvolutionComparison: Codable {
     /// The report's lines: the table, the CNN pass, the notes.
     func lines(markdown: Bool) -> [String] {
         var lines = ["", "conv2d at one thread on the CNN's shapes, GFLOP/s of its products (forward+backward adds the weight gradient's, and the input gradient's where",
-                     "training needs it); sgemm % and im2col/col2im %: the same sgemm calls made directly, and unfold (+ fold), as shares of Nabla's BLAS time:"]
+                     "training needs it); sgemm floor %: the same products as one direct sgemm call over the whole batch on preallocated buffers, as a share of",
+                     "Nabla's BLAS time (the rest is conv2d's copying: im2col or channels-last patches, transposes, col2im):"]
         if markdown { lines.append("") }
         lines.append(renderTable(
-            headers: ["shape", "pass", "BLAS", "reference", "speedup", "sgemm %", "im2col/col2im %", "PyTorch", "Nabla/PyTorch time"],
+            headers: ["shape", "pass", "BLAS", "reference", "speedup", "sgemm floor %", "PyTorch", "Nabla/PyTorch time"],
             rows: rows.flatMap { row -> [[String]] in
                 let s = row.shape
                 func gflops(_ flops: Double, _ seconds: Double) -> String { formatFixed(flops / seconds * 1e-9, 2) }
@@ -196,13 +190,12 @@ public struct ConvolutionComparison: Codable {
                 return [
                     [s.text, "forward", gflops(s.forwardFLOPs, row.blasForwardSeconds), gflops(s.forwardFLOPs, row.referenceForwardSeconds),
                      "×" + formatFixed(row.referenceForwardSeconds / row.blasForwardSeconds, 2),
-                     formatPercent(100 * row.forwardGemmSeconds / row.blasForwardSeconds), formatPercent(100 * row.im2colSeconds / row.blasForwardSeconds),
+                     formatPercent(100 * row.forwardFloorSeconds / row.blasForwardSeconds),
                      row.pytorchForwardSeconds.map { gflops(s.forwardFLOPs, $0) } ?? "", ratio(row.blasForwardSeconds, row.pytorchForwardSeconds)],
                     [s.text, "forward+backward", gflops(s.forwardFLOPs + s.backwardFLOPs, row.blasTrainingSeconds),
                      gflops(s.forwardFLOPs + s.backwardFLOPs, row.referenceTrainingSeconds),
                      "×" + formatFixed(row.referenceTrainingSeconds / row.blasTrainingSeconds, 2),
-                     formatPercent(100 * (row.forwardGemmSeconds + row.backwardGemmSeconds) / row.blasTrainingSeconds),
-                     formatPercent(100 * (row.im2colSeconds + row.col2imSeconds) / row.blasTrainingSeconds),
+                     formatPercent(100 * (row.forwardFloorSeconds + row.backwardFloorSeconds) / row.blasTrainingSeconds),
                      row.pytorchTrainingSeconds.map { gflops(s.forwardFLOPs + s.backwardFLOPs, $0) } ?? "",
                      ratio(row.blasTrainingSeconds, row.pytorchTrainingSeconds)],
                 ]
@@ -220,49 +213,39 @@ public struct ConvolutionComparison: Codable {
     }
 }
 
-/// The sgemm calls conv2d makes on one shape, on preallocated buffers, called directly.
-private final class ConvolutionGemms {
+/// The products of conv2d on one shape, each as one direct sgemm call over the whole batch
+/// on preallocated buffers: receptive fields `[N·L, K]` (L output positions, K = C·kh·kw),
+/// filters `[K, O]` forward and `[O, K]` backward, outputs and their gradients position by channel `[N·L, O]`.
+private final class ConvolutionFloor {
     let shape: ConvolutionShape
-    let weight: [Float], columns: [Float], upstream: [Float]
-    var output: [Float], columnGradient: [Float], weightGradient: [Float]
+    let fields: [Float], filters: [Float], upstream: [Float]
+    var output: [Float], fieldGradient: [Float], weightGradient: [Float]
 
     init(_ shape: ConvolutionShape) {
         self.shape = shape
         var generator = RandomGenerator(seed: 17)
         func random(_ count: Int) -> [Float] { (0..<count).map { _ in generator.nextFloat() } }
-        weight = random(shape.outChannels * shape.rows)
-        columns = random(shape.batch * shape.rows * shape.columns)
-        upstream = random(shape.batch * shape.outChannels * shape.columns)
-        output = Array(repeating: 0, count: shape.outChannels * shape.columns)
-        columnGradient = Array(repeating: 0, count: shape.rows * shape.columns)
+        let positions = shape.batch * shape.columns
+        fields = random(positions * shape.rows)
+        filters = random(shape.outChannels * shape.rows)
+        upstream = random(positions * shape.outChannels)
+        output = Array(repeating: 0, count: positions * shape.outChannels)
+        fieldGradient = Array(repeating: 0, count: positions * shape.rows)
         weightGradient = Array(repeating: 0, count: shape.outChannels * shape.rows)
     }
 
-    /// W [O, K] · columnsₙ [K, L] for each sample.
+    /// fields [N·L, K] · filters [K, O] (random values: only the shapes matter).
     func forward() {
-        let (o, k, l) = (Int32(shape.outChannels), Int32(shape.rows), Int32(shape.columns))
-        for n in 0..<shape.batch {
-            columns.withUnsafeBufferPointer { c in
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, o, l, k, 1, weight, k,
-                            c.baseAddress! + n * shape.rows * shape.columns, l, 0, &output, l)
-            }
-        }
+        let (positions, o, k) = (Int32(shape.batch * shape.columns), Int32(shape.outChannels), Int32(shape.rows))
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, positions, o, k, 1, fields, k, filters, o, 0, &output, o)
     }
 
-    /// Wᵀ · dYₙ (when the input needs a gradient) and Σ dYₙ · columnsₙᵀ.
+    /// dYᵀ [O, N·L] · fields [N·L, K] and, when the input needs a gradient, dY [N·L, O] · filters [O, K].
     func backward() {
-        let (o, k, l) = (Int32(shape.outChannels), Int32(shape.rows), Int32(shape.columns))
-        for n in 0..<shape.batch {
-            upstream.withUnsafeBufferPointer { g in
-                columns.withUnsafeBufferPointer { c in
-                    let gn = g.baseAddress! + n * shape.outChannels * shape.columns
-                    if shape.inputNeedsGradient {
-                        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, l, o, 1, weight, k, gn, l, 0, &columnGradient, l)
-                    }
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, o, k, l, 1, gn, l,
-                                c.baseAddress! + n * shape.rows * shape.columns, l, n == 0 ? 0 : 1, &weightGradient, k)
-                }
-            }
+        let (positions, o, k) = (Int32(shape.batch * shape.columns), Int32(shape.outChannels), Int32(shape.rows))
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, o, k, positions, 1, upstream, o, fields, k, 0, &weightGradient, k)
+        if shape.inputNeedsGradient {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, positions, k, o, 1, upstream, o, filters, k, 0, &fieldGradient, k)
         }
     }
 }

@@ -36,6 +36,10 @@ protocol Backend: Sendable {
     func gemv<T: BLASScalar>(transpose: Bool, m: Int, n: Int, alpha: T, a: UnsafePointer<T>, lda: Int,
                              x: UnsafePointer<T>, incx: Int, beta: T, y: UnsafeMutablePointer<T>, incy: Int)
 
+    /// Writes the contiguous row-major `rows`×`columns` matrix `a` transposed into `b`
+    /// (`columns`×`rows`, contiguous): OpenBLAS's `omatcopy`, a copy (no arithmetic).
+    func transpose<T: BLASScalar>(rows: Int, columns: Int, a: UnsafePointer<T>, b: UnsafeMutablePointer<T>)
+
     /// `y += alpha * x` over `count` contiguous elements.
     func axpy<T: BLASScalar>(count: Int, alpha: T, x: UnsafePointer<T>, y: UnsafeMutablePointer<T>)
 

@@ -35,6 +35,13 @@ struct BLASBackend: Backend {
         }
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func transpose<T: BLASScalar>(rows: Int, columns: Int, a: UnsafePointer<T>, b: UnsafeMutablePointer<T>) {
+        guard rows > 0, columns > 0 else { return }
+        T.omatcopy(CblasTrans, blasInt(rows), blasInt(columns), 1, a, blasInt(columns), b, blasInt(rows))
+    }
+
     // axpy and scal work element by element: any thread count gives the same result,
     // so they need no gate.
     @_specialize(where T == Float)

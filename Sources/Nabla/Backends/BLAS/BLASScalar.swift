@@ -25,6 +25,8 @@ protocol BLASScalar: TensorScalar, BinaryFloatingPoint, SIMDScalar, Codable {
                      _ beta: Self, _ c: UnsafeMutablePointer<Self>, _ ldc: Int32)
     static func gemv(_ transpose: CBLAS_TRANSPOSE, _ m: Int32, _ n: Int32, _ alpha: Self, _ a: UnsafePointer<Self>, _ lda: Int32,
                      _ x: UnsafePointer<Self>, _ incx: Int32, _ beta: Self, _ y: UnsafeMutablePointer<Self>, _ incy: Int32)
+    static func omatcopy(_ transpose: CBLAS_TRANSPOSE, _ rows: Int32, _ columns: Int32, _ alpha: Self, _ a: UnsafePointer<Self>, _ lda: Int32,
+                         _ b: UnsafeMutablePointer<Self>, _ ldb: Int32)
     static func axpy(_ n: Int32, _ alpha: Self, _ x: UnsafePointer<Self>, _ incx: Int32, _ y: UnsafeMutablePointer<Self>, _ incy: Int32)
     static func scal(_ n: Int32, _ alpha: Self, _ x: UnsafeMutablePointer<Self>, _ incx: Int32)
     static func dot(_ n: Int32, _ x: UnsafePointer<Self>, _ incx: Int32, _ y: UnsafePointer<Self>, _ incy: Int32) -> Self

@@ -15,6 +15,10 @@ extension Double: BLASScalar {
                      _ x: UnsafePointer<Double>, _ incx: Int32, _ beta: Double, _ y: UnsafeMutablePointer<Double>, _ incy: Int32) {
         cblas_dgemv(CblasRowMajor, transpose, m, n, alpha, a, lda, x, incx, beta, y, incy)
     }
+    static func omatcopy(_ transpose: CBLAS_TRANSPOSE, _ rows: Int32, _ columns: Int32, _ alpha: Double, _ a: UnsafePointer<Double>, _ lda: Int32,
+                         _ b: UnsafeMutablePointer<Double>, _ ldb: Int32) {
+        cblas_domatcopy(CblasRowMajor, transpose, rows, columns, alpha, a, lda, b, ldb)
+    }
     static func axpy(_ n: Int32, _ alpha: Double, _ x: UnsafePointer<Double>, _ incx: Int32, _ y: UnsafeMutablePointer<Double>, _ incy: Int32) {
         cblas_daxpy(n, alpha, x, incx, y, incy)
     }

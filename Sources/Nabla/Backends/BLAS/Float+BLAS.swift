@@ -15,6 +15,10 @@ extension Float: BLASScalar {
                      _ x: UnsafePointer<Float>, _ incx: Int32, _ beta: Float, _ y: UnsafeMutablePointer<Float>, _ incy: Int32) {
         cblas_sgemv(CblasRowMajor, transpose, m, n, alpha, a, lda, x, incx, beta, y, incy)
     }
+    static func omatcopy(_ transpose: CBLAS_TRANSPOSE, _ rows: Int32, _ columns: Int32, _ alpha: Float, _ a: UnsafePointer<Float>, _ lda: Int32,
+                         _ b: UnsafeMutablePointer<Float>, _ ldb: Int32) {
+        cblas_somatcopy(CblasRowMajor, transpose, rows, columns, alpha, a, lda, b, ldb)
+    }
     static func axpy(_ n: Int32, _ alpha: Float, _ x: UnsafePointer<Float>, _ incx: Int32, _ y: UnsafeMutablePointer<Float>, _ incy: Int32) {
         cblas_saxpy(n, alpha, x, incx, y, incy)
     }

@@ -39,6 +39,22 @@ struct ReferenceBackend: Backend {
         }
     }
 
+    /// In square tiles, so that the rows read and the rows written both stay in cache.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    func transpose<T: BLASScalar>(rows: Int, columns: Int, a: UnsafePointer<T>, b: UnsafeMutablePointer<T>) {
+        let tile = 16
+        for rowStart in stride(from: 0, to: rows, by: tile) {
+            let rowEnd = Swift.min(rows, rowStart + tile)
+            for columnStart in stride(from: 0, to: columns, by: tile) {
+                for column in columnStart..<Swift.min(columns, columnStart + tile) {
+                    let out = b + column * rows
+                    for row in rowStart..<rowEnd { out[row] = a[row * columns + column] }
+                }
+            }
+        }
+    }
+
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     func axpy<T: BLASScalar>(count: Int, alpha: T, x: UnsafePointer<T>, y: UnsafeMutablePointer<T>) {
