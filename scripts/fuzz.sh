@@ -11,6 +11,7 @@
 #   FUZZ_SEED=1 bash scripts/fuzz.sh     (the same mutations each run, as CI does)
 #   bash scripts/fuzz.sh FuzzPNG         (one target)
 #   FUZZ_JOBS=1 bash scripts/fuzz.sh     (one target at a time; default one per CPU)
+#   bash scripts/fuzz.sh --build-only    (CI builds them beside other work, then runs them)
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,6 +21,8 @@ seconds="${FUZZ_SECONDS:-45}"
 # the code, not on the clock); unset, libFuzzer seeds itself and explores anew.
 seed_flag=()
 [ -z "${FUZZ_SEED:-}" ] || seed_flag=(-seed="$FUZZ_SEED")
+build_only=false
+if [ "${1:-}" = --build-only ]; then build_only=true; shift; fi
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(FuzzIDX FuzzCSV FuzzPNG FuzzSafeTensors FuzzNumPy FuzzCheckpoint FuzzCommandLine)
 # lld, because gold fails on some sanitizer links; both come with the toolchain or Debian.
@@ -30,6 +33,7 @@ for target in "${targets[@]}"; do
   swift build --package-path "$repo/Fuzz" --scratch-path "$scratch" --product "$target" "${flags[@]}"
 done
 bin="$(swift build --package-path "$repo/Fuzz" --scratch-path "$scratch" --show-bin-path "${flags[@]}")"
+if $build_only; then echo "fuzz: built ${#targets[@]} targets in $bin"; exit 0; fi
 
 # Let libFuzzer and ASan report a crash themselves instead of Swift's backtracer.
 export SWIFT_BACKTRACE=enable=no

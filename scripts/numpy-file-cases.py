@@ -28,7 +28,7 @@ def npy(array, version=None):
 def arrays():
     base = np.arange(6).reshape(2, 3)
     values = (base * 0.75 - 1.5)
-    for code in ["f4", "f8", "i8", "i4"]:
+    for code in ["f4", "f8", "f2", "i8", "i4"]:
         typed = (values if code[0] == "f" else base - 2).astype("<" + code)
         yield f"{code}", typed, npy(typed)
         yield f"{code}_big", typed, npy(typed.astype(">" + code))
@@ -47,6 +47,10 @@ def arrays():
     yield "f4_empty", np.zeros((0, 3), dtype="<f4"), npy(np.zeros((0, 3), dtype="<f4"))
     special = np.array([np.inf, -np.inf, np.nan, -0.0, 1e-45], dtype="<f4")
     yield "f4_special", special, npy(special)
+    # float16's extremes: its largest finite value, its smallest subnormal, and a NaN with a payload.
+    half = np.array([65504, 6e-08, np.inf, -0.0, 0.1], dtype="<f2")
+    half = np.append(half, np.array([0x7E01], dtype="<u2").view("<f2"))
+    yield "f2_special", half, npy(half)
 
 
 def archives():

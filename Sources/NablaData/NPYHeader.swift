@@ -2,20 +2,27 @@ import Nabla
 
 /// NumPy's names for Nabla's dtypes in a `.npy` header's `descr`.
 extension DType {
-    /// NumPy's type code without the byte order: `f4`, `i8`, `b1`, ...
-    var numPyCode: String {
+    /// NumPy's type code without the byte order: `f4`, `i8`, `b1`, ...; nil for bfloat16,
+    /// which NumPy does not have.
+    var numPyCode: String? {
         switch self {
         case .float32: return "f4"
         case .float64: return "f8"
+        case .float16: return "f2"
         case .int64: return "i8"
         case .int32: return "i4"
         case .uint8: return "u1"
         case .bool: return "b1"
+        case .bfloat16: return nil
         }
     }
 
-    /// The `descr` NumPy writes for it little-endian: `<f4`, `<i8`, or `|u1` where byte order does not apply.
-    var littleEndianDescr: String { (byteSize == 1 ? "|" : "<") + numPyCode }
+    /// The `descr` NumPy writes for it little-endian: `<f4`, `<i8`, or `|u1` where byte order
+    /// does not apply; fails for bfloat16 (``NumPy/encode(_:)`` refuses it first).
+    var littleEndianDescr: String {
+        guard let numPyCode else { fail(".npy: NumPy has no \(self) dtype") }
+        return (byteSize == 1 ? "|" : "<") + numPyCode
+    }
 }
 
 /// The header of a `.npy` file (NumPy's format versions 1.0, 2.0 and 3.0):
@@ -92,10 +99,10 @@ struct NPYHeader: Equatable {
         var order: Character = "="
         if let first = code.first, "<>|=".contains(first) { order = first; code = code.dropFirst() }
         // NumPy's one-character aliases for the same types.
-        let aliases: [Substring: String] = ["?": "b1", "B": "u1", "f": "f4", "d": "f8", "q": "i8", "l": "i8", "i": "i4"]
+        let aliases: [Substring: String] = ["?": "b1", "B": "u1", "e": "f2", "f": "f4", "d": "f8", "q": "i8", "l": "i8", "i": "i4"]
         let normalized = aliases[code] ?? String(code)
         guard let type = DType.allCases.first(where: { $0.numPyCode == normalized }) else {
-            throw Problem(text: "dtype '\(descr)' is not one Nabla reads (float32, float64, int64, int32, uint8, bool: <f4 <f8 <i8 <i4 |u1 |b1, or > for big-endian)")
+            throw Problem(text: "dtype '\(descr)' is not one Nabla reads (float32, float64, float16, int64, int32, uint8, bool: <f4 <f8 <f2 <i8 <i4 |u1 |b1, or > for big-endian)")
         }
         // Native order ('=' or none) is little-endian on every platform Nabla runs on.
         return (type, order == ">" && type.byteSize > 1)

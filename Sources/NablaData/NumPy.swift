@@ -15,10 +15,11 @@ import Nabla
 /// little-endian.
 ///
 /// Element types: a `.npy` file names its dtype with a `descr`; each dtype of Nabla's tensors
-/// reads and writes as NumPy's: float32 `<f4`, float64 `<f8`, int64 `<i8`, int32 `<i4`,
-/// uint8 `|u1`, bool `|b1` (and `>` for big-endian on reading). Another dtype (`<f2`,
-/// `<c8`, `|i1`, structured or object arrays) is refused with a ``DataError`` naming it,
-/// never converted.
+/// reads and writes as NumPy's: float32 `<f4`, float64 `<f8`, float16 `<f2`, int64 `<i8`,
+/// int32 `<i4`, uint8 `|u1`, bool `|b1` (and `>` for big-endian on reading). NumPy has no
+/// bfloat16, so a bfloat16 tensor is refused on writing (convert it with `to(.float32)`,
+/// which is exact). Another dtype in a file (`<c8`, `|i1`, structured or object arrays) is
+/// refused with a ``DataError`` naming it, never converted.
 ///
 /// Every reader checks before it allocates: the header's dict is at most NumPy's own limit
 /// of 10,000 bytes, the shape's product times the element size must equal the bytes that
@@ -68,25 +69,41 @@ public enum NumPy {
 
     /// Writes `tensor` as a `.npy` file that `numpy.load` reads with the same shape, dtype and
     /// values (little-endian, C order), atomically (``writeFileAtomically(_:to:)``).
+    /// A bfloat16 tensor, which NumPy has no dtype for, throws a ``DataError``.
     public static func save(_ tensor: Tensor, to path: String) throws {
+        try requireNumPyDType(tensor, path: path)
         try encode(tensor).withUnsafeBytes { try writeFileAtomically($0, to: path) }
     }
 
-    /// The bytes of the `.npy` file ``save(_:to:)`` writes.
+    /// The bytes of the `.npy` file ``save(_:to:)`` writes; fails for a bfloat16 tensor,
+    /// which NumPy has no dtype for.
     public static func encode(_ tensor: Tensor) -> [UInt8] {
         func elementBytes<T: TensorScalar>(_: T.Type) -> [UInt8] {
             // Every dtype's in-memory bytes are little-endian on every platform Swift runs on here.
             tensor.scalars(as: T.self).withUnsafeBytes { Array($0) }
         }
-        let header = NPYHeader.encode(elementType: tensor.dtype, shape: tensor.shape)
+        let elements: [UInt8]
         switch tensor.dtype {
-        case .float32: return header + elementBytes(Float.self)
-        case .float64: return header + elementBytes(Double.self)
-        case .int64: return header + elementBytes(Int64.self)
-        case .int32: return header + elementBytes(Int32.self)
-        case .uint8: return header + elementBytes(UInt8.self)
-        case .bool: return header + elementBytes(Bool.self)
+        case .float32: elements = elementBytes(Float.self)
+        case .float64: elements = elementBytes(Double.self)
+        case .float16: elements = elementBytes(Float16.self)
+        case .int64: elements = elementBytes(Int64.self)
+        case .int32: elements = elementBytes(Int32.self)
+        case .uint8: elements = elementBytes(UInt8.self)
+        case .bool: elements = elementBytes(Bool.self)
+        case .bfloat16: fail("NumPy.encode: \(noNumPyDType(tensor.dtype))")
         }
+        return NPYHeader.encode(elementType: tensor.dtype, shape: tensor.shape) + elements
+    }
+
+    /// Throws unless NumPy has `tensor`'s dtype (it has every one but bfloat16).
+    private static func requireNumPyDType(_ tensor: Tensor, path: String, name: String? = nil) throws {
+        guard tensor.dtype.numPyCode == nil else { return }
+        throw DataError(path: path, problem: (name.map { "array \"\($0)\": " } ?? "") + noNumPyDType(tensor.dtype))
+    }
+
+    private static func noNumPyDType(_ dtype: DType) -> String {
+        "NumPy has no \(dtype) dtype, so a \(dtype) tensor cannot be written as .npy; convert it with to(.float32) first (exact)"
     }
 
     /// Reads every array of a `.npz` archive, keyed by its name without the `.npy`
@@ -126,6 +143,7 @@ public enum NumPy {
         for (name, _) in tensors where !names.insert(name).inserted || name.isEmpty {
             throw DataError(path: path, problem: "array name \"\(name)\" is empty or appears twice")
         }
+        for (name, tensor) in tensors { try requireNumPyDType(tensor, path: path, name: name) }
         let members = tensors.map { (name: $0.name + ".npy", bytes: encode($0.tensor)) }
         let archive = try ZipArchive.encode(members, compressed: compressed, destination: path)
         try archive.withUnsafeBytes { try writeFileAtomically($0, to: path) }

@@ -38,6 +38,8 @@ extension SafeTensors {
             switch dtype {
             case .float64: self = .f64
             case .float32: self = .f32
+            case .float16: self = .f16
+            case .bfloat16: self = .bf16
             case .int64: self = .i64
             case .int32: self = .i32
             case .uint8: self = .u8

@@ -81,8 +81,10 @@ public final class DataParallel: Callback {
         trainItems += items
         let floats = parameters.indices.filter { parameters[$0].value.dtype == .float32 }
         let doubles = parameters.indices.filter { parameters[$0].value.dtype == .float64 }
-        if let other = parameters.first(where: { !$0.value.dtype.isFloatingPoint }) {
-            Nabla.fail("DataParallel: a parameter is \(other.value.dtype); only float32 and float64 parameters have gradients")
+        if let other = parameters.first(where: { $0.value.dtype != .float32 && $0.value.dtype != .float64 }) {
+            Nabla.fail(other.value.dtype.isFloatingPoint
+                ? "DataParallel: a parameter is \(other.value.dtype); gradients are averaged in float32 and float64 only (convert the model with to(.float32))"
+                : "DataParallel: a parameter is \(other.value.dtype); only float32 and float64 parameters have gradients")
         }
         // The head (which parameters have a gradient, and the items) rides in the first bucket.
         let headInFloats = !floats.isEmpty || doubles.isEmpty

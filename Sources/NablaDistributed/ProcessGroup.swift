@@ -110,17 +110,27 @@ public final class ProcessGroup {
     }
 
     /// Replaces `tensor` by its elementwise sum (or mean) over the ranks, in its own
-    /// dtype: float32 (MPI_FLOAT), float64 (MPI_DOUBLE) or, for `.sum` only, int64
-    /// (MPI_INT64_T, wrapping as torch's integer sums do). Every rank must pass a tensor
-    /// of the same shape and dtype. A parameter stays the same leaf.
+    /// dtype: float32 (MPI_FLOAT), float64 (MPI_DOUBLE), float16 and bfloat16 (summed in
+    /// float32, then rounded once) or, for `.sum` only, int64, int32
+    /// and uint8 (MPI_INT64_T, MPI_INT32_T, MPI_UINT8_T, wrapping as torch's integer sums do)
+    /// and bool, whose sum is the logical or (MPI_LOR), as torch.distributed's SUM on bool.
+    /// Every rank must pass a tensor of the same shape and dtype. A parameter stays the same leaf.
     public func allReduce(_ tensor: inout Tensor, _ operation: ReduceOperation = .sum) throws {
         let reduced: Tensor
         switch (tensor.dtype, operation) {
         case (.float32, _): reduced = try reducedCopy(of: tensor, Float.self) { try reduceInPlace($0, nabla_mpi_float(), operation) }
         case (.float64, _): reduced = try reducedCopy(of: tensor, Double.self) { try reduceInPlace($0, nabla_mpi_double(), operation) }
-        case (.int64, .sum): reduced = try reducedCopy(of: tensor, Int64.self) { try sumInPlace($0, nabla_mpi_int64()) }
-        case (.int64, .mean): Nabla.fail("allReduce: the mean of an int64 tensor is not an int64; convert it with to(.float64) first")
-        case (let other, _): Nabla.fail("allReduce: not implemented for \(other) tensors (it takes float32, float64, int64)")
+        case (.int64, .sum): reduced = try reducedCopy(of: tensor, Int64.self) { try combineInPlace($0, nabla_mpi_int64(), nabla_mpi_sum()) }
+        case (.int32, .sum): reduced = try reducedCopy(of: tensor, Int32.self) { try combineInPlace($0, nabla_mpi_int32(), nabla_mpi_sum()) }
+        case (.uint8, .sum): reduced = try reducedCopy(of: tensor, UInt8.self) { try combineInPlace($0, nabla_mpi_uint8(), nabla_mpi_sum()) }
+        case (.bool, .sum): reduced = try reducedCopy(of: tensor, Bool.self) { try combineInPlace($0, nabla_mpi_c_bool(), nabla_mpi_lor()) }
+        case (.float16, _), (.bfloat16, _):
+            // MPI has no half types: summed in float32, as Nabla computes every half op, then rounded once.
+            var wide = tensor.detached().to(.float32)
+            try allReduce(&wide, operation)
+            reduced = wide.to(tensor.dtype)
+        case (let other, .mean):
+            Nabla.fail("allReduce: the mean of \(other) tensors is not \(other); convert them with to(.float64) first")
         }
         assign(reduced, to: &tensor)
     }
@@ -139,36 +149,49 @@ public final class ProcessGroup {
     /// mean if asked: each element times 1/size, in the buffer's precision.
     private func reduceInPlace<T: BinaryFloatingPoint>(_ buffer: UnsafeMutableBufferPointer<T>, _ datatype: MPI_Datatype,
                                                        _ operation: ReduceOperation) throws {
-        try sumInPlace(buffer, datatype)
+        try combineInPlace(buffer, datatype, nabla_mpi_sum())
         if operation == .mean {
             let scale = 1 / T(size)
             for index in buffer.indices { buffer[index] *= scale }
         }
     }
 
-    /// Replaces each element of `buffer` (of MPI type `datatype`) by its sum over the ranks.
-    private func sumInPlace<T>(_ buffer: UnsafeMutableBufferPointer<T>, _ datatype: MPI_Datatype) throws {
-        try collective("MPI_Allreduce") {
-            MPI_Allreduce(nabla_mpi_in_place(), buffer.baseAddress, Int32(buffer.count), datatype, nabla_mpi_sum(), communicator)
+    /// Replaces each element of `buffer` (of MPI type `datatype`) by `operation` over the ranks
+    /// (MPI_SUM, MPI_LOR), in pieces of at most 2³¹ − 1 elements: MPI's counts are Int32.
+    private func combineInPlace<T>(_ buffer: UnsafeMutableBufferPointer<T>, _ datatype: MPI_Datatype, _ operation: MPI_Op) throws {
+        try forEachPiece(of: buffer.count) { start, count in
+            try collective("MPI_Allreduce") {
+                MPI_Allreduce(nabla_mpi_in_place(), buffer.baseAddress.map { $0 + start }, count, datatype, operation, communicator)
+            }
         }
+    }
+
+    /// Calls `body(start, count)` for consecutive pieces of `0..<total` of at most `Int32.max`
+    /// elements each, the largest count one MPI call takes; once with count 0 for an empty range,
+    /// so that every rank still joins the collective.
+    private func forEachPiece(of total: Int, _ body: (_ start: Int, _ count: Int32) throws -> Void) throws {
+        var start = 0
+        repeat {
+            let count = min(Int(Int32.max), total - start)
+            try body(start, Int32(count))
+            start += count
+        } while start < total
     }
 
     /// The elementwise sums over the ranks of `values`, in double precision (for counts and metric sums).
     public func allReduceSum(_ values: [Double]) throws -> [Double] {
         var result = values
-        try result.withUnsafeMutableBufferPointer { buffer in
-            try collective("MPI_Allreduce") {
-                MPI_Allreduce(nabla_mpi_in_place(), buffer.baseAddress, Int32(buffer.count), nabla_mpi_double(), nabla_mpi_sum(), communicator)
-            }
-        }
+        try result.withUnsafeMutableBufferPointer { try combineInPlace($0, nabla_mpi_double(), nabla_mpi_sum()) }
         return result
     }
 
     /// Overwrites `buffer` on every rank with the root's.
     public func broadcast(_ buffer: UnsafeMutableBufferPointer<Float>, root: Int = 0) throws {
         try requireRoot(root, "broadcast")
-        try collective("MPI_Bcast") {
-            MPI_Bcast(buffer.baseAddress, Int32(buffer.count), nabla_mpi_float(), Int32(root), communicator)
+        try forEachPiece(of: buffer.count) { start, count in
+            try collective("MPI_Bcast") {
+                MPI_Bcast(buffer.baseAddress.map { $0 + start }, count, nabla_mpi_float(), Int32(root), communicator)
+            }
         }
     }
 
@@ -180,10 +203,9 @@ public final class ProcessGroup {
         let received = try Tensor(shape: tensor.shape, dtype: tensor.dtype) { bytes in
             tensor.withUnsafeBytes { bytes.copyMemory(from: $0) }
             // MPI counts are Int32: a tensor past 2 GiB goes in pieces.
-            for start in stride(from: 0, to: bytes.count, by: Int(Int32.max)) {
-                let piece = min(Int(Int32.max), bytes.count - start)
+            try forEachPiece(of: bytes.count) { start, count in
                 try collective("MPI_Bcast") {
-                    MPI_Bcast(bytes.baseAddress! + start, Int32(piece), nabla_mpi_byte(), Int32(root), communicator)
+                    MPI_Bcast(bytes.baseAddress.map { $0 + start }, count, nabla_mpi_byte(), Int32(root), communicator)
                 }
             }
         }

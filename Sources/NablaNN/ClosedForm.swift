@@ -55,25 +55,50 @@ public struct RowBlocks {
         forEachUndivided(op: op) { range, rows in body(range, divisor == 1 ? rows : rows / divisor) }
     }
 
-    /// The Gram matrix DᵀD of D = [X 1 extra] (X the rows; `extra(range)`, if given,
-    /// columns appended), float64 [f, f]: exact when the undivided rows, `divisor`
-    /// and `extra × divisor` are small integers.
-    func gram(op: String, extra: ((Range<Int>) -> Tensor)? = nil) -> Tensor {
+}
+
+/// The Gram matrix DᵀD of D = [X 1 extra] for the rows X of a ``RowBlocks`` (and `extra`
+/// columns appended, such as least squares' targets), float64, accumulated in one pass over
+/// the blocks: what ``LeastSquaresClassifier`` and ``PrincipalComponents`` start from, so that
+/// one pass serves both. Exact when the undivided rows, the divisor and `extra × divisor` are
+/// small integers (see ``RowBlocks``): then any order of summation gives the same matrix.
+public struct RowGram {
+    /// float64 `[features + 1 + extra, features + 1 + extra]`: XᵀX, then the column sums Σx and N, then the extra columns'.
+    public let matrix: Tensor
+    /// The number of rows, N.
+    public let rowCount: Int
+    /// The number of columns of X.
+    public let features: Int
+
+    /// The Gram matrix of [X 1 extra(range)], X the rows of `blocks`; `extra(range)` gives `[range.count, e]`.
+    public init(_ blocks: RowBlocks, appending extra: ((Range<Int>) -> Tensor)? = nil) {
+        self.init(blocks, op: "RowGram", appending: extra)
+    }
+
+    init(_ blocks: RowBlocks, op: String, appending extra: ((Range<Int>) -> Tensor)? = nil) {
         // Rows per Float product: 256 · 255² < 2²⁴, so sums of byte products stay exact.
         let exactRows = 256
+        let divisor = blocks.divisor
         var total: Tensor?
-        forEachUndivided(op: op) { range, rows in
+        var features = 0
+        blocks.forEachUndivided(op: op) { range, rows in
+            features = rows.shape[1]
             let columns = [rows, Tensor.full([range.count, 1], divisor)] + (extra.map { [$0(range) * divisor] } ?? [])
             let design = Tensor.cat(columns, axis: 1)
             for start in stride(from: 0, to: range.count, by: exactRows) {
                 let piece = design[start..<Swift.min(start + exactRows, range.count)]
                 let product = (piece.transposed • piece).to(.float64)
-                total = total.map { $0 + product } ?? product
+                if total == nil { total = product } else { total!.addScaled(product, by: 1) }
             }
         }
         guard let total else { Nabla.fail("\(op): needs at least one row") }
-        return total / Tensor(Double(divisor) * Double(divisor))
+        matrix = total / Tensor(Double(divisor) * Double(divisor))
+        rowCount = blocks.count
+        self.features = features
     }
+
+    /// The number of extra columns appended after X and the column of ones.
+    public var extraColumns: Int { matrix.shape[0] - features - 1 }
 }
 
 /// Least squares on the pixels: the weights w (bias last) minimising ‖[X 1]·w − y‖,
@@ -106,18 +131,27 @@ public struct LeastSquaresClassifier {
         guard targets.shape == [blocks.count, 1] else {
             Nabla.fail("LeastSquaresClassifier: targets must be [\(blocks.count), 1] for \(blocks.count) rows, got shape \(targets.shape)")
         }
-        // The Gram matrix of [X 1 y]: its leading n × n block is [X 1]ᵀ[X 1], its last column [X 1]ᵀy.
-        let gram = blocks.gram(op: "LeastSquaresClassifier") { targets[$0.lowerBound..<$0.upperBound] }
-        let n = gram.shape[0] - 1
-        let (eigenvalues, eigenvectors) = try Linalg.eigh(gram[0..<n, 0..<n])
+        try self.init(gram: RowGram(blocks, op: "LeastSquaresClassifier") { targets[$0.lowerBound..<$0.upperBound] },
+                      threshold: threshold)
+    }
+
+    /// Fits from the Gram matrix of [X 1 y] (``RowGram`` with the targets [N, 1] appended), without reading the rows again.
+    public init(gram: RowGram, threshold: Float = 0.5) throws {
+        guard gram.extraColumns == 1 else {
+            Nabla.fail("LeastSquaresClassifier: the Gram matrix must have the targets appended as one extra column, it has \(gram.extraColumns)")
+        }
+        // Its leading n × n block is [X 1]ᵀ[X 1], its last column [X 1]ᵀy.
+        let matrix = gram.matrix
+        let n = matrix.shape[0] - 1
+        let (eigenvalues, eigenvectors) = try Linalg.eigh(matrix[0..<n, 0..<n])
         let values = eigenvalues.scalars(as: Double.self)
-        let rcond = Double(Float.ulpOfOne) * Double(Swift.max(blocks.count, n))
+        let rcond = Double(Float.ulpOfOne) * Double(Swift.max(gram.rowCount, n))
         let cutoff = rcond * rcond * Swift.max(values[n - 1], 0)
         // Eigenvalues ascend: the kept directions are the last `rank` eigenvectors, V.
         // w = V Λ⁻¹ Vᵀ [X 1]ᵀy.
         rank = values.filter { $0 > cutoff }.count
         let kept = eigenvectors[0..<n, (n - rank)..<n]
-        let solution = kept • ((kept.transposed • gram[0..<n, n..<(n + 1)]) / eigenvalues[(n - rank)..<n].unsqueeze(axis: 1))
+        let solution = kept • ((kept.transposed • matrix[0..<n, n..<(n + 1)]) / eigenvalues[(n - rank)..<n].unsqueeze(axis: 1))
         weights = solution.to(.float32)
         self.threshold = threshold
     }
@@ -171,16 +205,23 @@ public struct PrincipalComponents {
         guard blocks.count >= 2 else {
             Nabla.fail("PrincipalComponents: needs N ≥ 2 rows, got \(blocks.count)")
         }
-        // The Gram matrix of [X 1]: XᵀX, then the column sums Σx, then N.
-        let gram = blocks.gram(op: "PrincipalComponents")
-        let features = gram.shape[0] - 1
+        try self.init(gram: RowGram(blocks, op: "PrincipalComponents"), count: count)
+    }
+
+    /// The first `count` components from the Gram matrix of the rows (``RowGram``; extra columns are ignored).
+    public init(gram: RowGram, count: Int) throws {
+        guard gram.rowCount >= 2 else {
+            Nabla.fail("PrincipalComponents: needs N ≥ 2 rows, got \(gram.rowCount)")
+        }
+        // XᵀX, then the column sums Σx, then N.
+        let (matrix, features) = (gram.matrix, gram.features)
         guard count >= 1, count <= features else {
             Nabla.fail("PrincipalComponents: count must be in 1...\(features), got \(count)")
         }
-        let n = Tensor(Double(blocks.count))
-        let sums = gram[0..<features, features]
-        let covariance = ((gram[0..<features, 0..<features] - sums.unsqueeze(axis: 1) * sums.unsqueeze(axis: 0) / n)
-                          / Tensor(Double(blocks.count - 1))).to(.float32)
+        let n = Tensor(Double(gram.rowCount))
+        let sums = matrix[0..<features, features]
+        let covariance = ((matrix[0..<features, 0..<features] - sums.unsqueeze(axis: 1) * sums.unsqueeze(axis: 0) / n)
+                          / Tensor(Double(gram.rowCount - 1))).to(.float32)
         // eigh's eigenvalues ascend: the last `count` columns, reversed, come first.
         let (values, vectors) = try Linalg.eigh(covariance)
         let order = (0..<count).map { features - 1 - $0 }

@@ -7,12 +7,16 @@ enum ClosedFormBaselines {
     /// Component counts the eigen-digits classifier is tried with.
     static let componentCounts = [1, 2, 5, 10, 20, 50]
 
-    /// Least squares on pixels plus a bias column, thresholded at 0.5.
-    static func leastSquares(_ data: LessonData, console: Console) throws -> StageResult {
+    /// Least squares on pixels plus a bias column, thresholded at 0.5; with the Gram matrix of the
+    /// training pixels, the bias column and the targets, which ``eigenDigits(_:gram:console:)`` starts from.
+    static func leastSquares(_ data: LessonData, console: Console) throws -> (result: StageResult, gram: RowGram) {
         let start = monotonicSeconds()
         console.writeLine("== Least squares: pixels and a bias fitted in closed form (lstsq), score > 0.5 means \(data.positiveName) ==")
         let (train, trainTargets) = (data.trainingBlocks, data.trainingTargets)
-        let model = try LeastSquaresClassifier(blocks: train, targets: trainTargets)
+        let gram = RowGram(train) { trainTargets[$0.lowerBound..<$0.upperBound] }
+        // The storage cache holds the Gram's per-block temporaries, which nothing reuses: free them before eigh's workspace.
+        Nabla.emptyStorageCache()
+        let model = try LeastSquaresClassifier(gram: gram)
         let fitSeconds = monotonicSeconds() - start
         let trainAccuracy = model.accuracy(train, targets: trainTargets)
         let accuracy = model.accuracy(data.validationBlocks, targets: data.validationTargets)
@@ -24,12 +28,13 @@ enum ClosedFormBaselines {
         report.add("train_accuracy", trainAccuracy)
         report.add("rank", model.rank)
         report.add("train_seconds", seconds)
-        return StageResult(report: report, accuracy: accuracy, seconds: seconds)
+        return (StageResult(report: report, accuracy: accuracy, seconds: seconds), gram)
     }
 
     /// The principal components of the training images (eigh of their covariance)
-    /// and nearest class mean in the first k of them; the components for the pictures.
-    static func eigenDigits(_ data: LessonData, console: Console) throws -> (result: StageResult, components: Int, pca: PrincipalComponents) {
+    /// and nearest class mean in the first k of them; the components for the pictures. `gram` is the
+    /// training rows' Gram matrix that ``leastSquares(_:console:)`` accumulated (their covariance comes from it).
+    static func eigenDigits(_ data: LessonData, gram: RowGram, console: Console) throws -> (result: StageResult, components: Int, pca: PrincipalComponents) {
         let start = monotonicSeconds()
         let (p, n) = (data.positiveName, data.negativeName)
         console.writeLine("== Eigen-digits: principal components of the training \(p)s and \(n)s, nearest class mean in the first k ==")
@@ -38,7 +43,8 @@ enum ClosedFormBaselines {
         let validLabels = (0..<valid.count).map { $0 < data.validPositiveCount ? 0 : 1 }
         let pixels = data.trainImages.shape.dropFirst().reduce(1, *)
         let largest = min(componentCounts.last!, pixels)
-        let pca = try PrincipalComponents(blocks: train, count: largest)
+        let pca = try PrincipalComponents(gram: gram, count: largest)
+        Nabla.emptyStorageCache()  // the covariance's temporaries and eigh's copies, which nothing reuses
         console.writeLine("Covariance \(pixels)×\(pixels) of \(train.count) images, eigh in \(formatSeconds(monotonicSeconds() - start)).")
 
         console.writeLine("  k  variance held  validation accuracy")

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import ArgumentParser
 import Nabla
@@ -51,7 +54,7 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Print the final figures as one JSON object on standard output; the table and progress go to standard error.")
     var json = false
 
-    @Flag(help: "Gather each training batch on the caller's thread instead of the next one on a worker while this one trains (the default when OpenBLAS runs on one thread). The numbers are the same either way.")
+    @Flag(help: "Gather each training batch on the caller's thread instead of the next one on a worker while this one trains (by default the loader chooses each epoch from the last one's timings). The numbers are the same either way.")
     var noPrefetch = false
 
     /// The training loader's prefetching: off with `--no-prefetch`, else the loader's default.
@@ -70,6 +73,16 @@ struct RunOptions: ParsableArguments {
 
     /// Applies the thread count and runs `body` on the chosen backend.
     func run<R>(_ body: () throws -> R) rethrows -> R {
+        #if canImport(Glibc)
+        // glibc raises its mmap threshold whenever a mapped block is freed (up to 32 MiB); blocks below
+        // it then come from the heap, whose freed middle it never returns. The lesson's heap so grew to
+        // 42 MiB by its least-squares stage. A fixed threshold (glibc's default, 128 KiB) keeps every
+        // large block mapped on its own and returned when freed; tensor buffers that a training step
+        // needs again are kept by Nabla's storage cache either way.
+        // (mallopt is not in Swift's Glibc module: found by name; -3 is malloc.h's M_MMAP_THRESHOLD.)
+        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+        if let mallopt = dlsym(nil, "mallopt") { _ = unsafeBitCast(mallopt, to: Mallopt.self)(-3, 128 << 10) }
+        #endif
         if let threads { Nabla.setThreadCount(threads) }
         return try withBackend(backend, body)
     }

@@ -101,10 +101,14 @@ struct LessonCommand: ParsableCommand {
         try runOnLessonData(dataOptions, runOptions) { data, console in
             var report = JSONReport()
             var pictures = LessonPictures(folder: imageDirectory, console: console)
+            // Each stage's temporaries differ from the next one's: the buffers the storage cache keeps
+            // for reuse would only hold memory (the lesson's peak RSS, 64 MiB, counts them).
+            let endStage = { Nabla.emptyStorageCache() }
             let similarity = try Similarity.run(data, console: console, imageDirectory: imageDirectory)
             report.add("similarity", similarity.report)
             try pictures.drawData(data)
             try pictures.drawCalculus(seed: seed)
+            endStage()
             var summary = [("pixel similarity", similarity, "")]
             for kind in ModelKind.allCases {
                 console.writeLine()
@@ -118,13 +122,15 @@ struct LessonCommand: ParsableCommand {
                     try pictures.drawTraining(kind, fit: fit)
                     if kind == .mlp { try pictures.drawMistakes(of: model, data: data) }
                 }
+                endStage()
             }
             console.writeLine()
-            let leastSquares = try ClosedFormBaselines.leastSquares(data, console: console)
+            let (leastSquares, gram) = try ClosedFormBaselines.leastSquares(data, console: console)
             report.add("least_squares", leastSquares.report)
             summary.append(("least squares", leastSquares, "closed form in "))
+            endStage()
             console.writeLine()
-            let eigenDigits = try ClosedFormBaselines.eigenDigits(data, console: console)
+            let eigenDigits = try ClosedFormBaselines.eigenDigits(data, gram: gram, console: console)
             report.add("eigen_digits", eigenDigits.result.report)
             try pictures.drawEigenDigits(eigenDigits.pca, height: data.trainImages.shape[1], width: data.trainImages.shape[2])
             summary.append(("eigen-digits k=\(eigenDigits.components)", eigenDigits.result, "nearest mean in "))

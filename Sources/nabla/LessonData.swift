@@ -32,7 +32,7 @@ struct LessonData {
     /// Flattened validation images `[N, pixels]` as Float and targets `[N, 1]`, as the book's `valid_x`, `valid_y`.
     var validationSet: (inputs: Tensor, targets: Tensor) { (Self.floats(Self.flattened(validImages)), validationTargets) }
     /// The flattened training (validation) images as Float `[rows, pixels]` a block of
-    /// 1024 rows at a time (3 MiB), for the closed-form fits: never a Float copy of the whole set.
+    /// 256 rows at a time (0.8 MB; the Gram matrix sums 256 rows per exact Float product), for the closed-form fits: never a Float copy of the whole set.
     var trainingBlocks: RowBlocks { Self.blocks(trainImages) }
     var validationBlocks: RowBlocks { Self.blocks(validImages) }
     var trainingTargets: Tensor { Self.targets(trainCount, positives: trainPositiveCount) }
@@ -41,7 +41,7 @@ struct LessonData {
     private static func blocks(_ images: Tensor) -> RowBlocks {
         let flat = flattened(images)
         // The gray levels 0…255 themselves, divided by 255 as `floats` does: the Gram matrix sums them exactly.
-        return RowBlocks(count: flat.shape[0], blockRows: 1024, divisor: 255) { flat[$0].to(.float32) }
+        return RowBlocks(count: flat.shape[0], blockRows: 256, divisor: 255) { flat[$0].to(.float32) }
     }
 
     /// The training images flattened to `[N, pixels]`, still bytes, for a loader to batch.
@@ -80,9 +80,9 @@ struct LessonData {
                 throw DataError(path: root, problem: "no such folder; --data takes a folder with train/<class> and valid/<class> PNG folders (fastai's MNIST_SAMPLE layout) or MNIST IDX files")
             }
             if isIDXFolder(root) {
-                train = try IDX.labeledImages(root, prefix: "train")
-                valid = try IDX.labeledImages(root, prefix: "t10k")
-                pair = try classIndices(requested, names: train.classNames, source: root)
+                pair = try classIndices(requested, names: Datasets.digitClassNames, source: root)
+                train = try IDX.labeledImages(root, prefix: "train", classes: pair)
+                valid = try IDX.labeledImages(root, prefix: "t10k", classes: pair)
                 source = "IDX files in \(root)"
                 split = "train-* files train, t10k-* files validate"
             } else {
@@ -94,15 +94,17 @@ struct LessonData {
                 split = "train/ trains, valid/ validates"
             }
         } else if options.dataset == .fashion {
-            train = LabeledPixels(try Datasets.fashionMNISTPixels(split: .train), classNames: Datasets.fashionMNISTClassNames)
-            valid = LabeledPixels(try Datasets.fashionMNISTPixels(split: .test), classNames: Datasets.fashionMNISTClassNames)
-            pair = try classIndices(requested, names: train.classNames, source: "Fashion-MNIST")
+            pair = try classIndices(requested, names: Datasets.fashionMNISTClassNames, source: "Fashion-MNIST")
+            let classes = [pair.positive, pair.negative]
+            train = LabeledPixels(try Datasets.fashionMNISTPixels(split: .train, classes: classes), classNames: Datasets.fashionMNISTClassNames)
+            valid = LabeledPixels(try Datasets.fashionMNISTPixels(split: .test, classes: classes), classNames: Datasets.fashionMNISTClassNames)
             source = "Fashion-MNIST (\(Datasets.fashionMNISTClassNames[pair.positive]) vs \(Datasets.fashionMNISTClassNames[pair.negative]))"
             split = "the training set trains, the test set validates"
         } else {
-            train = LabeledPixels(try Datasets.mnistPixels(split: .train), classNames: Datasets.digitClassNames)
-            valid = LabeledPixels(try Datasets.mnistPixels(split: .test), classNames: Datasets.digitClassNames)
-            pair = try classIndices(requested, names: train.classNames, source: "MNIST")
+            pair = try classIndices(requested, names: Datasets.digitClassNames, source: "MNIST")
+            let classes = [pair.positive, pair.negative]
+            train = LabeledPixels(try Datasets.mnistPixels(split: .train, classes: classes), classNames: Datasets.digitClassNames)
+            valid = LabeledPixels(try Datasets.mnistPixels(split: .test, classes: classes), classNames: Datasets.digitClassNames)
             source = "MNIST in \(Datasets.dataFolder())/mnist"
             split = "the training set trains, the test set validates"
         }
@@ -135,7 +137,9 @@ struct LessonData {
         for (rows, label) in [(positives, pair.positive), (negatives, pair.negative)] where rows.isEmpty {
             throw DataError(path: source, problem: "the \(part) images hold no image of class \(set.classNames[label])")
         }
-        return (set.images.gather(rows: positives + negatives), positives.count)
+        let rows = positives + negatives
+        // The class-selecting readers store the images grouped already: no copy then.
+        return (rows.elementsEqual(0..<labels.count) ? set.images : set.images.gather(rows: rows), positives.count)
     }
 
     /// The label indices of the requested classes (default 3 and 7), matched by
@@ -177,13 +181,14 @@ private struct LabeledPixels {
 }
 
 private extension IDX {
-    /// `prefix-images-idx3-ubyte[.gz]` and `prefix-labels-idx1-ubyte[.gz]` of `folder`, with classes named by label.
-    static func labeledImages(_ folder: String, prefix: String) throws -> LabeledPixels {
+    /// The images of the two classes of `pair` (positives first) in `prefix-images-idx3-ubyte[.gz]` and
+    /// `prefix-labels-idx1-ubyte[.gz]` of `folder`, with classes named by label.
+    static func labeledImages(_ folder: String, prefix: String, classes pair: (positive: Int, negative: Int)) throws -> LabeledPixels {
         // A missing file is read under its first name, so that the error names it.
         func path(_ part: LabeledFile) -> String {
             file(part, prefix: prefix, in: folder) ?? (folder as NSString).appendingPathComponent("\(prefix)-\(part.rawValue)")
         }
-        return LabeledPixels(try readLabeledByteImages(images: path(.images), labels: path(.labels)),
+        return LabeledPixels(try readLabeledByteImages(images: path(.images), labels: path(.labels), classes: [pair.positive, pair.negative]),
                              classNames: Datasets.digitClassNames)
     }
 }

@@ -106,7 +106,7 @@ enum Training {
             ?? DataLoaders(BatchSource(loader), batches(validInputs, validTargets, batchSize: settings.batchSize))
 
         console.writeLine("== Training \(settings.model.summary(inputs: pixelCount)) ==")
-        console.writeLine("\(settings.epochs) epochs, learning rate \(settings.learningRate), batch size \(settings.batchSize), seed \(settings.seed), \(model.parameterCount) parameters, backend \(Nabla.backend.rawValue), \(Nabla.threadCount) OpenBLAS thread\(Nabla.threadCount == 1 ? "" : "s"), prefetching \(loader.prefetches && parallel == nil ? "on" : "off")"
+        console.writeLine("\(settings.epochs) epochs, learning rate \(settings.learningRate), batch size \(settings.batchSize), seed \(settings.seed), \(model.parameterCount) parameters, backend \(Nabla.backend.rawValue), \(Nabla.threadCount) OpenBLAS thread\(Nabla.threadCount == 1 ? "" : "s"), prefetching \(prefetching(settings, parallel))"
             + (parallel.map { ", data-parallel over \($0.group.size) ranks" } ?? ""))
         var callbacks: [any Callback] = [DivergenceWarning()] + (parallel.map { [$0] } ?? [])
         if let patience = settings.earlyStoppingPatience { callbacks.append(EarlyStopping(patience: patience)) }
@@ -137,12 +137,18 @@ enum Training {
         report.add("train_seconds", trainSeconds)
         report.add("stage_seconds", seconds)
         report.add("threads", Nabla.threadCount)
-        report.add("prefetch", loader.prefetches && parallel == nil ? "on" : "off")
+        report.add("prefetch", prefetching(settings, parallel))
         if let parallel {
             report.add("ranks", parallel.group.size)
             report.add("allreduce_seconds", parallel.allReduceSeconds)
         }
         return StageResult(report: report, accuracy: accuracy, seconds: trainSeconds, trained: (model, fit))
+    }
+
+    /// The training loader's prefetching, in words: off, on, or chosen each epoch from the last one's timings (the default).
+    private static func prefetching(_ settings: TrainingSettings, _ parallel: DataParallel?) -> String {
+        guard parallel == nil, let prefetch = settings.prefetch else { return parallel == nil ? "adaptive" : "off" }
+        return prefetch ? "on" : "off"
     }
 
     /// Consecutive slices of `inputs` and `targets` in stored order, which are

@@ -15,4 +15,16 @@ final class ElementTypesTests: XCTestCase {
         XCTAssertEqual(exact, [1, 2])
         XCTAssertEqual(mask.scalars(as: Bool.self), [false, true])
     }
+
+    /// The table's rows for floor division, the logical and the bitwise ops.
+    func testTheTablesIntegerAndBoolRows() {
+        XCTAssertEqual(Tensor([7, -7] as [Int64]).floorDivide(2).scalars(as: Int64.self), [3, -4])
+        XCTAssertEqual(Tensor([7, -7] as [Int64]).remainder(2).scalars(as: Int64.self), [1, 1])
+        let mask = Tensor([true, false])
+        XCTAssertEqual((~mask).scalars(as: Bool.self), [false, true])
+        XCTAssertEqual((mask & Tensor([true, true])).scalars(as: Bool.self), [true, false])
+        XCTAssertEqual((mask ^ Tensor([true, true])).scalars(as: Bool.self), [false, true])
+        XCTAssertEqual(Tensor([0.5, 0] as [Double]).logicalAnd(mask).scalars(as: Bool.self), [true, false])
+        XCTAssertEqual((Tensor([1, 2] as [Int32]) << 2).scalars(as: Int32.self), [4, 8])
+    }
 }

@@ -57,6 +57,29 @@ func checkCollectives() throws {
     try group.allReduce(&integers, .sum)
     require(integers.dtype == .int64 && integers.scalars(as: Int64.self) == [Int64(size) << 60, Int64(size * (size - 1) / 2 - 3 * size)],
             "int64 allReduce sum gave \(integers.scalars(as: Int64.self))")
+    // int32 and uint8 sum in their own type, wrapping; bool sums as a logical or, as torch.distributed's SUM.
+    var int32s = Tensor([Int32.max, Int32(rank) - 3])
+    try group.allReduce(&int32s, .sum)
+    require(int32s.dtype == .int32 && int32s.scalars(as: Int32.self) == [Int32.max &* Int32(size), Int32(size * (size - 1) / 2 - 3 * size)],
+            "int32 allReduce sum gave \(int32s.scalars(as: Int32.self))")
+    var bytes = Tensor([200, UInt8(rank)])
+    try group.allReduce(&bytes, .sum)
+    require(bytes.dtype == .uint8 && bytes.scalars(as: UInt8.self) == [UInt8(truncatingIfNeeded: 200 * size), UInt8(size * (size - 1) / 2)],
+            "uint8 allReduce sum gave \(bytes.scalars(as: UInt8.self))")
+    var flags = Tensor([rank == root, false, true])
+    try group.allReduce(&flags, .sum)
+    require(flags.dtype == .bool && flags.scalars(as: Bool.self) == [true, false, true], "bool allReduce sum gave \(flags.scalars(as: Bool.self))")
+    // float16 and bfloat16 sum in float32 and round once, as Nabla computes every half op.
+    for half in [DType.float16, .bfloat16] {
+        var values = Tensor([0.5, 1000 + Float(rank)]).to(half)
+        try group.allReduce(&values, .sum)
+        let expected = Tensor([0.5 * Float(size), 1000 * Float(size) + Float(size * (size - 1) / 2)]).to(half)
+        require(values.dtype == half && values.scalars(as: Float.self) == expected.scalars(as: Float.self),
+                "\(half) allReduce sum gave \(values.scalars(as: Float.self))")
+    }
+    var empty = Tensor.zeros([0], dtype: .int32)
+    try group.allReduce(&empty, .sum)
+    require(empty.shape == [0], "an empty allReduce gave \(empty.shape)")
     var exact = Tensor(rank == root ? [0.1, 1e-300, Double.pi] : [0, 0, 0] as [Double])
     try group.broadcast(&exact, root: root)
     require(exact.scalars(as: Double.self) == [0.1, 1e-300, Double.pi], "float64 broadcast gave \(exact.scalars(as: Double.self))")

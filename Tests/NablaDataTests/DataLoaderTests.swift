@@ -65,4 +65,34 @@ final class DataLoaderTests: XCTestCase {
         XCTAssertEqual(itemOrder(Array(a.epoch(1))), epochsA[1], "epoch(_:) replays an epoch")
         XCTAssertNotEqual(itemOrder(Array(c)), epochsA[0])
     }
+
+    /// The default prefetching: off in the first epoch; afterwards on only when the caller's work with a
+    /// batch took at least `prefetchWorkRatio` times as long as gathering one in the last full epoch.
+    func testTheDefaultPrefetchesOnlyWhenTheWorkOutlastsTheGathering() {
+        let images = Tensor(shape: [512, 784], scalars: (0..<512 * 784).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        let loader = DataLoader(images: images, targets: Tensor.zeros([512, 1]), batchSize: 64, shuffle: true, seed: 5)
+        XCTAssertNil(loader.prefetch)
+        XCTAssertFalse(loader.prefetches)
+        XCTAssertNil(loader.lastEpochTimings)
+        let order = Array(loader.epoch(0)).map(\.inputs.scalars)
+        // Nothing done with each batch: gathering and converting 64 images dominates.
+        for _ in loader {}
+        let idle = loader.lastEpochTimings!
+        XCTAssertLessThan(idle.work, DataLoader.prefetchWorkRatio * idle.gather)
+        XCTAssertFalse(loader.prefetches)
+        // Long work with each batch (2 ms): the next epoch prefetches, and its batches are the same.
+        for _ in loader { usleep(2000) }
+        XCTAssertGreaterThanOrEqual(loader.lastEpochTimings!.work, DataLoader.prefetchWorkRatio * loader.lastEpochTimings!.gather)
+        XCTAssertTrue(loader.prefetches)
+        // An epoch left early records nothing; an explicit choice overrides the measured one.
+        var partial = loader.makeIterator()
+        _ = partial.next()
+        XCTAssertTrue(loader.prefetches)
+        loader.prefetch = false
+        XCTAssertFalse(loader.prefetches)
+        loader.prefetch = nil
+        // A prefetching epoch gives the same batches (and, with nothing done with them, turns prefetching off again).
+        XCTAssertEqual(Array(loader.epoch(0)).map(\.inputs.scalars), order)
+        XCTAssertFalse(loader.prefetches)
+    }
 }

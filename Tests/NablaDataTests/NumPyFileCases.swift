@@ -33,6 +33,12 @@ let numPyFileCases: [NumPyFileCase] = [
                   dtype: "float64", shape: [2, 3], elements: "AAAAAAAA+L8AAAAAAADovwAAAAAAAAAAAAAAAAAA6D8AAAAAAAD4PwAAAAAAAAJA"),
     NumPyFileCase(name: "f8_fortran", file: "k05VTVBZAQB2AHsnZGVzY3InOiAnPGY4JywgJ2ZvcnRyYW5fb3JkZXInOiBUcnVlLCAnc2hhcGUnOiAoMiwgMyksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAAD4vwAAAAAAAOg/AAAAAAAA6L8AAAAAAAD4PwAAAAAAAAAAAAAAAAAAAkA=",
                   dtype: "float64", shape: [2, 3], elements: "AAAAAAAA+L8AAAAAAADovwAAAAAAAAAAAAAAAAAA6D8AAAAAAAD4PwAAAAAAAAJA"),
+    NumPyFileCase(name: "f2", file: "k05VTVBZAQB2AHsnZGVzY3InOiAnPGYyJywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsIDMpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAvgC6AAAAOgA+gEA=",
+                  dtype: "float16", shape: [2, 3], elements: "AL4AugAAADoAPoBA"),
+    NumPyFileCase(name: "f2_big", file: "k05VTVBZAQB2AHsnZGVzY3InOiAnPmYyJywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsIDMpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAq+ALoAAAA6AD4AQIA=",
+                  dtype: "float16", shape: [2, 3], elements: "AL4AugAAADoAPoBA"),
+    NumPyFileCase(name: "f2_fortran", file: "k05VTVBZAQB2AHsnZGVzY3InOiAnPGYyJywgJ2ZvcnRyYW5fb3JkZXInOiBUcnVlLCAnc2hhcGUnOiAoMiwgMyksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAvgA6ALoAPgAAgEA=",
+                  dtype: "float16", shape: [2, 3], elements: "AL4AugAAADoAPoBA"),
     NumPyFileCase(name: "i8", file: "k05VTVBZAQB2AHsnZGVzY3InOiAnPGk4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsIDMpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAr+////////////////////AAAAAAAAAAABAAAAAAAAAAIAAAAAAAAAAwAAAAAAAAA=",
                   dtype: "int64", shape: [2, 3], elements: "/v///////////////////wAAAAAAAAAAAQAAAAAAAAACAAAAAAAAAAMAAAAAAAAA"),
     NumPyFileCase(name: "i8_big", file: "k05VTVBZAQB2AHsnZGVzY3InOiAnPmk4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsIDMpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAr//////////v//////////AAAAAAAAAAAAAAAAAAAAAQAAAAAAAAACAAAAAAAAAAM=",
@@ -65,6 +71,8 @@ let numPyFileCases: [NumPyFileCase] = [
                   dtype: "float32", shape: [0, 3], elements: ""),
     NumPyFileCase(name: "f4_special", file: "k05VTVBZAQB2AHsnZGVzY3InOiAnPGY0JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDUsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAIB/AACA/wAAwH8AAACAAQAAAA==",
                   dtype: "float32", shape: [5], elements: "AACAfwAAgP8AAMB/AAAAgAEAAAA="),
+    NumPyFileCase(name: "f2_special", file: "k05VTVBZAQB2AHsnZGVzY3InOiAnPGYyJywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDYsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAr/ewEAAHwAgGYuAX4=",
+                  dtype: "float16", shape: [6], elements: "/3sBAAB8AIBmLgF+"),
 ]
 
 let numPyArchiveCases: [NumPyArchiveCase] = [

@@ -31,8 +31,9 @@ final class NumPyMemoryMapTests: XCTestCase {
         }
         // Little-endian (or byte-sized) elements with elements to map, in either order, map;
         // big-endian files and the empty array are read.
-        XCTAssertEqual(mappedNames, ["f4", "f4_fortran", "f8", "f8_fortran", "i8", "i8_fortran", "i4", "i4_fortran", "u1", "b1",
-                                     "b1_fortran", "f4_cube_fortran", "f4_version2", "f4_version3", "f4_scalar", "f4_special"])
+        XCTAssertEqual(mappedNames, ["f4", "f4_fortran", "f8", "f8_fortran", "f2", "f2_fortran", "i8", "i8_fortran", "i4", "i4_fortran",
+                                     "u1", "b1", "b1_fortran", "f4_cube_fortran", "f4_version2", "f4_version3", "f4_scalar", "f4_special",
+                                     "f2_special"])
     }
 
     /// The storage is the file: a mapped load allocates no tensor storage, is counted as a

@@ -16,7 +16,8 @@ final class NumPyTests: XCTestCase {
             XCTAssertEqual(array.shape, testCase.shape, testCase.name)
             XCTAssertEqual(array.bytes, bytes(testCase.elements), testCase.name)
         }
-        XCTAssertEqual(Set(numPyFileCases.map(\.dtype)), Set(DType.allCases.map { "\($0)" }))
+        // Every dtype but bfloat16, which NumPy does not have.
+        XCTAssertEqual(Set(numPyFileCases.map(\.dtype)), Set(DType.allCases.filter { $0 != .bfloat16 }.map { "\($0)" }))
     }
 
     /// Each file loads as a tensor of NumPy's dtype, shape and values, and writes back as NumPy
@@ -42,7 +43,7 @@ final class NumPyTests: XCTestCase {
 
     /// `encode` writes what `numpy.save` writes, byte for byte.
     func testSaveWritesNumPysBytes() throws {
-        for name in ["f4", "f8", "i8", "i4", "u1", "b1", "f4_scalar", "f4_empty", "f4_special"] {
+        for name in ["f4", "f8", "f2", "i8", "i4", "u1", "b1", "f4_scalar", "f4_empty", "f4_special", "f2_special"] {
             let testCase = try XCTUnwrap(numPyFileCases.first { $0.name == name })
             let tensor = try NumPy.decode(bytes(testCase.file), source: name)
             XCTAssertEqual(NumPy.encode(tensor), bytes(testCase.file), name)
@@ -97,6 +98,7 @@ final class NumPyTests: XCTestCase {
             ("f8", Tensor(shape: [2, 2], scalars: [0.1, -2.5, 1e300, .pi] as [Double])),
             ("i8", Tensor([Int64.min, -1, 0, Int64.max])), ("i4", Tensor(shape: [2, 1], scalars: [Int32.min, 7])),
             ("u1", Tensor([0, 128, 255] as [UInt8])), ("b1", Tensor([true, false, true])),
+            ("f2", Tensor([0.1, 65504, -0.0, 6e-8] as [Float16])),
         ]
         for (name, tensor) in typed { try NumPy.save(tensor, to: folder + "/\(name).npy") }
         try NumPy.saveArchive(typed, to: folder + "/typed.npz", compressed: true)
@@ -111,14 +113,28 @@ final class NumPyTests: XCTestCase {
             assert list(z.keys()) == ["w", "b"], z.keys()
             assert (z["w"] == x).all() and (z["b"] == np.array([1, 2], np.float32)).all()
         typed = {"f8": np.array([[0.1, -2.5], [1e300, np.pi]]), "i8": np.array([-2**63, -1, 0, 2**63 - 1]),
-                 "i4": np.array([[-2**31], [7]], np.int32), "u1": np.array([0, 128, 255], np.uint8), "b1": np.array([True, False, True])}
+                 "i4": np.array([[-2**31], [7]], np.int32), "u1": np.array([0, 128, 255], np.uint8), "b1": np.array([True, False, True]),
+                 "f2": np.array([0.1, 65504, -0.0, 6e-8], np.float16)}
         z = np.load(d + "/typed.npz")
         for name, expected in typed.items():
             for a in [np.load(d + "/" + name + ".npy"), z[name]]:
                 assert a.dtype == expected.dtype and a.shape == expected.shape and (a == expected).all(), (name, a)
+                assert a.tobytes() == expected.tobytes(), (name, a)
         print("ok")
         """
         XCTAssertEqual(try runTorchPython(script, arguments: [folder]), "ok\n")
+    }
+
+    /// NumPy has no bfloat16: writing one is refused, naming the dtype, and nothing is written.
+    func testBFloat16IsRefusedOnWriting() throws {
+        let folder = try makeTemporaryFolder(self)
+        let b = Tensor([1, 2] as [Float]).to(.bfloat16)
+        assertDataError(try NumPy.save(b, to: folder + "/b.npy"), path: folder + "/b.npy",
+                        mentions: "NumPy has no bfloat16 dtype, so a bfloat16 tensor cannot be written as .npy; convert it with to(.float32) first (exact)")
+        assertDataError(try NumPy.saveArchive([("a", Tensor([1])), ("w", b)], to: folder + "/b.npz"), path: folder + "/b.npz",
+                        mentions: "array \"w\": NumPy has no bfloat16 dtype")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/b.npy") || FileManager.default.fileExists(atPath: folder + "/b.npz"))
+        assertFails("NumPy.encode: NumPy has no bfloat16 dtype") { _ = NumPy.encode(b) }
     }
 
     // MARK: hostile input

@@ -84,7 +84,8 @@ final class SafeTensorsDTypeTests: XCTestCase {
             XCTAssertEqual(loaded.shape, tensor.shape, name)
             switch tensor.dtype {
             case .float64: XCTAssertEqual(bits(loaded.scalars(as: Double.self)), bits(tensor.scalars(as: Double.self)), name)
-            case .float32: XCTAssertEqual(bits(loaded.scalars(as: Float.self)), bits(tensor.scalars(as: Float.self)), name)
+            // A float16 or bfloat16 value is a float32 value, exactly.
+            case .float32, .float16, .bfloat16: XCTAssertEqual(bits(loaded.scalars(as: Float.self)), bits(tensor.scalars(as: Float.self)), name)
             case .int64: XCTAssertEqual(loaded.scalars(as: Int64.self), tensor.scalars(as: Int64.self), name)
             case .int32: XCTAssertEqual(loaded.scalars(as: Int32.self), tensor.scalars(as: Int32.self), name)
             case .uint8: XCTAssertEqual(loaded.scalars(as: UInt8.self), tensor.scalars(as: UInt8.self), name)

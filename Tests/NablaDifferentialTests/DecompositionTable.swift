@@ -30,32 +30,32 @@ enum DecompositionTable {
     static var ops: [DifferentialOp] {
         [
             DifferentialOp("Linalg.qr", torch: "torch.linalg.qr(a)", ulps: 32, normwise: true, differentiable: 2,
-                           length: longestSide, cases: rectangular) { x, _ in let (q, r) = Linalg.qr(x[0]); return [q, r] },
+                           length: longestSide, dtypes: DType.floating, cases: rectangular) { x, _ in let (q, r) = Linalg.qr(x[0]); return [q, r] },
             DifferentialOp("Linalg.svd", torch: "(lambda u, s, vh: (s, u * u, vh * vh))(*torch.linalg.svd(a, full_matrices=False))",
-                           ulps: 64, normwise: true, differentiable: 3, length: longestSide, cases: rectangular) { x, _ in
+                           ulps: 64, normwise: true, differentiable: 3, length: longestSide, dtypes: DType.floating, cases: rectangular) { x, _ in
                 let (u, s, vh) = try! Linalg.svd(x[0], fullMatrices: false)
                 return [s, u * u, vh * vh]
             },
-            DifferentialOp("Linalg.svdvals", torch: "torch.linalg.svdvals(a)", ulps: 32, normwise: true, length: longestSide, cases: rectangular)
+            DifferentialOp("Linalg.svdvals", torch: "torch.linalg.svdvals(a)", ulps: 32, normwise: true, length: longestSide, dtypes: DType.floating, cases: rectangular)
             { x, _ in try! Linalg.svdvals(x[0]) },
             DifferentialOp("Linalg.eigh", torch: "(lambda w, v: (w, v * v))(*torch.linalg.eigh(a))", ulps: 64, normwise: true,
-                           differentiable: 2, length: longestSide, cases: symmetric) { x, _ in
+                           differentiable: 2, length: longestSide, dtypes: DType.floating, cases: symmetric) { x, _ in
                 let (w, v) = try! Linalg.eigh(x[0])
                 return [w, v * v]
             },
-            DifferentialOp("Linalg.eigvalsh", torch: "torch.linalg.eigvalsh(a)", ulps: 32, normwise: true, length: longestSide, cases: symmetric)
+            DifferentialOp("Linalg.eigvalsh", torch: "torch.linalg.eigvalsh(a)", ulps: 32, normwise: true, length: longestSide, dtypes: DType.floating, cases: symmetric)
             { x, _ in try! Linalg.eigvalsh(x[0]) },
             DifferentialOp("Linalg.slogdet", torch: "(lambda s, l: (l, s))(*torch.linalg.slogdet(a))", ulps: 32, normwise: true,
-                           differentiable: 1, length: longestSide, cases: squares) { x, _ in
+                           differentiable: 1, length: longestSide, dtypes: DType.floating, cases: squares) { x, _ in
                 let (sign, logAbs) = Linalg.slogdet(x[0])
                 return [logAbs, sign]
             },
             DifferentialOp("Linalg.lstsq", torch: "torch.linalg.lstsq(a, b.unsqueeze(-1)).solution.squeeze(-1) if b.dim() == a.dim() - 1 else torch.linalg.lstsq(a, b).solution",
-                           ulps: 64, normwise: true, length: longestSide, cases: leastSquares) { x, _ in try! Linalg.lstsq(x[0], x[1]).solution },
-            DifferentialOp("Linalg.pinv", torch: "torch.linalg.pinv(a)", ulps: 64, normwise: true, length: longestSide, cases: rectangular)
+                           ulps: 64, normwise: true, length: longestSide, dtypes: DType.floating, cases: leastSquares) { x, _ in try! Linalg.lstsq(x[0], x[1]).solution },
+            DifferentialOp("Linalg.pinv", torch: "torch.linalg.pinv(a)", ulps: 64, normwise: true, length: longestSide, dtypes: DType.floating, cases: rectangular)
             { x, _ in try! Linalg.pinv(x[0]) },
             DifferentialOp("Linalg.matrixNorm", torch: "torch.stack([torch.linalg.matrix_norm(a, o) for o in ('fro', 'nuc', 1, 2, float('inf'))])",
-                           ulps: 32, normwise: true, length: longestSide, cases: rectangular) { x, _ in
+                           ulps: 32, normwise: true, length: longestSide, dtypes: DType.floating, cases: rectangular) { x, _ in
                 Tensor.stack(try! [MatrixNorm.frobenius, .nuclear, .one, .two, .infinity].map { try Linalg.matrixNorm(x[0], $0) })
             },
             DifferentialOp("Linalg.vectorNorm", torch: "torch.stack([torch.linalg.vector_norm(a, o) for o in (1, 2, 3, float('inf'))])",
@@ -64,8 +64,8 @@ enum DecompositionTable {
                 Tensor.stack([1, 2, 3, Double.infinity].map { Linalg.vectorNorm(x[0], order: $0) })
             },
             DifferentialOp("Linalg.cond", torch: "torch.linalg.cond(a)", ulps: 64, normwise: true, differentiable: 0, length: longestSide,
-                           cases: squares) { x, _ in try! Linalg.cond(x[0]) },
-            DifferentialOp("Linalg.matrixRank", torch: "torch.linalg.matrix_rank(a)", ulps: 0, differentiable: 0, cases: rectangular + [
+                           dtypes: DType.floating, cases: squares) { x, _ in try! Linalg.cond(x[0]) },
+            DifferentialOp("Linalg.matrixRank", torch: "torch.linalg.matrix_rank(a)", ulps: 0, differentiable: 0, dtypes: DType.floating, cases: rectangular + [
                 Case("rank 1 of 4x3", [Operand([4, 3], .contiguous, .exact([1, 2, 3, 2, 4, 6, -1, -2, -3, 0, 0, 0]), grad: false)]),
             ]) { x, _ in try! Linalg.matrixRank(x[0]) },
         ]

@@ -15,7 +15,7 @@ final class DifferentialTests: XCTestCase {
     static var table: [DifferentialOp] {
         ElementwiseTable.ops + ReductionTable.ops + MovementTable.ops + MatmulTable.ops + LinalgTable.ops + LossTable.ops
             + TorchParityTable.ops + LayersTable.ops + DecompositionTable.ops + EinsumTable.ops + RecipeArgumentsTable.ops + AdvancedIndexingTable.ops + ScatterTable.ops + CountingTable.ops
-            + IntegerTable.ops
+            + IntegerTable.ops + DivisionAndBitwiseTable.ops
     }
 
     func testEveryOpAgreesWithPyTorch() throws {

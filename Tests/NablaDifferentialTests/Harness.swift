@@ -4,10 +4,11 @@ import Nabla
 /// The table of the differential test: every entry is one op, written once in
 /// Swift and once as a torch expression, with the cases it runs on and its
 /// tolerance. The harness makes the inputs, runs each case on both backends in
-/// each dtype the op takes (float32, and float64 unless the op is float32-only;
-/// int64, int32, uint8 and bool for the ops of `IntegerTable` and the exact ops of the
-/// other tables that take them), and `torch_oracle.py` recomputes it (in float64 for a
-/// floating case, in the operands' own dtypes for an integer or bool one) and compares.
+/// each dtype the op takes (float32 and float64, and float16 and bfloat16, which compute
+/// in float32, for every op but `Linalg`'s LAPACK routines; int64, int32, uint8 and bool
+/// for the ops of `IntegerTable` and the exact ops of the other tables that take them),
+/// and `torch_oracle.py` recomputes it (in float64 for a floating case, in the operands'
+/// own dtypes for an integer or bool one) and compares.
 
 /// How an operand is laid out in memory: the op sees `shape` either way, but
 /// the tensor handed to it is a view of a differently shaped base (the leaf
@@ -153,7 +154,7 @@ struct DifferentialOp {
     init(_ name: String, torch: String, ulps: Double, gradUlps: Double? = nil, floor: Double = 1, normwise: Bool = false,
          note: String? = nil, differentiable: Int = 1,
          length: @escaping (_ shapes: [[Int]], _ params: Params) -> Int = { _, _ in 1 },
-         dtypes: [DType] = [.float32, .float64],
+         dtypes: [DType] = DType.floating + DType.halves,
          cases: [Case], nabla: @escaping (_ operands: [Tensor], _ params: Params) -> [Tensor]) {
         self.name = name
         self.torch = torch
@@ -173,7 +174,7 @@ struct DifferentialOp {
     init(_ name: String, torch: String, ulps: Double, gradUlps: Double? = nil, floor: Double = 1, normwise: Bool = false,
          note: String? = nil, differentiable: Int = 1,
          length: @escaping (_ shapes: [[Int]], _ params: Params) -> Int = { _, _ in 1 },
-         dtypes: [DType] = [.float32, .float64],
+         dtypes: [DType] = DType.floating + DType.halves,
          cases: [Case], _ nabla: @escaping (_ operands: [Tensor], _ params: Params) -> Tensor) {
         self.init(name, torch: torch, ulps: ulps, gradUlps: gradUlps, floor: floor, normwise: normwise, note: note, differentiable: differentiable,
                   length: length, dtypes: dtypes, cases: cases, nabla: { [nabla($0, $1)] })
@@ -182,11 +183,14 @@ struct DifferentialOp {
 
 extension DType {
     static let floating: [DType] = [.float32, .float64]
+    /// The 2-byte storage types, which compute in float32: their cases start from values exact in
+    /// them, and the oracle judges them in units of their own precision.
+    static let halves: [DType] = [.float16, .bfloat16]
     /// The integer and bool dtypes, whose cases the oracle compares exactly.
     static let integral: [DType] = [.int64, .int32, .uint8, .bool]
     static let integers: [DType] = [.int64, .int32, .uint8]
     /// Every dtype: the ops that only move, pick or compare elements.
-    static let every = floating + integral
+    static let every = floating + halves + integral
 }
 
 // MARK: - Making the operands
@@ -270,9 +274,13 @@ extension Operand {
     func prepared(caseDType: DType, generator: inout RandomGenerator) -> PreparedOperand {
         let (baseShape, steps) = recipe()
         let dtype = dtype(in: caseDType)
-        let data: OperandData = dtype.isFloatingPoint && !values.isInteger
+        var data: OperandData = dtype.isFloatingPoint && !values.isInteger
             ? .floats(values.generate(baseShape, &generator))
             : .integers(values.generateIntegers(baseShape, dtype: dtype, &generator))
+        // A half-precision operand holds values exact in its dtype, so that torch starts from the same numbers.
+        if DType.halves.contains(dtype), case .floats(let values) = data {
+            data = .floats(Tensor(shape: baseShape, scalars: values).to(dtype).scalars(as: Float.self))
+        }
         // An integer or bool case compares values only: none of its operands takes a gradient.
         return PreparedOperand(baseShape: baseShape, data: data, dtype: dtype, requiresGrad: requiresGrad && caseDType.isFloatingPoint,
                                steps: steps)
@@ -334,6 +342,8 @@ extension Values {
         case .bool: (0, 1)
         // An integer-valued floating operand (the other side of a mixed case): exact in float32.
         case .float32, .float64: (-(1 << 24), 1 << 24)
+        case .float16: (-(1 << 11), 1 << 11)
+        case .bfloat16: (-(1 << 8), 1 << 8)
         }
         func uniform(_ range: ClosedRange<Int64>) -> Int64 {
             let width = UInt64(bitPattern: range.upperBound &- range.lowerBound)
@@ -478,7 +488,11 @@ extension DifferentialOp {
             return BackendResult(outputs: outputs.map { $0.detached() }, grads: operands.map { _ in nil })
         }
         if upstream == nil {
-            upstream = outputs.prefix(differentiable).map { Tensor.randn($0.shape, generator: &generator) }
+            // In a half-precision case, values exact in its dtype, as the operands' are.
+            upstream = outputs.prefix(differentiable).map { output in
+                let values = Tensor.randn(output.shape, generator: &generator)
+                return DType.halves.contains(dtype) ? values.to(dtype).to(.float32) : values
+            }
         }
         // The upstream values are float32 numbers, given to each output in its own dtype.
         let loss = zip(outputs, upstream!).map { ($0 * $1.to($0.dtype)).sum() }.reduce(Tensor(0)) { $0 + $1 }

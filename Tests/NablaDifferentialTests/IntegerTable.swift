@@ -7,8 +7,8 @@ import Nabla
 /// tables' cases in these dtypes too.
 enum IntegerTable {
     static var ops: [DifferentialOp] {
-        arithmetic + unary + comparisons + selection + promotion + scalarOperands + reductions + sorting + indexing + products + conversions + counting
-            + pooling
+        arithmetic + unary + clamps + comparisons + selection + promotion + scalarOperands + reductions + sorting + indexing + products
+            + conversions + counting + pooling
     }
 
     /// An op of integer results: exact, no gradient.
@@ -71,6 +71,22 @@ enum IntegerTable {
             op("sqrt (integers)", torch: "torch.sqrt(a)", ulps: 2, cases: cases) { x, _ in [x[0].sqrt()] },
             op("sigmoid (integers)", torch: "torch.sigmoid(a)", ulps: 4, cases: cases) { x, _ in [x[0].sigmoid()] },
             op("reciprocal (integers)", torch: "torch.reciprocal(a)", ulps: 1, cases: cases) { x, _ in [x[0].reciprocal()] },
+        ]
+    }
+
+    /// clamp with `Int` bounds in the integer dtypes (bool with them is int64), exactly, both
+    /// bounds, one, or min > max; with a `Double` bound the integers clamp in float32, as torch's.
+    static var clamps: [DifferentialOp] {
+        let cases = CaseSets.unary(.integers)
+        return [
+            op("clamp(min: 1, max: 4) (integers)", torch: "torch.clamp(a, 1, 4)", cases: cases) { x, _ in [x[0].clamp(min: 1, max: 4)] },
+            op("clamp(min: -2, max: 4) (signed integers)", torch: "torch.clamp(a, -2, 4)", dtypes: [.int64, .int32], cases: cases) { x, _ in
+                [x[0].clamp(min: -2, max: 4)]
+            },
+            op("clamp(min: 2) (integers)", torch: "torch.clamp(a, min=2)", cases: cases) { x, _ in [x[0].clamp(min: 2)] },
+            op("clamp(max: 3) (integers)", torch: "torch.clamp(a, max=3)", cases: cases) { x, _ in [x[0].clamp(max: 3)] },
+            op("clamp(min: 4, max: 1) (integers)", torch: "torch.clamp(a, 4, 1)", cases: cases) { x, _ in [x[0].clamp(min: 4, max: 1)] },
+            op("clamp(min: 0.5, max: 3) (integers)", torch: "torch.clamp(a, 0.5, 3)", cases: cases) { x, _ in [x[0].clamp(min: 0.5, max: 3)] },
         ]
     }
 

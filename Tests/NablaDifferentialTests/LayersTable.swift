@@ -40,15 +40,22 @@ enum LayersTable {
                 // Outputs sum over C·kh·kw, the input's gradient over O·kh·kw, the weight's over N·outH·outW (≤ N·H·W).
                 let x = shapes[0], window = p.ints[0] * p.ints[1]
                 return Swift.max(x[1] * window, shapes[1][0] * window, x[0] * x[2] * x[3])
-            }, cases: convolutions) { x, p in
+            }, dtypes: DType.floating + [.int64], cases: convolutions) { x, p in
                 let w = window(p)
                 return x[0].conv2d(x[1], bias: x[2], stride: w.stride, padding: w.padding, dilation: w.dilation)
             },
+            // torch 2.13 has no dilated integer kernel but int64's (Nabla's runs in every integer dtype).
+            IntegerTable.op("conv2d (int32, uint8)", torch: "F.conv2d(a, b, c, {text})", dtypes: [.int32, .uint8],
+                            cases: convolutions.filter { window($0.params).dilation == 1 }) { x, p in
+                let w = window(p)
+                return [x[0].conv2d(x[1], bias: x[2], stride: w.stride, padding: w.padding, dilation: w.dilation)]
+            },
             DifferentialOp("unfold", torch: "F.unfold(a, ({ints}[0], {ints}[1]), {text})", ulps: 0, gradUlps: 1,
-                           length: { _, p in p.ints[0] * p.ints[1] }, cases: convolutions.map { Case($0.label, [$0.operands[0]], $0.params) })
+                           length: { _, p in p.ints[0] * p.ints[1] }, dtypes: DType.floating + [.bool],
+                           cases: convolutions.map { Case($0.label, [$0.operands[0]], $0.params) })
             { x, p in let w = window(p); return x[0].unfold(kernelSize: w.kernel, stride: w.stride, padding: w.padding, dilation: w.dilation) },
             DifferentialOp("fold", torch: "F.fold(a, ({ints}[8], {ints}[9]), ({ints}[0], {ints}[1]), {text})", ulps: 1, gradUlps: 1,
-                           length: { _, p in p.ints[0] * p.ints[1] }, cases: convolutions.map { c in
+                           length: { _, p in p.ints[0] * p.ints[1] }, dtypes: DType.floating + [.bool], cases: convolutions.map { c in
                                // The columns that unfold makes of the case's image, folded back into it.
                                let image = c.operands[0].shape, w = window(c.params)
                                let columns = [image[0], image[1] * w.kernel.height * w.kernel.width,
@@ -66,12 +73,12 @@ enum LayersTable {
                 return x[0].maxPool2d(kernelSize: w.kernel, stride: w.stride, padding: w.padding)
             },
             DifferentialOp("avgPool2d", torch: "F.avg_pool2d(a, {text})", ulps: 2, length: { _, p in p.ints[0] * p.ints[1] },
-                           cases: pools.dropLast()) { x, p in
+                           dtypes: DType.floating + [.int64], cases: pools.dropLast()) { x, p in
                 let w = window(p)
                 return x[0].avgPool2d(kernelSize: w.kernel, stride: w.stride, padding: w.padding)
             },
             DifferentialOp("avgPool2d(countIncludePad: false)", torch: "F.avg_pool2d(a, {text}, count_include_pad=False)", ulps: 2,
-                           length: { _, p in p.ints[0] * p.ints[1] }, cases: pools.dropLast()) { x, p in
+                           length: { _, p in p.ints[0] * p.ints[1] }, dtypes: DType.floating + [.int64], cases: pools.dropLast()) { x, p in
                 let w = window(p)
                 return x[0].avgPool2d(kernelSize: w.kernel, stride: w.stride, padding: w.padding, countIncludePad: false)
             },

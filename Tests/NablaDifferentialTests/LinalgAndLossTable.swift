@@ -26,15 +26,15 @@ enum LinalgTable {
 
     static var ops: [DifferentialOp] {
         [
-            DifferentialOp("Linalg.solve", torch: "torch.linalg.solve(a, b)", ulps: 16, normwise: true, length: lengthN, cases: systems)
+            DifferentialOp("Linalg.solve", torch: "torch.linalg.solve(a, b)", ulps: 16, normwise: true, length: lengthN, dtypes: DType.floating, cases: systems)
             { x, _ in try! Linalg.solve(x[0], x[1]) },
-            DifferentialOp("Linalg.inverse", torch: "torch.linalg.inv(a)", ulps: 16, normwise: true, length: lengthN, cases: matrices)
+            DifferentialOp("Linalg.inverse", torch: "torch.linalg.inv(a)", ulps: 16, normwise: true, length: lengthN, dtypes: DType.floating, cases: matrices)
             { x, _ in try! Linalg.inverse(x[0]) },
             DifferentialOp("Linalg.determinant", torch: "torch.linalg.det(a)", ulps: 16, normwise: true, length: lengthN,
-                           cases: matrices + [Case("singular 3x3: det 0", [Operand([3, 3], .contiguous, .exact([1, 2, 3, 2, 4, 6, 0, 1, 5]), grad: false)])])
+                           dtypes: DType.floating, cases: matrices + [Case("singular 3x3: det 0", [Operand([3, 3], .contiguous, .exact([1, 2, 3, 2, 4, 6, 0, 1, 5]), grad: false)])])
             { x, _ in Linalg.determinant(x[0]) },
             DifferentialOp("Linalg.cholesky", torch: "torch.linalg.cholesky(a)", ulps: 16, normwise: true, length: lengthN,
-                           cases: [1, 4, 12].map { n in
+                           dtypes: DType.floating, cases: [1, 4, 12].map { n in
                                Case("SPD \(n)x\(n)", [Operand([n, n], .contiguous, .symmetricPositiveDefinite)])
                            } + [Case("SPD 5x5 transposed", [Operand([5, 5], .transposed, .symmetricPositiveDefinite)])])
             { x, _ in try! Linalg.cholesky(x[0]) },

@@ -9,8 +9,10 @@ respect to each base. It recomputes all of it in float64 on the same values
 and compares. Exit status 1 and a line per mismatch naming op, case, backend
 and error; a summary line in any case.
 
-Each case ran in a dtype (float32, or float64 for the ops that take it) on
-inputs that are float32 numbers, so torch's float64 result is the truth for both.
+Each case ran in a dtype (float32, float64, float16 or bfloat16, for the ops that
+take them) on inputs that are float32 numbers (in a float16 or bfloat16 case numbers
+of that dtype: the Swift side rounds them first, and the upstream gradients too), so
+torch's float64 result is the truth for all four.
 
 A case run in an integer or bool dtype (int64, int32, uint8, bool) is recomputed
 in the operands' own dtypes, as torch computes it: each output must have torch's
@@ -22,19 +24,26 @@ in units of its own dtype.
 Tolerance (stated per op in the Swift table): an element passes when
 |nabla - torch| <= ulps * eps * length * max(|torch|, floor), eps being the
 unit roundoff of the dtype Nabla's tensor has (2^-24 for float32, 2^-53 for
-float64; in float64 the truth is itself rounded to that precision, so the bound
-gets 2 more units for torch's own rounding), where length
+float64, 2^-11 for float16, 2^-8 for bfloat16; in float64 the truth is itself
+rounded to that precision, so the bound gets 2 more units for torch's own
+rounding), where length
 is the case's reduction length (1 for elementwise ops) and floor is 1 for
 gradients (their errors scale with their terms) and stated per op for outputs
 (or the largest magnitude in the tensor, for normwise ops such as solve), plus
 the dtype's smallest normal number for gradual underflow. ulps = 0 means
 equality with the float64 result rounded to the dtype of Nabla's tensor. NaN must match
-NaN and infinities must match, except where torch's own float32 computation
-overflows to the same inf or NaN on a finite float64 result (an intermediate
-beyond float32's range: float32 cases only). In a float64 case every
-differentiable output and every gradient must be float64, and an output that is
-an integer or bool tensor in torch (an index, a count, a mask) must have torch's
-dtype in Nabla too.
+NaN and infinities must match, except where torch's own computation in the case's
+dtype overflows to the same inf or NaN on a finite float64 result (an intermediate
+beyond that dtype's range: float32, float16 and bfloat16 cases). In a float64,
+float16 or bfloat16 case every differentiable output and every gradient must have
+the case's dtype, and an output that is an integer or bool tensor in torch (an
+index, a count, a mask) must have torch's dtype in Nabla too.
+
+The half-precision tolerance is the op's own count of roundings, in units of the
+half dtype: Nabla computes each kernel in float32 and rounds its result once to
+float16 or bfloat16 (as torch's CPU kernels do), so an op that rounds k times in
+float32 rounds k times in half, and the float32 arithmetic between adds at most
+2^-13 (float16) or 2^-16 (bfloat16) of a half unit per float32 unit.
 """
 import json
 import math
@@ -45,8 +54,11 @@ import torch
 import torch.nn.functional as F
 
 torch.set_num_threads(1)  # tiny tensors; spinning threads only slow a shared machine
-# Unit roundoff and smallest normal number of each dtype a case runs in.
-PRECISION = {"float32": (2.0 ** -24, 2.0 ** -126, np.float32), "float64": (2.0 ** -53, 2.0 ** -1022, np.float64)}
+# Unit roundoff, smallest normal number and torch dtype of each dtype a case runs in.
+PRECISION = {"float32": (2.0 ** -24, 2.0 ** -126, torch.float32), "float64": (2.0 ** -53, 2.0 ** -1022, torch.float64),
+             "float16": (2.0 ** -11, 2.0 ** -14, torch.float16), "bfloat16": (2.0 ** -8, 2.0 ** -126, torch.bfloat16)}
+# The 2-byte storage types, which Nabla (and torch's CPU kernels) compute in float32.
+HALVES = {"float16", "bfloat16"}
 NAMES = "abcdefgh"
 INTEGRAL = {"int64", "int32", "uint8", "bool"}
 
@@ -113,7 +125,7 @@ def evaluate(case, dtype=torch.float64):
         grads = [next(found) if b.requires_grad else None for b in bases]
         grads = [torch.zeros_like(b) if b.requires_grad and g is None else g for g, b in zip(grads, bases)]
     return ([o.detach().to(torch.float64).numpy() for o in outputs],
-            [None if g is None else g.detach().numpy() for g in grads],
+            [None if g is None else g.detach().to(torch.float64).numpy() for g in grads],
             [torch_dtype_name(o) for o in outputs])
 
 
@@ -124,20 +136,20 @@ def where(index):
 def mismatch(expected, actual_record, ulps, length, floor, normwise, float32=None):
     """None when they agree, else a short description with the worst error.
 
-    `float32` is torch's own float32 result on the same inputs: where float32's
-    range makes it infinite or NaN although the float64 result is finite (an
-    intermediate that overflows), Nabla may give the same.
+    `float32` is torch's own result in the case's dtype (float32, float16 or bfloat16) on
+    the same inputs: where that dtype's range makes it infinite or NaN although the float64
+    result is finite (an intermediate that overflows, or inf − inf after one), Nabla may give the same.
     """
     actual = np.array(actual_record["data"], dtype=np.float64).reshape(actual_record["shape"])
     if list(actual.shape) != list(expected.shape):
         return f"shape {list(actual.shape)} != torch {list(expected.shape)}"
     if expected.size == 0:
         return None
-    eps, tiny, numpy_dtype = PRECISION.get(actual_record["dtype"], PRECISION["float64"])
-    rounded = expected.astype(numpy_dtype).astype(np.float64)
+    eps, tiny, rounding_dtype = PRECISION.get(actual_record["dtype"], PRECISION["float64"])
+    rounded = torch.from_numpy(expected).to(rounding_dtype).to(torch.float64).numpy()
     excused = np.zeros(expected.shape, dtype=bool)
     if float32 is not None and float32.shape == expected.shape:
-        artefact = ~np.isfinite(float32) & np.isfinite(rounded)
+        artefact = ~np.isfinite(float32) & np.isfinite(expected)
         excused = artefact & ((actual == float32) | (np.isnan(actual) & np.isnan(float32)))
     nan_expected, nan_actual = np.isnan(expected), np.isnan(actual)
     bad_nan = (nan_expected != nan_actual) & ~excused
@@ -161,7 +173,7 @@ def mismatch(expected, actual_record, ulps, length, floor, normwise, float32=Non
         floor = max(floor, float(magnitude.max()))
     # Below the smallest normal number precision is lost to gradual underflow.
     allowed = eps * length * np.maximum(magnitude, floor) + tiny
-    if numpy_dtype is np.float64:
+    if rounding_dtype is torch.float64:
         ulps += 2
     units = np.abs(actual - expected)[finite] / allowed
     worst = int(np.argmax(units)) if units.size else 0
@@ -208,8 +220,8 @@ def compare(case, expected_outputs, expected_grads, result, float32=None, kinds=
             problems.append(f"output {i} is {actual['dtype']}, torch's is {kind}")
     f32_outputs, f32_grads = float32 or ([None] * len(expected_outputs), [None] * len(expected_grads))
     for i, (expected, actual) in enumerate(zip(expected_outputs, result["outputs"])):
-        if case["dtype"] == "float64" and i < case["differentiable"] and actual["dtype"] != "float64":
-            problems.append(f"output {i} is {actual['dtype']}, not float64")
+        if (case["dtype"] == "float64" or case["dtype"] in HALVES) and i < case["differentiable"] and actual["dtype"] != case["dtype"]:
+            problems.append(f"output {i} is {actual['dtype']}, not {case['dtype']}")
         problem = mismatch(expected, actual, case["ulps"], case["length"], case["floor"], case["normwise"], f32_outputs[i])
         if problem:
             problems.append(f"output {i} {problem}")
@@ -220,8 +232,8 @@ def compare(case, expected_outputs, expected_grads, result, float32=None, kinds=
             problems.append(f"grad of {NAMES[i]}: Nabla computed none")
             continue
         # Gradients are sums of products with the upstream values: errors are relative to their terms, about 1.
-        if case["dtype"] == "float64" and actual["dtype"] != "float64":
-            problems.append(f"grad of {NAMES[i]} is {actual['dtype']}, not float64")
+        if (case["dtype"] == "float64" or case["dtype"] in HALVES) and actual["dtype"] != case["dtype"]:
+            problems.append(f"grad of {NAMES[i]} is {actual['dtype']}, not {case['dtype']}")
         problem = mismatch(expected, actual, case["grad_ulps"], case["grad_length"], 1.0, case["normwise"], f32_grads[i])
         if problem:
             problems.append(f"grad of {NAMES[i]} {problem}")
@@ -256,11 +268,16 @@ def main(path):
                 problems = compare_exact(case, expected_outputs, result)
             else:
                 problems = compare(case, expected_outputs, expected_grads, result, kinds=kinds)
-            if problems and case["dtype"] == "float32":
-                # Judge again, excusing what float32's range does to torch itself.
+            if problems and (case["dtype"] == "float32" or case["dtype"] in HALVES):
+                # Judge again, excusing what the dtype's range does to torch itself (a half-precision
+                # op torch's CPU does not compute in that dtype excuses nothing).
                 if float32 is None:
-                    float32 = evaluate(case, torch.float32)[:2]
-                problems = compare(case, expected_outputs, expected_grads, result, float32, kinds)
+                    try:
+                        float32 = evaluate(case, getattr(torch, case["dtype"]))[:2]
+                    except Exception:
+                        float32 = ()
+                if float32:
+                    problems = compare(case, expected_outputs, expected_grads, result, float32, kinds)
             lines = [f"{label} [{backend}]: {problem}" for problem in problems]
             if case["known"]:
                 mark = (case["op"], case["dtype"], case["known"])

@@ -94,6 +94,29 @@ final class ClosedFormTests: XCTestCase {
         assertClose(pcaBytes.mean.scalars, pcaFloats.mean.scalars, tolerance: 1e-6)
     }
 
+    func testOneGramMatrixServesBothFitsExactly() throws {
+        // Byte levels: the Gram matrix is exact, so the one with the targets appended gives both fits bit for bit.
+        let (rows, targets) = pixelRows(700, features: 24, seed: 4)
+        let levels = (rows * 255).round()
+        let bytes = RowBlocks(count: 700, blockRows: 256, divisor: 255) { levels[$0.lowerBound..<$0.upperBound] }
+        let gram = RowGram(bytes) { targets[$0.lowerBound..<$0.upperBound] }
+        XCTAssertEqual(gram.matrix.shape, [26, 26])
+        XCTAssertEqual([gram.rowCount, gram.features, gram.extraColumns], [700, 24, 1])
+        // N in the corner of [X 1], Σy beside it.
+        XCTAssertEqual(gram.matrix[24, 24].item(as: Double.self), 700)
+        XCTAssertEqual(gram.matrix[24, 25].item(as: Double.self), Double(targets.sum().item))
+        let shared = try LeastSquaresClassifier(gram: gram), own = try LeastSquaresClassifier(blocks: bytes, targets: targets)
+        XCTAssertEqual(shared.rank, own.rank)
+        XCTAssertEqual(shared.weights.scalars, own.weights.scalars)
+        let sharedPCA = try PrincipalComponents(gram: gram, count: 3), ownPCA = try PrincipalComponents(blocks: bytes, count: 3)
+        XCTAssertEqual(sharedPCA.variances.scalars, ownPCA.variances.scalars)
+        XCTAssertEqual(sharedPCA.components.scalars, ownPCA.components.scalars)
+        XCTAssertEqual(sharedPCA.mean.scalars, ownPCA.mean.scalars)
+        assertFails("LeastSquaresClassifier: the Gram matrix must have the targets appended as one extra column, it has 0") {
+            _ = try? LeastSquaresClassifier(gram: RowGram(bytes))
+        }
+    }
+
     func testRowBlocksCoverTheRowsOnceInOrderAndRefuseAWrongBlock() {
         XCTAssertEqual(RowBlocks(count: 10, blockRows: 4) { Tensor.zeros([$0.count, 1]) }.ranges, [0..<4, 4..<8, 8..<10])
         XCTAssertEqual(RowBlocks(count: 0, blockRows: 4) { Tensor.zeros([$0.count, 1]) }.ranges, [])

@@ -20,7 +20,7 @@ final class DTypeTests: XCTestCase {
         XCTAssertEqual(Tensor.zeros([2], dtype: .int32).scalars(as: Int32.self), [0, 0])
         XCTAssertEqual(Tensor.ones([3], dtype: .bool).scalars(as: Bool.self), [true, true, true])
         XCTAssertEqual(Tensor.full([2], 9_007_199_254_740_993, dtype: .int64).scalars(as: Int64.self), [9_007_199_254_740_993, 9_007_199_254_740_993])
-        XCTAssertEqual(DType.allCases.map(\.description), ["float32", "float64", "int64", "int32", "uint8", "bool"])
+        XCTAssertEqual(DType.allCases.map(\.description), ["float32", "float64", "int64", "int32", "uint8", "bool", "float16", "bfloat16"])
     }
 
     func testValuesComeBackExactInTheirOwnType() {
@@ -210,11 +210,34 @@ final class DTypeTests: XCTestCase {
     }
 
     func testOpsNameThemselvesForADTypeTheyDoNotTake() {
-        assertFails("softmax: not implemented for bool tensors (it takes float32, float64)") { _ = Tensor([true]).softmax() }
+        assertFails("softmax: not implemented for bool tensors (it takes float32, float64, float16, bfloat16)") { _ = Tensor([true]).softmax() }
         assertFails("sub: subtraction, the `-` operator, with two bool tensors is not supported") { _ = Tensor([true]) - Tensor([false]) }
         assertFails("+=: result type float32 can't be cast to the desired output type int64") {
             var x = Tensor([1, 2] as [Int64])
             x += 0.5
+        }
+    }
+
+    /// The window ops that take every floating dtype compute float16 and bfloat16 in float32
+    /// and round once: the float32 result of the widened input, narrowed.
+    func testWindowOpsOnHalfTensorsAreTheFloat32ResultRounded() {
+        let image = Tensor((0..<32).map { Float($0) * 0.37 - 5 }).reshape([1, 2, 4, 4])
+        let filters = Tensor((0..<18).map { Float($0 % 5) * 0.25 - 0.5 }).reshape([1, 2, 3, 3])
+        for half in [DType.float16, .bfloat16] {
+            let input = image.to(half), weight = filters.to(half)
+            let cases: [(String, (Tensor, Tensor) -> Tensor)] = [
+                ("conv2d", { $0.conv2d($1, padding: 1) }),
+                ("unfold", { x, _ in x.unfold(kernelSize: 2) }),
+                ("fold", { x, _ in x.unfold(kernelSize: 2).fold(outputSize: 4, kernelSize: 2) }),
+                ("avgPool2d", { x, _ in x.avgPool2d(kernelSize: 2) }),
+                ("maxPool2d", { x, _ in x.maxPool2d(kernelSize: 2) }),
+            ]
+            for (name, op) in cases {
+                let result = op(input, weight)
+                XCTAssertEqual(result.dtype, half, "\(name) of \(half)")
+                XCTAssertEqual(result.scalars(as: Float.self), op(input.to(.float32), weight.to(.float32)).to(half).scalars(as: Float.self),
+                               "\(name) of \(half)")
+            }
         }
     }
 
@@ -226,16 +249,16 @@ final class DTypeTests: XCTestCase {
         assertFails("conv2d: the input is float32 but the bias is float64") {
             _ = image.to(.float32).conv2d(Tensor.zeros([1, 1, 3, 3]), bias: Tensor.zeros([1], dtype: .float64))
         }
-        assertFails("conv2d: not implemented for int64 tensors (it takes float32, float64)") {
-            _ = image.to(.int64).conv2d(Tensor.zeros([1, 1, 3, 3], dtype: .int64))
+        assertFails("conv2d: not implemented for bool tensors (it takes float32, float64, int64, int32, uint8, float16, bfloat16)") {
+            _ = image.to(.bool).conv2d(Tensor.zeros([1, 1, 3, 3], dtype: .bool))
         }
         assertFails("unfold: not implemented for int32 tensors") { _ = image.to(.int32).unfold(kernelSize: 2) }
         assertFails("fold: not implemented for uint8 tensors") { _ = image.to(.uint8).reshape([1, 4, 4]).fold(outputSize: 3, kernelSize: 2) }
-        // As torch 2.13's CPU kernels: max_pool2d takes the integer types, not bool; the averages only the floating ones.
-        assertFails("maxPool2d: not implemented for bool tensors (it takes float32, float64, int64, int32, uint8)") {
+        // As torch 2.13's CPU kernels: max_pool2d takes the integer types, not bool; avg_pool2d int64 only, the adaptive one none.
+        assertFails("maxPool2d: not implemented for bool tensors (it takes float32, float64, int64, int32, uint8, float16, bfloat16)") {
             _ = image.to(.bool).maxPool2d(kernelSize: 2)
         }
-        assertFails("avgPool2d: not implemented for int64 tensors") { _ = image.to(.int64).avgPool2d(kernelSize: 2) }
+        assertFails("avgPool2d: not implemented for int32 tensors (it takes float32, float64, int64, float16, bfloat16)") { _ = image.to(.int32).avgPool2d(kernelSize: 2) }
         assertFails("adaptiveAvgPool2d: not implemented for uint8 tensors") { _ = image.to(.uint8).adaptiveAvgPool2d(outputSize: 1) }
         assertFails("batchNorm: not implemented for int64 tensors") { _ = image.to(.int64).batchNorm(weight: nil, bias: nil) }
         assertFails("batchNorm: the input is float64 but the weight is float32") { _ = image.batchNorm(weight: Tensor.ones([1]), bias: nil) }

@@ -56,6 +56,11 @@ final class Float64GradientTests: XCTestCase {
         check("pow tensor", inputs([[3, 4], [4]], positive: true)) { $0[0].pow($0[1]) }
         check("where", pair) { Tensor.where($0[0] .> 0, $0[0], $0[1]) }
         check("maskedFill", one) { $0[0].maskedFill($0[0] .< 0, 2) }
+        check("remainder", pair) { $0[0].remainder($0[1]) }
+        check("fmod", pair) { $0[0].fmod($0[1]) }
+        check("remainder by a scalar", one) { $0[0].remainder(0.7) }
+        check("floorDivide", pair) { $0[0].floorDivide($0[1]) }
+        check("take", one) { $0[0].take(Tensor([11, -1, 0, 5] as [Int64])) }
     }
 
     func testReductionsAndProducts() {

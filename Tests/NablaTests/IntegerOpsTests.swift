@@ -32,6 +32,51 @@ final class IntegerOpsTests: XCTestCase {
         XCTAssertEqual(Tensor([4, 9] as [Int64]).sqrt().dtype, .float32)
     }
 
+    /// torch.clamp keeps an integer tensor's dtype for integer bounds and promotes for a float one.
+    func testClampOfIntegersWithIntegerBoundsStaysInteger() {
+        forEachBackend { kind in
+            let x = Tensor([-5, 3, 10, beyondDouble] as [Int64])
+            XCTAssertEqual(x.clamp(min: -2, max: 4).dtype, .int64)
+            XCTAssertEqual(x.clamp(min: -2, max: 4).scalars(as: Int64.self), [-2, 3, 4, 4], "\(kind)")
+            XCTAssertEqual(x.clamp(min: 0).scalars(as: Int64.self), [0, 3, 10, beyondDouble], "exact beyond 2^53")
+            XCTAssertEqual(x.clamp(max: beyondDouble - 1).scalars(as: Int64.self), [-5, 3, 10, beyondDouble - 1])
+            XCTAssertEqual(x.clamp(min: 4, max: -2).scalars(as: Int64.self), [-2, -2, -2, -2], "min > max gives max, as torch")
+            XCTAssertEqual(Tensor([1, 200] as [UInt8]).clamp(min: 2, max: 100).scalars(as: UInt8.self), [2, 100])
+            XCTAssertEqual(Tensor([7, -7] as [Int32]).clamp(min: Int64(-3)).dtype, .int32)
+            // A float bound promotes as torch's: an integer tensor is clamped in float32.
+            let mixed = Tensor([-5, 3, 10] as [Int64]).clamp(min: -2.5, max: 4)
+            XCTAssertEqual(mixed.dtype, .float32)
+            XCTAssertEqual(mixed.scalars, [-2.5, 3, 4])
+            XCTAssertEqual(Tensor([-5, 3, 10] as [Int64]).clamp(max: 0.5).scalars, [-5, 0.5, 0.5])
+            // bool with integer bounds is int64, with a float bound float32.
+            XCTAssertEqual(Tensor([true, false]).clamp(min: 0, max: 1).dtype, .int64)
+            XCTAssertEqual(Tensor([true, false]).clamp(min: 0.5, max: 1).scalars, [1, 0.5])
+            // The Double? form keeps its meaning (a floating clamp); a float64 tensor keeps its dtype.
+            let bound: Double? = 1
+            XCTAssertEqual(Tensor([-5, 3] as [Int64]).clamp(max: bound).dtype, .float32)
+            XCTAssertEqual(Tensor([-5, 3] as [Double]).clamp(min: -2, max: 1).scalars(as: Double.self), [-2, 1])
+        }
+        assertFails("clamp: the bound 300 cannot be converted to uint8 without overflow") { _ = Tensor([1] as [UInt8]).clamp(min: 0, max: 300) }
+        assertFails("clamp: the bound -1 cannot be converted to uint8 without overflow") { _ = Tensor([1] as [UInt8]).clamp(min: -1) }
+    }
+
+    func testIntegerAndBoolSumsWidenToInt64AsTheyRead() {
+        // 255s sum past every byte: the sums are int64 and exact, as the sums of the tensor converted to int64 first.
+        let bytes = Tensor(shape: [300, 3, 4], scalars: (0..<3600).map { UInt8(truncatingIfNeeded: $0 % 7 == 0 ? 255 : $0) })
+        let wide = bytes.to(.int64)
+        for axes in [[0], [1], [2], [0, 2], [0, 1, 2]] {
+            XCTAssertEqual(bytes.sum(axes: axes).dtype, .int64)
+            XCTAssertEqual(bytes.sum(axes: axes).scalars(as: Int64.self), wide.sum(axes: axes).scalars(as: Int64.self), "axes \(axes)")
+            let view = bytes.permute([2, 0, 1])
+            XCTAssertEqual(view.sum(axes: axes).scalars(as: Int64.self), wide.permute([2, 0, 1]).sum(axes: axes).scalars(as: Int64.self))
+        }
+        XCTAssertEqual(bytes.sum().item(as: Int64.self), wide.sum().item(as: Int64.self))
+        XCTAssertEqual(Tensor(shape: [3], scalars: [Int32.max, Int32.max, 2]).sum().item(as: Int64.self), 2 * Int64(Int32.max) + 2)
+        XCTAssertEqual(Tensor(shape: [2, 2], scalars: [true, false, true, true]).sum(axis: 0).scalars(as: Int64.self), [2, 1])
+        XCTAssertEqual(bytes[0..<0].sum(axis: 0).dtype, .int64)
+        XCTAssertEqual(bytes[0..<1].sum(axis: 0).scalars(as: Int64.self), wide[0..<1].reshape([3, 4]).scalars(as: Int64.self))
+    }
+
     func testProdOfIntegersAndBoolsIsInt64AndWraps() {
         forEachBackend { kind in
             let x = Tensor([[beyondDouble, 3], [2, -1]] as [[Int64]])
@@ -126,6 +171,67 @@ final class IntegerOpsTests: XCTestCase {
         assertFails("matmul: not implemented for bool tensors") { _ = Tensor([[true]]).matmul(Tensor([[true]])) }
         assertFails("matmul: expected both operands to have the same dtype, but got int64 and int32") {
             _ = Tensor([[1]] as [[Int64]]).matmul(Tensor([[1]] as [[Int32]]))
+        }
+    }
+
+    /// The window ops torch 2.13's CPU kernels run on integers (values printed by torch): conv2d on
+    /// the integer dtypes, wrapping; avg_pool2d on int64, truncating; unfold and fold on bool.
+    func testWindowOpsTorchRunsOnIntegersAndBools() {
+        forEachBackend { kind in
+            let image = Tensor(shape: [2, 3, 5, 5], scalars: (0..<150).map(Int64.init))
+            let filters = Tensor.ones([4, 3, 3, 3], dtype: .int64)
+            let out = image.conv2d(filters)
+            XCTAssertEqual(out.dtype, .int64)
+            XCTAssertEqual(out.shape, [2, 4, 3, 3])
+            XCTAssertEqual(Array(out.scalars(as: Int64.self).prefix(6)), [837, 864, 891, 972, 999, 1026], "\(kind)")
+            let strided = image.conv2d(filters, bias: Tensor.ones([4], dtype: .int64), stride: 2, padding: 1)
+            XCTAssertEqual(Array(strided.scalars(as: Int64.self).prefix(6)), [337, 532, 373, 640, 1000, 694], "\(kind)")
+            let bytes = image.to(.uint8).conv2d(filters.to(.uint8), bias: Tensor.ones([4], dtype: .uint8), stride: 2, padding: 1)
+            XCTAssertEqual(Array(bytes.scalars(as: UInt8.self).prefix(6)), [81, 20, 117, 128, 232, 182], "wraps as torch's")
+            XCTAssertEqual(Array(image.to(.int32).conv2d(filters.to(.int32)).scalars(as: Int32.self).prefix(3)), [837, 864, 891])
+            // Groups: each output channel sees its own input channel.
+            let depthwise = image.conv2d(Tensor.ones([3, 1, 1, 1], dtype: .int64), groups: 3)
+            XCTAssertEqual(depthwise.scalars(as: Int64.self), image.scalars(as: Int64.self))
+            XCTAssertEqual(Tensor.full([1, 1, 2, 2], Int64(1) << 62, dtype: .int64).conv2d(Tensor.ones([1, 1, 2, 2], dtype: .int64)).item(as: Int64.self), 0)
+
+            func pooled(_ values: [Int64], _ side: Int, padding: Size2D = 0, countIncludePad: Bool = true, ceilMode: Bool = false) -> [Int64] {
+                Tensor(shape: [1, 1, side, side], scalars: values)
+                    .avgPool2d(kernelSize: 2, padding: padding, countIncludePad: countIncludePad, ceilMode: ceilMode).scalars(as: Int64.self)
+            }
+            XCTAssertEqual(pooled([1, 2, 3, 5], 2), [2])
+            XCTAssertEqual(pooled([-1, -2, -3, -5], 2), [-2], "truncated toward zero")
+            XCTAssertEqual(pooled([-7, 2, 3, -5], 2), [-1])
+            let nine: [Int64] = [1, 2, 3, 3, 5, 6, 1, 1, 1]
+            XCTAssertEqual(pooled(nine, 3, padding: 1), [0, 1, 1, 3], "\(kind)")
+            XCTAssertEqual(pooled(nine, 3, padding: 1, countIncludePad: false), [1, 2, 2, 3])
+            XCTAssertEqual(pooled(nine, 3, ceilMode: true), [2, 4, 1, 1])
+
+            let mask = image.to(.bool)
+            let columns = mask.unfold(kernelSize: 2)
+            XCTAssertEqual(columns.dtype, .bool)
+            XCTAssertEqual(columns.shape, [2, 12, 16])
+            XCTAssertEqual(Array(columns.scalars(as: Bool.self).prefix(6)), [false, true, true, true, true, true])
+            let folded = Tensor(shape: [1, 4, 4], scalars: [true, false, false, false] + [Bool](repeating: false, count: 12))
+                .fold(outputSize: 3, kernelSize: 2)
+            XCTAssertEqual(folded.dtype, .bool)
+            XCTAssertEqual(folded.scalars(as: Bool.self), [true, false, false, false, false, false, false, false, false])
+            XCTAssertEqual(Tensor.ones([1, 12, 4], dtype: .bool).fold(outputSize: 3, kernelSize: 2).scalars(as: Bool.self),
+                           [Bool](repeating: true, count: 27), "overlaps or together")
+        }
+        assertFails("conv2d: not implemented for bool tensors (it takes float32, float64, int64, int32, uint8, float16, bfloat16)") {
+            _ = Tensor.ones([1, 1, 3, 3], dtype: .bool).conv2d(Tensor.ones([1, 1, 2, 2], dtype: .bool))
+        }
+        assertFails("conv2d: the input is int64 but the weight is int32") {
+            _ = Tensor.ones([1, 1, 3, 3], dtype: .int64).conv2d(Tensor.ones([1, 1, 2, 2], dtype: .int32))
+        }
+        assertFails("avgPool2d: not implemented for int32 tensors (it takes float32, float64, int64, float16, bfloat16)") {
+            _ = Tensor.ones([1, 1, 2, 2], dtype: .int32).avgPool2d(kernelSize: 2)
+        }
+        assertFails("unfold: not implemented for int64 tensors (it takes float32, float64, float16, bfloat16, bool)") {
+            _ = Tensor.ones([1, 1, 2, 2], dtype: .int64).unfold(kernelSize: 2)
+        }
+        assertFails("adaptiveAvgPool2d: not implemented for int64 tensors") {
+            _ = Tensor.ones([1, 1, 2, 2], dtype: .int64).adaptiveAvgPool2d(outputSize: 1)
         }
     }
 }

@@ -218,6 +218,14 @@ final class LinalgDecompositionTests: XCTestCase {
         assertClose(Linalg.vectorNorm(x, order: 3).scalars, [Float(pow(27.0 + 64 + 1, 1.0 / 3))])
         assertClose(Linalg.vectorNorm(x, axes: [1]).scalars, [5, 1])
         XCTAssertEqual(Linalg.vectorNorm(x, axes: [0], keepDims: true).shape, [1, 2])
+        // Order 0 counts non-zeros; its gradient is zero, as torch's.
+        let leaf = Tensor([3, 0, -2] as [Double]).requiringGrad()
+        Linalg.vectorNorm(leaf, order: 0).backward()
+        XCTAssertEqual(leaf.grad?.scalars(as: Double.self), [0, 0, 0])
+        // Each spelling's errors name it.
+        XCTAssertEqual(failureMessage { _ = Linalg.vectorNorm(x, order: .nan) }, "vectorNorm: the order must be a number, got nan")
+        XCTAssertEqual(failureMessage { _ = x.norm(p: .nan) }, "norm: the order must be a number, got nan")
+        XCTAssertEqual(failureMessage { _ = Linalg.vectorNorm(x, axes: [2]) }?.hasPrefix("vectorNorm:"), true)
     }
 
     func testNotFiniteAndNonSquareInput() throws {

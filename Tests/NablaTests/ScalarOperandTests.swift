@@ -74,9 +74,30 @@ final class ScalarOperandTests: XCTestCase {
         let quotient = (b / c).scalars
         XCTAssertEqual(Array(quotient.prefix(2)), [1, 0])
         XCTAssert(quotient[2].isNaN)
-        assertFails("sub: subtraction, the `-` operator, with two bool tensors is not supported; use the `.!=` operator (exclusive or) instead") {
+        assertFails("sub: subtraction, the `-` operator, with two bool tensors is not supported; use the `^` operator or logicalXor(_:) instead") {
             _ = b - c
         }
+    }
+
+    /// torch refuses `-` with any bool tensor operand, a Python number or another dtype on the other
+    /// side (`1 - mask` would be an int64 tensor where the user meant `~mask`), and negating one.
+    func testABoolTensorIsNeitherSubtractedNorSubtractedFromNorNegated() {
+        let mask = Tensor([true, false])
+        let message = "sub: subtraction, the `-` operator, with a bool tensor is not supported; to invert a mask, use the `~` operator or logicalNot() instead"
+        assertFails(message) { _ = mask - 1 }
+        assertFails(message) { _ = 1 - mask }
+        assertFails(message) { _ = mask - 1.5 }
+        assertFails(message) { _ = 1.5 - mask }
+        assertFails(message) { _ = mask - Tensor(1 as Int64) }
+        assertFails(message) { _ = Tensor([1, 2] as [Int64]) - mask }
+        assertFails(message) { var counts = Tensor([1, 2] as [Int64]); counts -= mask }
+        assertFails("neg: negation, the `-` operator, on a bool tensor is not supported; to invert a mask, use the `~` operator or logicalNot() instead") {
+            _ = -mask
+        }
+        // What torch suggests instead, and the counts of a mask, which subtract.
+        XCTAssertEqual((~mask).scalars(as: Bool.self), [false, true])
+        XCTAssertEqual((1 - mask.to(.int64)).scalars(as: Int64.self), [0, 1])
+        XCTAssertEqual((mask.sum() - 1).item(as: Int64.self), 0)
     }
 
     func testCompoundAssignmentKeepsTheDTypeOrRefusesAsTorch() {

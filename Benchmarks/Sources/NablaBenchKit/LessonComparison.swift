@@ -29,7 +29,7 @@ public struct LessonComparison: Codable {
     /// The same two models in JAX, each training step one `jax.jit` call, pinned to one core (`jax/lesson.py`).
     public var jax: LessonRun?
     /// Nabla's lesson without prefetching (one thread) and at two OpenBLAS threads
-    /// (prefetching then off by default), named by their engine.
+    /// (prefetching chosen by the loader, as at one thread), named by their engine.
     public var nablaVariants: [LessonRun] = []
     /// Another `nabla` executable's lesson (`--baseline-nabla`, an older build), at the same thread count, in the same run.
     public var baseline: LessonRun?

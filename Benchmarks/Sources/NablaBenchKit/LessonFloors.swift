@@ -67,6 +67,7 @@ public struct SteadyStateStep: Codable {
         let images = Tensor(shape: [12396, 784], scalars: (0..<12396 * 784).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
         let targets = Tensor(shape: [12396, 1], scalars: (0..<12396).map { _ in Float(generator.next() & 1) })
         let loader = DataLoader(images: images, targets: targets, batchSize: 256, shuffle: true, seed: 3)
+        loader.prefetch = true  // from the first epoch on, rather than as the loader's timings choose
         let model = Sequential(Linear(inputs: 784, outputs: 30, generator: &generator), ReLU(),
                                Linear(inputs: 30, outputs: 1, generator: &generator))
         let optimizer = SGD(model.parameters, learningRate: 0.1)

@@ -31,10 +31,9 @@ extension Linalg {
 
     /// The p-norm (Σ|xᵢ|ᵖ)^(1/p) over `axes` (all when nil), as `torch.linalg.vector_norm`:
     /// `order` ∞ is max |xᵢ|, −∞ min |xᵢ|, 0 the count of non-zero elements.
-    /// Differentiable except for order 0.
+    /// Differentiable, with ``Tensor/norm(p:axes:keepDims:)``'s gradients (zero for order 0, as in PyTorch).
     public static func vectorNorm(_ x: Tensor, order: Double = 2, axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
-        guard !order.isNaN else { fail("vectorNorm: the order must be a number, got NaN") }
-        return x.norm(p: order, axes: axes, keepDims: keepDims)
+        x.norm(p: order, axes: axes, keepDims: keepDims, op: "vectorNorm")
     }
 
     /// The condition number ‖A‖·‖A⁻¹‖ of each matrix of A [..., m, n]: σ₁/σₖ for the
@@ -68,7 +67,7 @@ extension Linalg {
         let (u, s, vh) = try svd(a, fullMatrices: false)
         let kept = s.detached() .> cutoff(s.detached(), a, op: "pinv", absoluteTolerance, relativeTolerance)
         // 1/σ where kept and 0 elsewhere, finite (and so with a finite gradient) everywhere.
-        let inverted = kept * s / (s * s + (1 - kept))
+        let inverted = kept * s / (s * s + ~kept)
         return (vh.transposed * inverted.unsqueeze(axis: -2)) • u.transposed
     }
 

@@ -96,7 +96,10 @@ extension Tensor {
             if needs[0] {
                 // Overwritten positions lose their old value's gradient; accumulated ones keep it.
                 var zeroed = g.clone()
-                if !accumulate { noGrad { zeroed.indexPut(indices, values: Tensor.zeros([]), accumulate: false) } }
+                if !accumulate {
+                    zeroed.makeUniqueAndContiguous()
+                    zeroed.dtype.dispatch(IndexedAssign(target: zeroed, positions: positions, values: Tensor.zeros(outputShape, dtype: g.dtype)))
+                }
                 kept = zeroed
             }
             let valueGradient = needs[1] ? g.taken(at: positions, shape: outputShape, op: "indexPut").summed(toShape: valueShape) : nil
@@ -114,8 +117,8 @@ extension Tensor {
     fileprivate func nonzeroPositions() -> [Int] {
         switch dtype {
         case .bool: return scalars(as: Bool.self).enumerated().filter(\.element).map(\.offset)
-        case .float32, .float64: return scalars(as: Double.self).enumerated().filter { $0.element != 0 }.map(\.offset)
-        default: return scalars(as: Int64.self).enumerated().filter { $0.element != 0 }.map(\.offset)
+        case .float32, .float64, .float16, .bfloat16: return scalars(as: Double.self).enumerated().filter { $0.element != 0 }.map(\.offset)
+        case .int64, .int32, .uint8: return scalars(as: Int64.self).enumerated().filter { $0.element != 0 }.map(\.offset)
         }
     }
 }

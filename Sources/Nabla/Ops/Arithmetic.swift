@@ -10,12 +10,11 @@ extension Tensor {
         }
     }
 
-    /// Two bool tensors do not subtract, as in PyTorch (`.!=` is their exclusive or).
+    /// A bool tensor does not subtract, nor is subtracted from, as in PyTorch (`^` is the exclusive
+    /// or of two bool tensors, `~` the inverse of a mask).
     public static func - (a: Tensor, b: Tensor) -> Tensor {
+        refuseBoolSubtraction(a.dtype, b.dtype)
         let (a, b) = promoted(a, b)
-        if a.dtype == .bool {
-            fail("sub: subtraction, the `-` operator, with two bool tensors is not supported; use the `.!=` operator (exclusive or) instead")
-        }
         return arithmetic(a, b, .subtract, op: "sub").recorded("sub", [a, b]) { g, needs in
             [needs[0] ? g.summed(toShape: a.shape) : nil, needs[1] ? (-g).summed(toShape: b.shape) : nil]
         }
@@ -42,11 +41,25 @@ extension Tensor {
     }
 
     public static prefix func - (a: Tensor) -> Tensor {
-        struct Negate: NumericKernel {
+        struct Negate: NumericKernel, HalfPrecisionKernel {
             let a: Tensor
+            func widened(_ operands: WidenedOperands) -> Self { Self(a: operands.input(a)) }
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor { mapElements(a, Negated<T>()) }
         }
+        if a.dtype == .bool {
+            fail("neg: negation, the `-` operator, on a bool tensor is not supported; to invert a mask, use the `~` operator or logicalNot() instead")
+        }
         return a.dtype.dispatch(Negate(a: a), op: "neg").recorded("neg", [a]) { g, _ in [-g] }
+    }
+
+    /// Fails, with PyTorch's advice, when a subtraction's tensor operand (of dtype `a`, and `b` for a
+    /// second one) is bool: `1 - mask` would be a silent int64 where the user meant to invert a mask.
+    private static func refuseBoolSubtraction(_ a: DType, _ b: DType? = nil) {
+        switch (a == .bool, b == .bool) {
+        case (false, false): return
+        case (true, false), (false, true): fail("sub: subtraction, the `-` operator, with a bool tensor is not supported; to invert a mask, use the `~` operator or logicalNot() instead")
+        case (true, true): fail("sub: subtraction, the `-` operator, with two bool tensors is not supported; use the `^` operator or logicalXor(_:) instead")
+        }
     }
 
     // A Swift number is weak and exact (see `ScalarOperand`): `x + 1` keeps x's dtype,
@@ -56,8 +69,14 @@ extension Tensor {
 
     public static func + <S: ScalarOperand>(a: Tensor, b: S) -> Tensor { arithmetic(a, b.scalarValue, .add, op: "add") }
     public static func + <S: ScalarOperand>(a: S, b: Tensor) -> Tensor { arithmetic(b, a.scalarValue, .add, op: "add") }
-    public static func - <S: ScalarOperand>(a: Tensor, b: S) -> Tensor { arithmetic(a, b.scalarValue, .subtract, op: "sub") }
-    public static func - <S: ScalarOperand>(a: S, b: Tensor) -> Tensor { arithmetic(b, a.scalarValue, .subtractFromScalar, op: "sub") }
+    public static func - <S: ScalarOperand>(a: Tensor, b: S) -> Tensor {
+        refuseBoolSubtraction(a.dtype)
+        return arithmetic(a, b.scalarValue, .subtract, op: "sub")
+    }
+    public static func - <S: ScalarOperand>(a: S, b: Tensor) -> Tensor {
+        refuseBoolSubtraction(b.dtype)
+        return arithmetic(b, a.scalarValue, .subtractFromScalar, op: "sub")
+    }
     public static func * <S: ScalarOperand>(a: Tensor, b: S) -> Tensor { arithmetic(a, b.scalarValue, .multiply, op: "mul") }
     public static func * <S: ScalarOperand>(a: S, b: Tensor) -> Tensor { arithmetic(b, a.scalarValue, .multiply, op: "mul") }
 
@@ -115,8 +134,9 @@ extension Tensor {
         }
         checkInPlaceUpdate("addScaled")
         makeUniqueAndContiguous()
-        struct Axpy: FloatingKernel {
+        struct Axpy: FloatingKernel, HalfPrecisionKernel {
             let target: Tensor, other: Tensor, alpha: Float
+            func widened(_ operands: WidenedOperands) -> Self { Self(target: operands.target(target), other: operands.input(other), alpha: alpha) }
             func run<T: FloatingScalar>(_ type: T.Type) {
                 let kernels = Nabla.kernels
                 let y = target.base(T.self), count = target.scalarCount
@@ -207,8 +227,9 @@ struct WithLeft<F: BinaryElementFunction>: UnaryElementFunction {
 extension Tensor {
     /// `a op b` element by element (broadcast), in their common dtype.
     static func arithmetic(_ a: Tensor, _ b: Tensor, _ operation: ArithmeticOperation, op: String) -> Tensor {
-        struct Kernel: NumericKernel {
+        struct Kernel: NumericKernel, HalfPrecisionKernel {
             let a: Tensor, b: Tensor, operation: ArithmeticOperation, op: String
+            func widened(_ operands: WidenedOperands) -> Self { Self(a: operands.input(a), b: operands.input(b), operation: operation, op: op) }
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
                 switch operation {
                 case .add: return mapBroadcast(a, b, op: op, Plus<T>())
@@ -224,8 +245,9 @@ extension Tensor {
     /// `a op scalar` element by element (`scalar - a` for `.subtractFromScalar`), in the
     /// dtype of `a` with the weak `scalar`, the scalar converted to it once; recorded.
     static func arithmetic(_ a: Tensor, _ scalar: ScalarValue, _ operation: ArithmeticOperation, op: String) -> Tensor {
-        struct Kernel: NumericKernel {
+        struct Kernel: NumericKernel, HalfPrecisionKernel {
             let a: Tensor, scalar: ScalarValue, operation: ArithmeticOperation
+            func widened(_ operands: WidenedOperands) -> Self { Self(a: operands.input(a), scalar: scalar, operation: operation) }
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
                 let s = scalar.converted(to: T.self)
                 switch operation {

@@ -19,8 +19,9 @@ extension Tensor {
     /// to the winner, in halves on a tie, to both where a NaN is involved.
     /// (A flag rather than a comparison closure, so the forward loop stays a plain vector loop.)
     private static func extremum(_ a: Tensor, _ b: Tensor, op: String, takesLarger: Bool) -> Tensor {
-        struct Forward: NumericKernel {
+        struct Forward: NumericKernel, HalfPrecisionKernel {
             let a: Tensor, b: Tensor, op: String, takesLarger: Bool
+            func widened(_ operands: WidenedOperands) -> Self { Self(a: operands.input(a), b: operands.input(b), op: op, takesLarger: takesLarger) }
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor { mapBroadcast(a, b, op: op, Winner<T>(takesLarger: takesLarger)) }
         }
         struct Winner<T: NumericScalar>: BinaryElementFunction {
@@ -88,6 +89,13 @@ extension Tensor {
         let common = a.dtype == b.dtype ? a.dtype : resultType(a, b)
         let dtype = floating ? common.trueDivisionType : common
         return (a.to(dtype), b.to(dtype))
+    }
+
+    /// This tensor and `scalar` as a rank-0 tensor, both in the dtype an op on them computes in
+    /// (the scalar weak, see `Promotion.swift`): how an op defined on two tensors takes a Swift number.
+    func promoted(withScalarOperand scalar: ScalarValue) -> (Tensor, Tensor) {
+        let x = promoted(withScalar: scalar.kind)
+        return (x, Tensor.full([], scalar, dtype: x.dtype))
     }
 }
 

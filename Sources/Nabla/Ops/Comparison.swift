@@ -9,8 +9,9 @@ extension Tensor {
 
     /// `a relation b` element by element, as a bool tensor.
     static func compare(_ a: Tensor, _ b: Tensor, _ relation: Relation, op: String) -> Tensor {
-        struct Kernel: NumericKernel {
+        struct Kernel: NumericKernel, HalfPrecisionKernel {
             let a: Tensor, b: Tensor, relation: Relation, op: String
+            func widened(_ operands: WidenedOperands) -> Self { Self(a: operands.input(a), b: operands.input(b), relation: relation, op: op) }
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
                 switch relation {
                 case .equal: return mapBroadcast(a, b, op: op, Equal<T>())
@@ -38,8 +39,8 @@ extension Tensor {
 
     /// `a relation scalar` element by element (the scalar weak and exact, see `ScalarOperand`), as a bool tensor.
     static func compare(_ a: Tensor, _ scalar: ScalarValue, _ relation: Relation, op: String) -> Tensor {
-        let x = a.detached().promoted(withScalar: scalar.kind)
-        return compare(x, Tensor.full([], scalar, dtype: x.dtype), relation, op: op)
+        let (x, y) = a.detached().promoted(withScalarOperand: scalar)
+        return compare(x, y, relation, op: op)
     }
 
     public static func .== (a: Tensor, b: Tensor) -> Tensor { compare(a, b, .equal, op: ".==") }

@@ -156,10 +156,11 @@ extension Tensor {
     /// The column matrix of all C channels stacks the groups' column matrices, so
     /// it is made once per sample and each group is one gemm on its block of rows.
     ///
-    /// Input, weight and bias share one floating dtype, float32 or float64, which the
-    /// result and the gradients have. Numerical contract: each output is a dot product
-    /// of length (C / groups)·kh·kw in that dtype computed by the backend's gemm
-    /// (sgemm or dgemm), so the backends agree to gemm rounding.
+    /// Input, weight and bias share one dtype, which the result (and the gradients) have.
+    /// Numerical contract: in float32 or float64 each output is a dot product of length
+    /// (C / groups)·kh·kw in that dtype computed by the backend's gemm (sgemm or dgemm), so
+    /// the backends agree to gemm rounding; int64, int32 and uint8 compute exactly in their
+    /// dtype, wrapping on overflow, as PyTorch's CPU kernel does (bool is refused, as there).
     public func conv2d(_ weight: Tensor, bias: Tensor? = nil, stride: Size2D = 1, padding: Size2D = 0, dilation: Size2D = 1,
                        groups: Int = 1) -> Tensor {
         requireSameDType("conv2d", ("weight", weight), ("bias", bias))
@@ -186,11 +187,17 @@ extension Tensor {
                                       kernel: Size2D(weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation)
         requireAllocatable([shape[0], outChannels, geometry.outHeight, geometry.outWidth], op: "conv2d", "the output")
         if !geometry.isIdentity { requireAllocatable([geometry.columnRows, geometry.columnLength], op: "conv2d", "the column matrix") }
-        struct Kernel: FloatingKernel {
+        struct Kernel: FloatingKernel, HalfPrecisionKernel {
             let input: Tensor, weight: Tensor, bias: Tensor?, geometry: WindowGeometry, groups: Int
+            func widened(_ operands: WidenedOperands) -> Self { Self(input: operands.input(input), weight: operands.input(weight), bias: operands.input(bias), geometry: geometry, groups: groups) }
             func run<T: FloatingScalar>(_ type: T.Type) -> Tensor {
                 input.convolved(weight, bias: bias, geometry: geometry, groups: groups, T.self)
             }
+        }
+        switch dtype {
+        case .int64, .int32, .uint8: return integerConvolution(weight, bias: bias, geometry: geometry, groups: groups)
+        case .bool: fail("conv2d: not implemented for bool tensors (it takes float32, float64, int64, int32, uint8, float16, bfloat16)")
+        case .float32, .float64, .float16, .bfloat16: break
         }
         return dtype.dispatch(Kernel(input: self, weight: weight, bias: bias, geometry: geometry, groups: groups), op: "conv2d")
     }
@@ -274,9 +281,16 @@ extension Tensor {
 
     /// Sliding local blocks as columns, PyTorch's `F.unfold` (im2col): `[N, C, H, W]`
     /// becomes `[N, C·kh·kw, L]` with L the number of window positions, of the input's
-    /// floating dtype. Its gradient is ``fold(outputSize:kernelSize:stride:padding:dilation:)``.
+    /// floating dtype, or bool (copied exactly, as PyTorch's CPU kernel takes bool too).
+    /// Its gradient is ``fold(outputSize:kernelSize:stride:padding:dilation:)``.
     public func unfold(kernelSize: Size2D, stride: Size2D = 1, padding: Size2D = 0, dilation: Size2D = 1) -> Tensor {
         guard rank == 4 else { fail("unfold: the input must be [N, C, H, W], got \(describe(shape))") }
+        switch dtype {
+        // 0 and 1 copy exactly through float32.
+        case .bool: return to(.float32).unfold(kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation).to(.bool)
+        case .int64, .int32, .uint8: fail("unfold: not implemented for \(dtype) tensors (it takes float32, float64, float16, bfloat16, bool)")
+        case .float32, .float64, .float16, .bfloat16: break
+        }
         let geometry = WindowGeometry(op: "unfold", channels: shape[1], height: shape[2], width: shape[3],
                                       kernel: kernelSize, stride: stride, padding: padding, dilation: dilation)
         requireAllocatable([shape[0], geometry.columnRows, geometry.columnLength], op: "unfold", "the output")
@@ -286,10 +300,17 @@ extension Tensor {
     }
 
     /// Sums columns `[N, C·kh·kw, L]` back into images `[N, C, H, W]`, PyTorch's
-    /// `F.fold` (col2im): overlapping windows add up, in the input's floating dtype.
+    /// `F.fold` (col2im): overlapping windows add up, in the input's floating dtype; bool ones
+    /// add as logical or, as PyTorch's CPU kernel adds bools.
     /// Its gradient is ``unfold(kernelSize:stride:padding:dilation:)``.
     public func fold(outputSize: Size2D, kernelSize: Size2D, stride: Size2D = 1, padding: Size2D = 0, dilation: Size2D = 1) -> Tensor {
         guard rank == 3 else { fail("fold: the input must be [N, C·kH·kW, L], got \(describe(shape))") }
+        switch dtype {
+        // A count of overlapping trues is exact in float32; non-zero is the or.
+        case .bool: return to(.float32).fold(outputSize: outputSize, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation) .!= 0
+        case .int64, .int32, .uint8: fail("fold: not implemented for \(dtype) tensors (it takes float32, float64, float16, bfloat16, bool)")
+        case .float32, .float64, .float16, .bfloat16: break
+        }
         guard kernelSize.height > 0, kernelSize.width > 0 else { fail("fold: kernel size \(kernelSize) must be positive") }
         let kernelArea = checkedProduct([kernelSize.height, kernelSize.width], op: "fold", "the kernel size")
         guard shape[1] % kernelArea == 0 else {
@@ -307,8 +328,9 @@ extension Tensor {
     }
 
     /// unfold's im2col (`toColumns`) or fold's col2im of each sample, in the input's floating type.
-    private struct WindowCopy: FloatingKernel {
+    private struct WindowCopy: FloatingKernel, HalfPrecisionKernel {
         let input: Tensor, geometry: WindowGeometry, toColumns: Bool
+        func widened(_ operands: WidenedOperands) -> Self { Self(input: operands.input(input), geometry: geometry, toColumns: toColumns) }
         func run<T: FloatingScalar>(_ type: T.Type) -> Tensor {
             let batch = input.shape[0], imageCount = geometry.channels * geometry.planeCount
             let columnCount = geometry.columnRows * geometry.columnLength

@@ -167,9 +167,10 @@ public enum SearchSide: Sendable {
 /// sequence, else the row of the same leading indices), through `sorter` when given. The
 /// comparisons are torch's (`!(element >= value)` moves right, `!(element > value)` with
 /// `right`), so that NaNs land where torch puts them.
-private struct SortedSearch: NumericKernel {
+private struct SortedSearch: NumericKernel, HalfPrecisionKernel {
     let sequence: Tensor, values: Tensor, sorter: Tensor?
     let right: Bool
+    func widened(_ operands: WidenedOperands) -> Self { Self(sequence: operands.input(sequence), values: operands.input(values), sorter: sorter, right: right) }
 
     func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
         let length = sequence.shape[sequence.rank - 1]

@@ -21,10 +21,11 @@ extension Tensor {
 
 /// The running sums of `tensor` along `axis`. Each step adds a whole `inner` row, so
 /// the inner loop is unit-stride.
-private struct RunningSum: NumericKernel {
+private struct RunningSum: NumericKernel, HalfPrecisionKernel {
     let tensor: Tensor
     let axis: Int
     let fromEnd: Bool
+    func widened(_ operands: WidenedOperands) -> Self { Self(tensor: operands.input(tensor), axis: axis, fromEnd: fromEnd) }
 
     func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
         let (source, outer, length, inner) = tensor.axisBlock(axis)

@@ -30,9 +30,10 @@ private func forEachLane(outer: Int, length: Int, inner: Int, _ body: (Int) -> V
 }
 
 /// The running products of the contiguous `source`, an `outer × length × inner` block.
-private struct RunningProduct: NumericKernel {
+private struct RunningProduct: NumericKernel, HalfPrecisionKernel {
     let source: Tensor
     let outer: Int, length: Int, inner: Int
+    func widened(_ operands: WidenedOperands) -> Self { Self(source: operands.input(source), outer: outer, length: length, inner: inner) }
 
     func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
         let result = Tensor(uninitializedShape: source.shape, dtype: T.dtype)
@@ -51,9 +52,10 @@ private struct RunningProduct: NumericKernel {
 }
 
 /// The gradient of `cumprod` for one pass over each lane (see ``Tensor/cumprod(axis:)``).
-private struct RunningProductGradient: FloatingKernel {
+private struct RunningProductGradient: FloatingKernel, HalfPrecisionKernel {
     let input: Tensor, output: Tensor, grad: Tensor
     let axis: Int
+    func widened(_ operands: WidenedOperands) -> Self { Self(input: operands.input(input), output: operands.input(output), grad: operands.input(grad), axis: axis) }
 
     func run<T: FloatingScalar>(_ type: T.Type) -> Tensor {
         let (g, outer, length, inner) = grad.axisBlock(axis)

@@ -42,8 +42,9 @@ extension Tensor {
             let a = detached().expand(to: batch + [m, k]).contiguous(), b = other.detached().expand(to: batch + [k, n]).contiguous()
             return dtype.dispatch(IntegerMatrixProduct(a: a, b: b, batch: batch, m: m, n: n, k: k), op: "matmul")
         }
-        struct Kernel: FloatingKernel {
+        struct Kernel: FloatingKernel, HalfPrecisionKernel {
             let a: Tensor, b: Tensor, batch: [Int], m: Int, n: Int, k: Int
+            func widened(_ operands: WidenedOperands) -> Self { Self(a: operands.input(a), b: operands.input(b), batch: batch, m: m, n: n, k: k) }
             func run<T: FloatingScalar>(_ type: T.Type) -> Tensor { a.product(b, batch: batch, m: m, n: n, k: k, T.self) }
         }
         let result = dtype.dispatch(Kernel(a: self, b: other, batch: batch, m: m, n: n, k: k), op: "matmul")
@@ -180,8 +181,9 @@ extension Tensor {
         }
         // Integers: the wrapping product loop of matmul, in the vectors' dtype, as PyTorch's dot.
         if !dtype.isFloatingPoint { return unsqueeze(axis: 0).matmul(other.unsqueeze(axis: 1)).reshape([]) }
-        struct Kernel: FloatingKernel {
+        struct Kernel: FloatingKernel, HalfPrecisionKernel {
             let a: Tensor, b: Tensor
+            func widened(_ operands: WidenedOperands) -> Self { Self(a: operands.input(a), b: operands.input(b)) }
             func run<T: FloatingScalar>(_ type: T.Type) -> Tensor {
                 let kernels = Nabla.kernels
                 let value: T = withExtendedLifetime((a.storage, b.storage)) {

@@ -132,8 +132,9 @@ extension Tensor {
                 }
             }
         }
-        struct Scatter: FloatingKernel {
+        struct Scatter: FloatingKernel, HalfPrecisionKernel {
             let gradient: Tensor, indices: [Int], shape: [Int], rowLength: Int
+            func widened(_ operands: WidenedOperands) -> Self { Self(gradient: operands.input(gradient), indices: indices, shape: shape, rowLength: rowLength) }
             func run<T: FloatingScalar>(_ type: T.Type) -> Tensor {
                 // Rows picked more than once receive the sum of their gradients.
                 let scattered = Tensor.zeros(shape, dtype: T.dtype)

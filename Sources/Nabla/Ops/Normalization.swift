@@ -24,10 +24,19 @@ extension Tensor {
         for (name, stat) in [("runningMean", runningMean), ("runningVariance", runningVariance)] where stat.shape != [channels] {
             fail("batchNorm: \(name) must be [\(channels)] for the input \(describe(shape)), got \(describe(stat.shape))")
         }
-        struct Kernel: FloatingKernel {
+        struct Kernel: FloatingKernel, HalfPrecisionKernel {
             let input: Tensor, weight: Tensor?, bias: Tensor?, runningMean: Tensor, runningVariance: Tensor
             let training: Bool, momentum: Double, epsilon: Double
-            func run<T: FloatingScalar>(_ type: T.Type) -> (result: Tensor, running: (mean: Tensor, variance: Tensor)?) {
+            typealias Output = (result: Tensor, running: (mean: Tensor, variance: Tensor)?)
+            func widened(_ operands: WidenedOperands) -> Self {
+                Self(input: operands.input(input), weight: operands.input(weight), bias: operands.input(bias),
+                     runningMean: operands.input(runningMean), runningVariance: operands.input(runningVariance),
+                     training: training, momentum: momentum, epsilon: epsilon)
+            }
+            static func narrowed(_ output: Output, _ operands: WidenedOperands) -> Output {
+                (operands.narrowed(output.result), output.running.map { (operands.narrowed($0.mean), operands.narrowed($0.variance)) })
+            }
+            func run<T: FloatingScalar>(_ type: T.Type) -> Output {
                 let epsilon = T(epsilon)
                 guard training else {
                     let fixed = (mean: runningMean.denseDetached().scalars(as: T.self), variance: runningVariance.denseDetached().scalars(as: T.self))
@@ -54,8 +63,9 @@ extension Tensor {
     /// Normalises with the batch's statistics only (`track_running_stats=False`).
     public func batchNorm(weight: Tensor?, bias: Tensor?, epsilon: Double = 1e-5) -> Tensor {
         _ = checkBatchNormInput(weight: weight, bias: bias)
-        struct Kernel: FloatingKernel {
+        struct Kernel: FloatingKernel, HalfPrecisionKernel {
             let input: Tensor, weight: Tensor?, bias: Tensor?, epsilon: Double
+            func widened(_ operands: WidenedOperands) -> Self { Self(input: operands.input(input), weight: operands.input(weight), bias: operands.input(bias), epsilon: epsilon) }
             func run<T: FloatingScalar>(_ type: T.Type) -> Tensor {
                 input.normalizedByBatch(weight: weight, bias: bias, epsilon: T(epsilon)).result
             }

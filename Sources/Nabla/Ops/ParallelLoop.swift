@@ -33,9 +33,10 @@ enum ParallelLoop {
     /// op evenly even when one of them is slowed by another process.
     static let blockElements = 1 << 16
 
-    /// Loops over fewer elements than this run on the calling thread. Measured on a 2-vCPU
-    /// Zen 4 VM: waking a sleeping worker takes 10–60 µs, about what a memory-bound
-    /// elementwise op takes for 256K float32 elements.
+    /// Loops over fewer elements than this run on the calling thread: such a loop takes tens of
+    /// microseconds on one core, the order of what waking a sleeping worker costs (a futex wake
+    /// and a context switch). The runner's rows above it and under 1M elements (`[1024, 784]`)
+    /// check that two threads are not slower there.
     static let minimumParallelElements = 1 << 18
 
     /// Calls `body(block)` once for every block in `0..<blockCount` and returns when all

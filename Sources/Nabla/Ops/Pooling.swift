@@ -5,7 +5,7 @@
 
 /// One output position's window along one axis: the input range it reads and
 /// the extent it counts in the average's divisor.
-private struct PoolWindow {
+struct PoolWindow {
     let start: Int
     let end: Int
     let counted: Int
@@ -29,8 +29,9 @@ extension Tensor {
         guard geometry.planeCount <= Int(Int32.max) else {
             fail("maxPool2d: an input plane of \(geometry.planeCount) elements is more than its Int32 indices can address")
         }
-        struct Kernel: NumericKernel {
+        struct Kernel: NumericKernel, HalfPrecisionKernel {
             let input: Tensor, geometry: WindowGeometry
+            func widened(_ operands: WidenedOperands) -> Self { Self(input: operands.input(input), geometry: geometry) }
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor { input.maxPooled(geometry, T.self) }
         }
         return dtype.dispatch(Kernel(input: self, geometry: geometry), op: "maxPool2d")
@@ -121,7 +122,8 @@ extension Tensor {
     /// defaults to the kernel size. With `countIncludePad` (PyTorch's default)
     /// the zero padding counts in the divisor, otherwise only the input positions do;
     /// the part of a `ceilMode` window past the padding never counts. It takes
-    /// float32 and float64, and sums and divides in the input's dtype.
+    /// float32 and float64, and sums and divides in the input's dtype, and int64, whose
+    /// window sums divide truncating toward zero, as PyTorch's CPU kernel.
     public func avgPool2d(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, countIncludePad: Bool = true,
                           ceilMode: Bool = false) -> Tensor {
         let geometry = poolGeometry("avgPool2d", kernelSize: kernelSize, stride: stride ?? kernelSize, padding: padding, dilation: 1,
@@ -133,11 +135,15 @@ extension Tensor {
                 return PoolWindow(start: start, end: end, counted: countIncludePad ? paddedEnd - paddedStart : end - start)
             }
         }
-        return averagePool(op: "avgPool2d",
-                           rows: windows(outputs: geometry.outHeight, kernel: kernelSize.height, stride: geometry.stride.height,
-                                         padding: padding.height, extent: geometry.height),
-                           columns: windows(outputs: geometry.outWidth, kernel: kernelSize.width, stride: geometry.stride.width,
-                                            padding: padding.width, extent: geometry.width))
+        let rows = windows(outputs: geometry.outHeight, kernel: kernelSize.height, stride: geometry.stride.height,
+                           padding: padding.height, extent: geometry.height)
+        let columns = windows(outputs: geometry.outWidth, kernel: kernelSize.width, stride: geometry.stride.width,
+                              padding: padding.width, extent: geometry.width)
+        switch dtype {
+        case .int64: return integerAveragePool(rows: rows, columns: columns)
+        case .int32, .uint8, .bool: fail("avgPool2d: not implemented for \(dtype) tensors (it takes float32, float64, int64, float16, bfloat16)")
+        case .float32, .float64, .float16, .bfloat16: return averagePool(op: "avgPool2d", rows: rows, columns: columns)
+        }
     }
 
     /// The mean over the windows that divide each plane into `outputSize`
@@ -177,8 +183,9 @@ extension Tensor {
     /// Each output is the sum over its row window × column window divided by
     /// the product of the windows' counted extents, in the input's floating dtype.
     private func averagePool(op: String, rows: [PoolWindow], columns: [PoolWindow]) -> Tensor {
-        struct Kernel: FloatingKernel {
+        struct Kernel: FloatingKernel, HalfPrecisionKernel {
             let input: Tensor, op: String, rows: [PoolWindow], columns: [PoolWindow]
+            func widened(_ operands: WidenedOperands) -> Self { Self(input: operands.input(input), op: op, rows: rows, columns: columns) }
             func run<T: FloatingScalar>(_ type: T.Type) -> Tensor { input.averagePooled(op: op, rows: rows, columns: columns, T.self) }
         }
         return dtype.dispatch(Kernel(input: self, op: op, rows: rows, columns: columns), op: op)

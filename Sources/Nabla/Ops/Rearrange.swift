@@ -109,8 +109,9 @@ extension Tensor {
             return (self, Tensor(Int64(0)))
         }
         let resolved = normalizedAxis(axis, rank: rank, op: "sort")
-        struct Kernel: NumericKernel {
+        struct Kernel: NumericKernel, HalfPrecisionKernel {
             let lanes: Tensor, length: Int, descending: Bool
+            func widened(_ operands: WidenedOperands) -> Self { Self(lanes: operands.input(lanes), length: length, descending: descending) }
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
                 let before: (T, T) -> Bool = descending
                     ? { ($0.isNaNValue && !$1.isNaNValue) || $0 > $1 }

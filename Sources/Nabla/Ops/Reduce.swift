@@ -103,8 +103,9 @@ extension Tensor {
             return laneProducts(source, outer: outer, length: length, inner: inner, axis: resolved, Int64.self, contiguousLane: nil)
                 .droppingAxes([resolved], keepDims: keepDims)
         }
-        struct Kernel: FloatingKernel {
+        struct Kernel: FloatingKernel, HalfPrecisionKernel {
             let source: Tensor, axis: Int, keepDims: Bool
+            func widened(_ operands: WidenedOperands) -> Self { Self(source: operands.input(source), axis: axis, keepDims: keepDims) }
             func run<T: FloatingScalar>(_ type: T.Type) -> Tensor { source.product(alongAxis: axis, keepDims: keepDims, T.self) }
         }
         return dtype.dispatch(Kernel(source: self, axis: resolved, keepDims: keepDims), op: "prod")
@@ -191,8 +192,9 @@ extension Tensor {
 
     private func indexOfExtremum(axis: Int, keepDims: Bool, op: String, largest: Bool) -> Tensor {
         guard rank > 0 else { return asOneElementVector(axis: axis, op: op) { $0.indexOfExtremum(axis: 0, keepDims: false, op: op, largest: largest) } }
-        struct Kernel: NumericKernel {
+        struct Kernel: NumericKernel, HalfPrecisionKernel {
             let source: Tensor, reduced: [Int], op: String, largest: Bool
+            func widened(_ operands: WidenedOperands) -> Self { Self(source: operands.input(source), reduced: reduced, op: op, largest: largest) }
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
                 source.reduceRows(reduced, op: op, T.self) { row, length -> Int64 in
                     var best = 0
@@ -245,8 +247,9 @@ extension Tensor {
     }
 
     private func extremum(axes: [Int], keepDims: Bool, op: String, largest: Bool) -> Tensor {
-        struct Kernel: NumericKernel {
+        struct Kernel: NumericKernel, HalfPrecisionKernel {
             let source: Tensor, reduced: [Int], op: String, largest: Bool
+            func widened(_ operands: WidenedOperands) -> Self { Self(source: operands.input(source), reduced: reduced, op: op, largest: largest) }
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor { source.extrema(reduced, op: op, largest: largest, T.self) }
         }
         struct Winner: FloatingMap2 {
@@ -300,9 +303,11 @@ extension Tensor {
 
     /// The sums over `reduced`, keeping those axes at extent 1 (not recorded).
     private func summedKeepingDims(_ reduced: [Int]) -> Tensor {
-        guard dtype.isFloatingPoint || dtype == .int64 else { return to(.int64).summedKeepingDims(reduced) }
+        // Integers and bools sum to int64, widening each element as it is read: an int64 copy of a
+        // uint8 tensor would take 8× its memory (MNIST's 3s, 4.8 MB of bytes, 38 MB of int64).
+        let sumType: DType = dtype.isFloatingPoint ? dtype : .int64
         let outputShape = shape.indices.map { reduced.contains($0) ? 1 : shape[$0] }
-        if scalarCount == 0 { return .zeros(outputShape, dtype: dtype) }
+        if scalarCount == 0 { return .zeros(outputShape, dtype: sumType) }
         // Merge neighbouring axes of the same kind, skipping extent 1: the
         // blocks [outer, length, inner] that one backend call can reduce.
         var source = isContiguous ? detached() : materialized()
@@ -312,7 +317,7 @@ extension Tensor {
             source = source.permute(keptAxes + reduced).detached().materialized()
             blocks = reductionBlocks(source.shape, Array(keptAxes.count..<rank))
         }
-        if !blocks.contains(where: { $0.reduced }) { return source.reshape(outputShape) }
+        if !blocks.contains(where: { $0.reduced }) { return source.reshape(outputShape).to(sumType) }
         var outer = 1, length = 1, inner = 1
         var seenReduced = false
         for block in blocks {
@@ -320,12 +325,12 @@ extension Tensor {
             else if seenReduced { inner = block.extent }
             else { outer = block.extent }
         }
-        let result = Tensor(uninitializedShape: outputShape, dtype: dtype)
+        let result = Tensor(uninitializedShape: outputShape, dtype: sumType)
         let block = BlockSum(source: source, result: result, outer: outer, length: length, inner: inner)
         if dtype.isFloatingPoint {
             dtype.dispatch(block.onBackend, op: "sum")
         } else {
-            dtype.dispatch(block, op: "sum")
+            dtype.dispatch(block.widening)
         }
         return result
     }
@@ -392,21 +397,29 @@ private func contiguousProduct<T: FloatingScalar>(_ x: UnsafePointer<T>, count: 
 }
 
 /// Sums the middle axis of a contiguous `[outer, length, inner]` block into `result`:
-/// in a wrapping loop for int64, and through `onBackend` for the floating types. Either
-/// way in parts that depend on the shape alone (``sumInParts(_:_:)``), on several threads
-/// when large, so the sum is the same at every thread count.
-private struct BlockSum: NumericKernel {
+/// an integer or bool block into int64 through `widening`, a floating one through
+/// `onBackend`. Either way in parts that depend on the shape alone
+/// (``sumInParts(_:into:_:)``), on several threads when large, so the sum is the same at
+/// every thread count.
+private struct BlockSum {
     let source: Tensor, result: Tensor, outer: Int, length: Int, inner: Int
 
-    func run<T: NumericScalar>(_ type: T.Type) {
-        let inner = self.inner
-        sumInParts(T.self) { x, outer, length, y in
-            for o in 0..<outer {
-                let row = y + o * inner
-                row.initialize(repeating: .zero, count: inner)
-                for l in 0..<length {
-                    let lane = x + (o * length + l) * inner
-                    for i in 0..<inner { row[i] = T.plus(row[i], lane[i]) }
+    /// The sum of an integer or bool block into an int64 `result`, each element widened as
+    /// it is read, in a wrapping loop.
+    var widening: Widening { Widening(block: self) }
+
+    struct Widening: ScalarKernel {
+        let block: BlockSum
+        func run<T: TensorScalar>(_ type: T.Type) {
+            let inner = block.inner
+            block.sumInParts(T.self, into: Int64.self) { x, outer, length, y in
+                for o in 0..<outer {
+                    let row = y + o * inner
+                    row.initialize(repeating: 0, count: inner)
+                    for l in 0..<length {
+                        let lane = x + (o * length + l) * inner
+                        for i in 0..<inner { row[i] &+= lane[i].int64Value }
+                    }
                 }
             }
         }
@@ -415,12 +428,14 @@ private struct BlockSum: NumericKernel {
     /// The same sum on the backend's kernel, for a floating block.
     var onBackend: OnBackend { OnBackend(block: self) }
 
-    struct OnBackend: FloatingKernel {
+    struct OnBackend: FloatingKernel, HalfPrecisionKernel {
         let block: BlockSum
+        func widened(_ operands: WidenedOperands) -> Self { Self(block: BlockSum(source: operands.input(block.source), result: operands.target(block.result),
+                                  outer: block.outer, length: block.length, inner: block.inner)) }
         func run<T: FloatingScalar>(_ type: T.Type) {
             // Read here: the backend is a task-local choice, which the pool's threads do not see.
             let kernels = Nabla.kernels, inner = block.inner
-            block.sumInParts(T.self) { x, outer, length, y in
+            block.sumInParts(T.self, into: T.self) { x, outer, length, y in
                 kernels.sum(outer: outer, length: length, inner: inner, x: x, into: y)
             }
         }
@@ -429,14 +444,17 @@ private struct BlockSum: NumericKernel {
     /// Fewest rows of a piece of a large slice: few enough partial sums that adding them up is cheap.
     static let minimumPieceRows = 64
 
-    /// Sums the block with `sumPart(x, outer, length, y)`, which sums a smaller block of the
-    /// same form (the same `inner`) on the calling thread. The parts depend on the shape alone:
-    /// slices (`length × inner`) of at most ``ParallelLoop/blockElements`` elements are summed
-    /// whole, several to a part; a larger slice is cut along `length` into pieces of at least
-    /// ``minimumPieceRows`` rows, whose partial sums are then added in piece order.
-    func sumInParts<T: NumericScalar>(_ type: T.Type,
-                                      _ sumPart: (_ x: UnsafePointer<T>, _ outer: Int, _ length: Int, _ y: UnsafeMutablePointer<T>) -> Void) {
-        let x = UnsafePointer(source.base(T.self)), y = result.base(T.self)
+    /// Sums the block (of `Element`s) into `result` (of `Sum`s) with `sumPart(x, outer, length, y)`,
+    /// which sums a smaller block of the same form (the same `inner`) on the calling thread. The
+    /// parts depend on the shape alone: slices (`length × inner`) of at most
+    /// ``ParallelLoop/blockElements`` elements are summed whole, several to a part; a larger slice
+    /// is cut along `length` into pieces of at least ``minimumPieceRows`` rows, whose partial sums
+    /// are then added in piece order.
+    func sumInParts<Element: TensorScalar, Sum: NumericScalar>(
+        _ element: Element.Type, into sum: Sum.Type,
+        _ sumPart: (_ x: UnsafePointer<Element>, _ outer: Int, _ length: Int, _ y: UnsafeMutablePointer<Sum>) -> Void
+    ) {
+        let x = UnsafePointer(source.base(Element.self)), y = result.base(Sum.self)
         let slice = length * inner, inner = self.inner, length = self.length
         withExtendedLifetime(source.storage) {
             let pieceRows = Swift.max(BlockSum.minimumPieceRows, ParallelLoop.blockElements / inner)
@@ -447,7 +465,7 @@ private struct BlockSum: NumericKernel {
                 }
                 return
             }
-            let partials = UnsafeMutablePointer<T>.allocate(capacity: outer * pieces * inner)
+            let partials = UnsafeMutablePointer<Sum>.allocate(capacity: outer * pieces * inner)
             defer { partials.deallocate() }
             ParallelLoop.forEachBlock(outer * pieces, elements: outer * slice) { part in
                 let (o, piece) = part.quotientAndRemainder(dividingBy: pieces)
@@ -459,7 +477,7 @@ private struct BlockSum: NumericKernel {
                 row.initialize(from: parts, count: inner)
                 for piece in 1..<pieces {
                     let part = parts + piece * inner
-                    for i in 0..<inner { row[i] = T.plus(row[i], part[i]) }
+                    for i in 0..<inner { row[i] = Sum.plus(row[i], part[i]) }
                 }
             }
         }

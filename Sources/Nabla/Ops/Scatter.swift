@@ -144,8 +144,9 @@ private struct ScatterPlan {
     /// landing on each position. NaN wins `amax` and `amin`. The result has `base`'s dtype and
     /// the sums are in that dtype (integers wrap, as PyTorch's); bool combines as 0 and 1 (a sum is an or).
     func combined(_ base: Tensor, _ source: Tensor, reduce: ScatterReduction?, includeSelf: Bool) -> Tensor {
-        struct Combine: NumericKernel {
+        struct Combine: NumericKernel, HalfPrecisionKernel {
             let plan: ScatterPlan, base: Tensor, source: Tensor, reduce: ScatterReduction?, includeSelf: Bool
+            func widened(_ operands: WidenedOperands) -> Self { Self(plan: plan, base: operands.input(base), source: operands.input(source), reduce: reduce, includeSelf: includeSelf) }
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
                 var values = base.scalars(as: T.self)
                 let sourceValues = source.scalars(as: T.self)

@@ -16,7 +16,7 @@ extension Tensor {
                 }
                 return Int(value)
             }
-        case .float32, .float64:
+        case .float32, .float64, .float16, .bfloat16:
             Nabla.warn("\(op): a \(dtype) index tensor is deprecated and will be refused in the next release; pass int64 indices (to(.int64))",
                        site: "deprecated float indices")
             return scalars(as: Double.self).enumerated().map { position, value in
@@ -67,6 +67,27 @@ extension Tensor {
         return picked(alongAxis: resolved, outputShape: indices.shape, op: "gather") { flat, _ in picks[flat] }
     }
 
+    /// The elements at `indices` of this tensor read as a flat vector in row-major order
+    /// (`torch.take`): the result has the shape of `indices`. `indices` is int64, as PyTorch's;
+    /// a negative index counts from the end, and each must lie in −count..<count. Picking an
+    /// index twice gives its gradient twice.
+    public func take(_ indices: Tensor) -> Tensor {
+        guard indices.dtype == .int64 else {
+            fail("take: indices must be an int64 tensor, got \(indices.dtype) (convert with to(.int64))")
+        }
+        let count = scalarCount
+        if count == 0 && indices.scalarCount > 0 {
+            fail("take: cannot take \(indices.scalarCount) elements from a tensor of shape \(describe(shape)), which has none")
+        }
+        let positions = indices.scalars(as: Int64.self).enumerated().map { position, index in
+            guard index >= -Int64(count) && index < Int64(count) else {
+                fail("take: index \(index) at position \(position) is out of range for a tensor of shape \(describe(shape)) with \(count) elements (expected \(-count)..<\(count))")
+            }
+            return Int(index < 0 ? index + Int64(count) : index)
+        }
+        return taken(at: positions, shape: indices.shape, op: "take")
+    }
+
     /// A tensor of `outputShape` whose element at multi-index m is this tensor's
     /// element at m with position `pick(flat index of m, m[axis])` along `axis`.
     func picked(alongAxis axis: Int, outputShape: [Int], op: String, _ pick: (_ flat: Int, _ along: Int) -> Int) -> Tensor {
@@ -111,8 +132,9 @@ extension Tensor {
 
 /// `values`' elements added at `positions` of the contiguous `target`, in order; a repeated
 /// position adds up (`indexPut` with `accumulate`, and the gradient of ``Tensor/taken(at:shape:op:)``).
-struct IndexedAdd: NumericKernel {
+struct IndexedAdd: NumericKernel, HalfPrecisionKernel {
     let target: Tensor, positions: [Int], values: Tensor
+    func widened(_ operands: WidenedOperands) -> Self { Self(target: operands.target(target), positions: positions, values: operands.input(values)) }
     func run<T: NumericScalar>(_ type: T.Type) {
         let out = target.base(T.self)
         values.withUnsafeBufferPointer(as: T.self) { written in

@@ -48,8 +48,9 @@ extension Tensor {
     /// Fails naming `op` on a dtype that is not floating.
     private func laneMaximum(_ axis: Int, op: String) -> Tensor {
         guard shape[axis] > 0 else { return Tensor.zeros(shape.indices.map { $0 == axis ? 1 : shape[$0] }, dtype: dtype) }
-        struct Kernel: FloatingKernel {
+        struct Kernel: FloatingKernel, HalfPrecisionKernel {
             let source: Tensor, axis: Int, op: String
+            func widened(_ operands: WidenedOperands) -> Self { Self(source: operands.input(source), axis: axis, op: op) }
             func run<T: FloatingScalar>(_ type: T.Type) -> Tensor { source.extrema([axis], op: op, largest: true, T.self) }
         }
         return dtype.dispatch(Kernel(source: self, axis: axis, op: op), op: op)

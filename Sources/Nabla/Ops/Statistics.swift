@@ -50,8 +50,13 @@ extension Tensor {
     /// `p` is a Double, as Python's float is, so that a float64 tensor's norm of order 3 raises to
     /// exactly 1/3 in float64; a float32 tensor computes with `1 / Float(p)`.
     public func norm(p: Double = 2, axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
-        let reduced = normalizedAxes(axes ?? Array(0..<rank), rank: rank, op: "norm")
-        guard !p.isNaN else { fail("norm: the order p must be a number, got nan") }
+        norm(p: p, axes: axes, keepDims: keepDims, op: "norm")
+    }
+
+    /// ``norm(p:axes:keepDims:)``, its errors naming `op` (`Linalg.vectorNorm` shares it).
+    func norm(p: Double, axes: [Int]?, keepDims: Bool, op: String) -> Tensor {
+        let reduced = normalizedAxes(axes ?? Array(0..<rank), rank: rank, op: op)
+        guard !p.isNaN else { fail("\(op): the order must be a number, got nan") }
         let x = detached(), magnitude = x.abs()
         let kept: Tensor
         switch p {

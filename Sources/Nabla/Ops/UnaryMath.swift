@@ -112,8 +112,30 @@ extension Tensor {
     /// `min(max(x, min), max)`: with min > max every element becomes max, as in
     /// PyTorch. The gradient passes where the element lies within the bounds,
     /// bounds included. NaN stays NaN. The bounds are Doubles, as PyTorch's are Python
-    /// floats, each converted once to the tensor's dtype (float64 clamps at the double bound).
+    /// floats, each converted once to the tensor's dtype (float64 clamps at the double bound);
+    /// an integer tensor is clamped in float32. This is the form for optional bounds; with
+    /// bounds written out, ``clamp(min:max:)-(L,H)`` and its one-sided forms take integers too.
     public func clamp(min low: Double? = nil, max high: Double? = nil) -> Tensor {
+        clamped(low.map(ScalarValue.floating), high.map(ScalarValue.floating))
+    }
+
+    /// Each element limited to [min, max], the bounds Swift numbers weak in promotion as PyTorch's
+    /// Python numbers: an integer tensor with `Int` bounds is clamped in its own dtype, exactly
+    /// (`Tensor([-5, 3, 10] as [Int64]).clamp(min: -2, max: 4)` is int64 `[-2, 3, 4]`), and a bound
+    /// out of its range fails, as in PyTorch; a `Double` bound makes an integer tensor float32; a
+    /// floating tensor converts the bounds to its dtype. Otherwise as ``clamp(min:max:)-(Double?,Double?)``.
+    public func clamp<L: ScalarOperand, H: ScalarOperand>(min low: L, max high: H) -> Tensor {
+        clamped(low.scalarValue, high.scalarValue)
+    }
+
+    /// Each element at least `min` (see ``clamp(min:max:)-(L,H)``).
+    public func clamp<S: ScalarOperand>(min low: S) -> Tensor { clamped(low.scalarValue, nil) }
+
+    /// Each element at most `max` (see ``clamp(min:max:)-(L,H)``).
+    public func clamp<S: ScalarOperand>(max high: S) -> Tensor { clamped(nil, high.scalarValue) }
+
+    /// clamp in the dtype that this tensor and the bounds promote to (`torch.clamp`'s).
+    private func clamped(_ low: ScalarValue?, _ high: ScalarValue?) -> Tensor {
         struct Clamp: FloatingMap {
             let lower: Double, upper: Double
             func callAsFunction<T: FloatingScalar>(_ x: T) -> T { Swift.min(Swift.max(x, T(lower)), T(upper)) }
@@ -122,8 +144,32 @@ extension Tensor {
             let lower: Double, upper: Double
             func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T) -> T { x >= T(lower) && x <= T(upper) ? g : 0 }
         }
-        let lower = low ?? -.infinity, upper = high ?? .infinity
-        return unary("clamp", Clamp(lower: lower, upper: upper)) { g, x, _ in
+        struct IntegerClamp: NumericKernel {
+            let input: Tensor, lower: ScalarValue?, upper: ScalarValue?
+            func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
+                let low = lower.map { bound($0, T.self) } ?? T.lowest, high = upper.map { bound($0, T.self) }
+                return mapElements(input, T.self) { x in
+                    let raised = Swift.max(x, low)
+                    return high.map { Swift.min(raised, $0) } ?? raised
+                }
+            }
+
+            /// The integer `value` in `T`, which must hold it: PyTorch refuses a bound its dtype overflows.
+            /// (A floating bound never comes here: it makes the result floating.)
+            func bound<T: NumericScalar>(_ value: ScalarValue, _ type: T.Type) -> T {
+                let integer = value.converted(to: Int64.self), converted = T.converting(int64: integer)
+                guard converted.int64Value == integer else {
+                    fail("clamp: the bound \(integer) cannot be converted to \(T.dtype) without overflow")
+                }
+                return converted
+            }
+        }
+        let dtype = Tensor.resultType([self], scalars: [low, high].compactMap { $0?.kind })
+        guard dtype.isFloatingPoint else {
+            return dtype.dispatch(IntegerClamp(input: to(dtype), lower: low, upper: high), op: "clamp")
+        }
+        let lower = low?.converted(to: Double.self) ?? -.infinity, upper = high?.converted(to: Double.self) ?? .infinity
+        return to(dtype).unary("clamp", Clamp(lower: lower, upper: upper)) { g, x, _ in
             mapFloating(g, x, op: "clamp", Gradient(lower: lower, upper: upper))
         }
     }
@@ -304,14 +350,15 @@ extension Tensor {
     /// passes where x is finite and is 0 elsewhere.
     public func nanToNum(nan: Double = 0, posinf: Double? = nil, neginf: Double? = nil) -> Tensor {
         struct NanToNum: FloatingMap {
-            let nan: Double, posinf: Double?, neginf: Double?
+            let nan: Double, posinf: Double, neginf: Double
             func callAsFunction<T: FloatingScalar>(_ x: T) -> T {
-                x.isNaN ? T(nan) : (x == .infinity ? posinf.map(T.init) ?? .greatestFiniteMagnitude
-                                    : (x == -.infinity ? neginf.map(T.init) ?? -.greatestFiniteMagnitude : x))
+                x.isNaN ? T(nan) : (x == .infinity ? T(posinf) : (x == -.infinity ? T(neginf) : x))
             }
         }
+        // The dtype's own largest value: a float16 tensor computes in float32 but holds at most 65504.
+        let largest = dtype.greatestFiniteMagnitude ?? 0
         struct Gradient: FloatingMap2 { func callAsFunction<T: FloatingScalar>(_ g: T, _ x: T) -> T { x.isFinite ? g : 0 } }
-        return unary("nanToNum", NanToNum(nan: nan, posinf: posinf, neginf: neginf)) { g, x, _ in
+        return unary("nanToNum", NanToNum(nan: nan, posinf: posinf ?? largest, neginf: neginf ?? -largest)) { g, x, _ in
             mapFloating(g, x, op: "nanToNum", Gradient())
         }
     }

@@ -1,10 +1,14 @@
 /// The element type of a tensor, chosen at run time (PyTorch's `dtype`).
 ///
 /// `float32` is the default everywhere; a tensor made from `[Double]`,
-/// `[Int64]`, `[Int32]`, `[UInt8]` or `[Bool]` takes the matching dtype, and
-/// ``Tensor/to(_:)`` converts. Each case prints as PyTorch spells it (`float64`).
+/// `[Int64]`, `[Int32]`, `[UInt8]`, `[Bool]`, `[Float16]` or `[BFloat16]` takes the
+/// matching dtype, and ``Tensor/to(_:)`` converts. Each case prints as PyTorch spells it (`float64`).
+///
+/// `float16` and `bfloat16` are storage types: their tensors hold 2-byte elements, and
+/// every op computes on them in float32 and rounds its result back (see the article
+/// "Element types").
 public enum DType: String, CaseIterable, Sendable, CustomStringConvertible {
-    case float32, float64, int64, int32, uint8, bool
+    case float32, float64, int64, int32, uint8, bool, float16, bfloat16
 
     public var description: String { rawValue }
 
@@ -13,12 +17,32 @@ public enum DType: String, CaseIterable, Sendable, CustomStringConvertible {
         switch self {
         case .float64, .int64: return 8
         case .float32, .int32: return 4
+        case .float16, .bfloat16: return 2
         case .uint8, .bool: return 1
         }
     }
 
     /// Whether elements are floating-point numbers (the dtypes autograd differentiates).
-    public var isFloatingPoint: Bool { self == .float32 || self == .float64 }
+    public var isFloatingPoint: Bool {
+        switch self {
+        case .float32, .float64, .float16, .bfloat16: return true
+        case .int64, .int32, .uint8, .bool: return false
+        }
+    }
+
+    /// The largest finite value of this floating dtype; nil for the others.
+    var greatestFiniteMagnitude: Double? {
+        switch self {
+        case .float32: return Double(Float.greatestFiniteMagnitude)
+        case .float64: return .greatestFiniteMagnitude
+        case .float16: return Double(Float16.greatestFiniteMagnitude)
+        case .bfloat16: return Double(Float(BFloat16(bitPattern: 0x7F7F)))
+        case .int64, .int32, .uint8, .bool: return nil
+        }
+    }
+
+    /// Whether this is a 2-byte floating storage type (float16, bfloat16), which ops compute on in float32.
+    var isHalfPrecision: Bool { self == .float16 || self == .bfloat16 }
 
     /// The bytes that `count` elements take, or nil when that overflows `Int`.
     func byteCount(of count: Int) -> Int? {
@@ -28,12 +52,13 @@ public enum DType: String, CaseIterable, Sendable, CustomStringConvertible {
 }
 
 /// A Swift type that a tensor element can be read or written as (MLX Swift's
-/// `HasDType`): `Float`, `Double`, `Int64`, `Int32`, `UInt8` and `Bool`.
+/// `HasDType`): `Float`, `Double`, `Int64`, `Int32`, `UInt8`, `Bool`, `Float16` and ``BFloat16``.
 ///
 /// Conversions between them follow PyTorch's casts: floating to integer
 /// truncates toward zero (NaN and values out of range give the type's
 /// minimum through Int64, as x86's conversion does, then wrap); integer to
-/// narrower integer wraps; any non-zero value (NaN included) is `true`.
+/// narrower integer wraps; any non-zero value (NaN included) is `true`; float64 and
+/// integers reach float16 and bfloat16 through float32, rounding twice, as PyTorch's casts do.
 public protocol TensorScalar: Sendable {
     /// The dtype of a tensor whose elements are of this type.
     static var dtype: DType { get }
@@ -109,4 +134,22 @@ extension Bool: TensorScalar {
     public var int64Value: Int64 { self ? 1 : 0 }
     public static func converting(double value: Double) -> Self { value != 0 }
     public static func converting(int64 value: Int64) -> Self { value != 0 }
+}
+
+extension Float16: TensorScalar {
+    public static var dtype: DType { .float16 }
+    public var doubleValue: Double { Double(self) }
+    public var int64Value: Int64 { truncatedInt64(Double(self)) }
+    // Through Float, as PyTorch's casts (c10::Half is made from a float): a float64 just past a
+    // float16 rounding midpoint that rounds onto the midpoint in float32 then rounds to even.
+    public static func converting(double value: Double) -> Self { Self(Float(value)) }
+    public static func converting(int64 value: Int64) -> Self { Self(Float(value)) }
+}
+
+extension BFloat16: TensorScalar {
+    public static var dtype: DType { .bfloat16 }
+    public var doubleValue: Double { Double(Float(self)) }
+    public var int64Value: Int64 { truncatedInt64(Double(Float(self))) }
+    public static func converting(double value: Double) -> Self { Self(Float(value)) }
+    public static func converting(int64 value: Int64) -> Self { Self(Float(value)) }
 }

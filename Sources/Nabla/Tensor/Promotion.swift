@@ -2,7 +2,8 @@
 /// the one table that says which dtype an op on mixed operands computes in.
 ///
 /// - Categories rank bool < integer < floating. Two dtypes of one category
-///   promote to the wider (uint8 < int32 < int64, float32 < float64); of two
+///   promote to the wider (uint8 < int32 < int64, float16 and bfloat16 < float32 <
+///   float64; float16 with bfloat16, neither wider, is float32); of two
 ///   categories, to the dtype of the higher one (int64 with float32 is float32).
 /// - Operands come in three tiers: tensors with at least one axis, rank-0
 ///   tensors, and Swift scalars (weak: an integer is int64, a floating value
@@ -16,7 +17,7 @@ extension DType {
         switch self {
         case .bool: return 0
         case .uint8, .int32, .int64: return 1
-        case .float32, .float64: return 2
+        case .float32, .float64, .float16, .bfloat16: return 2
         }
     }
 
@@ -25,7 +26,8 @@ extension DType {
     public func promoted(with other: DType) -> DType {
         if self == other { return self }
         if category != other.category { return category > other.category ? self : other }
-        return byteSize >= other.byteSize ? self : other
+        if byteSize == other.byteSize { return .float32 }   // float16 with bfloat16: neither holds the other
+        return byteSize > other.byteSize ? self : other
     }
 
     /// The dtype true division computes in: this one if floating, else float32 (the
@@ -43,8 +45,8 @@ extension DType {
 }
 
 /// A Swift number that an op takes beside tensors (`x + 1`, `x * 0.1`, `x .> threshold`):
-/// `Int`, `Int64`, `Int32` and `UInt8` as PyTorch takes a Python int, `Float` and `Double`
-/// as it takes a Python float.
+/// `Int`, `Int64`, `Int32` and `UInt8` as PyTorch takes a Python int, `Float`, `Double`
+/// and `Float16` as it takes a Python float.
 ///
 /// The number is weak in promotion (see above): `int64 + 1` is int64, `uint8 + 1` uint8,
 /// `bool + 1` int64, `int64 + 0.5` float32, `float32 * 0.1` float32. Its value keeps its
@@ -87,6 +89,7 @@ extension Int64: ScalarOperand { public var scalarValue: ScalarValue { .integer(
 extension Int32: ScalarOperand { public var scalarValue: ScalarValue { .integer(Int64(self)) } }
 extension UInt8: ScalarOperand { public var scalarValue: ScalarValue { .integer(Int64(self)) } }
 extension Float: ScalarOperand { public var scalarValue: ScalarValue { .floating(Double(self)) } }
+extension Float16: ScalarOperand { public var scalarValue: ScalarValue { .floating(Double(self)) } }
 extension Double: ScalarOperand { public var scalarValue: ScalarValue { .floating(self) } }
 
 /// The kinds of Swift scalar an op may take beside tensors, each weak (see above).

@@ -76,6 +76,9 @@ extension Tensor: Codable {
         case .int32: try container.encode(scalars(as: Int32.self), forKey: .data)
         case .uint8: try container.encode(scalars(as: UInt8.self), forKey: .data)
         case .bool: try container.encode(scalars(as: Bool.self), forKey: .data)
+        case .float16: try container.encode(scalars(as: Float16.self), forKey: .data)
+        // Swift has no bfloat16 number to encode: its values as the Floats they exactly are.
+        case .bfloat16: try container.encode(scalars(as: Float.self), forKey: .data)
         }
     }
 
@@ -107,6 +110,8 @@ extension Tensor: Codable {
         case .int32: self = try elements(Int32.self)
         case .uint8: self = try elements(UInt8.self)
         case .bool: self = try elements(Bool.self)
+        case .float16: self = try elements(Float16.self)
+        case .bfloat16: self = try elements(Float.self).to(.bfloat16)
         }
     }
 }
