@@ -110,7 +110,8 @@ public final class ProcessGroup {
     }
 
     /// Replaces `tensor` by its elementwise sum (or mean) over the ranks, in its own
-    /// dtype: float32 (MPI_FLOAT), float64 (MPI_DOUBLE) or, for `.sum` only, int64, int32
+    /// dtype: float32 (MPI_FLOAT), float64 (MPI_DOUBLE), float16 and bfloat16 (summed in
+    /// float32, then rounded once) or, for `.sum` only, int64, int32
     /// and uint8 (MPI_INT64_T, MPI_INT32_T, MPI_UINT8_T, wrapping as torch's integer sums do)
     /// and bool, whose sum is the logical or (MPI_LOR), as torch.distributed's SUM on bool.
     /// Every rank must pass a tensor of the same shape and dtype. A parameter stays the same leaf.
@@ -123,9 +124,11 @@ public final class ProcessGroup {
         case (.int32, .sum): reduced = try reducedCopy(of: tensor, Int32.self) { try combineInPlace($0, nabla_mpi_int32(), nabla_mpi_sum()) }
         case (.uint8, .sum): reduced = try reducedCopy(of: tensor, UInt8.self) { try combineInPlace($0, nabla_mpi_uint8(), nabla_mpi_sum()) }
         case (.bool, .sum): reduced = try reducedCopy(of: tensor, Bool.self) { try combineInPlace($0, nabla_mpi_c_bool(), nabla_mpi_lor()) }
-        // MPI has no 2-byte float type.
         case (.float16, _), (.bfloat16, _):
-            Nabla.fail("allReduce: not implemented for \(tensor.dtype) tensors (MPI has no such type); convert them with to(.float32) first")
+            // MPI has no half types: summed in float32, as Nabla computes every half op, then rounded once.
+            var wide = tensor.detached().to(.float32)
+            try allReduce(&wide, operation)
+            reduced = wide.to(tensor.dtype)
         case (let other, .mean):
             Nabla.fail("allReduce: the mean of \(other) tensors is not \(other); convert them with to(.float64) first")
         }

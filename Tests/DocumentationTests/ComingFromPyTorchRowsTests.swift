@@ -73,6 +73,21 @@ final class ComingFromPyTorchRowsTests: XCTestCase {
         XCTAssertTrue(a.allClose(b))
     }
 
+    /// Python's //, % and the bitwise operators, with torch's values.
+    func testIntegerDivisionAndBitwiseOperators() {
+        let a = Tensor([7, -7] as [Int64]), b = Tensor([2, 2] as [Int64])
+        XCTAssertEqual(a.floorDivide(b).scalars(as: Int64.self), [3, -4], "torch: a // b")
+        XCTAssertEqual(a.remainder(b).scalars(as: Int64.self), [1, 1], "torch: a % b")
+        XCTAssertEqual(a.fmod(b).scalars(as: Int64.self), [1, -1])
+        let x = Tensor([[10, 11], [12, 13]] as [[Int64]]), i = Tensor([3, -4] as [Int64])
+        XCTAssertEqual(x.take(i).scalars(as: Int64.self), [13, 10])
+        let mask = Tensor([true, false])
+        XCTAssertEqual((~mask).scalars(as: Bool.self), [false, true])
+        XCTAssertEqual((a & b).scalars(as: Int64.self), [2, 0])
+        XCTAssertEqual((a ^ b).scalars(as: Int64.self), [5, -5])
+        XCTAssertEqual(a.logicalAnd(b).scalars(as: Bool.self), [true, true])
+    }
+
     func testGradientFlags() {
         var w = Tensor([1, 2])
         w.requiresGrad = true

@@ -69,6 +69,14 @@ func checkCollectives() throws {
     var flags = Tensor([rank == root, false, true])
     try group.allReduce(&flags, .sum)
     require(flags.dtype == .bool && flags.scalars(as: Bool.self) == [true, false, true], "bool allReduce sum gave \(flags.scalars(as: Bool.self))")
+    // float16 and bfloat16 sum in float32 and round once, as Nabla computes every half op.
+    for half in [DType.float16, .bfloat16] {
+        var values = Tensor([0.5, 1000 + Float(rank)]).to(half)
+        try group.allReduce(&values, .sum)
+        let expected = Tensor([0.5 * Float(size), 1000 * Float(size) + Float(size * (size - 1) / 2)]).to(half)
+        require(values.dtype == half && values.scalars(as: Float.self) == expected.scalars(as: Float.self),
+                "\(half) allReduce sum gave \(values.scalars(as: Float.self))")
+    }
     var empty = Tensor.zeros([0], dtype: .int32)
     try group.allReduce(&empty, .sum)
     require(empty.shape == [0], "an empty allReduce gave \(empty.shape)")

@@ -218,6 +218,29 @@ final class DTypeTests: XCTestCase {
         }
     }
 
+    /// The window ops that take every floating dtype compute float16 and bfloat16 in float32
+    /// and round once: the float32 result of the widened input, narrowed.
+    func testWindowOpsOnHalfTensorsAreTheFloat32ResultRounded() {
+        let image = Tensor((0..<32).map { Float($0) * 0.37 - 5 }).reshape([1, 2, 4, 4])
+        let filters = Tensor((0..<18).map { Float($0 % 5) * 0.25 - 0.5 }).reshape([1, 2, 3, 3])
+        for half in [DType.float16, .bfloat16] {
+            let input = image.to(half), weight = filters.to(half)
+            let cases: [(String, (Tensor, Tensor) -> Tensor)] = [
+                ("conv2d", { $0.conv2d($1, padding: 1) }),
+                ("unfold", { x, _ in x.unfold(kernelSize: 2) }),
+                ("fold", { x, _ in x.unfold(kernelSize: 2).fold(outputSize: 4, kernelSize: 2) }),
+                ("avgPool2d", { x, _ in x.avgPool2d(kernelSize: 2) }),
+                ("maxPool2d", { x, _ in x.maxPool2d(kernelSize: 2) }),
+            ]
+            for (name, op) in cases {
+                let result = op(input, weight)
+                XCTAssertEqual(result.dtype, half, "\(name) of \(half)")
+                XCTAssertEqual(result.scalars(as: Float.self), op(input.to(.float32), weight.to(.float32)).to(half).scalars(as: Float.self),
+                               "\(name) of \(half)")
+            }
+        }
+    }
+
     func testWindowAndNormalizationOpsNameTheDTypesTheyRefuse() {
         let image = Tensor.zeros([1, 1, 4, 4], dtype: .float64)
         assertFails("conv2d: the input is float64 but the weight is float32; convert one with to(_:) so both have the same dtype") {
@@ -226,7 +249,7 @@ final class DTypeTests: XCTestCase {
         assertFails("conv2d: the input is float32 but the bias is float64") {
             _ = image.to(.float32).conv2d(Tensor.zeros([1, 1, 3, 3]), bias: Tensor.zeros([1], dtype: .float64))
         }
-        assertFails("conv2d: not implemented for bool tensors (it takes float32, float64, float16, bfloat16, int64, int32, uint8)") {
+        assertFails("conv2d: not implemented for bool tensors (it takes float32, float64, int64, int32, uint8, float16, bfloat16)") {
             _ = image.to(.bool).conv2d(Tensor.zeros([1, 1, 3, 3], dtype: .bool))
         }
         assertFails("unfold: not implemented for int32 tensors") { _ = image.to(.int32).unfold(kernelSize: 2) }
@@ -235,7 +258,7 @@ final class DTypeTests: XCTestCase {
         assertFails("maxPool2d: not implemented for bool tensors (it takes float32, float64, int64, int32, uint8, float16, bfloat16)") {
             _ = image.to(.bool).maxPool2d(kernelSize: 2)
         }
-        assertFails("avgPool2d: not implemented for int32 tensors (it takes float32, float64, float16, bfloat16, int64)") { _ = image.to(.int32).avgPool2d(kernelSize: 2) }
+        assertFails("avgPool2d: not implemented for int32 tensors (it takes float32, float64, int64, float16, bfloat16)") { _ = image.to(.int32).avgPool2d(kernelSize: 2) }
         assertFails("adaptiveAvgPool2d: not implemented for uint8 tensors") { _ = image.to(.uint8).adaptiveAvgPool2d(outputSize: 1) }
         assertFails("batchNorm: not implemented for int64 tensors") { _ = image.to(.int64).batchNorm(weight: nil, bias: nil) }
         assertFails("batchNorm: the input is float64 but the weight is float32") { _ = image.batchNorm(weight: Tensor.ones([1]), bias: nil) }

@@ -196,7 +196,7 @@ extension Tensor {
         }
         switch dtype {
         case .int64, .int32, .uint8: return integerConvolution(weight, bias: bias, geometry: geometry, groups: groups)
-        case .bool: fail("conv2d: not implemented for bool tensors (it takes float32, float64, float16, bfloat16, int64, int32, uint8)")
+        case .bool: fail("conv2d: not implemented for bool tensors (it takes float32, float64, int64, int32, uint8, float16, bfloat16)")
         case .float32, .float64, .float16, .bfloat16: break
         }
         return dtype.dispatch(Kernel(input: self, weight: weight, bias: bias, geometry: geometry, groups: groups), op: "conv2d")

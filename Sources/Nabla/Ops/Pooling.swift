@@ -141,7 +141,7 @@ extension Tensor {
                               padding: padding.width, extent: geometry.width)
         switch dtype {
         case .int64: return integerAveragePool(rows: rows, columns: columns)
-        case .int32, .uint8, .bool: fail("avgPool2d: not implemented for \(dtype) tensors (it takes float32, float64, float16, bfloat16, int64)")
+        case .int32, .uint8, .bool: fail("avgPool2d: not implemented for \(dtype) tensors (it takes float32, float64, int64, float16, bfloat16)")
         case .float32, .float64, .float16, .bfloat16: return averagePool(op: "avgPool2d", rows: rows, columns: columns)
         }
     }
