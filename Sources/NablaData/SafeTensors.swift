@@ -9,10 +9,10 @@ import Nabla
 ///                      "__metadata__": {"key": "value"}}, padded with spaces to a multiple of 8
 ///     the rest  the tensors' little-endian bytes; offsets count from here
 ///
-/// Element types: `F64`, `F32`, `I64`, `I32`, `U8` and `BOOL` read as float64, float32,
-/// int64, int32, uint8 and bool tensors and are written from them; `F16` and `BF16` read
-/// as float32 (exactly) and are written from float32 tensors when asked
-/// (``ElementType``). Other types (`F8_*`, `I8`, `I16`, `U16`…) are refused, naming the tensor.
+/// Element types: `F64`, `F32`, `F16`, `BF16`, `I64`, `I32`, `U8` and `BOOL` read as
+/// float64, float32, float16, bfloat16, int64, int32, uint8 and bool tensors and are written
+/// from them; float32 tensors may also be stored as `F16` or `BF16` (``ElementType``).
+/// Other types (`F8_*`, `I8`, `I16`, `U16`…) are refused, naming the tensor.
 /// A checkpoint may mix them, as torch's do (BatchNorm's int64 `num_batches_tracked`).
 public enum SafeTensors {
     /// Headers beyond this size are refused before parsing (the reference implementation's limit).
@@ -178,7 +178,6 @@ public enum SafeTensors {
 
         try checkHeader(entries.map { ($0.name, $0.shape) })
         return try entries.map { entry in
-            // The tensor's bytes in its dtype: twice the file's for F16 and BF16.
             try ensureAllocatable(entry.count * entry.type.dtype.byteSize, for: path, "tensor \"\(entry.name)\"")
             let tensor = try entry.type.tensor(shape: entry.shape, count: entry.count, fill: { fileBytes in
                 guard try fill(fileBytes, dataStart + entry.begin) == entry.end - entry.begin else {

@@ -63,6 +63,8 @@ public final class Adam: MomentumOptimizer {
             switch parameter.value.dtype {
             case .float32: updated = step(index, parameter.value, grad, Float.self)
             case .float64: updated = step(index, parameter.value, grad, Double.self)
+            case .float16, .bfloat16:
+                Nabla.fail("Adam: parameter \(index) is \(parameter.value.dtype); Adam steps float32 and float64 parameters (convert the model with to(.float32))")
             case let other: Nabla.fail("Adam: parameter \(index) is \(other); only float32 and float64 parameters have gradients")
             }
             // In place, so that every copy of the leaf sees the step (see Tensor's "Leaves have an identity").

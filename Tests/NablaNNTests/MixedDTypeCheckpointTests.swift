@@ -50,6 +50,48 @@ final class MixedDTypeCheckpointTests: XCTestCase {
         """#, arguments: [folder, mean])
     }
 
+    /// A model cast to float16 or bfloat16 (`model.half()`, `model.bfloat16()` in torch) saves F16 and
+    /// BF16 tensors torch loads bit for bit; torch's half checkpoints load into a half model as they
+    /// are, and into a float32 model converted exactly (every half value is a float32 value).
+    func testHalfPrecisionCheckpointsRoundTripWithTorch() throws {
+        let folder = NSTemporaryDirectory() + "nabla-half-checkpoint-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: folder) }
+        for (dtype, kind, method) in [(DType.float16, "F16", "half"), (.bfloat16, "BF16", "bfloat16")] {
+            let model = Linear(inputs: 3, outputs: 2).to(dtype)
+            XCTAssertEqual(model.weight.value.dtype, dtype)
+            try model.save(to: folder + "/nabla-\(kind).safetensors")
+            let weights = model.weight.value.scalars(as: Double.self).map { "\($0)" }.joined(separator: ",")
+            try runTorchPython(#"""
+            import sys, json, struct, torch
+            from safetensors.torch import load_file, save_file
+            folder, kind, method, weights = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+            path = folder + "/nabla-" + kind + ".safetensors"
+            header = json.loads(open(path, "rb").read()[8:8 + struct.unpack("<Q", open(path, "rb").read(8))[0]])
+            assert {v["dtype"] for k, v in header.items() if k != "__metadata__"} == {kind}, header
+            state = load_file(path)
+            linear = getattr(torch.nn.Linear(3, 2), method)()
+            linear.load_state_dict(state)
+            assert linear.weight.dtype == getattr(torch, "float16" if kind == "F16" else "bfloat16")
+            assert linear.weight.flatten().float().tolist() == [float(w) for w in weights.split(",")], linear.weight
+            torch.manual_seed(1)
+            save_file(getattr(torch.nn.Linear(3, 2), method)().state_dict(), folder + "/torch-" + kind + ".safetensors")
+            """#, arguments: [folder, kind, method, weights])
+            let stored = try SafeTensors.read(from: folder + "/torch-\(kind).safetensors")
+            XCTAssertEqual(Set(stored.map(\.tensor.dtype)), [dtype], kind)
+            let half = Linear(inputs: 3, outputs: 2).to(dtype), single = Linear(inputs: 3, outputs: 2)
+            try half.load(from: folder + "/torch-\(kind).safetensors")
+            try single.load(from: folder + "/torch-\(kind).safetensors")
+            let torchWeight = try XCTUnwrap(stored.first { $0.name == "weight" }?.tensor)
+            XCTAssertEqual(half.weight.value.dtype, dtype)
+            XCTAssertEqual(half.weight.value.scalars(as: Float.self), torchWeight.scalars(as: Float.self), kind)
+            XCTAssertEqual(single.weight.value.dtype, .float32)
+            XCTAssertEqual(single.weight.value.scalars, torchWeight.scalars(as: Float.self), kind)
+            // The half model computes: its output has its dtype.
+            XCTAssertEqual(half(Tensor.ones([4, 3], dtype: dtype)).dtype, dtype)
+        }
+    }
+
     /// A float checkpoint (older Nabla, or a float64 one) loads converting to the model's dtypes.
     func testLoadStateDictConvertsToTheModelsDTypes() throws {
         let norm = BatchNorm2d(features: 2)

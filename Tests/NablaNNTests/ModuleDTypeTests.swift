@@ -18,6 +18,31 @@ final class ModuleDTypeTests: XCTestCase {
         }
     }
 
+    /// A model cast to float16 or bfloat16 computes in float32 and rounds each op's result:
+    /// its outputs are within a few half-precision roundings of the float32 model's, its
+    /// gradients have its dtype, SGD steps it, and Adam refuses it by name.
+    func testHalfPrecisionModelsComputeAndTrainWithSGD() {
+        for (dtype, unit) in [(DType.float16, Float(0x1p-11)), (.bfloat16, 0x1p-8)] {
+            let single = Net(seed: 7), half = Net(seed: 7)
+            half.to(dtype)
+            XCTAssertEqual(half.norm.runningMean.value.dtype, dtype)
+            XCTAssertEqual(half.norm.batchesTracked.value.dtype, .int64)
+            let x = Tensor(shape: [5, 4], scalars: (0..<20).map { Float($0 % 7) / 4 - 0.75 })
+            let (y32, yHalf) = (single(x), half(x.to(dtype)))
+            XCTAssertEqual(yHalf.dtype, dtype)
+            assertClose(yHalf.scalars, y32.scalars, tolerance: 64 * unit)
+            let loss = yHalf.square().mean()
+            loss.backward()
+            XCTAssertEqual(half.first.weight.grad?.dtype, dtype)
+            let before = half.first.weight.value.scalars
+            let sgd = SGD(half.parameters, learningRate: 0.5, momentum: 0.9)
+            sgd.step()
+            XCTAssertEqual(half.first.weight.value.dtype, dtype)
+            XCTAssertNotEqual(half.first.weight.value.scalars, before)
+            assertFails("Adam: parameter 0 is \(dtype); Adam steps float32 and float64 parameters") { Adam(half.parameters).step() }
+        }
+    }
+
     func testToFloat64CastsParametersAndFloatBuffersAndTrainsInFloat64() {
         let single = Net(seed: 7), double = Net(seed: 7)
         let parameters = double.parameters

@@ -41,9 +41,6 @@ public enum DType: String, CaseIterable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Whether this is a 2-byte floating storage type (float16, bfloat16), which ops compute on in float32.
-    var isHalfPrecision: Bool { self == .float16 || self == .bfloat16 }
-
     /// The bytes that `count` elements take, or nil when that overflows `Int`.
     func byteCount(of count: Int) -> Int? {
         let (bytes, overflow) = count.multipliedReportingOverflow(by: byteSize)
