@@ -152,7 +152,7 @@ public final class DataLoader: Sequence {
     private static func floatPixels(_ pixels: Tensor) -> Tensor { pixels.to(.float32, dividedBy: 255) }
 
     /// Records a full epoch's timings, which choose whether the next epoch prefetches by default.
-    fileprivate func recordEpoch(work: Double, gather: Double, batches: Int) {
+    func recordEpoch(work: Double, gather: Double, batches: Int) {
         guard batches > 0 else { return }
         let timings = (work: work / Double(batches), gather: gather / Double(batches))
         lastEpochTimings = timings
