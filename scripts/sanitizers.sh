@@ -22,11 +22,10 @@ cd "$repo"
 # never skipped); its command rows wait on the nabla command like CommandTests.
 address_skip='LessonPicturesTests|LearnerTests|ChapterFourTests|DatasetsTests|MPIJobTests|CommandTests|DifferentialTests|HostileInputTable/testEveryCommandRow'
 # ThreadSanitizer runs everything that uses threads: concurrent training against
-# OpenBLAS's thread-count switch, the kernel layer's worker pool and the ops that
-# run on it, the two-worker image decoder, the loaders, the atomic writer's kill
-# loop, the failure capture (which forks), and one command test, whose helper
-# reads the child's error output on a second thread.
-thread_subset='BLASDeterminismTests|ParallelLoopTests|ThreadCountDeterminismTests|ImageFolderTests|DataLoaderTests|AtomicWriteTests|FailureCaptureTests|ErrorMessageTests|CommandTests.testMissingDataNamesTheDatasetAndTheSetupScript'
+# OpenBLAS's thread-count switch, the kernel layer's worker pool, the two-worker image decoder, the loaders, the
+# atomic writer's kill loop, the failure capture (which forks), and one command
+# test, whose helper reads the child's error output on a second thread.
+thread_subset='BLASDeterminismTests|ParallelLoopTests|ImageFolderTests|DataLoaderTests|AtomicWriteTests|FailureCaptureTests|ErrorMessageTests|CommandTests.testMissingDataNamesTheDatasetAndTheSetupScript'
 
 # Let the sanitizers report instead of Swift's backtracer; every report fails the run.
 export SWIFT_BACKTRACE=enable=no

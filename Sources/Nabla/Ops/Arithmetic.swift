@@ -4,7 +4,7 @@ extension Tensor {
     /// Two bool tensors add as logical or, as PyTorch's.
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         let (a, b) = promoted(a, b)
-        if a.dtype == .bool { return mapBroadcast(a, b, op: "add", LogicalOr()) }
+        if a.dtype == .bool { return mapBroadcast(a, b, Bool.self, op: "add") { $0 || $1 } }
         return arithmetic(a, b, .add, op: "add").recorded("add", [a, b]) { g, needs in
             [needs[0] ? g.summed(toShape: a.shape) : nil, needs[1] ? g.summed(toShape: b.shape) : nil]
         }
@@ -23,7 +23,7 @@ extension Tensor {
     /// Two bool tensors multiply as logical and, as PyTorch's.
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         let (a, b) = promoted(a, b)
-        if a.dtype == .bool { return mapBroadcast(a, b, op: "mul", LogicalAnd()) }
+        if a.dtype == .bool { return mapBroadcast(a, b, Bool.self, op: "mul") { $0 && $1 } }
         return arithmetic(a, b, .multiply, op: "mul").recorded("mul", [a, b]) { g, needs in
             [needs[0] ? (g * b).summed(toShape: a.shape) : nil, needs[1] ? (g * a).summed(toShape: b.shape) : nil]
         }
@@ -44,7 +44,7 @@ extension Tensor {
         struct Negate: NumericKernel, HalfPrecisionKernel {
             let a: Tensor
             func widened(_ operands: WidenedOperands) -> Self { Self(a: operands.input(a)) }
-            func run<T: NumericScalar>(_ type: T.Type) -> Tensor { mapElements(a, Negated<T>()) }
+            func run<T: NumericScalar>(_ type: T.Type) -> Tensor { mapElements(a, T.self, T.negated) }
         }
         if a.dtype == .bool {
             fail("neg: negation, the `-` operator, on a bool tensor is not supported; to invert a mask, use the `~` operator or logicalNot() instead")
@@ -186,44 +186,6 @@ enum ArithmeticOperation {
     case add, subtract, multiply, subtractFromScalar
 }
 
-// The operations as element functions (see `UnaryElementFunction`); integers wrap on overflow.
-struct Plus<T: NumericScalar>: BinaryElementFunction {
-    func callAsFunction(_ x: T, _ y: T) -> T { T.plus(x, y) }
-}
-
-struct Minus<T: NumericScalar>: BinaryElementFunction {
-    func callAsFunction(_ x: T, _ y: T) -> T { T.minus(x, y) }
-}
-
-struct Times<T: NumericScalar>: BinaryElementFunction {
-    func callAsFunction(_ x: T, _ y: T) -> T { T.times(x, y) }
-}
-
-struct Negated<T: NumericScalar>: UnaryElementFunction {
-    func callAsFunction(_ x: T) -> T { T.negated(x) }
-}
-
-/// Bool addition and multiplication, as PyTorch's.
-struct LogicalOr: BinaryElementFunction {
-    func callAsFunction(_ x: Bool, _ y: Bool) -> Bool { x || y }
-}
-
-struct LogicalAnd: BinaryElementFunction {
-    func callAsFunction(_ x: Bool, _ y: Bool) -> Bool { x && y }
-}
-
-/// `f(x, right)`: a binary function with its second operand fixed (an operation with a scalar).
-struct WithRight<F: BinaryElementFunction>: UnaryElementFunction {
-    let f: F, right: F.Input
-    func callAsFunction(_ x: F.Input) -> F.Output { f(x, right) }
-}
-
-/// `f(left, x)`: a binary function with its first operand fixed.
-struct WithLeft<F: BinaryElementFunction>: UnaryElementFunction {
-    let f: F, left: F.Input
-    func callAsFunction(_ x: F.Input) -> F.Output { f(left, x) }
-}
-
 extension Tensor {
     /// `a op b` element by element (broadcast), in their common dtype.
     static func arithmetic(_ a: Tensor, _ b: Tensor, _ operation: ArithmeticOperation, op: String) -> Tensor {
@@ -232,10 +194,10 @@ extension Tensor {
             func widened(_ operands: WidenedOperands) -> Self { Self(a: operands.input(a), b: operands.input(b), operation: operation, op: op) }
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
                 switch operation {
-                case .add: return mapBroadcast(a, b, op: op, Plus<T>())
-                case .subtract: return mapBroadcast(a, b, op: op, Minus<T>())
-                case .multiply: return mapBroadcast(a, b, op: op, Times<T>())
-                case .subtractFromScalar: return mapBroadcast(b, a, op: op, Minus<T>())
+                case .add: return mapBroadcast(a, b, T.self, op: op, T.plus)
+                case .subtract: return mapBroadcast(a, b, T.self, op: op, T.minus)
+                case .multiply: return mapBroadcast(a, b, T.self, op: op, T.times)
+                case .subtractFromScalar: return mapBroadcast(b, a, T.self, op: op, T.minus)
                 }
             }
         }
@@ -251,10 +213,10 @@ extension Tensor {
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
                 let s = scalar.converted(to: T.self)
                 switch operation {
-                case .add: return mapElements(a, WithRight(f: Plus<T>(), right: s))
-                case .subtract: return mapElements(a, WithRight(f: Minus<T>(), right: s))
-                case .multiply: return mapElements(a, WithRight(f: Times<T>(), right: s))
-                case .subtractFromScalar: return mapElements(a, WithLeft(f: Minus<T>(), left: s))
+                case .add: return mapElements(a, T.self) { T.plus($0, s) }
+                case .subtract: return mapElements(a, T.self) { T.minus($0, s) }
+                case .multiply: return mapElements(a, T.self) { T.times($0, s) }
+                case .subtractFromScalar: return mapElements(a, T.self) { T.minus(s, $0) }
                 }
             }
         }

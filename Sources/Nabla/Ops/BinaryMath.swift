@@ -22,12 +22,10 @@ extension Tensor {
         struct Forward: NumericKernel, HalfPrecisionKernel {
             let a: Tensor, b: Tensor, op: String, takesLarger: Bool
             func widened(_ operands: WidenedOperands) -> Self { Self(a: operands.input(a), b: operands.input(b), op: op, takesLarger: takesLarger) }
-            func run<T: NumericScalar>(_ type: T.Type) -> Tensor { mapBroadcast(a, b, op: op, Winner<T>(takesLarger: takesLarger)) }
-        }
-        struct Winner<T: NumericScalar>: BinaryElementFunction {
-            let takesLarger: Bool
-            func callAsFunction(_ p: T, _ q: T) -> T {
-                p.isNaNValue ? p : (q.isNaNValue ? q : ((takesLarger ? p > q : p < q) ? p : q))
+            func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
+                mapBroadcast(a, b, T.self, op: op) { p, q in
+                    p.isNaNValue ? p : (q.isNaNValue ? q : ((takesLarger ? p > q : p < q) ? p : q))
+                }
             }
         }
         /// The gradient `first` receives: all of it where it wins, half on a tie.
@@ -57,10 +55,9 @@ extension Tensor {
         if !dtype.isFloatingPoint && !exponent.dtype.isFloatingPoint {
             struct IntegerPow: NumericKernel {
                 let base: Tensor, power: Tensor
-                func run<T: NumericScalar>(_ type: T.Type) -> Tensor { mapBroadcast(base, power, op: "pow", Power<T>()) }
-            }
-            struct Power<T: NumericScalar>: BinaryElementFunction {
-                func callAsFunction(_ x: T, _ e: T) -> T { T.converting(int64: integerPower(x.int64Value, e.int64Value)) }
+                func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
+                    mapBroadcast(base, power, T.self, op: "pow") { T.converting(int64: integerPower($0.int64Value, $1.int64Value)) }
+                }
             }
             let (base, power) = Tensor.promoted(self, exponent)
             return base.dtype.dispatch(IntegerPow(base: base, power: power), op: "pow")

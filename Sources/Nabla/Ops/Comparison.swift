@@ -14,22 +14,15 @@ extension Tensor {
             func widened(_ operands: WidenedOperands) -> Self { Self(a: operands.input(a), b: operands.input(b), relation: relation, op: op) }
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
                 switch relation {
-                case .equal: return mapBroadcast(a, b, op: op, Equal<T>())
-                case .notEqual: return mapBroadcast(a, b, op: op, NotEqual<T>())
-                case .less: return mapBroadcast(a, b, op: op, Less<T>())
-                case .lessOrEqual: return mapBroadcast(a, b, op: op, LessOrEqual<T>())
-                case .greater: return mapBroadcast(a, b, op: op, Greater<T>())
-                case .greaterOrEqual: return mapBroadcast(a, b, op: op, GreaterOrEqual<T>())
+                case .equal: return mapBroadcast(a, b, T.self, op: op) { $0 == $1 }
+                case .notEqual: return mapBroadcast(a, b, T.self, op: op) { $0 != $1 }
+                case .less: return mapBroadcast(a, b, T.self, op: op) { $0 < $1 }
+                case .lessOrEqual: return mapBroadcast(a, b, T.self, op: op) { $0 <= $1 }
+                case .greater: return mapBroadcast(a, b, T.self, op: op) { $0 > $1 }
+                case .greaterOrEqual: return mapBroadcast(a, b, T.self, op: op) { $0 >= $1 }
                 }
             }
         }
-        // One element function per relation, so each loop is a plain vector loop.
-        struct Equal<T: NumericScalar>: BinaryElementFunction { func callAsFunction(_ x: T, _ y: T) -> Bool { x == y } }
-        struct NotEqual<T: NumericScalar>: BinaryElementFunction { func callAsFunction(_ x: T, _ y: T) -> Bool { x != y } }
-        struct Less<T: NumericScalar>: BinaryElementFunction { func callAsFunction(_ x: T, _ y: T) -> Bool { x < y } }
-        struct LessOrEqual<T: NumericScalar>: BinaryElementFunction { func callAsFunction(_ x: T, _ y: T) -> Bool { x <= y } }
-        struct Greater<T: NumericScalar>: BinaryElementFunction { func callAsFunction(_ x: T, _ y: T) -> Bool { x > y } }
-        struct GreaterOrEqual<T: NumericScalar>: BinaryElementFunction { func callAsFunction(_ x: T, _ y: T) -> Bool { x >= y } }
         var dtype = a.dtype == b.dtype ? a.dtype : resultType(a, b)
         // Bools order false < true, as 0 < 1.
         if dtype == .bool { dtype = .uint8 }
@@ -73,7 +66,9 @@ extension Tensor {
     public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
         struct Kernel: ScalarKernel {
             let mask: Tensor, a: Tensor, b: Tensor
-            func run<T: TensorScalar>(_ type: T.Type) -> Tensor { mapBroadcast(mask, a, b, op: "where", Selected<T>()) }
+            func run<T: TensorScalar>(_ type: T.Type) -> Tensor {
+                mapBroadcast(mask, a, b, Bool.self, T.self, op: "where") { $0 ? $1 : $2 }
+            }
         }
         let mask = condition.asMask(op: "where")
         let (x, y) = promoted(a, b)
@@ -84,11 +79,6 @@ extension Tensor {
                         needs[1] ? Tensor.where(mask, g, zero).summed(toShape: x.shape) : nil,
                         needs[2] ? Tensor.where(mask, zero, g).summed(toShape: y.shape) : nil]
             }
-    }
-
-    /// `y` where the mask `x` is true, else `z`: `where`'s and `maskedFill`'s element function.
-    struct Selected<T: TensorScalar>: TernaryElementFunction {
-        func callAsFunction(_ x: Bool, _ y: T, _ z: T) -> T { x ? y : z }
     }
 
     /// This tensor as a bool mask for `op`: itself if bool, else non-zero as true

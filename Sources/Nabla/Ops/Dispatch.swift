@@ -30,11 +30,7 @@ extension DType {
 /// A contiguous copy of `source`'s elements, of the same dtype.
 struct CopyElements: ScalarKernel {
     let source: Tensor
-    func run<T: TensorScalar>(_ type: T.Type) -> Tensor { mapElements(source, Identity<T>()) }
-
-    struct Identity<T: TensorScalar>: UnaryElementFunction {
-        func callAsFunction(_ x: T) -> T { x }
-    }
+    func run<T: TensorScalar>(_ type: T.Type) -> Tensor { mapElements(source, T.self) { $0 } }
 }
 
 /// `source`'s elements converted to `dtype` (PyTorch's casts, see ``TensorScalar``).
@@ -46,11 +42,9 @@ struct ConvertElements: ScalarKernel {
 
     struct Into<Source: TensorScalar>: ScalarKernel {
         let source: Tensor
-        func run<T: TensorScalar>(_ type: T.Type) -> Tensor { mapElements(source, Converting<Source, T>()) }
-    }
-
-    struct Converting<Input: TensorScalar, Output: TensorScalar>: UnaryElementFunction {
-        func callAsFunction(_ x: Input) -> Output { Output.converting(x) }
+        func run<T: TensorScalar>(_ type: T.Type) -> Tensor {
+            mapElements(source, Source.self) { T.converting($0) }
+        }
     }
 }
 
@@ -397,13 +391,7 @@ func mapNumeric<F: NumericMap>(_ a: Tensor, op: String, _ f: F) -> Tensor {
 private struct NumericMapKernel<F: NumericMap>: NumericKernel, HalfPrecisionKernel {
     let a: Tensor, f: F
     func widened(_ operands: WidenedOperands) -> Self { Self(a: operands.input(a), f: f) }
-    func run<T: NumericScalar>(_ type: T.Type) -> Tensor { mapElements(a, At<T>(f: f)) }
-
-    /// `f` at the element type `T`, as the element loops take it.
-    struct At<T: NumericScalar>: UnaryElementFunction {
-        let f: F
-        func callAsFunction(_ x: T) -> T { f(x) }
-    }
+    func run<T: NumericScalar>(_ type: T.Type) -> Tensor { mapElements(a, T.self) { f($0) } }
 }
 
 /// `f` on every element of the floating tensor `a`; fails naming `op` on another dtype.
@@ -424,23 +412,13 @@ func mapFloating<F: FloatingMap3>(_ a: Tensor, _ b: Tensor, _ c: Tensor, op: Str
 private struct FloatingMapKernel<F: FloatingMap>: FloatingKernel, HalfPrecisionKernel {
     let a: Tensor, f: F
     func widened(_ operands: WidenedOperands) -> Self { Self(a: operands.input(a), f: f) }
-    func run<T: FloatingScalar>(_ type: T.Type) -> Tensor { mapElements(a, At<T>(f: f)) }
-
-    struct At<T: FloatingScalar>: UnaryElementFunction {
-        let f: F
-        func callAsFunction(_ x: T) -> T { f(x) }
-    }
+    func run<T: FloatingScalar>(_ type: T.Type) -> Tensor { mapElements(a, T.self) { f($0) } }
 }
 
 private struct FloatingMap2Kernel<F: FloatingMap2>: FloatingKernel, HalfPrecisionKernel {
     let a: Tensor, b: Tensor, op: String, f: F
     func widened(_ operands: WidenedOperands) -> Self { Self(a: operands.input(a), b: operands.input(b), op: op, f: f) }
-    func run<T: FloatingScalar>(_ type: T.Type) -> Tensor { mapBroadcast(a, b, op: op, At<T>(f: f)) }
-
-    struct At<T: FloatingScalar>: BinaryElementFunction {
-        let f: F
-        func callAsFunction(_ x: T, _ y: T) -> T { f(x, y) }
-    }
+    func run<T: FloatingScalar>(_ type: T.Type) -> Tensor { mapBroadcast(a, b, T.self, op: op) { f($0, $1) } }
 }
 
 private struct FloatingMap3Kernel<F: FloatingMap3>: FloatingKernel, HalfPrecisionKernel {
@@ -448,10 +426,5 @@ private struct FloatingMap3Kernel<F: FloatingMap3>: FloatingKernel, HalfPrecisio
     func widened(_ operands: WidenedOperands) -> Self {
         Self(a: operands.input(a), b: operands.input(b), c: operands.input(c), op: op, f: f)
     }
-    func run<T: FloatingScalar>(_ type: T.Type) -> Tensor { mapBroadcast(a, b, c, op: op, At<T>(f: f)) }
-
-    struct At<T: FloatingScalar>: TernaryElementFunction {
-        let f: F
-        func callAsFunction(_ x: T, _ y: T, _ z: T) -> T { f(x, y, z) }
-    }
+    func run<T: FloatingScalar>(_ type: T.Type) -> Tensor { mapBroadcast(a, b, c, T.self, T.self, op: op) { f($0, $1, $2) } }
 }

@@ -46,43 +46,18 @@ struct RowWalk {
     /// storage offset of that element.
     @inline(__always)
     func forEachRow(_ body: (_ outputStart: Int, _ offsets: UnsafeMutablePointer<Int>) -> Void) {
-        forEachRow(in: 0..<count) { start, offsets, _ in body(start, offsets) }
-    }
-
-    /// Calls `body(outputStart, offsets, count)` for each run of `count` elements of one
-    /// row whose indices in a contiguous output lie in `elements`: whole rows, and the parts
-    /// of the first and last rows that `elements` cuts. `offsets[k]` is operand k's storage
-    /// offset of the run's first element. So a loop can run in blocks of elements
-    /// (``ParallelLoop``) whatever its rows' length.
-    @inline(__always)
-    func forEachRow(in elements: Range<Int>, _ body: (_ outputStart: Int, _ offsets: UnsafeMutablePointer<Int>, _ count: Int) -> Void) {
-        guard !elements.isEmpty else { return }
+        guard count > 0 else { return }
         let operands = innerStrides.count, outerRank = outerShape.count
         withUnsafeTemporaryAllocation(of: Int.self, capacity: operands + outerRank) { scratch in
             let offsets = scratch.baseAddress!
             let index = offsets + operands
-            // The outer index of the row holding the first element, and every operand's offset of that element.
-            var row = elements.lowerBound / length
-            for axis in stride(from: outerRank - 1, through: 0, by: -1) {
-                index[axis] = row % outerShape[axis]
-                row /= outerShape[axis]
-            }
-            var rowStart = elements.lowerBound - elements.lowerBound % length
-            for k in 0..<operands {
-                var offset = (elements.lowerBound - rowStart) * innerStrides[k]
-                for axis in 0..<outerRank { offset += index[axis] * outerStrides[k * outerRank + axis] }
-                offsets[k] = offset
-            }
-            var start = elements.lowerBound
-            while start < elements.upperBound {
-                body(start, offsets, Swift.min(rowStart + length, elements.upperBound) - start)
-                // Back to the row's first element, then to the next row: advance the outer
-                // index like an odometer, moving every operand's offset with it.
-                if start != rowStart {
-                    for k in 0..<operands { offsets[k] -= (start - rowStart) * innerStrides[k] }
-                }
-                rowStart += length
-                start = rowStart
+            offsets.initialize(repeating: 0, count: operands)
+            index.initialize(repeating: 0, count: outerRank)
+            var start = 0
+            while start < count {
+                body(start, offsets)
+                start += length
+                // Advance the outer index like an odometer, moving every operand's offset with it.
                 var axis = outerRank - 1
                 while axis >= 0 {
                     index[axis] += 1
@@ -135,204 +110,108 @@ func checkDType<T: TensorScalar>(_ tensor: Tensor, _ type: T.Type, op: String) {
     }
 }
 
-/// An elementwise function of one operand, written as a type rather than a closure. The
-/// loops below run large work in blocks on ``ParallelLoop``'s threads, and a block inlines
-/// (and vectorizes) only a function its type names: through a closure each element would
-/// cost an indirect call, slower on two threads than the vector loop on one.
-protocol UnaryElementFunction: ElementFunction {
-    associatedtype Input: TensorScalar
-    associatedtype Output: TensorScalar
-    func callAsFunction(_ x: Input) -> Output
-}
-
-/// An elementwise function of two operands of one type (see ``UnaryElementFunction``).
-protocol BinaryElementFunction: ElementFunction {
-    associatedtype Input: TensorScalar
-    associatedtype Output: TensorScalar
-    func callAsFunction(_ x: Input, _ y: Input) -> Output
-}
-
-/// An elementwise function of a first operand and two more of another type (see ``UnaryElementFunction``).
-protocol TernaryElementFunction: ElementFunction {
-    associatedtype First: TensorScalar
-    associatedtype Input: TensorScalar
-    associatedtype Output: TensorScalar
-    func callAsFunction(_ x: First, _ y: Input, _ z: Input) -> Output
-}
-
-/// What every element function says: whether its loop may run on the pool's threads.
-protocol ElementFunction {
-    /// False for a closure, which a block on the pool could only call indirectly: its loop
-    /// stays on the calling thread, where the closure is inlined.
-    static var runsOnThePool: Bool { get }
-}
-
-extension ElementFunction {
-    static var runsOnThePool: Bool { true }
-}
-
-// Closures as element functions, for the ops that pass one (see `ElementFunction.runsOnThePool`).
-struct UnaryClosure<Input: TensorScalar, Output: TensorScalar>: UnaryElementFunction {
-    let body: (Input) -> Output
-    static var runsOnThePool: Bool { false }
-    func callAsFunction(_ x: Input) -> Output { body(x) }
-}
-
-struct BinaryClosure<Input: TensorScalar, Output: TensorScalar>: BinaryElementFunction {
-    let body: (Input, Input) -> Output
-    static var runsOnThePool: Bool { false }
-    func callAsFunction(_ x: Input, _ y: Input) -> Output { body(x, y) }
-}
-
-struct TernaryClosure<First: TensorScalar, Input: TensorScalar, Output: TensorScalar>: TernaryElementFunction {
-    let body: (First, Input, Input) -> Output
-    static var runsOnThePool: Bool { false }
-    func callAsFunction(_ x: First, _ y: Input, _ z: Input) -> Output { body(x, y, z) }
-}
-
-/// `f` on every element of `a` (of the dtype of `T`), on the calling thread (see `UnaryElementFunction`).
+/// `f` applied to every element of `a` (of the dtype of `T`), into a new
+/// contiguous tensor of the dtype of `U`.
 @inline(__always)
 func mapElements<T: TensorScalar, U: TensorScalar>(_ a: Tensor, _ type: T.Type, _ f: (T) -> U) -> Tensor {
-    withoutActuallyEscaping(f) { mapElements(a, UnaryClosure(body: $0)) }
-}
-
-/// `f` on the broadcast pairs of `a` and `b` (of the dtype of `T`), on the calling thread.
-@inline(__always)
-func mapBroadcast<T: TensorScalar, U: TensorScalar>(_ a: Tensor, _ b: Tensor, _ type: T.Type, op: String, _ f: (T, T) -> U) -> Tensor {
-    withoutActuallyEscaping(f) { mapBroadcast(a, b, op: op, BinaryClosure(body: $0)) }
-}
-
-/// `f` on the broadcast triples of `a` (of the dtype of `A`), `b` and `c` (of `T`), on the calling thread.
-@inline(__always)
-func mapBroadcast<A: TensorScalar, T: TensorScalar, U: TensorScalar>(
-    _ a: Tensor, _ b: Tensor, _ c: Tensor, _ first: A.Type, _ rest: T.Type, op: String, _ f: (A, T, T) -> U
-) -> Tensor {
-    withoutActuallyEscaping(f) { mapBroadcast(a, b, c, op: op, TernaryClosure(body: $0)) }
-}
-
-/// Calls `body` on blocks of `0..<count`, the output indices of `F`'s loop: on the pool when
-/// `F` runs there and the loop is large, else in one piece on the calling thread.
-@inline(__always)
-private func forEachOutputBlock<F: ElementFunction>(_ count: Int, _ function: F.Type, _ body: (Range<Int>) -> Void) {
-    if F.runsOnThePool {
-        ParallelLoop.forEachRange(count, rangeLength: ParallelLoop.blockElements, body)
-    } else {
-        body(0..<count)
-    }
-}
-
-/// `f` applied to every element of `a` (of `f`'s input dtype), into a new contiguous
-/// tensor of `f`'s output dtype; on several threads when large (``ParallelLoop``).
-@inline(__always)
-func mapElements<F: UnaryElementFunction>(_ a: Tensor, _ f: F) -> Tensor {
-    checkDType(a, F.Input.self, op: "elementwise op")
-    let result = Tensor(uninitializedShape: a.shape, dtype: F.Output.dtype)
-    let x = a.base(F.Input.self), out = result.base(F.Output.self)
-    let count = result.storage.count
+    checkDType(a, T.self, op: "elementwise op")
+    let result = Tensor(uninitializedShape: a.shape, dtype: U.dtype)
+    let x = a.base(T.self), out = result.base(U.self)
     if a.isContiguous {
-        // The common case needs no row walk: one unit-stride loop per block.
+        // The common case needs no row walk: one unit-stride loop.
         withExtendedLifetime(a.storage) {
-            forEachOutputBlock(count, F.self) { range in
-                let xs = x + range.lowerBound, o = out + range.lowerBound
-                for i in 0..<range.count { o[i] = f(xs[i]) }
-            }
+            for i in 0..<result.storage.count { out[i] = f(x[i]) }
         }
         return result
     }
     let walk = RowWalk(shape: a.shape, strides: [a.strides])
-    let sx = walk.innerStrides[0]
+    let n = walk.length, sx = walk.innerStrides[0]
     withExtendedLifetime(a.storage) {
-        forEachOutputBlock(count, F.self) { range in
-            walk.forEachRow(in: range) { start, offsets, n in
-                let row = x + offsets[0], o = out + start
-                if sx == 1 {
-                    for i in 0..<n { o[i] = f(row[i]) }
-                } else {
-                    for i in 0..<n { o[i] = f(row[i * sx]) }
-                }
+        walk.forEachRow { start, offsets in
+            let row = x + offsets[0], o = out + start
+            if sx == 1 {
+                for i in 0..<n { o[i] = f(row[i]) }
+            } else {
+                for i in 0..<n { o[i] = f(row[i * sx]) }
             }
         }
     }
     return result
 }
 
-/// `f` applied to the broadcast pairs of `a` and `b` (both of `f`'s input dtype), into a
-/// new contiguous tensor of `f`'s output dtype; on several threads when large.
+/// `f` applied to the broadcast pairs of `a` and `b` (both of the dtype of `T`),
+/// into a new contiguous tensor of the dtype of `U`.
 @inline(__always)
-func mapBroadcast<F: BinaryElementFunction>(_ a: Tensor, _ b: Tensor, op: String, _ f: F) -> Tensor {
-    checkDType(a, F.Input.self, op: op)
-    checkDType(b, F.Input.self, op: op)
+func mapBroadcast<T: TensorScalar, U: TensorScalar>(_ a: Tensor, _ b: Tensor, _ type: T.Type, op: String, _ f: (T, T) -> U) -> Tensor {
+    checkDType(a, T.self, op: op)
+    checkDType(b, T.self, op: op)
     let shape = a.shape == b.shape ? a.shape : broadcastShape(a.shape, b.shape, op: op)
-    let result = Tensor(uninitializedShape: shape, dtype: F.Output.dtype)
+    let result = Tensor(uninitializedShape: shape, dtype: U.dtype)
     let count = result.storage.count
-    let pa = a.base(F.Input.self), pb = b.base(F.Input.self), out = result.base(F.Output.self)
     let denseA = a.shape == shape && a.isContiguous, denseB = b.shape == shape && b.isContiguous
     if (denseA || a.isUniform) && (denseB || b.isUniform) {
         // Dense operands of the output's shape, or one value repeated (a scalar,
-        // or an expanded one such as the gradient of a sum): one loop per block, no row walk.
+        // or an expanded one such as the gradient of a sum): one loop, no row walk.
+        let x = a.base(T.self), y = b.base(T.self), out = result.base(U.self)
         withExtendedLifetime((a.storage, b.storage)) {
-            forEachOutputBlock(count, F.self) { range in
-                let x = pa + range.lowerBound, y = pb + range.lowerBound, o = out + range.lowerBound, n = range.count
-                switch (denseA, denseB) {
-                case (true, true):
-                    for i in 0..<n { o[i] = f(x[i], y[i]) }
-                case (true, false):
-                    let yv = pb[0]
-                    for i in 0..<n { o[i] = f(x[i], yv) }
-                case (false, true):
-                    let xv = pa[0]
-                    for i in 0..<n { o[i] = f(xv, y[i]) }
-                case (false, false):
-                    o.initialize(repeating: f(pa[0], pb[0]), count: n)
-                }
+            switch (denseA, denseB) {
+            case (true, true):
+                for i in 0..<count { out[i] = f(x[i], y[i]) }
+            case (true, false):
+                let yv = y[0]
+                for i in 0..<count { out[i] = f(x[i], yv) }
+            case (false, true):
+                let xv = x[0]
+                for i in 0..<count { out[i] = f(xv, y[i]) }
+            case (false, false):
+                out.initialize(repeating: f(x[0], y[0]), count: count)
             }
         }
         return result
     }
     let walk = RowWalk(shape: shape, strides: [a.broadcastStrides(to: shape), b.broadcastStrides(to: shape)])
-    let sa = walk.innerStrides[0], sb = walk.innerStrides[1]
+    let pa = a.base(T.self), pb = b.base(T.self), out = result.base(U.self)
+    let n = walk.length, sa = walk.innerStrides[0], sb = walk.innerStrides[1]
     withExtendedLifetime((a.storage, b.storage)) {
-        forEachOutputBlock(count, F.self) { range in
-            walk.forEachRow(in: range) { start, offsets, n in
-                let x = pa + offsets[0], y = pb + offsets[1], o = out + start
-                if sa == 1 && sb == 1 {
-                    for i in 0..<n { o[i] = f(x[i], y[i]) }
-                } else if sa == 1 && sb == 0 {
-                    let yv = y[0]
-                    for i in 0..<n { o[i] = f(x[i], yv) }
-                } else if sa == 0 && sb == 1 {
-                    let xv = x[0]
-                    for i in 0..<n { o[i] = f(xv, y[i]) }
-                } else {
-                    for i in 0..<n { o[i] = f(x[i * sa], y[i * sb]) }
-                }
+        walk.forEachRow { start, offsets in
+            let x = pa + offsets[0], y = pb + offsets[1], o = out + start
+            if sa == 1 && sb == 1 {
+                for i in 0..<n { o[i] = f(x[i], y[i]) }
+            } else if sa == 1 && sb == 0 {
+                let yv = y[0]
+                for i in 0..<n { o[i] = f(x[i], yv) }
+            } else if sa == 0 && sb == 1 {
+                let xv = x[0]
+                for i in 0..<n { o[i] = f(xv, y[i]) }
+            } else {
+                for i in 0..<n { o[i] = f(x[i * sa], y[i * sb]) }
             }
         }
     }
     return result
 }
 
-/// `f` applied to the broadcast triples of `a` (of `f`'s first dtype), `b` and `c` (of its
-/// input dtype), into a new contiguous tensor of `f`'s output dtype; on several threads when large.
+/// `f` applied to the broadcast triples of `a` (of the dtype of `A`), `b` and `c`
+/// (of the dtype of `T`), into a new contiguous tensor of the dtype of `U`.
 @inline(__always)
-func mapBroadcast<F: TernaryElementFunction>(_ a: Tensor, _ b: Tensor, _ c: Tensor, op: String, _ f: F) -> Tensor {
-    checkDType(a, F.First.self, op: op)
-    checkDType(b, F.Input.self, op: op)
-    checkDType(c, F.Input.self, op: op)
+func mapBroadcast<A: TensorScalar, T: TensorScalar, U: TensorScalar>(
+    _ a: Tensor, _ b: Tensor, _ c: Tensor, _ first: A.Type, _ rest: T.Type, op: String, _ f: (A, T, T) -> U
+) -> Tensor {
+    checkDType(a, A.self, op: op)
+    checkDType(b, T.self, op: op)
+    checkDType(c, T.self, op: op)
     let shape = broadcastShape(broadcastShape(a.shape, b.shape, op: op), c.shape, op: op)
-    let result = Tensor(uninitializedShape: shape, dtype: F.Output.dtype)
+    let result = Tensor(uninitializedShape: shape, dtype: U.dtype)
     let walk = RowWalk(shape: shape, strides: [a.broadcastStrides(to: shape), b.broadcastStrides(to: shape), c.broadcastStrides(to: shape)])
-    let pa = a.base(F.First.self), pb = b.base(F.Input.self), pc = c.base(F.Input.self), out = result.base(F.Output.self)
-    let sa = walk.innerStrides[0], sb = walk.innerStrides[1], sc = walk.innerStrides[2]
+    let pa = a.base(A.self), pb = b.base(T.self), pc = c.base(T.self), out = result.base(U.self)
+    let n = walk.length, sa = walk.innerStrides[0], sb = walk.innerStrides[1], sc = walk.innerStrides[2]
     withExtendedLifetime((a.storage, b.storage, c.storage)) {
-        forEachOutputBlock(walk.count, F.self) { range in
-            walk.forEachRow(in: range) { start, offsets, n in
-                let x = pa + offsets[0], y = pb + offsets[1], z = pc + offsets[2], o = out + start
-                if sa == 1 && sb == 1 && sc == 1 {
-                    for i in 0..<n { o[i] = f(x[i], y[i], z[i]) }
-                } else {
-                    for i in 0..<n { o[i] = f(x[i * sa], y[i * sb], z[i * sc]) }
-                }
+        walk.forEachRow { start, offsets in
+            let x = pa + offsets[0], y = pb + offsets[1], z = pc + offsets[2], o = out + start
+            if sa == 1 && sb == 1 && sc == 1 {
+                for i in 0..<n { o[i] = f(x[i], y[i], z[i]) }
+            } else {
+                for i in 0..<n { o[i] = f(x[i * sa], y[i * sb], z[i * sc]) }
             }
         }
     }

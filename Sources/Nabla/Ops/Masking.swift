@@ -17,7 +17,7 @@ extension Tensor {
         struct Kernel: ScalarKernel {
             let mask: Tensor, source: Tensor, fill: Tensor
             func run<T: TensorScalar>(_ type: T.Type) -> Tensor {
-                mapBroadcast(mask, fill, source, op: "maskedFill", Selected<T>())
+                mapBroadcast(mask, source, fill, Bool.self, T.self, op: "maskedFill") { $0 ? $2 : $1 }
             }
         }
         let keep = mask.asMask(op: "maskedFill")

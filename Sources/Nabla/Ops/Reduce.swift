@@ -9,8 +9,7 @@ extension Tensor {
 
     /// The sums over `axes`; with `keepDims` the reduced axes stay, with extent 1.
     /// Summation order differs between backends, so results agree to a few ulps
-    /// scaled by the number of terms; it never depends on the thread count (a large
-    /// sum adds up parts fixed by its shape, in order). A floating tensor sums in its own dtype
+    /// scaled by the number of terms. A floating tensor sums in its own dtype
     /// (float32 in float32, on BLAS's vectorised kernels: see the article "Element
     /// types"); an integer or bool tensor sums to int64, as in PyTorch.
     public func sum(axes: [Int], keepDims: Bool = false) -> Tensor {
@@ -291,12 +290,7 @@ extension Tensor {
         let result = Tensor(uninitializedShape: outputShape, dtype: U.dtype)
         let out = result.base(U.self)
         rows.withUnsafeBufferPointer(as: T.self) { x in
-            let first = x.baseAddress!
-            // Each row is reduced whole, by one thread: the result does not depend on the thread count.
-            ParallelLoop.forEachRange(result.scalarCount, rangeLength: Swift.max(1, ParallelLoop.blockElements / length),
-                                      elementsPerItem: length) { rows in
-                for r in rows { out[r] = body(first + r * length, length) }
-            }
+            for r in 0..<result.scalarCount { out[r] = body(x.baseAddress! + r * length, length) }
         }
         return result
     }
@@ -329,6 +323,8 @@ extension Tensor {
         let block = BlockSum(source: source, result: result, outer: outer, length: length, inner: inner)
         if dtype.isFloatingPoint {
             dtype.dispatch(block.onBackend, op: "sum")
+        } else if dtype == .int64 {
+            dtype.dispatch(block, op: "sum")
         } else {
             dtype.dispatch(block.widening)
         }
@@ -397,27 +393,38 @@ private func contiguousProduct<T: FloatingScalar>(_ x: UnsafePointer<T>, count: 
 }
 
 /// Sums the middle axis of a contiguous `[outer, length, inner]` block into `result`:
-/// an integer or bool block into int64 through `widening`, a floating one through
-/// `onBackend`. Either way in parts that depend on the shape alone
-/// (``sumInParts(_:into:_:)``), on several threads when large, so the sum is the same at
-/// every thread count.
-private struct BlockSum {
+/// in a wrapping loop for int64, and through `onBackend` for the floating types.
+private struct BlockSum: NumericKernel {
     let source: Tensor, result: Tensor, outer: Int, length: Int, inner: Int
 
-    /// The sum of an integer or bool block into an int64 `result`, each element widened as
-    /// it is read, in a wrapping loop.
+    func run<T: NumericScalar>(_ type: T.Type) {
+        let x = UnsafePointer(source.base(T.self)), y = result.base(T.self)
+        withExtendedLifetime(source.storage) {
+            for o in 0..<outer {
+                let row = y + o * inner
+                row.initialize(repeating: .zero, count: inner)
+                for l in 0..<length {
+                    let lane = x + (o * length + l) * inner
+                    for i in 0..<inner { row[i] = T.plus(row[i], lane[i]) }
+                }
+            }
+        }
+    }
+
+    /// The same sum of an integer or bool block into an int64 `result`, each element widened as it is read.
     var widening: Widening { Widening(block: self) }
 
     struct Widening: ScalarKernel {
         let block: BlockSum
         func run<T: TensorScalar>(_ type: T.Type) {
-            let inner = block.inner
-            block.sumInParts(T.self, into: Int64.self) { x, outer, length, y in
-                for o in 0..<outer {
+            let (source, inner) = (block.source, block.inner)
+            let x = UnsafePointer(source.base(T.self)), y = block.result.base(Int64.self)
+            withExtendedLifetime(source.storage) {
+                for o in 0..<block.outer {
                     let row = y + o * inner
                     row.initialize(repeating: 0, count: inner)
-                    for l in 0..<length {
-                        let lane = x + (o * length + l) * inner
+                    for l in 0..<block.length {
+                        let lane = x + (o * block.length + l) * inner
                         for i in 0..<inner { row[i] &+= lane[i].int64Value }
                     }
                 }
@@ -433,52 +440,10 @@ private struct BlockSum {
         func widened(_ operands: WidenedOperands) -> Self { Self(block: BlockSum(source: operands.input(block.source), result: operands.target(block.result),
                                   outer: block.outer, length: block.length, inner: block.inner)) }
         func run<T: FloatingScalar>(_ type: T.Type) {
-            // Read here: the backend is a task-local choice, which the pool's threads do not see.
-            let kernels = Nabla.kernels, inner = block.inner
-            block.sumInParts(T.self, into: T.self) { x, outer, length, y in
-                kernels.sum(outer: outer, length: length, inner: inner, x: x, into: y)
-            }
-        }
-    }
-
-    /// Fewest rows of a piece of a large slice: few enough partial sums that adding them up is cheap.
-    static let minimumPieceRows = 64
-
-    /// Sums the block (of `Element`s) into `result` (of `Sum`s) with `sumPart(x, outer, length, y)`,
-    /// which sums a smaller block of the same form (the same `inner`) on the calling thread. The
-    /// parts depend on the shape alone: slices (`length × inner`) of at most
-    /// ``ParallelLoop/blockElements`` elements are summed whole, several to a part; a larger slice
-    /// is cut along `length` into pieces of at least ``minimumPieceRows`` rows, whose partial sums
-    /// are then added in piece order.
-    func sumInParts<Element: TensorScalar, Sum: NumericScalar>(
-        _ element: Element.Type, into sum: Sum.Type,
-        _ sumPart: (_ x: UnsafePointer<Element>, _ outer: Int, _ length: Int, _ y: UnsafeMutablePointer<Sum>) -> Void
-    ) {
-        let x = UnsafePointer(source.base(Element.self)), y = result.base(Sum.self)
-        let slice = length * inner, inner = self.inner, length = self.length
-        withExtendedLifetime(source.storage) {
-            let pieceRows = Swift.max(BlockSum.minimumPieceRows, ParallelLoop.blockElements / inner)
-            let pieces = (length + pieceRows - 1) / pieceRows
-            if slice <= ParallelLoop.blockElements || pieces == 1 {
-                ParallelLoop.forEachRange(outer, rangeLength: Swift.max(1, ParallelLoop.blockElements / slice), elementsPerItem: slice) { slices in
-                    sumPart(x + slices.lowerBound * slice, slices.count, length, y + slices.lowerBound * inner)
-                }
-                return
-            }
-            let partials = UnsafeMutablePointer<Sum>.allocate(capacity: outer * pieces * inner)
-            defer { partials.deallocate() }
-            ParallelLoop.forEachBlock(outer * pieces, elements: outer * slice) { part in
-                let (o, piece) = part.quotientAndRemainder(dividingBy: pieces)
-                let first = piece * pieceRows
-                sumPart(x + o * slice + first * inner, 1, Swift.min(pieceRows, length - first), partials + part * inner)
-            }
-            for o in 0..<outer {
-                let row = y + o * inner, parts = partials + o * pieces * inner
-                row.initialize(from: parts, count: inner)
-                for piece in 1..<pieces {
-                    let part = parts + piece * inner
-                    for i in 0..<inner { row[i] = Sum.plus(row[i], part[i]) }
-                }
+            let kernels = Nabla.kernels
+            withExtendedLifetime(block.source.storage) {
+                kernels.sum(outer: block.outer, length: block.length, inner: block.inner,
+                            x: UnsafePointer(block.source.base(T.self)), into: block.result.base(T.self))
             }
         }
     }

@@ -336,11 +336,7 @@ extension Tensor {
     private func classified(op: String, _ test: @escaping (Double) -> Bool) -> Tensor {
         struct Kernel: ScalarKernel {
             let source: Tensor, test: (Double) -> Bool
-            func run<T: TensorScalar>(_ type: T.Type) -> Tensor { mapElements(source, Test<T>(test: test)) }
-        }
-        struct Test<T: TensorScalar>: UnaryElementFunction {
-            let test: (Double) -> Bool
-            func callAsFunction(_ x: T) -> Bool { test(x.doubleValue) }
+            func run<T: TensorScalar>(_ type: T.Type) -> Tensor { mapElements(source, T.self) { test($0.doubleValue) } }
         }
         return dtype.dispatch(Kernel(source: self, test: test))
     }

@@ -50,11 +50,8 @@ extension Tensor {
 private struct ScaledConversion<Target: TensorScalar & BinaryFloatingPoint>: ScalarKernel {
     let source: Tensor
     let divisor: Target
-    func run<T: TensorScalar>(_ type: T.Type) -> Tensor { mapElements(source, Quotient<T>(divisor: divisor)) }
-
-    struct Quotient<T: TensorScalar>: UnaryElementFunction {
-        let divisor: Target
-        func callAsFunction(_ x: T) -> Target { Target.converting(x) / divisor }
+    func run<T: TensorScalar>(_ type: T.Type) -> Tensor {
+        mapElements(source, T.self) { Target.converting($0) / divisor }
     }
 }
 

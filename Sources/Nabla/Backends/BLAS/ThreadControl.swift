@@ -2,14 +2,12 @@ import COpenBLAS
 import Foundation
 import Synchronization
 
-/// The number of threads that large products (in OpenBLAS) and large elementwise ops and
-/// reductions (on Nabla's own worker threads) may use; small ones run on one thread. See
-/// ``setThreadCount(_:)``.
+/// The number of threads OpenBLAS may use for large products (small ones run on
+/// one thread; see ``setThreadCount(_:)``).
 public var threadCount: Int { Int(BLASThreads.gate.configured) }
 
-/// Sets how many threads large products, elementwise ops and reductions may use (at least 1),
-/// as `torch.set_num_threads` does. Results never depend on it. Waits for BLAS calls running
-/// on other threads to finish first.
+/// Sets how many threads OpenBLAS may use for large products (at least 1).
+/// Waits for BLAS calls running on other threads to finish first.
 public func setThreadCount(_ count: Int) {
     guard count >= 1 else { fail("setThreadCount: the thread count must be at least 1, got \(count)") }
     BLASThreads.gate.configure(Int32(clamping: count))
