@@ -33,10 +33,7 @@ run_address() {
   echo "sanitizers: AddressSanitizer, all but $address_skip"
   # allocator_may_return_null: an impossible allocation returns NULL, as glibc's
   # does, so the readers' allocation probe throws instead of ASan aborting.
-  # No torch: the tests that compare with it skip themselves (they would only
-  # wait on Python here; the plain test run makes those comparisons).
   LSAN_OPTIONS="suppressions=$repo/.ci/lsan-suppressions.txt" ASAN_OPTIONS="halt_on_error=1 allocator_may_return_null=1" \
-    NABLA_TORCH_VENV="$repo/.build-asan/no-torch-here" \
     swift test --sanitize=address --scratch-path .build-asan --skip "$address_skip"
 }
 run_thread() {
