@@ -44,6 +44,22 @@ final class BLASDeterminismTests: XCTestCase {
         }
         XCTAssertEqual(Nabla.threadCount, 2)
     }
+
+    /// eigh gives the same bits at one thread and at two: syevd's eigenvectors did not
+    /// (the lesson's eigen-digits picture differed), so it always runs on one.
+    func testSymmetricEigenIsTheSameAtOneAndTwoThreads() throws {
+        let saved = Nabla.threadCount
+        defer { Nabla.setThreadCount(saved) }
+        let m = randomTensor([160, 160], seed: 7)
+        let a = m + m.transposed
+        var results: [[Float]] = []
+        for threads in [1, 2] {
+            Nabla.setThreadCount(threads)
+            let (values, vectors) = try withBackend(.blas) { try Linalg.eigh(a) }
+            results.append(values.scalars + vectors.scalars)
+        }
+        XCTAssertEqual(results[0], results[1])
+    }
 }
 
 /// One result slot per concurrent run; a lock keeps the runs' writes apart.

@@ -1,7 +1,8 @@
 extension Linalg {
     /// The eigenvalues (ascending) and unit eigenvectors (the columns of V, each unique
     /// up to sign) of a symmetric A [..., n, n] with A = V·diag(w)·Vᵀ (LAPACK syevd,
-    /// divide and conquer). Only A's lower triangle is read, as in PyTorch.
+    /// divide and conquer). Only A's lower triangle is read, as in PyTorch. It runs on one
+    /// OpenBLAS thread, so its last bits never depend on the thread count.
     ///
     /// Differentiable with PyTorch's rule, where the eigenvalues are distinct if the
     /// eigenvectors carry a gradient: dA = V·(diag(G_w) + skew(Vᵀ·G_V) / E)·Vᵀ with

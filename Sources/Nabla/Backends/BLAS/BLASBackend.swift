@@ -29,7 +29,11 @@ struct BLASBackend: Backend {
             for i in 0..<length { y[i * incy] = beta == 0 ? 0 : beta * y[i * incy] }
             return
         }
-        onOneThreadIf(m * n < 1 << 17) {
+        // A matrix within L2 (4 MiB of Float at most) streams from cache at one core's speed; its
+        // product takes tens of µs, which a second thread's wake-up (or its wait for a core held by the
+        // loader's prefetch thread) exceeds: the lesson's linear model, two 256×784 products a batch,
+        // trained 1.6× slower at 2 threads (0.215 s against 0.132 s).
+        onOneThreadIf(m * n < 1 << 20) {
             T.gemv(transpose ? CblasTrans : CblasNoTrans, blasInt(m), blasInt(n), alpha,
                    a, blasInt(lda), x, blasInt(incx), beta, y, blasInt(incy))
         }
@@ -107,8 +111,8 @@ struct BLASBackend: Backend {
     /// cores, waking a second thread for a small or skinny product costs more
     /// than it saves (measured here: the lesson's 256×784·784×30 and its
     /// gradient products, whose smallest side is 30, ran 1.5–2× faster on
-    /// one thread; squares from 128 and matrix·vector from 2¹⁷ multiply-adds
-    /// gain from two). The switch goes through ``ThreadCountGate``, so another
+    /// one thread; squares from 128 gain from two, matrix·vector products only
+    /// beyond L2, from 2²⁰ multiply-adds). The switch goes through ``ThreadCountGate``, so another
     /// thread's switch can never change the count under this call.
     func onOneThreadIf(_ small: Bool, _ body: () -> Void) {
         BLASThreads.gate.run(small: small, body)

@@ -43,6 +43,7 @@ protocol BLASScalar: TensorScalar, BinaryFloatingPoint, SIMDScalar, Codable {
                           _ s: UnsafeMutablePointer<Self>, _ u: UnsafeMutablePointer<Self>, _ ldu: Int32,
                           _ vt: UnsafeMutablePointer<Self>, _ ldvt: Int32, _ work: UnsafeMutablePointer<Self>, _ lwork: Int32,
                           _ integers: UnsafeMutablePointer<Int32>) -> Int32
+    /// Column-major, unlike the other LAPACK calls here: see `symmetricEigen`.
     static func syevdWork(_ job: CChar, _ uplo: CChar, _ n: Int32, _ a: UnsafeMutablePointer<Self>, _ lda: Int32,
                           _ w: UnsafeMutablePointer<Self>, _ work: UnsafeMutablePointer<Self>, _ lwork: Int32,
                           _ integers: UnsafeMutablePointer<Int32>, _ integerCount: Int32) -> Int32

@@ -57,7 +57,7 @@ extension Double: BLASScalar {
     static func syevdWork(_ job: CChar, _ uplo: CChar, _ n: Int32, _ a: UnsafeMutablePointer<Double>, _ lda: Int32,
                           _ w: UnsafeMutablePointer<Double>, _ work: UnsafeMutablePointer<Double>, _ lwork: Int32,
                           _ integers: UnsafeMutablePointer<Int32>, _ integerCount: Int32) -> Int32 {
-        LAPACKE_dsyevd_work(LAPACK_ROW_MAJOR, job, uplo, n, a, lda, w, work, lwork, integers, integerCount)
+        LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, job, uplo, n, a, lda, w, work, lwork, integers, integerCount)
     }
     static func gelsdWork(_ m: Int32, _ n: Int32, _ rhs: Int32, _ a: UnsafeMutablePointer<Double>, _ lda: Int32,
                           _ b: UnsafeMutablePointer<Double>, _ ldb: Int32, _ s: UnsafeMutablePointer<Double>, _ rcond: Double,

@@ -94,15 +94,43 @@ extension BLASBackend {
         var real = [T](repeating: 0, count: Swift.max(1, Int(realSize)))
         var integers = [Int32](repeating: 0, count: Swift.max(1, Int(integerSize)))
         var failure: FactorizationFailure?
-        onOneThreadIf(n * n * n < BLASBackend.productThreshold) {
+        // Always one thread: syevd's eigenvectors depend on OpenBLAS's thread count in their last bits
+        // (the lesson's eigen-digits picture differed between 1 and 2 threads), and results must not.
+        onOneThreadIf(true) {
             for index in 0..<batch where failure == nil {
-                let info = T.syevdWork(job, lower, lapackInt(n), a + index * n * n, lapackInt(n),
+                // LAPACK is column-major, and LAPACKE's row-major call would copy A into a second
+                // n × n buffer and the eigenvectors back (for the lesson's 785 × 785 float64 Gram matrix,
+                // 4.9 MB at its peak). Mirroring the lower triangle into the upper makes the buffer the
+                // same matrix in either order, so LAPACK reads the very values LAPACKE's copy would hold
+                // (the result is bit for bit the same); its eigenvectors come back as columns and are transposed in place.
+                let matrix = a + index * n * n
+                mirrorLowerTriangle(n: n, matrix)
+                let info = T.syevdWork(job, lower, lapackInt(n), matrix, lapackInt(n),
                                                w + index * n, &real, lapackInt(real.count), &integers, lapackInt(integers.count))
                 checkArguments(info, T.self, "syevd")
                 if info > 0 { failure = FactorizationFailure(matrix: index, info: Int(info)) }
+                if vectors { transposeSquareInPlace(n: n, matrix) }
             }
         }
         return failure
+    }
+
+    /// Copies the lower triangle of a row-major n × n matrix (n ≥ 1) over its upper one.
+    private func mirrorLowerTriangle<T>(n: Int, _ a: UnsafeMutablePointer<T>) {
+        for row in 1..<n {
+            for column in 0..<row { a[column * n + row] = a[row * n + column] }
+        }
+    }
+
+    /// Transposes a row-major n × n matrix (n ≥ 1) where it lies.
+    private func transposeSquareInPlace<T>(n: Int, _ a: UnsafeMutablePointer<T>) {
+        for row in 1..<n {
+            for column in 0..<row {
+                let below = a[row * n + column]
+                a[row * n + column] = a[column * n + row]
+                a[column * n + row] = below
+            }
+        }
     }
 
     @_specialize(where T == Float)
