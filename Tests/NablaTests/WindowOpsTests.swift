@@ -157,6 +157,26 @@ final class WindowOpsTests: XCTestCase {
         }
     }
 
+    /// float32's 2×2 stride-2 max pool runs four outputs at a time on selects; float64 scans each
+    /// window in order. Values from {0, 1, 2, NaN} put ties and NaNs in every lane and in the
+    /// scalar tail (11 outputs a row): both must pick the same winners (the first maximum, the last NaN).
+    func testFloat32PairPoolingPicksTheScansWinners() {
+        let values: [Float] = (0..<(2 * 6 * 22)).map { i in
+            let k = (i * 7 + i / 5) % 9
+            return k == 0 ? .nan : Float(k % 3)
+        }
+        let single = Tensor(shape: [1, 2, 6, 22], scalars: values).requiringGrad()
+        let double = Tensor(shape: [1, 2, 6, 22], scalars: values).to(.float64).requiringGrad()
+        let pooled = single.maxPool2d(kernelSize: 2), reference = double.maxPool2d(kernelSize: 2)
+        XCTAssertEqual(pooled.shape, [1, 2, 3, 11])
+        func marked(_ scalars: [Float]) -> [Float] { scalars.map { $0.isNaN ? -1 : $0 } }
+        XCTAssertEqual(marked(pooled.scalars), marked(reference.to(.float32).scalars))
+        XCTAssertTrue(pooled.scalars.contains { $0.isNaN } && pooled.scalars.contains { !$0.isNaN }, "the pattern must give NaN and numeric windows")
+        pooled.sum().backward()
+        reference.sum().backward()
+        XCTAssertEqual(single.grad!.scalars, double.grad!.to(.float32).scalars)
+    }
+
     /// Issue 24: with dilation a window can lie wholly in the padding. It has no
     /// maximum's position, and max pooling used that "none" (−1) as an offset:
     /// the gradient [1, 0] and a write before the gradient buffer (heap
