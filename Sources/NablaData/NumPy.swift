@@ -78,22 +78,9 @@ public enum NumPy {
     /// The bytes of the `.npy` file ``save(_:to:)`` writes; fails for a bfloat16 tensor,
     /// which NumPy has no dtype for.
     public static func encode(_ tensor: Tensor) -> [UInt8] {
-        func elementBytes<T: TensorScalar>(_: T.Type) -> [UInt8] {
-            // Every dtype's in-memory bytes are little-endian on every platform Swift runs on here.
-            tensor.scalars(as: T.self).withUnsafeBytes { Array($0) }
-        }
-        let elements: [UInt8]
-        switch tensor.dtype {
-        case .float32: elements = elementBytes(Float.self)
-        case .float64: elements = elementBytes(Double.self)
-        case .float16: elements = elementBytes(Float16.self)
-        case .int64: elements = elementBytes(Int64.self)
-        case .int32: elements = elementBytes(Int32.self)
-        case .uint8: elements = elementBytes(UInt8.self)
-        case .bool: elements = elementBytes(Bool.self)
-        case .bfloat16: fail("NumPy.encode: \(noNumPyDType(tensor.dtype))")
-        }
-        return NPYHeader.encode(elementType: tensor.dtype, shape: tensor.shape) + elements
+        guard tensor.dtype.numPyCode != nil else { fail("NumPy.encode: \(noNumPyDType(tensor.dtype))") }
+        // Every dtype's in-memory bytes are little-endian on every platform Swift runs on here.
+        return NPYHeader.encode(elementType: tensor.dtype, shape: tensor.shape) + tensor.withUnsafeBytes { Array($0) }
     }
 
     /// Throws unless NumPy has `tensor`'s dtype (it has every one but bfloat16).

@@ -66,17 +66,7 @@ extension SafeTensors {
         /// torch's `.half()` and `.bfloat16()` do.
         func bytes(of tensor: Tensor) -> [UInt8] {
             // Every dtype's in-memory bytes are little-endian on every platform Swift runs on here.
-            func raw<T: BitwiseCopyable>(_ values: [T]) -> [UInt8] { values.withUnsafeBytes { Array($0) } }
-            switch self {
-            case .f64: return raw(tensor.scalars(as: Double.self))
-            case .f32: return raw(tensor.scalars(as: Float.self))
-            case .f16: return raw(tensor.scalars(as: Float16.self).map(\.bitPattern))
-            case .bf16: return raw(tensor.scalars(as: BFloat16.self).map(\.bitPattern))
-            case .i64: return raw(tensor.scalars(as: Int64.self))
-            case .i32: return raw(tensor.scalars(as: Int32.self))
-            case .u8: return raw(tensor.scalars(as: UInt8.self))
-            case .bool: return raw(tensor.scalars(as: Bool.self))
-            }
+            tensor.detached().to(dtype).withUnsafeBytes { Array($0) }
         }
     }
 

@@ -32,33 +32,16 @@ public func rmseLoss(_ prediction: Tensor, _ target: Tensor) -> Tensor {
 /// `mean(where(target == 1, 1 − σ(p), σ(p)))`, how far each sigmoid output is
 /// from its target. It lies in [0, 1].
 ///
-/// When `prediction` and `target` have the same shape (a batch's `[B, 1]` and
+/// When `prediction` is floating and `target` has its shape (a batch's `[B, 1]` and
 /// its targets), the chain runs fused: σ once, the distances in one pass, their
 /// mean, and a backward pass that writes the gradient `∓ḡ/n · σ(1 − σ)` in one
 /// pass, with the same arithmetic as the chain of ops, so the same bits.
 public func mnistLoss(_ prediction: Tensor, _ target: Tensor) -> Tensor {
-    guard prediction.shape == target.shape, prediction.dtype == .float32 else {
+    guard prediction.shape == target.shape, prediction.dtype.isFloatingPoint else {
         let probability = prediction.sigmoid()
         return Tensor.where(target .== 1, 1 - probability, probability).mean()
     }
-    // The fused loops read float32; a bool or integer target reads as 1 and 0.
-    let (probability, target) = noGrad { (prediction.detached().sigmoid(), target.to(.float32).contiguous()) }
-    let count = probability.scalarCount
-    func elementwise(_ value: (_ probability: Float, _ isPositive: Bool) -> Float) -> Tensor {
-        Tensor(shape: probability.shape) { out in
-            probability.withUnsafeBufferPointer { p in
-                target.withUnsafeBufferPointer { t in
-                    for i in 0..<count { out[i] = value(p[i], t[i] == 1) }
-                }
-            }
-        }
-    }
-    let loss = noGrad { elementwise { p, positive in positive ? 1 - p : p }.mean() }
-    return loss.withGradient(of: "mnistLoss", inputs: [prediction]) { g in
-        // The chain's own order: the mean's ḡ·(1/n), negated on the 1 − σ branch, then σ's g·σ·(1 − σ).
-        let share = g.item * (1 / Float(count))
-        return [elementwise { p, positive in (positive ? -share : share) * p * (1 - p) }]
-    }
+    return prediction.meanSigmoidDistance(to: target)
 }
 
 /// How a loss combines its per-element values, as PyTorch's `reduction` argument.

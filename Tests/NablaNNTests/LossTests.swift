@@ -51,20 +51,34 @@ final class LossTests: XCTestCase {
 
     func testFusedMNISTLossGivesTheChainsBits() {
         var generator = RandomGenerator(seed: 4)
-        let logits = Tensor.randn([256, 1], generator: &generator) * 3
-        let targets = Tensor.rand([256, 1], generator: &generator) .> 0.5
-        forEachBackend { kind in
-            var fusedInput = logits.detached(), chainInput = logits.detached()
-            fusedInput.requiresGrad = true
-            chainInput.requiresGrad = true
-            let fused = mnistLoss(fusedInput, targets)
-            let probability = chainInput.sigmoid()
-            let chain = Tensor.where(targets .== 1, 1 - probability, probability).mean()
-            XCTAssertEqual(fused.item, chain.item, "on \(kind)")
-            fused.backward()
-            chain.backward()
-            XCTAssertEqual(fusedInput.grad?.scalars, chainInput.grad?.scalars, "on \(kind)")
+        // 108 rows as well as 256: the lesson's last batch, whose 1/n is not a power of two.
+        for rows in [256, 108] {
+            let logits = Tensor.randn([rows, 1], generator: &generator) * 3
+            let targets = Tensor.rand([rows, 1], generator: &generator) .> 0.5
+            for dtype in [DType.float32, .float64, .float16, .bfloat16] {
+                forEachBackend { kind in
+                    var fusedInput = logits.to(dtype), chainInput = logits.to(dtype)
+                    fusedInput.requiresGrad = true
+                    chainInput.requiresGrad = true
+                    let fused = mnistLoss(fusedInput, targets)
+                    let probability = chainInput.sigmoid()
+                    let chain = Tensor.where(targets .== 1, 1 - probability, probability).mean()
+                    XCTAssertEqual(fused.dtype, dtype)
+                    XCTAssertEqual(fused.scalars(as: Double.self), chain.scalars(as: Double.self), "\(dtype), \(rows) rows on \(kind)")
+                    fused.backward()
+                    chain.backward()
+                    XCTAssertEqual(fusedInput.grad?.scalars(as: Double.self), chainInput.grad?.scalars(as: Double.self),
+                                   "\(dtype), \(rows) rows on \(kind)")
+                }
+            }
         }
+    }
+
+    func testFusedMNISTLossGradientMatchesFiniteDifferencesInFloat64() {
+        // Float targets of the prediction's shape take the fused path; 1 and 0 as the book's.
+        let logits = Tensor([[0.3], [-0.7], [1.2], [-0.1], [2.5]]), targets = Tensor([[1], [0], [0], [1], [1]]).to(.float64)
+        let result = float64Check([logits]) { mnistLoss($0[0], targets) }
+        XCTAssertTrue(result.passed, "\(result)")
     }
 
     func testBatchAccuracy() {

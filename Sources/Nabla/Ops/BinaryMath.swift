@@ -1,5 +1,14 @@
 import Foundation
 
+extension NumericScalar {
+    /// The larger (or smaller) of `p` and `q`, NaN if either is, and `q` on a tie: the one
+    /// rule of `maximum`, `minimum` and `scatterReduce`'s `amax`/`amin`.
+    @inline(__always)
+    static func extremum(_ p: Self, _ q: Self, takesLarger: Bool) -> Self {
+        p.isNaNValue ? p : (q.isNaNValue ? q : ((takesLarger ? p > q : p < q) ? p : q))
+    }
+}
+
 /// Elementwise functions of two tensors, with NumPy broadcasting and PyTorch's
 /// type promotion; each gradient is summed back over the axes its operand was broadcast along.
 extension Tensor {
@@ -23,9 +32,7 @@ extension Tensor {
             let a: Tensor, b: Tensor, op: String, takesLarger: Bool
             func widened(_ operands: WidenedOperands) -> Self { Self(a: operands.input(a), b: operands.input(b), op: op, takesLarger: takesLarger) }
             func run<T: NumericScalar>(_ type: T.Type) -> Tensor {
-                mapBroadcast(a, b, T.self, op: op) { p, q in
-                    p.isNaNValue ? p : (q.isNaNValue ? q : ((takesLarger ? p > q : p < q) ? p : q))
-                }
+                mapBroadcast(a, b, T.self, op: op) { p, q in T.extremum(p, q, takesLarger: takesLarger) }
             }
         }
         /// The gradient `first` receives: all of it where it wins, half on a tie.

@@ -66,18 +66,24 @@ extension Tensor {
             fail("permute: \(axes) names \(axes.count) axes but the tensor of shape \(describe(shape)) has \(rank)")
         }
         let order = axes.map { normalizedAxis($0, rank: rank, op: "permute") }
-        guard Set(order).count == rank else { fail("permute: \(axes) is not a permutation of the axes 0..<\(rank)") }
-        var inverse = [Int](repeating: 0, count: rank)
+        // A permutation names each axis once: `inverse` is filled at every position exactly when it is one.
+        var inverse = [Int](repeating: -1, count: rank)
         for (i, axis) in order.enumerated() { inverse[axis] = i }
+        guard !inverse.contains(-1) else { fail("permute: \(axes) is not a permutation of the axes 0..<\(rank)") }
         return view(shape: order.map { shape[$0] }, strides: order.map { strides[$0] }, offset: offset)
             .recorded("permute", [self]) { g, _ in [g.permute(inverse)] }
     }
 
     /// Axes `a` and `b` swapped. A view.
     public func transpose(_ a: Int, _ b: Int) -> Tensor {
-        var order = Array(0..<rank)
-        order.swapAt(normalizedAxis(a, rank: rank, op: "transpose"), normalizedAxis(b, rank: rank, op: "transpose"))
-        return permute(order)
+        let a = normalizedAxis(a, rank: rank, op: "transpose"), b = normalizedAxis(b, rank: rank, op: "transpose")
+        // The swap itself, without permute's general bookkeeping: linear layers and their
+        // gradients transpose several times per step. It is its own inverse.
+        var (shape, strides) = (shape, strides)
+        shape.swapAt(a, b)
+        strides.swapAt(a, b)
+        return view(shape: shape, strides: strides, offset: offset)
+            .recorded("transpose", [self]) { g, _ in [g.transpose(a, b)] }
     }
 
     /// The last two axes swapped (the matrix transpose). A view.

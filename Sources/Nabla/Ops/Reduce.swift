@@ -35,8 +35,13 @@ extension Tensor {
         }
         let reduced = normalizedAxes(axes, rank: rank, op: "mean")
         let count = reduced.reduce(1) { $0 * shape[$1] }
-        let reciprocal = dtype == .float32 ? Double(1 / Float(count)) : 1 / Double(count)
-        return sum(axes: reduced, keepDims: keepDims) * reciprocal
+        return sum(axes: reduced, keepDims: keepDims) * Tensor.meanReciprocal(count: count, dtype: dtype)
+    }
+
+    /// The factor a mean of `count` elements of `dtype` multiplies their sum by: 1/n rounded to
+    /// float32 for float32 (so the product rounds as PyTorch's float32 mean does), else in float64.
+    static func meanReciprocal(count: Int, dtype: DType) -> Double {
+        dtype == .float32 ? Double(1 / Float(count)) : 1 / Double(count)
     }
 
     /// The largest element; NaN if any element is NaN.

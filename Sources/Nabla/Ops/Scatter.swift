@@ -156,8 +156,8 @@ private struct ScatterPlan {
                     switch started[target] ? reduce : nil {
                     case nil: values[target] = new
                     case .sum, .mean: values[target] = T.plus(old, new)
-                    case .amax: values[target] = old.isNaNValue ? old : (new.isNaNValue ? new : Swift.max(old, new))
-                    case .amin: values[target] = old.isNaNValue ? old : (new.isNaNValue ? new : Swift.min(old, new))
+                    case .amax: values[target] = T.extremum(old, new, takesLarger: true)
+                    case .amin: values[target] = T.extremum(old, new, takesLarger: false)
                     }
                     started[target] = true
                 }

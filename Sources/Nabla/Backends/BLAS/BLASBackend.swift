@@ -70,29 +70,31 @@ struct BLASBackend: Backend {
     func sum<T: BLASScalar>(outer: Int, length: Int, inner: Int, x: UnsafePointer<T>, into y: UnsafeMutablePointer<T>) {
         guard length > 0 else { y.update(repeating: 0, count: outer * inner); return }
         let ones = T.ones
-        if inner == 1 && length <= 256 {
-            // Short rows: one gemv, [outer, length] · ones, gives every row sum.
-            gemv(transpose: false, m: outer, n: length, alpha: 1, a: x, lda: length, x: ones, incx: 1, beta: 0, y: y, incy: 1)
-        } else if inner == 1 {
-            // Long rows: dot against ones in cache-sized pieces, which OpenBLAS
-            // streams at close to memory bandwidth (its gemv kernel reaches half).
-            // Pieces this short never run threaded, so the thread count cannot change them.
-            for o in 0..<outer {
-                let row = x + o * length
-                var total: T = 0
-                for start in stride(from: 0, to: length, by: OnesVector.dotPiece) {
-                    total += T.dot(blasInt(Swift.min(OnesVector.dotPiece, length - start)), row + start, 1, ones, 1)
+        // On one OpenBLAS thread whatever the size: a threaded gemv's sums depend on the thread
+        // count (a transposed sgemv of 65536×2 differs in its last bits between one and two).
+        onOneThreadIf(true) {
+            if inner == 1 && length <= 256 {
+                // Short rows: one gemv, [outer, length] · ones, gives every row sum.
+                T.gemv(CblasNoTrans, blasInt(outer), blasInt(length), 1, x, blasInt(length), ones, 1, 0, y, 1)
+            } else if inner == 1 {
+                // Long rows: dot against ones in cache-sized pieces, which OpenBLAS
+                // streams at close to memory bandwidth (its gemv kernel reaches half).
+                for o in 0..<outer {
+                    let row = x + o * length
+                    var total: T = 0
+                    for start in stride(from: 0, to: length, by: OnesVector.dotPiece) {
+                        total += T.dot(blasInt(Swift.min(OnesVector.dotPiece, length - start)), row + start, 1, ones, 1)
+                    }
+                    y[o] = total
                 }
-                y[o] = total
-            }
-        } else {
-            // Each [length, inner] block transposed · ones gives its column sums,
-            // accumulated over pieces of as many rows as there are ones.
-            for o in 0..<outer {
-                for start in stride(from: 0, to: length, by: OnesVector.count) {
-                    gemv(transpose: true, m: Swift.min(OnesVector.count, length - start), n: inner, alpha: 1,
-                         a: x + (o * length + start) * inner, lda: inner,
-                         x: ones, incx: 1, beta: start == 0 ? 0 : 1, y: y + o * inner, incy: 1)
+            } else {
+                // Each [length, inner] block transposed · ones gives its column sums,
+                // accumulated over pieces of as many rows as there are ones.
+                for o in 0..<outer {
+                    for start in stride(from: 0, to: length, by: OnesVector.count) {
+                        T.gemv(CblasTrans, blasInt(Swift.min(OnesVector.count, length - start)), blasInt(inner), 1,
+                               x + (o * length + start) * inner, blasInt(inner), ones, 1, start == 0 ? 0 : 1, y + o * inner, 1)
+                    }
                 }
             }
         }
