@@ -157,24 +157,30 @@ final class WindowOpsTests: XCTestCase {
         }
     }
 
-    /// float32's 2×2 stride-2 max pool runs four outputs at a time on selects; float64 scans each
-    /// window in order. Values from {0, 1, 2, NaN} put ties and NaNs in every lane and in the
-    /// scalar tail (11 outputs a row): both must pick the same winners (the first maximum, the last NaN).
+    /// float32's 2×2 stride-2 max pool runs four outputs at a time on selects (a last group overlapping
+    /// the one before it; a row of fewer than four scalar); float64 scans each window in order. Values
+    /// from {0, 1, 2, NaN} put ties and NaNs in every lane: both must pick the same winners (the first
+    /// maximum, the last NaN), and send the gradient there (nothing to an odd last row or column).
     func testFloat32PairPoolingPicksTheScansWinners() {
-        let values: [Float] = (0..<(2 * 6 * 22)).map { i in
-            let k = (i * 7 + i / 5) % 9
-            return k == 0 ? .nan : Float(k % 3)
+        for width in [23, 7] {
+            let outWidth = width / 2, outputs = 2 * 3 * outWidth
+            let values: [Float] = (0..<(2 * 7 * width)).map { i in
+                let k = (i * 7 + i / 5) % 9
+                return k == 0 ? .nan : Float(k % 3)
+            }
+            let single = Tensor(shape: [1, 2, 7, width], scalars: values).requiringGrad()
+            let double = Tensor(shape: [1, 2, 7, width], scalars: values).to(.float64).requiringGrad()
+            let pooled = single.maxPool2d(kernelSize: 2), reference = double.maxPool2d(kernelSize: 2)
+            XCTAssertEqual(pooled.shape, [1, 2, 3, outWidth])
+            func marked(_ scalars: [Float]) -> [Float] { scalars.map { $0.isNaN ? -1 : $0 } }
+            XCTAssertEqual(marked(pooled.scalars), marked(reference.to(.float32).scalars), "width \(width)")
+            XCTAssertTrue(pooled.scalars.contains { $0.isNaN } && pooled.scalars.contains { !$0.isNaN }, "the pattern must give NaN and numeric windows")
+            let upstream = Tensor(shape: [1, 2, 3, outWidth], scalars: (1...outputs).map { Float($0) })
+            pooled.backward(gradient: upstream)
+            reference.backward(gradient: upstream.to(.float64))
+            XCTAssertEqual(single.grad!.scalars, double.grad!.to(.float32).scalars, "width \(width)")
+            XCTAssertEqual(single.grad!.scalars.filter { $0 != 0 }.count, outputs, "each window's gradient goes to one position")
         }
-        let single = Tensor(shape: [1, 2, 6, 22], scalars: values).requiringGrad()
-        let double = Tensor(shape: [1, 2, 6, 22], scalars: values).to(.float64).requiringGrad()
-        let pooled = single.maxPool2d(kernelSize: 2), reference = double.maxPool2d(kernelSize: 2)
-        XCTAssertEqual(pooled.shape, [1, 2, 3, 11])
-        func marked(_ scalars: [Float]) -> [Float] { scalars.map { $0.isNaN ? -1 : $0 } }
-        XCTAssertEqual(marked(pooled.scalars), marked(reference.to(.float32).scalars))
-        XCTAssertTrue(pooled.scalars.contains { $0.isNaN } && pooled.scalars.contains { !$0.isNaN }, "the pattern must give NaN and numeric windows")
-        pooled.sum().backward()
-        reference.sum().backward()
-        XCTAssertEqual(single.grad!.scalars, double.grad!.to(.float32).scalars)
     }
 
     /// Issue 24: with dilation a window can lie wholly in the padding. It has no

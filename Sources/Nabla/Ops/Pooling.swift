@@ -45,6 +45,9 @@ extension Tensor {
         let (kh, kw) = (geometry.kernel.height, geometry.kernel.width)
         let (sh, sw) = (geometry.stride.height, geometry.stride.width)
         let (dh, dw) = (geometry.dilation.height, geometry.dilation.width), (ph, pw) = (geometry.padding.height, geometry.padding.width)
+        // The usual 2×2 window at stride 2: windows that never overlap nor leave the plane.
+        let isPairWindow = kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1
+            && 2 * outH <= height && 2 * outW <= width
         let input = denseDetached()
         let result = Tensor(uninitializedShape: [shape[0], shape[1], outH, outW], dtype: T.dtype)
         // Each output's argmax as a flat index into its input plane, or `noWinner`
@@ -56,8 +59,7 @@ extension Tensor {
                 for p in 0..<planes {
                     let source = input.base(T.self) + p * plane, out = result.base(T.self) + p * outPlane
                     let chosen = winner.baseAddress! + p * outPlane
-                    if kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1
-                        && 2 * outH <= height && 2 * outW <= width {
+                    if isPairWindow {
                         maxPoolPairs(source, width: width, into: out, winners: chosen, outHeight: outH, outWidth: outW)
                         continue
                     }
@@ -88,12 +90,17 @@ extension Tensor {
         let inputShape = shape
         return result.recorded("maxPool2d", [self]) { g, _ in
             let gradient = g.denseDetached()
-            let dx = Tensor.zeros(inputShape, dtype: T.dtype)
+            // Pair windows write every input position once; others add into zeros.
+            let dx = isPairWindow ? Tensor(uninitializedShape: inputShape, dtype: T.dtype) : Tensor.zeros(inputShape, dtype: T.dtype)
             withExtendedLifetime(gradient.storage) {
                 winners.withUnsafeBufferPointer { winner in
                     for p in 0..<planes {
-                        let target = dx.base(T.self) + p * plane, source = gradient.base(T.self) + p * outPlane
+                        let target = dx.base(T.self) + p * plane, source = UnsafePointer(gradient.base(T.self) + p * outPlane)
                         let chosen = winner.baseAddress! + p * outPlane
+                        if isPairWindow {
+                            maxUnpoolPairs(source, winners: chosen, into: target, width: width, height: height, outHeight: outH, outWidth: outW)
+                            continue
+                        }
                         for i in 0..<outPlane where chosen[i] != noWinner { target[Int(chosen[i])] = T.plus(target[Int(chosen[i])], source[i]) }
                     }
                 }
@@ -222,7 +229,7 @@ extension Tensor {
 /// and each output's winner (a flat index into the plane): two hoisted input rows per output
 /// row, no bounds to test. float32 runs four outputs at a time on selects: which of the
 /// four values wins is the data's, and the branches of a scalar scan mispredicted so often
-/// that this loop was a quarter of the CNN's time outside its products (4.3× faster so).
+/// that this loop was 18% of the ten-digit CNN's one-thread training time (4.3× faster so).
 private func maxPoolPairs<T: NumericScalar>(_ source: UnsafePointer<T>, width: Int, into out: UnsafeMutablePointer<T>,
                                             winners: UnsafeMutablePointer<Int32>, outHeight: Int, outWidth: Int) {
     var firstScalar = 0
@@ -250,8 +257,8 @@ private func maxPoolPairs<T: NumericScalar>(_ source: UnsafePointer<T>, width: I
     }
 }
 
-/// ``maxPoolPairs(_:width:into:winners:outHeight:outWidth:)``'s float32 outputs in groups of four;
-/// returns the first output column of each row left to the scalar loop.
+/// ``maxPoolPairs(_:width:into:winners:outHeight:outWidth:)``'s float32 outputs in groups of four
+/// (when a row has four); returns the first output column of each row left to the scalar loop.
 private func maxPoolPairsFloat(_ source: UnsafePointer<Float>, width: Int, into out: UnsafeMutablePointer<Float>,
                                winners: UnsafeMutablePointer<Int32>, outHeight: Int, outWidth: Int) -> Int {
     typealias Values = SIMD4<Float>
@@ -261,11 +268,11 @@ private func maxPoolPairsFloat(_ source: UnsafePointer<Float>, width: Int, into 
         let takesSecond = (second.0 .> first.0) .| (second.0 .!= second.0)
         return (first.0.replacing(with: second.0, where: takesSecond), first.1.replacing(with: second.1, where: takesSecond))
     }
-    let groups = outWidth / 4, lanes = Indices(0, 2, 4, 6), rowStep = Int32(width)
+    guard outWidth >= 4 else { return 0 }
+    let lanes = Indices(0, 2, 4, 6), rowStep = Int32(width)
     for oy in 0..<outHeight {
         let top = source + 2 * oy * width, bottom = top + width, topIndex = Int32(2 * oy * width)
-        for group in 0..<groups {
-            let ox = 4 * group
+        forEachGroupOfFour(outWidth) { ox in
             let upperRow = UnsafeRawPointer(top + 2 * ox).loadUnaligned(as: SIMD8<Float>.self)
             let lowerRow = UnsafeRawPointer(bottom + 2 * ox).loadUnaligned(as: SIMD8<Float>.self)
             let index = lanes &+ (topIndex &+ Int32(2 * ox))
@@ -277,5 +284,68 @@ private func maxPoolPairsFloat(_ source: UnsafePointer<Float>, width: Int, into 
             UnsafeMutableRawPointer(winners + oy * outWidth + ox).storeBytes(of: best.1, as: Indices.self)
         }
     }
-    return 4 * groups
+    return outWidth
+}
+
+/// Runs `body(ox)` for the first output column of each group of four that covers `outWidth` ≥ 4
+/// columns: the last group overlaps the one before when 4 does not divide it (its outputs are
+/// computed twice, alike), so no column is left to a scalar loop.
+@inline(__always)
+private func forEachGroupOfFour(_ outWidth: Int, _ body: (Int) -> Void) {
+    var ox = 0
+    while true {
+        body(ox)
+        if ox == outWidth - 4 { return }
+        ox = Swift.min(ox + 4, outWidth - 4)
+    }
+}
+
+/// maxPoolPairs's gradient for one plane: each window's gradient to its winner and zero to
+/// the other three, and zero to a last odd row or column that no window covers. The windows
+/// never overlap, so every input position is written once, without a pass of zeros first;
+/// float32 runs four windows at a time, as the forward pass.
+private func maxUnpoolPairs<T: NumericScalar>(_ gradient: UnsafePointer<T>, winners: UnsafePointer<Int32>, into target: UnsafeMutablePointer<T>,
+                                              width: Int, height: Int, outHeight: Int, outWidth: Int) {
+    var firstScalar = 0
+    if T.self == Float.self {
+        firstScalar = maxUnpoolPairsFloat(UnsafeRawPointer(gradient).assumingMemoryBound(to: Float.self), winners: winners,
+                                          into: UnsafeMutableRawPointer(target).assumingMemoryBound(to: Float.self),
+                                          width: width, outHeight: outHeight, outWidth: outWidth)
+    }
+    for oy in 0..<outHeight {
+        let top = target + 2 * oy * width, bottom = top + width
+        for ox in firstScalar..<outWidth {
+            let x = 2 * ox
+            top[x] = T.zero; top[x + 1] = T.zero; bottom[x] = T.zero; bottom[x + 1] = T.zero
+            target[Int(winners[oy * outWidth + ox])] = gradient[oy * outWidth + ox]
+        }
+        for x in 2 * outWidth..<width { top[x] = T.zero; bottom[x] = T.zero }
+    }
+    (target + 2 * outHeight * width).update(repeating: T.zero, count: (height - 2 * outHeight) * width)
+}
+
+/// ``maxUnpoolPairs(_:winners:into:width:height:outHeight:outWidth:)``'s float32 windows in groups of
+/// four (when a row has four); returns the first output column of each row left to the scalar loop.
+private func maxUnpoolPairsFloat(_ gradient: UnsafePointer<Float>, winners: UnsafePointer<Int32>, into target: UnsafeMutablePointer<Float>,
+                                 width: Int, outHeight: Int, outWidth: Int) -> Int {
+    typealias Values = SIMD4<Float>
+    typealias Indices = SIMD4<Int32>
+    @inline(__always) func interleaved(_ even: Values, _ odd: Values) -> SIMD8<Float> {
+        SIMD8(even[0], odd[0], even[1], odd[1], even[2], odd[2], even[3], odd[3])
+    }
+    guard outWidth >= 4 else { return 0 }
+    let lanes = Indices(0, 2, 4, 6), rowStep = Int32(width)
+    for oy in 0..<outHeight {
+        let top = target + 2 * oy * width, bottom = top + width, topIndex = Int32(2 * oy * width)
+        forEachGroupOfFour(outWidth) { ox in
+            let output = oy * outWidth + ox
+            let g = UnsafeRawPointer(gradient + output).loadUnaligned(as: Values.self)
+            let winner = UnsafeRawPointer(winners + output).loadUnaligned(as: Indices.self)
+            let index = lanes &+ (topIndex &+ Int32(2 * ox))
+            @inline(__always) func at(_ offset: Int32) -> Values { Values(repeating: 0).replacing(with: g, where: winner .== index &+ offset) }
+            UnsafeMutableRawPointer(top + 2 * ox).storeBytes(of: interleaved(at(0), at(1)), as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(bottom + 2 * ox).storeBytes(of: interleaved(at(rowStep), at(rowStep &+ 1)), as: SIMD8<Float>.self)
+        }
+    }
+    return outWidth
 }
