@@ -209,6 +209,8 @@ public struct PrincipalComponents {
     }
 
     /// The first `count` components from the Gram matrix of the rows (``RowGram``; extra columns are ignored).
+    /// Before `eigh` it empties the storage cache (`Nabla.emptyStorageCache()`), which holds the
+    /// covariance's float64 temporaries then, so that they do not add to eigh's memory.
     public init(gram: RowGram, count: Int) throws {
         guard gram.rowCount >= 2 else {
             Nabla.fail("PrincipalComponents: needs N ≥ 2 rows, got \(gram.rowCount)")
@@ -222,6 +224,9 @@ public struct PrincipalComponents {
         let sums = matrix[0..<features, features]
         let covariance = ((matrix[0..<features, 0..<features] - sums.unsqueeze(axis: 1) * sums.unsqueeze(axis: 0) / n)
                           / Tensor(Double(gram.rowCount - 1))).to(.float32)
+        // The expression's float64 [features, features] temporaries (two for MNIST, 9.8 MB) would
+        // sit in the storage cache through eigh's copy and workspace, the peak of a PCA.
+        Nabla.emptyStorageCache()
         // eigh's eigenvalues ascend: the last `count` columns, reversed, come first.
         let (values, vectors) = try Linalg.eigh(covariance)
         let order = (0..<count).map { features - 1 - $0 }
