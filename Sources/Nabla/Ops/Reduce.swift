@@ -328,8 +328,6 @@ extension Tensor {
         let block = BlockSum(source: source, result: result, outer: outer, length: length, inner: inner)
         if dtype.isFloatingPoint {
             dtype.dispatch(block.onBackend, op: "sum")
-        } else if dtype == .int64 {
-            dtype.dispatch(block, op: "sum")
         } else {
             dtype.dispatch(block.widening)
         }
@@ -398,25 +396,12 @@ private func contiguousProduct<T: FloatingScalar>(_ x: UnsafePointer<T>, count: 
 }
 
 /// Sums the middle axis of a contiguous `[outer, length, inner]` block into `result`:
-/// in a wrapping loop for int64, and through `onBackend` for the floating types.
-private struct BlockSum: NumericKernel {
+/// in a wrapping int64 loop for the integers and bool (`widening`), and through
+/// `onBackend` for the floating types.
+private struct BlockSum {
     let source: Tensor, result: Tensor, outer: Int, length: Int, inner: Int
 
-    func run<T: NumericScalar>(_ type: T.Type) {
-        let x = UnsafePointer(source.base(T.self)), y = result.base(T.self)
-        withExtendedLifetime(source.storage) {
-            for o in 0..<outer {
-                let row = y + o * inner
-                row.initialize(repeating: .zero, count: inner)
-                for l in 0..<length {
-                    let lane = x + (o * length + l) * inner
-                    for i in 0..<inner { row[i] = T.plus(row[i], lane[i]) }
-                }
-            }
-        }
-    }
-
-    /// The same sum of an integer or bool block into an int64 `result`, each element widened as it is read.
+    /// The sum of an integer or bool block into an int64 `result`, each element widened as it is read, wrapping as PyTorch's.
     var widening: Widening { Widening(block: self) }
 
     struct Widening: ScalarKernel {
